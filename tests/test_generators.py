@@ -1,0 +1,66 @@
+"""The generator set: derivation, pinned values, caching, backend independence."""
+
+from __future__ import annotations
+
+import pytest
+
+from zkpor.generators import (
+    G_VECTOR_PREFIX,
+    GENERATOR_DST,
+    H_MESSAGE,
+    H_VECTOR_PREFIX,
+    generator_digest,
+    generators,
+)
+from zkpor.group import Backend, hash_to_curve
+
+# Pinned outputs (regression guards; vectors/ will carry the full set).
+H_HEX = "021c589dfd89a807aca39f3651bc0478266f050453a22e151f716ea4a275453a5b"
+DIGEST_HEX = "c26b147c7e4288e3f2d3e2cc2aeaf9e2a4a206314d7277b4fa36b20e91d2878c"
+
+
+def test_g_is_base_point(backend: Backend) -> None:
+    gens = generators(backend)
+    assert backend.Point.generator() == gens.G
+
+
+def test_h_derivation(backend: Backend) -> None:
+    gens = generators(backend)
+    assert hash_to_curve(H_MESSAGE, GENERATOR_DST, backend.Point) == gens.H
+    assert gens.H.to_bytes().hex() == H_HEX
+    assert gens.H != gens.G and gens.H != -gens.G
+
+
+def test_vector_derivation(backend: Backend) -> None:
+    gens = generators(backend)
+    gs, hs = gens.vectors(8)
+    assert len(gs) == len(hs) == 8
+    for i in (0, 5):
+        idx = i.to_bytes(4, "big")
+        assert gs[i] == hash_to_curve(G_VECTOR_PREFIX + idx, GENERATOR_DST, backend.Point)
+        assert hs[i] == hash_to_curve(H_VECTOR_PREFIX + idx, GENERATOR_DST, backend.Point)
+    everything = [gens.G, gens.H, *gs, *hs]
+    assert len({p.to_bytes() for p in everything}) == len(everything)
+    assert gens.vector_g(3) == gs[3] and gens.vector_h(7) == hs[7]
+
+
+def test_vectors_are_cached_and_prefix_stable(backend: Backend) -> None:
+    gens = generators(backend)
+    small = gens.vectors(4)
+    big = gens.vectors(16)
+    assert small[0] == big[0][:4] and small[1] == big[1][:4]
+    assert generators(backend) is gens
+    with pytest.raises(ValueError):
+        gens.vectors(-1)
+
+
+def test_backends_agree(ref: Backend, fast: Backend) -> None:
+    a, b = generators(ref), generators(fast)
+    assert a.H.to_bytes() == b.H.to_bytes()
+    ga, ha = a.vectors(16)
+    gb, hb = b.vectors(16)
+    assert [p.to_bytes() for p in ga + ha] == [p.to_bytes() for p in gb + hb]
+
+
+def test_digest_pinned() -> None:
+    assert generator_digest().hex() == DIGEST_HEX

@@ -1,0 +1,11 @@
+"""The ``zkpor`` command line: a thin layer over the library.
+
+Exit codes: 0 success, 1 a verification failed, 2 bad input or usage. Errors are one line on
+stderr without a traceback; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+from .app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,93 @@
+"""The exception hierarchy of zkpor.
+
+Every error the library raises on purpose derives from :class:`ZkporError`, so a caller
+can catch one type. Beneath it:
+
+- :class:`EncodingError`: bytes that are not the canonical encoding of a point or scalar
+  (wrong length, bad prefix, value out of range, not on the curve, identity where it is not
+  allowed).
+- :class:`VerificationError`: a proof, commitment opening or tree path did not verify. Its
+  message says which check failed only when that leaks nothing secret.
+- :class:`InputError`: bad user input (files, rows, fields). It carries where the problem is.
+- :class:`ParameterError`: a caller asked for something the protocol does not allow (an
+  unsupported bit length, an aggregation size that is not a power of two, ...).
+- :class:`BackendError`: a group backend was requested that cannot be loaded.
+- :class:`TranscriptError`: a Fiat-Shamir challenge came out as zero (probability 2^-256);
+  the proof attempt is abandoned rather than continued with a degenerate challenge.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackendError",
+    "EncodingError",
+    "InputError",
+    "ParameterError",
+    "TranscriptError",
+    "VerificationError",
+    "ZkporError",
+]
+
+
+class ZkporError(Exception):
+    """Base class of every error zkpor raises deliberately."""
+
+
+class EncodingError(ZkporError, ValueError):
+    """Bytes are not the canonical encoding of the expected object."""
+
+
+class VerificationError(ZkporError):
+    """A proof or opening failed to verify.
+
+    Raised for every failure of a verifier, malformed input included: a caller never has to
+    catch anything else from ``verify`` functions.
+    """
+
+
+class ParameterError(ZkporError, ValueError):
+    """A protocol parameter is outside what the protocol supports."""
+
+
+class BackendError(ZkporError):
+    """The requested group backend is unknown or cannot be imported."""
+
+
+class TranscriptError(ZkporError):
+    """The transcript produced a zero challenge; the protocol run must be abandoned."""
+
+
+class InputError(ZkporError, ValueError):
+    """Bad user-supplied input, with its location.
+
+    ``source`` names the file (or other origin), ``line`` the 1-based line number and
+    ``field`` the column or key, each when known. ``str(err)`` renders them as
+    ``source:line: field: reason``.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.source = source
+        self.line = line
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = ""
+        if self.source is not None:
+            where = self.source
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        if self.field is not None:
+            where += f"{self.field}: "
+        return where + self.reason

@@ -1,0 +1,139 @@
+"""The generator set: G, H and the vector generators G_i, H_i.
+
+- ``G`` is the standard secp256k1 base point (the value generator of commitments).
+- ``H`` (the blinding generator) and ``G_i``, ``H_i`` (i = 0, 1, ...; the Bulletproofs
+  vector generators) come from RFC 9380 ``hash_to_curve`` (suite
+  secp256k1_XMD:SHA-256_SSWU_RO_) under the project tag :data:`GENERATOR_DST`::
+
+      H   = hash_to_curve(b"zkpor:pedersen:H", DST)
+      G_i = hash_to_curve(b"zkpor:vector:G:" || u32be(i), DST)
+      H_i = hash_to_curve(b"zkpor:vector:H:" || u32be(i), DST)
+
+  hash_to_curve is a random oracle onto the group, so nobody knows a discrete logarithm
+  between any two of these points, or between any of them and G.
+
+The set is derived lazily (each G_i/H_i on first request) and cached per backend. Its digest
+(:func:`generator_digest`) names the derivation and is bound into every transcript; see
+docs/spec.md, "Generators", for its exact bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Final
+
+from .group import SUITE_ID, Point, hash_to_curve
+from .group.backend import Backend, active_backend
+
+__all__ = [
+    "GENERATOR_DST",
+    "GeneratorSet",
+    "MAX_VECTOR_GENERATORS",
+    "generator_digest",
+    "generators",
+]
+
+GENERATOR_DST: Final[bytes] = b"ZKPOR-V01-CS01-with-secp256k1_XMD:SHA-256_SSWU_RO_"
+H_MESSAGE: Final[bytes] = b"zkpor:pedersen:H"
+G_VECTOR_PREFIX: Final[bytes] = b"zkpor:vector:G:"
+H_VECTOR_PREFIX: Final[bytes] = b"zkpor:vector:H:"
+MAX_VECTOR_GENERATORS: Final[int] = 2**32
+_DIGEST_LABEL: Final[bytes] = b"zkpor:generators:v1"
+
+
+def _frame(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+class GeneratorSet:
+    """G, H and G_i, H_i on one backend. Thread-safe; vector generators are cached."""
+
+    def __init__(self, point_type: type[Point]) -> None:
+        self.point_type = point_type
+        self._lock = threading.Lock()
+        self._g: Point | None = None
+        self._h: Point | None = None
+        self._gs: list[Point] = []
+        self._hs: list[Point] = []
+
+    @property
+    def G(self) -> Point:
+        """The secp256k1 base point, with a fixed-base table attached."""
+        if self._g is None:
+            self._g = self.point_type.generator().precomputed()
+        return self._g
+
+    @property
+    def H(self) -> Point:
+        """The blinding generator H, with a fixed-base table attached."""
+        if self._h is None:
+            self._h = hash_to_curve(H_MESSAGE, GENERATOR_DST, self.point_type).precomputed()
+        return self._h
+
+    def vector_g(self, i: int) -> Point:
+        """G_i."""
+        return self.vectors(i + 1)[0][i]
+
+    def vector_h(self, i: int) -> Point:
+        """H_i."""
+        return self.vectors(i + 1)[1][i]
+
+    def vectors(self, count: int) -> tuple[list[Point], list[Point]]:
+        """The first ``count`` vector generators (G_0..G_{count-1}, H_0..H_{count-1})."""
+        if not 0 <= count <= MAX_VECTOR_GENERATORS:
+            raise ValueError(f"vector generator count {count} out of range")
+        if len(self._gs) < count:
+            with self._lock:
+                for i in range(len(self._gs), count):
+                    idx = i.to_bytes(4, "big")
+                    self._gs.append(
+                        hash_to_curve(G_VECTOR_PREFIX + idx, GENERATOR_DST, self.point_type)
+                    )
+                    self._hs.append(
+                        hash_to_curve(H_VECTOR_PREFIX + idx, GENERATOR_DST, self.point_type)
+                    )
+        return self._gs[:count], self._hs[:count]
+
+
+_sets: dict[str, GeneratorSet] = {}
+_sets_lock = threading.Lock()
+
+
+def generators(backend: Backend | None = None) -> GeneratorSet:
+    """The (cached) generator set of ``backend``, the active backend by default."""
+    be = backend or active_backend()
+    with _sets_lock:
+        gs = _sets.get(be.name)
+        if gs is None:
+            gs = _sets[be.name] = GeneratorSet(be.Point)
+    return gs
+
+
+_digest: bytes | None = None
+
+
+def generator_digest() -> bytes:
+    """SHA-256 naming the generator set (identical on every backend).
+
+    ``SHA-256(f(label) || f(suite) || f(DST) || f(H msg) || f(G_i prefix) || f(H_i prefix)
+    || G || H || G_0 || H_0)`` where ``f(x) = u32be(len(x)) || x`` and points are their
+    33-byte encodings: the derivation rule plus spot values, so that an implementation whose
+    hash_to_curve differs gets a different digest.
+    """
+    global _digest
+    if _digest is None:
+        gs = generators()
+        parts = [
+            _DIGEST_LABEL,
+            SUITE_ID,
+            GENERATOR_DST,
+            H_MESSAGE,
+            G_VECTOR_PREFIX,
+            H_VECTOR_PREFIX,
+        ]
+        h = hashlib.sha256(b"".join(_frame(p) for p in parts))
+        for pt in (gs.G, gs.H, gs.vector_g(0), gs.vector_h(0)):
+            h.update(pt.to_bytes())
+        _digest = h.digest()
+    return _digest
