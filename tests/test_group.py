@@ -202,3 +202,26 @@ def test_both_backends_available() -> None:
     """coincurve is a declared dependency: CI must exercise both backends."""
     assert get_backend("fast").name == "fast"
     assert get_backend("reference").name == "reference"
+
+
+def test_fast_msm_bucket_path(ref: Backend, fast: Backend) -> None:
+    """Above the bucket-method threshold the fast msm still equals the naive sum and the
+    reference backend's result."""
+    import random
+
+    from zkpor.group.fast import _PIPPENGER_MIN
+
+    rng = random.Random(7)
+    count = _PIPPENGER_MIN + 3
+    g = fast.Point.generator()
+    pts = [g * rng.randrange(1, N) for _ in range(count)]
+    sc = [rng.randrange(N) for _ in range(count)]
+    sc[5] = 0
+    sc[6] = 1
+    sc[7] = 255 << 248  # a single top byte
+    got = fast.Point.msm(sc, pts)
+    assert got == fast.Point.sum(p * s for p, s in zip(pts, sc))
+    ref_pts = [ref.Point.from_bytes(p.to_bytes()) for p in pts]
+    assert ref.Point.msm(sc, ref_pts).to_bytes() == got.to_bytes()
+    # a cancelling large msm ends at the identity
+    assert fast.Point.msm(sc + [N - s for s in sc], pts + pts).is_identity()

@@ -71,12 +71,12 @@ def _combine(pks: Sequence[CData]) -> CData | None:
     return out
 
 
-def _mul(pk: CData, k: int) -> CData | None:
-    """k * P for P not the identity and 0 < k < n."""
+def _mul(pk: CData, k: int) -> CData:
+    """k * P for P not the identity and 0 < k < n (then k * P is never the identity)."""
     out = _new()
     out[0] = pk[0]
-    if not lib.secp256k1_ec_pubkey_tweak_mul(_CTX, out, k.to_bytes(32, "big")):
-        return None  # unreachable for 0 < k < n
+    ok = lib.secp256k1_ec_pubkey_tweak_mul(_CTX, out, k.to_bytes(32, "big"))
+    assert ok, "tweak_mul rejected a scalar in (0, n)"
     return out
 
 
@@ -84,6 +84,48 @@ def _mul_g(k: int) -> CData:
     out = _new()
     lib.secp256k1_ec_pubkey_create(_CTX, out, k.to_bytes(32, "big"))
     return out
+
+
+def _pippenger_bytes(scalars: Sequence[int], pks: Sequence[CData]) -> CData | None:
+    """Bucket method with byte digits, every addition inside ``combine`` calls.
+
+    For big-endian byte position j and digit d, bucket B_(j,d) is the sum of the points whose
+    scalar has byte d at j. Writing bit b of d gives the global bit k = 8*(31-j) + b, and
+    T_k = sum of the B_(j,d) with bit b set, so that sum(s_i P_i) = sum_k 2^k T_k, which is
+    evaluated by Horner's rule with one ``combine([acc, acc, T_k])`` per bit.
+    Cost: ~32 C-level additions per point plus ~8.4k ``combine`` calls whatever the size.
+    """
+    buckets: list[list[list[CData]]] = [[[] for _ in range(256)] for _ in range(32)]
+    for s, pk in zip(scalars, pks):
+        for j, d in enumerate(s.to_bytes(32, "big")):
+            if d:
+                buckets[j][d].append(pk)
+    bits: list[list[CData]] = [[] for _ in range(256)]
+    for j in range(32):
+        row = buckets[j]
+        base = 8 * (31 - j)
+        for d in range(1, 256):
+            if row[d]:
+                bucket = _combine(row[d])
+                if bucket is None:
+                    continue
+                for b in range(8):
+                    if (d >> b) & 1:
+                        bits[base + b].append(bucket)
+    acc: CData | None = None
+    for k in range(255, -1, -1):
+        terms = [] if acc is None else [acc, acc]
+        if bits[k]:
+            tk = _combine(bits[k])
+            if tk is not None:
+                terms.append(tk)
+        acc = _combine(terms)
+    return acc
+
+
+# Above this many variable-base terms the bucket method beats one tweak_mul per point
+# (measured: equal near 2048 points, 1.35x faster at 4096; see docs/benchmarks.md).
+_PIPPENGER_MIN = 2048
 
 
 class _FixedBaseTable:
@@ -172,6 +214,8 @@ class FastPoint(Point):
     @classmethod
     def _msm(cls, scalars: Sequence[int], points: Sequence[Point]) -> FastPoint:
         terms: list[CData] = []
+        var_s: list[int] = []
+        var_pk: list[CData] = []
         for s, p in zip(scalars, points):
             if not isinstance(p, FastPoint):
                 raise TypeError(f"msm: expected FastPoint, got {type(p).__name__}")
@@ -186,9 +230,15 @@ class FastPoint(Point):
             elif p._is_g:
                 terms.append(_mul_g(s))
             else:
-                prod = _mul(pk, s)
-                if prod is not None:
-                    terms.append(prod)
+                var_s.append(s)
+                var_pk.append(pk)
+        if len(var_s) >= _PIPPENGER_MIN:
+            part = _pippenger_bytes(var_s, var_pk)
+            if part is not None:
+                terms.append(part)
+        else:
+            for s, pk in zip(var_s, var_pk):
+                terms.append(_mul(pk, s))
         return cls(_combine(terms))
 
     # --- instance API -------------------------------------------------------------------

@@ -20,7 +20,7 @@ import hashlib
 from typing import Final
 
 from ..errors import ParameterError
-from .params import P, fe_is_square, fe_sqrt
+from .params import P, fe_sqrt
 from .point import Point
 
 __all__ = [
@@ -67,6 +67,11 @@ _K4: Final[tuple[int, ...]] = (
 )
 
 _OVERSIZE_PREFIX: Final[bytes] = b"H2C-OVERSIZE-DST-"
+_SQRT_EXP: Final[int] = (P + 1) // 4
+_SQRT_11: Final[int] = fe_sqrt(11) or 0  # 11 = -Z is a square mod p (Z and -1 are not)
+assert _SQRT_11 and _SQRT_11 * _SQRT_11 % P == 11
+_MINUS_B_OVER_A: Final[int] = -B_PRIME * pow(A_PRIME, -1, P) % P
+_B_OVER_ZA: Final[int] = B_PRIME * pow(Z * A_PRIME, -1, P) % P
 
 
 def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
@@ -111,18 +116,20 @@ def map_to_curve_simple_swu(u: int) -> tuple[int, int]:
     zu2 = Z * u2 % P
     tv1 = (zu2 * zu2 + zu2) % P
     tv1 = pow(tv1, -1, P) if tv1 else 0  # inv0
-    if tv1 == 0:
-        x1 = B_PRIME * pow(Z * A_PRIME, -1, P) % P
-    else:
-        x1 = (-B_PRIME) * pow(A_PRIME, -1, P) * (1 + tv1) % P
+    x1 = _B_OVER_ZA if tv1 == 0 else _MINUS_B_OVER_A * (1 + tv1) % P
     gx1 = (x1 * x1 * x1 + A_PRIME * x1 + B_PRIME) % P
-    if fe_is_square(gx1):
-        x = x1
-        y = fe_sqrt(gx1)
+    # Steps 7-8 with one exponentiation: c = gx1^((p+1)/4) is a root of gx1 when gx1 is a
+    # square, and a root of -gx1 otherwise (p = 3 mod 4). In the second case
+    # gx2 = (Z u^2)^3 gx1 = (Z u^3)^2 * 11 * (-gx1) since Z = -11, so Z u^3 sqrt(11) c is a
+    # root of gx2. Both outcomes are checked by squaring.
+    c = pow(gx1, _SQRT_EXP, P)
+    if c * c % P == gx1:
+        x, y = x1, c
     else:
         x = zu2 * x1 % P
-        y = fe_sqrt((x * x * x + A_PRIME * x + B_PRIME) % P)
-    assert y is not None  # one of gx1, gx2 is always square when Z is a non-square
+        y = Z * u2 * u % P * _SQRT_11 % P * c % P
+        if y * y % P != (x * x * x + A_PRIME * x + B_PRIME) % P:  # pragma: no cover
+            raise AssertionError("SSWU: neither candidate is on E'")
     if _sgn0(u) != _sgn0(y):
         y = (P - y) % P
     return x, y
@@ -138,7 +145,8 @@ def iso_map(x: int, y: int) -> tuple[int, int] | None:
     y_den = (x3 + _K4[2] * x2 + _K4[1] * x + _K4[0]) % P
     if x_den == 0 or y_den == 0:
         return None
-    return x_num * pow(x_den, -1, P) % P, y * y_num * pow(y_den, -1, P) % P
+    inv = pow(x_den * y_den % P, -1, P)  # one inversion for both denominators
+    return x_num * y_den % P * inv % P, y * y_num % P * x_den % P * inv % P
 
 
 def map_to_curve(u: int) -> tuple[int, int] | None:
