@@ -225,3 +225,26 @@ def test_fast_msm_bucket_path(ref: Backend, fast: Backend) -> None:
     assert ref.Point.msm(sc, ref_pts).to_bytes() == got.to_bytes()
     # a cancelling large msm ends at the identity
     assert fast.Point.msm(sc + [N - s for s in sc], pts + pts).is_identity()
+
+
+@given(ks=st.lists(any_ints, min_size=1, max_size=6), j=scalars)
+def test_with_powers_in_msm(backend: Backend, ks: list[int], j: int) -> None:
+    """Points carrying byte-powers, full tables, and plain points mix in one msm."""
+    g = backend.Point.generator()
+    plain = [g * (1000 + i) for i in range(len(ks))]
+    powered = [p.with_powers() for p in plain]
+    assert powered == plain
+    assert powered[0].with_powers() is powered[0]
+    expected = backend.Point.sum(p * k for p, k in zip(plain, ks))
+    assert backend.Point.msm(ks, powered) == expected
+    h = (g * 77).precomputed()
+    mixed = backend.Point.msm([*ks, j, j], [*powered, h, g * 5])
+    assert mixed == expected + g * 77 * j + g * 5 * j
+    assert (powered[0] * j) == plain[0] * j
+
+
+def test_with_powers_identity_and_cancel(backend: Backend) -> None:
+    g = backend.Point.generator().with_powers()
+    assert backend.Point.identity().with_powers().is_identity()
+    assert backend.Point.msm([5, N - 5], [g, g]).is_identity()
+    assert backend.Point.msm([255 << 248, 1], [g, g]) == g * ((255 << 248) + 1)

@@ -186,6 +186,14 @@ class Point(ABC):
         ``msm`` faster. Worth it for points used many times (the Pedersen generators)."""
 
     @abstractmethod
+    def with_powers(self) -> Point:
+        """An equal point that carries its 32 byte-powers 256^j * P (about 2 KB).
+
+        In ``msm`` such points cost 32 additions each (their scalars are split into bytes
+        and summed by the bucket method) instead of a full scalar multiplication. Worth it
+        for fixed points used in many msms (the vector generators G_i, H_i)."""
+
+    @abstractmethod
     def __add__(self, other: Point) -> Point: ...
 
     @abstractmethod

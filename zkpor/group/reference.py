@@ -235,13 +235,14 @@ def _pippenger(scalars: Sequence[int], points: Sequence[Jac]) -> Jac:
 class ReferencePoint(Point):
     """A secp256k1 point in pure Python (Jacobian coordinates)."""
 
-    __slots__ = ("_enc", "_jac", "_table")
+    __slots__ = ("_enc", "_jac", "_powers", "_table")
 
     backend_name: ClassVar[str] = "reference"
 
     def __init__(self, jac: Jac, table: _FixedBaseTable | None = None) -> None:
         self._jac = jac
         self._table = table
+        self._powers: list[Aff] | None = None
         self._enc: bytes | None = None
 
     # --- hooks --------------------------------------------------------------------------
@@ -279,6 +280,7 @@ class ReferencePoint(Point):
         acc = _INF
         var_s: list[int] = []
         var_p: list[Jac] = []
+        buckets: list[Jac] | None = None
         for s, p in zip(scalars, points):
             if not isinstance(p, ReferencePoint):
                 raise TypeError(f"msm: expected ReferencePoint, got {type(p).__name__}")
@@ -287,6 +289,12 @@ class ReferencePoint(Point):
                 continue
             if p._table is not None:
                 acc = p._table.mul(s, acc)
+            elif p._powers is not None:
+                if buckets is None:
+                    buckets = [_INF] * 256
+                for d, q in zip(s.to_bytes(32, "big"), p._powers):
+                    if d:
+                        buckets[d] = _add_affine(buckets[d], q)
             else:
                 var_s.append(s)
                 var_p.append(p._jac)
@@ -297,6 +305,11 @@ class ReferencePoint(Point):
                 acc = _add(acc, _straus(var_s, var_p))
         else:
             acc = _add(acc, _pippenger(var_s, var_p))
+        if buckets is not None:
+            running = _INF
+            for d in range(255, 0, -1):  # sum_d d * B_d by running sums
+                running = _add(running, buckets[d])
+                acc = _add(acc, running)
         return cls(acc)
 
     # --- instance API -------------------------------------------------------------------
@@ -316,6 +329,20 @@ class ReferencePoint(Point):
         if self._table is not None or self.is_identity():
             return self
         return ReferencePoint(self._jac, _FixedBaseTable(self._jac))
+
+    def with_powers(self) -> ReferencePoint:
+        if self._powers is not None or self.is_identity():
+            return self
+        pt = ReferencePoint(self._jac, self._table)
+        chain = [self._jac]
+        for _ in range(31):
+            q = chain[-1]
+            for _ in range(8):
+                q = _double(q)
+            chain.append(q)
+        affine = _batch_to_affine(chain[::-1])  # big-endian: index j holds 256^(31-j) * P
+        pt._powers = [a for a in affine if a is not None]
+        return pt
 
     def __add__(self, other: Point) -> ReferencePoint:
         self._check_same_backend(other)
