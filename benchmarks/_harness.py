@@ -20,7 +20,7 @@ def measure(fn: Callable[[], object], *, min_time: float = 0.3, max_reps: int = 
     fn()
     once = max(time.perf_counter() - t0, 1e-7)
     per_batch = max(1, min(max_reps, int(min_time / 5 / once)))
-    samples = []
+    samples: list[float] = []
     start = time.perf_counter()
     while len(samples) < 5 or (time.perf_counter() - start < min_time and len(samples) < 50):
         t0 = time.perf_counter()

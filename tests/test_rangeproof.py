@@ -187,6 +187,18 @@ def test_truncated_and_extended(good: tuple[RangeProof, list[Point]]) -> None:
         _rejected(bad, commitments)
 
 
+def test_exact_length_for_parameters(good: tuple[RangeProof, list[Point]]) -> None:
+    proof, _ = good
+    data = proof.to_bytes()
+    assert RangeProof.from_bytes(data, FAST.Point, bits=64, m=2) == proof
+    with pytest.raises(EncodingError, match="n=64, m=1"):
+        RangeProof.from_bytes(data, FAST.Point, bits=64, m=1)
+    with pytest.raises(EncodingError, match="n=32, m=2"):
+        RangeProof.from_bytes(data, FAST.Point, bits=32, m=2)
+    with pytest.raises(EncodingError):
+        RangeProof.from_bytes(data[:-1], FAST.Point, bits=64, m=2)
+
+
 def test_non_canonical_scalars(good: tuple[RangeProof, list[Point]]) -> None:
     proof, commitments = good
     data = bytearray(proof.to_bytes())

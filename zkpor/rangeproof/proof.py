@@ -75,11 +75,28 @@ class RangeProof:
         return b"".join(parts)
 
     @classmethod
-    def from_bytes(cls, data: bytes, point_type: type[Point] = Point) -> RangeProof:
-        """Strictly parse a proof; raises EncodingError (see module doc)."""
+    def from_bytes(
+        cls,
+        data: bytes,
+        point_type: type[Point] = Point,
+        *,
+        bits: int | None = None,
+        m: int | None = None,
+    ) -> RangeProof:
+        """Strictly parse a proof; raises EncodingError (see module doc).
+
+        With ``bits`` and ``m`` given, the length must be exactly the size of a proof for
+        those parameters (otherwise any valid size is accepted and ``verify`` checks it).
+        """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise EncodingError(f"range proof must be bytes, got {type(data).__name__}")
         data = bytes(data)
+        if bits is not None and m is not None:
+            want = proof_size(max(bits * m, 1).bit_length() - 1)
+            if len(data) != want:
+                raise EncodingError(
+                    f"range proof for n={bits}, m={m} must be {want} bytes, got {len(data)}"
+                )
         extra = len(data) - _FIXED
         if extra < 0 or extra % _PER_ROUND or extra // _PER_ROUND > MAX_ROUNDS:
             raise EncodingError(
