@@ -1,0 +1,158 @@
+"""Exporting customers' inclusion proofs from a bundle (needs the private store)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ..models import AssetInclusion, ChildNode, InclusionProof, PathStep, Roots
+from ..sumtree import child_chunks, children_of, level_sizes
+from ..verify.inclusion import format_units
+from .store import open_audit, open_private, private_path
+
+__all__ = ["BundleReader", "write_json_atomic"]
+
+
+def write_json_atomic(path: Path, data: str, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+class BundleReader:
+    """Reads a finished bundle: roots, audit nodes and (for exports) the private store."""
+
+    def __init__(self, bundle: Path) -> None:
+        roots_path = bundle / "roots.json"
+        if not bundle.is_dir() or not roots_path.exists():
+            raise InputError("not a zkpor bundle (no roots.json)", source=str(bundle))
+        try:
+            self.roots = Roots.model_validate_json(roots_path.read_text())
+        except ValueError as exc:
+            raise InputError(f"invalid roots.json: {exc}", source=str(roots_path)) from None
+        self.bundle = bundle
+        self.audit = open_audit(bundle / "audit.sqlite")
+        ppath = private_path(bundle)
+        if not ppath.exists():
+            raise InputError("bundle has no private store (export needs it)", source=str(ppath))
+        self.private = open_private(ppath)
+
+    def close(self) -> None:
+        self.audit.close()
+        self.private.close()
+
+    def users(self) -> Iterator[str]:
+        """Every customer id in the bundle (padding leaves excluded), sorted."""
+        for (uid,) in self.private.execute(
+            "SELECT DISTINCT user_id FROM leaves WHERE line IS NOT NULL ORDER BY user_id"
+        ):
+            yield uid
+
+    def _path(self, asset: str, leaf: int, leaf_count: int) -> list[PathStep]:
+        arity = self.roots.arity
+        sizes = level_sizes(leaf_count, arity)
+        steps = []
+        index = leaf
+        for level in range(1, len(sizes)):
+            parent = index // arity
+            kids = children_of(parent, sizes[level - 1], arity)
+            rows = self.audit.execute(
+                "SELECT hash, commitment FROM nodes WHERE asset = ? AND level = ? AND idx >= ? "
+                "AND idx < ? ORDER BY idx",
+                (asset, level - 1, kids.start, kids.stop),
+            ).fetchall()
+            (proof_blob,) = self.audit.execute(
+                "SELECT proof FROM nodes WHERE asset = ? AND level = ? AND idx = ?",
+                (asset, level, parent),
+            ).fetchone()
+            proofs = []
+            offset = 0
+            blob = bytes(proof_blob)
+            for size in child_chunks(len(rows)):
+                length = 292 + 66 * ((64 * size).bit_length() - 1)
+                proofs.append(blob[offset : offset + length].hex())
+                offset += length
+            steps.append(
+                PathStep(
+                    level=level,
+                    index=parent,
+                    children=[
+                        ChildNode(hash=bytes(h).hex(), commitment=bytes(c).hex()) for h, c in rows
+                    ],
+                    proofs=proofs,
+                )
+            )
+            index = parent
+        return steps
+
+    def inclusion_proof(self, user_id: str) -> InclusionProof:
+        """The inclusion proof of ``user_id`` over every asset they hold."""
+        rows = self.private.execute(
+            "SELECT asset, leaf, units, blinding, salt FROM leaves WHERE user_id = ? ORDER BY asset",
+            (user_id,),
+        ).fetchall()
+        if not rows or user_id.startswith("\x00"):
+            raise InputError(f"no customer {user_id!r} in this bundle", field="user")
+        entries = []
+        for asset, leaf, units, blinding, salt in rows:
+            root = self.roots.assets[asset]
+            entries.append(
+                AssetInclusion(
+                    asset=asset,
+                    decimals=root.decimals,
+                    amount=format_units(int(units), root.decimals),
+                    units=str(units),
+                    blinding=f"{int(blinding, 16):064x}",
+                    salt=bytes(salt).hex(),
+                    leaf_index=leaf,
+                    leaf_count=root.leaf_count,
+                    path=self._path(asset, leaf, root.leaf_count),
+                )
+            )
+        return InclusionProof(
+            format="zkpor-inclusion-v1",
+            round_id=self.roots.round_id,
+            user_id=user_id,
+            arity=self.roots.arity,
+            assets=entries,
+        )
+
+
+def export_user(bundle: Path, user_id: str, out: Path) -> None:
+    """Write one customer's inclusion proof (mode 0600: it holds their opening)."""
+    reader = BundleReader(bundle)
+    try:
+        proof = reader.inclusion_proof(user_id)
+    finally:
+        reader.close()
+    write_json_atomic(out, proof.model_dump_json(indent=1) + "\n", 0o600)
+
+
+def safe_filename(user_id: str) -> str:
+    """A file name for a user id: kept when plainly safe, else hex-encoded."""
+    ok = user_id.replace("-", "").replace("_", "").replace(".", "").replace("@", "")
+    if ok.isalnum() and ok.isascii() and not user_id.startswith(".") and len(user_id) <= 100:
+        return f"{user_id}.json"
+    return f"hex-{user_id.encode().hex()}.json"
+
+
+def export_all(bundle: Path, out_dir: Path) -> int:
+    """Write every customer's proof into ``out_dir`` (created 0700). Returns the count."""
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    reader = BundleReader(bundle)
+    count = 0
+    try:
+        for uid in list(reader.users()):
+            proof = reader.inclusion_proof(uid)
+            write_json_atomic(
+                out_dir / safe_filename(uid), proof.model_dump_json(indent=1) + "\n", 0o600
+            )
+            count += 1
+    finally:
+        reader.close()
+    return count

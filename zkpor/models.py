@@ -1,0 +1,96 @@
+"""Pydantic models of zkpor's public files: inclusion proofs and tree roots.
+
+Hex fields are lowercase hex strings without 0x. Integers that may exceed JSON's safe
+range (amounts in base units) are decimal strings. Unknown fields are rejected.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "AssetInclusion",
+    "AssetRoot",
+    "ChildNode",
+    "InclusionProof",
+    "PathStep",
+    "Roots",
+]
+
+Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Hex33 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{66}$")]
+HexBytes = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{2})+$")]
+DecimalInt = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,25})$")]
+Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")]
+
+INCLUSION_FORMAT = "zkpor-inclusion-v1"
+ROOTS_FORMAT = "zkpor-roots-v1"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChildNode(_Strict):
+    """A node as seen from its parent: hash and commitment."""
+
+    hash: Hex32
+    commitment: Hex33
+
+
+class PathStep(_Strict):
+    """One level of an inclusion path: the node ``index`` at ``level`` (>= 1), all its
+    children in order, and the range proofs over their commitments (one per power-of-two
+    chunk of the child count, largest first)."""
+
+    level: int = Field(ge=1, le=64)
+    index: int = Field(ge=0)
+    children: list[ChildNode] = Field(min_length=1, max_length=64)
+    proofs: list[HexBytes] = Field(min_length=1, max_length=7)
+
+
+class AssetInclusion(_Strict):
+    """A customer's leaf in one asset's tree, its opening, and its path to the root."""
+
+    asset: Symbol
+    decimals: int = Field(ge=0, le=30)
+    amount: str
+    units: DecimalInt
+    blinding: Hex32
+    salt: Hex32
+    leaf_index: int = Field(ge=0)
+    leaf_count: int = Field(ge=1)
+    path: list[PathStep] = Field(min_length=1, max_length=64)
+
+
+class InclusionProof(_Strict):
+    """One customer's inclusion proof, covering every asset they hold."""
+
+    format: Literal["zkpor-inclusion-v1"]
+    round_id: str = Field(min_length=1, max_length=64)
+    user_id: str = Field(min_length=1, max_length=128)
+    arity: int
+    assets: list[AssetInclusion] = Field(min_length=1)
+
+
+class AssetRoot(_Strict):
+    """What is published per asset: the root and the padded leaf count."""
+
+    decimals: int = Field(ge=0, le=30)
+    leaf_count: int = Field(ge=1)
+    depth: int = Field(ge=1, le=64)
+    root_hash: Hex32
+    root_commitment: Hex33
+
+
+class Roots(_Strict):
+    """The published roots of a round (the manifest's tree part)."""
+
+    format: Literal["zkpor-roots-v1"]
+    round_id: str = Field(min_length=1, max_length=64)
+    arity: int
+    range_bits: Literal[64]
+    generator_digest: Hex32
+    assets: dict[Symbol, AssetRoot]

@@ -1,0 +1,106 @@
+"""The Merkle sum tree of commitments: shape, node hashes, child-proof layout.
+
+Shared by the prover (:mod:`zkpor.liabilities`) and the verifiers (:mod:`zkpor.verify`).
+docs/spec.md, "Liabilities tree", is the normative description.
+
+Shape: an asset's tree has ``leaf_count`` leaves at level 0 (customers and padding leaves,
+in a secret order). Level l+1 has ``ceil(size_l / k)`` nodes; node i of level l+1 has the
+children i*k .. min(i*k + k, size_l) - 1 of level l, so only the last node of a level can
+have fewer than k children. The root is the single node of the top level (a tree of one
+leaf gets one level above it, so every customer has a path of at least one step).
+
+Every node holds (hash, commitment). A parent's commitment is the sum of its children's and
+its hash binds the round, the asset, its level, and every child's hash and commitment, in
+order. Each internal node carries range proofs over its children's commitments (64-bit):
+one aggregated proof per power-of-two chunk of the child count, largest first (a node with
+k children has one proof over all of them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Final
+
+from .errors import ParameterError
+
+__all__ = [
+    "LEAF_DOMAIN",
+    "NODE_DOMAIN",
+    "RANGE_BITS",
+    "child_chunks",
+    "children_of",
+    "leaf_hash",
+    "level_sizes",
+    "node_hash",
+]
+
+LEAF_DOMAIN: Final[bytes] = b"zkpor-leaf-v1"
+NODE_DOMAIN: Final[bytes] = b"zkpor-node-v1"
+RANGE_BITS: Final[int] = 64
+SUPPORTED_ARITIES: Final[tuple[int, ...]] = (2, 4, 8, 16, 32, 64)
+MAX_USER_ID_BYTES: Final[int] = 128
+SALT_BYTES: Final[int] = 32
+
+
+def _frame(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+def check_arity(k: int) -> None:
+    """Arity must be a power of two between 2 and 64."""
+    if k not in SUPPORTED_ARITIES:
+        raise ParameterError(f"arity {k!r} not supported; use one of {SUPPORTED_ARITIES}")
+
+
+def leaf_hash(round_id: str, asset: str, salt: bytes, user_id: str, commitment: bytes) -> bytes:
+    """SHA-256(f("zkpor-leaf-v1") || f(round) || f(asset) || salt || f(user_id) || C).
+
+    ``f(x) = u32be(len(x)) || x``; strings are UTF-8; ``salt`` is 32 bytes and ``C`` the
+    33-byte leaf commitment. The salt hides the user id; the round and asset make a leaf of
+    another round or asset useless here.
+    """
+    if len(salt) != SALT_BYTES:
+        raise ParameterError(f"salt must be {SALT_BYTES} bytes")
+    h = hashlib.sha256()
+    h.update(_frame(LEAF_DOMAIN))
+    h.update(_frame(round_id.encode()))
+    h.update(_frame(asset.encode()))
+    h.update(salt)
+    h.update(_frame(user_id.encode()))
+    h.update(commitment)
+    return h.digest()
+
+
+def node_hash(round_id: str, asset: str, level: int, children: list[tuple[bytes, bytes]]) -> bytes:
+    """SHA-256(f("zkpor-node-v1") || f(round) || f(asset) || u8(level) || u8(count)
+    || hash_0 || C_0 || ... || hash_(c-1) || C_(c-1)) over the children (hash, commitment)."""
+    h = hashlib.sha256()
+    h.update(_frame(NODE_DOMAIN))
+    h.update(_frame(round_id.encode()))
+    h.update(_frame(asset.encode()))
+    h.update(bytes((level, len(children))))
+    for child_hash, child_commitment in children:
+        h.update(child_hash)
+        h.update(child_commitment)
+    return h.digest()
+
+
+def level_sizes(leaf_count: int, k: int) -> list[int]:
+    """Node counts per level, level 0 (leaves) first, ending with the root's level (1)."""
+    if leaf_count < 1:
+        raise ParameterError("a tree needs at least one leaf")
+    sizes = [leaf_count]
+    while sizes[-1] > 1 or len(sizes) == 1:
+        sizes.append(-(-sizes[-1] // k))
+    return sizes
+
+
+def children_of(index: int, child_level_size: int, k: int) -> range:
+    """Indices, in the level below, of the children of node ``index``."""
+    return range(index * k, min(index * k + k, child_level_size))
+
+
+def child_chunks(count: int) -> list[int]:
+    """Sizes of the aggregated range proofs over ``count`` children: the powers of two of
+    count's binary expansion, largest first (e.g. 7 -> [4, 2, 1], 8 -> [8])."""
+    return [1 << b for b in range(count.bit_length() - 1, -1, -1) if count >> b & 1]
