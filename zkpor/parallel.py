@@ -8,10 +8,12 @@ docs/operators.md for running a cluster).
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 
 from .errors import InputError
 
@@ -30,11 +32,11 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
     """A context-managed executor: Dask when ``scheduler`` is given, else a process pool."""
     if scheduler:
         try:
-            from distributed import Client
+            distributed: Any = importlib.import_module("distributed")
         except ImportError:
             raise InputError("--scheduler needs Dask: pip install 'zkpor[dask]'") from None
         try:
-            client = Client(scheduler, timeout="20s")
+            client = distributed.Client(scheduler, timeout="20s")
         except OSError as exc:
             raise InputError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
         try:

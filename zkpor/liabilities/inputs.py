@@ -44,7 +44,7 @@ __all__ = [
 
 U64_MAX: Final[int] = 2**64 - 1
 MAX_REPORTED_ERRORS: Final[int] = 50
-_AMOUNT_RE: Final[re.Pattern[str]] = re.compile(r"(\d+)(?:\.(\d+))?")
+_AMOUNT_RE: Final[re.Pattern[str]] = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 _CONTROL_RE: Final[re.Pattern[str]] = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -1,0 +1,178 @@
+"""Helpers for the liabilities tests: small bundles and hand-built (malicious) trees."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from concurrent.futures import Executor, ThreadPoolExecutor
+from pathlib import Path
+
+from zkpor.errors import ParameterError
+from zkpor.generators import generators
+from zkpor.group import N
+from zkpor.liabilities import build as build_mod
+from zkpor.liabilities.build import LevelNode, build_levels
+from zkpor.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
+from zkpor.models import AssetInclusion, AssetRoot, ChildNode, InclusionProof, PathStep
+from zkpor.pedersen import commit
+from zkpor.rangeproof.prover import _prove
+from zkpor.sumtree import child_chunks, children_of, leaf_hash, level_sizes
+
+SECRET = bytes(range(32))
+ASSETS_JSON = '{"assets": [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 6}]}'
+
+
+def write_inputs(
+    tmp: Path, rows: list[tuple[str, str, str]], assets: str = ASSETS_JSON
+) -> tuple[Path, Path]:
+    csv_path = tmp / "balances.csv"
+    csv_path.write_text("user_id,asset,amount\n" + "".join(f"{u},{a},{m}\n" for u, a, m in rows))
+    assets_path = tmp / "assets.json"
+    assets_path.write_text(assets)
+    return csv_path, assets_path
+
+
+def sample_rows(users: int, seed: int = 1) -> list[tuple[str, str, str]]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(users):
+        rows.append((f"user{i:03d}", "BTC", f"{rng.randrange(0, 10**9) / 10**8:.8f}"))
+        if i % 3 == 0:
+            rows.append(
+                (f"user{i:03d}", "ETH", f"{rng.randrange(0, 10**9)}.{rng.randrange(10**6):06d}")
+            )
+    return rows
+
+
+def run_prove(
+    tmp: Path,
+    rows: list[tuple[str, str, str]],
+    *,
+    out: str = "bundle",
+    round_id: str = "2026-11",
+    executor: Executor | None = None,
+    secret: bytes = SECRET,
+    **kwargs: object,
+) -> ProveSummary:
+    csv_path, assets_path = write_inputs(tmp, rows)
+    opts = ProveOptions(
+        round_id=round_id,
+        arity=int(kwargs.pop("arity", 4)),  # type: ignore[call-overload]
+        pad_granularity=int(kwargs.pop("pad_granularity", 16)),  # type: ignore[call-overload]
+        chunk_height=int(kwargs.pop("chunk_height", 1)),  # type: ignore[call-overload]
+    )
+    if executor is None:
+        with ThreadPoolExecutor(2) as ex:
+            return prove_liabilities(csv_path, assets_path, secret, opts, tmp / out, ex, **kwargs)  # type: ignore[arg-type]
+    return prove_liabilities(csv_path, assets_path, secret, opts, tmp / out, executor, **kwargs)  # type: ignore[arg-type]
+
+
+def synthetic_path(
+    values: list[int],
+    *,
+    arity: int = 4,
+    leaf_count: int | None = None,
+    round_id: str = "r",
+    asset: str = "BTC",
+    malicious: bool = False,
+) -> tuple[InclusionProof, dict[str, AssetRoot]]:
+    """An inclusion proof for leaf 0 of a tree whose level-0 siblings hold ``values[1:]``
+    (values may be "negative", i.e. n - x). Higher-level siblings are fresh commitments to
+    small values. ``malicious`` makes range proofs without the range check, as a cheating
+    exchange would. Returns (proof, roots)."""
+    gens = generators()
+    count = leaf_count or len(values)
+    sizes = level_sizes(count, arity)
+    rng = random.Random(7)
+    original_prove = build_mod.prove
+
+    def unchecked(vals: list[int], blinds: list[int], bits: int, **kw: object) -> object:
+        return _prove(vals, blinds, bits, rng=None, gens=gens, check_range=False)
+
+    salt = hashlib.sha256(b"salt").digest()
+    user = "alice"
+    steps: list[PathStep] = []
+    try:
+        if malicious:
+            build_mod.prove = unchecked  # type: ignore[assignment]
+        level_nodes: list[LevelNode] = []
+        for i, v in enumerate(values[: len(children_of(0, sizes[0], arity))]):
+            r = rng.randrange(1, N)
+            c = commit(v, r, gens)
+            h = (
+                leaf_hash(round_id, asset, salt, user, c.to_bytes())
+                if i == 0
+                else rng.randbytes(32)
+            )
+            level_nodes.append(LevelNode(h, c, v, r))
+        user_blinding = level_nodes[0].blinding
+        for level in range(1, len(sizes)):
+            built, proofs = build_levels(
+                round_id, asset, arity, tuple(sizes), level - 1, 0, level_nodes, level
+            )
+            steps.append(
+                PathStep(
+                    level=level,
+                    index=0,
+                    children=[
+                        ChildNode(hash=n.hash.hex(), commitment=n.commitment.to_bytes().hex())
+                        for n in level_nodes
+                    ],
+                    proofs=_split(proofs[0][0], len(level_nodes)),
+                )
+            )
+            node = built[0][0]
+            if level + 1 < len(sizes):
+                siblings = []
+                for _ in range(len(children_of(0, sizes[level], arity)) - 1):
+                    v = rng.randrange(0, 1000)
+                    r = rng.randrange(1, N)
+                    siblings.append(LevelNode(rng.randbytes(32), commit(v, r, gens), v, r))
+                level_nodes = [node, *siblings]
+            else:
+                level_nodes = [node]
+    finally:
+        build_mod.prove = original_prove
+    root = level_nodes[0]
+    entry = AssetInclusion(
+        asset=asset,
+        decimals=8,
+        amount=_fmt(values[0]),
+        units=str(values[0]),
+        blinding=f"{user_blinding:064x}",
+        salt=salt.hex(),
+        leaf_index=0,
+        leaf_count=count,
+        path=steps,
+    )
+    proof = InclusionProof(
+        format="zkpor-inclusion-v1", round_id=round_id, user_id=user, arity=arity, assets=[entry]
+    )
+    roots = {
+        asset: AssetRoot(
+            decimals=8,
+            leaf_count=count,
+            depth=len(sizes) - 1,
+            root_hash=root.hash.hex(),
+            root_commitment=root.commitment.to_bytes().hex(),
+        )
+    }
+    return proof, roots
+
+
+def _fmt(units: int) -> str:
+    from zkpor.verify.inclusion import format_units
+
+    return format_units(units, 8)
+
+
+def _split(blob: bytes, count: int) -> list[str]:
+    out = []
+    pos = 0
+    for size in child_chunks(count):
+        length = 292 + 66 * ((64 * size).bit_length() - 1)
+        out.append(blob[pos : pos + length].hex())
+        pos += length
+    if pos != len(blob):
+        raise ParameterError("proof blob length mismatch")
+    return out
