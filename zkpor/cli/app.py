@@ -73,26 +73,27 @@ def info(
             typer.echo(f"{key:20} {value}")
 
 
+def _fail(prefix: str, exc: BaseException, code: int) -> None:
+    if _state["debug"]:
+        raise exc
+    for line in str(exc).splitlines() or [type(exc).__name__]:
+        print(f"{prefix}{line}", file=sys.stderr)
+        prefix = "  " if prefix else ""
+    sys.exit(code)
+
+
 def main() -> None:
     """Console-script entry point: run the app with zkpor's error policy.
 
     Usage errors are reported by typer itself (exit 2). A ZkporError raised by a command
-    becomes one line on stderr and exit 1 (VerificationError) or 2 (anything else).
+    becomes plain lines on stderr (one per problem, no traceback) and exit 1
+    (VerificationError) or 2 (anything else). ``--debug`` re-raises instead.
     """
     try:
         app()
     except VerificationError as exc:
-        if _state["debug"]:
-            raise
-        err_console.print(f"verification failed: {exc}", markup=False, highlight=False)
-        sys.exit(EXIT_VERIFICATION_FAILED)
+        _fail("verification failed: ", exc, EXIT_VERIFICATION_FAILED)
     except ZkporError as exc:
-        if _state["debug"]:
-            raise
-        err_console.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(EXIT_BAD_INPUT)
+        _fail("error: ", exc, EXIT_BAD_INPUT)
     except (OSError, ValueError) as exc:
-        if _state["debug"]:
-            raise
-        err_console.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(EXIT_BAD_INPUT)
+        _fail("error: ", exc, EXIT_BAD_INPUT)

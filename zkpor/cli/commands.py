@@ -43,13 +43,17 @@ class _Bars:
         self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _Bars:
-        self.progress.__enter__()
+        self.started = False
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(None, None, None)
+        if self.started:
+            self.progress.stop()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -100,6 +104,10 @@ def prove(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
     ] = None,
+    chunk_height: Annotated[
+        int | None,
+        typer.Option("--chunk-height", help="Height of the subtrees handed to workers (advanced)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
@@ -116,7 +124,11 @@ def prove(
     from ..parallel import make_executor
 
     master = read_master_secret(secret)
-    opts = ProveOptions(round_id=round_id, arity=arity, pad_granularity=pad_granularity)
+    if chunk_height is not None and chunk_height < 1:
+        raise InputError("--chunk-height must be at least 1")
+    opts = ProveOptions(
+        round_id=round_id, arity=arity, pad_granularity=pad_granularity, chunk_height=chunk_height
+    )
     started = time.perf_counter()
     with make_executor(workers, scheduler) as executor, _Bars(not quiet and not as_json) as bars:
         summary = prove_liabilities(balances, assets, master, opts, out, executor, progress=bars)

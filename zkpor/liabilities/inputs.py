@@ -101,14 +101,17 @@ def load_assets(path: Path) -> AssetsFile:
         data = tomllib.loads(raw.decode()) if path.suffix == ".toml" else json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"not valid {'TOML' if path.suffix == '.toml' else 'JSON'}: {exc}", source=str(path)
+            f"assets file is not valid {'TOML' if path.suffix == '.toml' else 'JSON'}: {exc}",
+            source=str(path),
         ) from None
     try:
         return AssetsFile.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
-        raise InputError(first["msg"], source=str(path), field=loc or None) from None
+        raise InputError(
+            f"assets file: {first['msg']}", source=str(path), field=loc or None
+        ) from None
 
 
 def parse_amount(text: str, decimals: int) -> int:

@@ -24,7 +24,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import EncodingError, VerificationError
+from ..errors import EncodingError, InputError, VerificationError
 from ..generators import generator_digest
 from ..group import Point, active_backend
 from ..models import Roots
@@ -145,8 +145,8 @@ def audit_bundle(
     VerificationError on any failure; returns what was checked."""
     started = time.perf_counter()
     path = bundle / "audit.sqlite" if bundle.is_dir() else bundle
-    if not path.exists():
-        raise VerificationError(f"{path}: no audit file")
+    if not path.is_file():
+        raise InputError("audit file not found", source=str(path))
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -154,9 +154,11 @@ def audit_bundle(
             "SELECT asset, decimals, leaf_count, depth, root_hash, root_commitment FROM assets ORDER BY asset"
         ).fetchall()
     except sqlite3.Error as exc:
-        raise VerificationError(f"{path}: not a zkpor audit file ({exc})") from None
+        raise InputError(f"not a zkpor audit file ({exc})", source=str(path)) from None
     if meta.get("format") != "zkpor-audit-v1":
-        raise VerificationError(f"{path}: unknown format {meta.get('format')!r}")
+        raise InputError(
+            f"not a zkpor audit file (format {meta.get('format')!r})", source=str(path)
+        )
     if (
         meta.get("range_bits") != str(RANGE_BITS)
         or meta.get("generator_digest") != generator_digest().hex()
