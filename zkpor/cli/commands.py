@@ -173,7 +173,8 @@ def export(
     if all_users:
         if out is None:
             raise InputError("--all needs --out DIR")
-        count = export_all(bundle, out)
+        with _Bars(True) as bars:
+            count = export_all(bundle, out, progress=bars)
         console.print(f"wrote {count} inclusion proofs to {out}")
         return
     assert user is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import InputError
@@ -141,18 +141,27 @@ def safe_filename(user_id: str) -> str:
     return f"hex-{user_id.encode().hex()}.json"
 
 
-def export_all(bundle: Path, out_dir: Path) -> int:
-    """Write every customer's proof into ``out_dir`` (created 0700). Returns the count."""
+def export_all(
+    bundle: Path, out_dir: Path, progress: Callable[[str, int, int], None] | None = None
+) -> int:
+    """Write every customer's proof into ``out_dir`` (created 0700). Returns the count.
+
+    Streams the customer list from the private store: memory does not grow with it."""
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     reader = BundleReader(bundle)
     count = 0
+    (total,) = reader.private.execute(
+        "SELECT count(DISTINCT user_id) FROM leaves WHERE line IS NOT NULL"
+    ).fetchone()
     try:
-        for uid in list(reader.users()):
+        for uid in reader.users():
             proof = reader.inclusion_proof(uid)
             write_json_atomic(
                 out_dir / safe_filename(uid), proof.model_dump_json(indent=1) + "\n", 0o600
             )
             count += 1
+            if progress and (count % 100 == 0 or count == total):
+                progress("export", count, total)
     finally:
         reader.close()
     return count
