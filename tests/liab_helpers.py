@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
@@ -176,3 +177,59 @@ def _split(blob: bytes, count: int) -> list[str]:
     if pos != len(blob):
         raise ParameterError("proof blob length mismatch")
     return out
+
+
+def make_reserves(
+    tmp: Path,
+    exchange: str,
+    round_id: str,
+    amounts: dict[str, list[str]],
+    *,
+    name: str = "reserves.json",
+) -> Path:
+    """A reserves snapshot with real keys and signatures: BTC-like assets on bitcoin (one
+    address of each kind, cycling), others on ethereum; one address per listed balance."""
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.signing import (
+        bitcoin_address,
+        ethereum_address,
+        sign_bitcoin,
+        sign_ethereum,
+    )
+
+    assets = []
+    counter = 1
+    for asset, balances in amounts.items():
+        addresses = []
+        for i, balance in enumerate(balances):
+            secret = hashlib.sha256(f"{asset}-{counter}".encode()).digest()
+            counter += 1
+            if asset == "BTC":
+                kind = ("p2wpkh", "p2pkh", "p2sh-p2wpkh")[i % 3]
+                addr = bitcoin_address(secret, kind)
+                sig = sign_bitcoin(secret, ownership_message(exchange, round_id, addr), kind)
+            else:
+                addr = ethereum_address(secret)
+                sig = sign_ethereum(secret, ownership_message(exchange, round_id, addr))
+            addresses.append({"address": addr, "balance": balance, "signature": sig})
+        assets.append(
+            {
+                "asset": asset,
+                "chain": "bitcoin" if asset == "BTC" else "ethereum",
+                "block_height": 870000 if asset == "BTC" else 21000000,
+                "addresses": addresses,
+            }
+        )
+    path = tmp / name
+    path.write_text(
+        json.dumps(
+            {
+                "format": "zkpor-reserves-v1",
+                "exchange": exchange,
+                "round_id": round_id,
+                "assets": assets,
+            },
+            indent=1,
+        )
+    )
+    return path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,10 @@ from rich.progress import (
 )
 
 from ..errors import InputError, VerificationError
+
+if TYPE_CHECKING:
+    from ..manifest import Manifest
+    from ..models import Roots
 from .app import app
 
 verify_app = typer.Typer(
@@ -104,6 +108,18 @@ def prove(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
     ] = None,
+    reserves: Annotated[
+        Path | None, typer.Option("--reserves", help="Reserves snapshot (JSON) with signatures.")
+    ] = None,
+    exchange: Annotated[
+        str | None, typer.Option("--exchange", help="Exchange name, as signed by every address.")
+    ] = None,
+    min_ratio: Annotated[
+        str, typer.Option("--min-ratio", help="Prove reserves >= RATIO x liabilities (e.g. 1.05).")
+    ] = "1",
+    disclose_totals: Annotated[
+        bool, typer.Option("--disclose-totals", help="Publish each asset's total liabilities.")
+    ] = False,
     chunk_height: Annotated[
         int | None,
         typer.Option("--chunk-height", help="Height of the subtrees handed to workers (advanced)."),
@@ -119,11 +135,54 @@ def prove(
     """
     import time
 
+    from ..errors import VerificationError as _VerificationError
+    from ..liabilities.inputs import load_assets
     from ..liabilities.keys import read_master_secret
     from ..liabilities.prover import ProveOptions, prove_liabilities
     from ..parallel import make_executor
+    from ..publish import build_manifest, write_manifest
+    from ..reserves import load_reserves, verify_reserves
+    from ..solvency import parse_ratio
 
+    if (reserves is None) != (exchange is None):
+        raise InputError("--reserves and --exchange go together")
+    ratio = parse_ratio(min_ratio)
+    snapshot = report = None
+    if reserves is not None and exchange is not None:
+        snapshot = load_reserves(reserves)
+        decimals = {a.symbol: a.decimals for a in load_assets(assets).assets}
+        try:
+            report = verify_reserves(
+                snapshot,
+                exchange=exchange,
+                round_id=round_id,
+                decimals=decimals,
+                source=str(reserves),
+            )
+        except _VerificationError as exc:
+            raise InputError(str(exc)) from None
     master = read_master_secret(secret)
+    digest_box: list[str] = []
+
+    def finalize(partial: Path, summary_: object) -> None:
+        if snapshot is None or report is None or exchange is None:
+            return
+        from ..liabilities.prover import ProveSummary
+
+        assert isinstance(summary_, ProveSummary)
+        manifest = build_manifest(
+            partial,
+            summary_,
+            exchange=exchange,
+            round_id=round_id,
+            arity=arity,
+            snapshot=snapshot,
+            report=report,
+            ratio=ratio,
+            disclose_totals=disclose_totals,
+        )
+        digest_box.append(write_manifest(partial, manifest))
+
     if chunk_height is not None and chunk_height < 1:
         raise InputError("--chunk-height must be at least 1")
     opts = ProveOptions(
@@ -131,7 +190,9 @@ def prove(
     )
     started = time.perf_counter()
     with make_executor(workers, scheduler) as executor, _Bars(not quiet and not as_json) as bars:
-        summary = prove_liabilities(balances, assets, master, opts, out, executor, progress=bars)
+        summary = prove_liabilities(
+            balances, assets, master, opts, out, executor, progress=bars, finalize=finalize
+        )
     elapsed = time.perf_counter() - started
     data = {
         "bundle": str(out),
@@ -141,6 +202,7 @@ def prove(
         "chunks_built": summary.chunks_built,
         "chunks_resumed": summary.chunks_reused,
         "assets": summary.assets,
+        "manifest_digest": digest_box[0] if digest_box else None,
     }
     if as_json:
         typer.echo(json.dumps(data, indent=2))
@@ -150,6 +212,10 @@ def prove(
         console.print(
             f"  {sym:8} leaves {info['leaf_count']:>9}  root {str(info['root_hash'])[:16]}…"
         )
+    if digest_box:
+        console.print(f"[bold]manifest digest[/] {digest_box[0]}  (publish this value widely)")
+    else:
+        console.print("no --reserves given: the bundle proves liabilities only (no manifest)")
 
 
 @app.command()
@@ -183,30 +249,80 @@ def export(
     console.print(f"wrote {target}")
 
 
+def _load_manifest(path: Path) -> Manifest:
+    from pydantic import ValidationError
+
+    from ..manifest import Manifest
+
+    try:
+        return Manifest.model_validate_json(_read_json_file(path, "manifest"))
+    except ValidationError as exc:
+        raise InputError(_first_error(exc), source=str(path)) from None
+
+
+def _manifest_roots(manifest: Manifest) -> Roots:
+    from ..models import Roots
+    from ..verify.manifest import roots_of
+
+    return Roots(
+        format="zkpor-roots-v1",
+        round_id=manifest.round_id,
+        arity=manifest.parameters.arity,
+        range_bits=64,
+        generator_digest=manifest.parameters.generator_digest,
+        assets=roots_of(manifest),
+    )
+
+
 @verify_app.command("user")
 def verify_user(
     proof: Annotated[Path, typer.Argument(help="The customer's inclusion proof (JSON).")],
-    roots: Annotated[Path, typer.Option("--roots", help="The published roots.json.")],
+    manifest: Annotated[
+        Path | None, typer.Option("--manifest", help="The published manifest.json.")
+    ] = None,
+    roots: Annotated[
+        Path | None, typer.Option("--roots", help="roots.json of a bundle without a manifest.")
+    ] = None,
+    digest: Annotated[
+        str | None, typer.Option("--digest", help="The manifest digest the exchange published.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
 ) -> None:
-    """Check that a customer's balances are counted in the published trees.
+    """Check that a customer's balances are counted, and that each of those assets is
+    covered by reserves (solvency proof). Prints the manifest digest: compare it with the
+    value the exchange published everywhere.
 
-    Exit 0 when every asset verifies, 1 when any check fails, 2 for unreadable input.
-    Example: zkpor verify user alice.json --roots roots.json
+    Exit 0 when everything verifies, 1 when any check fails, 2 for unreadable input.
+    Example: zkpor verify user alice.json --manifest manifest.json
     """
     from pydantic import ValidationError
 
     from ..models import InclusionProof, Roots
     from ..verify.inclusion import verify_inclusion
+    from ..verify.manifest import verify_manifest
 
+    if (manifest is None) == (roots is None):
+        raise InputError("give exactly one of --manifest FILE or --roots FILE")
     try:
         incl = InclusionProof.model_validate_json(_read_json_file(proof, "proof"))
     except ValidationError as exc:
         raise InputError(_first_error(exc), source=str(proof)) from None
-    try:
-        pub = Roots.model_validate_json(_read_json_file(roots, "roots file"))
-    except ValidationError as exc:
-        raise InputError(_first_error(exc), source=str(roots)) from None
+    solvency: dict[str, dict[str, object]] = {}
+    manifest_digest = None
+    exchange = None
+    if manifest is not None:
+        m = _load_manifest(manifest)
+        report = verify_manifest(m, assets=[a.asset for a in incl.assets], expected_digest=digest)
+        solvency = report.assets
+        manifest_digest = report.digest
+        exchange = m.exchange
+        pub = _manifest_roots(m)
+    else:
+        assert roots is not None
+        try:
+            pub = Roots.model_validate_json(_read_json_file(roots, "roots file"))
+        except ValidationError as exc:
+            raise InputError(_first_error(exc), source=str(roots)) from None
     results = verify_inclusion(incl, pub.assets, round_id=pub.round_id, arity=pub.arity)
     if as_json:
         typer.echo(
@@ -214,9 +330,16 @@ def verify_user(
                 {
                     "ok": True,
                     "user_id": incl.user_id,
+                    "exchange": exchange,
                     "round_id": pub.round_id,
+                    "manifest_digest": manifest_digest,
                     "assets": [
-                        {"asset": r.asset, "amount": r.amount, "root_hash": r.root_hash}
+                        {
+                            "asset": r.asset,
+                            "amount": r.amount,
+                            "root_hash": r.root_hash,
+                            "solvency": solvency.get(r.asset),
+                        }
                         for r in results
                     ],
                 },
@@ -224,9 +347,22 @@ def verify_user(
             )
         )
         return
-    console.print(f"[green]OK[/] {incl.user_id}: counted in round {pub.round_id}")
+    who = f" at {exchange}" if exchange else ""
+    console.print(f"[green]OK[/] {incl.user_id}{who}: counted in round {pub.round_id}")
     for r in results:
-        console.print(f"  {r.asset:8} {r.amount:>24}  root {r.root_hash[:16]}…")
+        line = f"  {r.asset:8} {r.amount:>24}"
+        if r.asset in solvency:
+            info = solvency[r.asset]
+            ratio = str(info["min_ratio"])
+            cover = "covered" if ratio == "1/1" else f"covered x {ratio}"
+            line += f"   reserves {info['reserves']} ({cover})"
+        console.print(line)
+    if manifest_digest:
+        console.print(f"manifest digest {manifest_digest}")
+        if digest is None:
+            console.print("compare it with the digest the exchange published (or pass --digest)")
+    else:
+        console.print("[yellow]no manifest: solvency not checked[/]")
 
 
 def _first_error(exc: Exception) -> str:
@@ -242,29 +378,45 @@ def _first_error(exc: Exception) -> str:
 @verify_app.command("audit")
 def verify_audit(
     bundle: Annotated[Path, typer.Argument(help="Bundle directory or audit.sqlite.")],
+    manifest: Annotated[
+        Path | None,
+        typer.Option("--manifest", help="Published manifest.json (default: the bundle's)."),
+    ] = None,
     roots: Annotated[Path | None, typer.Option("--roots", help="Published roots.json.")] = None,
+    digest: Annotated[
+        str | None, typer.Option("--digest", help="The manifest digest the exchange published.")
+    ] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
-    """Check every node and every range proof of an audit file.
+    """Check everything: the manifest (parameters, reserves signatures, totals, solvency
+    proofs) and every node and range proof of the audit file.
 
-    Example: zkpor verify audit bundle --roots roots.json
+    Example: zkpor verify audit bundle
     """
     from pydantic import ValidationError
 
     from ..models import Roots
     from ..verify.audit import audit_bundle
+    from ..verify.manifest import verify_manifest
 
-    roots_path = roots or (bundle / "roots.json" if bundle.is_dir() else None)
+    if not bundle.exists():
+        raise InputError("not found", source=str(bundle))
+    in_bundle = bundle.is_dir()
+    manifest_path = manifest or (bundle / "manifest.json" if in_bundle else None)
+    roots_path = roots or (bundle / "roots.json" if in_bundle else None)
     pub = None
-    if roots_path is not None and roots_path.exists():
+    report_m = None
+    if manifest_path is not None and manifest_path.exists():
+        m = _load_manifest(manifest_path)
+        report_m = verify_manifest(m, check_signatures=True, expected_digest=digest)
+        pub = _manifest_roots(m)
+    elif roots_path is not None and roots_path.exists():
         try:
             pub = Roots.model_validate_json(_read_json_file(roots_path, "roots file"))
         except ValidationError as exc:
             raise InputError(_first_error(exc), source=str(roots_path)) from None
-    if not bundle.exists():
-        raise InputError("not found", source=str(bundle))
     with _Bars(not quiet and not as_json) as bars:
         report = audit_bundle(bundle, roots=pub, workers=workers, progress=bars)
     data = {
@@ -275,6 +427,8 @@ def verify_audit(
         "range_proofs": report.proofs,
         "seconds": round(report.seconds, 2),
         "assets": report.assets,
+        "manifest_digest": report_m.digest if report_m else None,
+        "solvency": report_m.assets if report_m else None,
     }
     if as_json:
         typer.echo(json.dumps(data, indent=2))
@@ -283,6 +437,15 @@ def verify_audit(
         f"[green]OK[/] audit of round {report.round_id}: {report.nodes} nodes, "
         f"{report.proofs} range proofs, {report.seconds:.1f} s"
     )
+    if report_m:
+        for sym, info in report_m.assets.items():
+            console.print(
+                f"  {sym:8} reserves {info['reserves']} from {info['addresses']} signed addresses, "
+                f"covered x {info['min_ratio']}"
+            )
+        console.print(f"manifest digest {report_m.digest}")
+    else:
+        console.print("[yellow]no manifest: reserves and solvency not checked[/]")
 
 
 __all__ = ["VerificationError", "verify_app"]

@@ -27,6 +27,7 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..amounts import U64_MAX, parse_amount
 from ..errors import InputError
 from ..sumtree import MAX_USER_ID_BYTES
 
@@ -42,9 +43,7 @@ __all__ = [
     "read_balances",
 ]
 
-U64_MAX: Final[int] = 2**64 - 1
 MAX_REPORTED_ERRORS: Final[int] = 50
-_AMOUNT_RE: Final[re.Pattern[str]] = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 _CONTROL_RE: Final[re.Pattern[str]] = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -112,24 +111,6 @@ def load_assets(path: Path) -> AssetsFile:
         raise InputError(
             f"assets file: {first['msg']}", source=str(path), field=loc or None
         ) from None
-
-
-def parse_amount(text: str, decimals: int) -> int:
-    """Exact integer base units of a decimal string; raises ValueError with the reason."""
-    if text.startswith("-"):
-        raise ValueError("negative amount")
-    m = _AMOUNT_RE.fullmatch(text)
-    if m is None:
-        raise ValueError(f"malformed amount {text[:40]!r}")
-    whole, frac = m.group(1), m.group(2) or ""
-    if len(frac) > decimals:
-        raise ValueError(f"amount has {len(frac)} decimals; the asset allows {decimals}")
-    units: int = int(whole) * 10**decimals
-    if frac:
-        units += int(frac) * 10 ** (decimals - len(frac))
-    if units > U64_MAX:
-        raise ValueError("amount does not fit in 64 bits of base units")
-    return units
 
 
 def check_user_id(user_id: str) -> None:

@@ -262,10 +262,14 @@ def _build_top(
     opts: ProveOptions,
     sizes: tuple[int, ...],
     height: int,
-) -> None:
+) -> tuple[int, int]:
+    """Build the levels above the chunk roots; return the root's (value, blinding)."""
     depth = len(sizes) - 1
     if height >= depth:
-        return
+        value, blinding = priv.execute(
+            "SELECT value, blinding FROM chunk_roots WHERE asset = ? AND chunk = 0", (asset,)
+        ).fetchone()
+        return int(value), int(blinding, 16)
     rows = audit.execute(
         "SELECT idx, hash, commitment FROM nodes WHERE asset = ? AND level = ? ORDER BY idx",
         (asset, height),
@@ -287,6 +291,8 @@ def _build_top(
             [(asset, level, i, n.hash, n.commitment.to_bytes(), prf[i]) for i, n in enumerate(lvl)],
         )
     audit.execute("COMMIT")
+    root = levels[-1][0]
+    return root.value, root.blinding
 
 
 def prove_liabilities(
@@ -299,10 +305,13 @@ def prove_liabilities(
     *,
     progress: Progress | None = None,
     window: int = 8,
+    finalize: Callable[[Path, ProveSummary], None] | None = None,
     _stop_after: int | None = None,
 ) -> ProveSummary:
     """Run the whole pipeline (module doc) and return a summary. Raises InputError (or
-    InputErrors) for bad input, with nothing written."""
+    InputErrors) for bad input, with nothing written. ``finalize(partial_dir, summary)``
+    runs after the trees are complete and before the bundle is renamed into place (it writes
+    the manifest); if it raises, the finished trees stay in ``BUNDLE.partial`` for a rerun."""
     check_arity(opts.arity)
     _check_round_id(opts.round_id)
     if opts.pad_granularity < 1:
@@ -394,7 +403,11 @@ def prove_liabilities(
                         for other in pending:
                             other.cancel()
                         raise _StopRequested
-            _build_top(audit, priv, asset, opts, sizes, height)
+            root_value, root_blinding = _build_top(audit, priv, asset, opts, sizes, height)
+            priv.execute(
+                "INSERT OR REPLACE INTO root_openings(asset, value, blinding) VALUES (?,?,?)",
+                (asset, str(root_value), hex(root_blinding)),
+            )
             root_hash, root_commitment = audit.execute(
                 "SELECT hash, commitment FROM nodes WHERE asset = ? AND level = ? AND idx = 0",
                 (asset, depth),
@@ -422,8 +435,6 @@ def prove_liabilities(
                 "hash": "SHA-256",
             },
         )
-        audit.execute("DROP TABLE IF EXISTS progress")
-        audit.execute("VACUUM")
     finally:
         audit.close()
         priv.close()
@@ -438,5 +449,13 @@ def prove_liabilities(
     tmp = partial / "roots.json.tmp"
     tmp.write_text(json.dumps(roots, indent=2) + "\n")
     tmp.replace(partial / "roots.json")
+    if finalize is not None:
+        finalize(partial, summary)  # may raise: the checkpoints stay for a rerun
+    audit = open_audit(partial / "audit.sqlite")
+    try:
+        audit.execute("DROP TABLE IF EXISTS progress")
+        audit.execute("VACUUM")
+    finally:
+        audit.close()
     partial.replace(out)
     return summary

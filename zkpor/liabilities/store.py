@@ -13,6 +13,7 @@ Private store ``private/private.sqlite`` (mode 0600, in a 0700 directory; only t
     meta(key, value)
     leaves(asset, leaf, user_id, units, line, placement, blinding, salt)
     chunk_roots(asset, chunk, value, blinding)
+    root_openings(asset, value, blinding)
 
 Padding leaves are rows of ``leaves`` whose user id starts with a NUL byte.
 """
@@ -48,6 +49,8 @@ CREATE TABLE IF NOT EXISTS leaves(
     line INTEGER, placement BLOB NOT NULL, blinding TEXT, salt BLOB);
 CREATE TABLE IF NOT EXISTS chunk_roots(asset TEXT NOT NULL, chunk INTEGER NOT NULL,
     value TEXT NOT NULL, blinding TEXT NOT NULL, PRIMARY KEY(asset, chunk));
+CREATE TABLE IF NOT EXISTS root_openings(asset TEXT PRIMARY KEY, value TEXT NOT NULL,
+    blinding TEXT NOT NULL);
 """
 
 

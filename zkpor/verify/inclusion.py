@@ -19,9 +19,9 @@ Any failure raises VerificationError naming the asset and level.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ..amounts import format_units, parse_amount
 from ..errors import EncodingError, VerificationError
 from ..generators import generators
 from ..group import N, Point, active_backend
@@ -44,28 +44,12 @@ class VerifiedAsset:
     root_hash: str
 
 
-def format_units(units: int, decimals: int) -> str:
-    """Exact display string of an amount in base units (no trailing zeros beyond one)."""
-    if decimals == 0:
-        return str(units)
-    whole, frac = divmod(units, 10**decimals)
-    text = f"{whole}.{frac:0{decimals}d}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
-
-
-_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
-
-
 def _same_amount(display: str, units: int, decimals: int) -> bool:
     """Whether the display string is exactly ``units`` base units at ``decimals``."""
-    m = _AMOUNT.fullmatch(display)
-    if m is None or len(m.group(2) or "") > decimals:
+    try:
+        return parse_amount(display, decimals, limit=2**64) == units
+    except ValueError:
         return False
-    frac = m.group(2) or ""
-    value: int = int(m.group(1)) * 10**decimals
-    if frac:
-        value += int(frac) * 10 ** (decimals - len(frac))
-    return value == units
 
 
 def verify_inclusion(

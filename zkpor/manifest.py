@@ -1,0 +1,118 @@
+"""The manifest: the one public file of a round, and its digest.
+
+``manifest.json`` names the exchange and round, fixes the parameters, and per asset gives the
+tree root, the padded leaf count, the reserves (addresses, balances, ownership signatures)
+and the solvency proof. Its digest
+
+    SHA-256(canonical JSON of the manifest)
+
+(keys sorted, no whitespace, UTF-8; :func:`manifest_digest`) is the value an exchange
+publishes as widely as it can: customers compare it with the one their verifier prints, so
+everybody checks the same manifest (no split view). JSON Schema: docs/manifest.schema.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .models import DecimalInt, Hex32, Hex33, HexBytes, Symbol
+
+__all__ = [
+    "MANIFEST_FORMAT",
+    "DisclosedLiabilities",
+    "Manifest",
+    "ManifestAsset",
+    "ManifestReserves",
+    "Parameters",
+    "Solvency",
+    "canonical_json",
+    "manifest_digest",
+]
+
+MANIFEST_FORMAT = "zkpor-manifest-v1"
+Ratio = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}/[1-9][0-9]{0,9}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameters(_Strict):
+    """Everything a verifier must agree with before checking anything else."""
+
+    curve: Literal["secp256k1"]
+    hash: Literal["SHA-256"]
+    hash_to_curve: Literal["secp256k1_XMD:SHA-256_SSWU_RO_"]
+    generator_digest: Hex32
+    arity: int = Field(ge=2, le=64)
+    range_bits: Literal[64]
+
+
+class ManifestReserveAddress(_Strict):
+    address: str = Field(min_length=1, max_length=100)
+    balance: str = Field(min_length=1, max_length=64)
+    signature: str = Field(min_length=1, max_length=200)
+
+
+class ManifestReserves(_Strict):
+    """An asset's reserves: where, when, how much, with ownership signatures."""
+
+    chain: Literal["bitcoin", "bitcoin-testnet", "ethereum"]
+    block_height: int = Field(ge=0)
+    block_hash: str | None = None
+    total: str
+    total_units: DecimalInt
+    addresses: list[ManifestReserveAddress]
+
+
+class DisclosedLiabilities(_Strict):
+    """The opening of the root commitment, when the operator discloses total liabilities."""
+
+    amount: str
+    units: DecimalInt
+    blinding: Hex32
+
+
+class Solvency(_Strict):
+    """Proof that reserves >= min_ratio * liabilities (``proof``: C_hi || range proof)."""
+
+    min_ratio: Ratio
+    proof: HexBytes
+    liabilities: DisclosedLiabilities | None = None
+
+
+class ManifestAsset(_Strict):
+    decimals: int = Field(ge=0, le=30)
+    leaf_count: int = Field(ge=1)
+    depth: int = Field(ge=1, le=64)
+    root_hash: Hex32
+    root_commitment: Hex33
+    reserves: ManifestReserves
+    solvency: Solvency
+
+
+class Manifest(_Strict):
+    """The published manifest of one round."""
+
+    format: Literal["zkpor-manifest-v1"]
+    exchange: str = Field(min_length=1, max_length=100)
+    round_id: str = Field(min_length=1, max_length=64)
+    created: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+    parameters: Parameters
+    assets: dict[Symbol, ManifestAsset] = Field(min_length=1)
+
+
+def canonical_json(manifest: Manifest) -> bytes:
+    """Sorted keys, no whitespace, UTF-8, None fields kept as null."""
+    return json.dumps(
+        manifest.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def manifest_digest(manifest: Manifest) -> str:
+    """Hex SHA-256 of the canonical JSON."""
+    return hashlib.sha256(canonical_json(manifest)).hexdigest()

@@ -1,0 +1,125 @@
+"""Assembling the manifest of a round: trees + reserves + solvency proofs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from .amounts import format_units
+from .generators import generator_digest
+from .group import Point
+from .liabilities.prover import ProveSummary
+from .liabilities.store import open_private, private_path
+from .manifest import (
+    DisclosedLiabilities,
+    Manifest,
+    ManifestAsset,
+    ManifestReserveAddress,
+    ManifestReserves,
+    Parameters,
+    Solvency,
+    manifest_digest,
+)
+from .pedersen import Opening
+from .reserves import ReservesReport, ReservesSnapshot
+from .solvency import prove_solvency
+
+__all__ = ["build_manifest", "write_manifest"]
+
+
+def _root_openings(bundle: Path) -> dict[str, Opening]:
+    conn: sqlite3.Connection = open_private(private_path(bundle))
+    try:
+        rows = conn.execute("SELECT asset, value, blinding FROM root_openings").fetchall()
+    finally:
+        conn.close()
+    return {asset: Opening(int(v), int(b, 16)) for asset, v, b in rows}
+
+
+def build_manifest(
+    bundle: Path,
+    summary: ProveSummary,
+    *,
+    exchange: str,
+    round_id: str,
+    arity: int,
+    snapshot: ReservesSnapshot,
+    report: ReservesReport,
+    ratio: tuple[int, int] = (1, 1),
+    disclose_totals: bool = False,
+) -> Manifest:
+    """The manifest for a finished tree build in ``bundle``. Raises InsolventError naming
+    the first asset whose reserves do not cover its liabilities (times the ratio)."""
+    openings = _root_openings(bundle)
+    p, q = ratio
+    by_asset = {entry.asset: entry for entry in snapshot.assets}
+    assets: dict[str, ManifestAsset] = {}
+    for sym, info in summary.assets.items():
+        decimals = int(str(info["decimals"]))
+        reserves_units = report.totals[sym]
+        opening = openings[sym]
+        proof = prove_solvency(reserves_units, opening, p, q, asset=sym)
+        commitment = Point.from_bytes(bytes.fromhex(str(info["root_commitment"])))
+        assert proof.range_proof.rounds == 7 and not commitment.is_identity()
+        res = by_asset[sym]
+        assets[sym] = ManifestAsset(
+            decimals=decimals,
+            leaf_count=int(str(info["leaf_count"])),
+            depth=int(str(info["depth"])),
+            root_hash=str(info["root_hash"]),
+            root_commitment=str(info["root_commitment"]),
+            reserves=ManifestReserves(
+                chain=res.chain,
+                block_height=res.block_height,
+                block_hash=res.block_hash,
+                total=format_units(reserves_units, decimals),
+                total_units=str(reserves_units),
+                addresses=[
+                    ManifestReserveAddress(
+                        address=a.address, balance=a.balance, signature=a.signature
+                    )
+                    for a in res.addresses
+                ],
+            ),
+            solvency=Solvency(
+                min_ratio=f"{p}/{q}",
+                proof=proof.to_bytes().hex(),
+                liabilities=DisclosedLiabilities(
+                    amount=format_units(opening.value, decimals),
+                    units=str(opening.value),
+                    blinding=f"{opening.blinding:064x}",
+                )
+                if disclose_totals
+                else None,
+            ),
+        )
+    return Manifest(
+        format="zkpor-manifest-v1",
+        exchange=exchange,
+        round_id=round_id,
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        parameters=Parameters(
+            curve="secp256k1",
+            hash="SHA-256",
+            hash_to_curve="secp256k1_XMD:SHA-256_SSWU_RO_",
+            generator_digest=generator_digest().hex(),
+            arity=arity,
+            range_bits=64,
+        ),
+        assets=assets,
+    )
+
+
+def write_manifest(bundle: Path, manifest: Manifest) -> str:
+    """Write manifest.json and manifest.sha256 atomically; return the digest."""
+    digest = manifest_digest(manifest)
+    for name, text in (
+        ("manifest.json", json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n"),
+        ("manifest.sha256", digest + "\n"),
+    ):
+        tmp = bundle / f".{name}.tmp"
+        tmp.write_text(text)
+        tmp.replace(bundle / name)
+    return digest

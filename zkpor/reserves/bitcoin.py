@@ -1,0 +1,125 @@
+"""Bitcoin signed messages, the legacy format of Bitcoin Core's ``signmessage``.
+
+The signed digest is SHA-256d("\\x18Bitcoin Signed Message:\\n" || compact_size(len(m)) || m).
+The signature is base64 of 65 bytes: a header byte, then r and s (32 bytes each). The header
+carries the recovery id (``(h - 27) % 4``) and the key type:
+
+| header | key and address type |
+|---|---|
+| 27-30 | uncompressed key, P2PKH |
+| 31-34 | compressed key: P2PKH (Bitcoin Core); also used for segwit addresses by Electrum and others |
+| 35-38 | compressed key, P2SH-P2WPKH (BIP 137) |
+| 39-42 | compressed key, P2WPKH (BIP 137) |
+
+The public key is recovered with libsecp256k1 (coincurve); the address is decoded with the
+``base58`` (Base58Check) and ``bech32`` (BIP 173 reference implementation) packages, and its
+hash compared with HASH160 of the recovered key (P2PKH, P2WPKH) or of the P2WPKH
+redeem script ``0x0014 || HASH160(key)`` (P2SH-P2WPKH).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import Final
+
+import base58
+import bech32
+from coincurve import PublicKey
+
+from ..errors import VerificationError
+
+__all__ = ["decode_address", "hash160", "message_digest", "verify_message"]
+
+_MAGIC: Final[bytes] = b"\x18Bitcoin Signed Message:\n"
+_NETWORKS: Final[dict[str, tuple[int, int, str]]] = {
+    # chain: (P2PKH version, P2SH version, bech32 hrp)
+    "bitcoin": (0x00, 0x05, "bc"),
+    "bitcoin-testnet": (0x6F, 0xC4, "tb"),
+}
+
+
+def hash160(data: bytes) -> bytes:
+    """RIPEMD-160(SHA-256(data)); pycryptodome's RIPEMD-160 where OpenSSL lacks it."""
+    sha = hashlib.sha256(data).digest()
+    try:
+        return hashlib.new("ripemd160", sha).digest()
+    except ValueError:  # OpenSSL 3 without the legacy provider
+        from Crypto.Hash import RIPEMD160
+
+        return RIPEMD160.new(sha).digest()
+
+
+def _compact_size(n: int) -> bytes:
+    if n < 0xFD:
+        return bytes((n,))
+    if n <= 0xFFFF:
+        return b"\xfd" + n.to_bytes(2, "little")
+    if n <= 0xFFFFFFFF:
+        return b"\xfe" + n.to_bytes(4, "little")
+    return b"\xff" + n.to_bytes(8, "little")
+
+
+def message_digest(message: str) -> bytes:
+    """The 32-byte digest Bitcoin Core signs for ``message``."""
+    data = message.encode()
+    payload = _MAGIC + _compact_size(len(data)) + data
+    return hashlib.sha256(hashlib.sha256(payload).digest()).digest()
+
+
+def decode_address(address: str, chain: str) -> tuple[str, bytes]:
+    """(kind, hash) of a P2PKH, P2SH or P2WPKH address of ``chain``; raises ValueError."""
+    p2pkh, p2sh, hrp = _NETWORKS[chain]
+    if address.lower().startswith(hrp + "1"):
+        version, program = bech32.decode(hrp, address)
+        if version is None or program is None:
+            raise ValueError("invalid bech32 address")
+        if version != 0 or len(program) != 20:
+            raise ValueError("only P2WPKH (version 0, 20-byte) segwit addresses are supported")
+        return "p2wpkh", bytes(program)
+    try:
+        raw = base58.b58decode_check(address)
+    except ValueError:
+        raise ValueError("invalid Base58Check address") from None
+    if len(raw) != 21:
+        raise ValueError("invalid address length")
+    if raw[0] == p2pkh:
+        return "p2pkh", raw[1:]
+    if raw[0] == p2sh:
+        return "p2sh", raw[1:]
+    raise ValueError(f"address is not a {chain} address")
+
+
+def verify_message(address: str, message: str, signature: str, chain: str = "bitcoin") -> None:
+    """Raise VerificationError unless ``signature`` by ``address``'s key signs ``message``."""
+    try:
+        kind, want = decode_address(address, chain)
+    except ValueError as exc:
+        raise VerificationError(f"address: {exc}") from None
+    try:
+        sig = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        raise VerificationError("signature is not base64") from None
+    if len(sig) != 65:
+        raise VerificationError(f"signature must be 65 bytes, got {len(sig)}")
+    header = sig[0]
+    if not 27 <= header <= 42:
+        raise VerificationError(f"signature header {header} out of range")
+    recid = (header - 27) % 4
+    compressed = header >= 31
+    if (35 <= header <= 38 and kind != "p2sh") or (39 <= header <= 42 and kind != "p2wpkh"):
+        raise VerificationError("signature header does not match the address type")
+    if not compressed and kind != "p2pkh":
+        raise VerificationError("segwit addresses need a compressed key")
+    try:
+        key = PublicKey.from_signature_and_message(
+            sig[1:] + bytes((recid,)), message_digest(message), hasher=None
+        )
+    except (ValueError, TypeError):
+        raise VerificationError("signature does not recover a public key") from None
+    pub = key.format(compressed=compressed)
+    # P2SH-P2WPKH: the script hash is of the redeem script OP_0 <20-byte key hash>
+    got = hash160(pub) if kind != "p2sh" else hash160(b"\x00\x14" + hash160(pub))
+    if got != want:
+        raise VerificationError("signature was not made by this address's key")

@@ -1,0 +1,142 @@
+"""Per-asset solvency: reserves R cover liabilities L (times a minimum ratio p/q), with L
+hidden.
+
+With C_L the root commitment of an asset's tree (it opens to L, blinding r_L), R the public
+reserves total and p/q >= 1 the minimum ratio, everyone can form
+
+    D = (q R) G - p C_L        which opens to  d = q R - p L,  blinding  -p r_L.
+
+The prover shows d is in [0, 2^128): it splits d = d_lo + 2^64 d_hi, publishes
+C_hi = d_hi G + r_hi H (r_hi random), and one aggregated 64-bit range proof over
+(C_lo, C_hi) with C_lo = D - 2^64 C_hi, which everyone computes.
+
+Why that proves q R >= p L: each root child is range-proven below 2^64, so L < k 2^64
+<= 2^70 for arity k <= 64; with p, q < 2^32 and R < 2^64, |q R - p L| < 2^103, far below
+n / 2. So d mod n in [0, 2^128) forces the integer q R - p L to be non-negative.
+
+The prover refuses (InsolventError) when q R < p L: no proof of a false statement leaves it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Final
+
+from .errors import EncodingError, ParameterError, VerificationError, ZkporError
+from .generators import GeneratorSet, generators
+from .group import N, Point, random_scalar
+from .pedersen import Opening, commit
+from .rangeproof import RangeProof, verify
+
+__all__ = [
+    "InsolventError",
+    "SolvencyProof",
+    "parse_ratio",
+    "prove_solvency",
+    "solvency_commitment",
+    "verify_solvency",
+]
+
+_SHIFT: Final[int] = 2**64
+MAX_RATIO_TERM: Final[int] = 2**32 - 1
+
+
+class InsolventError(ZkporError):
+    """Reserves do not cover liabilities (times the requested ratio) for an asset."""
+
+
+def parse_ratio(text: str) -> tuple[int, int]:
+    """A minimum reserve ratio such as "1", "1.05" or "21/20" as (p, q) in lowest terms;
+    must be >= 1 with p, q < 2^32."""
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ParameterError(f"reserve ratio {text!r} is not a number like 1.05 or 21/20") from None
+    if value < 1:
+        raise ParameterError("reserve ratio must be at least 1 (no fractional reserves)")
+    if value.numerator > MAX_RATIO_TERM or value.denominator > MAX_RATIO_TERM:
+        raise ParameterError("reserve ratio terms must be below 2^32")
+    return value.numerator, value.denominator
+
+
+@dataclass(frozen=True)
+class SolvencyProof:
+    """``c_hi`` (33 bytes) and the range proof over (C_lo, C_hi) (754 bytes)."""
+
+    c_hi: Point
+    range_proof: RangeProof
+
+    def to_bytes(self) -> bytes:
+        return self.c_hi.to_bytes() + self.range_proof.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, point_type: type[Point] = Point) -> SolvencyProof:
+        if len(data) < 33:
+            raise EncodingError("solvency proof too short")
+        c_hi = point_type.from_bytes(data[:33], allow_identity=True)
+        return cls(c_hi, RangeProof.from_bytes(data[33:], point_type, bits=64, m=2))
+
+
+def _check_terms(reserves: int, p: int, q: int) -> None:
+    if not 0 <= reserves < 2**64:
+        raise ParameterError("reserves total must be in [0, 2^64)")
+    if not (1 <= p <= MAX_RATIO_TERM and 1 <= q <= MAX_RATIO_TERM and p >= q):
+        raise ParameterError("ratio p/q must satisfy 1 <= q <= p < 2^32")
+
+
+def solvency_commitment(
+    reserves: int, root_commitment: Point, p: int = 1, q: int = 1, gens: GeneratorSet | None = None
+) -> Point:
+    """D = (q R) G - p C_L."""
+    g = gens or generators()
+    return g.G * (q * reserves % N) - root_commitment * p
+
+
+def prove_solvency(
+    reserves: int,
+    liabilities: Opening,
+    p: int = 1,
+    q: int = 1,
+    *,
+    asset: str = "",
+    gens: GeneratorSet | None = None,
+) -> SolvencyProof:
+    """Prove q R >= p L for the root opening ``liabilities``; InsolventError otherwise."""
+    _check_terms(reserves, p, q)
+    g = gens or generators()
+    d = q * reserves - p * liabilities.value
+    if d < 0:
+        label = f"asset {asset}: " if asset else ""
+        ratio = "" if p == q else f" x {p}/{q}"
+        raise InsolventError(f"{label}reserves do not cover liabilities{ratio}")
+    if d >= 2**128:
+        raise ParameterError("reserves exceed liabilities by more than 2^128 base units")
+    d_lo, d_hi = d % _SHIFT, d // _SHIFT
+    r_d = (-p * liabilities.blinding) % N
+    r_hi = random_scalar()
+    r_lo = (r_d - _SHIFT * r_hi) % N
+    from .rangeproof.prover import prove
+
+    proof = prove([d_lo, d_hi], [r_lo, r_hi], 64, gens=g)
+    return SolvencyProof(commit(d_hi, r_hi, g), proof)
+
+
+def verify_solvency(
+    reserves: int,
+    root_commitment: Point,
+    proof: SolvencyProof,
+    p: int = 1,
+    q: int = 1,
+    gens: GeneratorSet | None = None,
+) -> None:
+    """Raise VerificationError unless ``proof`` shows q R >= p L for C_L = root_commitment."""
+    try:
+        _check_terms(reserves, p, q)
+    except ParameterError as exc:
+        raise VerificationError(str(exc)) from None
+    d = solvency_commitment(reserves, root_commitment, p, q, gens)
+    c_lo = d - proof.c_hi * _SHIFT
+    if c_lo.is_identity() or proof.c_hi.is_identity():
+        raise VerificationError("solvency commitments must not be the identity")
+    verify(proof.range_proof, [c_lo, proof.c_hi], 64)
