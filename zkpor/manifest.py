@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .models import DecimalInt, Hex32, Hex33, HexBytes, Symbol
+from .models import Arity, DecimalInt, Hex32, Hex33, HexBytes, Symbol
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -48,7 +48,7 @@ class Parameters(_Strict):
     hash: Literal["SHA-256"]
     hash_to_curve: Literal["secp256k1_XMD:SHA-256_SSWU_RO_"]
     generator_digest: Hex32
-    arity: int = Field(ge=2, le=64)
+    arity: Arity
     range_bits: Literal[64]
 
 

@@ -25,6 +25,8 @@ HexBytes = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{2})+$")]
 DecimalInt = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,25})$")]
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")]
 
+Arity = Literal[2, 4, 8, 16, 32, 64]
+
 INCLUSION_FORMAT = "zkpor-inclusion-v1"
 ROOTS_FORMAT = "zkpor-roots-v1"
 
@@ -71,7 +73,7 @@ class InclusionProof(_Strict):
     format: Literal["zkpor-inclusion-v1"]
     round_id: str = Field(min_length=1, max_length=64)
     user_id: str = Field(min_length=1, max_length=128)
-    arity: int
+    arity: Arity
     assets: list[AssetInclusion] = Field(min_length=1)
 
 
@@ -90,7 +92,7 @@ class Roots(_Strict):
 
     format: Literal["zkpor-roots-v1"]
     round_id: str = Field(min_length=1, max_length=64)
-    arity: int
+    arity: Arity
     range_bits: Literal[64]
     generator_digest: Hex32
     assets: dict[Symbol, AssetRoot]

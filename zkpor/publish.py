@@ -100,13 +100,15 @@ def build_manifest(
         exchange=exchange,
         round_id=round_id,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        parameters=Parameters(
-            curve="secp256k1",
-            hash="SHA-256",
-            hash_to_curve="secp256k1_XMD:SHA-256_SSWU_RO_",
-            generator_digest=generator_digest().hex(),
-            arity=arity,
-            range_bits=64,
+        parameters=Parameters.model_validate(
+            {
+                "curve": "secp256k1",
+                "hash": "SHA-256",
+                "hash_to_curve": "secp256k1_XMD:SHA-256_SSWU_RO_",
+                "generator_digest": generator_digest().hex(),
+                "arity": arity,
+                "range_bits": 64,
+            }
         ),
         assets=assets,
     )

@@ -323,6 +323,10 @@ def verify_user(
             pub = Roots.model_validate_json(_read_json_file(roots, "roots file"))
         except ValidationError as exc:
             raise InputError(_first_error(exc), source=str(roots)) from None
+        from ..generators import generator_digest
+
+        if pub.generator_digest != generator_digest().hex():
+            raise VerificationError("roots file uses another generator set")
     results = verify_inclusion(incl, pub.assets, round_id=pub.round_id, arity=pub.arity)
     if as_json:
         typer.echo(

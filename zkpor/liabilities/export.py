@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -133,10 +134,14 @@ def export_user(bundle: Path, user_id: str, out: Path) -> None:
     write_json_atomic(out, proof.model_dump_json(indent=1) + "\n", 0o600)
 
 
+_PLAIN_NAME = re.compile(r"[a-z0-9_@][a-z0-9_.@-]{0,99}")
+
+
 def safe_filename(user_id: str) -> str:
-    """A file name for a user id: kept when plainly safe, else hex-encoded."""
-    ok = user_id.replace("-", "").replace("_", "").replace(".", "").replace("@", "")
-    if ok.isalnum() and ok.isascii() and not user_id.startswith(".") and len(user_id) <= 100:
+    """A file name for a user id, injective and safe on case-insensitive file systems: the
+    id itself when it is lowercase ``[a-z0-9_.@-]`` (not starting with "hex-"), otherwise
+    ``hex-`` and the hex of its UTF-8 bytes."""
+    if _PLAIN_NAME.fullmatch(user_id) and not user_id.startswith("hex-"):
         return f"{user_id}.json"
     return f"hex-{user_id.encode().hex()}.json"
 

@@ -146,12 +146,12 @@ def _load(
             (MAX_REPORTED_ERRORS - len(errors),),
         ).fetchall()
         for asset, lines in dupes:
-            first = int(str(lines).split(",")[0])
+            first, *others = str(lines).split(", ")
             errors.append(
                 InputError(
-                    f"duplicate (user, {asset}) row; also on line(s) {lines}",
+                    f"duplicate (user, {asset}) row; repeated on line(s) {', '.join(others)}",
                     source=str(balances),
-                    line=first,
+                    line=int(first),
                     field="user_id",
                 )
             )

@@ -59,6 +59,8 @@ def _check_unit(unit: _Unit) -> int:
     items: list[tuple[RangeProof | bytes, list[Point], int]] = []
     for idx, nhash, ncommit, proof, children in rows:
         where = f"asset {asset}, level {level}, node {idx}"
+        if len(nhash) != 32 or any(len(h) != 32 for h, _ in children):
+            raise VerificationError(f"{where}: node hashes must be 32 bytes")
         try:
             points = [pt.from_bytes(c) for _, c in children]
         except EncodingError as exc:
@@ -183,6 +185,8 @@ def audit_bundle(
     pool = executor or ProcessPoolExecutor(max_workers=workers)
     try:
         for asset, decimals, leaf_count, depth, root_hash, root_commitment in assets:
+            if not isinstance(leaf_count, int) or leaf_count < 1:
+                raise VerificationError(f"asset {asset}: invalid leaf count")
             sizes = level_sizes(leaf_count, arity)
             if depth != len(sizes) - 1:
                 raise VerificationError(f"asset {asset}: depth does not match the leaf count")

@@ -28,7 +28,15 @@ from ..group import N, Point, active_backend
 from ..models import AssetRoot, InclusionProof
 from ..pedersen import commit
 from ..rangeproof import RangeProof, verify_batch
-from ..sumtree import RANGE_BITS, child_chunks, children_of, leaf_hash, level_sizes, node_hash
+from ..sumtree import (
+    RANGE_BITS,
+    SUPPORTED_ARITIES,
+    child_chunks,
+    children_of,
+    leaf_hash,
+    level_sizes,
+    node_hash,
+)
 
 __all__ = ["VerifiedAsset", "format_units", "verify_inclusion"]
 
@@ -61,6 +69,8 @@ def verify_inclusion(
         raise VerificationError(f"proof is for round {proof.round_id!r}, not {round_id!r}")
     if proof.arity != arity:
         raise VerificationError(f"proof uses arity {proof.arity}, the round uses {arity}")
+    if arity not in SUPPORTED_ARITIES:
+        raise VerificationError(f"unsupported arity {arity}")
     seen: set[str] = set()
     pt = active_backend().Point
     gens = generators()
