@@ -534,3 +534,28 @@ def test_private_files_not_world_readable(bundle: Path) -> None:
     for path in (bundle / "private").iterdir():
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
     assert os.access(bundle / "roots.json", os.R_OK)
+
+
+def test_export_file_names_injective_and_case_safe() -> None:
+    from zkpor.liabilities.export import safe_filename
+
+    ids = ["a b", "hex-612062", "Alice", "alice", "../x", ".hidden", "ünï", "a" * 150, "bob@x.io"]
+    names = [safe_filename(i) for i in ids]
+    assert len({n.lower() for n in names}) == len(ids)
+    assert all("/" not in n and not n.startswith(".") for n in names)
+    assert safe_filename("bob@x.io") == "bob@x.io.json"
+
+
+@pytest.mark.parametrize("arity", [0, 1, 3, 128])
+def test_bad_arity_in_public_files_rejected(bundle: Path, arity: int) -> None:
+    from pydantic import ValidationError
+
+    proof, roots = _load(bundle, "user003")
+    data = json.loads(proof.model_dump_json())
+    data["arity"] = arity
+    with pytest.raises(ValidationError):
+        InclusionProof.model_validate(data)
+    rdata = json.loads(roots.model_dump_json())
+    rdata["arity"] = arity
+    with pytest.raises(ValidationError):
+        Roots.model_validate(rdata)
