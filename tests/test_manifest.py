@@ -265,3 +265,19 @@ def test_bad_reserves_file_listed(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert r.returncode == 2 and "exchange" in r.stderr
+
+
+@pytest.mark.parametrize("name", ["manifest", "inclusion-proof", "reserves", "roots"])
+def test_committed_json_schemas_are_current(name: str) -> None:
+    from zkpor.schemas import schema_text
+
+    committed = Path(__file__).resolve().parent.parent / "docs" / f"{name}.schema.json"
+    assert committed.read_text() == schema_text(name), "run: python -m zkpor.schemas docs"
+
+
+def test_manifest_validates_against_its_schema(solvent: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(
+        (Path(__file__).resolve().parent.parent / "docs" / "manifest.schema.json").read_text()
+    )
+    jsonschema.validate(json.loads((solvent / "b" / "manifest.json").read_text()), schema)
