@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_ARITY", "ProveOptions", "ProveSummary", "prove_liabilities"]
 
 DEFAULT_ARITY: Final[int] = 4
 DEFAULT_PAD_GRANULARITY: Final[int] = 256
-CHUNK_LEAVES: Final[int] = 4096
+CHUNK_LEAVES: Final[int] = 1024
 _BATCH: Final[int] = 10_000
 
 Progress = Callable[[str, int, int], None]
@@ -50,7 +50,7 @@ class ProveOptions:
     round_id: str
     arity: int = DEFAULT_ARITY
     pad_granularity: int = DEFAULT_PAD_GRANULARITY
-    chunk_height: int | None = None  # default: the largest h with arity^h <= 4096
+    chunk_height: int | None = None  # default: the largest h with arity^h <= CHUNK_LEAVES
 
     def height(self) -> int:
         if self.chunk_height is not None:
