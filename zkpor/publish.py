@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
 
 from .amounts import format_units
 from .generators import generator_digest
 from .group import Point
-from .liabilities.prover import ProveSummary
+from .liabilities.prover import ProveOptions, ProveSummary
 from .liabilities.store import open_private, private_path
 from .manifest import (
     DisclosedLiabilities,
@@ -26,7 +28,7 @@ from .pedersen import Opening
 from .reserves import ReservesReport, ReservesSnapshot
 from .solvency import prove_solvency
 
-__all__ = ["build_manifest", "write_manifest"]
+__all__ = ["build_manifest", "prove_round", "write_manifest"]
 
 
 def _root_openings(bundle: Path) -> dict[str, Opening]:
@@ -125,3 +127,76 @@ def write_manifest(bundle: Path, manifest: Manifest) -> str:
         tmp.write_text(text)
         tmp.replace(bundle / name)
     return digest
+
+
+def prove_round(
+    balances: Path,
+    assets_file: Path,
+    master_secret: bytes,
+    opts: ProveOptions,
+    out: Path,
+    executor: Executor,
+    *,
+    reserves: Path | None = None,
+    exchange: str | None = None,
+    ratio: tuple[int, int] = (1, 1),
+    disclose_totals: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[ProveSummary, str | None]:
+    """A whole round: check the reserves snapshot (if given) first, build the trees, then
+    prove solvency per asset and write the manifest before the bundle is renamed into place.
+
+    Returns the tree summary and the manifest digest (None without reserves). Raises
+    InputError for bad input or reserves (every problem listed) and InsolventError naming
+    an asset that is not covered (the finished trees stay in BUNDLE.partial for a rerun).
+    """
+    from .errors import InputError, VerificationError
+    from .liabilities.inputs import load_assets
+    from .liabilities.prover import prove_liabilities
+    from .reserves import load_reserves, verify_reserves
+
+    if (reserves is None) != (exchange is None):
+        raise InputError("reserves and exchange name go together")
+    snapshot = report = None
+    if reserves is not None and exchange is not None:
+        snapshot = load_reserves(reserves)
+        decimals = {a.symbol: a.decimals for a in load_assets(assets_file).assets}
+        try:
+            report = verify_reserves(
+                snapshot,
+                exchange=exchange,
+                round_id=opts.round_id,
+                decimals=decimals,
+                source=str(reserves),
+            )
+        except VerificationError as exc:
+            raise InputError(str(exc)) from None
+    digest: list[str] = []
+
+    def finalize(partial: Path, summary: ProveSummary) -> None:
+        if snapshot is None or report is None or exchange is None:
+            return
+        manifest = build_manifest(
+            partial,
+            summary,
+            exchange=exchange,
+            round_id=opts.round_id,
+            arity=opts.arity,
+            snapshot=snapshot,
+            report=report,
+            ratio=ratio,
+            disclose_totals=disclose_totals,
+        )
+        digest.append(write_manifest(partial, manifest))
+
+    summary = prove_liabilities(
+        balances,
+        assets_file,
+        master_secret,
+        opts,
+        out,
+        executor,
+        progress=progress,
+        finalize=finalize,
+    )
+    return summary, digest[0] if digest else None

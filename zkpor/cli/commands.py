@@ -135,64 +135,37 @@ def prove(
     """
     import time
 
-    from ..errors import VerificationError as _VerificationError
-    from ..liabilities.inputs import load_assets
     from ..liabilities.keys import read_master_secret
-    from ..liabilities.prover import ProveOptions, prove_liabilities
+    from ..liabilities.prover import ProveOptions
     from ..parallel import make_executor
-    from ..publish import build_manifest, write_manifest
-    from ..reserves import load_reserves, verify_reserves
+    from ..publish import prove_round
     from ..solvency import parse_ratio
 
     if (reserves is None) != (exchange is None):
         raise InputError("--reserves and --exchange go together")
-    ratio = parse_ratio(min_ratio)
-    snapshot = report = None
-    if reserves is not None and exchange is not None:
-        snapshot = load_reserves(reserves)
-        decimals = {a.symbol: a.decimals for a in load_assets(assets).assets}
-        try:
-            report = verify_reserves(
-                snapshot,
-                exchange=exchange,
-                round_id=round_id,
-                decimals=decimals,
-                source=str(reserves),
-            )
-        except _VerificationError as exc:
-            raise InputError(str(exc)) from None
-    master = read_master_secret(secret)
-    digest_box: list[str] = []
-
-    def finalize(partial: Path, summary_: object) -> None:
-        if snapshot is None or report is None or exchange is None:
-            return
-        from ..liabilities.prover import ProveSummary
-
-        assert isinstance(summary_, ProveSummary)
-        manifest = build_manifest(
-            partial,
-            summary_,
-            exchange=exchange,
-            round_id=round_id,
-            arity=arity,
-            snapshot=snapshot,
-            report=report,
-            ratio=ratio,
-            disclose_totals=disclose_totals,
-        )
-        digest_box.append(write_manifest(partial, manifest))
-
     if chunk_height is not None and chunk_height < 1:
         raise InputError("--chunk-height must be at least 1")
+    ratio = parse_ratio(min_ratio)
+    master = read_master_secret(secret)
     opts = ProveOptions(
         round_id=round_id, arity=arity, pad_granularity=pad_granularity, chunk_height=chunk_height
     )
     started = time.perf_counter()
     with make_executor(workers, scheduler) as executor, _Bars(not quiet and not as_json) as bars:
-        summary = prove_liabilities(
-            balances, assets, master, opts, out, executor, progress=bars, finalize=finalize
+        summary, manifest_digest = prove_round(
+            balances,
+            assets,
+            master,
+            opts,
+            out,
+            executor,
+            reserves=reserves,
+            exchange=exchange,
+            ratio=ratio,
+            disclose_totals=disclose_totals,
+            progress=bars,
         )
+    digest_box = [manifest_digest] if manifest_digest else []
     elapsed = time.perf_counter() - started
     data = {
         "bundle": str(out),
