@@ -16,7 +16,7 @@ def _readme_commands() -> list[str]:
 def test_readme_has_two_setup_commands() -> None:
     cmds = _readme_commands()
     assert len(cmds) == 2
-    assert "pip install ." in cmds[0]
+    assert "pip install ." in cmds[0] and "zkpor demo" in cmds[0]
     assert "pytest" in cmds[1]
 
 

@@ -38,6 +38,7 @@ __all__ = ["DEFAULT_ARITY", "ProveOptions", "ProveSummary", "prove_liabilities"]
 DEFAULT_ARITY: Final[int] = 4
 DEFAULT_PAD_GRANULARITY: Final[int] = 256
 CHUNK_LEAVES: Final[int] = 1024
+MIN_CHUNKS: Final[int] = 8
 _BATCH: Final[int] = 10_000
 
 Progress = Callable[[str, int, int], None]
@@ -370,6 +371,9 @@ def prove_liabilities(
             sizes = tuple(level_sizes(leaf_count, opts.arity))
             depth = len(sizes) - 1
             height = min(opts.height(), depth)
+            if opts.chunk_height is None:  # small trees: enough chunks to keep workers busy
+                while height > 1 and leaf_count < MIN_CHUNKS * opts.arity**height:
+                    height -= 1
             chunks = sizes[height]
             done = {
                 c for (c,) in audit.execute("SELECT chunk FROM progress WHERE asset = ?", (asset,))

@@ -1,0 +1,99 @@
+"""The demo end to end, and the lightweight verifier's isolation and reference backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def zkpor(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "zkpor", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("demo")
+    r = zkpor("demo", "--users", "60", "--out", "d", "--json", "--workers", "2", cwd=tmp)
+    assert r.returncode == 0, r.stderr
+    (tmp / "result.json").write_text(r.stdout)
+    return tmp
+
+
+def test_demo_summary(demo: Path) -> None:
+    data = json.loads((demo / "result.json").read_text())
+    assert data["customers"] == 60
+    assert set(data["assets"]) == {"BTC", "ETH", "USDT"}
+    assert all(a["covered"] for a in data["assets"].values())
+    assert len(data["verified_customers"]) == 3
+    assert (
+        data["manifest_digest"] == (demo / "d" / "bundle" / "manifest.sha256").read_text().strip()
+    )
+    assert oct((demo / "d" / "exchange.secret").stat().st_mode & 0o777) == "0o600"
+    assert oct((demo / "d" / "reserve-wallets.secret.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_demo_rerun_and_foreign_directory(demo: Path, tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "important.txt").write_text("keep me")
+    r = zkpor("demo", "--users", "5", "--out", "mine", cwd=tmp_path)
+    assert r.returncode == 2 and "not a zkpor demo directory" in r.stderr
+    assert (tmp_path / "mine" / "important.txt").exists()
+    r = zkpor("demo", "--users", "5", "--assets", "DOGE", "--out", "x", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_verifier_imports_nothing_of_the_prover() -> None:
+    code = (
+        "import sys, zkpor.verify, zkpor.verify.manifest, zkpor.rangeproof;"
+        "bad = [m for m in sys.modules if m.startswith(('zkpor.liabilities', 'zkpor.cli', 'zkpor.publish',"
+        " 'zkpor.demo', 'zkpor.rangeproof.prover', 'zkpor.reserves', 'typer', 'numpy', 'galois', 'eth_account',"
+        " 'rich', 'distributed'))];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_customer_verification_on_reference_backend(demo: Path) -> None:
+    """The customer's checks, run on the pure-Python backend, accept a valid proof and
+    reject a tampered one."""
+    env = dict(os.environ, ZKPOR_BACKEND="reference")
+    proof = next((demo / "d" / "proofs").iterdir())
+    r = zkpor(
+        "verify",
+        "user",
+        str(proof),
+        "--manifest",
+        "d/bundle/manifest.json",
+        "--json",
+        cwd=demo,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(proof.read_text())
+    data["assets"][0]["path"][0]["children"][0]["hash"] = "00" * 32
+    (demo / "tampered.json").write_text(json.dumps(data))
+    r = zkpor(
+        "verify", "user", "tampered.json", "--manifest", "d/bundle/manifest.json", cwd=demo, env=env
+    )
+    assert r.returncode == 1
+
+
+def test_audit_on_reference_backend(demo: Path) -> None:
+    env = dict(os.environ, ZKPOR_BACKEND="reference")
+    r = zkpor("verify", "audit", "d/bundle", "--quiet", "--workers", "2", cwd=demo, env=env)
+    assert r.returncode == 0, r.stderr

@@ -1,0 +1,262 @@
+"""``zkpor demo``: a synthetic exchange, proven and verified end to end.
+
+Generates customers with log-normal balances in several assets, reserve wallets with real
+keys and real ownership signatures (Bitcoin P2WPKH, P2SH-P2WPKH and P2PKH; Ethereum), then
+runs the real pipeline: prove (trees, solvency, manifest), export a few customers' proofs,
+verify them as a customer would, and audit the whole bundle. Nothing here is a shortcut:
+the demo calls the same functions as ``zkpor prove``, ``zkpor export`` and ``zkpor verify``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from .amounts import format_units
+from .errors import InputError
+
+__all__ = ["DEMO_ASSETS", "DemoResult", "run_demo"]
+
+# symbol: (decimals, chain, median balance in display units, share of customers holding it)
+DEMO_ASSETS: Final[dict[str, tuple[int, str, float, float]]] = {
+    "BTC": (8, "bitcoin", 0.02, 0.7),
+    "ETH": (9, "ethereum", 0.8, 0.5),  # gwei: 18 decimals would overflow 64-bit totals
+    "USDT": (6, "ethereum", 400.0, 0.6),
+}
+_MARKER: Final[str] = ".zkpor-demo"
+_EXCHANGE: Final[str] = "Demo Exchange"
+
+
+@dataclass
+class DemoResult:
+    """What the demo did, for the summary."""
+
+    out: Path
+    round_id: str
+    customers: int
+    entries: int
+    assets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    manifest_digest: str = ""
+    verified_customers: list[str] = field(default_factory=list)
+    audit_range_proofs: int = 0
+
+
+def _prepare_dir(out: Path) -> None:
+    if out.exists():
+        if not (out / _MARKER).exists():
+            raise InputError(
+                "exists and is not a zkpor demo directory; choose another --out", source=str(out)
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / _MARKER).write_text("created by zkpor demo; safe to delete\n")
+
+
+def _generate(
+    out: Path, users: int, assets: list[str], rng: random.Random, round_id: str
+) -> tuple[int, dict[str, int], dict[str, int]]:
+    """balances.csv, assets.json, reserves.json; returns (entries, liabilities per asset,
+    holders per asset)."""
+    from .reserves.message import ownership_message
+    from .reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
+
+    totals = dict.fromkeys(assets, 0)
+    holders = dict.fromkeys(assets, 0)
+    entries = 0
+    with (out / "balances.csv").open("w") as fh:
+        fh.write("user_id,asset,amount\n")
+        for i in range(users):
+            uid = f"customer-{i:06d}"
+            held = [a for a in assets if rng.random() < DEMO_ASSETS[a][3]] or [assets[0]]
+            for a in held:
+                decimals, _, median, _ = DEMO_ASSETS[a]
+                units = int(median * 10**decimals * math.exp(rng.gauss(0, 1.6)))
+                totals[a] += units
+                holders[a] += 1
+                entries += 1
+                fh.write(f"{uid},{a},{format_units(units, decimals)}\n")
+    (out / "assets.json").write_text(
+        json.dumps(
+            {"assets": [{"symbol": a, "decimals": DEMO_ASSETS[a][0]} for a in assets]}, indent=1
+        )
+    )
+    reserve_entries = []
+    wallet_keys: dict[str, str] = {}
+    for a in assets:
+        decimals, chain, _, _ = DEMO_ASSETS[a]
+        reserves = totals[a] * rng.randint(102, 125) // 100 + 1
+        kinds = ["p2wpkh", "p2sh-p2wpkh", "p2pkh"] if chain == "bitcoin" else ["eth", "eth"]
+        shares = [rng.random() + 0.2 for _ in kinds]
+        parts = [reserves * int(1000 * s / sum(shares)) // 1000 for s in shares]
+        parts[-1] = reserves - sum(parts[:-1])
+        addresses = []
+        for kind, amount in zip(kinds, parts):
+            key = secrets.token_bytes(32)
+            if chain == "bitcoin":
+                addr = bitcoin_address(key, kind)
+                sig = sign_bitcoin(key, ownership_message(_EXCHANGE, round_id, addr), kind)
+            else:
+                addr = ethereum_address(key)
+                sig = sign_ethereum(key, ownership_message(_EXCHANGE, round_id, addr))
+            wallet_keys[f"{a}:{addr}"] = key.hex()
+            addresses.append(
+                {"address": addr, "balance": format_units(amount, decimals), "signature": sig}
+            )
+        reserve_entries.append(
+            {
+                "asset": a,
+                "chain": chain,
+                "block_height": rng.randint(800_000, 900_000)
+                if chain == "bitcoin"
+                else rng.randint(20_000_000, 22_000_000),
+                "addresses": addresses,
+            }
+        )
+    (out / "reserves.json").write_text(
+        json.dumps(
+            {
+                "format": "zkpor-reserves-v1",
+                "exchange": _EXCHANGE,
+                "round_id": round_id,
+                "assets": reserve_entries,
+            },
+            indent=1,
+        )
+    )
+    fd = os.open(out / "reserve-wallets.secret.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(wallet_keys, fh, indent=1)
+    return entries, totals, holders
+
+
+def run_demo(
+    out: Path,
+    *,
+    users: int = 1000,
+    assets: list[str] | None = None,
+    executor: Executor,
+    seed: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    show: int = 3,
+) -> DemoResult:
+    """Run the whole demo into ``out`` (see module doc)."""
+    from .liabilities.export import BundleReader, safe_filename, write_json_atomic
+    from .liabilities.keys import read_master_secret, write_master_secret
+    from .liabilities.prover import ProveOptions
+    from .manifest import Manifest
+    from .publish import prove_round
+    from .verify.audit import audit_bundle
+    from .verify.inclusion import verify_inclusion
+    from .verify.manifest import roots_of, verify_manifest
+
+    chosen = assets or list(DEMO_ASSETS)
+    unknown = [a for a in chosen if a not in DEMO_ASSETS]
+    if unknown or not chosen:
+        raise InputError(f"demo assets must be among {', '.join(DEMO_ASSETS)}", field="assets")
+    if not 1 <= users <= 1_000_000:
+        raise InputError("--users must be between 1 and 1,000,000", field="users")
+    rng = random.Random(seed if seed is not None else secrets.randbits(64))
+    round_id = time.strftime("demo-%Y-%m-%d", time.gmtime())
+    _prepare_dir(out)
+    result = DemoResult(out=out, round_id=round_id, customers=users, entries=0)
+
+    t0 = time.perf_counter()
+    result.entries, liabilities, holders = _generate(out, users, chosen, rng, round_id)
+    write_master_secret(out / "exchange.secret")
+    result.timings["generate"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    bundle = out / "bundle"
+    _, digest = prove_round(
+        out / "balances.csv",
+        out / "assets.json",
+        read_master_secret(out / "exchange.secret"),
+        ProveOptions(round_id=round_id, pad_granularity=64),
+        bundle,
+        executor,
+        reserves=out / "reserves.json",
+        exchange=_EXCHANGE,
+        progress=progress,
+    )
+    result.timings["prove"] = time.perf_counter() - t0
+    assert digest is not None
+    result.manifest_digest = digest
+
+    t0 = time.perf_counter()
+    proofs_dir = out / "proofs"
+    proofs_dir.mkdir(mode=0o700)
+    reader = BundleReader(bundle)
+    try:
+        picked = [f"customer-{i:06d}" for i in sorted(rng.sample(range(users), min(show, users)))]
+        for uid in picked:
+            write_json_atomic(
+                proofs_dir / safe_filename(uid),
+                reader.inclusion_proof(uid).model_dump_json(indent=1) + "\n",
+                0o600,
+            )
+    finally:
+        reader.close()
+    result.timings["export"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    from .models import InclusionProof
+
+    manifest = Manifest.model_validate_json((bundle / "manifest.json").read_text())
+    for uid in picked:
+        proof = InclusionProof.model_validate_json((proofs_dir / safe_filename(uid)).read_text())
+        verify_manifest(manifest, assets=[a.asset for a in proof.assets], expected_digest=digest)
+        verify_inclusion(
+            proof, roots_of(manifest), round_id=manifest.round_id, arity=manifest.parameters.arity
+        )
+        result.verified_customers.append(uid)
+    result.timings["verify_customers"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    report_m = verify_manifest(manifest, check_signatures=True, expected_digest=digest)
+    from .models import Roots
+
+    roots = Roots(
+        format="zkpor-roots-v1",
+        round_id=manifest.round_id,
+        arity=manifest.parameters.arity,
+        range_bits=64,
+        generator_digest=manifest.parameters.generator_digest,
+        assets=roots_of(manifest),
+    )
+    report = audit_bundle(bundle, roots=roots, executor=executor, progress=progress)
+    result.audit_range_proofs = report.proofs
+    result.timings["audit"] = time.perf_counter() - t0
+
+    for sym in chosen:
+        decimals = DEMO_ASSETS[sym][0]
+        m = manifest.assets[sym]
+        result.assets[sym] = {
+            "holders": holders[sym],
+            "leaf_count": m.leaf_count,
+            "depth": m.depth,
+            "liabilities": format_units(liabilities[sym], decimals),
+            "reserves": m.reserves.total,
+            "ratio": round(int(m.reserves.total_units) / liabilities[sym], 4)
+            if liabilities[sym]
+            else None,
+            "addresses": len(m.reserves.addresses),
+            "covered": sym in report_m.assets,
+        }
+    result.sizes = {
+        "manifest_json": (bundle / "manifest.json").stat().st_size,
+        "audit_sqlite": (bundle / "audit.sqlite").stat().st_size,
+        "proof_json_max": max(p.stat().st_size for p in proofs_dir.iterdir()),
+    }
+    return result
