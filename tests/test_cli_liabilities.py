@@ -254,6 +254,8 @@ def test_killed_run_resumes(tmp_path: Path) -> None:
         "16",
         "--chunk-height",
         "1",
+        "--arity",
+        "4",
         "--workers",
         "2",
         "--quiet",
