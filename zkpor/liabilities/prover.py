@@ -15,6 +15,7 @@ Pipeline (docs/spec.md, "Liabilities tree"; docs/operators.md):
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 import sqlite3
@@ -305,7 +306,7 @@ def prove_liabilities(
     executor: Executor,
     *,
     progress: Progress | None = None,
-    window: int = 8,
+    window: int = 32,
     finalize: Callable[[Path, ProveSummary], None] | None = None,
     _stop_after: int | None = None,
 ) -> ProveSummary:
@@ -363,7 +364,12 @@ def prove_liabilities(
                 raise
         else:
             summary.rows = int(get_meta(priv).get("rows", "0"))
-        stored = 0
+        # Map: the chunks of every asset go through one window of in-flight tasks, so the
+        # workers never wait for one asset's last chunk before the next asset starts.
+        plans: dict[str, tuple[int, tuple[int, ...], int, int]] = {}
+        generators_ = []
+        total_chunks = 0
+        finished = 0
         for asset in assets:
             (leaf_count,) = priv.execute(
                 "SELECT count(*) FROM leaves WHERE asset = ?", (asset,)
@@ -375,38 +381,45 @@ def prove_liabilities(
                 while height > 1 and leaf_count < MIN_CHUNKS * opts.arity**height:
                     height -= 1
             chunks = sizes[height]
+            plans[asset] = (leaf_count, sizes, height, chunks)
             done = {
                 c for (c,) in audit.execute("SELECT chunk FROM progress WHERE asset = ?", (asset,))
             }
             todo = [c for c in range(chunks) if c not in done]
             summary.chunks_reused += len(done)
-            tasks = _chunk_tasks(priv, asset, keys, opts, sizes, height, todo)
-            pending: set[Future[ChunkResult]] = set()
-            finished = len(done)
-            if progress:
-                progress(f"prove {asset}", finished, chunks)
-            exhausted = False
-            while pending or not exhausted:
-                while not exhausted and len(pending) < window:
-                    task = next(tasks, None)
-                    if task is None:
-                        exhausted = True
-                        break
-                    pending.add(executor.submit(build_chunk, task))
-                if not pending:
+            finished += len(done)
+            total_chunks += chunks
+            generators_.append(_chunk_tasks(priv, asset, keys, opts, sizes, height, todo))
+        tasks = itertools.chain.from_iterable(generators_)
+        pending: set[Future[ChunkResult]] = set()
+        stored = 0
+        if progress:
+            progress("prove", finished, total_chunks)
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < window:
+                task = next(tasks, None)
+                if task is None:
+                    exhausted = True
                     break
-                completed, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in completed:
-                    _store_chunk(audit, priv, fut.result(), opts.arity)
-                    summary.chunks_built += 1
-                    finished += 1
-                    stored += 1
-                    if progress:
-                        progress(f"prove {asset}", finished, chunks)
-                    if _stop_after is not None and stored >= _stop_after:
-                        for other in pending:
-                            other.cancel()
-                        raise _StopRequested
+                pending.add(executor.submit(build_chunk, task))
+            if not pending:
+                break
+            completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in completed:
+                _store_chunk(audit, priv, fut.result(), opts.arity)
+                summary.chunks_built += 1
+                finished += 1
+                stored += 1
+                if progress:
+                    progress("prove", finished, total_chunks)
+                if _stop_after is not None and stored >= _stop_after:
+                    for other in pending:
+                        other.cancel()
+                    raise _StopRequested
+        # Reduce: the levels above the chunk roots, per asset.
+        for asset, (leaf_count, sizes, height, _) in plans.items():
+            depth = len(sizes) - 1
             root_value, root_blinding = _build_top(audit, priv, asset, opts, sizes, height)
             priv.execute(
                 "INSERT OR REPLACE INTO root_openings(asset, value, blinding) VALUES (?,?,?)",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,16 +224,17 @@ def audit_bundle(
                 ):
                     raise VerificationError(f"asset {asset}: root differs from the published one")
             internal = sum(sizes[1:])
-            futures: list[Future[int]] = []
+            pending: set[Future[int]] = set()
+            nodes_done = 0
             for unit in _units(conn, round_id, asset, sizes, arity):
-                futures.append(pool.submit(_check_unit, unit))
-                if len(futures) >= 64:
-                    for fut in futures:
-                        report.proofs += fut.result()
-                    futures = []
-                    if progress:
-                        progress(f"audit {asset}", min(internal, report.proofs), internal)
-            for fut in futures:
+                if len(pending) >= 64:  # sliding window: keep the workers fed
+                    completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    report.proofs += sum(f.result() for f in completed)
+                pending.add(pool.submit(_check_unit, unit))
+                nodes_done += len(unit[3])
+                if progress:
+                    progress(f"audit {asset}", min(internal, nodes_done), internal)
+            for fut in pending:
                 report.proofs += fut.result()
             report.nodes += sum(sizes)
             report.assets[asset] = {
