@@ -281,3 +281,41 @@ def test_manifest_validates_against_its_schema(solvent: Path) -> None:
         (Path(__file__).resolve().parent.parent / "docs" / "manifest.schema.json").read_text()
     )
     jsonschema.validate(json.loads((solvent / "b" / "manifest.json").read_text()), schema)
+
+
+def test_proof_against_another_manifest(solvent: Path) -> None:
+    """A customer given a manifest of another round (or exchange) gets a failure, exit 1."""
+    zkpor("export", "--bundle", "b", "--user", "user006", "--out", "u6.json", cwd=solvent)
+    data = json.loads((solvent / "b" / "manifest.json").read_text())
+    for field, value in (("round_id", "r2"), ("exchange", "Another Exchange")):
+        other = dict(data, **{field: value})
+        (solvent / "other.json").write_text(json.dumps(other))
+        r = zkpor("verify", "user", "u6.json", "--manifest", "other.json", cwd=solvent)
+        if field == "round_id":
+            assert r.returncode == 1 and "round" in r.stderr, r.stderr
+        else:  # a customer cannot see this without the digest; the audit can
+            digest = (solvent / "b" / "manifest.sha256").read_text().strip()
+            r = zkpor(
+                "verify",
+                "user",
+                "u6.json",
+                "--manifest",
+                "other.json",
+                "--digest",
+                digest,
+                cwd=solvent,
+            )
+            assert r.returncode == 1 and "digest" in r.stderr
+            r = zkpor(
+                "verify",
+                "audit",
+                "b/audit.sqlite",
+                "--manifest",
+                "other.json",
+                "--quiet",
+                cwd=solvent,
+            )
+            assert r.returncode == 1 and "signature" in r.stderr
+    (solvent / "corrupt.json").write_text(data and "{not json")
+    r = zkpor("verify", "user", "u6.json", "--manifest", "corrupt.json", cwd=solvent)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
