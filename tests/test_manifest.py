@@ -206,7 +206,7 @@ def test_insolvent_asset_stops_prove_then_resumes(tmp_path: Path) -> None:
     short = {"BTC": [format_units(t["BTC"] - 1, 8)], "ETH": [format_units(t["ETH"], 6)]}
     r = _prove(tmp_path, short)
     assert r.returncode == 2
-    assert "asset BTC" in r.stderr and "do not cover" in r.stderr and "Traceback" not in r.stderr
+    assert "asset(s) BTC" in r.stderr and "do not cover" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "b").exists()
     enough = {"BTC": [format_units(t["BTC"], 8)], "ETH": [format_units(t["ETH"], 6)]}
     r = _prove(tmp_path, enough)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,32 @@ def test_load_reserves_errors(tmp_path: Path) -> None:
             load_reserves(path)
     with pytest.raises(InputError):
         load_reserves(tmp_path / "missing.json")
+
+
+def test_bech32_case_variants_count_once(tmp_path: Path) -> None:
+    """An uppercase bech32 address is the same address: listing both is a duplicate."""
+    path = make_reserves(tmp_path, "Example Exchange", "2026-11", {"BTC": ["1"]})
+    data = json.loads(path.read_text())
+    entry = data["assets"][0]["addresses"][0]
+    assert entry["address"].startswith("bc1")
+    upper = entry["address"].upper()
+    key = hashlib.sha256(b"BTC-1").digest()
+    data["assets"][0]["addresses"].append(
+        {
+            "address": upper,
+            "balance": "1",
+            "signature": sign_bitcoin(key, ownership_message("Example Exchange", "2026-11", upper)),
+        }
+    )
+    snap = ReservesSnapshot.model_validate(data)
+    with pytest.raises(VerificationError, match="duplicate"):
+        verify_reserves(snap, exchange="Example Exchange", round_id="2026-11", decimals={"BTC": 8})
+
+
+def test_names_with_control_characters_rejected() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        ReservesSnapshot.model_validate(
+            {"format": "zkpor-reserves-v1", "exchange": "A\nB", "round_id": "r", "assets": []}
+        )

@@ -63,7 +63,7 @@ class ManifestReserves(_Strict):
 
     chain: Literal["bitcoin", "bitcoin-testnet", "ethereum"]
     block_height: int = Field(ge=0)
-    block_hash: str | None = None
+    block_hash: str | None = Field(default=None, pattern=r"^(0x)?[0-9a-fA-F]{64}$")
     total: str
     total_units: DecimalInt
     addresses: list[ManifestReserveAddress]
@@ -99,8 +99,8 @@ class Manifest(_Strict):
     """The published manifest of one round."""
 
     format: Literal["zkpor-manifest-v1"]
-    exchange: str = Field(min_length=1, max_length=100)
-    round_id: str = Field(min_length=1, max_length=64)
+    exchange: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
+    round_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
     created: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
     parameters: Parameters
     assets: dict[Symbol, ManifestAsset] = Field(min_length=1)

@@ -26,7 +26,7 @@ from .manifest import (
 )
 from .pedersen import Opening
 from .reserves import ReservesReport, ReservesSnapshot
-from .solvency import prove_solvency
+from .solvency import InsolventError, prove_solvency
 
 __all__ = ["build_manifest", "prove_round", "write_manifest"]
 
@@ -58,6 +58,13 @@ def build_manifest(
     p, q = ratio
     by_asset = {entry.asset: entry for entry in snapshot.assets}
     assets: dict[str, ManifestAsset] = {}
+    short = [sym for sym in summary.assets if q * report.totals[sym] < p * openings[sym].value]
+    if short:
+        ratio_text = "" if p == q else f" x {p}/{q}"
+        raise InsolventError(
+            f"reserves do not cover liabilities{ratio_text} for asset(s) {', '.join(short)}; "
+            "the finished trees are kept: rerun with corrected reserves to resume"
+        )
     for sym, info in summary.assets.items():
         decimals = int(str(info["decimals"]))
         reserves_units = report.totals[sym]

@@ -143,6 +143,8 @@ def prove(
 
     if (reserves is None) != (exchange is None):
         raise InputError("--reserves and --exchange go together")
+    if reserves is None and (min_ratio != "1" or disclose_totals):
+        raise InputError("--min-ratio and --disclose-totals need --reserves and --exchange")
     if chunk_height is not None and chunk_height < 1:
         raise InputError("--chunk-height must be at least 1")
     ratio = parse_ratio(min_ratio)
@@ -335,6 +337,7 @@ def verify_user(
             line += f"   reserves {info['reserves']} ({cover})"
         console.print(line)
     if manifest_digest:
+        console.print("(reserve ownership signatures are checked by `zkpor verify audit`)")
         console.print(f"manifest digest {manifest_digest}")
         if digest is None:
             console.print("compare it with the digest the exchange published (or pass --digest)")

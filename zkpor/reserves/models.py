@@ -56,6 +56,6 @@ class ReservesSnapshot(_Strict):
     """A reserves snapshot for one exchange and round."""
 
     format: Literal["zkpor-reserves-v1"]
-    exchange: str = Field(min_length=1, max_length=100)
-    round_id: str = Field(min_length=1, max_length=64)
+    exchange: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
+    round_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
     assets: list[AssetReserves]

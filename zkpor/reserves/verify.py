@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from ..amounts import U64_MAX, parse_amount
 from ..errors import InputError, VerificationError
-from .bitcoin import verify_message
+from .bitcoin import decode_address, verify_message
 from .ethereum import verify_personal_sign
 from .message import ownership_message
 from .models import ReservesSnapshot
@@ -45,6 +45,19 @@ def load_reserves(path: Path) -> ReservesSnapshot:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"]) or None
         raise InputError(f"reserves file: {err['msg']}", source=str(path), field=loc) from None
+
+
+def address_key(chain: str, address: str) -> str:
+    """What identifies an address for duplicate detection: Ethereum addresses lowercased,
+    Bitcoin addresses by their decoded (type, hash), so that case variants of one bech32
+    address count once. Undecodable addresses are keyed by their text."""
+    if chain == "ethereum":
+        return address.lower()
+    try:
+        kind, digest = decode_address(address, chain)
+    except ValueError:
+        return address
+    return f"{kind}:{digest.hex()}"
 
 
 def check_signature(chain: str, address: str, message: str, signature: str) -> None:
@@ -89,7 +102,7 @@ def verify_reserves(
         seen: set[str] = set()
         for i, addr in enumerate(entry.addresses):
             at = f"{where}.addresses[{i}] {addr.address[:48]}"
-            key = addr.address.lower() if entry.chain == "ethereum" else addr.address
+            key = address_key(entry.chain, addr.address)
             if key in seen:
                 problems.append(f"{at}: duplicate address")
                 continue

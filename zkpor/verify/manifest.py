@@ -101,11 +101,11 @@ def verify_manifest(
                 raise VerificationError(f"{where}: disclosed amount does not match its units")
         if check_signatures:
             from ..reserves.message import ownership_message
-            from ..reserves.verify import check_signature
+            from ..reserves.verify import address_key, check_signature
 
             seen: set[str] = set()
             for i, a in enumerate(res.addresses):
-                key = a.address.lower() if res.chain == "ethereum" else a.address
+                key = address_key(res.chain, a.address)
                 if key in seen:
                     raise VerificationError(f"{where}: reserves address {i} listed twice")
                 seen.add(key)
