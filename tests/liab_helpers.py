@@ -20,6 +20,7 @@ from zkpor.rangeproof.prover import _prove
 from zkpor.sumtree import child_chunks, children_of, leaf_hash, level_sizes
 
 SECRET = bytes(range(32))
+PROVE_BASE = ["prove", "--balances", "balances.csv", "--assets", "assets.json", "--secret", "s.key"]
 ASSETS_JSON = '{"assets": [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 6}]}'
 
 

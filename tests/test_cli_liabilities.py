@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .liab_helpers import sample_rows, write_inputs
+from .liab_helpers import PROVE_BASE, sample_rows, write_inputs
 
 
 def zkpor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -162,13 +162,7 @@ def test_verification_failure_exit_1(flow: Path) -> None:
         ),
         (
             [
-                "prove",
-                "--balances",
-                "balances.csv",
-                "--assets",
-                "assets.json",
-                "--secret",
-                "s.key",
+                *PROVE_BASE,
                 "--round",
                 "r",
                 "--out",
@@ -178,13 +172,7 @@ def test_verification_failure_exit_1(flow: Path) -> None:
         ),
         (
             [
-                "prove",
-                "--balances",
-                "balances.csv",
-                "--assets",
-                "assets.json",
-                "--secret",
-                "s.key",
+                *PROVE_BASE,
                 "--round",
                 "r",
                 "--out",
@@ -210,13 +198,7 @@ def test_bad_rows_listed(tmp_path: Path) -> None:
     )
     zkpor("keygen", "--out", str(tmp_path / "s.key"))
     r = zkpor(
-        "prove",
-        "--balances",
-        "balances.csv",
-        "--assets",
-        "assets.json",
-        "--secret",
-        "s.key",
+        *PROVE_BASE,
         "--round",
         "r",
         "--out",
@@ -239,13 +221,7 @@ def test_killed_run_resumes(tmp_path: Path) -> None:
         sys.executable,
         "-m",
         "zkpor",
-        "prove",
-        "--balances",
-        "balances.csv",
-        "--assets",
-        "assets.json",
-        "--secret",
-        "s.key",
+        *PROVE_BASE,
         "--round",
         "r",
         "--out",

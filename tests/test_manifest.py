@@ -18,7 +18,7 @@ from zkpor.errors import VerificationError
 from zkpor.manifest import Manifest, manifest_digest
 from zkpor.verify.manifest import verify_manifest
 
-from .liab_helpers import make_reserves, sample_rows, write_inputs
+from .liab_helpers import PROVE_BASE, make_reserves, sample_rows, write_inputs
 
 EXCHANGE = "Example Exchange"
 
@@ -42,13 +42,7 @@ def _prove(
 ) -> subprocess.CompletedProcess[str]:
     make_reserves(tmp, EXCHANGE, "r1", reserves)
     return zkpor(
-        "prove",
-        "--balances",
-        "balances.csv",
-        "--assets",
-        "assets.json",
-        "--secret",
-        "s.key",
+        *PROVE_BASE,
         "--round",
         "r1",
         "--out",
@@ -227,13 +221,7 @@ def test_bad_reserves_file_listed(tmp_path: Path) -> None:
     data["assets"][1]["addresses"].append(dict(data["assets"][1]["addresses"][0]))
     path.write_text(json.dumps(data))
     r = zkpor(
-        "prove",
-        "--balances",
-        "balances.csv",
-        "--assets",
-        "assets.json",
-        "--secret",
-        "s.key",
+        *PROVE_BASE,
         "--round",
         "r1",
         "--out",
@@ -247,13 +235,7 @@ def test_bad_reserves_file_listed(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert "assets[0] (BTC).addresses[0]" in r.stderr and "duplicate address" in r.stderr
     r = zkpor(
-        "prove",
-        "--balances",
-        "balances.csv",
-        "--assets",
-        "assets.json",
-        "--secret",
-        "s.key",
+        *PROVE_BASE,
         "--round",
         "r1",
         "--out",

@@ -159,7 +159,7 @@ def run_demo(
     from .publish import prove_round
     from .verify.audit import audit_bundle
     from .verify.inclusion import verify_inclusion
-    from .verify.manifest import roots_of, verify_manifest
+    from .verify.manifest import manifest_roots, roots_of, verify_manifest
 
     chosen = assets or list(DEMO_ASSETS)
     unknown = [a for a in chosen if a not in DEMO_ASSETS]
@@ -225,17 +225,9 @@ def run_demo(
 
     t0 = time.perf_counter()
     report_m = verify_manifest(manifest, check_signatures=True, expected_digest=digest)
-    from .models import Roots
-
-    roots = Roots(
-        format="zkpor-roots-v1",
-        round_id=manifest.round_id,
-        arity=manifest.parameters.arity,
-        range_bits=64,
-        generator_digest=manifest.parameters.generator_digest,
-        assets=roots_of(manifest),
+    report = audit_bundle(
+        bundle, roots=manifest_roots(manifest), executor=executor, progress=progress
     )
-    report = audit_bundle(bundle, roots=roots, executor=executor, progress=progress)
     result.audit_range_proofs = report.proofs
     result.timings["audit"] = time.perf_counter() - t0
 

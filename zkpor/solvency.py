@@ -26,6 +26,7 @@ from typing import Final
 from .errors import EncodingError, ParameterError, VerificationError, ZkporError
 from .generators import GeneratorSet, generators
 from .group import N, Point, random_scalar
+from .group.scalar import RandomSource
 from .pedersen import Opening, commit
 from .rangeproof import RangeProof, verify
 
@@ -101,8 +102,11 @@ def prove_solvency(
     *,
     asset: str = "",
     gens: GeneratorSet | None = None,
+    rng: RandomSource | None = None,
 ) -> SolvencyProof:
-    """Prove q R >= p L for the root opening ``liabilities``; InsolventError otherwise."""
+    """Prove q R >= p L for the root opening ``liabilities``; InsolventError otherwise.
+
+    ``rng`` (for r_hi and the range proof) is for test vectors only (:mod:`zkpor.drbg`)."""
     _check_terms(reserves, p, q)
     g = gens or generators()
     d = q * reserves - p * liabilities.value
@@ -114,11 +118,11 @@ def prove_solvency(
         raise ParameterError("reserves exceed liabilities by more than 2^128 base units")
     d_lo, d_hi = d % _SHIFT, d // _SHIFT
     r_d = (-p * liabilities.blinding) % N
-    r_hi = random_scalar()
+    r_hi = random_scalar(rng)
     r_lo = (r_d - _SHIFT * r_hi) % N
     from .rangeproof.prover import prove
 
-    proof = prove([d_lo, d_hi], [r_lo, r_hi], 64, gens=g)
+    proof = prove([d_lo, d_hi], [r_lo, r_hi], 64, gens=g, rng=rng)
     return SolvencyProof(commit(d_hi, r_hi, g), proof)
 
 

@@ -236,17 +236,9 @@ def _load_manifest(path: Path) -> Manifest:
 
 
 def _manifest_roots(manifest: Manifest) -> Roots:
-    from ..models import Roots
-    from ..verify.manifest import roots_of
+    from ..verify.manifest import manifest_roots
 
-    return Roots(
-        format="zkpor-roots-v1",
-        round_id=manifest.round_id,
-        arity=manifest.parameters.arity,
-        range_bits=64,
-        generator_digest=manifest.parameters.generator_digest,
-        assets=roots_of(manifest),
-    )
+    return manifest_roots(manifest)
 
 
 @verify_app.command("user")

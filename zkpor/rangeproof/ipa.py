@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..group import N, Point, batch_invert
+from ..group import N, Point, batch_invert, scalar_to_bytes
 from ..transcript import Transcript
 
 __all__ = ["prove_inner_product", "verification_scalars"]
@@ -42,10 +42,15 @@ def prove_inner_product(
     y_inv: int,
     a: Sequence[int],
     b: Sequence[int],
+    *,
+    trace: dict[str, object] | None = None,
 ) -> tuple[list[Point], list[Point], int, int]:
     """Run the prover's rounds; return (L_1..L_k, R_1..R_k, a, b).
 
-    ``h_vec`` are the unscaled H_i; the argument is over H'_i = y_inv^i H_i.
+    ``h_vec`` are the unscaled H_i; the argument is over H'_i = y_inv^i H_i. ``trace``, when
+    given (test vectors only), receives ``rounds``: per round a dict of ``size`` (the length
+    of a and b before folding), ``L``, ``R`` (points) and ``u`` (scalar) as lowercase hex; and
+    the final scalars ``a`` and ``b``.
     """
     pt = type(q)
     gp = list(g_vec)
@@ -57,6 +62,10 @@ def prove_inner_product(
     h_scale = 1
     ls: list[Point] = []
     rs: list[Point] = []
+    rounds: list[dict[str, object]] | None = None
+    if trace is not None:
+        rounds = []
+        trace["rounds"] = rounds
     y_inv_pows = [1] * (n // 2 or 1)
     for i in range(1, len(y_inv_pows)):
         y_inv_pows[i] = y_inv_pows[i - 1] * y_inv % N
@@ -81,6 +90,15 @@ def prove_inner_product(
         ls.append(left)
         rs.append(right)
         u = transcript.challenge_scalar(b"u")
+        if rounds is not None:
+            rounds.append(
+                {
+                    "size": n,
+                    "L": left.to_bytes().hex(),
+                    "R": right.to_bytes().hex(),
+                    "u": scalar_to_bytes(u).hex(),
+                }
+            )
         u_inv = pow(u, -1, N)
         a = [(x * u + z * u_inv) % N for x, z in zip(a_lo, a_hi)]
         b = [(x * u_inv + z * u) % N for x, z in zip(b_lo, b_hi)]
@@ -93,6 +111,9 @@ def prove_inner_product(
             g_scale = g_scale * u_inv % N
             h_scale = h_scale * u % N
         n = half
+    if trace is not None:
+        trace["a"] = scalar_to_bytes(a[0]).hex()
+        trace["b"] = scalar_to_bytes(b[0]).hex()
     return ls, rs, a[0], b[0]
 
 

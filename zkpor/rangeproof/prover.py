@@ -20,13 +20,17 @@ from collections.abc import Sequence
 
 from ..errors import ParameterError
 from ..generators import GeneratorSet, generators
-from ..group import N, Point, random_scalar
+from ..group import N, Point, random_scalar, scalar_to_bytes
 from ..group.scalar import RandomSource
 from .ipa import prove_inner_product
 from .proof import RangeProof
 from .statement import check_parameters, delta, powers, start_transcript
 
 __all__ = ["prove"]
+
+
+def _hex(s: int) -> str:
+    return scalar_to_bytes(s).hex()
 
 
 def prove(
@@ -36,15 +40,17 @@ def prove(
     *,
     rng: RandomSource | None = None,
     gens: GeneratorSet | None = None,
+    trace: dict[str, object] | None = None,
 ) -> RangeProof:
     """Prove that every ``values[j]`` lies in [0, 2^bits), for V_j = v_j G + blindings[j] H.
 
     ``len(values)`` must be a power of two (at most 256) and ``bits`` one of 8, 16, 32, 64.
     Raises ParameterError for a value out of range, a blinding count that does not match,
     non-integer inputs, or a commitment that would be the identity (value and blinding 0).
-    ``rng`` is for test vectors only (see :mod:`zkpor.drbg`).
+    ``rng`` is for test vectors only (see :mod:`zkpor.drbg`); so is ``trace`` (see
+    :func:`_prove`).
     """
-    return _prove(values, blindings, bits, rng=rng, gens=gens, check_range=True)
+    return _prove(values, blindings, bits, rng=rng, gens=gens, check_range=True, trace=trace)
 
 
 def _prove(
@@ -55,9 +61,17 @@ def _prove(
     rng: RandomSource | None,
     gens: GeneratorSet | None,
     check_range: bool,
+    trace: dict[str, object] | None = None,
 ) -> RangeProof:
     """The prover. ``check_range=False`` is for soundness tests only: it lets a test build a
-    "proof" for an out-of-range value, which the verifier must reject."""
+    "proof" for an out-of-range value, which the verifier must reject.
+
+    ``trace``, when given (test vectors only), is filled with the intermediate values as
+    lowercase hex (scalars 32 bytes, points 33 bytes): the random draws ``alpha``, ``s_l``,
+    ``s_r``, ``rho``, ``tau1``, ``tau2``; ``A``, ``S``, ``y``, ``z``, ``t1``, ``t2``, ``T1``,
+    ``T2``, ``x``, ``t_x``, ``tau_x``, ``mu``, ``w``, the inner-product inputs ``l`` and ``r``
+    (l(x), r(x)), and ``rounds`` (see :func:`.ipa.prove_inner_product`). Without it the
+    prover does no extra work."""
     m = len(values)
     if len(blindings) != m:
         raise ParameterError(f"{m} values but {len(blindings)} blindings")
@@ -148,8 +162,32 @@ def _prove(
     w = transcript.challenge_scalar(b"w")
     q = g_base * w
     transcript.append_u64(b"ipa_n", nm)
+    if trace is not None:
+        trace.update(
+            alpha=_hex(alpha),
+            s_l=[_hex(s) for s in s_l],
+            s_r=[_hex(s) for s in s_r],
+            rho=_hex(rho),
+            tau1=_hex(tau1),
+            tau2=_hex(tau2),
+            A=a_commit.to_bytes().hex(),
+            S=s_commit.to_bytes().hex(),
+            y=_hex(y),
+            z=_hex(z),
+            t1=_hex(t1),
+            t2=_hex(t2),
+            T1=t1_commit.to_bytes().hex(),
+            T2=t2_commit.to_bytes().hex(),
+            x=_hex(x),
+            t_x=_hex(t_x),
+            tau_x=_hex(tau_x),
+            mu=_hex(mu),
+            w=_hex(w),
+            l=[_hex(s) for s in l_vec],
+            r=[_hex(s) for s in r_vec],
+        )
     ls, rs, a_fin, b_fin = prove_inner_product(
-        transcript, q, g_vec, h_vec, pow(y, -1, N), l_vec, r_vec
+        transcript, q, g_vec, h_vec, pow(y, -1, N), l_vec, r_vec, trace=trace
     )
     return RangeProof(
         A=a_commit,

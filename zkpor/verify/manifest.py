@@ -15,12 +15,12 @@ from ..errors import EncodingError, VerificationError
 from ..generators import generator_digest, generators
 from ..group import N, active_backend
 from ..manifest import Manifest, manifest_digest
-from ..models import AssetRoot
+from ..models import AssetRoot, Roots
 from ..pedersen import commit
 from ..solvency import SolvencyProof, verify_solvency
 from ..sumtree import SUPPORTED_ARITIES, level_sizes
 
-__all__ = ["ManifestReport", "roots_of", "verify_manifest"]
+__all__ = ["ManifestReport", "manifest_roots", "roots_of", "verify_manifest"]
 
 
 @dataclass
@@ -43,6 +43,18 @@ def roots_of(manifest: Manifest) -> dict[str, AssetRoot]:
         )
         for sym, a in manifest.assets.items()
     }
+
+
+def manifest_roots(manifest: Manifest) -> Roots:
+    """The manifest's tree part as a :class:`Roots` (for :func:`audit_bundle`)."""
+    return Roots(
+        format="zkpor-roots-v1",
+        round_id=manifest.round_id,
+        arity=manifest.parameters.arity,
+        range_bits=64,
+        generator_digest=manifest.parameters.generator_digest,
+        assets=roots_of(manifest),
+    )
 
 
 def verify_manifest(

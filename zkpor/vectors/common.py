@@ -1,0 +1,383 @@
+"""What the vector generators and checkers share: the file envelope, flags, encodings, seeds.
+
+Every vector file follows the layout of C2SP/wycheproof: a top-level object with
+``algorithm``, ``schema`` (the file name of its JSON Schema in ``vectors/schemas/``),
+``numberOfTests``, ``header`` (lines of text), ``notes`` (flag -> description) and
+``testGroups``; each group has a ``type``, its parameters and ``tests``; each test a
+``tcId`` (1, 2, ... through the file), a ``comment``, ``flags``, its inputs and outputs, and
+``result`` (``valid`` or ``invalid``). Byte strings are lowercase hex without ``0x``,
+integers that may exceed 2^53 are decimal strings. docs/vectors.md describes every file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Final
+
+from ..drbg import SeededRandom
+from ..group import Point, scalar_to_bytes
+
+__all__ = [
+    "FILE_NAMES",
+    "FLAGS",
+    "SEED_PREFIX",
+    "VECTORS_VERSION",
+    "Flag",
+    "Group",
+    "VectorFile",
+    "hexpt",
+    "hexsc",
+    "render",
+    "seed",
+    "seeded",
+]
+
+VECTORS_VERSION: Final[str] = "zkpor-vectors-v1"
+SEED_PREFIX: Final[bytes] = b"zkpor-vectors-v1/"
+
+# The files, in generation and report order.
+FILE_NAMES: Final[tuple[str, ...]] = (
+    "expand_message_xmd",
+    "hash_to_curve",
+    "generators",
+    "transcript",
+    "pedersen",
+    "rangeproof",
+    "rangeproof_trace",
+    "sumtree",
+    "inclusion",
+    "solvency",
+    "manifest",
+)
+
+
+def seed(purpose: str) -> bytes:
+    """The DRBG seed of one use: ``"zkpor-vectors-v1/" || purpose`` (ASCII)."""
+    return SEED_PREFIX + purpose.encode()
+
+
+def seeded(purpose: str) -> SeededRandom:
+    """A fresh :class:`~zkpor.drbg.SeededRandom` on :func:`seed` ``(purpose)``."""
+    return SeededRandom(seed(purpose))
+
+
+def hexsc(s: int) -> str:
+    """A scalar as 64 lowercase hex digits (requires 0 <= s < n)."""
+    return scalar_to_bytes(s).hex()
+
+
+def hexpt(p: Point) -> str:
+    """A point as the 66 hex digits of its 33-byte encoding."""
+    return p.to_bytes().hex()
+
+
+def render(data: object) -> str:
+    """The exact text of a vector or schema file."""
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One entry of a file's ``notes``: wycheproof's bug type and a description."""
+
+    bug_type: str
+    description: str
+    effect: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        out = {"bugType": self.bug_type, "description": self.description}
+        if self.effect:
+            out["effect"] = self.effect
+        return out
+
+
+_ACCEPTS_FORGERY = "Accepting it would let a prover convince a verifier of a false statement."
+
+FLAGS: Final[dict[str, Flag]] = {
+    # valid inputs
+    "Valid": Flag("BASIC", "A correct input: it must be accepted and every output reproduced."),
+    "KnownAnswer": Flag("BASIC", "The same value is given in docs/spec.md."),
+    "EdgeCase": Flag("EDGE_CASE", "A boundary value (zero, a maximum, a single element, ...)."),
+    "GeneratorMessage": Flag(
+        "BASIC", "A message the generator set hashes (H, G_i or H_i of docs/spec.md section 3)."
+    ),
+    "OversizeDst": Flag(
+        "EDGE_CASE",
+        "A DST longer than 255 bytes, which expand_message_xmd first replaces by "
+        'SHA-256("H2C-OVERSIZE-DST-" || DST) (RFC 9380 section 5.3.3).',
+    ),
+    "LargeIndex": Flag(
+        "EDGE_CASE",
+        "A vector generator index beyond what range proofs of these files use, up to 2^32 - 1.",
+    ),
+    "Chaining": Flag(
+        "BASIC",
+        "Several challenges in a row: each absorbs the previous digest, so equal labels give "
+        "different challenges.",
+    ),
+    "Framing": Flag(
+        "EDGE_CASE",
+        "Operations whose labels and data concatenate to the same bytes but are framed "
+        "differently: the challenges must differ.",
+    ),
+    "RangeProofStatement": Flag(
+        "BASIC", "The statement part of a real range-proof transcript (docs/spec.md 6.3)."
+    ),
+    "Trace": Flag("BASIC", "A seeded proof with every intermediate value of the prover."),
+    "SeededProof": Flag(
+        "BASIC",
+        "Made by the seeded prover: an implementation of the same DRBG and draw order "
+        "reproduces the proof byte for byte (docs/vectors.md).",
+    ),
+    "AlternativeAmountWriting": Flag(
+        "EDGE_CASE",
+        "The amount is written with trailing zeros; any exact writing of the units is accepted.",
+    ),
+    "Disclosed": Flag("BASIC", "The manifest discloses the liabilities (the root's opening)."),
+    "DigestGiven": Flag(
+        "BASIC", "The verifier is given the published digest (compared case-insensitively)."
+    ),
+    "SignaturesChecked": Flag(
+        "BASIC", "The auditor's checks: every reserve ownership signature is verified too."
+    ),
+    # invalid inputs
+    "InvalidLength": Flag(
+        "MODIFIED_PARAMETER",
+        "An expand_message_xmd output length of 0 or above 255 * 32 = 8160 bytes.",
+        "The RFC forbids it; accepting it means computing something undefined.",
+    ),
+    "EmptyDst": Flag(
+        "MODIFIED_PARAMETER",
+        "An empty domain separation tag.",
+        "RFC 9380 requires a non-empty DST.",
+    ),
+    "IdentityPoint": Flag(
+        "MODIFIED_PARAMETER",
+        "A point that must not be the identity is the identity (33 zero bytes), or makes a "
+        "derived commitment the identity.",
+        "The identity carries no binding: " + _ACCEPTS_FORGERY,
+    ),
+    "U64Overflow": Flag(
+        "MODIFIED_PARAMETER",
+        "A transcript u64 of 2^64 or more.",
+        "It has no 8-byte encoding; truncating it would make two statements collide.",
+    ),
+    "NonCanonicalScalar": Flag(
+        "MALLEABILITY",
+        "A 32-byte scalar field holds a value >= n (the group order).",
+        "Accepting non-canonical encodings makes proofs malleable.",
+    ),
+    "InvalidPointEncoding": Flag(
+        "MALLEABILITY",
+        "A 33-byte point field is not a canonical encoding: a prefix other than 02/03, "
+        "x >= p, or an x with no point on the curve.",
+        "Accepting it makes encodings malleable or lets an off-curve point in.",
+    ),
+    "WrongValue": Flag(
+        "MODIFIED_PARAMETER", "The commitment is to another value.", _ACCEPTS_FORGERY
+    ),
+    "WrongBlinding": Flag(
+        "MODIFIED_PARAMETER", "The opening's blinding is not the committed one.", _ACCEPTS_FORGERY
+    ),
+    "SwappedGenerators": Flag(
+        "MODIFIED_PARAMETER", "The commitment is r*G + v*H instead of v*G + r*H.", _ACCEPTS_FORGERY
+    ),
+    "TamperedField": Flag(
+        "MODIFIED_PARAMETER",
+        "One field of a valid proof is replaced by another well-formed value (a point plus G, "
+        "a scalar plus 1, a flipped byte).",
+        _ACCEPTS_FORGERY,
+    ),
+    "WrongN": Flag(
+        "MODIFIED_PARAMETER",
+        "The proof was made for another bit length n than the verifier's.",
+        "The verifier must take n from its context, never from the proof.",
+    ),
+    "WrongM": Flag(
+        "MODIFIED_PARAMETER",
+        "The proof was made for another number of values m than the commitments given.",
+        "The verifier must take m from the commitments it was given, never from the proof.",
+    ),
+    "ValueOutOfRange": Flag(
+        "MISSING_STEP",
+        "A proof made by a prover that skipped its range check, for a value outside "
+        "[0, 2^n) (2^n, a 'negative' n - x, ...).",
+        "The soundness failure range proofs exist to prevent: negative balances.",
+    ),
+    "WrongLength": Flag(
+        "MODIFIED_PARAMETER",
+        "The proof's length is not the exact length for the verifier's parameters.",
+        "Trailing or missing bytes must not be ignored.",
+    ),
+    "ModifiedCommitment": Flag(
+        "MODIFIED_PARAMETER",
+        "The commitments are not the ones the proof was made for (changed, swapped, reordered).",
+        _ACCEPTS_FORGERY,
+    ),
+    "InvalidSaltLength": Flag("MODIFIED_PARAMETER", "A leaf salt that is not 32 bytes."),
+    "InvalidTreeShape": Flag(
+        "MODIFIED_PARAMETER",
+        "An unsupported arity (not 2, 4, ..., 64) or a tree of no leaves.",
+    ),
+    "TamperedRangeProof": Flag(
+        "MODIFIED_PARAMETER",
+        "A byte of a range proof on the path is changed.",
+        _ACCEPTS_FORGERY,
+    ),
+    "WrongRangeProof": Flag(
+        "MODIFIED_PARAMETER",
+        "A valid range proof for other commitments (another node's) is shown.",
+        _ACCEPTS_FORGERY,
+    ),
+    "ModifiedSibling": Flag(
+        "MODIFIED_PARAMETER",
+        "A sibling's hash or commitment is changed, so the path no longer leads to the root.",
+    ),
+    "WrongBalance": Flag(
+        "MODIFIED_PARAMETER",
+        "The customer's amount, user id, salt or blinding differs from the one in the leaf.",
+        "A customer would be shown a balance the tree does not contain.",
+    ),
+    "AmountMismatch": Flag(
+        "MODIFIED_PARAMETER", "The display amount is not exactly the units at the decimals."
+    ),
+    "AmountTooLarge": Flag("MODIFIED_PARAMETER", "The customer's units are 2^64 or more."),
+    "WrongPosition": Flag(
+        "MODIFIED_PARAMETER",
+        "The leaf index, node index or level does not match the path, or is out of range.",
+    ),
+    "WrongRoundOrArity": Flag(
+        "MODIFIED_PARAMETER",
+        "The proof's round id or arity differs from the published ones.",
+    ),
+    "WrongShape": Flag(
+        "MODIFIED_PARAMETER",
+        "A step has the wrong number of children or range proofs, or the path the wrong "
+        "number of steps, for the published leaf count and arity.",
+    ),
+    "WrongRoot": Flag(
+        "MODIFIED_PARAMETER",
+        "The published root (hash, commitment, leaf count, decimals, or the asset itself) does "
+        "not match the proof.",
+    ),
+    "DuplicateAsset": Flag("MODIFIED_PARAMETER", "An asset appears twice in one proof."),
+    "WrongGeneratorDigest": Flag(
+        "MODIFIED_PARAMETER",
+        "The file names another generator set.",
+        "Proofs over other generators prove nothing about these commitments.",
+    ),
+    "MalformedFile": Flag(
+        "MODIFIED_PARAMETER",
+        "The JSON does not follow its format (unknown field, wrong format string, a value of "
+        "the wrong type or pattern): a strict parser rejects it.",
+    ),
+    "WrongReserves": Flag(
+        "MODIFIED_PARAMETER",
+        "The reserves total differs from the one the proof was made for.",
+        _ACCEPTS_FORGERY,
+    ),
+    "WrongRatio": Flag(
+        "MODIFIED_PARAMETER",
+        "The ratio p/q differs from the one the proof was made for.",
+        _ACCEPTS_FORGERY,
+    ),
+    "InvalidParameters": Flag(
+        "MODIFIED_PARAMETER",
+        "Reserves of 2^64 or more, or a ratio outside 1 <= q <= p < 2^32.",
+    ),
+    "WrongRootCommitment": Flag(
+        "MODIFIED_PARAMETER",
+        "The root commitment differs from the one the proof was made for.",
+        _ACCEPTS_FORGERY,
+    ),
+    "Insolvent": Flag(
+        "MISSING_STEP",
+        "Liabilities exceed reserves (times the ratio); the 'proof' comes from a prover that "
+        "skipped its checks.",
+        "An insolvent exchange would pass as solvent.",
+    ),
+    "DigestMismatch": Flag(
+        "MODIFIED_PARAMETER", "The expected (published) digest is not the manifest's digest."
+    ),
+    "WrongTotal": Flag(
+        "MODIFIED_PARAMETER",
+        "The reserves total is not the sum of the listed balances, or not written exactly.",
+    ),
+    "TamperedReserves": Flag(
+        "MODIFIED_PARAMETER",
+        "A balance is raised and the totals made consistent: the solvency proof is for the "
+        "original total.",
+        "Reserves could be inflated after proving.",
+    ),
+    "WrongDisclosure": Flag(
+        "MODIFIED_PARAMETER", "The disclosed liabilities do not open the root commitment."
+    ),
+    "BadSignature": Flag(
+        "MODIFIED_PARAMETER",
+        "A reserve ownership signature is not valid for its address and message.",
+        "Funds the exchange does not control would count as reserves.",
+    ),
+    "DuplicateAddress": Flag(
+        "MODIFIED_PARAMETER",
+        "A reserve address is listed twice for one asset.",
+        "The same funds could be counted twice.",
+    ),
+}
+
+
+@dataclass
+class Group:
+    """A test group under construction."""
+
+    type: str
+    params: dict[str, object]
+    tests: list[dict[str, object]] = field(default_factory=list)
+
+    def add(self, comment: str, flags: list[str], result: str, **fields: object) -> None:
+        """Append a test (``tcId`` is assigned when the file is rendered)."""
+        if result not in ("valid", "invalid"):
+            raise ValueError(f"bad result {result!r}")
+        for f in flags:
+            if f not in FLAGS:
+                raise KeyError(f"undocumented flag {f!r}")
+        self.tests.append({"comment": comment, "flags": list(flags), "result": result, **fields})
+
+
+@dataclass
+class VectorFile:
+    """A vector file under construction (see module doc)."""
+
+    name: str
+    algorithm: str
+    header: list[str]
+    groups: list[Group] = field(default_factory=list)
+
+    def group(self, type_: str, **params: object) -> Group:
+        g = Group(type_, params)
+        self.groups.append(g)
+        return g
+
+    def to_json(self) -> dict[str, object]:
+        tc_id = 0
+        used: set[str] = set()
+        groups: list[dict[str, object]] = []
+        for g in self.groups:
+            tests = []
+            for t in g.tests:
+                tc_id += 1
+                used.update(t["flags"])  # type: ignore[arg-type]
+                tests.append({"tcId": tc_id, **t})
+            groups.append({"type": g.type, **g.params, "tests": tests})
+        return {
+            "algorithm": self.algorithm,
+            "schema": f"{self.name}.schema.json",
+            "numberOfTests": tc_id,
+            "header": [
+                *self.header,
+                f"Generated by `zkpor vectors generate` ({VECTORS_VERSION}); "
+                "docs/vectors.md describes the format.",
+            ],
+            "notes": {f: FLAGS[f].to_json() for f in sorted(used)},
+            "testGroups": groups,
+        }
