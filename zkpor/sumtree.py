@@ -74,6 +74,8 @@ def leaf_hash(round_id: str, asset: str, salt: bytes, user_id: str, commitment: 
 def node_hash(round_id: str, asset: str, level: int, children: list[tuple[bytes, bytes]]) -> bytes:
     """SHA-256(f("zkpor-node-v1") || f(round) || f(asset) || u8(level) || u8(count)
     || hash_0 || C_0 || ... || hash_(c-1) || C_(c-1)) over the children (hash, commitment)."""
+    if not 1 <= level <= 64 or not 1 <= len(children) <= 64:
+        raise ParameterError("node level and child count must be between 1 and 64")
     h = hashlib.sha256()
     h.update(_frame(NODE_DOMAIN))
     h.update(_frame(round_id.encode()))

@@ -7,6 +7,7 @@ stderr without a traceback; ``--debug`` shows the traceback.
 from __future__ import annotations
 
 from . import commands as _commands  # noqa: F401  (registers the commands)
+from . import vectors_cmd as _vectors_cmd  # noqa: F401  (registers zkpor vectors)
 from .app import app, main
 
 __all__ = ["app", "main"]

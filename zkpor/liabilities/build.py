@@ -104,7 +104,9 @@ def build_levels(
             value = sum(c.value for c in group)
             blinding = sum(c.blinding for c in group) % N
             commitment = (
-                Point.sum(c.commitment for c in group) if len(group) > 1 else group[0].commitment
+                type(group[0].commitment).sum(c.commitment for c in group)
+                if len(group) > 1
+                else group[0].commitment
             )
             parents.append(
                 LevelNode(node_hash(round_id, asset, level, children), commitment, value, blinding)

@@ -156,7 +156,8 @@ FLAGS: Final[dict[str, Flag]] = {
         "MODIFIED_PARAMETER",
         "A point that must not be the identity is the identity (33 zero bytes), or makes a "
         "derived commitment the identity.",
-        "The identity carries no binding: " + _ACCEPTS_FORGERY,
+        "The identity carries no binding; accepting it would let a prover convince a verifier "
+        "of a false statement.",
     ),
     "U64Overflow": Flag(
         "MODIFIED_PARAMETER",
@@ -253,8 +254,8 @@ FLAGS: Final[dict[str, Flag]] = {
     ),
     "WrongShape": Flag(
         "MODIFIED_PARAMETER",
-        "A step has the wrong number of children or range proofs, or the path the wrong "
-        "number of steps, for the published leaf count and arity.",
+        "A step has the wrong number of children or range proofs, the path the wrong number "
+        "of steps, or a depth that does not follow from the leaf count and arity.",
     ),
     "WrongRoot": Flag(
         "MODIFIED_PARAMETER",

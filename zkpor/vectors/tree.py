@@ -149,7 +149,9 @@ def build_tree(
         salt = keys.salt(asset, leaf_id)
         c = commit(units, blinding, gens)
         leaves.append(
-            TreeNode(leaf_hash(round_id, asset, salt, leaf_id, c.to_bytes()), c, units, blinding, [])
+            TreeNode(
+                leaf_hash(round_id, asset, salt, leaf_id, c.to_bytes()), c, units, blinding, []
+            )
         )
         salts.append(salt)
     sizes = level_sizes(count, arity)

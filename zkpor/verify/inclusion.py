@@ -90,7 +90,11 @@ def verify_inclusion(
             )
         sizes = level_sizes(root.leaf_count, arity)
         depth = len(sizes) - 1
-        if depth != root.depth or len(entry.path) != depth:
+        if depth != root.depth:
+            raise VerificationError(
+                f"{where}: published depth {root.depth} does not match {root.leaf_count} leaves"
+            )
+        if len(entry.path) != depth:
             raise VerificationError(
                 f"{where}: path has {len(entry.path)} steps, the tree has {depth}"
             )
