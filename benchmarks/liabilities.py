@@ -81,6 +81,7 @@ from zkpor.sumtree import (
     leaf_hash,
     level_sizes,
     node_hash,
+    split_child_proofs,
 )
 from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import format_units, verify_inclusion
@@ -661,12 +662,10 @@ def bench_arity(arity: int, args: argparse.Namespace, rng: random.Random) -> dic
         for i, blob in enumerate(res.proofs[level]):
             kids = children_of(i, sizes[level - 1], arity)
             points = below[kids.start : kids.stop]
-            pos = offset = 0
-            for size in child_chunks(len(points)):
-                length = 292 + 66 * ((RANGE_BITS * size).bit_length() - 1)
-                rp = RangeProof.from_bytes(blob[pos : pos + length], pt, bits=RANGE_BITS, m=size)
+            offset = 0
+            for size, part in split_child_proofs(blob, len(points)):
+                rp = RangeProof.from_bytes(part, pt, bits=RANGE_BITS, m=size)
                 items.append((rp, points[offset : offset + size], RANGE_BITS))
-                pos += length
                 offset += size
             public_bytes += len(blob)
     public_bytes += 65 * sum(sizes)

@@ -8,7 +8,6 @@ import random
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
-from zkpor.errors import ParameterError
 from zkpor.generators import generators
 from zkpor.group import N
 from zkpor.liabilities import build as build_mod
@@ -17,7 +16,7 @@ from zkpor.liabilities.prover import ProveOptions, ProveSummary, prove_liabiliti
 from zkpor.models import AssetInclusion, AssetRoot, ChildNode, InclusionProof, PathStep
 from zkpor.pedersen import commit
 from zkpor.rangeproof.prover import _prove
-from zkpor.sumtree import child_chunks, children_of, leaf_hash, level_sizes
+from zkpor.sumtree import children_of, leaf_hash, level_sizes, split_child_proofs
 
 SECRET = bytes(range(32))
 PROVE_BASE = ["prove", "--balances", "balances.csv", "--assets", "assets.json", "--secret", "s.key"]
@@ -169,15 +168,7 @@ def _fmt(units: int) -> str:
 
 
 def _split(blob: bytes, count: int) -> list[str]:
-    out = []
-    pos = 0
-    for size in child_chunks(count):
-        length = 292 + 66 * ((64 * size).bit_length() - 1)
-        out.append(blob[pos : pos + length].hex())
-        pos += length
-    if pos != len(blob):
-        raise ParameterError("proof blob length mismatch")
-    return out
+    return [part.hex() for _, part in split_child_proofs(blob, count)]
 
 
 def make_reserves(

@@ -22,6 +22,7 @@ import hashlib
 from typing import Final
 
 from .errors import ParameterError
+from .rangeproof.proof import proof_size
 
 __all__ = [
     "LEAF_DOMAIN",
@@ -32,6 +33,7 @@ __all__ = [
     "leaf_hash",
     "level_sizes",
     "node_hash",
+    "split_child_proofs",
 ]
 
 LEAF_DOMAIN: Final[bytes] = b"zkpor-leaf-v1"
@@ -100,6 +102,22 @@ def level_sizes(leaf_count: int, k: int) -> list[int]:
 def children_of(index: int, child_level_size: int, k: int) -> range:
     """Indices, in the level below, of the children of node ``index``."""
     return range(index * k, min(index * k + k, child_level_size))
+
+
+def split_child_proofs(blob: bytes, count: int) -> list[tuple[int, bytes]]:
+    """Split a node's concatenated child range proofs into (chunk size m, proof bytes), in
+    order; raises ParameterError when the length is not exactly what ``count`` children need."""
+    out = []
+    pos = 0
+    for m in child_chunks(count):
+        length = proof_size((RANGE_BITS * m).bit_length() - 1)
+        if pos + length > len(blob):
+            raise ParameterError("node proof is too short for its children")
+        out.append((m, blob[pos : pos + length]))
+        pos += length
+    if pos != len(blob):
+        raise ParameterError(f"node proof has {len(blob) - pos} extra bytes")
+    return out
 
 
 def child_chunks(count: int) -> list[int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import AssetInclusion, ChildNode, InclusionProof, PathStep, Roots
-from ..sumtree import child_chunks, children_of, level_sizes
+from ..sumtree import children_of, level_sizes, split_child_proofs
 from ..verify.inclusion import format_units
 from .store import open_audit, open_private, private_path
 
@@ -71,13 +71,7 @@ class BundleReader:
                 "SELECT proof FROM nodes WHERE asset = ? AND level = ? AND idx = ?",
                 (asset, level, parent),
             ).fetchone()
-            proofs = []
-            offset = 0
-            blob = bytes(proof_blob)
-            for size in child_chunks(len(rows)):
-                length = 292 + 66 * ((64 * size).bit_length() - 1)
-                proofs.append(blob[offset : offset + length].hex())
-                offset += length
+            proofs = [part.hex() for _, part in split_child_proofs(bytes(proof_blob), len(rows))]
             steps.append(
                 PathStep(
                     level=level,

@@ -30,7 +30,14 @@ from ..generators import generator_digest
 from ..group import Point
 from ..sumtree import RANGE_BITS, check_arity, level_sizes
 from .build import ChunkResult, ChunkTask, LevelNode, build_chunk, build_levels
-from .inputs import MAX_REPORTED_ERRORS, U64_MAX, InputErrors, load_assets, read_balances
+from .inputs import (
+    MAX_REPORTED_ERRORS,
+    U64_MAX,
+    AssetSpec,
+    InputErrors,
+    load_assets,
+    read_balances,
+)
 from .keys import RoundKeys, pad_leaf_id
 from .store import AUDIT_FORMAT, get_meta, open_audit, open_private, private_path, set_meta
 
@@ -101,14 +108,12 @@ def _padded_count(holders: int, granularity: int) -> int:
 def _load(
     priv: sqlite3.Connection,
     balances: Path,
-    assets: dict[str, int],
+    specs: dict[str, AssetSpec],
     keys: RoundKeys,
     opts: ProveOptions,
 ) -> int:
     """Stream the CSV into the private store; pad and order the leaves. Returns row count."""
-    from .inputs import AssetSpec
-
-    specs = {sym: AssetSpec(symbol=sym, decimals=dec) for sym, dec in assets.items()}
+    assets = list(specs)
     errors: list[InputError] = []
     totals = dict.fromkeys(assets, 0)
     holders = dict.fromkeys(assets, 0)
@@ -354,7 +359,7 @@ def prove_liabilities(
             if progress:
                 progress("load", 0, 1)
             try:
-                summary.rows = _load(priv, balances, assets, keys, opts)
+                summary.rows = _load(priv, balances, assets_cfg.by_symbol(), keys, opts)
                 if progress:
                     progress("load", 1, 1)
             except InputError:

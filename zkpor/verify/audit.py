@@ -24,12 +24,12 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import EncodingError, InputError, VerificationError
+from ..errors import EncodingError, InputError, ParameterError, VerificationError
 from ..generators import generator_digest
 from ..group import Point, active_backend
 from ..models import Roots
 from ..rangeproof import RangeProof, verify_batch
-from ..sumtree import RANGE_BITS, SUPPORTED_ARITIES, child_chunks, level_sizes, node_hash
+from ..sumtree import RANGE_BITS, SUPPORTED_ARITIES, level_sizes, node_hash, split_child_proofs
 
 __all__ = ["AuditReport", "audit_bundle"]
 
@@ -69,20 +69,18 @@ def _check_unit(unit: _Unit) -> int:
             raise VerificationError(f"{where}: commitment is not the sum of its children's")
         if node_hash(round_id, asset, level, children) != nhash:
             raise VerificationError(f"{where}: hash does not match its children")
+        try:
+            parts = split_child_proofs(proof, len(children))
+        except ParameterError as exc:
+            raise VerificationError(f"{where}: {exc}") from None
         offset = 0
-        pos = 0
-        for size in child_chunks(len(children)):
-            length = 292 + 66 * ((RANGE_BITS * size).bit_length() - 1)
-            blob = proof[pos : pos + length]
-            pos += length
+        for size, blob in parts:
             try:
                 rp = RangeProof.from_bytes(blob, pt, bits=RANGE_BITS, m=size)
             except EncodingError as exc:
                 raise VerificationError(f"{where}: range proof: {exc}") from None
             items.append((rp, points[offset : offset + size], RANGE_BITS))
             offset += size
-        if pos != len(proof):
-            raise VerificationError(f"{where}: proof field has {len(proof) - pos} extra bytes")
     try:
         verify_batch(items)
     except VerificationError as exc:
