@@ -152,7 +152,7 @@ def run_demo(
     show: int = 3,
 ) -> DemoResult:
     """Run the whole demo into ``out`` (see module doc)."""
-    from .liabilities.export import BundleReader, safe_filename, write_json_atomic
+    from .liabilities.export import BundleReader, safe_filename, write_proof
     from .liabilities.keys import read_master_secret, write_master_secret
     from .liabilities.prover import ProveOptions
     from .manifest import Manifest
@@ -201,11 +201,7 @@ def run_demo(
     try:
         picked = [f"customer-{i:06d}" for i in sorted(rng.sample(range(users), min(show, users)))]
         for uid in picked:
-            write_json_atomic(
-                proofs_dir / safe_filename(uid),
-                reader.inclusion_proof(uid).model_dump_json(indent=1) + "\n",
-                0o600,
-            )
+            write_proof(proofs_dir / safe_filename(uid), reader.inclusion_proof(uid))
     finally:
         reader.close()
     result.timings["export"] = time.perf_counter() - t0

@@ -29,6 +29,7 @@ __all__ = [
     "NODE_DOMAIN",
     "RANGE_BITS",
     "child_chunks",
+    "child_proofs_length",
     "children_of",
     "leaf_hash",
     "level_sizes",
@@ -102,6 +103,11 @@ def level_sizes(leaf_count: int, k: int) -> list[int]:
 def children_of(index: int, child_level_size: int, k: int) -> range:
     """Indices, in the level below, of the children of node ``index``."""
     return range(index * k, min(index * k + k, child_level_size))
+
+
+def child_proofs_length(count: int) -> int:
+    """Total bytes of the range proofs of a node with ``count`` children."""
+    return sum(proof_size((RANGE_BITS * m).bit_length() - 1) for m in child_chunks(count))
 
 
 def split_child_proofs(blob: bytes, count: int) -> list[tuple[int, bytes]]:

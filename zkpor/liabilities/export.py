@@ -9,18 +9,20 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import AssetInclusion, ChildNode, InclusionProof, PathStep, Roots
+from ..proofcodec import encode_inclusion
 from ..sumtree import children_of, level_sizes, split_child_proofs
 from ..verify.inclusion import format_units
 from .store import open_audit, open_private, private_path
 
-__all__ = ["BundleReader", "write_json_atomic"]
+__all__ = ["BundleReader", "export_all", "export_user", "safe_filename", "write_proof"]
 
 
-def write_json_atomic(path: Path, data: str, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+def _write_atomic(path: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` to ``path`` through a temporary file (created with ``mode``) and a
+    rename, so a reader never sees a half-written file."""
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w") as fh:
+    with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, path)
 
@@ -118,30 +120,47 @@ class BundleReader:
         )
 
 
-def export_user(bundle: Path, user_id: str, out: Path) -> None:
+FORMATS = ("json", "binary")
+
+
+def write_proof(path: Path, proof: InclusionProof, fmt: str = "json") -> None:
+    """Write ``proof`` as JSON or as the compact binary encoding (:mod:`zkpor.proofcodec`),
+    atomically and with mode 0600 (it holds the customer's opening)."""
+    if fmt == "binary":
+        data = encode_inclusion(proof)
+    else:
+        data = (proof.model_dump_json(indent=1) + "\n").encode()
+    _write_atomic(path, data, 0o600)
+
+
+def export_user(bundle: Path, user_id: str, out: Path, fmt: str = "json") -> None:
     """Write one customer's inclusion proof (mode 0600: it holds their opening)."""
     reader = BundleReader(bundle)
     try:
         proof = reader.inclusion_proof(user_id)
     finally:
         reader.close()
-    write_json_atomic(out, proof.model_dump_json(indent=1) + "\n", 0o600)
+    write_proof(out, proof, fmt)
 
 
 _PLAIN_NAME = re.compile(r"[a-z0-9_@][a-z0-9_.@-]{0,99}")
 
 
-def safe_filename(user_id: str) -> str:
+def safe_filename(user_id: str, fmt: str = "json") -> str:
     """A file name for a user id, injective and safe on case-insensitive file systems: the
     id itself when it is lowercase ``[a-z0-9_.@-]`` (not starting with "hex-"), otherwise
     ``hex-`` and the hex of its UTF-8 bytes."""
+    ext = "zkpi" if fmt == "binary" else "json"
     if _PLAIN_NAME.fullmatch(user_id) and not user_id.startswith("hex-"):
-        return f"{user_id}.json"
-    return f"hex-{user_id.encode().hex()}.json"
+        return f"{user_id}.{ext}"
+    return f"hex-{user_id.encode().hex()}.{ext}"
 
 
 def export_all(
-    bundle: Path, out_dir: Path, progress: Callable[[str, int, int], None] | None = None
+    bundle: Path,
+    out_dir: Path,
+    progress: Callable[[str, int, int], None] | None = None,
+    fmt: str = "json",
 ) -> int:
     """Write every customer's proof into ``out_dir`` (created 0700). Returns the count.
 
@@ -154,10 +173,7 @@ def export_all(
     ).fetchone()
     try:
         for uid in reader.users():
-            proof = reader.inclusion_proof(uid)
-            write_json_atomic(
-                out_dir / safe_filename(uid), proof.model_dump_json(indent=1) + "\n", 0o600
-            )
+            write_proof(out_dir / safe_filename(uid, fmt), reader.inclusion_proof(uid), fmt)
             count += 1
             if progress and (count % 100 == 0 or count == total):
                 progress("export", count, total)
