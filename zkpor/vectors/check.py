@@ -584,7 +584,15 @@ def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
     if roots.generator_digest != generator_digest().hex():
         raise VerificationError("roots file uses another generator set")
     results = verify_inclusion(proof, roots.assets, round_id=roots.round_id, arity=roots.arity)
+    from ..proofcodec import decode_inclusion, encode_inclusion
+
+    binary = encode_inclusion(proof)  # compared with the recorded "binary" by the harness
+    if "binary" in test:
+        recorded = _hex(test, "binary")
+        if encode_inclusion(decode_inclusion(recorded)) != recorded:
+            raise VerificationError("the recorded binary encoding does not round-trip")
     return {
+        "binary": binary.hex(),
         "verified": [
             {
                 "asset": r.asset,
@@ -594,7 +602,7 @@ def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
                 "root_hash": r.root_hash,
             }
             for r in results
-        ]
+        ],
     }
 
 

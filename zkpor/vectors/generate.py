@@ -31,7 +31,9 @@ from ..generators import (
 )
 from ..group import SUITE_ID, Backend, N, Point, expand_message_xmd, get_backend, random_scalar
 from ..group.params import P
+from ..models import InclusionProof
 from ..pedersen import Opening, commit
+from ..proofcodec import encode_inclusion
 from ..rangeproof import proof_size
 from ..rangeproof.prover import _prove
 from ..rangeproof.statement import PROTOCOL as RANGEPROOF_PROTOCOL
@@ -1195,6 +1197,7 @@ def gen_inclusion(gens: GeneratorSet) -> Json:
         fields: Json = {"roots": roots, "inclusion": incl}
         if result == "valid":
             fields["verified"] = verified
+            fields["binary"] = encode_inclusion(InclusionProof.model_validate(incl)).hex()
         g_.add(comment, flags, result, **fields)
 
     g = f.group("InclusionTest")

@@ -276,6 +276,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                     },
                 },
                 {
+                    "binary": HEX,
                     "verified": _arr(
                         _obj(
                             {
@@ -286,7 +287,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                                 "root_hash": HEX32,
                             }
                         )
-                    )
+                    ),
                 },
             )
         },
