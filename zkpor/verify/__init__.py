@@ -1,16 +1,50 @@
 """The lightweight verifier: what a customer or auditor runs.
 
 Imports only the group, generators, transcript, range-proof verifier, tree hashing and the
-public-file models: nothing of the prover, the CLI, numpy or galois. Works on the
-pure-Python backend when coincurve is absent.
+public-file models: nothing of the prover, the CLI, numpy or galois (a test checks
+``sys.modules``). Works on the pure-Python backend when coincurve is absent
+(``ZKPOR_BACKEND=reference``). Every check raises :class:`~zkpor.errors.VerificationError`
+on failure and returns a report on success.
 
-- :func:`verify_inclusion` checks a customer's inclusion proof against published roots.
-- :func:`audit_bundle` checks every node and node proof of an audit file.
+A customer, with their proof and the published manifest::
+
+    from pathlib import Path
+    from zkpor.manifest import Manifest
+    from zkpor.models import InclusionProof
+    from zkpor.verify import verify_inclusion, verify_manifest
+    from zkpor.verify.manifest import roots_of
+
+    manifest = Manifest.model_validate_json(Path("manifest.json").read_text())
+    proof = InclusionProof.model_validate_json(Path("alice.json").read_text())
+    report = verify_manifest(manifest, assets=[a.asset for a in proof.assets],
+                             expected_digest="<the digest the exchange published>")
+    for asset in verify_inclusion(proof, roots_of(manifest), round_id=manifest.round_id,
+                                  arity=manifest.parameters.arity):
+        print(asset.asset, asset.amount, "counted; reserves", report.assets[asset.asset])
+
+An auditor, with the public audit file::
+
+    from zkpor.verify import audit_bundle, verify_manifest
+    from zkpor.verify.manifest import manifest_roots
+
+    verify_manifest(manifest, check_signatures=True, expected_digest="<digest>")
+    report = audit_bundle(Path("bundle"), roots=manifest_roots(manifest), workers=4)
+    print(report.nodes, "nodes,", report.proofs, "range proofs verified")
+
+(A binary ``.zkpi`` proof is read with :func:`zkpor.proofcodec.decode_inclusion`.)
 """
 
 from __future__ import annotations
 
 from .audit import AuditReport, audit_bundle
 from .inclusion import VerifiedAsset, verify_inclusion
+from .manifest import ManifestReport, verify_manifest
 
-__all__ = ["AuditReport", "VerifiedAsset", "audit_bundle", "verify_inclusion"]
+__all__ = [
+    "AuditReport",
+    "ManifestReport",
+    "VerifiedAsset",
+    "audit_bundle",
+    "verify_inclusion",
+    "verify_manifest",
+]
