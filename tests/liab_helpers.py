@@ -10,7 +10,6 @@ from pathlib import Path
 
 from zkpor.generators import generators
 from zkpor.group import N
-from zkpor.liabilities import build as build_mod
 from zkpor.liabilities.build import LevelNode, build_levels
 from zkpor.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
 from zkpor.models import AssetInclusion, AssetRoot, ChildNode, InclusionProof, PathStep
@@ -85,55 +84,53 @@ def synthetic_path(
     count = leaf_count or len(values)
     sizes = level_sizes(count, arity)
     rng = random.Random(7)
-    original_prove = build_mod.prove
 
-    def unchecked(vals: list[int], blinds: list[int], bits: int, **kw: object) -> object:
-        return _prove(vals, blinds, bits, rng=None, gens=gens, check_range=False)
+    def unchecked(vals: list[int], blinds: list[int]) -> bytes:
+        return _prove(vals, blinds, 64, rng=None, gens=gens, check_range=False).to_bytes()
 
     salt = hashlib.sha256(b"salt").digest()
     user = "alice"
     steps: list[PathStep] = []
-    try:
-        if malicious:
-            build_mod.prove = unchecked  # type: ignore[assignment]
-        level_nodes: list[LevelNode] = []
-        for i, v in enumerate(values[: len(children_of(0, sizes[0], arity))]):
-            r = rng.randrange(1, N)
-            c = commit(v, r, gens)
-            h = (
-                leaf_hash(round_id, asset, salt, user, c.to_bytes())
-                if i == 0
-                else rng.randbytes(32)
+    level_nodes: list[LevelNode] = []
+    for i, v in enumerate(values[: len(children_of(0, sizes[0], arity))]):
+        r = rng.randrange(1, N)
+        c = commit(v, r, gens)
+        h = leaf_hash(round_id, asset, salt, user, c.to_bytes()) if i == 0 else rng.randbytes(32)
+        level_nodes.append(LevelNode(h, c, v, r))
+    user_blinding = level_nodes[0].blinding
+    for level in range(1, len(sizes)):
+        built, proofs = build_levels(
+            round_id,
+            asset,
+            arity,
+            tuple(sizes),
+            level - 1,
+            0,
+            level_nodes,
+            level,
+            prove_chunk=unchecked if malicious else None,
+        )
+        steps.append(
+            PathStep(
+                level=level,
+                index=0,
+                children=[
+                    ChildNode(hash=n.hash.hex(), commitment=n.commitment.to_bytes().hex())
+                    for n in level_nodes
+                ],
+                proofs=_split(proofs[0][0], len(level_nodes)),
             )
-            level_nodes.append(LevelNode(h, c, v, r))
-        user_blinding = level_nodes[0].blinding
-        for level in range(1, len(sizes)):
-            built, proofs = build_levels(
-                round_id, asset, arity, tuple(sizes), level - 1, 0, level_nodes, level
-            )
-            steps.append(
-                PathStep(
-                    level=level,
-                    index=0,
-                    children=[
-                        ChildNode(hash=n.hash.hex(), commitment=n.commitment.to_bytes().hex())
-                        for n in level_nodes
-                    ],
-                    proofs=_split(proofs[0][0], len(level_nodes)),
-                )
-            )
-            node = built[0][0]
-            if level + 1 < len(sizes):
-                siblings = []
-                for _ in range(len(children_of(0, sizes[level], arity)) - 1):
-                    v = rng.randrange(0, 1000)
-                    r = rng.randrange(1, N)
-                    siblings.append(LevelNode(rng.randbytes(32), commit(v, r, gens), v, r))
-                level_nodes = [node, *siblings]
-            else:
-                level_nodes = [node]
-    finally:
-        build_mod.prove = original_prove
+        )
+        node = built[0][0]
+        if level + 1 < len(sizes):
+            siblings = []
+            for _ in range(len(children_of(0, sizes[level], arity)) - 1):
+                v = rng.randrange(0, 1000)
+                r = rng.randrange(1, N)
+                siblings.append(LevelNode(rng.randbytes(32), commit(v, r, gens), v, r))
+            level_nodes = [node, *siblings]
+        else:
+            level_nodes = [node]
     root = level_nodes[0]
     entry = AssetInclusion(
         asset=asset,

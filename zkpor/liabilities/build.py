@@ -10,16 +10,19 @@ them up to a given height, with the node hashes, commitments and range proofs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..generators import generators
+from ..generators import GeneratorSet, generators
 from ..group import N, Point
 from ..pedersen import commit
 from ..rangeproof.prover import prove
 from ..sumtree import RANGE_BITS, child_chunks, children_of, leaf_hash, node_hash
 from .keys import RoundKeys
 
-__all__ = ["ChunkResult", "ChunkTask", "LevelNode", "build_chunk", "build_levels"]
+__all__ = ["ChunkProver", "ChunkResult", "ChunkTask", "LevelNode", "build_chunk", "build_levels"]
+
+ChunkProver = Callable[[list[int], list[int]], bytes]
 
 
 @dataclass(slots=True)
@@ -76,13 +79,25 @@ def build_levels(
     first_index: int,
     nodes: list[LevelNode],
     top_level: int,
+    *,
+    gens: GeneratorSet | None = None,
+    prove_chunk: ChunkProver | None = None,
 ) -> tuple[list[list[LevelNode]], list[list[bytes]]]:
     """Build levels start_level+1 .. top_level above ``nodes`` (consecutive nodes of
     ``start_level`` beginning at global index ``first_index``, aligned to whole subtrees).
 
     Returns the new levels' nodes and, per new level, each node's concatenated proofs.
+    ``prove_chunk(values, blindings)`` makes the encoded range proof of one chunk of
+    children (default: :func:`zkpor.rangeproof.prove` with OS randomness); it is called
+    level by level, node by node in index order, chunk by chunk. Test vectors pass a seeded
+    prover here, and tests a cheating one.
     """
-    gens = generators()
+    gens = gens or generators()
+    if prove_chunk is None:
+
+        def prove_chunk(values: list[int], blindings: list[int]) -> bytes:
+            return prove(values, blindings, RANGE_BITS, gens=gens).to_bytes()
+
     built: list[list[LevelNode]] = []
     proofs: list[list[bytes]] = []
     current = nodes
@@ -116,10 +131,7 @@ def build_levels(
             for size in child_chunks(len(group)):
                 chunk = group[offset : offset + size]
                 offset += size
-                proof = prove(
-                    [c.value for c in chunk], [c.blinding for c in chunk], RANGE_BITS, gens=gens
-                )
-                parts.append(proof.to_bytes())
+                parts.append(prove_chunk([c.value for c in chunk], [c.blinding for c in chunk]))
             level_proofs.append(b"".join(parts))
             parent += 1
         built.append(parents)

@@ -101,7 +101,9 @@ def _input_digest(balances: Path, assets_file: Path, opts: ProveOptions) -> str:
     return h.hexdigest()
 
 
-def _padded_count(holders: int, granularity: int) -> int:
+def padded_count(holders: int, granularity: int) -> int:
+    """The leaf count of an asset with ``holders`` customers: the next multiple of the
+    padding granularity, and at least one granularity."""
     return max(granularity, -(-holders // granularity) * granularity)
 
 
@@ -177,7 +179,7 @@ def _load(
             errors[:MAX_REPORTED_ERRORS], truncated=len(errors) >= MAX_REPORTED_ERRORS
         )
     for asset in assets:
-        count = _padded_count(holders[asset], opts.pad_granularity)
+        count = padded_count(holders[asset], opts.pad_granularity)
         pads = [
             (asset, pad_leaf_id(i), "0", None, keys.placement(asset, pad_leaf_id(i)))
             for i in range(count - holders[asset])

@@ -1,8 +1,8 @@
 """A small deterministic liabilities tree, for the vectors.
 
-It follows docs/spec.md section 7 exactly as ``zkpor prove`` does (round keys from the
-master secret, padding to the granularity, leaves ordered by placement key, node hashes,
-commitments and chunked child range proofs), except that the range proofs come from one
+It follows docs/spec.md section 7 with ``zkpor prove``'s own code (round keys from the
+master secret, ``padded_count``, leaves ordered by placement key, ``build_levels`` for node
+hashes, commitments and chunked child range proofs), except that the range proofs come from one
 seeded stream (:class:`~zkpor.drbg.SeededRandom`): the proofs of level 1, node by node in
 index order, each node's chunks in order, then level 2, and so on. ``overrides`` replaces
 leaf values, for trees a cheating exchange would build: a chunk with a value outside
@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from ..amounts import format_units
 from ..drbg import SeededRandom
 from ..generators import GeneratorSet, generator_digest
-from ..group import N, Point
+from ..group import Point
+from ..liabilities.build import LevelNode, build_levels
 from ..liabilities.keys import RoundKeys, pad_leaf_id
+from ..liabilities.prover import padded_count
 from ..pedersen import commit
 from ..rangeproof.prover import _prove
-from ..sumtree import RANGE_BITS, child_chunks, leaf_hash, level_sizes, node_hash
+from ..sumtree import RANGE_BITS, children_of, leaf_hash, level_sizes, split_child_proofs
 
 __all__ = ["Tree", "TreeNode", "build_tree", "roots_json"]
 
@@ -136,59 +138,64 @@ def build_tree(
     """Build the tree (see module doc). With ``rng`` None no range proof is made."""
     keys = RoundKeys.derive(master, round_id)
     holders = len(customers)
-    count = max(granularity, -(-holders // granularity) * granularity)
+    count = padded_count(holders, granularity)
     entries = list(customers) + [(pad_leaf_id(j), 0) for j in range(count - holders)]
     if overrides:
         entries = [(u, overrides.get(u, v)) for u, v in entries]
     placed = sorted((keys.placement(asset, u), u, v) for u, v in entries)
-    pt = gens.point_type
-    leaves: list[TreeNode] = []
+    leaves: list[LevelNode] = []
     salts: list[bytes] = []
     for _, leaf_id, units in placed:
         blinding = keys.blinding(asset, leaf_id)
         salt = keys.salt(asset, leaf_id)
         c = commit(units, blinding, gens)
         leaves.append(
-            TreeNode(
-                leaf_hash(round_id, asset, salt, leaf_id, c.to_bytes()), c, units, blinding, []
-            )
+            LevelNode(leaf_hash(round_id, asset, salt, leaf_id, c.to_bytes()), c, units, blinding)
         )
         salts.append(salt)
-    sizes = level_sizes(count, arity)
-    levels = [leaves]
-    for level in range(1, len(sizes)):
-        below = levels[-1]
-        parents: list[TreeNode] = []
-        for i in range(sizes[level]):
-            kids = below[i * arity : i * arity + arity]
-            children = [(c.hash, c.commitment.to_bytes()) for c in kids]
-            commitment = pt.sum(c.commitment for c in kids) if len(kids) > 1 else kids[0].commitment
-            proofs: list[bytes] = []
-            if rng is not None:
-                offset = 0
-                for size in child_chunks(len(kids)):
-                    chunk = kids[offset : offset + size]
-                    offset += size
-                    values = [c.value for c in chunk]
-                    proof = _prove(
-                        values,
-                        [c.blinding for c in chunk],
-                        RANGE_BITS,
-                        rng=rng,
-                        gens=gens,
-                        check_range=all(0 <= v < 2**RANGE_BITS for v in values),
-                    )
-                    proofs.append(proof.to_bytes())
-            parents.append(
+
+    def prove_chunk(values: list[int], blindings: list[int]) -> bytes:
+        if rng is None:
+            return b""
+        in_range = all(0 <= v < 2**RANGE_BITS for v in values)
+        return _prove(
+            values, blindings, RANGE_BITS, rng=rng, gens=gens, check_range=in_range
+        ).to_bytes()
+
+    sizes = tuple(level_sizes(count, arity))
+    built, proofs = build_levels(
+        round_id,
+        asset,
+        arity,
+        sizes,
+        0,
+        0,
+        leaves,
+        len(sizes) - 1,
+        gens=gens,
+        prove_chunk=prove_chunk,
+    )
+    levels = [[TreeNode(n.hash, n.commitment, n.value, n.blinding, []) for n in leaves]]
+    for nodes, blobs in zip(built, proofs):
+        levels.append(
+            [
                 TreeNode(
-                    node_hash(round_id, asset, level, children),
-                    commitment,
-                    sum(c.value for c in kids),
-                    sum(c.blinding for c in kids) % N,
-                    proofs,
+                    n.hash,
+                    n.commitment,
+                    n.value,
+                    n.blinding,
+                    [
+                        part
+                        for _, part in split_child_proofs(
+                            blob, len(children_of(i, len(levels[-1]), arity))
+                        )
+                    ]
+                    if blob
+                    else [],
                 )
-            )
-        levels.append(parents)
+                for i, (n, blob) in enumerate(zip(nodes, blobs))
+            ]
+        )
     return Tree(
         round_id=round_id,
         asset=asset,
