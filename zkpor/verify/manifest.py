@@ -57,6 +57,39 @@ def manifest_roots(manifest: Manifest) -> Roots:
     )
 
 
+def _check_reserve_signatures(manifest: Manifest, sym: str) -> None:
+    """The asset's reserves as a snapshot, through the same checks as ``zkpor prove``'s
+    (ownership signatures over the exchange and round, duplicate addresses, balances)."""
+    from ..reserves import AssetReserves, ReserveAddress, ReservesSnapshot, verify_reserves
+
+    entry = manifest.assets[sym]
+    res = entry.reserves
+    snapshot = ReservesSnapshot(
+        format="zkpor-reserves-v1",
+        exchange=manifest.exchange,
+        round_id=manifest.round_id,
+        assets=[
+            AssetReserves(
+                asset=sym,
+                chain=res.chain,
+                block_height=res.block_height,
+                block_hash=res.block_hash,
+                addresses=[
+                    ReserveAddress(address=a.address, balance=a.balance, signature=a.signature)
+                    for a in res.addresses
+                ],
+            )
+        ],
+    )
+    verify_reserves(
+        snapshot,
+        exchange=manifest.exchange,
+        round_id=manifest.round_id,
+        decimals={sym: entry.decimals},
+        source="manifest",
+    )
+
+
 def verify_manifest(
     manifest: Manifest,
     *,
@@ -112,26 +145,7 @@ def verify_manifest(
             if format_units(units, entry.decimals) != disclosed.amount:
                 raise VerificationError(f"{where}: disclosed amount does not match its units")
         if check_signatures:
-            from ..reserves.message import ownership_message
-            from ..reserves.verify import address_key, check_signature
-
-            seen: set[str] = set()
-            for i, a in enumerate(res.addresses):
-                key = address_key(res.chain, a.address)
-                if key in seen:
-                    raise VerificationError(f"{where}: reserves address {i} listed twice")
-                seen.add(key)
-                try:
-                    check_signature(
-                        res.chain,
-                        a.address,
-                        ownership_message(manifest.exchange, manifest.round_id, a.address),
-                        a.signature,
-                    )
-                except VerificationError as exc:
-                    raise VerificationError(
-                        f"{where}: reserves address {i} ({a.address}): {exc}"
-                    ) from None
+            _check_reserve_signatures(manifest, sym)
         report.assets[sym] = {
             "reserves": res.total,
             "min_ratio": entry.solvency.min_ratio,
