@@ -6,8 +6,10 @@ stderr without a traceback; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
-from . import commands as _commands  # noqa: F401  (registers the commands)
+from . import demo_cmd as _demo_cmd  # noqa: F401  (registers zkpor demo)
+from . import operator_cmds as _operator_cmds  # noqa: F401  (keygen, prove, export)
 from . import vectors_cmd as _vectors_cmd  # noqa: F401  (registers zkpor vectors)
+from . import verify_cmds as _verify_cmds  # noqa: F401  (verify user, verify audit)
 from .app import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,173 @@
+"""Operator commands: keygen, prove, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import InputError
+from .app import app
+from .common import Bars, console
+
+__all__: list[str] = []
+
+
+@app.command()
+def keygen(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the master secret.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a fresh 32-byte master secret (mode 0600).
+
+    Every blinding factor, salt and the leaf placement of every round derive from it (HKDF).
+    Keep it offline and backed up. Example: zkpor keygen --out exchange.secret
+    """
+    from ..liabilities.keys import write_master_secret
+
+    write_master_secret(out, force=force)
+    console.print(f"wrote master secret to {out} (mode 0600)")
+
+
+@app.command()
+def prove(
+    balances: Annotated[Path, typer.Option("--balances", help="CSV: user_id,asset,amount.")],
+    assets: Annotated[Path, typer.Option("--assets", help="Assets file (JSON or TOML).")],
+    secret: Annotated[Path, typer.Option("--secret", help="Master secret (zkpor keygen).")],
+    round_id: Annotated[str, typer.Option("--round", help="Round id, e.g. 2026-11-30.")],
+    out: Annotated[Path, typer.Option("--out", help="Bundle directory to create.")],
+    arity: Annotated[int, typer.Option("--arity", help="Tree arity (power of two, 2-64).")] = 16,
+    pad_granularity: Annotated[
+        int,
+        typer.Option(
+            "--pad-granularity", help="Pad each asset's leaf count to a multiple of this."
+        ),
+    ] = 256,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Local worker processes.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
+    ] = None,
+    reserves: Annotated[
+        Path | None, typer.Option("--reserves", help="Reserves snapshot (JSON) with signatures.")
+    ] = None,
+    exchange: Annotated[
+        str | None, typer.Option("--exchange", help="Exchange name, as signed by every address.")
+    ] = None,
+    min_ratio: Annotated[
+        str, typer.Option("--min-ratio", help="Prove reserves >= RATIO x liabilities (e.g. 1.05).")
+    ] = "1",
+    disclose_totals: Annotated[
+        bool, typer.Option("--disclose-totals", help="Publish each asset's total liabilities.")
+    ] = False,
+    chunk_height: Annotated[
+        int | None,
+        typer.Option("--chunk-height", help="Height of the subtrees handed to workers (advanced)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+) -> None:
+    """Build the liabilities trees and proofs into a bundle.
+
+    A killed run resumes when started again with the same inputs (from BUNDLE.partial).
+    Example: zkpor prove --balances balances.csv --assets assets.toml --secret exchange.secret
+    --round 2026-11-30 --out bundle
+    """
+    import time
+
+    from ..liabilities.keys import read_master_secret
+    from ..liabilities.prover import ProveOptions
+    from ..parallel import make_executor
+    from ..publish import prove_round
+    from ..solvency import parse_ratio
+
+    if (reserves is None) != (exchange is None):
+        raise InputError("--reserves and --exchange go together")
+    if reserves is None and (min_ratio != "1" or disclose_totals):
+        raise InputError("--min-ratio and --disclose-totals need --reserves and --exchange")
+    if chunk_height is not None and chunk_height < 1:
+        raise InputError("--chunk-height must be at least 1")
+    ratio = parse_ratio(min_ratio)
+    master = read_master_secret(secret)
+    opts = ProveOptions(
+        round_id=round_id, arity=arity, pad_granularity=pad_granularity, chunk_height=chunk_height
+    )
+    started = time.perf_counter()
+    with make_executor(workers, scheduler) as executor, Bars(not quiet and not as_json) as bars:
+        summary, manifest_digest = prove_round(
+            balances,
+            assets,
+            master,
+            opts,
+            out,
+            executor,
+            reserves=reserves,
+            exchange=exchange,
+            ratio=ratio,
+            disclose_totals=disclose_totals,
+            progress=bars,
+        )
+    digest_box = [manifest_digest] if manifest_digest else []
+    elapsed = time.perf_counter() - started
+    data = {
+        "bundle": str(out),
+        "round_id": round_id,
+        "rows": summary.rows,
+        "seconds": round(elapsed, 2),
+        "chunks_built": summary.chunks_built,
+        "chunks_resumed": summary.chunks_reused,
+        "assets": summary.assets,
+        "manifest_digest": digest_box[0] if digest_box else None,
+    }
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    console.print(f"[bold]bundle[/] {out}  round {round_id}  {summary.rows} rows  {elapsed:.1f} s")
+    for sym, info in summary.assets.items():
+        console.print(
+            f"  {sym:8} leaves {info['leaf_count']:>9}  root {str(info['root_hash'])[:16]}…"
+        )
+    if digest_box:
+        console.print(f"[bold]manifest digest[/] {digest_box[0]}  (publish this value widely)")
+    else:
+        console.print("no --reserves given: the bundle proves liabilities only (no manifest)")
+
+
+@app.command()
+def export(
+    bundle: Annotated[Path, typer.Option("--bundle", help="Bundle directory.")],
+    user: Annotated[str | None, typer.Option("--user", help="Customer id.")] = None,
+    all_users: Annotated[bool, typer.Option("--all", help="Export every customer.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output file (or directory with --all).")
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="json (readable) or binary (.zkpi, about 0.4x the size)."),
+    ] = "json",
+) -> None:
+    """Export inclusion proofs (mode 0600: each holds the customer's opening).
+
+    Example: zkpor export --bundle bundle --user alice --out alice.json;
+    zkpor export --bundle bundle --all --out proofs/ --format binary
+    """
+    from ..liabilities.export import FORMATS, export_all, export_user, safe_filename
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format must be one of {', '.join(FORMATS)}")
+    if all_users == (user is not None):
+        raise InputError("give exactly one of --user ID or --all")
+    if all_users:
+        if out is None:
+            raise InputError("--all needs --out DIR")
+        with Bars(True) as bars:
+            count = export_all(bundle, out, progress=bars, fmt=fmt)
+        console.print(f"wrote {count} inclusion proofs to {out}")
+        return
+    assert user is not None
+    target = out or Path(safe_filename(user, fmt))
+    export_user(bundle, user, target, fmt)
+    console.print(f"wrote {target}")
