@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..amounts import U64_MAX, parse_amount
 from ..errors import InputError
+from ..identifiers import check_text
 from ..sumtree import MAX_USER_ID_BYTES
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
 ]
 
 MAX_REPORTED_ERRORS: Final[int] = 50
-_CONTROL_RE: Final[re.Pattern[str]] = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class InputErrors(InputError):
@@ -114,12 +113,8 @@ def load_assets(path: Path) -> AssetsFile:
 
 
 def check_user_id(user_id: str) -> None:
-    if not user_id:
-        raise ValueError("empty user id")
-    if len(user_id.encode()) > MAX_USER_ID_BYTES:
-        raise ValueError(f"user id longer than {MAX_USER_ID_BYTES} bytes")
-    if _CONTROL_RE.search(user_id):
-        raise ValueError("user id contains a control character")
+    """The identifier rules (:mod:`zkpor.identifiers`), at most MAX_USER_ID_BYTES of UTF-8."""
+    check_text(user_id, "user id", MAX_USER_ID_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
