@@ -86,7 +86,7 @@ def test_every_bad_row_reported_and_nothing_written(tmp_path: Path) -> None:
         run_prove(tmp_path, rows)
     text = str(info.value)
     for line, reason in [
-        (3, "empty user id"),
+        (3, "user id is empty"),
         (4, "unknown asset"),
         (5, "negative"),
         (6, "decimals"),
