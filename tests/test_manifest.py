@@ -105,7 +105,8 @@ def test_customer_verifies_with_manifest(solvent: Path) -> None:
     r = zkpor("verify", "user", "u3.json", "--manifest", "b/manifest.json", cwd=solvent)
     assert r.returncode == 0, r.stderr
     digest = (solvent / "b" / "manifest.sha256").read_text().strip()
-    assert digest in r.stdout and "covered" in r.stdout
+    assert digest in r.stdout and "cover liabilities" in r.stdout
+    assert "NOT compared with a published digest" in r.stdout
     r = zkpor(
         "verify",
         "user",
@@ -118,6 +119,18 @@ def test_customer_verifies_with_manifest(solvent: Path) -> None:
         cwd=solvent,
     )
     assert r.returncode == 0 and json.loads(r.stdout)["manifest_digest"] == digest
+    assert json.loads(r.stdout)["digest_matched"] is True
+    r = zkpor(
+        "verify",
+        "user",
+        "u3.json",
+        "--manifest",
+        "b/manifest.json",
+        "--digest",
+        f" {digest.upper()}\n",
+        cwd=solvent,
+    )
+    assert r.returncode == 0 and "matches the digest you gave" in r.stdout, r.stderr
     r = zkpor(
         "verify",
         "user",
@@ -135,7 +148,8 @@ def test_auditor_checks_everything(solvent: Path) -> None:
     r = zkpor("verify", "audit", "b", "--json", "--quiet", cwd=solvent)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["solvency"]["BTC"]["signatures_checked"] is True
+    assert len(data["reserves"]["BTC"]["signed_addresses"]) == 3
+    assert data["digest_matched"] is None
 
 
 def _leaves(obj: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -166,8 +180,8 @@ def _changed(value: Any) -> Any:
 
 
 def test_any_field_changed_fails(solvent: Path) -> None:
-    """Every single-field change is rejected: by the schema, by a content check, or (for
-    fields nothing else binds, like the creation time) by the published digest."""
+    """Every single-field change is rejected, without the published digest: by the schema,
+    by a content check, or by the solvency proofs (they bind the statement digest)."""
     original = json.loads((solvent / "b" / "manifest.json").read_text())
     digest = manifest_digest(Manifest.model_validate(original))
     content_checked = 0
@@ -185,10 +199,9 @@ def test_any_field_changed_fails(solvent: Path) -> None:
             continue
         with pytest.raises(VerificationError):
             verify_manifest(m, check_signatures=True, expected_digest=digest)
-        try:
+        with pytest.raises(VerificationError):
             verify_manifest(m, check_signatures=True)
-        except VerificationError:
-            content_checked += 1
+        content_checked += 1
     assert content_checked > 20
 
 
@@ -273,9 +286,9 @@ def test_proof_against_another_manifest(solvent: Path) -> None:
         other = dict(data, **{field: value})
         (solvent / "other.json").write_text(json.dumps(other))
         r = zkpor("verify", "user", "u6.json", "--manifest", "other.json", cwd=solvent)
-        if field == "round_id":
-            assert r.returncode == 1 and "round" in r.stderr, r.stderr
-        else:  # a customer cannot see this without the digest; the audit can
+        # the solvency proofs bind the statement digest: no digest needed to see the change
+        assert r.returncode == 1 and "solvency proof" in r.stderr, r.stderr
+        if field == "exchange":
             digest = (solvent / "b" / "manifest.sha256").read_text().strip()
             r = zkpor(
                 "verify",
@@ -297,7 +310,7 @@ def test_proof_against_another_manifest(solvent: Path) -> None:
                 "--quiet",
                 cwd=solvent,
             )
-            assert r.returncode == 1 and "signature" in r.stderr
+            assert r.returncode == 1 and "solvency proof" in r.stderr
     (solvent / "corrupt.json").write_text(data and "{not json")
     r = zkpor("verify", "user", "u6.json", "--manifest", "corrupt.json", cwd=solvent)
     assert r.returncode == 2 and "Traceback" not in r.stderr

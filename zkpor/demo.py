@@ -208,11 +208,13 @@ def run_demo(
 
     t0 = time.perf_counter()
     from .models import InclusionProof
+    from .publicjson import parse_public
 
-    manifest = Manifest.model_validate_json((bundle / "manifest.json").read_text())
+    manifest = parse_public(Manifest, (bundle / "manifest.json").read_bytes(), "manifest.json")
     for uid in picked:
-        proof = InclusionProof.model_validate_json((proofs_dir / safe_filename(uid)).read_text())
-        verify_manifest(manifest, assets=[a.asset for a in proof.assets], expected_digest=digest)
+        path = proofs_dir / safe_filename(uid)
+        proof = parse_public(InclusionProof, path.read_bytes(), str(path))
+        verify_manifest(manifest, expected_digest=digest)
         verify_inclusion(
             proof, roots_of(manifest), round_id=manifest.round_id, arity=manifest.parameters.arity
         )

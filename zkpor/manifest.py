@@ -9,6 +9,15 @@ and the solvency proof. Its digest
 (keys sorted, no whitespace, UTF-8; :func:`manifest_digest`) is the value an exchange
 publishes as widely as it can: customers compare it with the one their verifier prints, so
 everybody checks the same manifest (no split view). JSON Schema: docs/manifest.schema.json.
+
+Every solvency proof binds the manifest's *statement digest*
+
+    SHA-256("zkpor-manifest-statement-v1" || 0x00 || canonical JSON with every
+            assets.*.solvency.proof replaced by "")
+
+followed by the asset symbol (:func:`solvency_context`), so a verifier that checks every
+solvency proof has checked that no other field was changed: not the creation time, a block
+height, another asset's root or leaf count, an address or a balance.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .models import Arity, DecimalInt, Hex32, Hex33, HexBytes, Symbol
+from .models import Arity, DecimalInt, ExchangeName, Hex32, Hex33, HexBytes, RoundId, Symbol
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -31,6 +40,8 @@ __all__ = [
     "Solvency",
     "canonical_json",
     "manifest_digest",
+    "solvency_context",
+    "statement_digest",
 ]
 
 MANIFEST_FORMAT = "zkpor-manifest-v1"
@@ -38,7 +49,9 @@ Ratio = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}/[1-9][0-9]{0
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown fields refused, no type coercion, immutable (as in :mod:`zkpor.models`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Parameters(_Strict):
@@ -53,9 +66,12 @@ class Parameters(_Strict):
 
 
 class ManifestReserveAddress(_Strict):
-    address: str = Field(min_length=1, max_length=100)
-    balance: str = Field(min_length=1, max_length=64)
-    signature: str = Field(min_length=1, max_length=200)
+    """An address (ASCII letters and digits), its balance (a decimal in the asset's display
+    unit) and its ownership signature (base64 or 0x-hex)."""
+
+    address: str = Field(min_length=1, max_length=100, pattern=r"^[0-9A-Za-z]+$")
+    balance: str = Field(min_length=1, max_length=64, pattern=r"^[0-9.]+$")
+    signature: str = Field(min_length=1, max_length=200, pattern=r"^[0-9A-Za-z+/=]+$")
 
 
 class ManifestReserves(_Strict):
@@ -99,8 +115,8 @@ class Manifest(_Strict):
     """The published manifest of one round."""
 
     format: Literal["zkpor-manifest-v1"]
-    exchange: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
-    round_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    exchange: ExchangeName
+    round_id: RoundId
     created: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
     parameters: Parameters
     assets: dict[Symbol, ManifestAsset] = Field(min_length=1)
@@ -116,3 +132,20 @@ def canonical_json(manifest: Manifest) -> bytes:
 def manifest_digest(manifest: Manifest) -> str:
     """Hex SHA-256 of the canonical JSON."""
     return hashlib.sha256(canonical_json(manifest)).hexdigest()
+
+
+STATEMENT_LABEL = b"zkpor-manifest-statement-v1\x00"
+
+
+def statement_digest(manifest: Manifest) -> bytes:
+    """SHA-256 of the manifest without its solvency proofs (module doc)."""
+    data = manifest.model_dump(mode="json")
+    for entry in data["assets"].values():
+        entry["solvency"]["proof"] = ""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.sha256(STATEMENT_LABEL + text).digest()
+
+
+def solvency_context(statement: bytes, asset: str) -> bytes:
+    """What asset ``asset``'s solvency proof binds: the statement digest, then the symbol."""
+    return statement + asset.encode()

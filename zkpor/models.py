@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from .identifiers import check_text
+from .sumtree import MAX_USER_ID_BYTES
 
 __all__ = [
     "AssetInclusion",
@@ -16,9 +19,36 @@ __all__ = [
     "ChildNode",
     "InclusionProof",
     "PathStep",
+    "ExchangeName",
     "Roots",
+    "RoundId",
+    "UserId",
 ]
 
+MAX_ROUND_ID_BYTES = 64
+MAX_EXCHANGE_BYTES = 100
+
+
+def _identifier(what: str, max_bytes: int) -> AfterValidator:
+    return AfterValidator(lambda text: check_text(text, what, max_bytes))
+
+
+# The schema's maxLength counts characters; the rule counts bytes of UTF-8 (stricter).
+UserId = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_USER_ID_BYTES),
+    _identifier("user id", MAX_USER_ID_BYTES),
+]
+RoundId = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_ROUND_ID_BYTES),
+    _identifier("round id", MAX_ROUND_ID_BYTES),
+]
+ExchangeName = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_EXCHANGE_BYTES),
+    _identifier("exchange name", MAX_EXCHANGE_BYTES),
+]
 Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Hex33 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{66}$")]
 HexBytes = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{2})+$")]
@@ -32,7 +62,10 @@ ROOTS_FORMAT = "zkpor-roots-v1"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown fields refused; no type coercion (an integer field takes only a JSON integer,
+    a string field only a string); immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ChildNode(_Strict):
@@ -71,8 +104,8 @@ class InclusionProof(_Strict):
     """One customer's inclusion proof, covering every asset they hold."""
 
     format: Literal["zkpor-inclusion-v1"]
-    round_id: str = Field(min_length=1, max_length=64)
-    user_id: str = Field(min_length=1, max_length=128)
+    round_id: RoundId
+    user_id: UserId
     arity: Arity
     assets: list[AssetInclusion] = Field(min_length=1)
 
@@ -91,7 +124,7 @@ class Roots(_Strict):
     """The published roots of a round (the manifest's tree part)."""
 
     format: Literal["zkpor-roots-v1"]
-    round_id: str = Field(min_length=1, max_length=64)
+    round_id: RoundId
     arity: Arity
     range_bits: Literal[64]
     generator_digest: Hex32

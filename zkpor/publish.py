@@ -23,6 +23,8 @@ from .manifest import (
     Parameters,
     Solvency,
     manifest_digest,
+    solvency_context,
+    statement_digest,
 )
 from .pedersen import Opening
 from .reserves import ReservesReport, ReservesSnapshot
@@ -53,7 +55,10 @@ def build_manifest(
     disclose_totals: bool = False,
 ) -> Manifest:
     """The manifest for a finished tree build in ``bundle``. Raises InsolventError naming
-    the first asset whose reserves do not cover its liabilities (times the ratio)."""
+    the first asset whose reserves do not cover its liabilities (times the ratio).
+
+    Built in two passes: every field but the solvency proofs, then each asset's proof bound
+    to the statement digest of the first pass (:func:`zkpor.manifest.statement_digest`)."""
     openings = _root_openings(bundle)
     p, q = ratio
     by_asset = {entry.asset: entry for entry in snapshot.assets}
@@ -69,9 +74,6 @@ def build_manifest(
         decimals = int(str(info["decimals"]))
         reserves_units = report.totals[sym]
         opening = openings[sym]
-        proof = prove_solvency(reserves_units, opening, p, q, asset=sym)
-        commitment = Point.from_bytes(bytes.fromhex(str(info["root_commitment"])))
-        assert proof.range_proof.rounds == 7 and not commitment.is_identity()
         res = by_asset[sym]
         assets[sym] = ManifestAsset(
             decimals=decimals,
@@ -94,7 +96,7 @@ def build_manifest(
             ),
             solvency=Solvency(
                 min_ratio=f"{p}/{q}",
-                proof=proof.to_bytes().hex(),
+                proof="00",  # replaced below; the statement digest blanks it
                 liabilities=DisclosedLiabilities(
                     amount=format_units(opening.value, decimals),
                     units=str(opening.value),
@@ -104,7 +106,7 @@ def build_manifest(
                 else None,
             ),
         )
-    return Manifest(
+    draft = Manifest(
         format="zkpor-manifest-v1",
         exchange=exchange,
         round_id=round_id,
@@ -121,6 +123,21 @@ def build_manifest(
         ),
         assets=assets,
     )
+    statement = statement_digest(draft)
+    data = draft.model_dump(mode="json")
+    for sym in assets:
+        proof = prove_solvency(
+            report.totals[sym],
+            openings[sym],
+            p,
+            q,
+            asset=sym,
+            context=solvency_context(statement, sym),
+        )
+        commitment = Point.from_bytes(bytes.fromhex(assets[sym].root_commitment))
+        assert proof.range_proof.rounds == 7 and not commitment.is_identity()
+        data["assets"][sym]["solvency"]["proof"] = proof.to_bytes().hex()
+    return Manifest.model_validate(data, strict=True)
 
 
 def write_manifest(bundle: Path, manifest: Manifest) -> str:

@@ -15,6 +15,11 @@ Why that proves q R >= p L: each root child is range-proven below 2^64, so L < k
 n / 2. So d mod n in [0, 2^128) forces the integer q R - p L to be non-negative.
 
 The prover refuses (InsolventError) when q R < p L: no proof of a false statement leaves it.
+
+The range proof's transcript also binds a ``context``: in a manifest, the manifest's statement
+digest followed by the asset symbol (:func:`zkpor.manifest.solvency_context`), so that no
+field of the manifest (block heights, other assets' roots, addresses, ...) can be changed
+without invalidating every solvency proof in it.
 """
 
 from __future__ import annotations
@@ -103,8 +108,10 @@ def prove_solvency(
     asset: str = "",
     gens: GeneratorSet | None = None,
     rng: RandomSource | None = None,
+    context: bytes = b"",
 ) -> SolvencyProof:
     """Prove q R >= p L for the root opening ``liabilities``; InsolventError otherwise.
+    ``context`` is bound into the proof's transcript (module doc).
 
     ``rng`` (for r_hi and the range proof) is for test vectors only (:mod:`zkpor.drbg`)."""
     _check_terms(reserves, p, q)
@@ -122,7 +129,7 @@ def prove_solvency(
     r_lo = (r_d - _SHIFT * r_hi) % N
     from .rangeproof.prover import prove
 
-    proof = prove([d_lo, d_hi], [r_lo, r_hi], 64, gens=g, rng=rng)
+    proof = prove([d_lo, d_hi], [r_lo, r_hi], 64, gens=g, rng=rng, context=context)
     return SolvencyProof(commit(d_hi, r_hi, g), proof)
 
 
@@ -133,8 +140,11 @@ def verify_solvency(
     p: int = 1,
     q: int = 1,
     gens: GeneratorSet | None = None,
+    *,
+    context: bytes = b"",
 ) -> None:
-    """Raise VerificationError unless ``proof`` shows q R >= p L for C_L = root_commitment."""
+    """Raise VerificationError unless ``proof`` shows q R >= p L for C_L = root_commitment,
+    made with the same ``context``."""
     try:
         _check_terms(reserves, p, q)
     except ParameterError as exc:
@@ -143,4 +153,4 @@ def verify_solvency(
     c_lo = d - proof.c_hi * _SHIFT
     if c_lo.is_identity() or proof.c_hi.is_identity():
         raise VerificationError("solvency commitments must not be the identity")
-    verify(proof.range_proof, [c_lo, proof.c_hi], 64)
+    verify(proof.range_proof, [c_lo, proof.c_hi], 64, context=context)

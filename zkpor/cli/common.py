@@ -16,9 +16,45 @@ from rich.progress import (
 
 from ..errors import InputError
 
-__all__ = ["Bars", "console", "first_error", "read_text_file"]
+__all__ = [
+    "Bars",
+    "console",
+    "data_console",
+    "first_error",
+    "read_bytes_file",
+    "read_text_file",
+    "shown_line",
+]
 
 console = Console()
+# For lines that hold data (identifiers, amounts): never markup, emoji codes or highlighting.
+data_console = Console(markup=False, emoji=False, highlight=False)
+
+
+def shown_line(text: str) -> str:
+    """A line of output with every non-printable character escaped (data is data: an
+    identifier can never move the cursor, clear the screen or reorder the text)."""
+    import unicodedata
+
+    from ..identifiers import FORBIDDEN_CATEGORIES
+
+    if all(
+        ch.isprintable() and unicodedata.category(ch) not in FORBIDDEN_CATEGORIES for ch in text
+    ):
+        return text
+    from ..identifiers import shown
+
+    return shown(text, limit=len(text))
+
+
+def read_bytes_file(path: Path, what: str) -> bytes:
+    """The bytes of a file the user named; InputError naming it when it cannot be read."""
+    if not path.is_file():
+        raise InputError(f"{what} not found", source=str(path))
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {what}: {exc.strerror}", source=str(path)) from None
 
 
 class Bars:

@@ -10,11 +10,12 @@ import typer
 
 from ..errors import InputError, VerificationError
 from .app import app
-from .common import Bars, console, first_error, read_text_file
+from .common import Bars, data_console, read_bytes_file, shown_line
 
 if TYPE_CHECKING:
     from ..manifest import Manifest
     from ..models import InclusionProof, Roots
+    from ..verify.manifest import ManifestReport
 
 verify_app = typer.Typer(
     help="Verify a customer's inclusion proof or audit a whole bundle.", no_args_is_help=True
@@ -29,42 +30,77 @@ def _load_inclusion(path: Path) -> InclusionProof:
     from ..errors import EncodingError
     from ..models import InclusionProof
     from ..proofcodec import MAGIC, decode_inclusion
+    from ..publicjson import parse_public
 
-    if not path.is_file():
-        raise InputError("proof not found", source=str(path))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read proof: {exc.strerror}", source=str(path)) from None
+    data = read_bytes_file(path, "proof")
     if data.startswith(MAGIC):
         try:
             return decode_inclusion(data)
         except EncodingError as exc:
             raise InputError(str(exc), source=str(path)) from None
-    try:
-        text = data.decode()
-    except UnicodeDecodeError:
-        raise InputError(
-            "proof is neither JSON nor a binary zkpor proof", source=str(path)
-        ) from None
-    return InclusionProof.model_validate_json(text)
+    return parse_public(InclusionProof, data, str(path))
 
 
 def _load_manifest(path: Path) -> Manifest:
-    from pydantic import ValidationError
-
     from ..manifest import Manifest
+    from ..publicjson import parse_public
 
-    try:
-        return Manifest.model_validate_json(read_text_file(path, "manifest"))
-    except ValidationError as exc:
-        raise InputError(first_error(exc), source=str(path)) from None
+    return parse_public(Manifest, read_bytes_file(path, "manifest"), str(path))
 
 
-def _manifest_roots(manifest: Manifest) -> Roots:
-    from ..verify.manifest import manifest_roots
+def _load_roots(path: Path) -> Roots:
+    from ..generators import generator_digest
+    from ..models import Roots
+    from ..publicjson import parse_public
 
-    return manifest_roots(manifest)
+    pub = parse_public(Roots, read_bytes_file(path, "roots file"), str(path))
+    if pub.generator_digest != generator_digest().hex():
+        raise VerificationError(f"{path}: roots file uses another generator set")
+    return pub
+
+
+NOT_CHECKABLE = (
+    "that the reserve balances are on chain at the stated blocks (look them up: "
+    "zkpor reserves list, or a block explorer)",
+    "that no customer was left out of the trees (every customer checking their own "
+    "proof is what shows it)",
+)
+
+
+def _digest_lines(report: ManifestReport) -> list[str]:
+    lines = [f"manifest digest {report.digest}"]
+    if report.digest_matched:
+        lines.append("  matches the digest you gave (--digest)")
+    else:
+        lines.append(
+            "  NOT compared with a published digest: pass --digest with the value the "
+            "exchange published, or compare it yourself"
+        )
+    return lines
+
+
+def _reserve_lines(report: ManifestReport, *, addresses: bool) -> list[str]:
+    lines = []
+    for sym, info in report.assets.items():
+        ratio = "" if info.min_ratio == "1/1" else f" x {info.min_ratio}"
+        lines.append(
+            f"  {sym}: reserves {info.reserves} cover liabilities{ratio} (proven); "
+            f"chain {info.chain}, block {info.block_height}, "
+            f"{len(info.addresses)} signed address{'es' if len(info.addresses) != 1 else ''}"
+        )
+        if info.liabilities is not None:
+            lines.append(f"    liabilities disclosed: {info.liabilities} (opening checked)")
+        if addresses:
+            lines += [f"    {address}  {balance}" for address, balance in info.addresses]
+    return lines
+
+
+def _say(lines: list[str]) -> None:
+    """Print lines of text as data: no markup, no emoji codes, no highlighting."""
+    for line in lines:
+        data_console.print(
+            shown_line(line), markup=False, emoji=False, highlight=False, soft_wrap=True
+        )
 
 
 @verify_app.command("user")
@@ -83,86 +119,66 @@ def verify_user(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
 ) -> None:
-    """Check that a customer's balances are counted, and that each of those assets is
-    covered by reserves (solvency proof). Prints the manifest digest: compare it with the
-    value the exchange published everywhere.
+    """Check that a customer's balances are counted, and the whole published manifest:
+    every asset's solvency proof, every reserve ownership signature, the totals.
 
     Exit 0 when everything verifies, 1 when any check fails, 2 for unreadable input.
-    Example: zkpor verify user alice.json --manifest manifest.json
+    Example: zkpor verify user alice.json --manifest manifest.json --digest D
     """
-    from pydantic import ValidationError
-
-    from ..models import Roots
     from ..verify.inclusion import verify_inclusion
-    from ..verify.manifest import verify_manifest
+    from ..verify.manifest import manifest_roots, normalize_digest, verify_manifest
 
     if (manifest is None) == (roots is None):
         raise InputError("give exactly one of --manifest FILE or --roots FILE")
-    try:
-        incl = _load_inclusion(proof)
-    except ValidationError as exc:
-        raise InputError(first_error(exc), source=str(proof)) from None
-    solvency: dict[str, dict[str, object]] = {}
-    manifest_digest = None
-    exchange = None
+    if digest is not None and manifest is None:
+        raise InputError("--digest needs --manifest: a roots file has no digest to compare")
+    expected = normalize_digest(digest) if digest is not None else None
+    incl = _load_inclusion(proof)
+    report = None
     if manifest is not None:
         m = _load_manifest(manifest)
-        report = verify_manifest(m, assets=[a.asset for a in incl.assets], expected_digest=digest)
-        solvency = report.assets
-        manifest_digest = report.digest
-        exchange = m.exchange
-        pub = _manifest_roots(m)
+        report = verify_manifest(m, expected_digest=expected)
+        pub = manifest_roots(m)
     else:
         assert roots is not None
-        try:
-            pub = Roots.model_validate_json(read_text_file(roots, "roots file"))
-        except ValidationError as exc:
-            raise InputError(first_error(exc), source=str(roots)) from None
-        from ..generators import generator_digest
-
-        if pub.generator_digest != generator_digest().hex():
-            raise VerificationError("roots file uses another generator set")
+        pub = _load_roots(roots)
     results = verify_inclusion(incl, pub.assets, round_id=pub.round_id, arity=pub.arity)
+    not_checked = list(NOT_CHECKABLE)
+    if report is None:
+        not_checked.insert(0, "reserves and solvency (no manifest given)")
     if as_json:
         typer.echo(
             json.dumps(
                 {
                     "ok": True,
                     "user_id": incl.user_id,
-                    "exchange": exchange,
+                    "exchange": report.exchange if report else None,
                     "round_id": pub.round_id,
-                    "manifest_digest": manifest_digest,
+                    "manifest_digest": report.digest if report else None,
+                    "digest_matched": report.digest_matched if report else None,
                     "assets": [
-                        {
-                            "asset": r.asset,
-                            "amount": r.amount,
-                            "root_hash": r.root_hash,
-                            "solvency": solvency.get(r.asset),
-                        }
+                        {"asset": r.asset, "amount": r.amount, "root_hash": r.root_hash}
                         for r in results
                     ],
+                    "reserves": {s: a.to_json() for s, a in report.assets.items()}
+                    if report
+                    else None,
+                    "not_checked": not_checked,
                 },
                 indent=2,
             )
         )
         return
-    who = f" at {exchange}" if exchange else ""
-    console.print(f"[green]OK[/] {incl.user_id}{who}: counted in round {pub.round_id}")
-    for r in results:
-        line = f"  {r.asset:8} {r.amount:>24}"
-        if r.asset in solvency:
-            info = solvency[r.asset]
-            ratio = str(info["min_ratio"])
-            cover = "covered" if ratio == "1/1" else f"covered x {ratio}"
-            line += f"   reserves {info['reserves']} ({cover})"
-        console.print(line)
-    if manifest_digest:
-        console.print("(reserve ownership signatures are checked by `zkpor verify audit`)")
-        console.print(f"manifest digest {manifest_digest}")
-        if digest is None:
-            console.print("compare it with the digest the exchange published (or pass --digest)")
-    else:
-        console.print("[yellow]no manifest: solvency not checked[/]")
+    who = f" at {report.exchange}" if report else ""
+    lines = [f"OK: {incl.user_id}{who}: balances counted in round {pub.round_id}"]
+    lines += [f"  {r.asset:8} {r.amount}" for r in results]
+    if report is not None:
+        lines.append("Every asset of the manifest, with its ownership signatures, verified:")
+        lines += _reserve_lines(report, addresses=True)
+        lines += _digest_lines(report)
+    lines.append("Not checked (no verifier can, from these files):")
+    lines += [f"  - {text}" for text in not_checked]
+    _say(lines)
 
 
 @verify_app.command("audit")
@@ -183,56 +199,65 @@ def verify_audit(
     """Check everything: the manifest (parameters, reserves signatures, totals, solvency
     proofs) and every node and range proof of the audit file.
 
-    Example: zkpor verify audit bundle
+    The manifest is the one given, else manifest.json beside the audit file.
+    Example: zkpor verify audit bundle --digest D
     """
-    from pydantic import ValidationError
-
-    from ..models import Roots
     from ..verify.audit import audit_bundle
-    from ..verify.manifest import verify_manifest
+    from ..verify.manifest import manifest_roots, normalize_digest, verify_manifest
 
     if not bundle.exists():
         raise InputError("not found", source=str(bundle))
-    in_bundle = bundle.is_dir()
-    manifest_path = manifest or (bundle / "manifest.json" if in_bundle else None)
-    roots_path = roots or (bundle / "roots.json" if in_bundle else None)
+    if manifest is not None and roots is not None:
+        raise InputError("give at most one of --manifest FILE or --roots FILE")
+    folder = bundle if bundle.is_dir() else bundle.parent
+    if manifest is None and roots is None and (folder / "manifest.json").is_file():
+        manifest = folder / "manifest.json"
+    if roots is None and manifest is None and (folder / "roots.json").is_file():
+        roots = folder / "roots.json"
+    if digest is not None and manifest is None:
+        raise InputError(
+            "--digest needs a manifest: none given with --manifest and none beside the audit file"
+        )
+    expected = normalize_digest(digest) if digest is not None else None
     pub = None
     report_m = None
-    if manifest_path is not None and manifest_path.exists():
-        m = _load_manifest(manifest_path)
-        report_m = verify_manifest(m, check_signatures=True, expected_digest=digest)
-        pub = _manifest_roots(m)
-    elif roots_path is not None and roots_path.exists():
-        try:
-            pub = Roots.model_validate_json(read_text_file(roots_path, "roots file"))
-        except ValidationError as exc:
-            raise InputError(first_error(exc), source=str(roots_path)) from None
+    if manifest is not None:
+        m = _load_manifest(manifest)
+        report_m = verify_manifest(m, expected_digest=expected)
+        pub = manifest_roots(m)
+    elif roots is not None:
+        pub = _load_roots(roots)
     with Bars(not quiet and not as_json) as bars:
         report = audit_bundle(bundle, roots=pub, workers=workers, progress=bars)
-    data = {
-        "ok": True,
-        "round_id": report.round_id,
-        "arity": report.arity,
-        "nodes": report.nodes,
-        "range_proofs": report.proofs,
-        "seconds": round(report.seconds, 2),
-        "assets": report.assets,
-        "manifest_digest": report_m.digest if report_m else None,
-        "solvency": report_m.assets if report_m else None,
-    }
+    not_checked = list(NOT_CHECKABLE)
+    if report_m is None:
+        not_checked.insert(0, "reserves and solvency (no manifest found)")
+    if pub is None:
+        not_checked.insert(0, "that the audit file's roots are the published ones (no roots)")
     if as_json:
+        data = {
+            "ok": True,
+            "round_id": report.round_id,
+            "arity": report.arity,
+            "nodes": report.nodes,
+            "range_proofs": report.proofs,
+            "seconds": round(report.seconds, 2),
+            "assets": report.assets,
+            "manifest_digest": report_m.digest if report_m else None,
+            "digest_matched": report_m.digest_matched if report_m else None,
+            "reserves": {s: a.to_json() for s, a in report_m.assets.items()} if report_m else None,
+            "not_checked": not_checked,
+        }
         typer.echo(json.dumps(data, indent=2))
         return
-    console.print(
-        f"[green]OK[/] audit of round {report.round_id}: {report.nodes} nodes, "
+    lines = [
+        f"OK: audit of round {report.round_id}: {report.nodes} nodes, "
         f"{report.proofs} range proofs, {report.seconds:.1f} s"
-    )
-    if report_m:
-        for sym, info in report_m.assets.items():
-            console.print(
-                f"  {sym:8} reserves {info['reserves']} from {info['addresses']} signed addresses, "
-                f"covered x {info['min_ratio']}"
-            )
-        console.print(f"manifest digest {report_m.digest}")
-    else:
-        console.print("[yellow]no manifest: reserves and solvency not checked[/]")
+    ]
+    if report_m is not None:
+        lines.append(f"Manifest of {report_m.exchange}, every asset and signature verified:")
+        lines += _reserve_lines(report_m, addresses=False)
+        lines += _digest_lines(report_m)
+    lines.append("Not checked:")
+    lines += [f"  - {text}" for text in not_checked]
+    _say(lines)

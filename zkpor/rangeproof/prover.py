@@ -41,6 +41,7 @@ def prove(
     rng: RandomSource | None = None,
     gens: GeneratorSet | None = None,
     trace: dict[str, object] | None = None,
+    context: bytes = b"",
 ) -> RangeProof:
     """Prove that every ``values[j]`` lies in [0, 2^bits), for V_j = v_j G + blindings[j] H.
 
@@ -48,9 +49,12 @@ def prove(
     Raises ParameterError for a value out of range, a blinding count that does not match,
     non-integer inputs, or a commitment that would be the identity (value and blinding 0).
     ``rng`` is for test vectors only (see :mod:`zkpor.drbg`); so is ``trace`` (see
-    :func:`_prove`).
+    :func:`_prove`). ``context`` is bound into the transcript (the verifier must give the
+    same; tree node proofs have none).
     """
-    return _prove(values, blindings, bits, rng=rng, gens=gens, check_range=True, trace=trace)
+    return _prove(
+        values, blindings, bits, rng=rng, gens=gens, check_range=True, trace=trace, context=context
+    )
 
 
 def _prove(
@@ -62,6 +66,7 @@ def _prove(
     gens: GeneratorSet | None,
     check_range: bool,
     trace: dict[str, object] | None = None,
+    context: bytes = b"",
 ) -> RangeProof:
     """The prover. ``check_range=False`` is for soundness tests only: it lets a test build a
     "proof" for an out-of-range value, which the verifier must reject.
@@ -97,7 +102,7 @@ def _prove(
     nm = bits * m
     g_vec, h_vec = gens.vectors(nm)
     commitments = [pt.msm((v % N, g), (g_base, h_base)) for v, g in zip(vals, gammas)]
-    transcript = start_transcript(bits, commitments)
+    transcript = start_transcript(bits, commitments, context)
 
     mask = (1 << bits) - 1
     a_l = [((v & mask) >> i) & 1 for v in vals for i in range(bits)]

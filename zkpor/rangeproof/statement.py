@@ -3,6 +3,7 @@
 Transcript (docs/spec.md, "Range proofs"), protocol name ``zkpor-rangeproof-v1``:
 
     append_message("gens", generator_digest)     32 bytes
+    append_message("context", context)           only when a context is given (non-empty)
     append_u64("n", n)                           bits per value
     append_u64("m", m)                           number of values
     append_point("V", V_j)                       j = 0..m-1, in order; identity refused
@@ -53,10 +54,14 @@ def check_parameters(bits: int, m: int) -> int:
     return (bits * m).bit_length() - 1
 
 
-def start_transcript(bits: int, commitments: Sequence[Point]) -> Transcript:
-    """A transcript that has absorbed the whole statement (see module doc)."""
+def start_transcript(bits: int, commitments: Sequence[Point], context: bytes = b"") -> Transcript:
+    """A transcript that has absorbed the whole statement (see module doc). ``context``
+    binds the proof to the statement it belongs to (the solvency proofs bind the manifest's
+    statement digest); tree node proofs have none, and then nothing is appended."""
     t = Transcript(PROTOCOL)
     t.append_message(b"gens", generator_digest())
+    if context:
+        t.append_message(b"context", context)
     t.append_u64(b"n", bits)
     t.append_u64(b"m", len(commitments))
     for v in commitments:

@@ -80,7 +80,12 @@ def _decode_commitments(commitments: Commitments, point_type: type[Point]) -> li
 
 
 def _accumulate(
-    acc: _Accumulator, proof: RangeProof, commitments: Commitments, bits: int, weight: int
+    acc: _Accumulator,
+    proof: RangeProof,
+    commitments: Commitments,
+    bits: int,
+    weight: int,
+    context: bytes = b"",
 ) -> None:
     """Add one proof's verification terms, times ``weight``, to the batch."""
     if not isinstance(proof, RangeProof):
@@ -109,7 +114,7 @@ def _accumulate(
             raise VerificationError(f"proof field {name} is not a canonical scalar")
     vs = _decode_commitments(commitments, pt)
 
-    t = start_transcript(bits, vs)
+    t = start_transcript(bits, vs, context)
     t.append_point(b"A", proof.A)
     t.append_point(b"S", proof.S)
     y = t.challenge_scalar(b"y")
@@ -194,18 +199,21 @@ def _commitment_type(commitments: object) -> type[Point] | None:
     return None
 
 
-def verify(proof: RangeProof | bytes, commitments: Commitments, bits: int = 64) -> None:
+def verify(
+    proof: RangeProof | bytes, commitments: Commitments, bits: int = 64, *, context: bytes = b""
+) -> None:
     """Check that ``proof`` shows every commitment opens to a value in [0, 2^bits).
 
     ``proof`` is a RangeProof or its encoding; ``commitments`` are Points or their 33-byte
     encodings, in the order they were proven. The verifier fixes n = ``bits`` and
-    m = len(commitments) itself and never takes them from the proof. Raises
+    m = len(commitments) itself and never takes them from the proof; ``context`` must be the
+    one the prover bound (empty for tree node proofs). Raises
     VerificationError on any failure (see module doc); returns None on success.
     """
     try:
         proof = _as_proof(proof, _commitment_type(commitments))
         acc = _Accumulator(_point_type(proof))
-        _accumulate(acc, proof, commitments, bits, 1)
+        _accumulate(acc, proof, commitments, bits, 1, context)
         result = acc.evaluate()
     except VerificationError:
         raise

@@ -613,8 +613,9 @@ def _check_solvency(group: Json, test: Json, ctx: CheckContext) -> Json:
     p, q = _int(test, "p"), _int(test, "q")
     root = ctx.point.from_bytes(_hex(test, "root_commitment"))
     data = _hex(test, "proof")
+    context = _hex(test, "context")
     proof = SolvencyProof.from_bytes(data, ctx.point)
-    verify_solvency(reserves, root, proof, p, q, ctx.gens)
+    verify_solvency(reserves, root, proof, p, q, ctx.gens, context=context)
     if _get(test, "result") != "valid":
         return {}
     d = solvency_commitment(reserves, root, p, q, ctx.gens)
@@ -630,17 +631,23 @@ def _check_solvency(group: Json, test: Json, ctx: CheckContext) -> Json:
     out["root_commitment"] = hexpt(commit(opening.value, opening.blinding, ctx.gens))
     if ctx.reprove(64, 2):
         again = prove_solvency(
-            reserves, opening, p, q, gens=ctx.gens, rng=SeededRandom(_hex(test, "seed"))
+            reserves,
+            opening,
+            p,
+            q,
+            gens=ctx.gens,
+            rng=SeededRandom(_hex(test, "seed")),
+            context=context,
         )
         out["proof"] = again.to_bytes().hex()
     return out
 
 
 def _check_manifest(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..manifest import Manifest, canonical_json, manifest_digest
+    from ..manifest import Manifest, canonical_json, manifest_digest, statement_digest
     from ..verify.manifest import verify_manifest
 
-    manifest = Manifest.model_validate(_get(test, "manifest"))
+    manifest = Manifest.model_validate(_get(test, "manifest"), strict=True)
     check_signatures = _get(test, "check_signatures")
     expected = _get(test, "expected_digest")
     if not isinstance(check_signatures, bool) or not (
@@ -651,6 +658,7 @@ def _check_manifest(group: Json, test: Json, ctx: CheckContext) -> Json:
     return {
         "canonical_json": canonical_json(manifest).decode(),
         "digest": manifest_digest(manifest),
+        "statement_digest": statement_digest(manifest).hex(),
     }
 
 

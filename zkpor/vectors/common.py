@@ -283,6 +283,19 @@ FLAGS: Final[dict[str, Flag]] = {
         "The ratio p/q differs from the one the proof was made for.",
         _ACCEPTS_FORGERY,
     ),
+    "WrongContext": Flag(
+        "MODIFIED_PARAMETER",
+        "The context bound into the proof's transcript (the manifest's statement digest and "
+        "the asset symbol) differs from the one the proof was made for.",
+        "A solvency proof could be moved to another manifest or asset.",
+    ),
+    "StatementChanged": Flag(
+        "MODIFIED_PARAMETER",
+        "A manifest field other than a solvency proof changed (creation time, block height, "
+        "another asset's root or leaf count, the exchange name): the statement digest every "
+        "solvency proof binds differs.",
+        "A manifest could be altered after its solvency proofs were made.",
+    ),
     "InvalidParameters": Flag(
         "MODIFIED_PARAMETER",
         "Reserves of 2^64 or more, or a ratio outside 1 <= q <= p < 2^32.",

@@ -1508,9 +1508,11 @@ def gen_solvency(gens: GeneratorSet) -> Json:
         "solvency",
         "zkpor solvency proof v1 (docs/spec.md section 11)",
         [
-            "Inputs reserves R (decimal), root_commitment C_L, ratio p/q and proof (C_hi || range",
-            "proof, 787 bytes). Valid tests add the root opening ('liabilities') and the prover's",
-            "seed, and the outputs D = (q R) G - p C_L, C_hi and C_lo = D - 2^64 C_hi.",
+            "Inputs reserves R (decimal), root_commitment C_L, ratio p/q, the context the range",
+            "proof's transcript binds (hex: in a manifest, its statement digest || asset symbol)",
+            "and proof (C_hi || range proof, 787 bytes). Valid tests add the root opening",
+            "('liabilities') and the prover's seed, and the outputs D = (q R) G - p C_L, C_hi and",
+            "C_lo = D - 2^64 C_hi.",
         ],
     )
     pt = gens.point_type
@@ -1543,7 +1545,10 @@ def gen_solvency(gens: GeneratorSet) -> Json:
         r_l = random_scalar(seeded(f"solvency/{key}/liabilities"))
         opening = Opening(liab, r_l)
         prover_seed = seed(f"solvency/{key}/prover")
-        proof = prove_solvency(reserves, opening, p, q, gens=gens, rng=SeededRandom(prover_seed))
+        context = hashlib.sha256(f"solvency/{key}/statement".encode()).digest() + b"BTC"
+        proof = prove_solvency(
+            reserves, opening, p, q, gens=gens, rng=SeededRandom(prover_seed), context=context
+        )
         root = commit(liab, r_l, gens)
         d = gens.G * (q * reserves % N) - root * p
         case: Json = {
@@ -1551,6 +1556,7 @@ def gen_solvency(gens: GeneratorSet) -> Json:
             "root_commitment": hexpt(root),
             "p": p,
             "q": q,
+            "context": context.hex(),
             "proof": proof.to_bytes().hex(),
         }
         made[key] = case
@@ -1573,6 +1579,12 @@ def gen_solvency(gens: GeneratorSet) -> Json:
     btc = made["btc"]
     raw = bytes.fromhex(str(btc["proof"]))
     root = pt.from_bytes(bytes.fromhex(str(btc["root_commitment"])))
+    bad(
+        "the context of another manifest",
+        ["WrongContext"],
+        context=hashlib.sha256(b"another manifest").hexdigest() + b"BTC".hex(),
+    )
+    bad("the context's asset symbol changed", ["WrongContext"], context=btc["context"][:-2] + "44")
     bad("R + 1", ["WrongReserves"], reserves=str(250000001))
     bad("R - 1", ["WrongReserves"], reserves=str(249999999))
     bad("a proof for ratio 1 checked with 21/20", ["WrongRatio"], p=21, q=20)
@@ -1635,7 +1647,10 @@ def gen_solvency(gens: GeneratorSet) -> Json:
     d_lo, d_hi = d_mod % 2**64, d_mod >> 64
     r_hi = random_scalar(rng)
     r_lo = (-r_l - 2**64 * r_hi) % N
-    forged = _prove([d_lo, d_hi], [r_lo, r_hi], 64, rng=rng, gens=gens, check_range=False)
+    context = hashlib.sha256(b"solvency/insolvent/statement").digest() + b"BTC"
+    forged = _prove(
+        [d_lo, d_hi], [r_lo, r_hi], 64, rng=rng, gens=gens, check_range=False, context=context
+    )
     g.add(
         "L = R + 1 (d = -1), proven without the range check",
         ["Insolvent", "ValueOutOfRange"],
@@ -1644,6 +1659,7 @@ def gen_solvency(gens: GeneratorSet) -> Json:
         root_commitment=hexpt(commit(liab, r_l, gens)),
         p=1,
         q=1,
+        context=context.hex(),
         proof=(commit(d_hi, r_hi, gens).to_bytes() + forged.to_bytes()).hex(),
     )
     return f.to_json()
@@ -1697,12 +1713,16 @@ def _reserve_addresses() -> dict[str, list[dict[str, str]]]:
 
 
 def _manifest(gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag: str) -> Json:
+    """Built as ``zkpor prove`` builds it: every field, then the solvency proofs bound to the
+    statement digest of the rest (docs/spec.md, "Manifest")."""
+    from ..manifest import Manifest, solvency_context, statement_digest
     from ..solvency import prove_solvency
 
     trees = _trees(gens.point_type.backend_name)
     addresses = _reserve_addresses()
     p, q = ratio
     assets: Json = {}
+    openings: dict[str, tuple[int, Opening]] = {}
     for sym, chain, height, totals in (
         ("BTC", "bitcoin", 870000, (250000000, 8)),
         ("ETH", "ethereum", 21000000, (20000000000, 9)),
@@ -1710,9 +1730,7 @@ def _manifest(gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag
         tree = trees[sym.lower()]
         reserves, decimals = totals
         opening = Opening(tree.root.value, tree.root.blinding)
-        proof = prove_solvency(
-            reserves, opening, p, q, gens=gens, rng=seeded(f"manifest/{tag}/{sym}")
-        )
+        openings[sym] = (reserves, opening)
         assets[sym] = {
             **tree.root_json(),
             "reserves": {
@@ -1725,7 +1743,7 @@ def _manifest(gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag
             },
             "solvency": {
                 "min_ratio": f"{p}/{q}",
-                "proof": proof.to_bytes().hex(),
+                "proof": "00",
                 "liabilities": {
                     "amount": format_units(opening.value, decimals),
                     "units": str(opening.value),
@@ -1735,7 +1753,7 @@ def _manifest(gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag
                 else None,
             },
         }
-    return {
+    manifest: Json = {
         "format": "zkpor-manifest-v1",
         "exchange": EXCHANGE,
         "round_id": ROUND_A,
@@ -1750,10 +1768,23 @@ def _manifest(gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag
         },
         "assets": assets,
     }
+    statement = statement_digest(Manifest.model_validate(manifest, strict=True))
+    for sym, (reserves, opening) in openings.items():
+        proof = prove_solvency(
+            reserves,
+            opening,
+            p,
+            q,
+            gens=gens,
+            rng=seeded(f"manifest/{tag}/{sym}"),
+            context=solvency_context(statement, sym),
+        )
+        assets[sym]["solvency"]["proof"] = proof.to_bytes().hex()
+    return manifest
 
 
 def gen_manifest(gens: GeneratorSet) -> Json:
-    from ..manifest import Manifest, canonical_json, manifest_digest
+    from ..manifest import Manifest, canonical_json, manifest_digest, statement_digest
 
     f = VectorFile(
         "manifest",
@@ -1761,7 +1792,8 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         [
             "Inputs 'manifest' (a manifest.json object), check_signatures (the auditor's checks)",
             "and expected_digest (the published digest, or null). Outputs of a valid test: the",
-            "canonical JSON (12.3) and its SHA-256, the digest. The trees are sumtree.json's",
+            "canonical JSON (12.3), its SHA-256 (the digest) and the statement digest the",
+            "solvency proofs bind (12.4). The trees are sumtree.json's",
             "round 2026-11-30 BTC and ETH trees; the reserves those of docs/spec.md 10.1.",
         ],
     )
@@ -1770,8 +1802,12 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     disclosed = _manifest(gens, ratio=(1, 1), disclose=True, tag="disclosed")
 
     def outputs(m: Json) -> Json:
-        model = Manifest.model_validate(m)
-        return {"canonical_json": canonical_json(model).decode(), "digest": manifest_digest(model)}
+        model = Manifest.model_validate(m, strict=True)
+        return {
+            "canonical_json": canonical_json(model).decode(),
+            "digest": manifest_digest(model),
+            "statement_digest": statement_digest(model).hex(),
+        }
 
     def add(
         comment: str,
@@ -1794,7 +1830,7 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         plain,
     )
     add(
-        "the same, as a customer checks it (no signatures)",
+        "the same without the signature checks (a library option; the verifiers check them)",
         ["Valid"],
         "valid",
         plain,
@@ -1935,6 +1971,31 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         "BTC root commitment is the identity",
         ["IdentityPoint"],
         lambda m: asset(m, "BTC").__setitem__("root_commitment", "00" * 33),
+    )
+    bad(
+        "created one second later (bound by every solvency proof)",
+        ["StatementChanged"],
+        lambda m: m.__setitem__("created", "2026-11-30T00:00:01Z"),
+    )
+    bad(
+        "BTC block height + 1 (bound by every solvency proof)",
+        ["StatementChanged"],
+        lambda m: res(m, "BTC").__setitem__("block_height", 870001),
+    )
+    bad(
+        "ETH leaf count + 1, same depth (bound by every solvency proof)",
+        ["StatementChanged"],
+        lambda m: asset(m, "ETH").__setitem__("leaf_count", asset(m, "ETH")["leaf_count"] + 1),
+    )
+    bad(
+        "ETH root hash changed (bound by every solvency proof)",
+        ["StatementChanged"],
+        lambda m: asset(m, "ETH").__setitem__("root_hash", "11" * 32),
+    )
+    bad(
+        "the exchange name changed (signatures and every solvency proof)",
+        ["StatementChanged", "BadSignature"],
+        lambda m: m.__setitem__("exchange", "Another Exchange"),
     )
     bad("an unknown field", ["MalformedFile"], lambda m: m.__setitem__("comment", "x"))
     bad(

@@ -297,7 +297,14 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
         {
             "SolvencyTest": (
                 {},
-                {"reserves": DEC, "root_commitment": HEX33, "p": NAT, "q": NAT, "proof": HEX},
+                {
+                    "reserves": DEC,
+                    "root_commitment": HEX33,
+                    "p": NAT,
+                    "q": NAT,
+                    "context": HEX,
+                    "proof": HEX,
+                },
                 {
                     "liabilities": _obj({"units": DEC, "blinding": HEX32}),
                     "seed": HEX,
@@ -321,7 +328,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                     "check_signatures": {"type": "boolean"},
                     "expected_digest": _nullable(STR),
                 },
-                {"canonical_json": STR, "digest": HEX32},
+                {"canonical_json": STR, "digest": HEX32, "statement_digest": HEX32},
             )
         },
     ),

@@ -3,7 +3,8 @@
 Imports only the group, generators, transcript, range-proof verifier, tree hashing and the
 public-file models: nothing of the prover, the CLI, numpy or galois (a test checks
 ``sys.modules``). Works on the pure-Python backend when coincurve is absent
-(``ZKPOR_BACKEND=reference``). Every check raises :class:`~zkpor.errors.VerificationError`
+(``ZKPOR_BACKEND=reference``). Public files are read with
+:func:`zkpor.publicjson.parse_public` (strict JSON). Every check raises :class:`~zkpor.errors.VerificationError`
 on failure and returns a report on success.
 
 A customer, with their proof and the published manifest::
@@ -11,23 +12,23 @@ A customer, with their proof and the published manifest::
     from pathlib import Path
     from zkpor.manifest import Manifest
     from zkpor.models import InclusionProof
+    from zkpor.publicjson import parse_public
     from zkpor.verify import verify_inclusion, verify_manifest
     from zkpor.verify.manifest import roots_of
 
-    manifest = Manifest.model_validate_json(Path("manifest.json").read_text())
-    proof = InclusionProof.model_validate_json(Path("alice.json").read_text())
-    report = verify_manifest(manifest, assets=[a.asset for a in proof.assets],
-                             expected_digest="<the digest the exchange published>")
+    manifest = parse_public(Manifest, Path("manifest.json").read_bytes(), "manifest.json")
+    proof = parse_public(InclusionProof, Path("alice.json").read_bytes(), "alice.json")
+    report = verify_manifest(manifest, expected_digest="<the digest the exchange published>")
     for asset in verify_inclusion(proof, roots_of(manifest), round_id=manifest.round_id,
                                   arity=manifest.parameters.arity):
-        print(asset.asset, asset.amount, "counted; reserves", report.assets[asset.asset])
+        print(asset.asset, asset.amount, "counted; reserves", report.assets[asset.asset].reserves)
 
 An auditor, with the public audit file::
 
     from zkpor.verify import audit_bundle, verify_manifest
     from zkpor.verify.manifest import manifest_roots
 
-    verify_manifest(manifest, check_signatures=True, expected_digest="<digest>")
+    verify_manifest(manifest, expected_digest="<digest>")
     report = audit_bundle(Path("bundle"), roots=manifest_roots(manifest), workers=4)
     print(report.nodes, "nodes,", report.proofs, "range proofs verified")
 

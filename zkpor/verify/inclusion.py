@@ -2,6 +2,7 @@
 
 For each asset in the proof (docs/spec.md, "Inclusion proofs"):
 
+0. no asset twice, every asset published (before any cryptography);
 1. the asset's root is published, with the same padded leaf count, and the path has one
    step per level of a tree of that size and arity;
 2. the opening is consistent: ``units`` < 2^64 and equal to ``amount`` at the asset's
@@ -71,19 +72,21 @@ def verify_inclusion(
         raise VerificationError(f"proof uses arity {proof.arity}, the round uses {arity}")
     if arity not in SUPPORTED_ARITIES:
         raise VerificationError(f"unsupported arity {arity}")
+    # Cheap structural checks first, so that work stays linear in the published roots.
     seen: set[str] = set()
+    for entry in proof.assets:
+        if entry.asset in seen:
+            raise VerificationError(f"asset {entry.asset} appears twice")
+        if entry.asset not in roots:
+            raise VerificationError(f"asset {entry.asset}: no published root for this asset")
+        seen.add(entry.asset)
     pt = active_backend().Point
     gens = generators()
     batch: list[tuple[RangeProof | bytes, list[Point], int]] = []
     out: list[VerifiedAsset] = []
     for entry in proof.assets:
         where = f"asset {entry.asset}"
-        if entry.asset in seen:
-            raise VerificationError(f"{where} appears twice")
-        seen.add(entry.asset)
-        root = roots.get(entry.asset)
-        if root is None:
-            raise VerificationError(f"{where}: no published root for this asset")
+        root = roots[entry.asset]
         if entry.leaf_count != root.leaf_count or entry.decimals != root.decimals:
             raise VerificationError(
                 f"{where}: leaf count or decimals differ from the published root"

@@ -1,9 +1,15 @@
-"""Checking a manifest: parameters, totals, disclosed openings, solvency proofs, and
-(for auditors) the reserve ownership signatures.
+"""Checking a whole manifest: what a customer's and an auditor's verifier both run.
 
-A customer runs it without signature checks (no Ethereum or Bitcoin libraries needed) and
-compares the printed digest with the value the exchange published. An auditor runs it with
-``check_signatures=True`` as part of ``zkpor verify audit``.
+1. the digest, when the customer gives the published one (else the caller says it was not
+   compared); the parameters (generator set, arity);
+2. per asset: depth against leaf count, reserves total equal to the sum of the balances,
+   the solvency proof (bound to the manifest's statement digest, so no other field can
+   have changed), the disclosed liabilities opening the root when present;
+3. every reserve ownership signature over the exchange and round, each address valid on
+   the asset's chain, no address twice (:mod:`zkpor.reserves`).
+
+What no verifier can check from the manifest: that the balances are on chain at the block
+height, and that no customer was left out of the trees (docs/threat-model.md).
 """
 
 from __future__ import annotations
@@ -11,24 +17,61 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..amounts import format_units, parse_amount
-from ..errors import EncodingError, VerificationError
+from ..errors import EncodingError, InputError, VerificationError
 from ..generators import generator_digest, generators
 from ..group import N, active_backend
-from ..manifest import Manifest, manifest_digest
+from ..manifest import Manifest, manifest_digest, solvency_context, statement_digest
 from ..models import AssetRoot, Roots
 from ..pedersen import commit
 from ..solvency import SolvencyProof, verify_solvency
 from ..sumtree import SUPPORTED_ARITIES, level_sizes
 
-__all__ = ["ManifestReport", "manifest_roots", "roots_of", "verify_manifest"]
+__all__ = [
+    "AssetReport",
+    "ManifestReport",
+    "manifest_roots",
+    "normalize_digest",
+    "roots_of",
+    "verify_manifest",
+]
+
+
+@dataclass(frozen=True)
+class AssetReport:
+    """What was checked for one asset: its reserves (chain, block, signed addresses with
+    their balances), the proven ratio and, when disclosed, the liabilities."""
+
+    chain: str
+    block_height: int
+    block_hash: str | None
+    reserves: str
+    min_ratio: str
+    liabilities: str | None
+    addresses: list[tuple[str, str]]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "chain": self.chain,
+            "block_height": self.block_height,
+            "block_hash": self.block_hash,
+            "reserves": self.reserves,
+            "min_ratio": self.min_ratio,
+            "liabilities": self.liabilities,
+            "signed_addresses": [{"address": a, "balance": b} for a, b in self.addresses],
+        }
 
 
 @dataclass
 class ManifestReport:
+    """A verified manifest: its digest (and whether it matched the published one: None when
+    none was given), and per asset what was checked."""
+
     digest: str
     exchange: str
     round_id: str
-    assets: dict[str, dict[str, object]] = field(default_factory=dict)
+    digest_matched: bool | None = None
+    signatures_checked: bool = True
+    assets: dict[str, AssetReport] = field(default_factory=dict)
 
 
 def roots_of(manifest: Manifest) -> dict[str, AssetRoot]:
@@ -57,13 +100,12 @@ def manifest_roots(manifest: Manifest) -> Roots:
     )
 
 
-def _check_reserve_signatures(manifest: Manifest, sym: str) -> None:
-    """The asset's reserves as a snapshot, through the same checks as ``zkpor prove``'s
-    (ownership signatures over the exchange and round, duplicate addresses, balances)."""
+def _check_reserve_signatures(manifest: Manifest) -> None:
+    """Every asset's reserves as one snapshot, through the same checks as ``zkpor prove``'s
+    (ownership signatures over the exchange and round, each address on the asset's chain,
+    duplicate addresses, balances); every problem is listed."""
     from ..reserves import AssetReserves, ReserveAddress, ReservesSnapshot, verify_reserves
 
-    entry = manifest.assets[sym]
-    res = entry.reserves
     snapshot = ReservesSnapshot(
         format="zkpor-reserves-v1",
         exchange=manifest.exchange,
@@ -71,38 +113,54 @@ def _check_reserve_signatures(manifest: Manifest, sym: str) -> None:
         assets=[
             AssetReserves(
                 asset=sym,
-                chain=res.chain,
-                block_height=res.block_height,
-                block_hash=res.block_hash,
+                chain=entry.reserves.chain,
+                block_height=entry.reserves.block_height,
+                block_hash=entry.reserves.block_hash,
                 addresses=[
                     ReserveAddress(address=a.address, balance=a.balance, signature=a.signature)
-                    for a in res.addresses
+                    for a in entry.reserves.addresses
                 ],
             )
+            for sym, entry in manifest.assets.items()
         ],
     )
     verify_reserves(
         snapshot,
         exchange=manifest.exchange,
         round_id=manifest.round_id,
-        decimals={sym: entry.decimals},
+        decimals={sym: entry.decimals for sym, entry in manifest.assets.items()},
         source="manifest",
     )
+
+
+def normalize_digest(text: str) -> str:
+    """A pasted manifest digest: surrounding white space removed, lower case, exactly 64 hex
+    digits; InputError otherwise."""
+    digest = text.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise InputError("--digest must be the 64 hex digits of a manifest digest")
+    return digest
 
 
 def verify_manifest(
     manifest: Manifest,
     *,
-    assets: list[str] | None = None,
-    check_signatures: bool = False,
+    check_signatures: bool = True,
     expected_digest: str | None = None,
 ) -> ManifestReport:
-    """Verify ``manifest`` (only ``assets`` if given). Raises VerificationError."""
+    """Verify every asset of ``manifest`` (module doc). Raises VerificationError.
+
+    ``check_signatures=False`` skips the reserve ownership signatures (for tests and tools
+    that check them elsewhere); the verifiers always check them."""
     digest = manifest_digest(manifest)
-    if expected_digest is not None and expected_digest.lower() != digest:
-        raise VerificationError(
-            f"manifest digest {digest} differs from the published {expected_digest}"
-        )
+    matched = None
+    if expected_digest is not None:
+        expected = normalize_digest(expected_digest)
+        if expected != digest:
+            raise VerificationError(
+                f"manifest digest {digest} differs from the published {expected}"
+            )
+        matched = True
     params = manifest.parameters
     if params.generator_digest != generator_digest().hex():
         raise VerificationError("manifest uses another generator set")
@@ -110,11 +168,15 @@ def verify_manifest(
         raise VerificationError(f"unsupported arity {params.arity}")
     pt = active_backend().Point
     gens = generators()
-    report = ManifestReport(digest=digest, exchange=manifest.exchange, round_id=manifest.round_id)
-    for sym in assets if assets is not None else list(manifest.assets):
-        entry = manifest.assets.get(sym)
-        if entry is None:
-            raise VerificationError(f"asset {sym}: not in the manifest")
+    statement = statement_digest(manifest)
+    report = ManifestReport(
+        digest=digest,
+        exchange=manifest.exchange,
+        round_id=manifest.round_id,
+        digest_matched=matched,
+        signatures_checked=check_signatures,
+    )
+    for sym, entry in manifest.assets.items():
         where = f"asset {sym}"
         if entry.depth != len(level_sizes(entry.leaf_count, params.arity)) - 1:
             raise VerificationError(f"{where}: depth does not match the leaf count")
@@ -133,7 +195,9 @@ def verify_manifest(
         except EncodingError as exc:
             raise VerificationError(f"{where}: {exc}") from None
         try:
-            verify_solvency(total, root, proof, p, q, gens)
+            verify_solvency(
+                total, root, proof, p, q, gens, context=solvency_context(statement, sym)
+            )
         except VerificationError as exc:
             raise VerificationError(f"{where}: solvency proof: {exc}") from None
         disclosed = entry.solvency.liabilities
@@ -144,13 +208,15 @@ def verify_manifest(
                 raise VerificationError(f"{where}: disclosed liabilities do not open the root")
             if format_units(units, entry.decimals) != disclosed.amount:
                 raise VerificationError(f"{where}: disclosed amount does not match its units")
-        if check_signatures:
-            _check_reserve_signatures(manifest, sym)
-        report.assets[sym] = {
-            "reserves": res.total,
-            "min_ratio": entry.solvency.min_ratio,
-            "liabilities": disclosed.amount if disclosed else None,
-            "addresses": len(res.addresses),
-            "signatures_checked": check_signatures,
-        }
+        report.assets[sym] = AssetReport(
+            chain=res.chain,
+            block_height=res.block_height,
+            block_hash=res.block_hash,
+            reserves=res.total,
+            min_ratio=entry.solvency.min_ratio,
+            liabilities=disclosed.amount if disclosed else None,
+            addresses=[(a.address, a.balance) for a in res.addresses],
+        )
+    if check_signatures:
+        _check_reserve_signatures(manifest)
     return report

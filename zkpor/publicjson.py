@@ -1,0 +1,112 @@
+"""Strict parsing of zkpor's public JSON files (manifest, roots, inclusion proofs, reserves).
+
+A digest is only as good as the parse it is computed over: a lenient parser would let two
+different texts (say, with a duplicate key, or ``"8"`` where ``8`` belongs) stand for one
+manifest. Every public file is therefore read by :func:`parse_public`, which accepts exactly
+the JSON texts described in docs/spec.md, "JSON files":
+
+- UTF-8 without a byte-order mark, at most ``MAX_PUBLIC_FILE_BYTES``;
+- one JSON object at the top level (RFC 8259 grammar), nothing but white space after it;
+- no key twice in one object;
+- numbers only as integers: no fraction, no exponent, no ``-0``, no leading zeros (the
+  JSON grammar already forbids those), at most 20 digits; ``NaN``, ``Infinity`` refused;
+- then the pydantic model in strict mode: integers only where integers belong (a string or
+  ``true`` is not an integer), strings only where strings belong, unknown fields refused.
+
+Failures raise :class:`~zkpor.errors.InputError` naming the file and, where it can, the
+line and field.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError
+
+__all__ = ["MAX_PUBLIC_FILE_BYTES", "load_strict_json", "parse_public", "validation_message"]
+
+MAX_PUBLIC_FILE_BYTES: Final[int] = 256 * 1024 * 1024
+_MAX_INT_DIGITS: Final[int] = 20
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Refused(ValueError):
+    """A JSON construct the strict grammar refuses."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _Refused(f"duplicate key {key!r}")
+        obj[key] = value
+    return obj
+
+
+def _float(text: str) -> float:
+    raise _Refused(f"number {text[:30]} is not an integer (fractions and exponents are refused)")
+
+
+def _int(text: str) -> int:
+    digits = text.lstrip("-")
+    if len(digits) > _MAX_INT_DIGITS:
+        raise _Refused(f"integer with more than {_MAX_INT_DIGITS} digits")
+    if text == "-0":
+        raise _Refused("-0 is not a canonical integer")
+    return int(text)
+
+
+def _constant(name: str) -> float:
+    raise _Refused(f"{name} is not JSON")
+
+
+def load_strict_json(data: bytes, source: str) -> dict[str, Any]:
+    """Parse ``data`` as one strict JSON object (module doc); InputError otherwise."""
+    if len(data) > MAX_PUBLIC_FILE_BYTES:
+        raise InputError(f"file larger than {MAX_PUBLIC_FILE_BYTES} bytes", source=source)
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise InputError("file starts with a byte-order mark", source=source)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 (byte {exc.start})", source=source) from None
+    try:
+        obj = json.loads(
+            text,
+            object_pairs_hook=_pairs,
+            parse_float=_float,
+            parse_int=_int,
+            parse_constant=_constant,
+        )
+    except _Refused as exc:
+        raise InputError(f"strict JSON: {exc}", source=source) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"not JSON: {exc}", source=source) from None
+    if not isinstance(obj, dict):
+        raise InputError("the top level must be a JSON object", source=source)
+    return obj
+
+
+def validation_message(exc: ValidationError) -> tuple[str, str | None]:
+    """The first error of a pydantic ValidationError as (reason, dotted field path)."""
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or None
+    return err["msg"], loc
+
+
+def parse_public(model: type[M], data: bytes, source: str) -> M:
+    """``data`` as an instance of ``model``: strict JSON, then strict validation."""
+    obj = load_strict_json(data, source)
+    try:
+        return model.model_validate(obj, strict=True)
+    except ValidationError as exc:
+        reason, loc = validation_message(exc)
+        raise InputError(reason, source=source, field=loc) from None
