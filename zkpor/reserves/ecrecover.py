@@ -88,9 +88,17 @@ def check_range(r: int, s: int) -> None:
 
 
 def recover_public_key(
-    digest: bytes, r: int, s: int, recid: int, *, method: str | None = None
+    digest: bytes,
+    r: int,
+    s: int,
+    recid: int,
+    *,
+    method: str | None = None,
+    point: type[Point] | None = None,
 ) -> tuple[int, int]:
-    """The affine key ``Q`` whose signature of ``digest`` is ``(r, s)`` with ``recid``.
+    """The affine key ``Q`` whose signature of ``digest`` is ``(r, s)`` with ``recid``;
+    ``method`` as :func:`default_method` when None, ``point`` the group backend's point
+    class for the ``"group"`` method (the active backend's when None).
 
     Raises VerificationError for r or s out of range, a recovery id outside 0..3, and when
     no key is recovered (see module doc)."""
@@ -106,7 +114,7 @@ def recover_public_key(
     if how == "coincurve":
         return _recover_coincurve(digest, r, s, recid)
     if how == "group":
-        return _recover_group(digest, x, r, s, recid)
+        return _recover_group(digest, x, r, s, recid, point or active_backend().Point)
     raise ValueError(f"unknown recovery method {how!r}")
 
 
@@ -129,13 +137,14 @@ def _generator(pt: type[Point]) -> Point:
     return g
 
 
-def _recover_group(digest: bytes, x: int, r: int, s: int, recid: int) -> tuple[int, int]:
+def _recover_group(
+    digest: bytes, x: int, r: int, s: int, recid: int, pt: type[Point]
+) -> tuple[int, int]:
     y = fe_sqrt((x * x * x + B) % P)
     if y is None:
         raise VerificationError(NO_KEY)
     if (y & 1) != (recid & 1):
         y = P - y
-    pt = active_backend().Point
     big_r = pt.from_affine(x, y)
     e = int.from_bytes(digest, "big") % N
     r_inv = pow(r, -1, N)
