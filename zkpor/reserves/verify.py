@@ -122,6 +122,18 @@ class AssetCheck:
     header_signed: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Label:
+    """``WHERE.addresses[I] ADDRESS`` (escaped), rendered only when a problem is reported."""
+
+    where: str
+    index: int
+    address: str
+
+    def __str__(self) -> str:
+        return f"{self.where}.addresses[{self.index}] {shown(self.address, 48)}"
+
+
 def _quoted(text: str, limit: int = 64) -> str:
     return "'" + shown(text, limit) + "'"
 
@@ -171,7 +183,6 @@ def _diagnose(
 
 
 def check_asset(
-    asset: str,
     chain: str,
     addresses: Sequence[AddressEntry],
     *,
@@ -193,7 +204,7 @@ def check_asset(
     for i, addr in enumerate(addresses):
         if len(out.problems) >= limit:
             break
-        at = f"{where}.addresses[{i}] {shown(addr.address, 48)}"
+        at = _Label(where, i, addr.address)
         problem = identifier_problem(addr.address) or address_problem(addr.address)
         if problem is not None:
             out.problems.append(f"{at}: address {problem.removeprefix('address ')}")
@@ -248,7 +259,6 @@ def verify_asset_reserves(
     asset's ``reserves.chain`` and ``reserves.addresses`` with the manifest's exchange and
     round."""
     check = check_asset(
-        asset,
         chain,
         addresses,
         exchange=exchange,
@@ -289,7 +299,6 @@ def verify_reserves(
             problems.append(f"{where}: not one of the round's assets")
             continue
         check = check_asset(
-            entry.asset,
             entry.chain,
             entry.addresses,
             exchange=exchange,
