@@ -359,3 +359,37 @@ def test_verification_imports_no_eth_account(mode: str, tmp_path: Path) -> None:
         assert (out["backend"], out["method"]) == ("reference", "group")
     else:
         assert out["method"] == "coincurve"
+
+
+# --- mutated signatures -------------------------------------------------------------------
+
+BTC_ADDR = bitcoin_address(SECRET, "p2wpkh")
+BTC_MSG = ownership_message("Example Exchange", "2026-11", BTC_ADDR)
+BTC_RAW = base64.b64decode(sign_bitcoin(SECRET, BTC_MSG, "p2wpkh"))
+ETH_RAW = bytes.fromhex(sign_ethereum(SECRET, ETH_MSG)[2:])
+
+
+@st.composite
+def _mutations(draw: st.DrawFn, raw: bytes, lo: int, hi: int) -> bytes:
+    """``raw`` with a byte of r || s (offsets lo..hi-1) changed, or a byte deleted or inserted
+    anywhere."""
+    how = draw(st.sampled_from(["flip", "delete", "insert"]))
+    if how == "flip":
+        i = draw(st.integers(lo, hi - 1))
+        return raw[:i] + bytes((raw[i] ^ draw(st.integers(1, 255)),)) + raw[i + 1 :]
+    i = draw(st.integers(0, len(raw) - (how == "delete")))
+    if how == "delete":
+        return raw[:i] + raw[i + 1 :]
+    return raw[:i] + bytes((draw(st.integers(0, 255)),)) + raw[i:]
+
+
+@given(bad=_mutations(BTC_RAW, 1, 65), method=st.sampled_from(ecrecover.METHODS))
+def test_mutated_bitcoin_signatures_refused(bad: bytes, method: str) -> None:
+    with ecrecover.using(method), pytest.raises(VerificationError):
+        verify_message(BTC_ADDR, BTC_MSG, base64.b64encode(bad).decode())
+
+
+@given(bad=_mutations(ETH_RAW, 0, 64), method=st.sampled_from(ecrecover.METHODS))
+def test_mutated_ethereum_signatures_refused(bad: bytes, method: str) -> None:
+    with ecrecover.using(method), pytest.raises(VerificationError):
+        verify_personal_sign(ETH_ADDR, ETH_MSG, "0x" + bad.hex())
