@@ -4,14 +4,20 @@
 - :mod:`.message`: the ownership message every address signs (names exchange and round).
 - :mod:`.bitcoin`: Bitcoin signed messages (legacy ``signmessage`` format; P2PKH,
   P2SH-P2WPKH, P2WPKH), :mod:`.ethereum`: EIP-191 ``personal_sign``.
-- :mod:`.verify`: checks a snapshot and returns each asset's total in base units.
+- :mod:`.ecrecover`: ECDSA public-key recovery (libsecp256k1 through coincurve, or zkpor's
+  group API when coincurve is absent), shared by both chains.
+- :mod:`.verify`: checks a snapshot (:func:`verify_reserves`) or one asset's addresses
+  (:func:`verify_asset_reserves`, for the verifier) and returns the totals in base units.
+
+Verification needs neither eth-account nor coincurve; :mod:`.signing` (making signatures)
+uses both.
 """
 
 from __future__ import annotations
 
 from .message import ownership_message
 from .models import AssetReserves, ReserveAddress, ReservesSnapshot
-from .verify import ReservesReport, load_reserves, verify_reserves
+from .verify import ReservesReport, load_reserves, verify_asset_reserves, verify_reserves
 
 __all__ = [
     "AssetReserves",
@@ -20,5 +26,6 @@ __all__ = [
     "ReservesSnapshot",
     "load_reserves",
     "ownership_message",
+    "verify_asset_reserves",
     "verify_reserves",
 ]

@@ -11,10 +11,13 @@ carries the recovery id (``(h - 27) % 4``) and the key type:
 | 35-38 | compressed key, P2SH-P2WPKH (BIP 137) |
 | 39-42 | compressed key, P2WPKH (BIP 137) |
 
-The public key is recovered with libsecp256k1 (coincurve); the address is decoded with the
-``base58`` (Base58Check) and ``bech32`` (BIP 173 reference implementation) packages, and its
-hash compared with HASH160 of the recovered key (P2PKH, P2WPKH) or of the P2WPKH
-redeem script ``0x0014 || HASH160(key)`` (P2SH-P2WPKH).
+Any other header is refused. ``r`` and ``s`` must be in ``[1, n)``; a high ``s`` is accepted
+(Bitcoin Core's ``verifymessage`` accepts it too). The public key is recovered by
+:mod:`.ecrecover` (libsecp256k1 through coincurve when it imports, else zkpor's group API);
+the address is decoded with the ``base58`` (Base58Check) and ``bech32`` (BIP 173 reference
+implementation) packages, for the asset's chain only, and its hash compared with HASH160 of
+the recovered key (P2PKH, P2WPKH) or of the P2WPKH redeem script ``0x0014 || HASH160(key)``
+(P2SH-P2WPKH).
 """
 
 from __future__ import annotations
@@ -22,18 +25,28 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
+from collections.abc import Callable
 from typing import Final
 
 import base58
 import bech32
-from coincurve import PublicKey
 
 from ..errors import VerificationError
+from .ecrecover import check_range, recover_public_key
 
-__all__ = ["decode_address", "hash160", "message_digest", "verify_message"]
+__all__ = [
+    "NETWORKS",
+    "decode_address",
+    "hash160",
+    "message_digest",
+    "network_of",
+    "prepare",
+    "verify_message",
+]
 
 _MAGIC: Final[bytes] = b"\x18Bitcoin Signed Message:\n"
-_NETWORKS: Final[dict[str, tuple[int, int, str]]] = {
+NETWORKS: Final[dict[str, tuple[int, int, str]]] = {
     # chain: (P2PKH version, P2SH version, bech32 hrp)
     "bitcoin": (0x00, 0x05, "bc"),
     "bitcoin-testnet": (0x6F, 0xC4, "tb"),
@@ -68,10 +81,38 @@ def message_digest(message: str) -> bytes:
     return hashlib.sha256(hashlib.sha256(payload).digest()).digest()
 
 
+def network_of(address: str) -> str | None:
+    """The chain whose address form ``address`` has (ignoring checksums), or None."""
+    low = address.lower()
+    for chain, (p2pkh, p2sh, hrp) in NETWORKS.items():
+        if low.startswith(hrp + "1"):
+            return chain
+        try:
+            raw = base58.b58decode_check(address)
+        except ValueError:
+            continue
+        if len(raw) == 21 and raw[0] in (p2pkh, p2sh):
+            return chain
+    return None
+
+
 def decode_address(address: str, chain: str) -> tuple[str, bytes]:
-    """(kind, hash) of a P2PKH, P2SH or P2WPKH address of ``chain``; raises ValueError."""
-    p2pkh, p2sh, hrp = _NETWORKS[chain]
+    """(kind, hash) of a P2PKH, P2SH or P2WPKH address of ``chain``; raises ValueError.
+
+    Only ``chain``'s version bytes and bech32 HRP are accepted: another network's address,
+    an Ethereum address, text other than printable ASCII (``base58`` would strip trailing
+    white space) and mixed-case bech32 are refused."""
+    p2pkh, p2sh, hrp = NETWORKS[chain]
+    if not address or not all(0x21 <= ord(c) <= 0x7E for c in address):
+        raise ValueError("address must be printable ASCII without spaces")
+    if re.fullmatch(r"0x[0-9a-fA-F]{40}", address):
+        raise ValueError(f"an Ethereum address cannot hold reserves on chain {chain}")
+    other = network_of(address)
+    if other is not None and other != chain:
+        raise ValueError(f"a {other} address cannot hold reserves on chain {chain}")
     if address.lower().startswith(hrp + "1"):
+        if address != address.lower() and address != address.upper():
+            raise ValueError("mixed-case bech32 address (BIP 173 allows all lower or all upper)")
         version, program = bech32.decode(hrp, address)
         if version is None or program is None:
             raise ValueError("invalid bech32 address")
@@ -88,11 +129,13 @@ def decode_address(address: str, chain: str) -> tuple[str, bytes]:
         return "p2pkh", raw[1:]
     if raw[0] == p2sh:
         return "p2sh", raw[1:]
-    raise ValueError(f"address is not a {chain} address")
+    raise ValueError(f"address version 0x{raw[0]:02x} is not a {chain} P2PKH or P2SH version")
 
 
-def verify_message(address: str, message: str, signature: str, chain: str = "bitcoin") -> None:
-    """Raise VerificationError unless ``signature`` by ``address``'s key signs ``message``."""
+def prepare(address: str, signature: str, chain: str = "bitcoin") -> Callable[[str], bool]:
+    """Check the address (for ``chain``) and the signature's form; return
+    ``signed(message)``, true when the signature recovers a key of ``address`` over
+    ``message``. Raises VerificationError for a bad address or signature (either call)."""
     try:
         kind, want = decode_address(address, chain)
     except ValueError as exc:
@@ -105,21 +148,31 @@ def verify_message(address: str, message: str, signature: str, chain: str = "bit
         raise VerificationError(f"signature must be 65 bytes, got {len(sig)}")
     header = sig[0]
     if not 27 <= header <= 42:
-        raise VerificationError(f"signature header {header} out of range")
+        raise VerificationError(f"signature header {header} out of range 27..42")
     recid = (header - 27) % 4
     compressed = header >= 31
     if (35 <= header <= 38 and kind != "p2sh") or (39 <= header <= 42 and kind != "p2wpkh"):
         raise VerificationError("signature header does not match the address type")
     if not compressed and kind != "p2pkh":
         raise VerificationError("segwit addresses need a compressed key")
-    try:
-        key = PublicKey.from_signature_and_message(
-            sig[1:] + bytes((recid,)), message_digest(message), hasher=None
-        )
-    except (ValueError, TypeError):
-        raise VerificationError("signature does not recover a public key") from None
-    pub = key.format(compressed=compressed)
-    # P2SH-P2WPKH: the script hash is of the redeem script OP_0 <20-byte key hash>
-    got = hash160(pub) if kind != "p2sh" else hash160(b"\x00\x14" + hash160(pub))
-    if got != want:
-        raise VerificationError("signature was not made by this address's key")
+    r = int.from_bytes(sig[1:33], "big")
+    s = int.from_bytes(sig[33:], "big")
+    check_range(r, s)
+
+    def signed(message: str) -> bool:
+        x, y = recover_public_key(message_digest(message), r, s, recid)
+        if compressed:
+            pub = bytes((2 | (y & 1),)) + x.to_bytes(32, "big")
+        else:
+            pub = b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big")
+        # P2SH-P2WPKH: the script hash is of the redeem script OP_0 <20-byte key hash>
+        got = hash160(pub) if kind != "p2sh" else hash160(b"\x00\x14" + hash160(pub))
+        return got == want
+
+    return signed
+
+
+def verify_message(address: str, message: str, signature: str, chain: str = "bitcoin") -> None:
+    """Raise VerificationError unless ``signature`` by ``address``'s key signs ``message``."""
+    if not prepare(address, signature, chain)(message):
+        raise VerificationError("signature was not made by this address's key over this message")

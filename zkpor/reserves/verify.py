@@ -1,6 +1,13 @@
 """Checking a reserves snapshot: signatures, addresses, balances, totals.
 
 Every problem is collected and reported (asset, address index, reason), not only the first.
+:func:`verify_reserves` checks a whole snapshot (the prover, before proving);
+:func:`verify_asset_reserves` checks one asset's addresses (the verifier, per manifest
+asset). Both run :func:`check_asset`. A signature that does not verify over the expected
+message is tried over the usual wrong ones (a trailing LF or CRLF, CRLF line ends, the
+snapshot header's other round or exchange) so the report can say "signed a different
+message"; the header's round or exchange is reported once per snapshot, not per address.
+No eth-account, eth-utils or coincurve is needed (:mod:`.ecrecover`).
 What this cannot check: that the balances are really on chain at ``block_height`` (the
 auditor compares them with a node), and that the reserves are not borrowed for the snapshot
 or owed to someone else (docs/threat-model.md).
@@ -8,19 +15,29 @@ or owed to someone else (docs/threat-model.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import ValidationError
 
 from ..amounts import U64_MAX, parse_amount
 from ..errors import InputError, VerificationError
-from .bitcoin import decode_address, verify_message
-from .ethereum import verify_personal_sign
+from ..identifiers import identifier_problem, shown
+from . import bitcoin, ethereum
+from .bitcoin import decode_address
 from .message import ownership_message
-from .models import ReservesSnapshot
+from .models import CHAINS, ReservesSnapshot, address_problem
 
-__all__ = ["ReservesReport", "load_reserves", "verify_reserves"]
+__all__ = [
+    "AssetCheck",
+    "ReservesReport",
+    "check_asset",
+    "load_reserves",
+    "verify_asset_reserves",
+    "verify_reserves",
+]
 
 MAX_ERRORS = 50
 
@@ -60,12 +77,198 @@ def address_key(chain: str, address: str) -> str:
     return f"{kind}:{digest.hex()}"
 
 
+def signature_check(chain: str, address: str, signature: str) -> Callable[[str], bool]:
+    """``signed(message)`` for ``address`` on ``chain`` (see the chain modules' ``prepare``);
+    raises VerificationError for an address not of ``chain`` or a malformed signature."""
+    if chain not in CHAINS:
+        raise VerificationError(f"unknown chain {shown(chain)}")
+    if chain == "ethereum":
+        if not address.startswith("0x"):
+            other = bitcoin.network_of(address)
+            if other is not None:
+                raise VerificationError(
+                    f"address: a {other} address cannot hold reserves on chain ethereum"
+                )
+        return ethereum.prepare(address, signature)
+    return bitcoin.prepare(address, signature, chain)
+
+
 def check_signature(chain: str, address: str, message: str, signature: str) -> None:
     """Verify one ownership signature on ``chain``; raises VerificationError."""
-    if chain == "ethereum":
-        verify_personal_sign(address, message, signature)
-    else:
-        verify_message(address, message, signature, chain)
+    if not signature_check(chain, address, signature)(message):
+        raise VerificationError("signature was not made by this address's key over this message")
+
+
+class AddressEntry(Protocol):
+    """One listed address: a snapshot's :class:`ReserveAddress` or a manifest's entry."""
+
+    @property
+    def address(self) -> str: ...
+    @property
+    def balance(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+
+
+@dataclass
+class AssetCheck:
+    """What :func:`check_asset` found: the total in base units, the address count, the
+    problems (one line each), and per snapshot-header variant the number of signatures
+    made over it (reported once by :func:`verify_reserves`)."""
+
+    total: int = 0
+    count: int = 0
+    problems: list[str] = field(default_factory=list)
+    header_signed: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Label:
+    """``WHERE.addresses[I] ADDRESS`` (escaped), rendered only when a problem is reported."""
+
+    where: str
+    index: int
+    address: str
+
+    def __str__(self) -> str:
+        return f"{self.where}.addresses[{self.index}] {shown(self.address, 48)}"
+
+
+def _quoted(text: str, limit: int = 64) -> str:
+    return "'" + shown(text, limit) + "'"
+
+
+def _wrong_messages(
+    exchange: str, round_id: str, header: tuple[str, str], address: str
+) -> list[tuple[str, bool, str]]:
+    """(description, names a header value, message) for the wrong messages tried."""
+    out: list[tuple[str, bool, str]] = []
+    pairs = [(exchange, round_id)]
+    for pair in ((exchange, header[1]), (header[0], round_id), header):
+        if pair not in pairs:
+            pairs.append(pair)
+    endings = (("", ""), ("a trailing LF", "\n"), ("a trailing CRLF", "\r\n"))
+    for ex, rd in pairs:
+        parts = []
+        if rd != round_id:
+            parts.append(f"round {_quoted(rd)} of the snapshot header")
+        if ex != exchange:
+            parts.append(f"exchange {_quoted(ex)} of the snapshot header")
+        base = ownership_message(ex, rd, address)
+        for label, tail in endings:
+            variant = parts + ([label] if label else [])
+            if variant:
+                out.append((" and ".join(variant), bool(parts), base + tail))
+        if not parts:
+            out.append(("CRLF line ends", False, base.replace("\n", "\r\n")))
+    return out
+
+
+def _diagnose(
+    signed: Callable[[str], bool],
+    exchange: str,
+    round_id: str,
+    header: tuple[str, str],
+    address: str,
+) -> tuple[str, bool] | None:
+    """(description, names a header value) of the first wrong message that ``signed``
+    accepts, or None."""
+    for desc, from_header, message in _wrong_messages(exchange, round_id, header, address):
+        try:
+            if signed(message):
+                return desc, from_header
+        except VerificationError:
+            continue
+    return None
+
+
+def check_asset(
+    chain: str,
+    addresses: Sequence[AddressEntry],
+    *,
+    exchange: str,
+    round_id: str,
+    decimals: int,
+    where: str,
+    header: tuple[str, str] | None = None,
+    limit: int = MAX_ERRORS,
+) -> AssetCheck:
+    """Check one asset's addresses: address text and chain, duplicates, balances (with
+    ``decimals``), ownership signatures over ``ownership_message(exchange, round_id,
+    address)``, and the total below 2^64. ``header`` is the (exchange, round) a snapshot
+    names, when it may differ from the expected ones; ``where`` prefixes each problem.
+    Stops after ``limit`` problems."""
+    out = AssetCheck(count=len(addresses))
+    hdr = header if header is not None else (exchange, round_id)
+    seen: set[str] = set()
+    for i, addr in enumerate(addresses):
+        if len(out.problems) >= limit:
+            break
+        at = _Label(where, i, addr.address)
+        problem = identifier_problem(addr.address) or address_problem(addr.address)
+        if problem is not None:
+            out.problems.append(f"{at}: address {problem.removeprefix('address ')}")
+            continue
+        key = address_key(chain, addr.address)
+        if key in seen:
+            out.problems.append(f"{at}: duplicate address")
+            continue
+        seen.add(key)
+        try:
+            out.total += parse_amount(addr.balance, decimals)
+        except ValueError as exc:
+            out.problems.append(f"{at}: balance: {exc}")
+        expected = ownership_message(exchange, round_id, addr.address)
+        try:
+            signed = signature_check(chain, addr.address, addr.signature)
+            if signed(expected):
+                continue
+        except VerificationError as exc:
+            out.problems.append(f"{at}: {exc}")
+            continue
+        found = _diagnose(signed, exchange, round_id, hdr, addr.address)
+        if found is None:
+            out.problems.append(
+                f"{at}: signature was not made by this address's key over the expected message"
+            )
+        elif found[1]:
+            out.header_signed[found[0]] = out.header_signed.get(found[0], 0) + 1
+        else:
+            out.problems.append(
+                f"{at}: signed a different message: the expected text with {found[0]}; "
+                f"expected {_quoted(expected, 400)}"
+            )
+    if out.total > U64_MAX:
+        out.problems.append(f"{where}: total does not fit in 64 bits of base units")
+    return out
+
+
+def verify_asset_reserves(
+    asset: str,
+    chain: str,
+    addresses: Sequence[AddressEntry],
+    *,
+    exchange: str,
+    round_id: str,
+    decimals: int,
+    source: str = "manifest",
+) -> int:
+    """Check one asset's reserve addresses (as :func:`check_asset`, problems prefixed
+    ``SOURCE: asset ASSET``) and return its total in base units. Raises
+    VerificationError listing every problem (up to 50). For the verifier: a manifest
+    asset's ``reserves.chain`` and ``reserves.addresses`` with the manifest's exchange and
+    round."""
+    check = check_asset(
+        chain,
+        addresses,
+        exchange=exchange,
+        round_id=round_id,
+        decimals=decimals,
+        where=f"{source}: asset {asset} reserves",
+    )
+    if check.problems:
+        raise VerificationError("\n".join(check.problems[:MAX_ERRORS]))
+    return check.total
 
 
 def verify_reserves(
@@ -79,17 +282,14 @@ def verify_reserves(
     """Check ``snapshot`` for ``exchange`` and ``round_id``; ``decimals`` lists the assets
     (each needs exactly one reserves entry). Raises VerificationError listing every problem
     (bad signatures, addresses, duplicates, balances, totals over 64 bits, missing or
-    unknown assets)."""
+    unknown assets; signatures over the snapshot header's other round or exchange, once)."""
     problems: list[str] = []
-    if snapshot.exchange != exchange:
-        problems.append(
-            f"{source}: snapshot is for exchange {snapshot.exchange!r}, not {exchange!r}"
-        )
-    if snapshot.round_id != round_id:
-        problems.append(f"{source}: snapshot is for round {snapshot.round_id!r}, not {round_id!r}")
     report = ReservesReport()
+    header_signed: dict[str, int] = {}
     seen_assets: set[str] = set()
     for ai, entry in enumerate(snapshot.assets):
+        if len(problems) >= MAX_ERRORS:
+            break
         where = f"{source}: assets[{ai}] ({entry.asset})"
         if entry.asset in seen_assets:
             problems.append(f"{where}: asset listed twice")
@@ -98,39 +298,41 @@ def verify_reserves(
         if entry.asset not in decimals:
             problems.append(f"{where}: not one of the round's assets")
             continue
-        total = 0
-        seen: set[str] = set()
-        for i, addr in enumerate(entry.addresses):
-            at = f"{where}.addresses[{i}] {addr.address[:48]}"
-            key = address_key(entry.chain, addr.address)
-            if key in seen:
-                problems.append(f"{at}: duplicate address")
-                continue
-            seen.add(key)
-            try:
-                total += parse_amount(addr.balance, decimals[entry.asset])
-            except ValueError as exc:
-                problems.append(f"{at}: balance: {exc}")
-            try:
-                check_signature(
-                    entry.chain,
-                    addr.address,
-                    ownership_message(exchange, round_id, addr.address),
-                    addr.signature,
-                )
-            except VerificationError as exc:
-                problems.append(f"{at}: {exc}")
-            if len(problems) >= MAX_ERRORS:
-                break
-        if total > U64_MAX:
-            problems.append(f"{where}: total does not fit in 64 bits of base units")
-        report.totals[entry.asset] = total
-        report.addresses[entry.asset] = len(entry.addresses)
-        if len(problems) >= MAX_ERRORS:
-            break
+        check = check_asset(
+            entry.chain,
+            entry.addresses,
+            exchange=exchange,
+            round_id=round_id,
+            decimals=decimals[entry.asset],
+            where=where,
+            header=(snapshot.exchange, snapshot.round_id),
+            limit=MAX_ERRORS - len(problems),
+        )
+        problems.extend(check.problems)
+        for desc, n in check.header_signed.items():
+            header_signed[desc] = header_signed.get(desc, 0) + n
+        report.totals[entry.asset] = check.total
+        report.addresses[entry.asset] = check.count
     for asset in decimals:
         if asset not in seen_assets and len(problems) < MAX_ERRORS:
             problems.append(f"{source}: no reserves entry for asset {asset}")
+    first: list[str] = []
+    if snapshot.exchange != exchange:
+        first.append(
+            f"{source}: snapshot is for exchange {_quoted(snapshot.exchange)}, "
+            f"not {_quoted(exchange)}"
+        )
+    if snapshot.round_id != round_id:
+        first.append(
+            f"{source}: snapshot is for round {_quoted(snapshot.round_id)}, not {_quoted(round_id)}"
+        )
+    for desc, n in header_signed.items():
+        example = ownership_message(exchange, round_id, "<address>")
+        first.append(
+            f"{source}: {n} signature{'s are' if n != 1 else ' is'} over the message with "
+            f"{desc}; each address must sign {_quoted(example, 400)}"
+        )
+    problems = first + problems
     if problems:
-        raise VerificationError("\n".join(problems[:MAX_ERRORS]))
+        raise VerificationError("\n".join(problems[: MAX_ERRORS + len(first)]))
     return report
