@@ -101,36 +101,27 @@ def manifest_roots(manifest: Manifest) -> Roots:
 
 
 def _check_reserve_signatures(manifest: Manifest) -> None:
-    """Every asset's reserves as one snapshot, through the same checks as ``zkpor prove``'s
-    (ownership signatures over the exchange and round, each address on the asset's chain,
-    duplicate addresses, balances); every problem is listed."""
-    from ..reserves import AssetReserves, ReserveAddress, ReservesSnapshot, verify_reserves
+    """Every asset's reserves through the checks ``zkpor prove`` runs on the snapshot
+    (:func:`zkpor.reserves.verify_asset_reserves`: ownership signatures over the exchange and
+    round, each address valid on the asset's chain, no address twice, balances); every
+    problem of every asset is listed."""
+    from ..reserves.verify import verify_asset_reserves
 
-    snapshot = ReservesSnapshot(
-        format="zkpor-reserves-v1",
-        exchange=manifest.exchange,
-        round_id=manifest.round_id,
-        assets=[
-            AssetReserves(
-                asset=sym,
-                chain=entry.reserves.chain,
-                block_height=entry.reserves.block_height,
-                block_hash=entry.reserves.block_hash,
-                addresses=[
-                    ReserveAddress(address=a.address, balance=a.balance, signature=a.signature)
-                    for a in entry.reserves.addresses
-                ],
+    problems: list[str] = []
+    for sym, entry in manifest.assets.items():
+        try:
+            verify_asset_reserves(
+                sym,
+                entry.reserves.chain,
+                entry.reserves.addresses,
+                exchange=manifest.exchange,
+                round_id=manifest.round_id,
+                decimals=entry.decimals,
             )
-            for sym, entry in manifest.assets.items()
-        ],
-    )
-    verify_reserves(
-        snapshot,
-        exchange=manifest.exchange,
-        round_id=manifest.round_id,
-        decimals={sym: entry.decimals for sym, entry in manifest.assets.items()},
-        source="manifest",
-    )
+        except VerificationError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise VerificationError("\n".join(problems))
 
 
 def normalize_digest(text: str) -> str:
