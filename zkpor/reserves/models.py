@@ -52,7 +52,9 @@ def address_problem(address: str) -> str | None:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown fields refused, no type coercion, immutable (as in :mod:`zkpor.models`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ReserveAddress(_Strict):

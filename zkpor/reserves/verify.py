@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from pydantic import ValidationError
-
 from ..amounts import U64_MAX, parse_amount
 from ..errors import InputError, VerificationError
 from ..identifiers import identifier_problem, shown
@@ -51,17 +49,15 @@ class ReservesReport:
 
 
 def load_reserves(path: Path) -> ReservesSnapshot:
-    """Parse a reserves snapshot file; InputError naming the field on failure."""
+    """Parse a reserves snapshot file strictly (:mod:`zkpor.publicjson`); InputError naming
+    the file and field on failure."""
+    from ..publicjson import parse_public
+
     try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read reserves file: {exc}", source=str(path)) from None
-    try:
-        return ReservesSnapshot.model_validate_json(text)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or None
-        raise InputError(f"reserves file: {err['msg']}", source=str(path), field=loc) from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read reserves file: {exc.strerror}", source=str(path)) from None
+    return parse_public(ReservesSnapshot, data, str(path))
 
 
 def address_key(chain: str, address: str) -> str:
