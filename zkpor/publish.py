@@ -10,6 +10,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 from .amounts import format_units
+from .atomicfile import write_atomic
 from .generators import generator_digest
 from .group import Point
 from .liabilities.prover import ProveOptions, ProveSummary
@@ -147,9 +148,7 @@ def write_manifest(bundle: Path, manifest: Manifest) -> str:
         ("manifest.json", json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n"),
         ("manifest.sha256", digest + "\n"),
     ):
-        tmp = bundle / f".{name}.tmp"
-        tmp.write_text(text)
-        tmp.replace(bundle / name)
+        write_atomic(bundle / name, text.encode())
     return digest
 
 

@@ -151,10 +151,18 @@ def export(
 ) -> None:
     """Export inclusion proofs (mode 0600: each holds the customer's opening).
 
+    With --all, files are named by user id (plain lower-case ids as they are, others as a
+    readable prefix, "~" and a SHA-256 of the id) and DIR/index.csv maps each id to its file.
     Example: zkpor export --bundle bundle --user alice --out alice.json;
     zkpor export --bundle bundle --all --out proofs/ --format binary
     """
-    from ..liabilities.export import FORMATS, export_all, export_user, safe_filename
+    from ..liabilities.export import (
+        FORMATS,
+        INDEX_NAME,
+        export_all,
+        export_user,
+        safe_filename,
+    )
 
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}")
@@ -165,7 +173,7 @@ def export(
             raise InputError("--all needs --out DIR")
         with Bars(True) as bars:
             count = export_all(bundle, out, progress=bars, fmt=fmt)
-        console.print(f"wrote {count} inclusion proofs to {out}")
+        console.print(f"wrote {count} inclusion proofs to {out} (index: {out / INDEX_NAME})")
         return
     assert user is not None
     target = out or Path(safe_filename(user, fmt))

@@ -1,12 +1,21 @@
-"""Exporting customers' inclusion proofs from a bundle (needs the private store)."""
+"""Exporting customers' inclusion proofs from a bundle (needs the private store).
+
+File names (docs/spec.md, "Export names"): :func:`safe_filename` maps every user id to a
+name that is valid on common file systems and injective, also where names are compared
+case-insensitively. ``export_all`` also writes ``index.csv`` (user id -> file name). Every
+file goes through :func:`zkpor.atomicfile.write_atomic` (exclusive temporary file, rename).
+"""
 
 from __future__ import annotations
 
-import os
+import csv
+import hashlib
+import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..atomicfile import atomic_writer, write_atomic
 from ..errors import InputError
 from ..models import AssetInclusion, ChildNode, InclusionProof, PathStep, Roots
 from ..proofcodec import encode_inclusion
@@ -14,17 +23,22 @@ from ..sumtree import children_of, level_sizes, split_child_proofs
 from ..verify.inclusion import format_units
 from .store import open_audit, open_private, private_path
 
-__all__ = ["BundleReader", "export_all", "export_user", "safe_filename", "write_proof"]
+__all__ = [
+    "INDEX_NAME",
+    "BundleReader",
+    "export_all",
+    "export_user",
+    "safe_filename",
+    "write_proof",
+]
+
+INDEX_NAME = "index.csv"
 
 
 def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    """Write ``data`` to ``path`` through a temporary file (created with ``mode``) and a
-    rename, so a reader never sees a half-written file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    """Write ``data`` to ``path`` atomically with ``mode`` (kept for callers of the old
+    name; see :func:`zkpor.atomicfile.write_atomic`)."""
+    write_atomic(path, data, mode)
 
 
 class BundleReader:
@@ -130,7 +144,7 @@ def write_proof(path: Path, proof: InclusionProof, fmt: str = "json") -> None:
         data = encode_inclusion(proof)
     else:
         data = (proof.model_dump_json(indent=1) + "\n").encode()
-    _write_atomic(path, data, 0o600)
+    write_atomic(path, data, 0o600)
 
 
 def export_user(bundle: Path, user_id: str, out: Path, fmt: str = "json") -> None:
@@ -144,16 +158,46 @@ def export_user(bundle: Path, user_id: str, out: Path, fmt: str = "json") -> Non
 
 
 _PLAIN_NAME = re.compile(r"[a-z0-9_@][a-z0-9_.@-]{0,99}")
+_KEEP = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.@-")
+_PREFIX_CHARS = 64
+# Names Windows reserves for devices, whatever the extension ("con.json" cannot be created).
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{d}{i}" for d in ("com", "lpt") for i in range(10)]
+)
+
+
+def _readable_prefix(user_id: str) -> str:
+    """The id folded to lowercase ``[a-z0-9_.@-]`` (anything else becomes ``_``), at most 64
+    characters, leading dots and dashes removed, ``_`` in front of a Windows device name
+    before the first dot, ``id`` when nothing is left. Only for reading: not injective."""
+    folded = "".join(ch.lower() if ch.isascii() and ch.lower() in _KEEP else "_" for ch in user_id)
+    prefix = folded[:_PREFIX_CHARS].lstrip(".-") or "id"
+    return "_" + prefix if prefix.split(".", 1)[0] in _RESERVED else prefix
 
 
 def safe_filename(user_id: str, fmt: str = "json") -> str:
-    """A file name for a user id, injective and safe on case-insensitive file systems: the
-    id itself when it is lowercase ``[a-z0-9_.@-]`` (not starting with "hex-"), otherwise
-    ``hex-`` and the hex of its UTF-8 bytes."""
+    """The file name of ``user_id``'s proof (``EXT`` = ``json``, or ``zkpi`` for binary).
+
+    - ``ID.EXT`` when the id is plain: lowercase ``[a-z0-9_.@-]``, 1-100 characters, not
+      starting with ``.`` or ``-``, and not a Windows device name before its first dot;
+    - otherwise ``PREFIX~HASH.EXT``: PREFIX the id folded to ``[a-z0-9_.@-]`` (1-65
+      characters, see :func:`_readable_prefix`), HASH the 64 lowercase hex digits of SHA-256 of the id's UTF-8.
+
+    Always ASCII, at most 135 bytes, never holding ``/``, ``\\``, NUL or a leading dot.
+    Injective, also under case folding: plain names have no ``~`` and are already lower
+    case; every other name carries the hash of the exact id (distinct ids, distinct hashes).
+    """
     ext = "zkpi" if fmt == "binary" else "json"
-    if _PLAIN_NAME.fullmatch(user_id) and not user_id.startswith("hex-"):
+    if _PLAIN_NAME.fullmatch(user_id) and user_id.split(".", 1)[0] not in _RESERVED:
         return f"{user_id}.{ext}"
-    return f"hex-{user_id.encode().hex()}.{ext}"
+    digest = hashlib.sha256(user_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{_readable_prefix(user_id)}~{digest}.{ext}"
+
+
+def _index_row(user_id: str, name: str) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([user_id, name])
+    return buf.getvalue().encode()
 
 
 def export_all(
@@ -162,9 +206,13 @@ def export_all(
     progress: Callable[[str, int, int], None] | None = None,
     fmt: str = "json",
 ) -> int:
-    """Write every customer's proof into ``out_dir`` (created 0700). Returns the count.
+    """Write every customer's proof into ``out_dir`` (created 0700), named by
+    :func:`safe_filename`, and ``out_dir/index.csv`` (header ``user_id,file``, one row per
+    customer in user-id order, CSV quoting, mode 0600). Returns the count.
 
-    Streams the customer list from the private store: memory does not grow with it."""
+    Streams the customer list from the private store: memory does not grow with it. The
+    index is written through a temporary file alongside and appears only once every proof
+    is written."""
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     reader = BundleReader(bundle)
     count = 0
@@ -172,11 +220,15 @@ def export_all(
         "SELECT count(DISTINCT user_id) FROM leaves WHERE line IS NOT NULL"
     ).fetchone()
     try:
-        for uid in reader.users():
-            write_proof(out_dir / safe_filename(uid, fmt), reader.inclusion_proof(uid), fmt)
-            count += 1
-            if progress and (count % 100 == 0 or count == total):
-                progress("export", count, total)
+        with atomic_writer(out_dir / INDEX_NAME, 0o600) as index:
+            index.write(b"user_id,file\n")
+            for uid in reader.users():
+                name = safe_filename(uid, fmt)
+                write_proof(out_dir / name, reader.inclusion_proof(uid), fmt)
+                index.write(_index_row(uid, name))
+                count += 1
+                if progress and (count % 100 == 0 or count == total):
+                    progress("export", count, total)
     finally:
         reader.close()
     return count

@@ -1,6 +1,6 @@
 """Full audit of a bundle's public audit file: every node and every node proof.
 
-Checks (docs/spec.md, "Audit"):
+Checks (docs/spec.md, 9.5 "Audit"):
 
 - the file's parameters (format, arity, range bits, generator digest) are the ones this
   verifier implements, and its roots are the published ones when they are given;
@@ -11,29 +11,68 @@ Checks (docs/spec.md, "Audit"):
   batches, in parallel);
 - every leaf commitment is a valid, non-identity point (checked as a child).
 
+The file is hostile until proven otherwise (docs/spec.md, 9.6): it is opened read-only and
+immutable; meta, assets and nodes must be plain tables; every cell's SQLite type and length
+is checked in SQL before its value is fetched (hashes 32-byte blobs, commitments 33-byte
+blobs, a node's proof a blob of exactly ``child_proofs_length(children)`` bytes, integers in
+range), and row counts are compared with the tree shape before any row is read; no value
+longer than ``MAX_VALUE_BYTES`` is ever materialised. Memory is bounded by the batches in
+flight, whatever the file says. Any failure raises VerificationError (the content is wrong)
+or InputError (unreadable, damaged or not an audit file), naming the file; errors in worker
+processes come back as VerificationError.
+
 Leaf hashes cannot be recomputed here (their preimages are secret); each customer checks
-their own. Any failure raises VerificationError naming the asset, level and node.
+their own.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Final
 
-from ..errors import EncodingError, InputError, ParameterError, VerificationError
+from ..errors import InputError, VerificationError, ZkporError
 from ..generators import generator_digest
 from ..group import Point, active_backend
+from ..identifiers import identifier_problem, shown
 from ..models import Roots
 from ..rangeproof import RangeProof, verify_batch
-from ..sumtree import RANGE_BITS, SUPPORTED_ARITIES, level_sizes, node_hash, split_child_proofs
+from ..sumtree import (
+    RANGE_BITS,
+    SUPPORTED_ARITIES,
+    child_proofs_length,
+    level_sizes,
+    node_hash,
+    split_child_proofs,
+)
 
-__all__ = ["AuditReport", "audit_bundle"]
+__all__ = ["MAX_VALUE_BYTES", "AuditReport", "audit_bundle"]
 
+AUDIT_FORMAT: Final[str] = "zkpor-audit-v1"
+#: SQLITE_LIMIT_LENGTH on the auditor's connection: no honest cell is longer (the longest
+#: node proof, 63 children at k = 64, is 5,118 bytes).
+MAX_VALUE_BYTES: Final[int] = 1 << 16
 _UNIT_NODES = 32
+_IN_FLIGHT = 64
+_META_VALUE_BYTES = 256
+_SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,15}")
+_TABLES: Final[dict[str, tuple[str, ...]]] = {
+    "meta": ("key", "value"),
+    "assets": ("asset", "decimals", "leaf_count", "depth", "root_hash", "root_commitment"),
+    "nodes": ("asset", "level", "idx", "hash", "commitment", "proof"),
+}
 
 # (idx, hash, commitment, proof, [(child hash, child commitment), ...])
 _NodeRow = tuple[int, bytes, bytes, bytes, list[tuple[bytes, bytes]]]
@@ -52,85 +91,312 @@ class AuditReport:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class _Asset:
+    asset: str
+    decimals: int
+    leaf_count: int
+    depth: int
+    root_hash: bytes
+    root_commitment: bytes
+    sizes: list[int]
+
+
 def _check_unit(unit: _Unit) -> int:
-    """Verify a batch of internal nodes of one level; returns the number of range proofs."""
+    """Verify a batch of internal nodes of one level (in a worker); returns the number of
+    range proofs. Every failure, malformed input included, is a VerificationError."""
     round_id, asset, level, rows = unit
-    pt = active_backend().Point
-    items: list[tuple[RangeProof | bytes, list[Point], int]] = []
-    for idx, nhash, ncommit, proof, children in rows:
-        where = f"asset {asset}, level {level}, node {idx}"
-        if len(nhash) != 32 or any(len(h) != 32 for h, _ in children):
-            raise VerificationError(f"{where}: node hashes must be 32 bytes")
-        try:
-            points = [pt.from_bytes(c) for _, c in children]
-        except EncodingError as exc:
-            raise VerificationError(f"{where}: child commitment: {exc}") from None
-        if pt.sum(points).to_bytes() != ncommit:
-            raise VerificationError(f"{where}: commitment is not the sum of its children's")
-        if node_hash(round_id, asset, level, children) != nhash:
-            raise VerificationError(f"{where}: hash does not match its children")
-        try:
-            parts = split_child_proofs(proof, len(children))
-        except ParameterError as exc:
-            raise VerificationError(f"{where}: {exc}") from None
-        offset = 0
-        for size, blob in parts:
-            try:
-                rp = RangeProof.from_bytes(blob, pt, bits=RANGE_BITS, m=size)
-            except EncodingError as exc:
-                raise VerificationError(f"{where}: range proof: {exc}") from None
-            items.append((rp, points[offset : offset + size], RANGE_BITS))
-            offset += size
+    where = f"asset {asset}, level {level}"
     try:
+        pt = active_backend().Point
+        items: list[tuple[RangeProof | bytes, list[Point], int]] = []
+        for idx, nhash, ncommit, proof, children in rows:
+            where = f"asset {asset}, level {level}, node {idx}"
+            try:
+                points = [pt.from_bytes(c) for _, c in children]
+            except ZkporError as exc:
+                raise VerificationError(f"child commitment: {exc}") from None
+            if pt.sum(points).to_bytes() != ncommit:
+                raise VerificationError("commitment is not the sum of its children's")
+            if node_hash(round_id, asset, level, children) != nhash:
+                raise VerificationError("hash does not match its children")
+            offset = 0
+            for size, blob in split_child_proofs(proof, len(children)):
+                try:
+                    rp = RangeProof.from_bytes(blob, pt, bits=RANGE_BITS, m=size)
+                except ZkporError as exc:
+                    raise VerificationError(f"range proof: {exc}") from None
+                items.append((rp, points[offset : offset + size], RANGE_BITS))
+                offset += size
+        where = f"asset {asset}, level {level}"
         verify_batch(items)
-    except VerificationError as exc:
-        raise VerificationError(f"asset {asset}, level {level}: {exc}") from None
+    except (ZkporError, ValueError) as exc:
+        raise VerificationError(f"{where}: {exc}") from None
     return len(items)
 
 
-def _units(
-    conn: sqlite3.Connection, round_id: str, asset: str, sizes: list[int], arity: int
-) -> Iterator[_Unit]:
+def _connect(path: Path) -> sqlite3.Connection:
+    """Read-only, immutable (no journal, WAL or lock files are read or written), values
+    capped at MAX_VALUE_BYTES, and schema SQL (views, triggers) not trusted."""
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    return conn
+
+
+def _check_schema(conn: sqlite3.Connection, source: str) -> None:
+    """meta, assets and nodes are ordinary tables with the columns the audit reads (not
+    views, virtual tables or generated columns, whose values the file would compute)."""
+    for name, columns in _TABLES.items():
+        row = conn.execute(
+            "SELECT type, typeof(sql) = 'text' AND upper(substr(ltrim(sql), 1, 12)) = "
+            "'CREATE TABLE' FROM sqlite_master WHERE lower(name) = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            raise InputError(f"not a zkpor audit file (no table {name})", source=source)
+        if row[0] != "table" or not row[1]:
+            raise InputError(f"not a zkpor audit file ({name} is not a plain table)", source=source)
+        have = {
+            str(n).lower(): hidden
+            for n, hidden in conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (name,))
+        }
+        for col in columns:
+            if have.get(col) != 0:
+                raise InputError(
+                    f"not a zkpor audit file (table {name} has no column {col})", source=source
+                )
+
+
+def _meta(conn: sqlite3.Connection, key: str, source: str) -> str:
+    rows = conn.execute(
+        "SELECT CASE WHEN typeof(value) = 'text' AND length(CAST(value AS BLOB)) <= ? "
+        "THEN value END FROM meta WHERE key = ? LIMIT 2",
+        (_META_VALUE_BYTES, key),
+    ).fetchall()
+    if len(rows) != 1 or rows[0][0] is None:
+        problem = "missing" if not rows else "repeated" if len(rows) > 1 else "not short text"
+        if key == "format":
+            raise InputError(f"not a zkpor audit file (meta format {problem})", source=source)
+        raise VerificationError(f"meta {key} is {problem}")
+    return str(rows[0][0])
+
+
+def _read_assets(conn: sqlite3.Connection, arity: int) -> list[_Asset]:
+    """Every assets row, each cell type- and range-checked in SQL before it is fetched."""
+    out: list[_Asset] = []
+    seen: set[str] = set()
+    cursor = conn.execute(
+        "SELECT CASE WHEN typeof(asset) = 'text' AND length(CAST(asset AS BLOB)) <= 16 "
+        "THEN asset END, "
+        "CASE WHEN typeof(decimals) = 'integer' AND decimals BETWEEN 0 AND 30 THEN decimals END, "
+        "CASE WHEN typeof(leaf_count) = 'integer' AND leaf_count >= 1 THEN leaf_count END, "
+        "CASE WHEN typeof(depth) = 'integer' AND depth BETWEEN 1 AND 64 THEN depth END, "
+        "CASE WHEN typeof(root_hash) = 'blob' AND length(root_hash) = 32 THEN root_hash END, "
+        "CASE WHEN typeof(root_commitment) = 'blob' AND length(root_commitment) = 33 "
+        "THEN root_commitment END FROM assets ORDER BY asset"
+    )
+    names = ("asset", "decimals", "leaf_count", "depth", "root_hash", "root_commitment")
+    wants = (
+        "a symbol of 1-16 characters",
+        "an integer 0-30",
+        "an integer >= 1",
+        "an integer 1-64",
+        "a 32-byte blob",
+        "a 33-byte blob",
+    )
+    for number, row in enumerate(cursor, 1):
+        for name, want, value in zip(names, wants, row):
+            if value is None:
+                raise VerificationError(f"assets row {number}: {name} must be {want}")
+        asset, decimals, leaf_count, depth, root_hash, root_commitment = row
+        if not _SYMBOL.fullmatch(asset):
+            raise VerificationError(f"assets row {number}: {shown(asset, 20)!r} is not a symbol")
+        if asset in seen:
+            raise VerificationError(f"asset {asset} is listed twice")
+        seen.add(asset)
+        sizes = level_sizes(leaf_count, arity)
+        if depth != len(sizes) - 1:
+            raise VerificationError(f"asset {asset}: depth does not match the leaf count")
+        out.append(_Asset(asset, decimals, leaf_count, depth, root_hash, root_commitment, sizes))
+    return out
+
+
+# Each cell is fetched only when its type and length are right (else NULL, with its type and
+# length beside it for the message): a hostile cell is never materialised.
+_NODE_COLUMNS = (
+    "CASE WHEN typeof(idx) = 'integer' THEN idx END, typeof(idx), "
+    "CASE WHEN typeof(hash) = 'blob' AND length(hash) = 32 THEN hash END, "
+    "typeof(hash), length(hash), "
+    "CASE WHEN typeof(commitment) = 'blob' AND length(commitment) = 33 THEN commitment END, "
+    "typeof(commitment), length(commitment)"
+)
+
+
+def _cell(where: str, name: str, kind: str, length: int | None, want: str) -> VerificationError:
+    got = "NULL" if kind == "null" else f"{kind} of length {length}"
+    return VerificationError(f"{where}: {name} is {got}, expected {want}")
+
+
+def _node_cells(where: str, row: tuple[Any, ...], expect_idx: int) -> tuple[bytes, bytes]:
+    idx, idx_type, nhash, htype, hlen, ncommit, ctype, clen = row[:8]
+    if idx is None:
+        raise VerificationError(f"{where}: index is {idx_type}, expected an integer")
+    if idx != expect_idx:
+        what = "missing" if isinstance(idx, int) and idx > expect_idx else "out of order"
+        raise VerificationError(f"{where.rsplit(', node', 1)[0]}, node {expect_idx}: {what}")
+    if not isinstance(nhash, bytes):
+        raise _cell(where, "hash", htype, hlen, "a 32-byte blob")
+    if not isinstance(ncommit, bytes):
+        raise _cell(where, "commitment", ctype, clen, "a 33-byte blob")
+    return nhash, ncommit
+
+
+def _units(conn: sqlite3.Connection, round_id: str, info: _Asset, arity: int) -> Iterator[_Unit]:
+    """The internal nodes of one asset, level by level, in batches of _UNIT_NODES, each node
+    with its children; every cell checked (type, length, index sequence) before use."""
+    asset, sizes = info.asset, info.sizes
     for level in range(1, len(sizes)):
+        last = sizes[level] - 1
+        full_len = child_proofs_length(min(arity, sizes[level - 1]))
+        last_len = child_proofs_length(sizes[level - 1] - last * arity)
         children = conn.execute(
-            "SELECT idx, hash, commitment FROM nodes WHERE asset = ? AND level = ? ORDER BY idx",
+            f"SELECT {_NODE_COLUMNS} FROM nodes WHERE asset = ? AND level = ? ORDER BY idx",
             (asset, level - 1),
         )
         nodes = conn.execute(
-            "SELECT idx, hash, commitment, proof FROM nodes WHERE asset = ? AND level = ? ORDER BY idx",
-            (asset, level),
+            f"SELECT {_NODE_COLUMNS}, CASE WHEN typeof(proof) = 'blob' AND length(proof) = "
+            "(CASE WHEN idx = ? THEN ? ELSE ? END) THEN proof END, typeof(proof), length(proof) "
+            "FROM nodes WHERE asset = ? AND level = ? ORDER BY idx",
+            (last, last_len, full_len, asset, level),
         )
         batch: list[_NodeRow] = []
         expect_child = 0
-        for idx, nhash, ncommit, proof in nodes:
-            count = min(arity, sizes[level - 1] - idx * arity)
-            kids = children.fetchmany(count)
-            for cidx, _, _ in kids:
-                if cidx != expect_child:
-                    raise VerificationError(
-                        f"asset {asset}, level {level - 1}: node {expect_child} missing"
+        for expect_idx, row in enumerate(nodes):
+            where = f"asset {asset}, level {level}, node {expect_idx}"
+            nhash, ncommit = _node_cells(where, row, expect_idx)
+            proof, ptype, plen = row[8:11]
+            if proof is None:
+                want = f"a blob of {last_len if expect_idx == last else full_len} bytes"
+                raise _cell(where, "range proof", ptype, plen, want)
+            count = min(arity, sizes[level - 1] - expect_idx * arity)
+            kids = []
+            for crow in children.fetchmany(count):
+                kids.append(
+                    _node_cells(
+                        f"asset {asset}, level {level - 1}, node {expect_child}", crow, expect_child
                     )
+                )
                 expect_child += 1
             if len(kids) != count:
-                raise VerificationError(
-                    f"asset {asset}, level {level}, node {idx}: children missing"
-                )
-            if proof is None:
-                raise VerificationError(f"asset {asset}, level {level}, node {idx}: no range proof")
-            batch.append(
-                (
-                    idx,
-                    bytes(nhash),
-                    bytes(ncommit),
-                    bytes(proof),
-                    [(bytes(h), bytes(c)) for _, h, c in kids],
-                )
-            )
+                raise VerificationError(f"{where}: children missing")
+            batch.append((expect_idx, nhash, ncommit, proof, kids))
             if len(batch) >= _UNIT_NODES:
                 yield (round_id, asset, level, batch)
                 batch = []
         if batch:
             yield (round_id, asset, level, batch)
+
+
+def _check_shape(conn: sqlite3.Connection, info: _Asset, roots: Roots | None) -> None:
+    """Row counts per level, no proof on a leaf, the root row, the published root."""
+    asset, sizes = info.asset, info.sizes
+    counts = dict(
+        conn.execute(
+            "SELECT level, count(*) FROM nodes WHERE asset = ? GROUP BY level LIMIT 66", (asset,)
+        ).fetchall()
+    )
+    if counts != dict(enumerate(sizes)):
+        raise VerificationError(f"asset {asset}: node counts per level do not match the leaf count")
+    (leaf_proofs,) = conn.execute(
+        "SELECT count(*) FROM nodes WHERE asset = ? AND level = 0 AND proof IS NOT NULL",
+        (asset,),
+    ).fetchone()
+    if leaf_proofs:
+        raise VerificationError(f"asset {asset}: leaves must not carry proofs")
+    top = conn.execute(
+        f"SELECT {_NODE_COLUMNS} FROM nodes WHERE asset = ? AND level = ? AND idx = 0",
+        (asset, info.depth),
+    ).fetchone()
+    if top is None or (top[2], top[5]) != (info.root_hash, info.root_commitment):
+        raise VerificationError(f"asset {asset}: root node differs from the assets table")
+    if roots is not None:
+        pub = roots.assets[asset]
+        if (pub.root_hash, pub.root_commitment, pub.leaf_count, pub.decimals) != (
+            info.root_hash.hex(),
+            info.root_commitment.hex(),
+            info.leaf_count,
+            info.decimals,
+        ):
+            raise VerificationError(f"asset {asset}: root differs from the published one")
+
+
+def _audit(
+    conn: sqlite3.Connection,
+    source: str,
+    roots: Roots | None,
+    pool: Executor,
+    progress: Callable[[str, int, int], None] | None,
+) -> AuditReport:
+    _check_schema(conn, source)
+    fmt = _meta(conn, "format", source)
+    if fmt != AUDIT_FORMAT:
+        raise InputError(f"not a zkpor audit file (format {shown(fmt, 40)!r})", source=source)
+    if (
+        _meta(conn, "range_bits", source) != str(RANGE_BITS)
+        or _meta(conn, "generator_digest", source) != generator_digest().hex()
+    ):
+        raise VerificationError("parameters (range bits, generators) are not zkpor's")
+    arity_text = _meta(conn, "arity", source)
+    arity = int(arity_text) if arity_text in {str(a) for a in SUPPORTED_ARITIES} else 0
+    if not arity:
+        raise VerificationError(f"unsupported arity {shown(arity_text, 20)!r}")
+    round_id = _meta(conn, "round_id", source)
+    problem = identifier_problem(round_id)
+    if problem is not None or len(round_id) > 64:
+        raise VerificationError(f"round id {problem or 'is longer than 64 characters'}")
+    report = AuditReport(round_id=round_id, arity=arity)
+    assets = _read_assets(conn, arity)
+    if not assets:
+        raise VerificationError("no assets")
+    if roots is not None:
+        if roots.round_id != round_id or roots.arity != arity:
+            raise VerificationError(
+                "audit file is for another round or arity than the published roots"
+            )
+        if set(roots.assets) != {a.asset for a in assets}:
+            raise VerificationError("audit file and published roots list different assets")
+    (rows,) = conn.execute("SELECT count(*) FROM nodes").fetchone()
+    expected = sum(sum(a.sizes) for a in assets)
+    if rows != expected:
+        raise VerificationError(f"nodes has {rows} rows; the trees' shapes need {expected}")
+    for info in assets:
+        _check_shape(conn, info, roots)
+    for info in assets:
+        asset = info.asset
+        internal = sum(info.sizes[1:])
+        pending: set[Future[int]] = set()
+        nodes_done = 0
+        for unit in _units(conn, round_id, info, arity):
+            if len(pending) >= _IN_FLIGHT:  # sliding window: keep the workers fed
+                completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+                report.proofs += sum(f.result() for f in completed)
+            pending.add(pool.submit(_check_unit, unit))
+            nodes_done += len(unit[3])
+            if progress:
+                progress(f"audit {asset}", min(internal, nodes_done), internal)
+        for fut in pending:
+            report.proofs += fut.result()
+        report.nodes += sum(info.sizes)
+        report.assets[asset] = {
+            "leaf_count": info.leaf_count,
+            "depth": info.depth,
+            "internal_nodes": internal,
+        }
+        if progress:
+            progress(f"audit {asset}", internal, internal)
+    return report
 
 
 def audit_bundle(
@@ -141,109 +407,33 @@ def audit_bundle(
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> AuditReport:
-    """Audit ``bundle`` (a bundle directory or an audit.sqlite file). Raises
-    VerificationError on any failure; returns what was checked."""
+    """Audit ``bundle`` (a bundle directory or an audit.sqlite file); returns what was
+    checked. Raises VerificationError when the content is wrong, InputError when the file is
+    missing, unreadable, damaged or not an audit file; both name the file."""
     started = time.perf_counter()
     path = bundle / "audit.sqlite" if bundle.is_dir() else bundle
+    source = str(path)
     if not path.is_file():
-        raise InputError("audit file not found", source=str(path))
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        assets = conn.execute(
-            "SELECT asset, decimals, leaf_count, depth, root_hash, root_commitment FROM assets ORDER BY asset"
-        ).fetchall()
-    except sqlite3.Error as exc:
-        raise InputError(f"not a zkpor audit file ({exc})", source=str(path)) from None
-    if meta.get("format") != "zkpor-audit-v1":
-        raise InputError(
-            f"not a zkpor audit file (format {meta.get('format')!r})", source=str(path)
-        )
-    if (
-        meta.get("range_bits") != str(RANGE_BITS)
-        or meta.get("generator_digest") != generator_digest().hex()
-    ):
-        raise VerificationError(f"{path}: parameters (range bits, generators) are not zkpor's")
-    try:
-        arity = int(meta.get("arity", ""))
-    except ValueError:
-        arity = 0
-    if arity not in SUPPORTED_ARITIES:
-        raise VerificationError(f"{path}: unsupported arity {meta.get('arity')!r}")
-    round_id = meta.get("round_id", "")
-    report = AuditReport(round_id=round_id, arity=arity)
-    if roots is not None:
-        if roots.round_id != round_id or roots.arity != arity:
-            raise VerificationError(
-                "audit file is for another round or arity than the published roots"
-            )
-        if set(roots.assets) != {a[0] for a in assets}:
-            raise VerificationError("audit file and published roots list different assets")
+        raise InputError("audit file not found", source=source)
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers)
+    conn: sqlite3.Connection | None = None
     try:
-        for asset, decimals, leaf_count, depth, root_hash, root_commitment in assets:
-            if not isinstance(leaf_count, int) or leaf_count < 1:
-                raise VerificationError(f"asset {asset}: invalid leaf count")
-            sizes = level_sizes(leaf_count, arity)
-            if depth != len(sizes) - 1:
-                raise VerificationError(f"asset {asset}: depth does not match the leaf count")
-            counts = dict(
-                conn.execute(
-                    "SELECT level, count(*) FROM nodes WHERE asset = ? GROUP BY level", (asset,)
-                ).fetchall()
-            )
-            if counts != dict(enumerate(sizes)):
-                raise VerificationError(
-                    f"asset {asset}: node counts per level do not match the leaf count"
-                )
-            (leaf_proofs,) = conn.execute(
-                "SELECT count(*) FROM nodes WHERE asset = ? AND level = 0 AND proof IS NOT NULL",
-                (asset,),
-            ).fetchone()
-            if leaf_proofs:
-                raise VerificationError(f"asset {asset}: leaves must not carry proofs")
-            top = conn.execute(
-                "SELECT hash, commitment FROM nodes WHERE asset = ? AND level = ? AND idx = 0",
-                (asset, depth),
-            ).fetchone()
-            if top is None or (bytes(top[0]), bytes(top[1])) != (
-                bytes(root_hash),
-                bytes(root_commitment),
-            ):
-                raise VerificationError(f"asset {asset}: root node differs from the assets table")
-            if roots is not None:
-                pub = roots.assets[asset]
-                if (pub.root_hash, pub.root_commitment, pub.leaf_count, pub.decimals) != (
-                    bytes(root_hash).hex(),
-                    bytes(root_commitment).hex(),
-                    leaf_count,
-                    decimals,
-                ):
-                    raise VerificationError(f"asset {asset}: root differs from the published one")
-            internal = sum(sizes[1:])
-            pending: set[Future[int]] = set()
-            nodes_done = 0
-            for unit in _units(conn, round_id, asset, sizes, arity):
-                if len(pending) >= 64:  # sliding window: keep the workers fed
-                    completed, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    report.proofs += sum(f.result() for f in completed)
-                pending.add(pool.submit(_check_unit, unit))
-                nodes_done += len(unit[3])
-                if progress:
-                    progress(f"audit {asset}", min(internal, nodes_done), internal)
-            for fut in pending:
-                report.proofs += fut.result()
-            report.nodes += sum(sizes)
-            report.assets[asset] = {
-                "leaf_count": leaf_count,
-                "depth": depth,
-                "internal_nodes": internal,
-            }
-            if progress:
-                progress(f"audit {asset}", internal, internal)
+        conn = _connect(path)
+        report = _audit(conn, source, roots, pool, progress)
+    except sqlite3.Error as exc:
+        raise InputError(f"unreadable audit file ({exc})", source=source) from None
+    except UnicodeDecodeError:  # text cells are decoded by the sqlite3 module itself
+        raise InputError("unreadable audit file (text that is not UTF-8)", source=source) from None
+    except VerificationError as exc:
+        raise VerificationError(f"{source}: {exc}") from None
+    except BrokenExecutor:
+        raise VerificationError(
+            f"{source}: audit not completed: a worker process stopped"
+        ) from None
     finally:
-        conn.close()
+        if conn is not None:
+            conn.close()
         if own:
             pool.shutdown(cancel_futures=True)
     report.seconds = time.perf_counter() - started
