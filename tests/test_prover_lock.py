@@ -60,7 +60,10 @@ def test_lock_released_when_run_fails(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("workers", ["0", "-1"])
 def test_workers_must_be_positive(tmp_path: Path, workers: str) -> None:
-    with pytest.raises(InputError, match="--workers must be at least 1"), make_executor(int(workers)):
+    with (
+        pytest.raises(InputError, match="--workers must be at least 1"),
+        make_executor(int(workers)),
+    ):
         pass
     write_inputs(tmp_path, sample_rows(3))
     (tmp_path / "s.key").write_text("zkpor-master-secret-v1\n" + "00" * 32 + "\n")
