@@ -191,7 +191,7 @@ def test_truncated_audit_file_cli_no_traceback(tmp_path: Path) -> None:
     r = _cli_resume(tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
-    assert "the audit file failed the checkpoint check" in r.stdout
+    assert "resumed: the unfinished audit file was unreadable" in r.stdout
 
 
 @pytest.mark.parametrize("keep", [0, 100, 0.5])
@@ -329,3 +329,13 @@ def _cli_resume(tmp: Path) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=300,
     )
+
+
+def test_deleted_audit_rows_cli_rebuilds_and_says_so(tmp_path: Path) -> None:
+    partial = _interrupted(tmp_path)
+    asset, chunk = _first_done(partial)
+    _sql(partial / "audit.sqlite", _AUDIT_DAMAGE["deleted-rows"], asset, chunk)
+    r = _cli_resume(tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "resumed: 1 finished chunk(s) failed their checkpoint check" in r.stdout
+    _check_published(tmp_path / "bundle")

@@ -79,7 +79,7 @@ def prove(
     """
     import time
 
-    from ..identifiers import check_text, shown
+    from ..identifiers import shown
     from ..liabilities.keys import read_master_secret
     from ..liabilities.prover import ProveOptions
     from ..parallel import make_executor
@@ -94,11 +94,6 @@ def prove(
         raise InputError("--chunk-height must be at least 1")
     if workers is not None and workers < 1:
         raise InputError("--workers must be at least 1")
-    if exchange is not None:
-        try:
-            check_text(exchange, "exchange name", 100)
-        except ValueError as exc:
-            raise InputError(str(exc), field="exchange") from None
     ratio = parse_ratio(min_ratio)
     master = read_master_secret(secret)
     opts = ProveOptions(
@@ -141,12 +136,12 @@ def prove(
         markup=False,
         highlight=False,
     )
-    if summary.chunks_rebuilt or summary.audit_rebuilt:
-        what = "the audit file" if summary.audit_rebuilt else f"{summary.chunks_rebuilt} chunk(s)"
-        console.print(
-            f"  resumed: {what} failed the checkpoint check and were rebuilt",
-            markup=False,
-            highlight=False,
+    if summary.audit_rebuilt:
+        typer.echo("  resumed: the unfinished audit file was unreadable; every chunk was rebuilt")
+    elif summary.chunks_rebuilt:
+        typer.echo(
+            f"  resumed: {summary.chunks_rebuilt} finished chunk(s) failed their checkpoint "
+            "check and were rebuilt"
         )
     for sym, info in summary.assets.items():
         console.print(
