@@ -1,6 +1,6 @@
 """Proving liabilities: balances CSV -> bundle (public audit file, private store, roots).
 
-Stages (docs/spec.md, "Liabilities tree" and "Resuming a run"; docs/operators.md):
+Stages (docs/spec.md sections 7 and 9.4; docs/operators.md section 3):
 
 - lock: one run per output (:mod:`.lock`); a second run on the same ``--out`` stops at once.
 - open: a fresh run draws its run nonce; a rerun finds ``BUNDLE.partial`` and checks it
@@ -22,7 +22,6 @@ Stages (docs/spec.md, "Liabilities tree" and "Resuming a run"; docs/operators.md
 from __future__ import annotations
 
 import hashlib
-import hmac
 import itertools
 import json
 import shutil
@@ -39,7 +38,15 @@ from ..group import Point
 from ..identifiers import check_text
 from ..sumtree import RANGE_BITS, check_arity, level_sizes
 from .build import ChunkResult, ChunkTask, LevelNode, build_chunk, build_levels
-from .checkpoint import leaves_tag, result_tag, stored_chunk_tag
+from .checkpoint import (
+    check_loaded,
+    finished_chunks,
+    leaves_tag,
+    open_audit_checked,
+    result_tag,
+    resumed_nonce,
+    start_run,
+)
 from .inputs import (
     MAX_REPORTED_ERRORS,
     U64_MAX,
@@ -48,7 +55,7 @@ from .inputs import (
     load_assets,
     read_balances,
 )
-from .keys import RUN_NONCE_BYTES, RoundKeys, new_run_nonce, pad_leaf_id, resume_fingerprint
+from .keys import RoundKeys, pad_leaf_id, resume_fingerprint
 from .lock import output_lock
 from .selfcheck import self_check
 from .store import AUDIT_FORMAT, get_meta, open_audit, open_private, private_path, set_meta
@@ -331,98 +338,6 @@ def _build_top(
     return root.value, root.blinding
 
 
-def _fresh_run(
-    partial: Path, digest: str, fingerprint: str, round_id: str, nonce: bytes | None
-) -> bytes:
-    """Create ``partial`` with its private store; return the new run nonce."""
-    nonce = nonce or new_run_nonce()
-    partial.mkdir(parents=True)
-    priv = open_private(private_path(partial), create=True)
-    try:
-        set_meta(
-            priv,
-            {
-                "input_digest": digest,
-                "fingerprint": fingerprint,
-                "round_id": round_id,
-                "run_nonce": nonce.hex(),
-            },
-        )
-    finally:
-        priv.close()
-    return nonce
-
-
-def _resumed_run(partial: Path, digest: str, fingerprint: str) -> bytes:
-    """Check that ``partial`` is an unfinished run of these inputs and secret; return its
-    run nonce."""
-    where = str(partial)
-    try:
-        priv = open_private(private_path(partial))
-        try:
-            meta = get_meta(priv)
-        finally:
-            priv.close()
-    except (OSError, sqlite3.Error) as exc:
-        raise InputError(
-            f"the unfinished run's private store cannot be read ({exc}); remove it to start over",
-            source=where,
-        ) from None
-    if meta.get("input_digest") != digest or not hmac.compare_digest(
-        meta.get("fingerprint", ""), fingerprint
-    ):
-        raise InputError(
-            "an unfinished run with different inputs or secret is in the way; remove it",
-            source=where,
-        )
-    try:
-        nonce = bytes.fromhex(meta["run_nonce"])
-    except (KeyError, ValueError):
-        nonce = b""
-    if len(nonce) != RUN_NONCE_BYTES:
-        raise InputError(
-            "the unfinished run's private store has no valid run nonce; remove it to start over",
-            source=where,
-        )
-    return nonce
-
-
-def _open_audit_checked(path: Path, summary: ProveSummary) -> sqlite3.Connection:
-    """Open the unfinished run's audit file; one SQLite cannot read (truncated, damaged) is
-    discarded, and every chunk is then rebuilt (no progress rows)."""
-    if path.exists():
-        conn: sqlite3.Connection | None = None
-        try:
-            conn = open_audit(path, create=True)
-            ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        except sqlite3.Error:
-            ok = False
-        if ok and conn is not None:
-            return conn
-        if conn is not None:
-            conn.close()
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
-        summary.audit_rebuilt = True
-    return open_audit(path, create=True)
-
-
-def _check_loaded(
-    priv: sqlite3.Connection, assets: list[str], tag_key: bytes, partial: Path
-) -> None:
-    """A resumed run's loaded leaves must be the ones loaded (their tags, module doc)."""
-    meta = get_meta(priv)
-    for asset in assets:
-        if not hmac.compare_digest(
-            meta.get(f"leaves_tag:{asset}", ""), leaves_tag(tag_key, priv, asset)
-        ):
-            raise InputError(
-                f"the unfinished run's leaves of asset {asset} differ from the ones loaded "
-                "(changed, added or deleted rows); remove it to start over",
-                source=str(partial),
-            )
-
-
 def prove_liabilities(
     balances: Path,
     assets_file: Path,
@@ -505,12 +420,12 @@ def _run(
     summary = ProveSummary(bundle=out)
     fresh = not partial.exists()
     if fresh:
-        nonce = _fresh_run(partial, digest, fingerprint, opts.round_id, run_nonce)
+        nonce = start_run(partial, digest, fingerprint, opts.round_id, run_nonce)
     else:
-        nonce = _resumed_run(partial, digest, fingerprint)
+        nonce = resumed_nonce(partial, digest, fingerprint)
     keys = RoundKeys.derive(master_secret, opts.round_id, nonce)
     tag_key = keys.checkpoint_key()
-    audit = _open_audit_checked(partial / "audit.sqlite", summary)
+    audit, summary.audit_rebuilt = open_audit_checked(partial / "audit.sqlite")
     priv = open_private(private_path(partial), create=True)
     try:
         if get_meta(priv).get("loaded") != "1":
@@ -526,7 +441,7 @@ def _run(
                 shutil.rmtree(partial, ignore_errors=True)
                 raise
         else:
-            _check_loaded(priv, list(assets), tag_key, partial)
+            check_loaded(priv, list(assets), tag_key, partial)
             summary.rows = int(get_meta(priv).get("rows", "0"))
         # Map: the chunks of every asset go through one window of in-flight tasks, so the
         # workers never wait for one asset's last chunk before the next asset starts.
@@ -546,17 +461,10 @@ def _run(
                     height -= 1
             chunks = sizes[height]
             plans[asset] = (leaf_count, sizes, height, chunks)
-            done = set()
-            for chunk, tag in audit.execute(
-                "SELECT chunk, tag FROM progress WHERE asset = ?", (asset,)
-            ).fetchall():
-                if 0 <= chunk < chunks and hmac.compare_digest(
-                    bytes(tag),
-                    stored_chunk_tag(tag_key, audit, priv, asset, chunk, opts.arity, height),
-                ):
-                    done.add(chunk)
-                else:
-                    summary.chunks_rebuilt += 1
+            done, rejected = finished_chunks(
+                tag_key, audit, priv, asset, chunks, opts.arity, height
+            )
+            summary.chunks_rebuilt += rejected
             todo = [c for c in range(chunks) if c not in done]
             summary.chunks_reused += len(done)
             finished += len(done)
