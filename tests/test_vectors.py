@@ -37,7 +37,7 @@ EXPECTED_COUNTS = {
     "pedersen": (13, 10),
     "rangeproof": (32, 67),
     "rangeproof_trace": (4, 0),
-    "sumtree": (95, 6),
+    "sumtree": (96, 6),
     "inclusion": (8, 41),
     "solvency": (6, 25),
     "manifest": (4, 28),

@@ -442,7 +442,7 @@ def _check_trace(group: Json, test: Json, ctx: CheckContext) -> Json:
 def _check_round_keys(group: Json, test: Json, ctx: CheckContext) -> Json:
     from ..liabilities.keys import RoundKeys
 
-    keys = RoundKeys.derive(_hex(test, "master"), _str(test, "round_id"))
+    keys = RoundKeys.derive(_hex(test, "master"), _str(test, "round_id"), _hex(test, "run_nonce"))
     asset, leaf_id = _str(test, "asset"), _str(test, "leaf_id")
     return {
         "round_key": keys.round_key.hex(),
@@ -539,6 +539,7 @@ def _check_tree(group: Json, test: Json, ctx: CheckContext) -> Json:
     reprove = ctx.reprove(RANGE_BITS, arity)
     tree = build_tree(
         master=_hex(test, "master"),
+        run_nonce=_hex(test, "run_nonce"),
         round_id=_str(test, "round_id"),
         asset=_str(test, "asset"),
         decimals=_int(test, "decimals"),

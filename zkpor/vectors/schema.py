@@ -182,6 +182,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                 {},
                 {
                     "master": HEX32,
+                    "run_nonce": HEX32,
                     "round_id": STR,
                     "asset": STR,
                     "leaf_id": STR,
@@ -230,6 +231,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                 {},
                 {
                     "master": HEX32,
+                    "run_nonce": HEX32,
                     "round_id": STR,
                     "asset": STR,
                     "decimals": NAT,
