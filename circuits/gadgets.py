@@ -64,8 +64,8 @@ def to_bits(cs: ConstraintSystem, x: LCLike, bits: int) -> list[Variable]:
     (k gates, 2k + 1 constraints.)"""
     _check_bits(bits)
     v = cs.value(x)
-    if v is not None and v >> bits:
-        raise ParameterError(f"value does not fit in {bits} bits")
+    # A value that does not fit keeps its low bits: the sum constraint then fails, which the
+    # prover's satisfiability check reports (and a cheating prover's proof cannot pass).
     out = [boolean(cs, None if v is None else (v >> i) & 1) for i in range(bits)]
     cs.constrain(LinearCombination.weighted((1 << i, b) for i, b in enumerate(out)) - as_lc(x))
     return out

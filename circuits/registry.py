@@ -15,7 +15,7 @@ from zkpor.r1cs import Circuit, ConstraintSystem
 
 from .brackets import BracketTable, haircut_value
 from .collateral import AssetTerms, collateral
-from .gadgets import less_or_equal, less_than, range_check
+from .gadgets import bind, less_or_equal, less_than, range_check
 
 __all__ = [
     "DEMO_TABLE",
@@ -75,11 +75,12 @@ def _range64(cs: ConstraintSystem) -> None:
 
 
 def _le64(cs: ConstraintSystem) -> None:
-    less_or_equal(cs, cs.inputs[0], cs.inputs[1], 64)
+    # a is bound to a wire so that a and b each have a constraint of their own (W_V rank 2)
+    less_or_equal(cs, bind(cs, cs.inputs[0]), cs.inputs[1], 64)
 
 
 def _lt64(cs: ConstraintSystem) -> None:
-    less_than(cs, cs.inputs[0], cs.inputs[1], 64)
+    less_than(cs, bind(cs, cs.inputs[0]), cs.inputs[1], 64)
 
 
 def _haircut12(cs: ConstraintSystem) -> None:
