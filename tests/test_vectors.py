@@ -41,6 +41,7 @@ EXPECTED_COUNTS = {
     "inclusion": (8, 41),
     "solvency": (6, 23),
     "manifest": (4, 23),
+    "r1cs": (9, 71),
 }
 
 

@@ -59,6 +59,7 @@ from ..rangeproof.statement import delta
 from ..sumtree import RANGE_BITS, check_arity, child_chunks, leaf_hash, level_sizes, node_hash
 from ..transcript import TRANSCRIPT_DOMAIN, Transcript
 from .common import FILE_NAMES, hexpt, hexsc
+from .r1cs import check_r1cs
 from .tree import Tree, build_tree
 
 __all__ = [
@@ -676,6 +677,7 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     "inclusion": {"InclusionTest": _check_inclusion},
     "solvency": {"SolvencyTest": _check_solvency},
     "manifest": {"ManifestTest": _check_manifest},
+    "r1cs": {"R1CSProofVerify": check_r1cs},
 }
 
 

@@ -59,6 +59,7 @@ from .common import (
     seed,
     seeded,
 )
+from .r1cs import gen_r1cs
 from .schema import schema_text
 from .tree import Tree, build_tree, roots_json
 
@@ -1969,6 +1970,7 @@ GENERATORS: Final[dict[str, Callable[[GeneratorSet], Json]]] = {
     "inclusion": gen_inclusion,
     "solvency": gen_solvency,
     "manifest": gen_manifest,
+    "r1cs": gen_r1cs,
 }
 assert tuple(GENERATORS) == FILE_NAMES
 
@@ -1999,6 +2001,10 @@ SEEDS: Final[list[tuple[str, str]]] = [
     ("tree/KEY", "sumtree.json, inclusion.json: each tree's range proofs (recorded as 'seed')"),
     ("solvency/KEY/liabilities, .../prover", "solvency.json: root blinding, prover seed"),
     ("manifest/TAG/ASSET", "manifest.json: the solvency provers"),
+    (
+        "r1cs/NAME/KIND/blindings, .../prover",
+        "r1cs.json: the circuit proofs (KIND: random, ..., cheat)",
+    ),
 ]
 
 
