@@ -14,7 +14,9 @@ end (:mod:`circuits.brackets`).
 Gadget: one :func:`~circuits.brackets.haircut_hundredths` per asset, one ``bind`` per debt
 (so each debt has its own constraint and W_V keeps full column rank), and one
 ``less_or_equal`` over D bits, D = bit length of 100 * (2^64 - 1) * sum_a p_a (both sides
-are below 2^D). Cost: sum_a (K_a + 2 W_a + 67) + ceil(A / 2) + D gates.
+are below 2^D). Cost: sum_a (K_a + 2 W_a + 67) + ceil(A / 2) + D gates and
+sum_a (2 K_a + 4 W_a + 139) + 2 D + 1 constraints (2 assets of the 12-bracket demo table:
+419 gates, 847 constraints).
 """
 
 from __future__ import annotations

@@ -362,6 +362,9 @@ def test_collateral_inputs_and_rank() -> None:
     cs = ConstraintSystem(inputs=3)
     with pytest.raises(ParameterError, match="2 committed inputs"):
         collateral(cs, demo_assets(1))
+    # constraints: sum_a (2K + 4W + 139) + 2D + 1, D = 80 bits for these prices
+    assert len(build_circuit("collateral2x12").constraints) == 2 * (24 + 180 + 139) + 161
+    assert len(build_circuit("haircut12").constraints) == 2 * 12 + 4 * 45 + 2 * 64 + 10 + 30
     assert [collateral_gate_count(demo_assets(a)) for a in (1, 2, 4, 16)] == [
         build_circuit(f"collateral{a}x12").gates for a in (1, 2, 4, 16)
     ]

@@ -367,3 +367,23 @@ def test_empty_and_unsatisfiable_circuits() -> None:
     cs = ConstraintSystem(values=[])
     proof, commitments = prove_circuit(cs.circuit(), cs.witness(), [])
     verify(ConstraintSystem(inputs=0).circuit(), proof, commitments)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_any_flipped_byte_rejected(data: st.DataObject) -> None:
+    proof, commitments, circuit = _shared_case()
+    raw = bytearray(proof.to_bytes())
+    pos = data.draw(st.integers(0, len(raw) - 1))
+    raw[pos] ^= data.draw(st.integers(1, 255))
+    with pytest.raises(VerificationError):
+        verify(circuit, bytes(raw), commitments)
+
+
+_CACHE: list[tuple[R1CSProof, list[Point], Circuit]] = []
+
+
+def _shared_case() -> tuple[R1CSProof, list[Point], Circuit]:
+    if not _CACHE:
+        _CACHE.append(_values_for("range64", [2**40 + 3]))
+    return _CACHE[0]
