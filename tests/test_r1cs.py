@@ -387,3 +387,26 @@ def _shared_case() -> tuple[R1CSProof, list[Point], Circuit]:
     if not _CACHE:
         _CACHE.append(_values_for("range64", [2**40 + 3]))
     return _CACHE[0]
+
+
+def test_prover_parameter_errors() -> None:
+    cs = ConstraintSystem(values=[3])
+    cs.constrain(cs.inputs[0] - 3)
+    circuit, witness = cs.circuit(), cs.witness()
+    with pytest.raises(ParameterError, match="blindings"):
+        prove_circuit(circuit, witness, [])
+    with pytest.raises(ParameterError, match="not an integer"):
+        prove_circuit(circuit, witness, [1.5])  # type: ignore[list-item]
+    zero = ConstraintSystem(values=[0])
+    zero.constrain(zero.inputs[0])
+    with pytest.raises(ParameterError, match="identity"):
+        prove_circuit(zero.circuit(), zero.witness(), [0])
+    with pytest.raises(ParameterError, match="exactly one"):
+        ConstraintSystem(values=[1], inputs=1)
+    with pytest.raises(ParameterError, match="not an integer"):
+        ConstraintSystem(values=[True])
+    with pytest.raises(ParameterError, match="no witness"):
+        ConstraintSystem(inputs=1).witness()
+    with pytest.raises(EncodingError, match="must be bytes"):
+        R1CSProof.from_bytes("00")  # type: ignore[arg-type]
+    assert repr(witness) == "Witness(<secret: 0 gates, 1 inputs>)"
