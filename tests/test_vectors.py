@@ -35,13 +35,13 @@ EXPECTED_COUNTS = {
     "generators": (161, 0),
     "transcript": (7, 4),
     "pedersen": (13, 10),
+    "r1cs": (9, 71),
     "rangeproof": (32, 67),
     "rangeproof_trace": (4, 0),
     "sumtree": (95, 6),
     "inclusion": (8, 41),
     "solvency": (6, 23),
     "manifest": (4, 23),
-    "r1cs": (9, 71),
 }
 
 

@@ -666,6 +666,7 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     "pedersen": {"PedersenCommitmentTest": _check_pedersen},
     "rangeproof": {"RangeProofVerify": _check_rangeproof},
     "rangeproof_trace": {"RangeProofTrace": _check_trace},
+    "r1cs": {"R1CSProofVerify": check_r1cs},
     "sumtree": {
         "RoundKeysTest": _check_round_keys,
         "LeafHashTest": _check_leaf_hash,
@@ -677,7 +678,6 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     "inclusion": {"InclusionTest": _check_inclusion},
     "solvency": {"SolvencyTest": _check_solvency},
     "manifest": {"ManifestTest": _check_manifest},
-    "r1cs": {"R1CSProofVerify": check_r1cs},
 }
 
 

@@ -45,11 +45,11 @@ FILE_NAMES: Final[tuple[str, ...]] = (
     "pedersen",
     "rangeproof",
     "rangeproof_trace",
+    "r1cs",
     "sumtree",
     "inclusion",
     "solvency",
     "manifest",
-    "r1cs",
 )
 
 

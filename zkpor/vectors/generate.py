@@ -1966,11 +1966,11 @@ GENERATORS: Final[dict[str, Callable[[GeneratorSet], Json]]] = {
     "pedersen": gen_pedersen,
     "rangeproof": gen_rangeproof,
     "rangeproof_trace": gen_rangeproof_trace,
+    "r1cs": gen_r1cs,
     "sumtree": gen_sumtree,
     "inclusion": gen_inclusion,
     "solvency": gen_solvency,
     "manifest": gen_manifest,
-    "r1cs": gen_r1cs,
 }
 assert tuple(GENERATORS) == FILE_NAMES
 
@@ -1997,14 +1997,14 @@ SEEDS: Final[list[tuple[str, str]]] = [
     ),
     ("rangeproof/N/M/KIND/prover", "rangeproof.json: the prover's seed (recorded as 'seed')"),
     ("rangeproof_trace/N/M/blindings, .../prover", "rangeproof_trace.json"),
-    ("sumtree/node-children", "sumtree.json: the children of the node-hash tests"),
-    ("tree/KEY", "sumtree.json, inclusion.json: each tree's range proofs (recorded as 'seed')"),
-    ("solvency/KEY/liabilities, .../prover", "solvency.json: root blinding, prover seed"),
-    ("manifest/TAG/ASSET", "manifest.json: the solvency provers"),
     (
         "r1cs/NAME/KIND/blindings, .../prover",
         "r1cs.json: the circuit proofs (KIND: random, ..., cheat)",
     ),
+    ("sumtree/node-children", "sumtree.json: the children of the node-hash tests"),
+    ("tree/KEY", "sumtree.json, inclusion.json: each tree's range proofs (recorded as 'seed')"),
+    ("solvency/KEY/liabilities, .../prover", "solvency.json: root blinding, prover seed"),
+    ("manifest/TAG/ASSET", "manifest.json: the solvency provers"),
 ]
 
 
