@@ -35,6 +35,7 @@ EXPECTED_COUNTS = {
     "generators": (161, 0),
     "transcript": (7, 4),
     "pedersen": (13, 10),
+    "r1cs": (9, 71),
     "rangeproof": (32, 67),
     "rangeproof_trace": (4, 0),
     "sumtree": (96, 6),

@@ -59,6 +59,7 @@ from ..rangeproof.statement import delta
 from ..sumtree import RANGE_BITS, check_arity, child_chunks, leaf_hash, level_sizes, node_hash
 from ..transcript import TRANSCRIPT_DOMAIN, Transcript
 from .common import FILE_NAMES, hexpt, hexsc
+from .r1cs import check_r1cs
 from .tree import Tree, build_tree
 
 __all__ = [
@@ -674,6 +675,7 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     "pedersen": {"PedersenCommitmentTest": _check_pedersen},
     "rangeproof": {"RangeProofVerify": _check_rangeproof},
     "rangeproof_trace": {"RangeProofTrace": _check_trace},
+    "r1cs": {"R1CSProofVerify": check_r1cs},
     "sumtree": {
         "RoundKeysTest": _check_round_keys,
         "LeafHashTest": _check_leaf_hash,

@@ -59,6 +59,7 @@ from .common import (
     seed,
     seeded,
 )
+from .r1cs import gen_r1cs
 from .schema import schema_text
 from .tree import Tree, build_tree, roots_json
 
@@ -2056,6 +2057,7 @@ GENERATORS: Final[dict[str, Callable[[GeneratorSet], Json]]] = {
     "pedersen": gen_pedersen,
     "rangeproof": gen_rangeproof,
     "rangeproof_trace": gen_rangeproof_trace,
+    "r1cs": gen_r1cs,
     "sumtree": gen_sumtree,
     "inclusion": gen_inclusion,
     "solvency": gen_solvency,
@@ -2086,6 +2088,10 @@ SEEDS: Final[list[tuple[str, str]]] = [
     ),
     ("rangeproof/N/M/KIND/prover", "rangeproof.json: the prover's seed (recorded as 'seed')"),
     ("rangeproof_trace/N/M/blindings, .../prover", "rangeproof_trace.json"),
+    (
+        "r1cs/NAME/KIND/blindings, .../prover",
+        "r1cs.json: the circuit proofs (KIND: random, ..., cheat)",
+    ),
     ("sumtree/node-children", "sumtree.json: the children of the node-hash tests"),
     ("tree/KEY", "sumtree.json, inclusion.json: each tree's range proofs (recorded as 'seed')"),
     ("solvency/KEY/liabilities, .../prover", "solvency.json: root blinding, prover seed"),
