@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .app import app
-from .common import Bars, console
+from .common import Bars, console, data_console
 
 __all__: list[str] = []
 
@@ -94,10 +96,28 @@ def demo(
         f"files in {result.out}/: balances.csv, assets.json, reserves.json, bundle/ "
         f"(manifest.json, audit.sqlite, private/), proofs/ ({', '.join(result.verified_customers)})"
     )
-    console.print(
-        f"try: zkpor verify user {result.out}/proofs/{result.verified_customers[0]}.json "
-        f"--manifest {result.out}/bundle/manifest.json"
-    )
+    proof = result.out / "proofs" / f"{result.verified_customers[0]}.json"
+    command = [
+        *_zkpor_command(),
+        "verify",
+        "user",
+        str(proof),
+        "--manifest",
+        str(result.out / "bundle" / "manifest.json"),
+        "--digest",
+        result.manifest_digest,
+    ]
+    console.print("verify a customer's proof yourself:")
+    data_console.print("  " + shlex.join(command), soft_wrap=True)
+
+
+def _zkpor_command() -> list[str]:
+    """How this process was started, as a command that runs as printed (the venv's
+    ``zkpor`` script when it is one, else ``python -m zkpor``)."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "zkpor":
+        return [str(argv0)]
+    return [sys.executable, "-m", "zkpor"]
 
 
 def _short(amount: str) -> str:

@@ -60,11 +60,12 @@ def _load_roots(path: Path) -> Roots:
 
 
 NOT_CHECKABLE = (
-    "that the reserve balances are on chain at the stated blocks (look them up: "
-    "zkpor reserves list, or a block explorer)",
+    "that the reserve balances are on chain at the stated blocks (look each address up "
+    "in a block explorer or your own node)",
     "that no customer was left out of the trees (every customer checking their own "
     "proof is what shows it)",
 )
+WIDTH = 80
 
 
 def _digest_lines(report: ManifestReport) -> list[str]:
@@ -72,21 +73,39 @@ def _digest_lines(report: ManifestReport) -> list[str]:
     if report.digest_matched:
         lines.append("  matches the digest you gave (--digest)")
     else:
-        lines.append(
-            "  NOT compared with a published digest: pass --digest with the value the "
-            "exchange published, or compare it yourself"
+        lines += _wrapped(
+            "NOT compared with a published digest: pass --digest with the value the "
+            "exchange published, or compare it yourself",
+            "  ",
         )
     return lines
+
+
+def _wrapped(text: str, indent: str, first: str | None = None) -> list[str]:
+    """``text`` wrapped to 80 columns (identifiers are never broken)."""
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent + ("  " if first is not None else ""),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _reserve_lines(report: ManifestReport, *, addresses: bool) -> list[str]:
     lines = []
     for sym, info in report.assets.items():
         ratio = "" if info.min_ratio == "1/1" else f" x {info.min_ratio}"
+        count = len(info.addresses)
+        lines += _wrapped(
+            f"{sym}: reserves {info.reserves} cover liabilities{ratio} (proven)", "  "
+        )
         lines.append(
-            f"  {sym}: reserves {info.reserves} cover liabilities{ratio} (proven); "
-            f"chain {info.chain}, block {info.block_height}, "
-            f"{len(info.addresses)} signed address{'es' if len(info.addresses) != 1 else ''}"
+            f"    chain {info.chain}, block {info.block_height}, "
+            f"{count} signed address{'es' if count != 1 else ''}"
         )
         if info.liabilities is not None:
             lines.append(f"    liabilities disclosed: {info.liabilities} (opening checked)")
@@ -177,7 +196,8 @@ def verify_user(
         lines += _reserve_lines(report, addresses=True)
         lines += _digest_lines(report)
     lines.append("Not checked (no verifier can, from these files):")
-    lines += [f"  - {text}" for text in not_checked]
+    for text in not_checked:
+        lines += _wrapped(text, "  ", first="  - ")
     _say(lines)
 
 
@@ -258,6 +278,7 @@ def verify_audit(
         lines.append(f"Manifest of {report_m.exchange}, every asset and signature verified:")
         lines += _reserve_lines(report_m, addresses=False)
         lines += _digest_lines(report_m)
-    lines.append("Not checked:")
-    lines += [f"  - {text}" for text in not_checked]
+    lines.append("Not checked (no verifier can, from these files):")
+    for text in not_checked:
+        lines += _wrapped(text, "  ", first="  - ")
     _say(lines)
