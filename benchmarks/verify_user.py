@@ -22,8 +22,11 @@ subprocess (interpreter start-up included; exit status 0 required), one warm-up 
 median and minimum of ``--repeat`` runs, for the JSON and the binary proof. ``split``: the same
 work in one process, stage by stage in the order the command does it (import of the CLI,
 import of the verifier, reading the files, generators, manifest checks without signatures,
-reserve signatures, inclusion), first call and median of later calls. ``profile``: the
-command run once under cProfile, the functions with the most own time.
+reserve signatures, inclusion), first call and median of later calls; ``one_time``: what
+the first batch verification of a process pays to derive the vector generators
+(hash_to_curve, then ``with_powers``) against what the powers save in one msm. ``profile``:
+the command run once under cProfile: cumulative time of the stages and the functions with the
+most own time. The machine is shared: each configuration records the load averages around it.
 
 Prints JSON; ``targets`` holds the issue's limits (fast <= 1 s, reference <= 10 s) and
 whether the CLI median met them.
@@ -195,6 +198,11 @@ def _env(name: str, tmp: Path) -> dict[str, str]:
     return env
 
 
+def _load() -> list[float]:
+    """1, 5 and 15 minute load averages (the machine is shared: read timings with them)."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
     t0 = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, cwd=cwd)
@@ -210,6 +218,15 @@ def time_cli(name: str, rnd: dict[str, Any], tmp: Path, repeat: int) -> dict[str
     out: dict[str, Any] = {}
     startup = [_run([sys.executable, "-c", "pass"], env, tmp) for _ in range(repeat)]
     out["python_startup_median_s"] = round(statistics.median(startup), 4)
+    probe = (
+        "import zkpor.group as g\ntry:\n    import coincurve  # noqa\n    ok = 1\n"
+        "except ImportError:\n    ok = 0\nprint(g.active_backend().name, ok)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp, check=True
+    )
+    backend, importable = r.stdout.split()
+    out["backend"], out["coincurve_importable"] = backend, importable == "1"
     for fmt, proof in rnd["proofs"].items():
         cmd = [sys.executable, "-m", "zkpor", "verify", "user", proof]
         cmd += ["--manifest", rnd["manifest"], "--digest", rnd["digest"]]
@@ -350,11 +367,51 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         later[name] = round(statistics.median(samples), 4)
     return {
         "backend": active_backend().name,
+        "one_time": one_time_costs(roots.arity * 64),
         "coincurve_imported": sys.modules.get("coincurve") is not None,
         "first_s": first,
         "later_median_s": later,
         "addresses": sum(len(e.reserves.addresses) for e in manifest.assets.values()),
         "proof_assets": len(proof.assets),
+    }
+
+
+def one_time_costs(count: int) -> dict[str, Any]:
+    """What the first batch verification of a process pays before its msm: deriving
+    ``count`` G_i and ``count`` H_i (hash_to_curve) and their byte-powers (with_powers), and
+    what the powers save in one msm over those ``2 * count`` points."""
+    from zkpor.generators import G_VECTOR_PREFIX, GENERATOR_DST, H_VECTOR_PREFIX, GeneratorSet
+    from zkpor.group import N, active_backend, hash_to_curve
+
+    pt = active_backend().Point
+    t0 = time.perf_counter()
+    GeneratorSet(pt).vectors(count)
+    vectors_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pts = [
+        hash_to_curve(prefix + i.to_bytes(4, "big"), GENERATOR_DST, pt)
+        for i in range(count)
+        for prefix in (G_VECTOR_PREFIX, H_VECTOR_PREFIX)
+    ]
+    h2c_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    powered = [p.with_powers() for p in pts]
+    powers_s = time.perf_counter() - t0
+    rng = random.Random(1)
+    scalars = [rng.randrange(N) for _ in pts]
+    t0 = time.perf_counter()
+    pt.msm(scalars, pts)
+    plain_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pt.msm(scalars, powered)
+    msm_powers_s = time.perf_counter() - t0
+    return {
+        "points": 2 * count,
+        "GeneratorSet.vectors_s": round(vectors_s, 4),
+        "hash_to_curve_s": round(h2c_s, 4),
+        "with_powers_s": round(powers_s, 4),
+        "msm_plain_s": round(plain_s, 4),
+        "msm_with_powers_s": round(msm_powers_s, 4),
     }
 
 
@@ -408,11 +465,12 @@ def main() -> None:
         report["round"] = rnd["info"]
         print(f"round proven in {rnd['info']['prove_s']} s", file=sys.stderr)
         for name in args.config or list(CONFIGS):
-            entry: dict[str, Any] = {"env": CONFIGS[name]}
+            entry: dict[str, Any] = {"env": CONFIGS[name], "load_average_before": _load()}
             entry["cli"] = time_cli(name, rnd, tmp, args.repeat)
             entry["split"] = split(name, rnd, tmp, args.repeat)
             if not args.no_profile:
                 entry["profile"] = profile_cli(name, rnd, tmp)
+            entry["load_average_after"] = _load()
             report["configs"][name] = entry
             cli = entry["cli"]
             print(
