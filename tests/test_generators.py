@@ -64,3 +64,50 @@ def test_backends_agree(ref: Backend, fast: Backend) -> None:
 
 def test_digest_pinned() -> None:
     assert generator_digest().hex() == DIGEST_HEX
+
+
+def test_shipped_vector_generators_are_the_derived_ones() -> None:
+    """zkpor/data/vector_generators.bin holds exactly G_i, H_i for i < 1024, derived with
+    hash_to_curve, and its SHA-256 is the pinned one."""
+    import hashlib
+    from importlib import resources
+
+    from zkpor.generators import (
+        SHIPPED_SHA256,
+        SHIPPED_VECTOR_GENERATORS,
+        derive_vector_pair,
+    )
+    from zkpor.group import get_backend
+
+    data = resources.files("zkpor.data").joinpath("vector_generators.bin").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == SHIPPED_SHA256
+    assert len(data) == 66 * SHIPPED_VECTOR_GENERATORS
+    pt = get_backend("fast").Point
+    for i in range(SHIPPED_VECTOR_GENERATORS):
+        g, h = derive_vector_pair(i, pt)
+        assert data[66 * i : 66 * i + 66] == g.to_bytes() + h.to_bytes(), i
+
+
+def test_generators_without_shipped_file_and_with_or_without_powers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A corrupted or missing table is ignored (everything derived); byte-power tables are
+    built from the second request on, or on demand; the points are equal in every case."""
+    import zkpor.generators as gmod
+    from zkpor.group import get_backend
+
+    pt = get_backend("fast").Point
+    shipped = gmod.GeneratorSet(pt)
+    first = shipped.vectors(1030)
+    monkeypatch.setattr(gmod, "SHIPPED_SHA256", "00" * 32)
+    derived = gmod.GeneratorSet(pt)
+    assert gmod._shipped_pairs(pt) == []
+    again = derived.vectors(1030, powers=True)
+    assert [p.to_bytes() for p in first[0] + first[1]] == [
+        p.to_bytes() for p in again[0] + again[1]
+    ]
+    later = shipped.vectors(8)  # the second request: with byte-powers
+    plain = shipped.vectors(8, powers=False)
+    assert [p.to_bytes() for p in later[0]] == [p.to_bytes() for p in plain[0]]
+    scalars = list(range(3, 11))
+    assert pt.msm(scalars, later[0]) == pt.msm(scalars, plain[0])

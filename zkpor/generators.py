@@ -15,12 +15,22 @@
 The set is derived lazily (each G_i/H_i on first request) and cached per backend. Its digest
 (:func:`generator_digest`) names the derivation and is bound into every transcript; see
 docs/spec.md, "Generators", for its exact bytes.
+
+Two costs are kept off one-shot verifications (a customer's ``verify user``):
+
+- the first :data:`SHIPPED_VECTOR_GENERATORS` pairs are read from package data
+  (``zkpor/data/vector_generators.bin``: G_0 || H_0 || G_1 || H_1 || ..., 33-byte
+  encodings) whose SHA-256 is pinned here, instead of 2 hash_to_curve calls per pair; a test
+  checks the file against the derivation, and beyond it the derivation is used;
+- the byte-power tables (``Point.with_powers``) that make repeated msms cheap are built only
+  from the second request for vectors on, or when asked for (``powers=True``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from importlib import resources
 from typing import Final
 
 from .group import SUITE_ID, Point, hash_to_curve
@@ -40,6 +50,33 @@ G_VECTOR_PREFIX: Final[bytes] = b"zkpor:vector:G:"
 H_VECTOR_PREFIX: Final[bytes] = b"zkpor:vector:H:"
 MAX_VECTOR_GENERATORS: Final[int] = 2**32
 _DIGEST_LABEL: Final[bytes] = b"zkpor:generators:v1"
+SHIPPED_VECTOR_GENERATORS: Final[int] = 1024
+SHIPPED_FILE: Final[str] = "vector_generators.bin"
+SHIPPED_SHA256: Final[str] = "ea8c375d10caeda0bd3c93ccebcb47bbdbed35a0baa29bc1265a6a1df3257cff"
+
+
+def derive_vector_pair(i: int, point_type: type[Point]) -> tuple[Point, Point]:
+    """(G_i, H_i) from their definition (module doc)."""
+    idx = i.to_bytes(4, "big")
+    return (
+        hash_to_curve(G_VECTOR_PREFIX + idx, GENERATOR_DST, point_type),
+        hash_to_curve(H_VECTOR_PREFIX + idx, GENERATOR_DST, point_type),
+    )
+
+
+def _shipped_pairs(point_type: type[Point]) -> list[tuple[Point, Point]]:
+    """The shipped (G_i, H_i), i < SHIPPED_VECTOR_GENERATORS; [] if the file is missing or
+    its SHA-256 is not the pinned one (then everything is derived)."""
+    try:
+        data = resources.files("zkpor.data").joinpath(SHIPPED_FILE).read_bytes()
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return []
+    if hashlib.sha256(data).hexdigest() != SHIPPED_SHA256:
+        return []
+    return [
+        (point_type.from_bytes(data[o : o + 33]), point_type.from_bytes(data[o + 33 : o + 66]))
+        for o in range(0, len(data), 66)
+    ]
 
 
 def _frame(data: bytes) -> bytes:
@@ -56,6 +93,9 @@ class GeneratorSet:
         self._h: Point | None = None
         self._gs: list[Point] = []
         self._hs: list[Point] = []
+        self._gs_powered: list[Point] = []
+        self._hs_powered: list[Point] = []
+        self._requests = 0
 
     @property
     def G(self) -> Point:
@@ -79,22 +119,33 @@ class GeneratorSet:
         """H_i."""
         return self.vectors(i + 1)[1][i]
 
-    def vectors(self, count: int) -> tuple[list[Point], list[Point]]:
+    def vectors(self, count: int, *, powers: bool | None = None) -> tuple[list[Point], list[Point]]:
         """The first ``count`` vector generators (G_0..G_{count-1}, H_0..H_{count-1}).
 
-        Each carries its byte-powers (``Point.with_powers``), so msms over them cost 32
-        additions per generator instead of a scalar multiplication."""
+        With byte-powers (``Point.with_powers``), msms over them cost 32 additions per
+        generator instead of a scalar multiplication: worth it for repeated msms, not for a
+        single one. ``powers=None`` (the default) gives them from the second request on;
+        ``True`` always, ``False`` never. The points are equal either way."""
         if not 0 <= count <= MAX_VECTOR_GENERATORS:
             raise ValueError(f"vector generator count {count} out of range")
-        if len(self._gs) < count:
-            with self._lock:
+        with self._lock:
+            self._requests += 1
+            want_powers = powers if powers is not None else self._requests > 1
+            if len(self._gs) < count:
+                if not self._gs and count > 0:
+                    for g, h in _shipped_pairs(self.point_type):
+                        self._gs.append(g)
+                        self._hs.append(h)
                 for i in range(len(self._gs), count):
-                    idx = i.to_bytes(4, "big")
-                    g = hash_to_curve(G_VECTOR_PREFIX + idx, GENERATOR_DST, self.point_type)
-                    h = hash_to_curve(H_VECTOR_PREFIX + idx, GENERATOR_DST, self.point_type)
-                    self._gs.append(g.with_powers())
-                    self._hs.append(h.with_powers())
-        return self._gs[:count], self._hs[:count]
+                    g, h = derive_vector_pair(i, self.point_type)
+                    self._gs.append(g)
+                    self._hs.append(h)
+            if not want_powers:
+                return self._gs[:count], self._hs[:count]
+            for i in range(len(self._gs_powered), count):
+                self._gs_powered.append(self._gs[i].with_powers())
+                self._hs_powered.append(self._hs[i].with_powers())
+        return self._gs_powered[:count], self._hs_powered[:count]
 
 
 _sets: dict[str, GeneratorSet] = {}
