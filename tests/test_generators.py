@@ -106,7 +106,7 @@ def test_generators_without_shipped_file_and_with_or_without_powers(
     assert [p.to_bytes() for p in first[0] + first[1]] == [
         p.to_bytes() for p in again[0] + again[1]
     ]
-    later = shipped.vectors(8)  # the second request: with byte-powers
+    later = shipped.vectors(8, powers=True)
     plain = shipped.vectors(8, powers=False)
     assert [p.to_bytes() for p in later[0]] == [p.to_bytes() for p in plain[0]]
     scalars = list(range(3, 11))

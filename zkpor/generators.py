@@ -22,8 +22,11 @@ Two costs are kept off one-shot verifications (a customer's ``verify user``):
   (``zkpor/data/vector_generators.bin``: G_0 || H_0 || G_1 || H_1 || ..., 33-byte
   encodings) whose SHA-256 is pinned here, instead of 2 hash_to_curve calls per pair; a test
   checks the file against the derivation, and beyond it the derivation is used;
-- the byte-power tables (``Point.with_powers``) that make repeated msms cheap are built only
-  from the second request for vectors on, or when asked for (``powers=True``).
+- the tables that make repeated use cheap are built only once the use is repeated: the
+  fixed-base tables of G and H (``Point.precomputed``) from their
+  :data:`TABLE_AFTER_USES`-th use, the byte-power tables of G_i, H_i (``Point.with_powers``)
+  once :data:`POWERS_AFTER_USES` vector generators have been handed out in all, or when
+  asked for (``powers=True``). Results are identical with or without tables.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ H_VECTOR_PREFIX: Final[bytes] = b"zkpor:vector:H:"
 MAX_VECTOR_GENERATORS: Final[int] = 2**32
 _DIGEST_LABEL: Final[bytes] = b"zkpor:generators:v1"
 SHIPPED_VECTOR_GENERATORS: Final[int] = 1024
+TABLE_AFTER_USES: Final[int] = 64
+POWERS_AFTER_USES: Final[int] = 16 * 1024
 SHIPPED_FILE: Final[str] = "vector_generators.bin"
 SHIPPED_SHA256: Final[str] = "ea8c375d10caeda0bd3c93ccebcb47bbdbed35a0baa29bc1265a6a1df3257cff"
 
@@ -91,24 +96,32 @@ class GeneratorSet:
         self._lock = threading.Lock()
         self._g: Point | None = None
         self._h: Point | None = None
+        self._g_uses = 0
+        self._h_uses = 0
         self._gs: list[Point] = []
         self._hs: list[Point] = []
         self._gs_powered: list[Point] = []
         self._hs_powered: list[Point] = []
-        self._requests = 0
+        self._handed_out = 0
 
     @property
     def G(self) -> Point:
-        """The secp256k1 base point, with a fixed-base table attached."""
+        """The secp256k1 base point (with a fixed-base table once used repeatedly)."""
+        self._g_uses += 1
         if self._g is None:
-            self._g = self.point_type.generator().precomputed()
+            self._g = self.point_type.generator()
+        if self._g_uses == TABLE_AFTER_USES:
+            self._g = self._g.precomputed()
         return self._g
 
     @property
     def H(self) -> Point:
-        """The blinding generator H, with a fixed-base table attached."""
+        """The blinding generator H (with a fixed-base table once used repeatedly)."""
+        self._h_uses += 1
         if self._h is None:
-            self._h = hash_to_curve(H_MESSAGE, GENERATOR_DST, self.point_type).precomputed()
+            self._h = hash_to_curve(H_MESSAGE, GENERATOR_DST, self.point_type)
+        if self._h_uses == TABLE_AFTER_USES:
+            self._h = self._h.precomputed()
         return self._h
 
     def vector_g(self, i: int) -> Point:
@@ -124,13 +137,14 @@ class GeneratorSet:
 
         With byte-powers (``Point.with_powers``), msms over them cost 32 additions per
         generator instead of a scalar multiplication: worth it for repeated msms, not for a
-        single one. ``powers=None`` (the default) gives them from the second request on;
-        ``True`` always, ``False`` never. The points are equal either way."""
+        single one. ``powers=None`` (the default) gives them once POWERS_AFTER_USES
+        generators have been handed out; ``True`` always, ``False`` never. The points are
+        equal either way."""
         if not 0 <= count <= MAX_VECTOR_GENERATORS:
             raise ValueError(f"vector generator count {count} out of range")
         with self._lock:
-            self._requests += 1
-            want_powers = powers if powers is not None else self._requests > 1
+            self._handed_out += count
+            want_powers = powers if powers is not None else self._handed_out > POWERS_AFTER_USES
             if len(self._gs) < count:
                 if not self._gs and count > 0:
                     for g, h in _shipped_pairs(self.point_type):
