@@ -628,10 +628,105 @@ def test_repeated_asset_refused_before_cryptography(
     monkeypatch.setattr(vm, "verify_solvency", counting_solvency)
     monkeypatch.setattr(inclusion, "verify_batch", counting_batch)
     data = json.loads((round_dir / "p0.json").read_text())
-    data["assets"] = data["assets"] * 20_000
+    data["assets"] = data["assets"] * 300  # ~6 MB: under the 8 MiB proof limit
     (round_dir / "repeated.json").write_text(json.dumps(data))
     code, _, err = run_cli(
         "verify", "user", "repeated.json", "--manifest", "b/manifest.json", cwd=round_dir
     )
     assert code == 1 and "appears twice" in err
     assert calls == {"solvency": len(_manifest(round_dir)["assets"]), "batch": 0}
+
+
+# --- review findings: error paths are output too --------------------------------------------
+
+FAKE_OK = "\x1b[2K\x1b[1GOK: alice: balances counted\x1b[1E\x1b[8m"
+
+
+@pytest.mark.parametrize("where", ["top", "asset", "asset key", "nested"])
+def test_error_messages_never_carry_terminal_controls(round_dir: Path, where: str) -> None:
+    """Pydantic repeats unknown keys in its error location: those keys are file content and
+    must be shown escaped, on every error path (a fake OK screen painted by an error)."""
+    data = _manifest(round_dir)
+    if where == "top":
+        data[FAKE_OK] = 1
+    elif where == "asset":
+        data["assets"]["BTC"][FAKE_OK] = 1
+    elif where == "asset key":
+        data["assets"][FAKE_OK] = data["assets"]["BTC"]
+    else:
+        data["assets"]["BTC"]["reserves"]["addresses"][0][FAKE_OK] = "x"
+    (round_dir / "esc.json").write_text(json.dumps(data))
+    for args in (
+        ("verify", "user", "p0.json", "--manifest", "esc.json", "--digest", "ab" * 32),
+        ("verify", "audit", "b", "--manifest", "esc.json", "--quiet"),
+    ):
+        r = zkpor(*args, cwd=round_dir)
+        assert r.returncode == 2 and "\\x1b" in r.stderr, (args, r.stderr)
+        _no_escape(r.stdout, r.stderr)
+    proof = json.loads((round_dir / "p0.json").read_text())
+    proof["assets"][0]["path"][0]["children"][0][FAKE_OK] = 1
+    (round_dir / "esc-proof.json").write_text(json.dumps(proof))
+    r = zkpor("verify", "user", "esc-proof.json", "--manifest", "b/manifest.json", cwd=round_dir)
+    assert r.returncode == 2
+    _no_escape(r.stdout, r.stderr)
+
+
+def test_binary_proof_with_a_bad_field_is_a_one_line_error(round_dir: Path, tmp_path: Path) -> None:
+    from zkpor.models import InclusionProof
+    from zkpor.proofcodec import encode_inclusion
+
+    good = InclusionProof.model_validate_json((round_dir / "p0.json").read_text())
+    bad = good.model_copy(update={"user_id": "x\x1b[31my"})
+    path = tmp_path / "bad.zkpi"
+    path.write_bytes(encode_inclusion(bad))
+    r = zkpor("verify", "user", str(path), "--manifest", "b/manifest.json", cwd=round_dir)
+    assert r.returncode == 2 and "bad.zkpi" in r.stderr and "user_id" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "pydantic" not in r.stderr
+    _no_escape(r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+        '{"a":' + "[" * 40 + "]" * 40 + "}",
+    ],
+)
+def test_deep_nesting_is_a_clean_error(round_dir: Path, text: str) -> None:
+    (round_dir / "deep.json").write_text(text)
+    for args in (
+        ("verify", "user", "deep.json", "--manifest", "b/manifest.json"),
+        ("verify", "user", "p0.json", "--manifest", "deep.json"),
+    ):
+        r = zkpor(*args, cwd=round_dir)
+        assert r.returncode == 2 and "nested more than" in r.stderr, (args, r.returncode, r.stderr)
+
+
+def test_lone_surrogates_refused(round_dir: Path) -> None:
+    data = _manifest(round_dir)
+    data["assets"]["BTC"]["reserves"]["total"] = "\ud800"
+    (round_dir / "sur.json").write_text(json.dumps(data))  # json.dumps writes \ud800
+    code, _, err = run_cli("verify", "user", "p0.json", "--manifest", "sur.json", cwd=round_dir)
+    assert code == 2 and "surrogate" in err
+
+
+def test_oversized_proof_refused_before_parsing(round_dir: Path) -> None:
+    (round_dir / "big.json").write_text('{"format": [' + "{}," * 3_000_000 + "{}]}")
+    code, _, err = run_cli(
+        "verify", "user", "big.json", "--manifest", "b/manifest.json", cwd=round_dir
+    )
+    assert code == 2 and "larger than" in err
+
+
+def test_lock_file_symlink_not_followed(tmp_path: Path) -> None:
+    from zkpor.errors import InputError
+    from zkpor.liabilities.lock import lock_path, output_lock
+
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    out = tmp_path / "bundle"
+    lock_path(out).symlink_to(victim)
+    with pytest.raises(InputError, match="not a link"), output_lock(out):
+        pass
+    assert victim.read_text() == "precious"

@@ -76,8 +76,10 @@ def info(
 def _fail(prefix: str, exc: BaseException, code: int) -> None:
     if _state["debug"]:
         raise exc
+    from .common import shown_line
+
     for line in str(exc).splitlines() or [type(exc).__name__]:
-        print(f"{prefix}{line}", file=sys.stderr)
+        print(shown_line(f"{prefix}{line}"), file=sys.stderr)
         prefix = "  " if prefix else ""
     sys.exit(code)
 

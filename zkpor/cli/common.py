@@ -47,14 +47,19 @@ def shown_line(text: str) -> str:
     return shown(text, limit=len(text))
 
 
-def read_bytes_file(path: Path, what: str) -> bytes:
-    """The bytes of a file the user named; InputError naming it when it cannot be read."""
+def read_bytes_file(path: Path, what: str, max_bytes: int | None = None) -> bytes:
+    """The bytes of a file the user named (at most ``max_bytes``); InputError naming it when
+    it cannot be read or is larger."""
     if not path.is_file():
         raise InputError(f"{what} not found", source=str(path))
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror}", source=str(path)) from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError(f"{what} larger than {max_bytes:,} bytes", source=str(path))
+    return data
 
 
 class Bars:

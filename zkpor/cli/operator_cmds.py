@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from .app import app
-from .common import Bars, console
+from .common import Bars, console, data_console, shown_line
 
 __all__: list[str] = []
 
@@ -196,9 +196,11 @@ def export(
             raise InputError("--all needs --out DIR")
         with Bars(True) as bars:
             count = export_all(bundle, out, progress=bars, fmt=fmt)
-        console.print(f"wrote {count} inclusion proofs to {out} (index: {out / INDEX_NAME})")
+        data_console.print(
+            shown_line(f"wrote {count} inclusion proofs to {out} (index: {out / INDEX_NAME})")
+        )
         return
     assert user is not None
     target = out or Path(safe_filename(user, fmt))
     export_user(bundle, user, target, fmt)
-    console.print(f"wrote {target}")
+    data_console.print(shown_line(f"wrote {target}"))

@@ -27,25 +27,31 @@ __all__ = ["verify_app"]
 
 def _load_inclusion(path: Path) -> InclusionProof:
     """An inclusion proof file, JSON or binary (told apart by the binary magic)."""
+    from pydantic import ValidationError
+
     from ..errors import EncodingError
     from ..models import InclusionProof
     from ..proofcodec import MAGIC, decode_inclusion
-    from ..publicjson import parse_public
+    from ..publicjson import parse_public, validation_message
 
-    data = read_bytes_file(path, "proof")
+    data = read_bytes_file(path, "proof", MAX_PROOF_BYTES)
     if data.startswith(MAGIC):
         try:
             return decode_inclusion(data)
         except EncodingError as exc:
             raise InputError(str(exc), source=str(path)) from None
-    return parse_public(InclusionProof, data, str(path))
+        except ValidationError as exc:
+            reason, loc = validation_message(exc)
+            raise InputError(reason, source=str(path), field=loc) from None
+    return parse_public(InclusionProof, data, str(path), MAX_PROOF_BYTES)
 
 
 def _load_manifest(path: Path) -> Manifest:
     from ..manifest import Manifest
     from ..publicjson import parse_public
 
-    return parse_public(Manifest, read_bytes_file(path, "manifest"), str(path))
+    data = read_bytes_file(path, "manifest", MAX_MANIFEST_BYTES)
+    return parse_public(Manifest, data, str(path), MAX_MANIFEST_BYTES)
 
 
 def _load_roots(path: Path) -> Roots:
@@ -53,11 +59,17 @@ def _load_roots(path: Path) -> Roots:
     from ..models import Roots
     from ..publicjson import parse_public
 
-    pub = parse_public(Roots, read_bytes_file(path, "roots file"), str(path))
+    data = read_bytes_file(path, "roots file", MAX_ROOTS_BYTES)
+    pub = parse_public(Roots, data, str(path), MAX_ROOTS_BYTES)
     if pub.generator_digest != generator_digest().hex():
         raise VerificationError(f"{path}: roots file uses another generator set")
     return pub
 
+
+# Size limits of the files a verifier reads (a verifier's memory stays a small multiple).
+MAX_PROOF_BYTES = 8 * 1024 * 1024
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_ROOTS_BYTES = 4 * 1024 * 1024
 
 NOT_CHECKABLE = (
     "that the reserve balances are on chain at the stated blocks (look each address up "
@@ -107,6 +119,8 @@ def _reserve_lines(report: ManifestReport, *, addresses: bool) -> list[str]:
             f"    chain {info.chain}, block {info.block_height}, "
             f"{count} signed address{'es' if count != 1 else ''}"
         )
+        if info.chain.endswith("-testnet"):
+            lines.append("    WARNING: testnet coins have no value; these are not real reserves")
         if info.liabilities is not None:
             lines.append(f"    liabilities disclosed: {info.liabilities} (opening checked)")
         if addresses:

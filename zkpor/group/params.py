@@ -7,9 +7,13 @@ follows SEC 2 v2, section 2.4.1; tests check them against the published values.
 
 from __future__ import annotations
 
+import sys
 from typing import Final
 
-from py_ecc.secp256k1 import secp256k1 as _curve
+_limit = sys.getrecursionlimit()
+from py_ecc.secp256k1 import secp256k1 as _curve  # noqa: E402  (it raises the recursion limit)
+
+sys.setrecursionlimit(_limit)  # py_ecc sets 100000, which lets C code (json) overflow its stack
 
 __all__ = [
     "B",

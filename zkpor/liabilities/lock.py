@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +34,22 @@ def output_lock(out: Path) -> Iterator[None]:
     """Hold the lock of output ``out`` (module doc); raises InputError naming the holder."""
     path = lock_path(out)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(
+                path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600
+            )
+        except OSError as exc:
+            raise InputError(
+                f"cannot open the lock file ({exc.strerror}): it must be a regular file, "
+                "not a link",
+                source=str(path),
+            ) from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            os.close(fd)
+            raise InputError(
+                "the lock file is not a regular file of this user: remove it", source=str(path)
+            )
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
