@@ -108,7 +108,9 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "proof.json").write_text(json.dumps(proof.model_dump(mode="json"), indent=1) + "\n")
     (out / "proof.zkpi").write_bytes(encode_inclusion(proof))
-    (out / "manifest.json").write_text(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n"
+    )
     (out / "digest").write_text(manifest_digest(manifest) + "\n")
 
 
