@@ -635,7 +635,7 @@ def bench_arity(arity: int, args: argparse.Namespace, rng: random.Random) -> dic
     gens = generators()
     _ = gens.G, gens.H
     gens.vectors(RANGE_BITS * arity)  # derive the generators outside the timing
-    keys = RoundKeys.derive(rng.randbytes(32), ROUND_ID)
+    keys = RoundKeys.derive(rng.randbytes(32), ROUND_ID, rng.randbytes(32))
     _sym, decimals, _share, median, sigma = ASSET_TABLE[0]
     mu = math.log(median * 10**decimals)
     task = ChunkTask(

@@ -18,6 +18,7 @@ from zkpor.rangeproof.prover import _prove
 from zkpor.sumtree import children_of, leaf_hash, level_sizes, split_child_proofs
 
 SECRET = bytes(range(32))
+NONCE = bytes(range(32, 64))  # a fixed run nonce, for tests that compare two runs' trees
 PROVE_BASE = ["prove", "--balances", "balances.csv", "--assets", "assets.json", "--secret", "s.key"]
 ASSETS_JSON = '{"assets": [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 6}]}'
 

@@ -18,7 +18,12 @@ from .liab_helpers import PROVE_BASE, sample_rows, write_inputs
 
 def zkpor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args], capture_output=True, text=True, check=False, cwd=cwd
+        [sys.executable, "-m", "zkpor", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        timeout=300,  # a hang (e.g. parsing --min-ratio 1e99999999) fails instead of blocking
     )
 
 
@@ -182,6 +187,45 @@ def test_verification_failure_exit_1(flow: Path) -> None:
             ],
             "arity",
         ),
+        *[
+            ([*PROVE_BASE, "--round", "r", "--out", "o", "--workers", n], "--workers must be")
+            for n in ("0", "-1")
+        ],
+        *[
+            (
+                [
+                    *PROVE_BASE,
+                    "--round",
+                    "r",
+                    "--out",
+                    "o",
+                    "--reserves",
+                    "balances.csv",
+                    "--exchange",
+                    "E",
+                    "--min-ratio",
+                    ratio,
+                ],
+                "reserve ratio",
+            )
+            for ratio in ("1e99999999", "9" * 11, "1." + "0" * 11 + "1", "1/" + "7" * 400)
+        ],
+        (
+            [
+                *PROVE_BASE,
+                "--round",
+                "r",
+                "--out",
+                "o",
+                "--reserves",
+                "balances.csv",
+                "--exchange",
+                "Evil\u202eExchange",
+            ],
+            "exchange name",
+        ),
+        ([*PROVE_BASE, "--round", "r\u200bound", "--out", "o"], "round id"),
+        ([*PROVE_BASE, "--round", "r" * 65, "--out", "o"], "round id"),
     ],
 )
 def test_error_paths_one_line_exit_2(flow: Path, args: list[str], needle: str) -> None:

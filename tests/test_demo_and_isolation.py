@@ -103,3 +103,23 @@ def test_audit_on_reference_backend(demo: Path) -> None:
     env = dict(os.environ, ZKPOR_BACKEND="reference")
     r = zkpor("verify", "audit", "d/bundle", "--quiet", "--workers", "2", cwd=demo, env=env)
     assert r.returncode == 0, r.stderr
+
+
+def test_r1cs_verifier_imports_nothing_of_the_prover() -> None:
+    """Rebuilding a statement of zkpor.circuits and verifying an R1CS proof (the
+    collateral vector) loads neither the R1CS prover nor galois nor numpy."""
+    vectors = Path(__file__).resolve().parent.parent / "vectors" / "r1cs.json"
+    code = (
+        "import json, sys, zkpor.r1cs, zkpor.circuits;"
+        f"f = json.load(open({str(vectors)!r}));"
+        "g = next(g for g in f['testGroups'] if g['circuit'] == 'collateral2x12');"
+        "t = g['tests'][0];"
+        "zkpor.r1cs.verify(zkpor.circuits.build_circuit(g['circuit']), bytes.fromhex(t['proof']),"
+        " [bytes.fromhex(c) for c in t['commitments']]);"
+        "bad = [m for m in sys.modules if m.startswith(('zkpor.liabilities', 'zkpor.cli',"
+        " 'zkpor.rangeproof.prover', 'zkpor.r1cs.prover', 'zkpor.r1cs.field', 'typer', 'numpy',"
+        " 'galois', 'numba', 'rich', 'distributed'))];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr

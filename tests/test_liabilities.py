@@ -26,7 +26,7 @@ from zkpor.models import InclusionProof, Roots
 from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import verify_inclusion
 
-from .liab_helpers import run_prove, sample_rows, synthetic_path, write_inputs
+from .liab_helpers import NONCE, run_prove, sample_rows, synthetic_path, write_inputs
 
 # --- inputs ------------------------------------------------------------------------------
 
@@ -169,15 +169,19 @@ def test_hkdf_rfc5869_case3() -> None:
     )
 
 
-def test_round_keys_separate_rounds_assets_users() -> None:
-    a = RoundKeys.derive(b"s" * 32, "r1")
-    b = RoundKeys.derive(b"s" * 32, "r2")
-    c = RoundKeys.derive(b"t" * 32, "r1")
-    assert a.blinding("BTC", "u") != b.blinding("BTC", "u") != c.blinding("BTC", "u")
-    assert a.salt("BTC", "u") != b.salt("BTC", "u")
-    assert a.placement("BTC", "u") != b.placement("BTC", "u")
+def test_round_keys_separate_rounds_runs_assets_users() -> None:
+    nonce = b"n" * 32
+    a = RoundKeys.derive(b"s" * 32, "r1", nonce)
+    b = RoundKeys.derive(b"s" * 32, "r2", nonce)
+    c = RoundKeys.derive(b"t" * 32, "r1", nonce)
+    d = RoundKeys.derive(b"s" * 32, "r1", b"m" * 32)
+    assert len({k.blinding("BTC", "u") for k in (a, b, c, d)}) == 4
+    assert len({k.salt("BTC", "u") for k in (a, b, c, d)}) == 4
+    assert len({k.placement("BTC", "u") for k in (a, b, c, d)}) == 4
     assert a.blinding("BTC", "u") != a.blinding("ETH", "u") != a.blinding("BTC", "v")
-    assert a.blinding("BTC", "u") == RoundKeys.derive(b"s" * 32, "r1").blinding("BTC", "u")
+    assert a.blinding("BTC", "u") == RoundKeys.derive(b"s" * 32, "r1", nonce).blinding("BTC", "u")
+    with pytest.raises(ValueError, match="32 bytes"):
+        RoundKeys.derive(b"s" * 32, "r1", b"short")
     assert 0 < a.blinding("BTC", "u") < N
     assert "s" * 5 not in repr(a) and a.round_key.hex() not in repr(a)
 
@@ -209,7 +213,7 @@ def test_keygen_file(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("liab")
-    run_prove(tmp, sample_rows(40))
+    run_prove(tmp, sample_rows(40), _run_nonce=NONCE)
     return tmp / "bundle"
 
 
@@ -270,7 +274,7 @@ def test_no_secrets_in_public_files(bundle: Path) -> None:
 
 
 def test_roots_deterministic_proofs_fresh(tmp_path: Path, bundle: Path) -> None:
-    run_prove(tmp_path, sample_rows(40), chunk_height=2)
+    run_prove(tmp_path, sample_rows(40), chunk_height=2, _run_nonce=NONCE)
     again = Roots.model_validate_json((tmp_path / "bundle" / "roots.json").read_text())
     first = Roots.model_validate_json((bundle / "roots.json").read_text())
     assert again.assets == first.assets  # chunking does not change the tree
@@ -489,9 +493,9 @@ def test_audit_detects_changed_published_root(bundle: Path, tmp_path: Path) -> N
 def test_resume_after_interruption(tmp_path: Path, bundle: Path) -> None:
     rows = sample_rows(40)
     with pytest.raises(_StopRequested):
-        run_prove(tmp_path, rows, _stop_after=5)
+        run_prove(tmp_path, rows, _stop_after=5, _run_nonce=NONCE)
     assert (tmp_path / "bundle.partial").exists() and not (tmp_path / "bundle").exists()
-    summary = run_prove(tmp_path, rows)
+    summary = run_prove(tmp_path, rows)  # the resumed run reuses the stored nonce
     assert summary.chunks_reused == 5
     assert summary.chunks_built == 12 + 4 - 5  # BTC 48/4 + ETH 16/4 chunks at height 1
     resumed = Roots.model_validate_json((tmp_path / "bundle" / "roots.json").read_text())
@@ -511,7 +515,7 @@ def test_process_pool(tmp_path: Path, bundle: Path) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(2) as pool:
-        run_prove(tmp_path, sample_rows(40), executor=pool)
+        run_prove(tmp_path, sample_rows(40), executor=pool, _run_nonce=NONCE)
     roots = Roots.model_validate_json((tmp_path / "bundle" / "roots.json").read_text())
     assert roots.assets == Roots.model_validate_json((bundle / "roots.json").read_text()).assets
 
@@ -524,7 +528,7 @@ def test_dask_local_cluster(tmp_path: Path, bundle: Path) -> None:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        run_prove(tmp_path, sample_rows(40), executor=client.get_executor())
+        run_prove(tmp_path, sample_rows(40), executor=client.get_executor(), _run_nonce=NONCE)
     roots = Roots.model_validate_json((tmp_path / "bundle" / "roots.json").read_text())
     assert roots.assets == Roots.model_validate_json((bundle / "roots.json").read_text()).assets
     _audit(tmp_path / "bundle")

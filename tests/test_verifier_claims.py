@@ -154,6 +154,7 @@ def _evil_tree_proof(tmp: Path, user_id: str) -> tuple[Path, Path]:
 
     tree = build_tree(
         master=bytes(range(32)),
+        run_nonce=bytes(32),
         round_id=ROUND,
         asset="BTC",
         decimals=8,

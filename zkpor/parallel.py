@@ -4,12 +4,18 @@ The prover accepts any :class:`concurrent.futures.Executor`. ``make_executor`` b
 supported ones: ``ProcessPoolExecutor(workers)`` by default, and, given a scheduler address,
 ``distributed.Client(address).get_executor()`` (install ``zkpor[dask]``; see
 docs/operators.md for running a cluster).
+
+The local pool's workers hold the round key: each starts a watchdog thread that ends the
+worker within a second of its driver's death (the parent pid changes when the driver dies,
+even by SIGKILL), so no worker outlives a killed run for minutes.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -17,7 +23,9 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["default_workers", "make_executor"]
+__all__ = ["default_workers", "make_executor", "watch_parent"]
+
+_WATCH_SECONDS = 0.2
 
 
 def default_workers() -> int:
@@ -27,9 +35,23 @@ def default_workers() -> int:
     )
 
 
+def watch_parent(driver: int) -> None:
+    """Pool initializer: exit this worker as soon as its parent is no longer ``driver``."""
+
+    def watch() -> None:
+        while os.getppid() == driver:
+            time.sleep(_WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="zkpor-watchdog", daemon=True).start()
+
+
 @contextmanager
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
-    """A context-managed executor: Dask when ``scheduler`` is given, else a process pool."""
+    """A context-managed executor: Dask when ``scheduler`` is given, else a process pool
+    of ``workers`` processes (default: one per available core)."""
+    if workers is not None and workers < 1:
+        raise InputError("--workers must be at least 1")
     if scheduler:
         try:
             distributed: Any = importlib.import_module("distributed")
@@ -44,5 +66,9 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
         finally:
             client.close()
         return
-    with ProcessPoolExecutor(max_workers=workers or default_workers()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=default_workers() if workers is None else workers,
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         yield pool

@@ -170,16 +170,24 @@ def prove_round(
     prove solvency per asset and write the manifest before the bundle is renamed into place.
 
     Returns the tree summary and the manifest digest (None without reserves). Raises
-    InputError for bad input or reserves (every problem listed) and InsolventError naming
-    an asset that is not covered (the finished trees stay in BUNDLE.partial for a rerun).
+    InputError for bad input or reserves (every problem listed; the exchange name must pass
+    the identifier rules, at most 100 bytes), VerificationError when the finished trees fail
+    the prover's self-check (nothing published), and InsolventError naming an asset that is
+    not covered (in both cases the finished trees stay in BUNDLE.partial).
     """
     from .errors import InputError, VerificationError
+    from .identifiers import check_text
     from .liabilities.inputs import load_assets
     from .liabilities.prover import prove_liabilities
     from .reserves import load_reserves, verify_reserves
 
     if (reserves is None) != (exchange is None):
         raise InputError("reserves and exchange name go together")
+    if exchange is not None:
+        try:
+            check_text(exchange, "exchange name", 100)
+        except ValueError as exc:
+            raise InputError(str(exc), field="exchange") from None
     snapshot = report = None
     if reserves is not None and exchange is not None:
         snapshot = load_reserves(reserves)

@@ -24,6 +24,7 @@ without invalidating every solvency proof in it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
@@ -32,6 +33,7 @@ from .errors import EncodingError, ParameterError, VerificationError, ZkporError
 from .generators import GeneratorSet, generators
 from .group import N, Point, random_scalar
 from .group.scalar import RandomSource
+from .identifiers import shown
 from .pedersen import Opening, commit
 from .rangeproof import RangeProof, verify
 
@@ -46,6 +48,7 @@ __all__ = [
 
 _SHIFT: Final[int] = 2**64
 MAX_RATIO_TERM: Final[int] = 2**32 - 1
+_RATIO_TEXT: Final = re.compile(r"([0-9]{1,10})(?:\.([0-9]{1,10}))?|([0-9]{1,10})/([0-9]{1,10})")
 
 
 class InsolventError(ZkporError):
@@ -54,11 +57,22 @@ class InsolventError(ZkporError):
 
 def parse_ratio(text: str) -> tuple[int, int]:
     """A minimum reserve ratio such as "1", "1.05" or "21/20" as (p, q) in lowest terms;
-    must be >= 1 with p, q < 2^32."""
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise ParameterError(f"reserve ratio {text!r} is not a number like 1.05 or 21/20") from None
+    must be >= 1 with p, q < 2^32. Only plain digits are read: an integer part and an
+    optional fraction of at most 10 digits each, or p/q of at most 10 digits each (no
+    exponent, sign or spaces inside), so no input takes long to parse."""
+    match = _RATIO_TEXT.fullmatch(text.strip())
+    if match is None:
+        raise ParameterError(
+            f"reserve ratio {shown(text, 40)!r} is not a number like 1.05 or 21/20 "
+            "(at most 10 digits in each part)"
+        )
+    whole, frac, num, den = match.groups()
+    if num is not None:
+        if int(den) == 0:
+            raise ParameterError("reserve ratio denominator must not be 0")
+        value = Fraction(int(num), int(den))
+    else:
+        value = Fraction(int(whole + (frac or "")), 10 ** len(frac or ""))
     if value < 1:
         raise ParameterError("reserve ratio must be at least 1 (no fractional reserves)")
     if value.numerator > MAX_RATIO_TERM or value.denominator > MAX_RATIO_TERM:

@@ -6,6 +6,7 @@ stderr without a traceback; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+from . import circuits_cmd as _circuits_cmd  # noqa: F401  (registers zkpor circuits)
 from . import demo_cmd as _demo_cmd  # noqa: F401  (registers zkpor demo)
 from . import operator_cmds as _operator_cmds  # noqa: F401  (keygen, prove, export)
 from . import vectors_cmd as _vectors_cmd  # noqa: F401  (registers zkpor vectors)

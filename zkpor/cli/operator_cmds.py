@@ -28,7 +28,7 @@ def keygen(
     from ..liabilities.keys import write_master_secret
 
     write_master_secret(out, force=force)
-    console.print(f"wrote master secret to {out} (mode 0600)")
+    typer.echo(f"wrote master secret to {out} (mode 0600)")
 
 
 @app.command()
@@ -72,12 +72,14 @@ def prove(
 ) -> None:
     """Build the liabilities trees and proofs into a bundle.
 
-    A killed run resumes when started again with the same inputs (from BUNDLE.partial).
-    Example: zkpor prove --balances balances.csv --assets assets.toml --secret exchange.secret
+    A killed run resumes when started again with the same inputs (from BUNDLE.partial,
+    checked before it is trusted); the finished bundle is audited and checked against the
+    CSV before it is published. One run per --out at a time (BUNDLE.lock). Example: zkpor prove --balances balances.csv --assets assets.toml --secret exchange.secret
     --round 2026-11-30 --out bundle
     """
     import time
 
+    from ..identifiers import shown
     from ..liabilities.keys import read_master_secret
     from ..liabilities.prover import ProveOptions
     from ..parallel import make_executor
@@ -90,6 +92,8 @@ def prove(
         raise InputError("--min-ratio and --disclose-totals need --reserves and --exchange")
     if chunk_height is not None and chunk_height < 1:
         raise InputError("--chunk-height must be at least 1")
+    if workers is not None and workers < 1:
+        raise InputError("--workers must be at least 1")
     ratio = parse_ratio(min_ratio)
     master = read_master_secret(secret)
     opts = ProveOptions(
@@ -119,19 +123,38 @@ def prove(
         "seconds": round(elapsed, 2),
         "chunks_built": summary.chunks_built,
         "chunks_resumed": summary.chunks_reused,
+        "chunks_rebuilt": summary.chunks_rebuilt,
         "assets": summary.assets,
         "manifest_digest": digest_box[0] if digest_box else None,
     }
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
-    console.print(f"[bold]bundle[/] {out}  round {round_id}  {summary.rows} rows  {elapsed:.1f} s")
+    # data (paths, the round id, symbols) is printed as data: never as rich markup
+    console.print(
+        f"bundle {shown(str(out))}  round {shown(round_id)}  {summary.rows} rows  {elapsed:.1f} s",
+        markup=False,
+        highlight=False,
+    )
+    if summary.audit_rebuilt:
+        typer.echo("  resumed: the unfinished audit file was unreadable; every chunk was rebuilt")
+    elif summary.chunks_rebuilt:
+        typer.echo(
+            f"  resumed: {summary.chunks_rebuilt} finished chunk(s) failed their checkpoint "
+            "check and were rebuilt"
+        )
     for sym, info in summary.assets.items():
         console.print(
-            f"  {sym:8} leaves {info['leaf_count']:>9}  root {str(info['root_hash'])[:16]}…"
+            f"  {shown(sym):8} leaves {info['leaf_count']:>9}  root {str(info['root_hash'])[:16]}…",
+            markup=False,
+            highlight=False,
         )
     if digest_box:
-        console.print(f"[bold]manifest digest[/] {digest_box[0]}  (publish this value widely)")
+        console.print(
+            f"manifest digest {digest_box[0]}  (publish this value widely)",
+            markup=False,
+            highlight=False,
+        )
     else:
         console.print("no --reserves given: the bundle proves liabilities only (no manifest)")
 

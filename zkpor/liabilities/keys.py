@@ -1,8 +1,14 @@
 """The master secret and everything derived from it (HKDF-SHA256, RFC 5869).
 
-One 32-byte master secret per exchange. Per round::
+One 32-byte master secret per exchange. Per proving run::
 
-    round_key = HKDF(IKM = master, salt = "zkpor-round-v1", info = f(round_id), L = 32)
+    round_key = HKDF(IKM = master, salt = "zkpor-round-v2", info = f(round_id) f(run_nonce), L = 32)
+
+where ``run_nonce`` is 32 fresh random bytes drawn when a run starts (kept in the private
+store, so a resumed run reuses it). Proving twice under one round id therefore gives
+unrelated blindings, salts and placement: two public audit files of the same round share no
+leaf commitment, and the differences of two commitments to one customer's balances reveal
+nothing. The nonce is key material: never in public files or logs.
 
 and from the round key (``HKDF-Expand`` with the info strings below, f = u32be length prefix):
 
@@ -15,7 +21,14 @@ and from the round key (``HKDF-Expand`` with the info strings below, f = u32be l
 The leaf id is the user id for a customer and ``"\\x00pad:" + index`` for padding leaf
 ``index`` (the NUL byte keeps the two apart: user ids never contain control characters).
 Sorting leaves by their placement keys is a secret, reproducible permutation. A fresh round id
-gives unrelated blindings, salts and placement, so rounds cannot be linked.
+or run nonce gives unrelated blindings, salts and placement, so rounds (and reruns of one
+round) cannot be linked. From the round key also derive::
+
+    checkpoint key = HKDF-Expand(round_key, "checkpoint", 32)   MACs the resumable state
+
+and, from the master secret alone, the resume fingerprint
+``HMAC-SHA256(master, "zkpor-resume-v2" f(round_id))`` that tells a rerun whether an
+unfinished run was started with the same secret (it reveals nothing about the secret).
 """
 
 from __future__ import annotations
@@ -32,16 +45,20 @@ from ..group import N
 
 __all__ = [
     "MASTER_SECRET_BYTES",
+    "RUN_NONCE_BYTES",
     "RoundKeys",
     "hkdf_expand",
     "hkdf_extract",
     "pad_leaf_id",
+    "new_run_nonce",
     "read_master_secret",
+    "resume_fingerprint",
     "write_master_secret",
 ]
 
 MASTER_SECRET_BYTES: Final[int] = 32
-_ROUND_SALT: Final[bytes] = b"zkpor-round-v1"
+RUN_NONCE_BYTES: Final[int] = 32
+_ROUND_SALT: Final[bytes] = b"zkpor-round-v2"
 _SECRET_HEADER: Final[str] = "zkpor-master-secret-v1"
 
 
@@ -83,9 +100,12 @@ class RoundKeys:
         self.round_id = round_id
 
     @classmethod
-    def derive(cls, master: bytes, round_id: str) -> RoundKeys:
+    def derive(cls, master: bytes, round_id: str, run_nonce: bytes) -> RoundKeys:
+        """The keys of one run of ``round_id`` (module doc); ``run_nonce`` is 32 bytes."""
+        if len(run_nonce) != RUN_NONCE_BYTES:
+            raise ValueError("run nonce must be 32 bytes")
         prk = hkdf_extract(_ROUND_SALT, master)
-        return cls(hkdf_expand(prk, _f(round_id.encode()), 32), round_id)
+        return cls(hkdf_expand(prk, _f(round_id.encode()) + _f(run_nonce), 32), round_id)
 
     @property
     def round_key(self) -> bytes:
@@ -102,8 +122,22 @@ class RoundKeys:
     def placement(self, asset: str, leaf_id: str) -> bytes:
         return hkdf_expand(self._key, b"placement" + _f(asset.encode()) + _f(leaf_id.encode()), 32)
 
+    def checkpoint_key(self) -> bytes:
+        """The key that authenticates this run's resumable state (prover checkpoints)."""
+        return hkdf_expand(self._key, b"checkpoint", 32)
+
     def __repr__(self) -> str:
         return f"RoundKeys(round_id={self.round_id!r}, <secret>)"
+
+
+def new_run_nonce() -> bytes:
+    """32 fresh random bytes from the OS for a new proving run (module doc)."""
+    return secrets.token_bytes(RUN_NONCE_BYTES)
+
+
+def resume_fingerprint(master: bytes, round_id: str) -> str:
+    """Tells whether an unfinished run used this master secret and round (module doc)."""
+    return hmac.new(master, b"zkpor-resume-v2" + _f(round_id.encode()), hashlib.sha256).hexdigest()
 
 
 def write_master_secret(path: Path, *, force: bool = False) -> None:

@@ -1,15 +1,22 @@
 """Proving liabilities: balances CSV -> bundle (public audit file, private store, roots).
 
-Pipeline (docs/spec.md, "Liabilities tree"; docs/operators.md):
+Stages (docs/spec.md sections 7 and 9.4; docs/operators.md section 3):
 
-1. Parse the assets file and stream the balances CSV into the private store, with each row's
-   secret placement key. Every bad row is reported (file, line, reason) and nothing is kept.
-2. Per asset: pad the customer count up to a multiple of the padding granularity with
-   zero-value leaves, order all leaves by placement key (a secret permutation).
-3. Map: build aligned subtrees of height h ("chunks") on the executor. Reduce: build the
-   levels above the chunk roots. Each finished chunk is committed with a checkpoint, so a
-   killed run resumes from ``BUNDLE.partial`` without redoing finished chunks.
-4. Write the roots, then rename ``BUNDLE.partial`` to ``BUNDLE`` (all or nothing).
+- lock: one run per output (:mod:`.lock`); a second run on the same ``--out`` stops at once.
+- open: a fresh run draws its run nonce; a rerun finds ``BUNDLE.partial`` and checks it
+  (same inputs and secret; the loaded leaves and every finished chunk against their
+  checkpoint tags, :mod:`.checkpoint`): changed leaves refuse the resume, a chunk whose
+  rows differ or are missing is rebuilt, an unreadable audit file is rebuilt whole.
+- load: stream the balances CSV into the private store with each row's secret placement
+  key (every bad row reported with file, line and reason; nothing kept), pad each asset
+  with zero-value leaves to a multiple of the padding granularity, order the leaves by
+  placement key (a secret permutation).
+- plan and map: build aligned subtrees of height h ("chunks") on the executor; each
+  finished chunk is committed with its tag, so a killed run resumes without redoing it.
+- reduce: build the levels above the chunk roots; write the roots.
+- self-check: audit the finished bundle and recompute every leaf and root opening from the
+  CSV and the round keys (:mod:`.selfcheck`); any difference fails the run.
+- publish: ``finalize`` (the manifest), then rename ``BUNDLE.partial`` to ``BUNDLE``.
 """
 
 from __future__ import annotations
@@ -28,8 +35,18 @@ from typing import Final
 from ..errors import InputError
 from ..generators import generator_digest
 from ..group import Point
+from ..identifiers import check_text
 from ..sumtree import RANGE_BITS, check_arity, level_sizes
 from .build import ChunkResult, ChunkTask, LevelNode, build_chunk, build_levels
+from .checkpoint import (
+    check_loaded,
+    finished_chunks,
+    leaves_tag,
+    open_audit_checked,
+    result_tag,
+    resumed_nonce,
+    start_run,
+)
 from .inputs import (
     MAX_REPORTED_ERRORS,
     U64_MAX,
@@ -38,7 +55,9 @@ from .inputs import (
     load_assets,
     read_balances,
 )
-from .keys import RoundKeys, pad_leaf_id
+from .keys import RoundKeys, pad_leaf_id, resume_fingerprint
+from .lock import output_lock
+from .selfcheck import self_check
 from .store import AUDIT_FORMAT, get_meta, open_audit, open_private, private_path, set_meta
 
 __all__ = ["DEFAULT_ARITY", "ProveOptions", "ProveSummary", "prove_liabilities"]
@@ -79,15 +98,23 @@ class ProveSummary:
     rows: int = 0
     chunks_built: int = 0
     chunks_reused: int = 0
+    chunks_rebuilt: int = 0  # finished chunks whose stored rows failed their tag
+    audit_rebuilt: bool = False  # the unfinished run's audit file was unreadable
 
 
 class _StopRequested(Exception):
     """Test hook: stop after a number of chunks, as if the process had been killed."""
 
 
+def _check_text(text: str, what: str, max_bytes: int, option: str) -> None:
+    try:
+        check_text(text, what, max_bytes)
+    except ValueError as exc:
+        raise InputError(str(exc), field=option) from None
+
+
 def _check_round_id(round_id: str) -> None:
-    if not round_id or len(round_id) > 64 or not round_id.isprintable():
-        raise InputError("round id must be 1-64 printable characters", field="round")
+    _check_text(round_id, "round id", 64, "round")
 
 
 def _input_digest(balances: Path, assets_file: Path, opts: ProveOptions) -> str:
@@ -114,7 +141,8 @@ def _load(
     keys: RoundKeys,
     opts: ProveOptions,
 ) -> int:
-    """Stream the CSV into the private store; pad and order the leaves. Returns row count."""
+    """Stream the CSV into the private store; pad and order the leaves; tag them (one
+    transaction). Returns the row count."""
     assets = list(specs)
     errors: list[InputError] = []
     totals = dict.fromkeys(assets, 0)
@@ -194,6 +222,8 @@ def _load(
     priv.execute("UPDATE leaves SET leaf = o.leaf FROM ordered AS o WHERE o.rid = leaves.rowid")
     priv.execute("DROP TABLE ordered")
     priv.execute("CREATE UNIQUE INDEX IF NOT EXISTS leaves_pos ON leaves(asset, leaf)")
+    tag_key = keys.checkpoint_key()
+    set_meta(priv, {f"leaves_tag:{a}": leaves_tag(tag_key, priv, a) for a in assets})
     set_meta(priv, {"loaded": "1", "rows": str(rows)})
     priv.execute("COMMIT")
     return rows
@@ -232,7 +262,10 @@ def _store_chunk(
     priv: sqlite3.Connection,
     res: ChunkResult,
     arity: int,
+    tag_key: bytes,
 ) -> None:
+    """Commit a finished chunk: openings first, then its audit rows with the progress row
+    and tag in one transaction (killed in between, the chunk is simply rebuilt)."""
     h = res.height
     first_leaf = res.chunk * arity**h
     priv.execute("BEGIN")
@@ -259,7 +292,8 @@ def _store_chunk(
             ],
         )
     audit.execute(
-        "INSERT OR REPLACE INTO progress(asset, chunk) VALUES (?, ?)", (res.asset, res.chunk)
+        "INSERT OR REPLACE INTO progress(asset, chunk, tag) VALUES (?, ?, ?)",
+        (res.asset, res.chunk, result_tag(tag_key, res, arity)),
     )
     audit.execute("COMMIT")
 
@@ -316,52 +350,89 @@ def prove_liabilities(
     window: int = 32,
     finalize: Callable[[Path, ProveSummary], None] | None = None,
     _stop_after: int | None = None,
+    _before_check: Callable[[Path], None] | None = None,
+    _run_nonce: bytes | None = None,
 ) -> ProveSummary:
     """Run the whole pipeline (module doc) and return a summary. Raises InputError (or
-    InputErrors) for bad input, with nothing written. ``finalize(partial_dir, summary)``
-    runs after the trees are complete and before the bundle is renamed into place (it writes
-    the manifest); if it raises, the finished trees stay in ``BUNDLE.partial`` for a rerun."""
+    InputErrors) for bad input, with nothing written, and VerificationError when the
+    self-check finds the finished bundle differs from the input (nothing published).
+    ``finalize(partial_dir, summary)`` runs after the self-check and before the bundle is
+    renamed into place (it writes the manifest); if it raises, the finished trees stay in
+    ``BUNDLE.partial`` for a rerun. Test hooks: ``_before_check`` (corrupt the finished
+    trees before the self-check) and ``_run_nonce`` (a fixed nonce for a fresh run, so
+    tests can compare the trees of two runs; a real run always draws a new one)."""
     check_arity(opts.arity)
     _check_round_id(opts.round_id)
     if opts.pad_granularity < 1:
         raise InputError("padding granularity must be at least 1", field="pad-granularity")
     assets_cfg = load_assets(assets_file)
-    assets = {a.symbol: a.decimals for a in assets_cfg.assets}
-    if out.exists():
-        raise InputError("output exists; choose another --out or remove it", source=str(out))
-    for path in (balances,):
-        if not path.is_file():
-            raise InputError("file not found", source=str(path))
-    keys = RoundKeys.derive(master_secret, opts.round_id)
-    partial = out.with_name(out.name + ".partial")
-    digest = _input_digest(balances, assets_file, opts)
-    fingerprint = hashlib.sha256(b"zkpor-resume" + keys.round_key).hexdigest()
+    if not balances.is_file():
+        raise InputError("file not found", source=str(balances))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(out):
+        if out.exists():
+            raise InputError("output exists; choose another --out or remove it", source=str(out))
+        partial = out.with_name(out.name + ".partial")
+        try:
+            return _run(
+                balances,
+                assets_cfg.by_symbol(),
+                _input_digest(balances, assets_file, opts),
+                master_secret,
+                opts,
+                out,
+                partial,
+                executor,
+                progress=progress,
+                window=window,
+                finalize=finalize,
+                stop_after=_stop_after,
+                before_check=_before_check,
+                run_nonce=_run_nonce,
+            )
+        except sqlite3.DatabaseError as exc:
+            raise InputError(
+                f"the unfinished run's state is damaged ({exc}); remove it to start over",
+                source=str(partial),
+            ) from None
+
+
+def _run(
+    balances: Path,
+    specs: dict[str, AssetSpec],
+    digest: str,
+    master_secret: bytes,
+    opts: ProveOptions,
+    out: Path,
+    partial: Path,
+    executor: Executor,
+    *,
+    progress: Progress | None,
+    window: int,
+    finalize: Callable[[Path, ProveSummary], None] | None,
+    stop_after: int | None,
+    before_check: Callable[[Path], None] | None,
+    run_nonce: bytes | None,
+) -> ProveSummary:
+    """The stages after the lock is held (module doc)."""
+    assets = {sym: spec.decimals for sym, spec in specs.items()}
+    fingerprint = resume_fingerprint(master_secret, opts.round_id)
     summary = ProveSummary(bundle=out)
     fresh = not partial.exists()
-    if not fresh:
-        try:
-            priv_meta = get_meta(open_private(private_path(partial)))
-        except (OSError, sqlite3.Error):
-            priv_meta = {}
-        if priv_meta.get("input_digest") != digest or priv_meta.get("fingerprint") != fingerprint:
-            raise InputError(
-                "an unfinished run with different inputs or secret is in the way; remove it",
-                source=str(partial),
-            )
-    partial.mkdir(parents=True, exist_ok=True)
-    audit = open_audit(partial / "audit.sqlite", create=True)
+    if fresh:
+        nonce = start_run(partial, digest, fingerprint, opts.round_id, run_nonce)
+    else:
+        nonce = resumed_nonce(partial, digest, fingerprint)
+    keys = RoundKeys.derive(master_secret, opts.round_id, nonce)
+    tag_key = keys.checkpoint_key()
+    audit, summary.audit_rebuilt = open_audit_checked(partial / "audit.sqlite")
     priv = open_private(private_path(partial), create=True)
     try:
-        if fresh:
-            set_meta(
-                priv,
-                {"input_digest": digest, "fingerprint": fingerprint, "round_id": opts.round_id},
-            )
         if get_meta(priv).get("loaded") != "1":
             if progress:
                 progress("load", 0, 1)
             try:
-                summary.rows = _load(priv, balances, assets_cfg.by_symbol(), keys, opts)
+                summary.rows = _load(priv, balances, specs, keys, opts)
                 if progress:
                     progress("load", 1, 1)
             except InputError:
@@ -370,6 +441,7 @@ def prove_liabilities(
                 shutil.rmtree(partial, ignore_errors=True)
                 raise
         else:
+            check_loaded(priv, list(assets), tag_key, partial)
             summary.rows = int(get_meta(priv).get("rows", "0"))
         # Map: the chunks of every asset go through one window of in-flight tasks, so the
         # workers never wait for one asset's last chunk before the next asset starts.
@@ -389,9 +461,10 @@ def prove_liabilities(
                     height -= 1
             chunks = sizes[height]
             plans[asset] = (leaf_count, sizes, height, chunks)
-            done = {
-                c for (c,) in audit.execute("SELECT chunk FROM progress WHERE asset = ?", (asset,))
-            }
+            done, rejected = finished_chunks(
+                tag_key, audit, priv, asset, chunks, opts.arity, height
+            )
+            summary.chunks_rebuilt += rejected
             todo = [c for c in range(chunks) if c not in done]
             summary.chunks_reused += len(done)
             finished += len(done)
@@ -414,13 +487,13 @@ def prove_liabilities(
                 break
             completed, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in completed:
-                _store_chunk(audit, priv, fut.result(), opts.arity)
+                _store_chunk(audit, priv, fut.result(), opts.arity, tag_key)
                 summary.chunks_built += 1
                 finished += 1
                 stored += 1
                 if progress:
                     progress("prove", finished, total_chunks)
-                if _stop_after is not None and stored >= _stop_after:
+                if stop_after is not None and stored >= stop_after:
                     for other in pending:
                         other.cancel()
                     raise _StopRequested
@@ -473,6 +546,9 @@ def prove_liabilities(
     tmp = partial / "roots.json.tmp"
     tmp.write_text(json.dumps(roots, indent=2) + "\n")
     tmp.replace(partial / "roots.json")
+    if before_check is not None:
+        before_check(partial)
+    self_check(partial, balances, specs, keys, executor, progress=progress)
     if finalize is not None:
         finalize(partial, summary)  # may raise: the checkpoints stay for a rerun
     audit = open_audit(partial / "audit.sqlite")

@@ -6,11 +6,13 @@ Public audit file ``audit.sqlite`` (everything an auditor needs, nothing secret)
     assets(asset TEXT PRIMARY KEY, decimals, leaf_count, depth, root_hash, root_commitment)
     nodes(asset, level, idx, hash BLOB, commitment BLOB, proof BLOB)   PK (asset, level, idx)
 
-``proof`` is the concatenation of the node's child range proofs (NULL at level 0).
+``proof`` is the concatenation of the node's child range proofs (NULL at level 0). While a
+run is unfinished, ``progress(asset, chunk, tag)`` lists its finished chunks with their
+checkpoint tags (:mod:`.checkpoint`); the table is dropped before the bundle is published.
 
 Private store ``private/private.sqlite`` (mode 0600, in a 0700 directory; only the exchange)::
 
-    meta(key, value)
+    meta(key, value)         input_digest, fingerprint, run_nonce, leaves_tag:ASSET, ...
     leaves(asset, leaf, user_id, units, line, placement, blinding, salt)
     chunk_roots(asset, chunk, value, blinding)
     root_openings(asset, value, blinding)
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS nodes(
     hash BLOB NOT NULL, commitment BLOB NOT NULL, proof BLOB,
     PRIMARY KEY(asset, level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS progress(asset TEXT NOT NULL, chunk INTEGER NOT NULL,
-    PRIMARY KEY(asset, chunk));
+    tag BLOB NOT NULL, PRIMARY KEY(asset, chunk));
 """
 
 _PRIVATE_SCHEMA = """

@@ -59,6 +59,7 @@ from ..rangeproof.statement import delta
 from ..sumtree import RANGE_BITS, check_arity, child_chunks, leaf_hash, level_sizes, node_hash
 from ..transcript import TRANSCRIPT_DOMAIN, Transcript
 from .common import FILE_NAMES, hexpt, hexsc
+from .r1cs import check_r1cs
 from .tree import Tree, build_tree
 
 __all__ = [
@@ -442,7 +443,7 @@ def _check_trace(group: Json, test: Json, ctx: CheckContext) -> Json:
 def _check_round_keys(group: Json, test: Json, ctx: CheckContext) -> Json:
     from ..liabilities.keys import RoundKeys
 
-    keys = RoundKeys.derive(_hex(test, "master"), _str(test, "round_id"))
+    keys = RoundKeys.derive(_hex(test, "master"), _str(test, "round_id"), _hex(test, "run_nonce"))
     asset, leaf_id = _str(test, "asset"), _str(test, "leaf_id")
     return {
         "round_key": keys.round_key.hex(),
@@ -539,6 +540,7 @@ def _check_tree(group: Json, test: Json, ctx: CheckContext) -> Json:
     reprove = ctx.reprove(RANGE_BITS, arity)
     tree = build_tree(
         master=_hex(test, "master"),
+        run_nonce=_hex(test, "run_nonce"),
         round_id=_str(test, "round_id"),
         asset=_str(test, "asset"),
         decimals=_int(test, "decimals"),
@@ -673,6 +675,7 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     "pedersen": {"PedersenCommitmentTest": _check_pedersen},
     "rangeproof": {"RangeProofVerify": _check_rangeproof},
     "rangeproof_trace": {"RangeProofTrace": _check_trace},
+    "r1cs": {"R1CSProofVerify": check_r1cs},
     "sumtree": {
         "RoundKeysTest": _check_round_keys,
         "LeafHashTest": _check_leaf_hash,

@@ -45,6 +45,7 @@ FILE_NAMES: Final[tuple[str, ...]] = (
     "pedersen",
     "rangeproof",
     "rangeproof_trace",
+    "r1cs",
     "sumtree",
     "inclusion",
     "solvency",
@@ -331,6 +332,17 @@ FLAGS: Final[dict[str, Flag]] = {
         "MODIFIED_PARAMETER",
         "A reserve ownership signature is not valid for its address and message.",
         "Funds the exchange does not control would count as reserves.",
+    ),
+    "UnsatisfiedWitness": Flag(
+        "MISSING_STEP",
+        "A proof made by a prover that skipped its satisfiability check, for inputs that do "
+        "not satisfy the circuit (out of range, a > b, a wrong haircut, too much debt).",
+        _ACCEPTS_FORGERY,
+    ),
+    "OtherCircuit": Flag(
+        "MODIFIED_PARAMETER",
+        "A valid proof of another circuit (another circuit digest) with the same sizes.",
+        "The verifier must rebuild the circuit itself and bind its digest.",
     ),
     "DuplicateAddress": Flag(
         "MODIFIED_PARAMETER",

@@ -59,6 +59,7 @@ from .common import (
     seed,
     seeded,
 )
+from .r1cs import gen_r1cs
 from .schema import schema_text
 from .tree import Tree, build_tree, roots_json
 
@@ -67,6 +68,7 @@ __all__ = ["GENERATORS", "generate_dir", "generate_file", "readme_text"]
 Json = dict[str, Any]
 
 MASTER: Final[bytes] = bytes(range(32))
+RUN_NONCE: Final[bytes] = bytes(range(0x20, 0x40))  # a real run draws it from the OS
 ROUND_A: Final[str] = "2026-11-30"
 ROUND_B: Final[str] = "2026-12-31"
 EXCHANGE: Final[str] = "Example Exchange"
@@ -919,6 +921,7 @@ def _trees(backend_name: str) -> dict[str, Tree]:
         round_id, asset, decimals, arity, granularity, customers = TREE_INPUTS[base]
         return build_tree(
             master=MASTER,
+            run_nonce=RUN_NONCE,
             round_id=round_id,
             asset=asset,
             decimals=decimals,
@@ -954,26 +957,53 @@ def gen_sumtree(gens: GeneratorSet) -> Json:
     )
     pt = gens.point_type
     g = f.group("RoundKeysTest")
-    for comment, flags, master, round_id, asset, leaf_id in (
-        ("docs/spec.md 7.8: alice, BTC", ["Valid", "KnownAnswer"], MASTER, ROUND_A, "BTC", "alice"),
+    for comment, flags, master, nonce, round_id, asset, leaf_id in (
+        (
+            "docs/spec.md 7.8: alice, BTC",
+            ["Valid", "KnownAnswer"],
+            MASTER,
+            RUN_NONCE,
+            ROUND_A,
+            "BTC",
+            "alice",
+        ),
         (
             "docs/spec.md 7.8: padding leaf 0 of BTC",
             ["Valid", "KnownAnswer"],
             MASTER,
+            RUN_NONCE,
             ROUND_A,
             "BTC",
             pad_leaf_id(0),
         ),
-        ("a non-ASCII user id", ["Valid"], MASTER, "2027-01", "ETH", "zoë-ünïcode"),
-        ("a 128-byte user id", ["Valid", "EdgeCase"], MASTER, ROUND_A, "USDT", "u" * 128),
-        ("master secret of 0xff bytes", ["Valid"], b"\xff" * 32, "r", "X", "1"),
+        (
+            "alice, BTC, same round, another run nonce: every derived value differs",
+            ["Valid"],
+            MASTER,
+            b"\x00" * 32,
+            ROUND_A,
+            "BTC",
+            "alice",
+        ),
+        ("a non-ASCII user id", ["Valid"], MASTER, RUN_NONCE, "2027-01", "ETH", "zoë-ünïcode"),
+        (
+            "a 128-byte user id",
+            ["Valid", "EdgeCase"],
+            MASTER,
+            RUN_NONCE,
+            ROUND_A,
+            "USDT",
+            "u" * 128,
+        ),
+        ("master secret of 0xff bytes", ["Valid"], b"\xff" * 32, RUN_NONCE, "r", "X", "1"),
     ):
-        keys = RoundKeys.derive(master, round_id)
+        keys = RoundKeys.derive(master, round_id, nonce)
         g.add(
             comment,
             flags,
             "valid",
             master=master.hex(),
+            run_nonce=nonce.hex(),
             round_id=round_id,
             asset=asset,
             leaf_id=leaf_id,
@@ -983,7 +1013,7 @@ def gen_sumtree(gens: GeneratorSet) -> Json:
             placement=keys.placement(asset, leaf_id).hex(),
         )
     g = f.group("LeafHashTest")
-    keys = RoundKeys.derive(MASTER, ROUND_A)
+    keys = RoundKeys.derive(MASTER, ROUND_A, RUN_NONCE)
     alice_c = commit(150000000, keys.blinding("BTC", "alice"), gens).to_bytes()
     for comment, flags, round_id, asset, salt, user, c in (
         (
@@ -1130,6 +1160,7 @@ def gen_sumtree(gens: GeneratorSet) -> Json:
             ["Valid", "SeededProof"] + (["KnownAnswer"] if key == "spec" else []),
             "valid",
             master=MASTER.hex(),
+            run_nonce=RUN_NONCE.hex(),
             round_id=round_id,
             asset=asset,
             decimals=decimals,
@@ -2026,6 +2057,7 @@ GENERATORS: Final[dict[str, Callable[[GeneratorSet], Json]]] = {
     "pedersen": gen_pedersen,
     "rangeproof": gen_rangeproof,
     "rangeproof_trace": gen_rangeproof_trace,
+    "r1cs": gen_r1cs,
     "sumtree": gen_sumtree,
     "inclusion": gen_inclusion,
     "solvency": gen_solvency,
@@ -2056,6 +2088,10 @@ SEEDS: Final[list[tuple[str, str]]] = [
     ),
     ("rangeproof/N/M/KIND/prover", "rangeproof.json: the prover's seed (recorded as 'seed')"),
     ("rangeproof_trace/N/M/blindings, .../prover", "rangeproof_trace.json"),
+    (
+        "r1cs/NAME/KIND/blindings, .../prover",
+        "r1cs.json: the circuit proofs (KIND: random, ..., cheat)",
+    ),
     ("sumtree/node-children", "sumtree.json: the children of the node-hash tests"),
     ("tree/KEY", "sumtree.json, inclusion.json: each tree's range proofs (recorded as 'seed')"),
     ("solvency/KEY/liabilities, .../prover", "solvency.json: root blinding, prover seed"),

@@ -56,6 +56,9 @@ def _nullable(s: Schema) -> Schema:
     return {"anyOf": [s, {"type": "null"}]}
 
 
+_TRIPLE: Final[Schema] = {"type": "array", "prefixItems": [NAT, NAT, DEC], "items": False}
+_PAIR: Final[Schema] = {"type": "array", "prefixItems": [NAT, DEC], "items": False}
+
 # group type -> (group parameters, test fields always present, test fields of valid tests)
 GroupSpec = tuple[dict[str, Schema], dict[str, Schema], dict[str, Schema]]
 
@@ -182,6 +185,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                 {},
                 {
                     "master": HEX32,
+                    "run_nonce": HEX32,
                     "round_id": STR,
                     "asset": STR,
                     "leaf_id": STR,
@@ -230,6 +234,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                 {},
                 {
                     "master": HEX32,
+                    "run_nonce": HEX32,
                     "round_id": STR,
                     "asset": STR,
                     "decimals": NAT,
@@ -329,6 +334,31 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                     "expected_digest": _nullable(STR),
                 },
                 {"canonical_json": STR, "digest": HEX32, "statement_digest": HEX32},
+            )
+        },
+    ),
+    "r1cs": (
+        "R1CS proof vectors",
+        {
+            "R1CSProofVerify": (
+                {
+                    "circuit": STR,
+                    **{k: NAT for k in ("gates", "padded_gates", "inputs", "constraints")},
+                    "digest": HEX32,
+                    "matrices": _obj(
+                        {
+                            **{k: _arr(_TRIPLE) for k in ("W_L", "W_R", "W_O", "W_V")},
+                            "c": _arr(_PAIR),
+                        }
+                    ),
+                },
+                {"commitments": _arr(HEX33), "proof": HEX},
+                {
+                    "values": _arr(DEC),
+                    "blindings": _arr(HEX32),
+                    "seed": HEX,
+                    "challenges": _obj({**{k: HEX32 for k in "yzxw"}, "u": _arr(HEX32)}),
+                },
             )
         },
     ),

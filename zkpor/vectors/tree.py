@@ -1,8 +1,8 @@
 """A small deterministic liabilities tree, for the vectors.
 
 It follows docs/spec.md section 7 with ``zkpor prove``'s own code (round keys from the
-master secret, ``padded_count``, leaves ordered by placement key, ``build_levels`` for node
-hashes, commitments and chunked child range proofs), except that the range proofs come from one
+master secret and a run nonce, fixed here, ``padded_count``, leaves ordered by placement key,
+``build_levels`` for node hashes, commitments and chunked child range proofs), except that the range proofs come from one
 seeded stream (:class:`~zkpor.drbg.SeededRandom`): the proofs of level 1, node by node in
 index order, each node's chunks in order, then level 2, and so on. ``overrides`` replaces
 leaf values, for trees a cheating exchange would build: a chunk with a value outside
@@ -125,6 +125,7 @@ def roots_json(round_id: str, arity: int, trees: list[Tree]) -> dict[str, object
 def build_tree(
     *,
     master: bytes,
+    run_nonce: bytes,
     round_id: str,
     asset: str,
     decimals: int,
@@ -136,7 +137,7 @@ def build_tree(
     overrides: dict[str, int] | None = None,
 ) -> Tree:
     """Build the tree (see module doc). With ``rng`` None no range proof is made."""
-    keys = RoundKeys.derive(master, round_id)
+    keys = RoundKeys.derive(master, round_id, run_nonce)
     holders = len(customers)
     count = padded_count(holders, granularity)
     entries = list(customers) + [(pad_leaf_id(j), 0) for j in range(count - holders)]
