@@ -121,3 +121,23 @@ test('points: every non-canonical 33-byte form refused', () => {
   ]) assert.throws(() => pointFromBytes(b), Error);
   assert.ok(pointFromBytes(new Uint8Array(33), true).is0());
 });
+
+test('reserves: chain confusion, duplicates, bad signatures, variants named', async () => {
+  const { verifyAssetReserves, ownershipMessage } = await import('../src/reserves/check.js');
+  const m = cases('manifest.json').find(({ t }) => t.result === 'valid' && t.check_signatures)!.t.manifest;
+  const btc = m.assets.BTC.reserves.addresses;
+  const eth = m.assets.ETH.reserves.addresses;
+  const args = (a: any[], chain: string, sym: string) => [sym, chain, a, m.exchange, m.round_id, m.assets[sym].decimals] as const;
+  assert.ok(verifyAssetReserves(...args(btc, 'bitcoin', 'BTC')) > 0n);
+  assert.ok(verifyAssetReserves(...args(eth, 'ethereum', 'ETH')) > 0n);
+  assert.throws(() => verifyAssetReserves(...args(btc, 'bitcoin-testnet', 'BTC')), /cannot hold reserves on chain bitcoin-testnet/);
+  assert.throws(() => verifyAssetReserves(...args(btc, 'ethereum', 'BTC')), /a bitcoin address cannot hold reserves on chain ethereum/);
+  assert.throws(() => verifyAssetReserves(...args(eth, 'bitcoin', 'ETH')), /an Ethereum address cannot hold reserves/);
+  assert.throws(() => verifyAssetReserves(...args([...eth, { ...eth[0], address: eth[0].address.toLowerCase() }], 'ethereum', 'ETH')), /duplicate address/);
+  assert.throws(() => verifyAssetReserves('BTC', 'bitcoin', btc, m.exchange, 'another-round', 8), /was not made by this address's key/);
+  assert.throws(() => verifyAssetReserves(...args([{ ...btc[0], signature: btc[1].signature }], 'bitcoin', 'BTC')), /./);
+  const mixed = btc.map((a: any) => (a.address.startsWith('bc1') ? { ...a, address: a.address.slice(0, 6) + a.address.slice(6).toUpperCase() } : a));
+  assert.throws(() => verifyAssetReserves(...args(mixed, 'bitcoin', 'BTC')), /mixed-case bech32/);
+  assert.throws(() => verifyAssetReserves(...args([{ ...btc[0], balance: '1.123456789' }], 'bitcoin', 'BTC')), /decimals/);
+  assert.equal(ownershipMessage('E', 'R', 'A'), 'zkpor proof of reserves\nexchange: E\nround: R\naddress: A');
+});

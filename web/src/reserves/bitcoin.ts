@@ -40,7 +40,8 @@ function b58decode(address: string): Uint8Array | null {
   }
 }
 
-function networkOf(address: string): string | null {
+/** The Bitcoin network whose address form `address` has (checksums aside), or null. */
+export function networkOf(address: string): string | null {
   const low = address.toLowerCase();
   for (const [chain, [p2pkh, p2sh, hrp]] of Object.entries(NETWORKS)) {
     if (low.startsWith(hrp + '1')) return chain;

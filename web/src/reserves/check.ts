@@ -27,7 +27,12 @@ function addressKey(chain: string, address: string): string {
 }
 
 function signatureCheck(chain: string, address: string, signature: string): (m: string) => boolean {
-  return chain === 'ethereum' ? ethereum.prepare(address, signature) : bitcoin.prepare(address, signature, chain);
+  if (chain === 'ethereum') {
+    const other = address.startsWith('0x') ? null : bitcoin.networkOf(address);
+    if (other !== null) throw new VerificationError(`address: a ${other} address cannot hold reserves on chain ethereum`);
+    return ethereum.prepare(address, signature);
+  }
+  return bitcoin.prepare(address, signature, chain);
 }
 
 const VARIANTS: Array<[string, (m: string) => string]> = [

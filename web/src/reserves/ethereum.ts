@@ -13,11 +13,7 @@ export function messageDigest(message: string): Uint8Array {
 }
 
 export function checkAddress(address: string): Uint8Array {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) {
-    if (/^(bc1|tb1|[13mn2])/i.test(address) && !address.startsWith('0x'))
-      throw new VerificationError('address: a bitcoin address cannot hold reserves on chain ethereum');
-    throw new VerificationError('address: not a 0x-prefixed 20-byte hex address');
-  }
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new VerificationError('address: not a 0x-prefixed 20-byte hex address');
   const digits = address.slice(2);
   if (digits !== digits.toLowerCase() && digits !== digits.toUpperCase()) {
     const h = bytesToHex(keccak_256(utf8(digits.toLowerCase())));
