@@ -27,7 +27,7 @@ function run(cmd, args) {
 
 console.log(`# e2e: demo round with ${python}`);
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-run(python, ['-m', 'zkpor', 'demo', '--users', '200', '--out', join(work, 'demo')]);
+run(python, ['-m', 'zkpor', 'demo', '--users', '200', '--seed', '7', '--out', join(work, 'demo')]);
 const bundle = join(work, 'demo', 'bundle');
 const manifestPath = join(bundle, 'manifest.json');
 const digest = readFileSync(join(bundle, 'manifest.sha256'), 'utf8').trim();
@@ -54,6 +54,14 @@ const firstAsset = Object.keys(m.assets)[0];
 m.assets[firstAsset].reserves.block_height += 1;
 const tamperedManifest = join(work, 'tampered-manifest.json');
 writeFileSync(tamperedManifest, JSON.stringify(m));
+const raised = JSON.parse(readFileSync(proofJson, 'utf8'));
+raised.assets[0].units = String(BigInt(raised.assets[0].units) + 1n);
+raised.assets[0].amount = raised.assets[0].units; // written in base units: any exact writing is read
+if (raised.assets[0].decimals > 0) raised.assets[0].amount = (Number(raised.assets[0].units) / 10 ** raised.assets[0].decimals).toFixed(raised.assets[0].decimals);
+const raisedProof = join(work, 'raised-proof.json');
+writeFileSync(raisedProof, JSON.stringify(raised));
+const truncatedBin = join(work, 'truncated.zkpi');
+writeFileSync(truncatedBin, readFileSync(proofBin).subarray(0, 500));
 const unreadable = join(work, 'unreadable.json');
 writeFileSync(unreadable, Buffer.from([0xff, 0xfe, 0x00, 0x42, 0x13]));
 const wrongDigest = digest.replace(/^./, (c) => (c === '0' ? '1' : '0'));
@@ -64,6 +72,8 @@ const cases = [
   { name: 'demo proof without a digest', proof: proofJson, manifest: manifestPath, digest: '', want: 'ok' },
   { name: 'tampered proof (a sibling hash)', proof: tamperedProof, manifest: manifestPath, digest, want: 'failed' },
   { name: 'tampered manifest (a block height)', proof: proofJson, manifest: tamperedManifest, digest: '', want: 'failed' },
+  { name: 'tampered proof (own balance raised by one base unit)', proof: raisedProof, manifest: manifestPath, digest, want: 'failed' },
+  { name: 'truncated .zkpi proof', proof: truncatedBin, manifest: manifestPath, digest, want: 'error' },
   { name: 'wrong digest', proof: proofJson, manifest: manifestPath, digest: wrongDigest, want: 'failed' },
   { name: 'unreadable proof file', proof: unreadable, manifest: manifestPath, digest, want: 'error' },
   { name: 'unreadable manifest file', proof: proofJson, manifest: unreadable, digest, want: 'error' },
