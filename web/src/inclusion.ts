@@ -3,7 +3,7 @@
  * and roots come from the published file, never from the proof; every range proof of every
  * step (siblings included) is collected and verified as one batch at the end.
  */
-import { bytesToHex, equalBytes, hexToBytes, utf8 } from './bytes.js';
+import { bytesToHex, equalBytes, hexToBytes } from './bytes.js';
 import { VerificationError } from './errors.js';
 import { G, N, mul, pointFromBytes, pointToBytes, sum, type Point } from './group.js';
 import { H } from './generators.js';
@@ -102,4 +102,3 @@ export function checkInclusion(
   return out;
 }
 
-void utf8;

@@ -4,7 +4,6 @@
  * could not be read). Everything the exchange controls is shown as text (textContent),
  * never as markup. Nothing is sent anywhere: the page's CSP forbids every connection.
  */
-import { bytesToHex } from './bytes.js';
 import { InputError, VerificationError } from './errors.js';
 import { vectorG, vectorH } from './generators.js';
 import { formatUnits } from './amounts.js';
@@ -161,4 +160,3 @@ window.addEventListener('DOMContentLoaded', () => {
   void prepare();
 });
 
-void bytesToHex;
