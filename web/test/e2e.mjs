@@ -86,7 +86,7 @@ const context = await chromium.launchPersistentContext(profile, {
 const problems = [];
 const requests = [];
 context.on('request', (r) => {
-  if (!r.url().startsWith('file://')) requests.push(r.url());
+  if (!r.url().startsWith('file://') && r.url() !== 'http://127.0.0.1:9/') requests.push(r.url());
 });
 let failed = 0;
 try {
@@ -115,6 +115,25 @@ try {
     }
     await tab.close();
   }
+  // The CSP itself: a connection attempted from the page is refused as a policy violation.
+  const probe = await context.newPage();
+  await probe.goto(pathToFileURL(page).href);
+  const blocked = await probe.evaluate(async () => {
+    let violation = '';
+    document.addEventListener('securitypolicyviolation', (e) => { violation = e.violatedDirective; });
+    let refused = false;
+    try {
+      await fetch('http://127.0.0.1:9/');
+    } catch {
+      refused = true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    return { refused, violation };
+  });
+  const cspOk = blocked.refused && blocked.violation.startsWith('connect-src');
+  if (!cspOk) failed++;
+  console.log(`${cspOk ? 'ok' : 'not ok'} - CSP refuses a fetch from the page (${JSON.stringify(blocked)})`);
+  await probe.close();
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
