@@ -11,6 +11,7 @@ from . import demo_cmd as _demo_cmd  # noqa: F401  (registers zkpor demo)
 from . import operator_cmds as _operator_cmds  # noqa: F401  (keygen, prove, export)
 from . import vectors_cmd as _vectors_cmd  # noqa: F401  (registers zkpor vectors)
 from . import verify_cmds as _verify_cmds  # noqa: F401  (verify user, verify audit)
+from . import web_cmd as _web_cmd  # noqa: F401  (registers zkpor verifier-page)
 from .app import app, main
 
 __all__ = ["app", "main"]

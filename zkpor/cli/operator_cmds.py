@@ -196,9 +196,13 @@ def export(
             raise InputError("--all needs --out DIR")
         with Bars(True) as bars:
             count = export_all(bundle, out, progress=bars, fmt=fmt)
+        from ..web import write_page
+
+        page = write_page(out)
         data_console.print(
             shown_line(f"wrote {count} inclusion proofs to {out} (index: {out / INDEX_NAME})")
         )
+        data_console.print(shown_line(f"wrote {page} (the browser verifier, for hosting)"))
         return
     assert user is not None
     target = out or Path(safe_filename(user, fmt))

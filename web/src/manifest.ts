@@ -1,0 +1,123 @@
+/**
+ * The manifest (docs/spec.md 12): its canonical JSON and digest (12.3), the statement
+ * digest every solvency proof binds (zkpor/manifest.py: SHA-256("zkpor-manifest-statement-v1"
+ * || 0x00 || canonical JSON with every solvency proof replaced by "")), and the checks of
+ * 12.4 for every asset, ownership signatures included. Range proofs go into a batch.
+ */
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, concat, hexToBytes, utf8 } from './bytes.js';
+import { VerificationError } from './errors.js';
+import { G, N, mul, pointFromBytes, type Point } from './group.js';
+import { H, generatorDigest } from './generators.js';
+import { canonicalJson, type Json } from './json.js';
+import { formatUnits, parseAmount } from './amounts.js';
+import type { Manifest } from './models.js';
+import type { BatchItem } from './rangeproof.js';
+import { decodeSolvencyProof, solvencyItem } from './solvency.js';
+import { levelSizes, SUPPORTED_ARITIES } from './sumtree.js';
+import { verifyAssetReserves } from './reserves/check.js';
+
+export function canonicalManifest(m: Manifest): string {
+  return canonicalJson(m.normalized);
+}
+
+export function manifestDigest(m: Manifest): string {
+  return bytesToHex(sha256(utf8(canonicalManifest(m))));
+}
+
+export function statementDigest(m: Manifest): Uint8Array {
+  const copy = JSON.parse(JSON.stringify(m.normalized, (_k, v) => (typeof v === 'bigint' ? { $big: v.toString() } : v)), (_k, v) =>
+    v && typeof v === 'object' && '$big' in v ? BigInt(v.$big) : v) as { assets: Record<string, { solvency: { proof: string } }> };
+  for (const a of Object.values(copy.assets)) a.solvency.proof = '';
+  return sha256(concat(utf8('zkpor-manifest-statement-v1\x00'), utf8(canonicalJson(copy as unknown as Json))));
+}
+
+export function solvencyContext(statement: Uint8Array, asset: string): Uint8Array {
+  return concat(statement, utf8(asset));
+}
+
+/** A pasted digest: trimmed, lower case, exactly 64 hex digits. */
+export function normalizeDigest(text: string): string {
+  const d = text.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(d)) throw new VerificationError('the published digest must be 64 hex digits');
+  return d;
+}
+
+export type AssetReserves = {
+  asset: string; chain: string; blockHeight: string; blockHash: string | null; reserves: string; reservesUnits: bigint;
+  minRatio: string; liabilities: string | null; addresses: { address: string; balance: string }[]; rootCommitment: Point;
+};
+
+export type ManifestCheck = { digest: string; digestMatched: boolean | null; assets: AssetReserves[] };
+
+/**
+ * 12.4 steps 1-3 for every asset (range proofs set aside in `batch`, labelled in `labels`).
+ * Raises VerificationError at the first failure.
+ */
+export function checkManifest(
+  m: Manifest, expectedDigest: string | null, checkSignatures: boolean, batch: BatchItem[], labels: string[],
+): ManifestCheck {
+  const digest = manifestDigest(m);
+  let matched: boolean | null = null;
+  if (expectedDigest !== null) {
+    const want = normalizeDigest(expectedDigest);
+    if (want !== digest) throw new VerificationError(`manifest digest ${digest} differs from the published ${want}`);
+    matched = true;
+  }
+  if (m.parameters.generator_digest !== bytesToHex(generatorDigest())) throw new VerificationError('manifest uses another generator set');
+  if (!SUPPORTED_ARITIES.includes(m.parameters.arity)) throw new VerificationError(`unsupported arity ${m.parameters.arity}`);
+  const statement = statementDigest(m);
+  const out: AssetReserves[] = [];
+  for (const [sym, e] of m.assets) {
+    const where = `asset ${sym}`;
+    if (e.depth !== levelSizes(e.leaf_count, m.parameters.arity).length - 1) throw new VerificationError(`${where}: depth does not match the leaf count`);
+    const res = e.reserves;
+    let total = 0n;
+    try {
+      for (const a of res.addresses) total += parseAmount(a.balance, e.decimals);
+    } catch (err) {
+      throw new VerificationError(`${where}: reserves balance: ${(err as Error).message}`);
+    }
+    if (total.toString() !== res.total_units || formatUnits(total, e.decimals) !== res.total)
+      throw new VerificationError(`${where}: reserves total is not the sum of the balances`);
+    const [p, q] = e.solvency.min_ratio.split('/').map(BigInt);
+    let root: Point;
+    try {
+      root = pointFromBytes(hexToBytes(e.root_commitment));
+    } catch (err) {
+      throw new VerificationError(`${where}: root commitment: ${(err as Error).message}`);
+    }
+    try {
+      const proof = decodeSolvencyProof(hexToBytes(e.solvency.proof));
+      batch.push(solvencyItem(total, root, proof, p, q, solvencyContext(statement, sym)));
+      labels.push(`${where}: solvency proof`);
+    } catch (err) {
+      throw new VerificationError(`${where}: solvency proof: ${(err as Error).message}`);
+    }
+    const d = e.solvency.liabilities;
+    if (d !== null) {
+      const units = BigInt(d.units);
+      const blinding = BigInt('0x' + d.blinding);
+      if (blinding >= N || !mul(G, units).add(mul(H, blinding)).equals(root))
+        throw new VerificationError(`${where}: disclosed liabilities do not open the root`);
+      if (formatUnits(units, e.decimals) !== d.amount) throw new VerificationError(`${where}: disclosed amount does not match its units`);
+    }
+    out.push({
+      asset: sym, chain: res.chain, blockHeight: res.block_height.toString(), blockHash: res.block_hash, reserves: res.total,
+      reservesUnits: total, minRatio: e.solvency.min_ratio, liabilities: d ? d.amount : null,
+      addresses: res.addresses.map((a) => ({ address: a.address, balance: a.balance })), rootCommitment: root,
+    });
+  }
+  if (checkSignatures) {
+    const problems: string[] = [];
+    for (const [sym, e] of m.assets) {
+      try {
+        verifyAssetReserves(sym, e.reserves.chain, e.reserves.addresses, m.exchange, m.round_id, e.decimals);
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
+    if (problems.length) throw new VerificationError(problems.join('\n'));
+  }
+  return { digest, digestMatched: matched, assets: out };
+}

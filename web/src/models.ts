@@ -1,0 +1,267 @@
+/**
+ * Strict models of the public files (zkpor/models.py, zkpor/manifest.py; docs/spec.md 8.1,
+ * 9.2, 12.2): unknown fields refused, integers only where integers belong, strings only where
+ * strings belong, every pattern and bound checked. Failures are InputErrors naming the field.
+ * Margin accounts will add fields here (one validator per object).
+ */
+import { InputError } from './errors.js';
+import { checkText } from './identifiers.js';
+import type { Json } from './json.js';
+
+type Obj = { [k: string]: Json };
+
+const HEX32 = /^[0-9a-f]{64}$/;
+const HEX33 = /^[0-9a-f]{66}$/;
+const HEXBYTES = /^([0-9a-f]{2})+$/;
+const DECIMAL = /^(0|[1-9][0-9]{0,25})$/;
+const SYMBOL = /^[A-Z0-9][A-Z0-9._-]{0,15}$/;
+const ARITIES = [2, 4, 8, 16, 32, 64];
+
+class Fields {
+  constructor(readonly o: Obj, readonly where: string) {}
+
+  static of(v: Json | undefined, where: string, required: string[], optional: string[] = []): Fields {
+    if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v))
+      throw new InputError(`${where || 'file'}: expected an object`);
+    const o = v as Obj;
+    for (const k of Object.keys(o))
+      if (!required.includes(k) && !optional.includes(k)) throw new InputError(`${at(where, k)}: unknown field`);
+    for (const k of required) if (!(k in o)) throw new InputError(`${at(where, k)}: field required`);
+    return new Fields(o, where);
+  }
+
+  raw(k: string): Json {
+    return this.o[k];
+  }
+
+  str(k: string, re?: RegExp, min = 0, max = Infinity): string {
+    const v = this.o[k];
+    if (typeof v !== 'string') throw new InputError(`${at(this.where, k)}: expected a string`);
+    const len = [...v].length;
+    if (len < min || len > max) throw new InputError(`${at(this.where, k)}: length ${len} outside ${min}..${max}`);
+    if (re && !re.test(v)) throw new InputError(`${at(this.where, k)}: does not match ${re.source}`);
+    return v;
+  }
+
+  ident(k: string, what: string, maxBytes: number): string {
+    const v = this.str(k, undefined, 1, maxBytes);
+    try {
+      return checkText(v, what, maxBytes);
+    } catch (e) {
+      throw new InputError(`${at(this.where, k)}: ${(e as Error).message}`);
+    }
+  }
+
+  int(k: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.o[k];
+    if (typeof v === 'bigint') throw new InputError(`${at(this.where, k)}: integer too large`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new InputError(`${at(this.where, k)}: expected an integer`);
+    if (v < min || v > max) throw new InputError(`${at(this.where, k)}: ${v} outside ${min}..${max}`);
+    return v;
+  }
+
+  literal<T extends Json>(k: string, allowed: readonly T[]): T {
+    const v = this.o[k];
+    if (!allowed.some((a) => a === v)) throw new InputError(`${at(this.where, k)}: must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    return v as T;
+  }
+
+  list(k: string, min: number, max = Infinity): Json[] {
+    const v = this.o[k];
+    if (!Array.isArray(v)) throw new InputError(`${at(this.where, k)}: expected an array`);
+    if (v.length < min || v.length > max) throw new InputError(`${at(this.where, k)}: ${v.length} items, expected ${min}..${max}`);
+    return v;
+  }
+}
+
+const at = (where: string, k: string | number) => (where ? `${where}.${k}` : String(k));
+
+// ---- inclusion proofs (8.1) ----
+
+export type ChildNode = { hash: string; commitment: string };
+export type PathStep = { level: number; index: number; children: ChildNode[]; proofs: string[] };
+export type AssetInclusion = {
+  asset: string; decimals: number; amount: string; units: string; blinding: string; salt: string;
+  leaf_index: number; leaf_count: number; path: PathStep[];
+};
+export type InclusionProof = { format: 'zkpor-inclusion-v1'; round_id: string; user_id: string; arity: number; assets: AssetInclusion[] };
+
+function pathStep(v: Json, where: string): PathStep {
+  const f = Fields.of(v, where, ['level', 'index', 'children', 'proofs']);
+  return {
+    level: f.int('level', 1, 64),
+    index: f.int('index', 0),
+    children: f.list('children', 1, 64).map((c, i) => {
+      const cf = Fields.of(c, at(at(where, 'children'), i), ['hash', 'commitment']);
+      return { hash: cf.str('hash', HEX32), commitment: cf.str('commitment', HEX33) };
+    }),
+    proofs: f.list('proofs', 1, 7).map((p, i) => {
+      if (typeof p !== 'string' || !HEXBYTES.test(p)) throw new InputError(`${at(where, 'proofs')}.${i}: expected hex`);
+      return p;
+    }),
+  };
+}
+
+export function inclusionProof(v: Json): InclusionProof {
+  const f = Fields.of(v, '', ['format', 'round_id', 'user_id', 'arity', 'assets']);
+  return {
+    format: f.literal('format', ['zkpor-inclusion-v1'] as const),
+    round_id: f.ident('round_id', 'round id', 64),
+    user_id: f.ident('user_id', 'user id', 128),
+    arity: f.literal('arity', ARITIES),
+    assets: f.list('assets', 1).map((a, i) => {
+      const w = `assets.${i}`;
+      const af = Fields.of(a, w, ['asset', 'decimals', 'amount', 'units', 'blinding', 'salt', 'leaf_index', 'leaf_count', 'path']);
+      return {
+        asset: af.str('asset', SYMBOL),
+        decimals: af.int('decimals', 0, 30),
+        amount: af.str('amount'),
+        units: af.str('units', DECIMAL),
+        blinding: af.str('blinding', HEX32),
+        salt: af.str('salt', HEX32),
+        leaf_index: af.int('leaf_index', 0),
+        leaf_count: af.int('leaf_count', 1),
+        path: af.list('path', 1, 64).map((s, j) => pathStep(s, `${w}.path.${j}`)),
+      };
+    }),
+  };
+}
+
+// ---- roots (9.2) ----
+
+export type AssetRoot = { decimals: number; leaf_count: number; depth: number; root_hash: string; root_commitment: string };
+export type Roots = { round_id: string; arity: number; generator_digest: string; assets: Map<string, AssetRoot> };
+
+function assetRoot(f: Fields): AssetRoot {
+  return {
+    decimals: f.int('decimals', 0, 30),
+    leaf_count: f.int('leaf_count', 1),
+    depth: f.int('depth', 1, 64),
+    root_hash: f.str('root_hash', HEX32),
+    root_commitment: f.str('root_commitment', HEX33),
+  };
+}
+
+function symbolMap<T>(v: Json, where: string, each: (x: Json, w: string) => T, min = 0): Map<string, T> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError(`${where}: expected an object`);
+  const keys = Object.keys(v);
+  if (keys.length < min) throw new InputError(`${where}: at least ${min} entry required`);
+  const out = new Map<string, T>();
+  for (const k of keys) {
+    if (!SYMBOL.test(k)) throw new InputError(`${where}.${k}: not an asset symbol`);
+    out.set(k, each((v as Obj)[k], `${where}.${k}`));
+  }
+  return out;
+}
+
+export function roots(v: Json): Roots {
+  const f = Fields.of(v, '', ['format', 'round_id', 'arity', 'range_bits', 'generator_digest', 'assets']);
+  f.literal('format', ['zkpor-roots-v1'] as const);
+  f.literal('range_bits', [64]);
+  return {
+    round_id: f.ident('round_id', 'round id', 64),
+    arity: f.literal('arity', ARITIES),
+    generator_digest: f.str('generator_digest', HEX32),
+    assets: symbolMap(f.raw('assets'), 'assets', (x, w) =>
+      assetRoot(Fields.of(x, w, ['decimals', 'leaf_count', 'depth', 'root_hash', 'root_commitment']))),
+  };
+}
+
+// ---- manifest (12.2) ----
+
+export type ReserveAddress = { address: string; balance: string; signature: string };
+export type ManifestAsset = AssetRoot & {
+  reserves: { chain: 'bitcoin' | 'bitcoin-testnet' | 'ethereum'; block_height: number | bigint; block_hash: string | null; total: string; total_units: string; addresses: ReserveAddress[] };
+  solvency: { min_ratio: string; proof: string; liabilities: { amount: string; units: string; blinding: string } | null };
+};
+export type Manifest = {
+  exchange: string; round_id: string; created: string;
+  parameters: { generator_digest: string; arity: number };
+  assets: Map<string, ManifestAsset>;
+  /** The parsed content with every optional field present, for the canonical JSON (12.3). */
+  normalized: Json;
+};
+
+function bigIntField(f: Fields, k: string): number | bigint {
+  const v = f.raw(k);
+  if (typeof v === 'bigint') {
+    if (v < 0n) throw new InputError(`${at(f.where, k)}: must be >= 0`);
+    return v;
+  }
+  return f.int(k, 0);
+}
+
+function manifestAsset(x: Json, w: string): ManifestAsset {
+  const f = Fields.of(x, w, ['decimals', 'leaf_count', 'depth', 'root_hash', 'root_commitment', 'reserves', 'solvency']);
+  const root = assetRoot(f);
+  const rf = Fields.of(f.raw('reserves'), `${w}.reserves`, ['chain', 'block_height', 'total', 'total_units', 'addresses'], ['block_hash']);
+  const blockHash = rf.raw('block_hash');
+  const sf = Fields.of(f.raw('solvency'), `${w}.solvency`, ['min_ratio', 'proof'], ['liabilities']);
+  const lv = sf.raw('liabilities');
+  let liabilities = null;
+  if (lv !== undefined && lv !== null) {
+    const lf = Fields.of(lv, `${w}.solvency.liabilities`, ['amount', 'units', 'blinding']);
+    liabilities = { amount: lf.str('amount'), units: lf.str('units', DECIMAL), blinding: lf.str('blinding', HEX32) };
+  }
+  return {
+    ...root,
+    reserves: {
+      chain: rf.literal('chain', ['bitcoin', 'bitcoin-testnet', 'ethereum'] as const),
+      block_height: bigIntField(rf, 'block_height'),
+      block_hash: blockHash === undefined || blockHash === null ? null : rf.str('block_hash', /^(0x)?[0-9a-fA-F]{64}$/),
+      total: rf.str('total'),
+      total_units: rf.str('total_units', DECIMAL),
+      addresses: rf.list('addresses', 0).map((a, i) => {
+        const af = Fields.of(a, `${w}.reserves.addresses.${i}`, ['address', 'balance', 'signature']);
+        return {
+          address: af.str('address', /^[0-9A-Za-z]+$/, 1, 100),
+          balance: af.str('balance', /^[0-9.]+$/, 1, 64),
+          signature: af.str('signature', /^[0-9A-Za-z+/=]+$/, 1, 200),
+        };
+      }),
+    },
+    solvency: {
+      min_ratio: sf.str('min_ratio', /^[1-9][0-9]{0,9}\/[1-9][0-9]{0,9}$/),
+      proof: sf.str('proof', HEXBYTES),
+      liabilities,
+    },
+  };
+}
+
+export function manifest(v: Json): Manifest {
+  const f = Fields.of(v, '', ['format', 'exchange', 'round_id', 'created', 'parameters', 'assets']);
+  f.literal('format', ['zkpor-manifest-v1'] as const);
+  const pf = Fields.of(f.raw('parameters'), 'parameters', ['curve', 'hash', 'hash_to_curve', 'generator_digest', 'arity', 'range_bits']);
+  pf.literal('curve', ['secp256k1'] as const);
+  pf.literal('hash', ['SHA-256'] as const);
+  pf.literal('hash_to_curve', ['secp256k1_XMD:SHA-256_SSWU_RO_'] as const);
+  pf.literal('range_bits', [64]);
+  const m: Omit<Manifest, 'normalized'> = {
+    exchange: f.ident('exchange', 'exchange name', 100),
+    round_id: f.ident('round_id', 'round id', 64),
+    created: f.str('created', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+    parameters: { generator_digest: pf.str('generator_digest', HEX32), arity: pf.literal('arity', ARITIES) },
+    assets: symbolMap(f.raw('assets'), 'assets', manifestAsset, 1),
+  };
+  return { ...m, normalized: normalizedManifest(m, v as Obj) };
+}
+
+/** The manifest as the canonical JSON sees it: every field present, absent optionals null. */
+function normalizedManifest(m: Omit<Manifest, 'normalized'>, raw: Obj): Json {
+  const assets: { [k: string]: Json } = {};
+  for (const [sym, a] of m.assets) {
+    assets[sym] = {
+      decimals: a.decimals, leaf_count: a.leaf_count, depth: a.depth, root_hash: a.root_hash, root_commitment: a.root_commitment,
+      reserves: {
+        chain: a.reserves.chain, block_height: a.reserves.block_height, block_hash: a.reserves.block_hash,
+        total: a.reserves.total, total_units: a.reserves.total_units,
+        addresses: a.reserves.addresses.map((x) => ({ address: x.address, balance: x.balance, signature: x.signature })),
+      },
+      solvency: { min_ratio: a.solvency.min_ratio, proof: a.solvency.proof, liabilities: a.solvency.liabilities },
+    };
+  }
+  return {
+    format: 'zkpor-manifest-v1', exchange: m.exchange, round_id: m.round_id, created: m.created,
+    parameters: raw.parameters, assets,
+  };
+}

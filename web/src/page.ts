@@ -1,0 +1,162 @@
+/**
+ * The page: file inputs #proof and #manifest, text input #digest, button #verify, and
+ * #result whose data-status becomes "ok", "failed" (a check failed) or "error" (a file
+ * could not be read). Everything the exchange controls is shown as text (textContent),
+ * never as markup. Nothing is sent anywhere: the page's CSP forbids every connection.
+ */
+import { InputError, VerificationError } from './errors.js';
+import { vectorG, vectorH } from './generators.js';
+import { formatUnits } from './amounts.js';
+import { verifyUser, type UserReport } from './verify.js';
+import type { VerifiedAsset } from './inclusion.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+
+function el(tag: string, attrs: Record<string, string> = {}, ...kids: Array<Node | string>): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const k of kids) e.append(typeof k === 'string' ? document.createTextNode(k) : k);
+  return e;
+}
+
+let prepared: Promise<void> | null = null;
+
+/** Derive the vector generators G_i, H_i (hash_to_curve) in small steps, showing progress. */
+function prepare(count = 1024): Promise<void> {
+  if (!prepared) {
+    prepared = (async () => {
+      const t0 = performance.now();
+      const status = $('gens');
+      for (let i = 64; i <= count; i += 64) {
+        vectorG(i);
+        vectorH(i);
+        status.textContent = `Preparing the generators: ${Math.round((100 * i) / count)}%`;
+        await tick();
+      }
+      status.textContent = 'Generators ready (derived in this page from docs/spec.md section 3).';
+      (window as unknown as { __zkporGensMs: number }).__zkporGensMs = performance.now() - t0;
+    })();
+  }
+  return prepared;
+}
+
+async function readFile(input: HTMLInputElement, what: string): Promise<Uint8Array> {
+  const f = input.files?.[0];
+  if (!f) throw new InputError(`choose your ${what} file`);
+  try {
+    return new Uint8Array(await f.arrayBuffer());
+  } catch {
+    throw new InputError(`${what}: the file cannot be read`);
+  }
+}
+
+function setStatus(status: 'ok' | 'failed' | 'error' | 'working', title: string, detail?: string): void {
+  const r = $('result');
+  r.dataset.status = status;
+  r.replaceChildren(el('h2', {}, title));
+  if (detail) for (const line of detail.split('\n')) r.append(el('p', { class: 'detail' }, line));
+}
+
+function pathPicture(a: VerifiedAsset): HTMLElement {
+  const box = el('div', { class: 'path' });
+  box.append(el('div', { class: 'level-label' }, `Your leaf: position ${a.leafIndex} of ${a.leafCount}`));
+  for (const s of a.steps) {
+    const row = el('div', { class: 'level' });
+    row.append(el('div', { class: 'level-label' }, s.level === a.steps.length ? `Level ${s.level}: the root's children` : `Level ${s.level}: node ${s.index}, its children`));
+    const kids = el('div', { class: 'children' });
+    s.children.forEach((c, i) => {
+      const mine = i === s.position;
+      kids.append(el('span', { class: mine ? 'child mine' : 'child', title: `hash ${c.hash}\ncommitment ${c.commitment}` }, mine ? (s.level === 1 ? 'you' : 'yours') : ''));
+    });
+    row.append(kids);
+    box.append(row);
+  }
+  box.append(el('div', { class: 'level-label' }, `Root ${a.rootHash.slice(0, 16)}…: equals the published manifest`));
+  return box;
+}
+
+function render(rep: UserReport, ms: number): void {
+  setStatus('ok', `Verified: your balances are counted, and reserves cover liabilities`,
+    `${rep.userId} at ${rep.exchange}, round ${rep.roundId}.`);
+  const r = $('result');
+  const bal = el('table', { class: 'balances' }, el('tr', {}, el('th', {}, 'Asset'), el('th', { class: 'num' }, 'Your balance'), el('th', { class: 'num' }, 'Reserves'), el('th', {}, 'Covered')));
+  for (const a of rep.assets) {
+    const res = rep.manifest.assets.find((x) => x.asset === a.asset)!;
+    const ratio = res.minRatio === '1/1' ? 'yes' : `yes, x ${res.minRatio}`;
+    bal.append(el('tr', {}, el('td', {}, a.asset), el('td', { class: 'num' }, formatUnits(a.units, a.decimals)), el('td', { class: 'num' }, res.reserves), el('td', {}, ratio)));
+  }
+  r.append(bal);
+  const dg = el('p', { class: 'digest' }, 'Manifest digest: ', el('code', {}, rep.digest));
+  r.append(dg);
+  r.append(el('p', { class: rep.digestMatched ? 'note good' : 'note warn' }, rep.digestMatched
+    ? 'It equals the digest you pasted, so you checked the same manifest as everyone else.'
+    : 'No published digest was pasted: compare the digest above with the one the exchange published widely.'));
+
+  const details = el('section', { class: 'more' });
+  details.append(el('h3', {}, 'Your path in each tree'));
+  for (const a of rep.assets) {
+    details.append(el('h4', {}, `${a.asset}: ${a.amount}`));
+    details.append(pathPicture(a));
+  }
+  details.append(el('h3', {}, 'Reserves (every asset of the manifest)'));
+  for (const res of rep.manifest.assets) {
+    const t = el('table', { class: 'reserves' }, el('tr', {}, el('th', {}, 'Signed address'), el('th', { class: 'num' }, 'Balance')));
+    for (const ad of res.addresses) t.append(el('tr', {}, el('td', { class: 'addr' }, ad.address), el('td', { class: 'num' }, ad.balance)));
+    details.append(el('h4', {}, `${res.asset}: ${res.reserves} on ${res.chain} at block ${res.blockHeight}` + (res.liabilities ? `; liabilities disclosed: ${res.liabilities}` : '')));
+    details.append(t);
+  }
+  details.append(el('h3', {}, 'What was checked'));
+  const ul = el('ul');
+  for (const line of [
+    `the manifest parsed strictly; its digest computed${rep.digestMatched ? ' and equal to the published one' : ''}`,
+    'the generator set and parameters are the ones of the specification',
+    'per asset: reserves total = the sum of the listed balances; the solvency proof (reserves >= ratio x liabilities)',
+    'every reserve address ownership signature over this exchange and round; no address listed twice',
+    `your leaf, its opening and every step of your path up to the published root (${rep.proofFormat === 'binary' ? 'binary .zkpi' : 'JSON'} proof)`,
+    `${rep.rangeProofs} range proofs (every child on your path, siblings included, and the solvency proofs) in one batch, in ${(ms / 1000).toFixed(2)} s`,
+  ]) ul.append(el('li', {}, line));
+  details.append(ul);
+  details.append(el('h3', {}, 'What this page cannot check'));
+  const ul2 = el('ul');
+  for (const line of [
+    'that the balances are really on chain at the block height (the auditor checks that against their own node)',
+    'that other customers are in the trees (each checks their own); that your account id and balances are the ones you expected: compare them yourself',
+    'that this manifest is the one everyone else checked: only the published digest shows that',
+  ]) ul2.append(el('li', {}, line));
+  details.append(ul2);
+  r.append(details);
+}
+
+async function run(): Promise<void> {
+  const t0 = performance.now();
+  const button = $<HTMLButtonElement>('verify');
+  button.disabled = true;
+  try {
+    setStatus('working', 'Checking…');
+    const proof = await readFile($<HTMLInputElement>('proof'), 'inclusion proof');
+    const manifest = await readFile($<HTMLInputElement>('manifest'), 'manifest');
+    const digestText = $<HTMLInputElement>('digest').value.trim();
+    await prepare();
+    const rep = await verifyUser(proof, manifest, digestText === '' ? null : digestText, async (step) => {
+      setStatus('working', 'Checking…', step);
+      await tick();
+    });
+    render(rep, performance.now() - t0);
+  } catch (e) {
+    if (e instanceof VerificationError) setStatus('failed', 'Verification FAILED: do not trust this proof', e.message);
+    else if (e instanceof InputError) setStatus('error', 'Could not check: a file is not readable', e.message);
+    else setStatus('error', 'Could not check: unexpected error', (e as Error).message);
+  } finally {
+    button.disabled = false;
+    const w = window as unknown as { __zkporLastMs: number; __zkporDoneAt: number };
+    w.__zkporLastMs = performance.now() - t0;
+    w.__zkporDoneAt = performance.now(); // since navigation start
+  }
+}
+
+window.addEventListener('DOMContentLoaded', () => {
+  $('verify').addEventListener('click', () => void run());
+  void prepare();
+});
+

@@ -1,0 +1,93 @@
+/**
+ * One asset's reserves as the verifiers check them (docs/spec.md 10.5, verify_asset_reserves):
+ * per address its text, no duplicate (by what it designates), its balance, its ownership
+ * signature over ownership_message(exchange, round, address) (10.2); the total below 2^64.
+ * Every problem is listed (up to 50).
+ */
+import { bytesToHex } from '../bytes.js';
+import { VerificationError } from '../errors.js';
+import { identifierProblem, shown } from '../identifiers.js';
+import { parseAmount } from '../amounts.js';
+import type { ReserveAddress } from '../models.js';
+import * as bitcoin from './bitcoin.js';
+import * as ethereum from './ethereum.js';
+
+export function ownershipMessage(exchange: string, roundId: string, address: string): string {
+  return `zkpor proof of reserves\nexchange: ${exchange}\nround: ${roundId}\naddress: ${address}`;
+}
+
+function addressKey(chain: string, address: string): string {
+  if (chain === 'ethereum') return address.toLowerCase();
+  try {
+    const { kind, hash } = bitcoin.decodeAddress(address, chain);
+    return `${kind}:${bytesToHex(hash)}`;
+  } catch {
+    return address;
+  }
+}
+
+function signatureCheck(chain: string, address: string, signature: string): (m: string) => boolean {
+  if (chain === 'ethereum') {
+    const other = address.startsWith('0x') ? null : bitcoin.networkOf(address);
+    if (other !== null) throw new VerificationError(`address: a ${other} address cannot hold reserves on chain ethereum`);
+    return ethereum.prepare(address, signature);
+  }
+  return bitcoin.prepare(address, signature, chain);
+}
+
+const VARIANTS: Array<[string, (m: string) => string]> = [
+  ['a trailing LF', (m) => m + '\n'],
+  ['a trailing CRLF', (m) => m + '\r\n'],
+  ['CRLF line ends', (m) => m.replace(/\n/g, '\r\n')],
+];
+
+/** The asset's total in base units; VerificationError listing every problem. */
+export function verifyAssetReserves(
+  asset: string, chain: string, addresses: ReserveAddress[], exchange: string, roundId: string, decimals: number,
+): bigint {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  let total = 0n;
+  addresses.forEach((a, i) => {
+    if (problems.length >= 50) return;
+    const at = `manifest: asset ${asset} reserves.addresses[${i}] ${shown(a.address)}`;
+    const p = identifierProblem(a.address) ?? ([...a.address].every((c) => c >= '!' && c <= '~') ? null : 'must be printable ASCII without spaces');
+    if (p) {
+      problems.push(`${at}: address ${p}`);
+      return;
+    }
+    const key = addressKey(chain, a.address);
+    if (seen.has(key)) {
+      problems.push(`${at}: duplicate address`);
+      return;
+    }
+    seen.add(key);
+    try {
+      total += parseAmount(a.balance, decimals);
+    } catch (e) {
+      problems.push(`${at}: balance: ${(e as Error).message}`);
+    }
+    const expected = ownershipMessage(exchange, roundId, a.address);
+    let signed: (m: string) => boolean;
+    try {
+      signed = signatureCheck(chain, a.address, a.signature);
+      if (signed(expected)) return;
+    } catch (e) {
+      problems.push(`${at}: ${(e as Error).message}`);
+      return;
+    }
+    const found = VARIANTS.find(([, f]) => {
+      try {
+        return signed(f(expected));
+      } catch {
+        return false;
+      }
+    });
+    problems.push(found
+      ? `${at}: signed a different message: the expected text with ${found[0]}; expected '${shown(expected, 400)}'`
+      : `${at}: signature was not made by this address's key over the expected message`);
+  });
+  if (total >= 1n << 64n) problems.push(`manifest: asset ${asset}: total does not fit in 64 bits of base units`);
+  if (problems.length) throw new VerificationError(problems.join('\n'));
+  return total;
+}

@@ -1,0 +1,145 @@
+// End to end in headless Chromium (Debian's chromium, playwright-core): a demo round made by
+// `python -m zkpor demo`, the built page opened from file://, and the verdicts it shows for a
+// demo proof (JSON and .zkpi), a tampered proof, a tampered manifest, a wrong digest and an
+// unreadable file. Any network request, console error or CSP violation fails the run.
+// ZKPOR_PYTHON picks the Python (default ../.venv/bin/python); SCREENSHOT=path writes a PNG.
+import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import assert from 'node:assert/strict';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const python = process.env.ZKPOR_PYTHON ?? join(root, '.venv', 'bin', 'python');
+const chromePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const work = mkdtempSync(join(tmpdir(), 'zkpor-e2e-'));
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+console.log(`# e2e: demo round with ${python}`);
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+run(python, ['-m', 'zkpor', 'demo', '--users', '200', '--seed', '7', '--out', join(work, 'demo')]);
+const bundle = join(work, 'demo', 'bundle');
+const manifestPath = join(bundle, 'manifest.json');
+const digest = readFileSync(join(bundle, 'manifest.sha256'), 'utf8').trim();
+const proofs = join(work, 'demo', 'proofs');
+// The customer holding the most assets (the screenshot shows them all).
+const assetsOf = (f) => JSON.parse(readFileSync(join(proofs, f), 'utf8')).assets.length;
+const first = readdirSync(proofs).filter((f) => f.endsWith('.json')).sort().reduce((a, b) => (assetsOf(b) > assetsOf(a) ? b : a));
+const proofJson = join(proofs, first);
+const userId = JSON.parse(readFileSync(proofJson, 'utf8')).user_id;
+const proofBin = join(work, 'proof.zkpi');
+run(python, ['-m', 'zkpor', 'export', '--bundle', bundle, '--user', userId, '--format', 'binary', '--out', proofBin]);
+const page = join(work, 'index.html');
+run(python, ['-m', 'zkpor', 'verifier-page', work]);
+assert.equal(readFileSync(page, 'utf8'), readFileSync(join(here, '..', 'dist', 'verifier.html'), 'utf8'),
+  'zkpor verifier-page writes the page built from web/');
+
+// Tampered inputs.
+const proof = JSON.parse(readFileSync(proofJson, 'utf8'));
+proof.assets[0].path[0].children[0].hash = proof.assets[0].path[0].children[0].hash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+const tamperedProof = join(work, 'tampered-proof.json');
+writeFileSync(tamperedProof, JSON.stringify(proof));
+const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
+const firstAsset = Object.keys(m.assets)[0];
+m.assets[firstAsset].reserves.block_height += 1;
+const tamperedManifest = join(work, 'tampered-manifest.json');
+writeFileSync(tamperedManifest, JSON.stringify(m));
+const raised = JSON.parse(readFileSync(proofJson, 'utf8'));
+raised.assets[0].units = String(BigInt(raised.assets[0].units) + 1n);
+raised.assets[0].amount = raised.assets[0].units; // written in base units: any exact writing is read
+if (raised.assets[0].decimals > 0) raised.assets[0].amount = (Number(raised.assets[0].units) / 10 ** raised.assets[0].decimals).toFixed(raised.assets[0].decimals);
+const raisedProof = join(work, 'raised-proof.json');
+writeFileSync(raisedProof, JSON.stringify(raised));
+const truncatedBin = join(work, 'truncated.zkpi');
+writeFileSync(truncatedBin, readFileSync(proofBin).subarray(0, 500));
+const unreadable = join(work, 'unreadable.json');
+writeFileSync(unreadable, Buffer.from([0xff, 0xfe, 0x00, 0x42, 0x13]));
+const wrongDigest = digest.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+
+const cases = [
+  { name: 'demo JSON proof, manifest and digest', proof: proofJson, manifest: manifestPath, digest, want: 'ok', shot: true },
+  { name: 'demo .zkpi proof, manifest and digest', proof: proofBin, manifest: manifestPath, digest, want: 'ok' },
+  { name: 'demo proof without a digest', proof: proofJson, manifest: manifestPath, digest: '', want: 'ok' },
+  { name: 'tampered proof (a sibling hash)', proof: tamperedProof, manifest: manifestPath, digest, want: 'failed' },
+  { name: 'tampered manifest (a block height)', proof: proofJson, manifest: tamperedManifest, digest: '', want: 'failed' },
+  { name: 'tampered proof (own balance raised by one base unit)', proof: raisedProof, manifest: manifestPath, digest, want: 'failed' },
+  { name: 'truncated .zkpi proof', proof: truncatedBin, manifest: manifestPath, digest, want: 'error' },
+  { name: 'wrong digest', proof: proofJson, manifest: manifestPath, digest: wrongDigest, want: 'failed' },
+  { name: 'unreadable proof file', proof: unreadable, manifest: manifestPath, digest, want: 'error' },
+  { name: 'unreadable manifest file', proof: proofJson, manifest: unreadable, digest, want: 'error' },
+];
+
+const profile = mkdtempSync(join(tmpdir(), 'zkpor-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: chromePath, headless: true, args: LAUNCH_ARGS, viewport: { width: 900, height: 1000 },
+});
+const problems = [];
+const requests = [];
+context.on('request', (r) => {
+  if (!r.url().startsWith('file://') && r.url() !== 'http://127.0.0.1:9/') requests.push(r.url());
+});
+let failed = 0;
+try {
+  for (const c of cases) {
+    const tab = await context.newPage();
+    tab.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`${c.name}: console error: ${msg.text()}`);
+    });
+    tab.on('pageerror', (err) => problems.push(`${c.name}: page error: ${err.message}`));
+    await tab.goto(pathToFileURL(page).href);
+    await tab.setInputFiles('#proof', c.proof);
+    await tab.setInputFiles('#manifest', c.manifest);
+    await tab.fill('#digest', c.digest);
+    await tab.click('#verify');
+    await tab.waitForFunction(() => ['ok', 'failed', 'error'].includes(document.querySelector('#result')?.dataset.status ?? ''), null, { timeout: 120000 });
+    const status = await tab.$eval('#result', (e) => e.dataset.status);
+    const title = await tab.$eval('#result h2', (e) => e.textContent);
+    const detail = await tab.$$eval('#result .detail', (es) => es.map((e) => e.textContent).join(' | '));
+    const ms = await tab.evaluate(() => window.__zkporLastMs);
+    const okay = status === c.want;
+    if (!okay) failed++;
+    console.log(`${okay ? 'ok' : 'not ok'} - ${c.name}: data-status=${status} (want ${c.want}) in ${(ms / 1000).toFixed(2)} s: ${title}: ${detail.slice(0, 160)}`);
+    if (c.shot && process.env.SCREENSHOT) {
+      await tab.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+      console.log(`# screenshot ${process.env.SCREENSHOT}`);
+    }
+    await tab.close();
+  }
+  // The CSP itself: a connection attempted from the page is refused as a policy violation.
+  const probe = await context.newPage();
+  await probe.goto(pathToFileURL(page).href);
+  const blocked = await probe.evaluate(async () => {
+    let violation = '';
+    document.addEventListener('securitypolicyviolation', (e) => { violation = e.violatedDirective; });
+    let refused = false;
+    try {
+      await fetch('http://127.0.0.1:9/');
+    } catch {
+      refused = true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    return { refused, violation };
+  });
+  const cspOk = blocked.refused && blocked.violation.startsWith('connect-src');
+  if (!cspOk) failed++;
+  console.log(`${cspOk ? 'ok' : 'not ok'} - CSP refuses a fetch from the page (${JSON.stringify(blocked)})`);
+  await probe.close();
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+}
+for (const p of problems) console.log(`not ok - ${p}`);
+if (requests.length) console.log(`not ok - network requests: ${requests.join(', ')}`);
+if (failed || problems.length || requests.length) process.exit(1);
+console.log(`# e2e: ${cases.length} cases passed, no network request, no console error`);

@@ -1,0 +1,27 @@
+"""zkpor verifier-page: write the browser verifier (one offline HTML page) for hosting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import app
+from .common import console
+
+__all__: list[str] = []
+
+
+@app.command("verifier-page")
+def verifier_page(
+    directory: Annotated[Path, typer.Argument(help="Directory to write index.html into.")],
+) -> None:
+    """Write DIR/index.html: the browser verifier, a single self-contained page that checks
+    a customer's inclusion proof against the manifest offline (it sends nothing anywhere).
+
+    Example: zkpor verifier-page site/
+    """
+    from ..web import write_page
+
+    console.print(f"wrote {write_page(directory)}")
