@@ -27,59 +27,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from ..errors import VerificationError, ZkporError
-from ..generators import generators
-from ..group import N, Point, batch_invert, get_backend
+from ..group import N, Point, batch_invert
+from ..rangeproof.accumulator import Accumulator, Commitments, decode_commitments
 from ..rangeproof.ipa import verification_scalars
 from .proof import POINT_FIELDS, R1CSProof, rounds_for
 from .statement import combine, delta, start_transcript
 from .system import Circuit
 
 __all__ = ["verify", "verify_batch"]
-
-Commitments = Sequence[Point] | Sequence[bytes]
-
-
-@dataclass
-class _Accumulator:
-    point_type: type[Point]
-    g: int = 0
-    h: int = 0
-    g_vec: list[int] = field(default_factory=list)
-    h_vec: list[int] = field(default_factory=list)
-    scalars: list[int] = field(default_factory=list)
-    points: list[Point] = field(default_factory=list)
-
-    def grow(self, size: int) -> None:
-        if len(self.g_vec) < size:
-            extra = size - len(self.g_vec)
-            self.g_vec += [0] * extra
-            self.h_vec += [0] * extra
-
-    def evaluate(self) -> Point:
-        gens = generators(get_backend(self.point_type.backend_name))
-        g_vec, h_vec = gens.vectors(len(self.g_vec))
-        scalars = [self.g, self.h, *self.g_vec, *self.h_vec, *self.scalars]
-        points = [gens.G, gens.H, *g_vec, *h_vec, *self.points]
-        return self.point_type.msm(scalars, points)
-
-
-def _decode_commitments(commitments: Commitments, point_type: type[Point]) -> list[Point]:
-    out: list[Point] = []
-    for j, c in enumerate(commitments):
-        if isinstance(c, Point):
-            if c.backend_name != point_type.backend_name:
-                raise VerificationError(f"commitment {j} is on another backend than the proof")
-            if c.is_identity():
-                raise VerificationError(f"commitment {j} is the identity")
-            out.append(c)
-        elif isinstance(c, (bytes, bytearray)):
-            out.append(point_type.from_bytes(bytes(c)))
-        else:
-            raise VerificationError(f"commitment {j} is neither a Point nor bytes")
-    return out
 
 
 def _check_fields(proof: R1CSProof, pt: type[Point]) -> None:
@@ -100,7 +57,7 @@ def _check_fields(proof: R1CSProof, pt: type[Point]) -> None:
 
 
 def _accumulate(
-    acc: _Accumulator,
+    acc: Accumulator,
     circuit: Circuit,
     proof: R1CSProof,
     commitments: Commitments,
@@ -126,7 +83,7 @@ def _accumulate(
         )
     pt = acc.point_type
     _check_fields(proof, pt)
-    vs = _decode_commitments(commitments, pt)
+    vs = decode_commitments(commitments, pt)
     n2 = circuit.padded_gates
 
     t = start_transcript(circuit, vs)
@@ -231,7 +188,7 @@ def verify(circuit: Circuit, proof: R1CSProof | bytes, commitments: Commitments)
     """
     try:
         parsed = _as_proof(proof, circuit, _commitment_type(commitments))
-        acc = _Accumulator(_point_type(parsed))
+        acc = Accumulator(_point_type(parsed))
         _accumulate(acc, circuit, parsed, commitments, 1)
         result = acc.evaluate()
     except VerificationError:
@@ -252,13 +209,13 @@ def verify_batch(items: Sequence[tuple[Circuit, R1CSProof | bytes, Commitments]]
     if not items:
         return
     parsed: list[tuple[Circuit, R1CSProof, Commitments]] = []
-    acc: _Accumulator | None = None
+    acc: Accumulator | None = None
     for idx, item in enumerate(items):
         try:
             circuit, raw, commitments = item
             proof = _as_proof(raw, circuit, _commitment_type(commitments))
             if acc is None:
-                acc = _Accumulator(_point_type(proof))
+                acc = Accumulator(_point_type(proof))
             _accumulate(acc, circuit, proof, commitments, secrets.randbits(128) | 1)
             parsed.append((circuit, proof, commitments))
         except VerificationError as exc:

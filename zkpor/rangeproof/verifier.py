@@ -23,64 +23,19 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from ..errors import VerificationError, ZkporError
-from ..generators import generators
-from ..group import N, Point, get_backend
+from ..group import N, Point
+from .accumulator import Accumulator, Commitments, decode_commitments
 from .ipa import verification_scalars
 from .proof import RangeProof
 from .statement import check_parameters, delta, start_transcript
 
 __all__ = ["verify", "verify_batch"]
 
-Commitments = Sequence[Point] | Sequence[bytes]
-
-
-@dataclass
-class _Accumulator:
-    """The merged terms of one batch multi-scalar multiplication."""
-
-    point_type: type[Point]
-    g: int = 0
-    h: int = 0
-    g_vec: list[int] = field(default_factory=list)
-    h_vec: list[int] = field(default_factory=list)
-    scalars: list[int] = field(default_factory=list)
-    points: list[Point] = field(default_factory=list)
-
-    def grow(self, nm: int) -> None:
-        if len(self.g_vec) < nm:
-            extra = nm - len(self.g_vec)
-            self.g_vec += [0] * extra
-            self.h_vec += [0] * extra
-
-    def evaluate(self) -> Point:
-        gens = generators(get_backend(self.point_type.backend_name))
-        g_vec, h_vec = gens.vectors(len(self.g_vec))
-        scalars = [self.g, self.h, *self.g_vec, *self.h_vec, *self.scalars]
-        points = [gens.G, gens.H, *g_vec, *h_vec, *self.points]
-        return self.point_type.msm(scalars, points)
-
-
-def _decode_commitments(commitments: Commitments, point_type: type[Point]) -> list[Point]:
-    out: list[Point] = []
-    for j, c in enumerate(commitments):
-        if isinstance(c, Point):
-            if c.backend_name != point_type.backend_name:
-                raise VerificationError(f"commitment {j} is on another backend than the proof")
-            if c.is_identity():
-                raise VerificationError(f"commitment {j} is the identity")
-            out.append(c)
-        elif isinstance(c, (bytes, bytearray)):
-            out.append(point_type.from_bytes(bytes(c)))
-        else:
-            raise VerificationError(f"commitment {j} is neither a Point nor bytes")
-    return out
-
 
 def _accumulate(
-    acc: _Accumulator,
+    acc: Accumulator,
     proof: RangeProof,
     commitments: Commitments,
     bits: int,
@@ -112,7 +67,7 @@ def _accumulate(
     ):
         if not isinstance(s, int) or not 0 <= s < N:
             raise VerificationError(f"proof field {name} is not a canonical scalar")
-    vs = _decode_commitments(commitments, pt)
+    vs = decode_commitments(commitments, pt)
 
     t = start_transcript(bits, vs, context)
     t.append_point(b"A", proof.A)
@@ -212,7 +167,7 @@ def verify(
     """
     try:
         proof = _as_proof(proof, _commitment_type(commitments))
-        acc = _Accumulator(_point_type(proof))
+        acc = Accumulator(_point_type(proof))
         _accumulate(acc, proof, commitments, bits, 1, context)
         result = acc.evaluate()
     except VerificationError:
@@ -240,7 +195,7 @@ def verify_batch(items: Sequence[tuple[RangeProof | bytes, Commitments, int]]) -
                 parsed.append((_as_proof(raw, _commitment_type(commitments)), commitments, bits))
             except (ZkporError, ValueError, TypeError) as exc:
                 raise VerificationError(f"batch item {idx}: range proof rejected: {exc}") from None
-        acc = _Accumulator(_point_type(parsed[0][0]))
+        acc = Accumulator(_point_type(parsed[0][0]))
         for idx, (proof, commitments, bits) in enumerate(parsed):
             try:
                 weight = secrets.randbits(128) | 1
