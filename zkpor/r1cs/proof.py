@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..errors import EncodingError
-from ..group import POINT_BYTES, Point, scalar_from_bytes, scalar_to_bytes
+from ..group import POINT_BYTES, Point, scalar_to_bytes
+from ..rangeproof.fields import FieldReader
 
 __all__ = ["R1CSProof", "proof_size", "rounds_for"]
 
@@ -106,33 +107,11 @@ class R1CSProof:
                 f"R1CS proof length {len(data)} is not 424 + 66k bytes for 0 <= k <= 32"
             )
         rounds = extra // _PER_ROUND
-        pos = 0
-
-        def point(name: str) -> Point:
-            nonlocal pos
-            chunk = data[pos : pos + POINT_BYTES]
-            pos += POINT_BYTES
-            try:
-                return point_type.from_bytes(chunk)
-            except EncodingError as exc:
-                raise EncodingError(f"R1CS proof field {name}: {exc}") from None
-
-        def scalar(name: str) -> int:
-            nonlocal pos
-            chunk = data[pos : pos + _SCALAR_BYTES]
-            pos += _SCALAR_BYTES
-            try:
-                return scalar_from_bytes(chunk)
-            except EncodingError as exc:
-                raise EncodingError(f"R1CS proof field {name}: {exc}") from None
-
+        reader = FieldReader(data, point_type, "R1CS proof")
+        point, scalar = reader.point, reader.scalar
         pts = [point(name) for name in POINT_FIELDS]
         scs = [scalar(name) for name in SCALAR_FIELDS]
-        ls: list[Point] = []
-        rs: list[Point] = []
-        for i in range(rounds):
-            ls.append(point(f"L[{i}]"))
-            rs.append(point(f"R[{i}]"))
+        ls, rs = reader.rounds(rounds)
         a, b = scalar("a"), scalar("b")
         return cls(
             A_I=pts[0],
@@ -146,8 +125,8 @@ class R1CSProof:
             t_x=scs[0],
             t_x_blinding=scs[1],
             e_blinding=scs[2],
-            L=tuple(ls),
-            R=tuple(rs),
+            L=ls,
+            R=rs,
             a=a,
             b=b,
         )

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..errors import EncodingError
-from ..group import POINT_BYTES, Point, scalar_from_bytes, scalar_to_bytes
+from ..group import POINT_BYTES, Point, scalar_to_bytes
+from .fields import FieldReader
 
 __all__ = ["RangeProof", "proof_size"]
 
@@ -103,32 +104,10 @@ class RangeProof:
                 f"range proof length {len(data)} is not 292 + 66k bytes for 0 <= k <= 32"
             )
         rounds = extra // _PER_ROUND
-        pos = 0
-
-        def point(name: str) -> Point:
-            nonlocal pos
-            chunk = data[pos : pos + POINT_BYTES]
-            pos += POINT_BYTES
-            try:
-                return point_type.from_bytes(chunk)
-            except EncodingError as exc:
-                raise EncodingError(f"range proof field {name}: {exc}") from None
-
-        def scalar(name: str) -> int:
-            nonlocal pos
-            chunk = data[pos : pos + _SCALAR_BYTES]
-            pos += _SCALAR_BYTES
-            try:
-                return scalar_from_bytes(chunk)
-            except EncodingError as exc:
-                raise EncodingError(f"range proof field {name}: {exc}") from None
-
+        reader = FieldReader(data, point_type, "range proof")
+        point, scalar = reader.point, reader.scalar
         a_pt, s_pt, t1, t2 = point("A"), point("S"), point("T1"), point("T2")
         t_x, t_x_blinding, e_blinding = scalar("t_x"), scalar("t_x_blinding"), scalar("e_blinding")
-        ls: list[Point] = []
-        rs: list[Point] = []
-        for i in range(rounds):
-            ls.append(point(f"L[{i}]"))
-            rs.append(point(f"R[{i}]"))
+        ls, rs = reader.rounds(rounds)
         a, b = scalar("a"), scalar("b")
-        return cls(a_pt, s_pt, t1, t2, t_x, t_x_blinding, e_blinding, tuple(ls), tuple(rs), a, b)
+        return cls(a_pt, s_pt, t1, t2, t_x, t_x_blinding, e_blinding, ls, rs, a, b)
