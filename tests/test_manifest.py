@@ -6,9 +6,7 @@ import copy
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -19,6 +17,7 @@ from zkpor.manifest import Manifest, manifest_digest
 from zkpor.verify.manifest import verify_manifest
 
 from .liab_helpers import PROVE_BASE, make_reserves, sample_rows, write_inputs
+from .mutations import changed, leaves
 
 EXCHANGE = "Example Exchange"
 
@@ -152,47 +151,20 @@ def test_auditor_checks_everything(solvent: Path) -> None:
     assert data["digest_matched"] is None
 
 
-def _leaves(obj: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _leaves(v, (*path, k))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _leaves(v, (*path, i))
-    else:
-        yield path, obj
-
-
-def _changed(value: Any) -> Any:
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, int):
-        return value + 1
-    if isinstance(value, str):
-        if not value:
-            return "x"
-        last = value[-1]
-        swap = {"0": "1", "f": "e", "a": "b", "Z": "Y", "=": "A"}.get(
-            last, "0" if last != "0" else "1"
-        )
-        return value[:-1] + swap
-    return "x"
-
-
 def test_any_field_changed_fails(solvent: Path) -> None:
     """Every single-field change is rejected, without the published digest: by the schema,
     by a content check, or by the solvency proofs (they bind the statement digest)."""
     original = json.loads((solvent / "b" / "manifest.json").read_text())
     digest = manifest_digest(Manifest.model_validate(original))
     content_checked = 0
-    for path, value in _leaves(original):
+    for path, value in leaves(original):
         if value is None:
             continue
         data = copy.deepcopy(original)
         node = data
         for key in path[:-1]:
             node = node[key]
-        node[path[-1]] = _changed(value)
+        node[path[-1]] = changed(value)
         try:
             m = Manifest.model_validate(data)
         except ValidationError:

@@ -14,7 +14,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from zkpor.pedersen import Opening
 from zkpor.solvency import prove_solvency
 
 from .liab_helpers import PROVE_BASE, make_reserves, write_inputs
+from .mutations import changed, leaves
 
 EXCHANGE = "Evil [red]Exchange[/] :smile: \\o/"
 ROUND = "r-2026"
@@ -436,41 +436,18 @@ def test_output_lists_what_was_checked_and_what_not(round_dir: Path) -> None:
     assert code == 0 and "chain bitcoin, block 870000" in out and "Not checked" in out
 
 
-def _leaves(obj: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _leaves(v, (*path, k))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _leaves(v, (*path, i))
-    else:
-        yield path, obj
-
-
-def _changed(value: Any) -> Any:
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, int):
-        return value + 1
-    if value is None:
-        return "0x" + "ab" * 32
-    last = value[-1]
-    swap = {"0": "1", "f": "e", "a": "b", "Z": "Y", "=": "A", "/": "_"}.get(last, "0")
-    return value[:-1] + swap
-
-
 def test_every_manifest_field_is_checked_by_verify_user(round_dir: Path) -> None:
     """Walk every leaf of the manifest (nulls included), change it, and run ``verify user``
     without --digest: each change is refused (exit 1 or 2), none accepted."""
     original = _manifest(round_dir)
-    fields = list(_leaves(original))
+    fields = list(leaves(original))
     assert len(fields) > 40
     for path, value in fields:
         data = copy.deepcopy(original)
         node = data
         for key in path[:-1]:
             node = node[key]
-        node[path[-1]] = _changed(value)
+        node[path[-1]] = changed(value)
         code, out, err = _user_verdict(round_dir, data)
         assert code in (1, 2), (path, out)
         _no_escape(out, err)
