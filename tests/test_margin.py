@@ -616,3 +616,45 @@ def test_no_debt_round_unchanged(tmp_path: Path) -> None:
     conn.close()
     assert "margin_accounts" not in tables
 
+
+# --- binary inclusion proofs -------------------------------------------------------------
+
+
+def test_binary_proof_with_debt_round_trips(margin: Path) -> None:
+    from zkpor.proofcodec import decode_inclusion, encode_inclusion
+
+    alice, carol = _proof(margin, "alice"), _proof(margin, "carol")
+    blob = encode_inclusion(alice)
+    assert blob[4] == 2 and encode_inclusion(carol)[4] == 1  # version 1 without debts
+    assert decode_inclusion(blob) == alice
+    assert decode_inclusion(encode_inclusion(carol)) == carol
+    with pytest.raises(Exception, match="trailing"):
+        decode_inclusion(blob + b"\0")
+    for cut in (len(blob) - 1, len(blob) - 700, len(blob) // 2):
+        with pytest.raises(Exception, match="truncated"):
+            decode_inclusion(blob[:cut])
+    r = zkpor(
+        "export",
+        "--bundle",
+        "b",
+        "--user",
+        "alice",
+        "--out",
+        "alice.zkpi",
+        "--format",
+        "binary",
+        cwd=margin,
+    )
+    assert r.returncode == 0, r.stderr
+    r = zkpor("verify", "user", "alice.zkpi", "--manifest", "b/manifest.json", cwd=margin)
+    assert r.returncode == 0 and "collateral check passed" in r.stdout, r.stderr
+    # the tree byte of the first input flipped to 2
+    coll = alice.collateral
+    assert coll is not None
+    head = len(blob) - 4 - len(bytes.fromhex(coll.proof))  # where the proof length starts
+    inputs_len = sum(1 + len(i.asset) + 1 + 8 for i in coll.inputs)
+    first = head - inputs_len + 1 + len(coll.inputs[0].asset)
+    bad = bytearray(blob)
+    bad[first] = 2
+    with pytest.raises(Exception, match="input tree"):
+        decode_inclusion(bytes(bad))
