@@ -50,6 +50,7 @@ FILE_NAMES: Final[tuple[str, ...]] = (
     "inclusion",
     "solvency",
     "manifest",
+    "margin",
 )
 
 
