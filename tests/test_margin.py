@@ -658,3 +658,17 @@ def test_binary_proof_with_debt_round_trips(margin: Path) -> None:
     bad[first] = 2
     with pytest.raises(Exception, match="input tree"):
         decode_inclusion(bytes(bad))
+
+
+def test_audit_rejects_an_input_in_a_tree_the_round_lacks(margin: Path) -> None:
+    """A debt input in the debt tree of a priced asset that has none is refused (not a
+    crash): the margin check on its own, over a hand-made file."""
+    from zkpor.verify.margin import MARGIN_TABLES_SQL, audit_margin
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(MARGIN_TABLES_SQL)
+    conn.execute("INSERT INTO margin_accounts VALUES (0, x'00')")
+    conn.execute("INSERT INTO margin_inputs VALUES (0, 0, 'BTC/debt', 0)")
+    roots = manifest_roots(_manifest(margin))
+    with ThreadPoolExecutor(1) as ex, pytest.raises(VerificationError, match="no tree"):
+        audit_margin(conn, "x", {"BTC": 4, "ETH": 4, "ETH/debt": 4}, roots, ex)

@@ -37,16 +37,13 @@ from ..margin import (
     format_margin_value,
 )
 from ..sumtree import DEBT_SUFFIX, debt_tree, is_debt_tree
+from ..verify.margin import MARGIN_TABLES_SQL
 from .inputs import MAX_REPORTED_ERRORS, InputErrors
 from .keys import RoundKeys
 
 __all__ = ["MARGIN_SCHEMA", "AccountTask", "check_collateral", "prove_account", "prove_margin"]
 
-MARGIN_SCHEMA: Final[str] = """
-CREATE TABLE IF NOT EXISTS margin_accounts(account INTEGER PRIMARY KEY, proof BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS margin_inputs(account INTEGER NOT NULL, position INTEGER NOT NULL,
-    tree TEXT NOT NULL, leaf INTEGER NOT NULL, PRIMARY KEY(account, position)) WITHOUT ROWID;
-"""
+MARGIN_SCHEMA: Final[str] = MARGIN_TABLES_SQL
 _WINDOW: Final[int] = 32
 
 

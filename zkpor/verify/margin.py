@@ -32,8 +32,14 @@ from ..models import Roots
 from ..r1cs import Circuit, verify_batch
 from ..sumtree import DEBT_SUFFIX, is_debt_tree
 
-__all__ = ["account_shape", "audit_margin", "terms_of", "verify_account"]
+__all__ = ["MARGIN_TABLES_SQL", "account_shape", "audit_margin", "terms_of", "verify_account"]
 
+#: The margin tables as the prover creates them (:mod:`zkpor.liabilities.margin`).
+MARGIN_TABLES_SQL: Final[str] = """
+CREATE TABLE IF NOT EXISTS margin_accounts(account INTEGER PRIMARY KEY, proof BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS margin_inputs(account INTEGER NOT NULL, position INTEGER NOT NULL,
+    tree TEXT NOT NULL, leaf INTEGER NOT NULL, PRIMARY KEY(account, position)) WITHOUT ROWID;
+"""
 _UNIT: Final[int] = 16
 _IN_FLIGHT: Final[int] = 32
 _TABLES: Final[dict[str, tuple[str, ...]]] = {
@@ -221,6 +227,8 @@ def audit_margin(
             raise VerificationError(f"{where}: {exc}") from None
         commitments: list[bytes] = []
         for tree, leaf in rows:
+            if tree not in leaf_counts:
+                raise VerificationError(f"{where}: no tree {shown(tree, 30)!r} in this round")
             if leaf >= leaf_counts[tree]:
                 raise VerificationError(f"{where}: leaf {leaf} of tree {tree} does not exist")
             if (tree, leaf) in used:
