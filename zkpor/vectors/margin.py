@@ -15,6 +15,7 @@ Seeds: ``margin/NAME/KIND/blindings`` and ``margin/NAME/KIND/prover``.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from ..drbg import SeededRandom
@@ -25,7 +26,11 @@ from ..margin import MarginTerms, Tier, account_build, account_circuit, collater
 from ..r1cs import ConstraintSystem, R1CSProof, verify
 from .common import VectorFile, hexpt, hexsc, seed, seeded
 
-__all__ = ["TERMS", "check_margin", "gen_margin", "terms_from_json"]
+__all__ = ["TERMS", "check_margin", "check_margin_inclusion", "gen_margin", "terms_from_json"]
+
+_MASTER: Final[bytes] = bytes(range(100, 132))
+_NONCE: Final[bytes] = bytes(range(200, 232))
+_ROUND: Final[str] = "margin-2026-12"
 
 Json = dict[str, Any]
 
@@ -209,7 +214,146 @@ def gen_margin(gens: GeneratorSet) -> Json:
         commitments=other["commitments"],
         proof=other["proof"],
     )
+    _gen_inclusion(f, terms, gens)
     return f.to_json()
+
+
+def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> None:
+    """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt; her inclusion proof has
+    her BTC path, her USDT debt path and her collateral proof over those two leaves."""
+    from ..r1cs.prover import _prove, prove_circuit
+    from .tree import build_tree, roots_json
+
+    def tree(asset: str, decimals: int, customers: list[tuple[str, int]]) -> Any:
+        return build_tree(
+            master=_MASTER,
+            run_nonce=_NONCE,
+            round_id=_ROUND,
+            asset=asset,
+            decimals=decimals,
+            arity=4,
+            granularity=4,
+            customers=customers,
+            gens=gens,
+            rng=seeded(f"margin/tree/{asset}"),
+        )
+
+    btc = tree("BTC", 8, [("alice", 150_000_000), ("bob", 20_000_000), ("carol", 3_000_000)])
+    usdt = tree("USDT", 6, [("bob", 500_000_000), ("carol", 7_000_000)])
+    usdt_debt = tree("USDT/debt", 6, [("alice", 50_000_000_000)])
+    roots = roots_json(_ROUND, 4, [btc, usdt])
+    roots["quote"] = TERMS["quote"]
+    for sym in ("BTC", "USDT"):
+        roots["assets"][sym].update(  # type: ignore[index]
+            price=TERMS["assets"][sym]["price"], tiers=TERMS["assets"][sym]["tiers"]
+        )
+    debt_root = usdt_debt.root_json()
+    del debt_root["decimals"]
+    roots["assets"]["USDT"]["debt"] = debt_root  # type: ignore[index]
+    equity_entry = btc.inclusion_entry("alice")
+    debt_entry = {**usdt_debt.inclusion_entry("alice"), "asset": "USDT"}
+    leaves = [
+        btc.levels[0][btc.index_of("alice")],
+        usdt_debt.levels[0][usdt_debt.index_of("alice")],
+    ]
+    values = [n.value for n in leaves]
+    blindings = [n.blinding for n in leaves]
+    cs = ConstraintSystem(values=values)
+    account_build(terms, ["BTC"], ["USDT"])(cs)
+    proof, _ = prove_circuit(
+        cs.circuit(),
+        cs.witness(),
+        blindings,
+        rng=SeededRandom(seed("margin/inclusion/alice/prover")),
+        gens=gens,
+    )
+    inputs = [
+        {"asset": "BTC", "tree": "equity", "leaf": equity_entry["leaf_index"]},
+        {"asset": "USDT", "tree": "debt", "leaf": debt_entry["leaf_index"]},
+    ]
+    collateral = {"account": 0, "inputs": inputs, "proof": proof.to_bytes().hex()}
+    incl: Json = {
+        "format": "zkpor-inclusion-v1",
+        "round_id": _ROUND,
+        "user_id": "alice",
+        "arity": 4,
+        "assets": [equity_entry],
+        "debts": [debt_entry],
+        "collateral": collateral,
+    }
+    g = f.group("MarginInclusionTest")
+    g.add(
+        "alice: BTC equity, a USDT debt and her collateral proof over those two leaves",
+        ["Valid"],
+        "valid",
+        roots=roots,
+        inclusion=incl,
+        verified=[
+            {"asset": "BTC", "kind": "equity", "amount": "1.5", "units": "150000000"},
+            {"asset": "USDT", "kind": "debt", "amount": "50000.0", "units": "50000000000"},
+        ],
+    )
+
+    def bad(comment: str, flags: list[str], proof_json: Json) -> None:
+        g.add(comment, flags, "invalid", roots=roots, inclusion=proof_json)
+
+    changed = {**debt_entry, "units": "49000000000", "amount": "49000.0"}
+    bad("alice's debt lowered to 49,000 USDT", ["ModifiedCommitment"], {**incl, "debts": [changed]})
+    no_coll = {k: v for k, v in incl.items() if k != "collateral"}
+    bad("the collateral proof left out", ["MissingCollateral"], no_coll)
+    no_debt = {k: v for k, v in incl.items() if k != "debts"}
+    bad("the debt left out, its collateral proof kept", ["MissingCollateral"], no_debt)
+    rev = {**collateral, "inputs": inputs[::-1]}
+    bad("collateral inputs in the wrong order", ["ModifiedCommitment"], {**incl, "collateral": rev})
+    witness = cs.witness()
+    witness.v = [values[0], 0]
+    forged, _ = _prove(
+        cs.circuit(),
+        witness,
+        blindings,
+        rng=SeededRandom(seed("margin/inclusion/forged")),
+        gens=gens,
+    )
+    bad(
+        "a collateral proof made for a debt of 0 (the cheating prover), not over alice's leaf",
+        ["UnsatisfiedWitness"],
+        {**incl, "collateral": {**collateral, "proof": forged.to_bytes().hex()}},
+    )
+    no_terms: Json = json.loads(json.dumps(roots))
+    del no_terms["quote"]
+    for entry in no_terms["assets"].values():
+        entry.pop("price", None)
+        entry.pop("tiers", None)
+    g.add(
+        "roots without the margin terms (a debt tree of an unpriced asset)",
+        ["MissingCollateral"],
+        "invalid",
+        roots=no_terms,
+        inclusion=incl,
+    )
+
+
+def check_margin_inclusion(group: Json, test: Json, ctx: Any) -> Json:
+    """Verify the inclusion proof against the roots (with their margin terms) as ``zkpor
+    verify user --roots`` does; output the verified equity and debt entries."""
+    from ..generators import generator_digest
+    from ..models import InclusionProof, Roots
+    from ..verify.inclusion import verify_inclusion
+    from ..verify.margin import terms_of
+
+    roots = Roots.model_validate(test["roots"])
+    proof = InclusionProof.model_validate(test["inclusion"])
+    if roots.generator_digest != generator_digest().hex():
+        raise VerificationError("roots file uses another generator set")
+    results = verify_inclusion(
+        proof, roots.assets, round_id=roots.round_id, arity=roots.arity, terms=terms_of(roots)
+    )
+    return {
+        "verified": [
+            {"asset": r.asset, "kind": r.kind, "amount": r.amount, "units": str(r.units)}
+            for r in results
+        ]
+    }
 
 
 def check_margin(group: Json, test: Json, ctx: Any) -> Json:

@@ -379,7 +379,15 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                 },
                 {"commitments": _arr(HEX33), "proof": HEX},
                 {"values": _arr(DEC), "blindings": _arr(HEX32), "seed": HEX},
-            )
+            ),
+            "MarginInclusionTest": (
+                {},
+                {
+                    "roots": {**OBJ, "description": "a roots.json object with margin terms"},
+                    "inclusion": {**OBJ, "description": "an inclusion proof with debts"},
+                },
+                {"verified": _arr(OBJ)},
+            ),
         },
     ),
 }
