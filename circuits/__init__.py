@@ -9,7 +9,13 @@ gadget's docstring states its gates and constraints. Writing a circuit: docs/cir
 from __future__ import annotations
 
 from .brackets import BracketTable, haircut_hundredths, haircut_value, reference_hundredths
-from .collateral import AssetTerms, collateral, collateral_gate_count
+from .collateral import (
+    AssetTerms,
+    account_collateral,
+    account_gate_count,
+    collateral,
+    collateral_gate_count,
+)
 from .gadgets import (
     assert_equal,
     bind,
@@ -32,6 +38,8 @@ __all__ = [
     "AssetTerms",
     "BracketTable",
     "Statement",
+    "account_collateral",
+    "account_gate_count",
     "assert_equal",
     "bind",
     "boolean",

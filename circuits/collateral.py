@@ -17,6 +17,10 @@ Gadget: one :func:`~circuits.brackets.haircut_hundredths` per asset, one ``bind`
 are below 2^D). Cost: sum_a (K_a + 2 W_a + 67) + ceil(A / 2) + D gates and
 sum_a (2 K_a + 4 W_a + 139) + 2 D + 1 constraints (2 assets of the 12-bracket demo table:
 419 gates, 847 constraints).
+
+:func:`account_collateral` is the same statement for a margin account sized by what it
+holds: E equity inputs (each with its price and table) followed by M debt inputs (each with
+its price), 100 * sum_j p_j debt_j <= sum_i S_i(p_i equity_i).
 """
 
 from __future__ import annotations
@@ -30,7 +34,13 @@ from zkpor.r1cs import ConstraintSystem, LinearCombination
 from .brackets import BracketTable, gate_count, haircut_hundredths
 from .gadgets import bind, less_or_equal
 
-__all__ = ["AssetTerms", "collateral", "collateral_gate_count"]
+__all__ = [
+    "AssetTerms",
+    "account_collateral",
+    "account_gate_count",
+    "collateral",
+    "collateral_gate_count",
+]
 
 INPUT_BITS = 64
 
@@ -74,4 +84,52 @@ def collateral(cs: ConstraintSystem, assets: Sequence[AssetTerms]) -> None:
         LinearCombination.weighted(debt_terms),
         LinearCombination.sum(collateral_terms),
         _bound_bits(assets),
+    )
+
+
+def _account_bits(equity: Sequence[AssetTerms], debt_prices: Sequence[int]) -> int:
+    top = max(sum(a.price for a in equity), sum(debt_prices), 1)
+    return (100 * ((1 << INPUT_BITS) - 1) * top).bit_length()
+
+
+def account_gate_count(equity: Sequence[AssetTerms], debt_prices: Sequence[int]) -> int:
+    """The gate count of :func:`account_collateral`: per equity input its bracket gadget
+    (half a gate for a single-bracket table), half a gate per debt, and the final bound."""
+    binds = sum(1 for a in equity if a.table.brackets == 1) + len(debt_prices)
+    per_asset = sum(gate_count(a.table, INPUT_BITS) for a in equity)
+    return per_asset + (binds + 1) // 2 + _account_bits(equity, debt_prices)
+
+
+def account_collateral(
+    cs: ConstraintSystem, equity: Sequence[AssetTerms], debt_prices: Sequence[int]
+) -> None:
+    """100 * sum_j p_j debt_j <= sum_i S_i(p_i equity_i) over ``cs.inputs`` = the E equity
+    inputs then the M debt inputs, each < 2^64 (precondition: tree leaves). An equity under a
+    single-bracket table and every debt is bound to a wire of its own (W_V full rank).
+    Both sides are below 2^D, D = bit length of 100 (2^64 - 1) max(sum p_i, sum p_j)."""
+    if len(cs.inputs) != len(equity) + len(debt_prices) or not cs.inputs:
+        raise ParameterError(
+            f"{len(equity)} equity and {len(debt_prices)} debt terms need "
+            f"{len(equity) + len(debt_prices)} committed inputs (at least one), "
+            f"got {len(cs.inputs)}"
+        )
+    for p in debt_prices:
+        if isinstance(p, bool) or not isinstance(p, int) or p < 1:
+            raise ParameterError("debt price must be a positive integer")
+    collateral_terms = []
+    for i, terms in enumerate(equity):
+        x = cs.inputs[i]
+        if terms.table.brackets == 1:
+            x = bind(cs, x)
+        collateral_terms.append(
+            haircut_hundredths(cs, x, price=terms.price, x_bits=INPUT_BITS, table=terms.table)
+        )
+    debt_terms = [
+        (100 * p, bind(cs, cs.inputs[len(equity) + j])) for j, p in enumerate(debt_prices)
+    ]
+    less_or_equal(
+        cs,
+        LinearCombination.weighted(debt_terms),
+        LinearCombination.sum(collateral_terms),
+        _account_bits(equity, debt_prices),
     )

@@ -46,6 +46,29 @@ def test_demo_summary(demo: Path) -> None:
     assert oct((demo / "d" / "reserve-wallets.secret.json").stat().st_mode & 0o777) == "0o600"
 
 
+def test_demo_has_margin_customers(demo: Path) -> None:
+    """About 10% of the customers owe debts; at least one exported proof has a debt, and it
+    verifies with its collateral proof; the table's columns are all there."""
+    data = json.loads((demo / "result.json").read_text())
+    assert data["margin_customers"] >= 1
+    assert data["audit_margin_accounts"] >= data["margin_customers"]
+    assert len(data["debtors_verified"]) >= 1
+    for info in data["assets"].values():
+        assert {"liabilities", "debt", "net", "reserves"} <= set(info)
+    debtor = data["debtors_verified"][0]
+    proof = json.loads((demo / "d" / "proofs" / f"{debtor}.json").read_text())
+    assert proof["debts"] and proof["collateral"]["inputs"]
+    r = zkpor(
+        "verify",
+        "user",
+        f"d/proofs/{debtor}.json",
+        "--manifest",
+        "d/bundle/manifest.json",
+        cwd=demo,
+    )
+    assert r.returncode == 0 and "collateral check passed" in r.stdout, r.stderr
+
+
 def test_demo_rerun_and_foreign_directory(demo: Path, tmp_path: Path) -> None:
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "important.txt").write_text("keep me")

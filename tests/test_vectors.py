@@ -42,6 +42,7 @@ EXPECTED_COUNTS = {
     "inclusion": (8, 41),
     "solvency": (6, 25),
     "manifest": (4, 28),
+    "margin": (7, 21),
 }
 
 

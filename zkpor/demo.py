@@ -1,6 +1,8 @@
 """``zkpor demo``: a synthetic exchange, proven and verified end to end.
 
-Generates customers with log-normal balances in several assets, reserve wallets with real
+Generates customers with log-normal balances in several assets (about 10% of them margin
+customers owing one or two assets against collateral in the others, always within the
+published haircuts), reserve wallets with real
 keys and real ownership signatures (Bitcoin P2WPKH, P2SH-P2WPKH and P2PKH; Ethereum), then
 runs the real pipeline: prove (trees, solvency, manifest), export a few customers' proofs,
 verify them as a customer would, and audit the whole bundle. Nothing here is a shortcut:
@@ -33,6 +35,15 @@ DEMO_ASSETS: Final[dict[str, tuple[int, str, float, float]]] = {
     "ETH": (9, "ethereum", 0.8, 0.5),  # gwei: 18 decimals would overflow 64-bit totals
     "USDT": (6, "ethereum", 400.0, 0.6),
 }
+# USD prices and haircut tiers (illustrative): the demo's margin terms
+DEMO_PRICES: Final[dict[str, str]] = {"BTC": "60000.00", "ETH": "3000.00", "USDT": "1.00"}
+DEMO_TIERS: Final[list[dict[str, object]]] = [
+    {"up_to": "10000", "ratio": 100},
+    {"up_to": "100000", "ratio": 95},
+    {"up_to": "1000000", "ratio": 85},
+    {"ratio": 60},
+]
+MARGIN_SHARE: Final[float] = 0.1
 _MARKER: Final[str] = ".zkpor-demo"
 _EXCHANGE: Final[str] = "Demo Exchange"
 
@@ -51,6 +62,9 @@ class DemoResult:
     manifest_digest: str = ""
     verified_customers: list[str] = field(default_factory=list)
     audit_range_proofs: int = 0
+    margin_customers: int = 0
+    audit_margin_accounts: int = 0
+    debtors_verified: list[str] = field(default_factory=list)
 
 
 def _prepare_dir(out: Path) -> None:
@@ -64,39 +78,87 @@ def _prepare_dir(out: Path) -> None:
     (out / _MARKER).write_text("created by zkpor demo; safe to delete\n")
 
 
+def _assets_file(assets: list[str]) -> dict[str, object]:
+    return {
+        "quote": {"symbol": "USD", "decimals": 2},
+        "assets": [
+            {
+                "symbol": a,
+                "decimals": DEMO_ASSETS[a][0],
+                "price": DEMO_PRICES[a],
+                "tiers": DEMO_TIERS,
+            }
+            for a in assets
+        ],
+    }
+
+
+def _debts(
+    held: dict[str, int], assets: list[str], terms: Any, rng: random.Random
+) -> dict[str, int]:
+    """One or two debts for a margin customer: in assets they do not hold when there are,
+    worth 20-60% of their collateral value after haircuts (so always covered)."""
+    from .margin import collateral_hundredths
+
+    cover = collateral_hundredths(terms, held)
+    others = [a for a in assets if a not in held] or list(held)
+    owed = rng.sample(others, min(len(others), rng.choice((1, 2))))
+    budget = cover * rng.uniform(0.2, 0.6) / len(owed)
+    out = {}
+    for a in owed:
+        units = int(budget) // (100 * terms.prices[a])
+        if units:
+            out[a] = units
+    return out
+
+
 def _generate(
     out: Path, users: int, assets: list[str], rng: random.Random, round_id: str
-) -> tuple[int, dict[str, int], dict[str, int]]:
-    """balances.csv, assets.json, reserves.json; returns (entries, liabilities per asset,
-    holders per asset)."""
+) -> tuple[int, dict[str, int], dict[str, int], dict[str, int], list[str]]:
+    """balances.csv, assets.json, reserves.json; returns (entries, equity per asset, holders
+    per asset, debt per asset, the margin customers)."""
+    from .liabilities.inputs import AssetsFile
     from .reserves.message import ownership_message
     from .reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
 
+    spec = _assets_file(assets)
+    terms = AssetsFile.model_validate(spec).margin_terms()
     totals = dict.fromkeys(assets, 0)
     holders = dict.fromkeys(assets, 0)
+    debt_totals = dict.fromkeys(assets, 0)
+    margin_users: list[str] = []
     entries = 0
     with (out / "balances.csv").open("w") as fh:
-        fh.write("user_id,asset,amount\n")
+        fh.write("user_id,asset,amount,debt\n")
         for i in range(users):
             uid = f"customer-{i:06d}"
-            held = [a for a in assets if rng.random() < DEMO_ASSETS[a][3]] or [assets[0]]
-            for a in held:
+            chosen = [a for a in assets if rng.random() < DEMO_ASSETS[a][3]] or [assets[0]]
+            held = {}
+            for a in chosen:
                 decimals, _, median, _ = DEMO_ASSETS[a]
-                units = int(median * 10**decimals * math.exp(rng.gauss(0, 1.6)))
+                held[a] = int(median * 10**decimals * math.exp(rng.gauss(0, 1.6)))
+            margin = rng.random() < MARGIN_SHARE or (i == users - 1 and not margin_users)
+            debts = _debts(held, assets, terms, rng) if margin and users > 1 else {}
+            if debts:
+                margin_users.append(uid)
+            for a in assets:
+                if a not in held and a not in debts:
+                    continue
+                decimals = DEMO_ASSETS[a][0]
+                units = held.get(a, 0)
                 totals[a] += units
                 holders[a] += 1
+                debt_totals[a] += debts.get(a, 0)
                 entries += 1
-                fh.write(f"{uid},{a},{format_units(units, decimals)}\n")
-    (out / "assets.json").write_text(
-        json.dumps(
-            {"assets": [{"symbol": a, "decimals": DEMO_ASSETS[a][0]} for a in assets]}, indent=1
-        )
-    )
+                debt = format_units(debts[a], decimals) if a in debts else ""
+                fh.write(f"{uid},{a},{format_units(units, decimals)},{debt}\n")
+    (out / "assets.json").write_text(json.dumps(spec, indent=1))
     reserve_entries = []
     wallet_keys: dict[str, str] = {}
     for a in assets:
         decimals, chain, _, _ = DEMO_ASSETS[a]
-        reserves = totals[a] * rng.randint(102, 125) // 100 + 1
+        net = max(totals[a] - debt_totals[a], 0)
+        reserves = net * rng.randint(102, 125) // 100 + 1
         kinds = ["p2wpkh", "p2sh-p2wpkh", "p2pkh"] if chain == "bitcoin" else ["eth", "eth"]
         shares = [rng.random() + 0.2 for _ in kinds]
         parts = [reserves * int(1000 * s / sum(shares)) // 1000 for s in shares]
@@ -138,7 +200,7 @@ def _generate(
     fd = os.open(out / "reserve-wallets.secret.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(wallet_keys, fh, indent=1)
-    return entries, totals, holders
+    return entries, totals, holders, debt_totals, margin_users
 
 
 def run_demo(
@@ -159,7 +221,8 @@ def run_demo(
     from .publish import prove_round
     from .verify.audit import audit_bundle
     from .verify.inclusion import verify_inclusion
-    from .verify.manifest import manifest_roots, roots_of, verify_manifest
+    from .verify.manifest import manifest_roots, verify_manifest
+    from .verify.margin import terms_of
 
     chosen = assets or list(DEMO_ASSETS)
     unknown = [a for a in chosen if a not in DEMO_ASSETS]
@@ -173,7 +236,10 @@ def run_demo(
     result = DemoResult(out=out, round_id=round_id, customers=users, entries=0)
 
     t0 = time.perf_counter()
-    result.entries, liabilities, holders = _generate(out, users, chosen, rng, round_id)
+    result.entries, liabilities, holders, debts, margin_users = _generate(
+        out, users, chosen, rng, round_id
+    )
+    result.margin_customers = len(margin_users)
     write_master_secret(out / "exchange.secret")
     result.timings["generate"] = time.perf_counter() - t0
 
@@ -183,7 +249,7 @@ def run_demo(
         out / "balances.csv",
         out / "assets.json",
         read_master_secret(out / "exchange.secret"),
-        ProveOptions(round_id=round_id, pad_granularity=64),
+        ProveOptions(round_id=round_id, pad_granularity=64, debt_pad_granularity=16),
         bundle,
         executor,
         reserves=out / "reserves.json",
@@ -200,6 +266,8 @@ def run_demo(
     reader = BundleReader(bundle)
     try:
         picked = [f"customer-{i:06d}" for i in sorted(rng.sample(range(users), min(show, users)))]
+        if margin_users and not set(picked) & set(margin_users):
+            picked[-1] = rng.choice(margin_users)  # at least one exported proof has a debt
         for uid in picked:
             write_proof(proofs_dir / safe_filename(uid), reader.inclusion_proof(uid))
     finally:
@@ -215,10 +283,13 @@ def run_demo(
         path = proofs_dir / safe_filename(uid)
         proof = parse_public(InclusionProof, path.read_bytes(), str(path))
         verify_manifest(manifest, expected_digest=digest)
-        verify_inclusion(
-            proof, roots_of(manifest), round_id=manifest.round_id, arity=manifest.parameters.arity
+        pub = manifest_roots(manifest)
+        checked = verify_inclusion(
+            proof, pub.assets, round_id=pub.round_id, arity=pub.arity, terms=terms_of(pub)
         )
         result.verified_customers.append(uid)
+        if any(r.kind == "debt" for r in checked):
+            result.debtors_verified.append(uid)
     result.timings["verify_customers"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -227,6 +298,7 @@ def run_demo(
         bundle, roots=manifest_roots(manifest), executor=executor, progress=progress
     )
     result.audit_range_proofs = report.proofs
+    result.audit_margin_accounts = report.margin_accounts
     result.timings["audit"] = time.perf_counter() - t0
 
     for sym in chosen:
@@ -237,9 +309,12 @@ def run_demo(
             "leaf_count": m.leaf_count,
             "depth": m.depth,
             "liabilities": format_units(liabilities[sym], decimals),
+            "debt": format_units(debts[sym], decimals),
+            "net": ("-" if debts[sym] > liabilities[sym] else "")
+            + format_units(abs(liabilities[sym] - debts[sym]), decimals),
             "reserves": m.reserves.total,
-            "ratio": round(int(m.reserves.total_units) / liabilities[sym], 4)
-            if liabilities[sym]
+            "ratio": round(int(m.reserves.total_units) / (liabilities[sym] - debts[sym]), 4)
+            if liabilities[sym] > debts[sym]
             else None,
             "addresses": len(m.reserves.addresses),
             "covered": sym in report_m.assets,

@@ -28,7 +28,21 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .models import Arity, DecimalInt, ExchangeName, Hex32, Hex33, HexBytes, RoundId, Symbol
+from .models import (
+    Arity,
+    DebtRoot,
+    DecimalInt,
+    DecimalText,
+    ExchangeName,
+    Hex32,
+    Hex33,
+    HexBytes,
+    Quote,
+    RoundId,
+    Symbol,
+    Tier,
+    absent_if_none,
+)
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -94,11 +108,16 @@ class DisclosedLiabilities(_Strict):
 
 
 class Solvency(_Strict):
-    """Proof that reserves >= min_ratio * liabilities (``proof``: C_hi || range proof)."""
+    """Proof that reserves >= min_ratio * liabilities (``proof``: C_hi || range proof).
+
+    For an asset with a debt tree the liabilities are net, E - D: the proof is over
+    (q R) G - p (C_E - C_D); ``liabilities`` then discloses E (the equity root) and
+    ``debt`` D (the debt root)."""
 
     min_ratio: Ratio
     proof: HexBytes
     liabilities: DisclosedLiabilities | None = None
+    debt: DisclosedLiabilities | None = absent_if_none()
 
 
 class ManifestAsset(_Strict):
@@ -109,6 +128,9 @@ class ManifestAsset(_Strict):
     root_commitment: Hex33
     reserves: ManifestReserves
     solvency: Solvency
+    price: DecimalText | None = absent_if_none()
+    tiers: list[Tier] | None = absent_if_none(min_length=1, max_length=64)
+    debt: DebtRoot | None = absent_if_none()
 
 
 class Manifest(_Strict):
@@ -119,6 +141,7 @@ class Manifest(_Strict):
     round_id: RoundId
     created: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
     parameters: Parameters
+    quote: Quote | None = absent_if_none()
     assets: dict[Symbol, ManifestAsset] = Field(min_length=1)
 
 

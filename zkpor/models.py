@@ -6,7 +6,7 @@ range (amounts in base units) are decimal strings. Unknown fields are rejected.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -17,6 +17,11 @@ __all__ = [
     "AssetInclusion",
     "AssetRoot",
     "ChildNode",
+    "CollateralInclusion",
+    "DebtRoot",
+    "LeafPosition",
+    "Quote",
+    "Tier",
     "InclusionProof",
     "PathStep",
     "ExchangeName",
@@ -56,6 +61,18 @@ DecimalInt = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,25})$")
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")]
 
 Arity = Literal[2, 4, 8, 16, 32, 64]
+DecimalText = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,59})(\.[0-9]{1,30})?$")]
+
+
+def _absent_if_none(value: object) -> bool:
+    return value is None
+
+
+# Optional margin fields: absent from the JSON when None, so files without margin stay
+# byte for byte what they were before margin existed.
+def absent_if_none(**kwargs: object) -> Any:
+    return Field(default=None, exclude_if=_absent_if_none, **kwargs)  # type: ignore[call-overload]
+
 
 INCLUSION_FORMAT = "zkpor-inclusion-v1"
 ROOTS_FORMAT = "zkpor-roots-v1"
@@ -86,6 +103,47 @@ class PathStep(_Strict):
     proofs: list[HexBytes] = Field(min_length=1, max_length=7)
 
 
+class Quote(_Strict):
+    """The currency prices and tier bounds are in: its symbol and decimals."""
+
+    symbol: Symbol
+    decimals: int = Field(ge=0, le=18)
+
+
+class Tier(_Strict):
+    """One haircut bracket: up to ``up_to`` (a quote value; absent for the last bracket) the
+    position counts at ``ratio`` percent."""
+
+    up_to: DecimalText | None = absent_if_none()
+    ratio: int = Field(ge=0, le=100)
+
+
+class DebtRoot(_Strict):
+    """An asset's debt tree: its padded leaf count, depth and root."""
+
+    leaf_count: int = Field(ge=1)
+    depth: int = Field(ge=1, le=64)
+    root_hash: Hex32
+    root_commitment: Hex33
+
+
+class LeafPosition(_Strict):
+    """A leaf of a tree of the round: asset, tree kind and leaf index."""
+
+    asset: Symbol
+    tree: Literal["equity", "debt"]
+    leaf: int = Field(ge=0)
+
+
+class CollateralInclusion(_Strict):
+    """A margin account's collateral proof: its anonymous index in the audit file, the
+    leaves that are its committed inputs (equity leaves, then debt leaves) and the proof."""
+
+    account: int = Field(ge=0)
+    inputs: list[LeafPosition] = Field(min_length=1, max_length=128)
+    proof: HexBytes
+
+
 class AssetInclusion(_Strict):
     """A customer's leaf in one asset's tree, its opening, and its path to the root."""
 
@@ -108,6 +166,8 @@ class InclusionProof(_Strict):
     user_id: UserId
     arity: Arity
     assets: list[AssetInclusion] = Field(min_length=1)
+    debts: list[AssetInclusion] | None = absent_if_none(min_length=1)
+    collateral: CollateralInclusion | None = absent_if_none()
 
 
 class AssetRoot(_Strict):
@@ -118,6 +178,9 @@ class AssetRoot(_Strict):
     depth: int = Field(ge=1, le=64)
     root_hash: Hex32
     root_commitment: Hex33
+    price: DecimalText | None = absent_if_none()
+    tiers: list[Tier] | None = absent_if_none(min_length=1, max_length=64)
+    debt: DebtRoot | None = absent_if_none()
 
 
 class Roots(_Strict):
@@ -128,4 +191,5 @@ class Roots(_Strict):
     arity: Arity
     range_bits: Literal[64]
     generator_digest: Hex32
+    quote: Quote | None = absent_if_none()
     assets: dict[Symbol, AssetRoot]

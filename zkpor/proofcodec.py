@@ -13,6 +13,13 @@ binary`` writes it and ``zkpor verify user`` reads either. Layout (integers big-
             u8 child count c | c x (32-byte hash || 33-byte commitment)
             | the node's range proofs, concatenated (their sizes follow from c)
 
+Version 2 (only for a proof with debts; a proof without keeps version 1, byte for byte)
+appends, after the assets::
+
+    u8 debt count (>= 1) | per debt: the same layout as an asset (path in the debt tree)
+    | u64 account | u8 input count | per input: str8 asset | u8 tree (0 equity, 1 debt)
+      | u64 leaf | u32 proof length | the collateral proof
+
 The node index at each level and the display amount are not stored: they follow from the
 leaf index and the arity, and from units and decimals. Decoding is strict (exact lengths, no
 trailing bytes) and yields the same :class:`~zkpor.models.InclusionProof` the JSON gives, so
@@ -32,6 +39,8 @@ __all__ = ["MAGIC", "decode_inclusion", "encode_inclusion"]
 
 MAGIC: Final[bytes] = b"ZKPI"
 VERSION: Final[int] = 1
+MARGIN_VERSION: Final[int] = 2
+_TREES: Final[tuple[str, str]] = ("equity", "debt")
 
 
 def _str8(text: str) -> bytes:
@@ -44,10 +53,29 @@ def _str8(text: str) -> bytes:
 def encode_inclusion(proof: InclusionProof) -> bytes:
     """The binary encoding of ``proof`` (see module doc)."""
     out = bytearray(MAGIC)
-    out.append(VERSION)
+    out.append(MARGIN_VERSION if proof.debts else VERSION)
     out += _str8(proof.round_id) + _str8(proof.user_id)
     out += bytes((proof.arity, len(proof.assets)))
-    for entry in proof.assets:
+    _entries(out, proof.assets)
+    if proof.debts:
+        coll = proof.collateral
+        if coll is None:
+            raise EncodingError("debts without a collateral proof")
+        out.append(len(proof.debts))
+        _entries(out, proof.debts)
+        out += coll.account.to_bytes(8, "big") + bytes((len(coll.inputs),))
+        for pos in coll.inputs:
+            out += _str8(pos.asset) + bytes((_TREES.index(pos.tree),))
+            out += pos.leaf.to_bytes(8, "big")
+        raw = bytes.fromhex(coll.proof)
+        out += len(raw).to_bytes(4, "big") + raw
+    elif proof.collateral is not None:
+        raise EncodingError("a collateral proof without debts")
+    return bytes(out)
+
+
+def _entries(out: bytearray, entries: list[AssetInclusion]) -> None:
+    for entry in entries:
         out += _str8(entry.asset) + bytes((entry.decimals,))
         out += int(entry.units).to_bytes(8, "big")
         out += bytes.fromhex(entry.blinding) + bytes.fromhex(entry.salt)
@@ -59,7 +87,6 @@ def encode_inclusion(proof: InclusionProof) -> bytes:
                 out += bytes.fromhex(child.hash) + bytes.fromhex(child.commitment)
             for part in step.proofs:
                 out += bytes.fromhex(part)
-    return bytes(out)
 
 
 class _Reader:
@@ -94,15 +121,52 @@ def decode_inclusion(data: bytes) -> InclusionProof:
     r = _Reader(bytes(data))
     if r.take(4, "magic") != MAGIC:
         raise EncodingError("not a binary zkpor inclusion proof")
-    if r.u8("version") != VERSION:
+    version = r.u8("version")
+    if version not in (VERSION, MARGIN_VERSION):
         raise EncodingError("unsupported binary inclusion proof version")
     round_id = r.str8("round_id")
     user_id = r.str8("user_id")
     arity = r.u8("arity")
     if arity < 2:
         raise EncodingError("arity out of range")
+    assets = _read_entries(r, r.u8("asset count"), arity)
+    margin: dict[str, object] = {}
+    if version == MARGIN_VERSION:
+        count = r.u8("debt count")
+        if count < 1:
+            raise EncodingError("a version 2 proof has at least one debt")
+        debts = _read_entries(r, count, arity)
+        account = r.u64("account")
+        inputs = []
+        for _ in range(r.u8("input count")):
+            asset = r.str8("input asset")
+            tree = r.u8("input tree")
+            if tree > 1:
+                raise EncodingError("input tree must be 0 (equity) or 1 (debt)")
+            inputs.append({"asset": asset, "tree": _TREES[tree], "leaf": r.u64("input leaf")})
+        length = int.from_bytes(r.take(4, "proof length"), "big")
+        proof = r.take(length, "collateral proof").hex()
+        margin = {
+            "debts": [d.model_dump() for d in debts],
+            "collateral": {"account": account, "inputs": inputs, "proof": proof},
+        }
+    if r.pos != len(r.data):
+        raise EncodingError(f"inclusion proof has {len(r.data) - r.pos} trailing bytes")
+    return InclusionProof.model_validate(
+        {
+            "format": "zkpor-inclusion-v1",
+            "round_id": round_id,
+            "user_id": user_id,
+            "arity": arity,
+            "assets": [a.model_dump() for a in assets],
+            **margin,
+        }
+    )
+
+
+def _read_entries(r: _Reader, count: int, arity: int) -> list[AssetInclusion]:
     assets = []
-    for _ in range(r.u8("asset count")):
+    for _ in range(count):
         asset = r.str8("asset")
         decimals = r.u8("decimals")
         units = r.u64("units")
@@ -138,14 +202,4 @@ def decode_inclusion(data: bytes) -> InclusionProof:
                 path=steps,
             )
         )
-    if r.pos != len(r.data):
-        raise EncodingError(f"inclusion proof has {len(r.data) - r.pos} trailing bytes")
-    return InclusionProof.model_validate(
-        {
-            "format": "zkpor-inclusion-v1",
-            "round_id": round_id,
-            "user_id": user_id,
-            "arity": arity,
-            "assets": [a.model_dump() for a in assets],
-        }
-    )
+    return assets

@@ -1,4 +1,8 @@
-"""Assembling the manifest of a round: trees + reserves + solvency proofs."""
+"""Assembling the manifest of a round: trees + reserves + solvency proofs.
+
+For an asset with a debt tree the solvency proof is over the net liabilities E - D:
+C_net = C_E - C_D opens to (E - D, r_E - r_D), and the proof shows q R >= p (E - D)
+(:mod:`zkpor.solvency`; docs/spec.md, "Margin": why nothing wraps)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from .amounts import format_units
 from .atomicfile import write_atomic
 from .generators import generator_digest
 from .group import Point
-from .liabilities.prover import ProveOptions, ProveSummary
+from .liabilities.inputs import AssetSpec
+from .liabilities.prover import ProveOptions, ProveSummary, margin_fields
 from .liabilities.store import open_private, private_path
 from .manifest import (
     DisclosedLiabilities,
@@ -54,28 +59,45 @@ def build_manifest(
     report: ReservesReport,
     ratio: tuple[int, int] = (1, 1),
     disclose_totals: bool = False,
+    specs: dict[str, AssetSpec] | None = None,
+    quote: tuple[str, int] | None = None,
 ) -> Manifest:
     """The manifest for a finished tree build in ``bundle``. Raises InsolventError naming
-    the first asset whose reserves do not cover its liabilities (times the ratio).
+    the first asset whose reserves do not cover its liabilities (times the ratio): net of
+    debts for an asset with a debt tree. ``specs`` and ``quote`` give the margin terms
+    (prices and tiers) published with a quote.
 
     Built in two passes: every field but the solvency proofs, then each asset's proof bound
     to the statement digest of the first pass (:func:`zkpor.manifest.statement_digest`)."""
-    openings = _root_openings(bundle)
+    tree_openings = _root_openings(bundle)
+    debts = {sym: tree_openings[f"{sym}/debt"] for sym in summary.debts}
+    openings = {
+        sym: tree_openings[sym] - debts[sym] if sym in debts else tree_openings[sym]
+        for sym in summary.assets
+    }
     p, q = ratio
     by_asset = {entry.asset: entry for entry in snapshot.assets}
     assets: dict[str, ManifestAsset] = {}
     short = [sym for sym in summary.assets if q * report.totals[sym] < p * openings[sym].value]
     if short:
         ratio_text = "" if p == q else f" x {p}/{q}"
+        net = " (equity minus debt)" if any(s in debts for s in short) else ""
         raise InsolventError(
-            f"reserves do not cover liabilities{ratio_text} for asset(s) {', '.join(short)}; "
+            f"reserves do not cover liabilities{net}{ratio_text} for asset(s) "
+            f"{', '.join(short)}; "
             "the finished trees are kept: rerun with corrected reserves to resume"
         )
     for sym, info in summary.assets.items():
         decimals = int(str(info["decimals"]))
         reserves_units = report.totals[sym]
-        opening = openings[sym]
+        opening = tree_openings[sym]
         res = by_asset[sym]
+        margin: dict[str, object] = {}
+        if quote is not None and specs is not None:
+            margin.update(margin_fields(specs[sym]))
+        if sym in summary.debts:
+            margin["debt"] = summary.debts[sym]
+        debt_opening = debts.get(sym)
         assets[sym] = ManifestAsset(
             decimals=decimals,
             leaf_count=int(str(info["leaf_count"])),
@@ -105,7 +127,15 @@ def build_manifest(
                 )
                 if disclose_totals
                 else None,
+                debt=DisclosedLiabilities(
+                    amount=format_units(debt_opening.value, decimals),
+                    units=str(debt_opening.value),
+                    blinding=f"{debt_opening.blinding:064x}",
+                )
+                if disclose_totals and debt_opening is not None
+                else None,
             ),
+            **margin,  # type: ignore[arg-type]
         )
     draft = Manifest(
         format="zkpor-manifest-v1",
@@ -123,6 +153,7 @@ def build_manifest(
             }
         ),
         assets=assets,
+        quote={"symbol": quote[0], "decimals": quote[1]} if quote is not None else None,  # type: ignore[arg-type]
     )
     statement = statement_digest(draft)
     data = draft.model_dump(mode="json")
@@ -189,6 +220,7 @@ def prove_round(
         except ValueError as exc:
             raise InputError(str(exc), field="exchange") from None
     snapshot = report = None
+    assets_cfg = load_assets(assets_file)
     if reserves is not None and exchange is not None:
         snapshot = load_reserves(reserves)
         decimals = {a.symbol: a.decimals for a in load_assets(assets_file).assets}
@@ -217,6 +249,10 @@ def prove_round(
             report=report,
             ratio=ratio,
             disclose_totals=disclose_totals,
+            specs=assets_cfg.by_symbol(),
+            quote=(assets_cfg.quote.symbol, assets_cfg.quote.decimals)
+            if assets_cfg.quote is not None
+            else None,
         )
         digest.append(write_manifest(partial, manifest))
 

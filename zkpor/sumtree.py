@@ -25,12 +25,16 @@ from .errors import ParameterError
 from .rangeproof.proof import proof_size
 
 __all__ = [
+    "DEBT_LEAF_DOMAIN",
+    "DEBT_SUFFIX",
     "LEAF_DOMAIN",
     "NODE_DOMAIN",
     "RANGE_BITS",
     "child_chunks",
     "child_proofs_length",
     "children_of",
+    "debt_tree",
+    "is_debt_tree",
     "leaf_hash",
     "level_sizes",
     "node_hash",
@@ -38,6 +42,8 @@ __all__ = [
 ]
 
 LEAF_DOMAIN: Final[bytes] = b"zkpor-leaf-v1"
+DEBT_LEAF_DOMAIN: Final[bytes] = b"zkpor-debt-leaf-v1"
+DEBT_SUFFIX: Final[str] = "/debt"
 NODE_DOMAIN: Final[bytes] = b"zkpor-node-v1"
 RANGE_BITS: Final[int] = 64
 SUPPORTED_ARITIES: Final[tuple[int, ...]] = (2, 4, 8, 16, 32, 64)
@@ -55,17 +61,29 @@ def check_arity(k: int) -> None:
         raise ParameterError(f"arity {k!r} not supported; use one of {SUPPORTED_ARITIES}")
 
 
-def leaf_hash(round_id: str, asset: str, salt: bytes, user_id: str, commitment: bytes) -> bytes:
-    """SHA-256(f("zkpor-leaf-v1") || f(round) || f(asset) || salt || f(user_id) || C).
+def debt_tree(asset: str) -> str:
+    """The tree name of asset ``asset``'s debt tree: ``asset + "/debt"`` (a symbol never
+    contains "/", so no equity tree has this name)."""
+    return asset + DEBT_SUFFIX
 
-    ``f(x) = u32be(len(x)) || x``; strings are UTF-8; ``salt`` is 32 bytes and ``C`` the
-    33-byte leaf commitment. The salt hides the user id; the round and asset make a leaf of
-    another round or asset useless here.
+
+def is_debt_tree(tree: str) -> bool:
+    """Whether ``tree`` names a debt tree (:func:`debt_tree`)."""
+    return tree.endswith(DEBT_SUFFIX)
+
+
+def leaf_hash(round_id: str, asset: str, salt: bytes, user_id: str, commitment: bytes) -> bytes:
+    """SHA-256(f(tag) || f(round) || f(tree) || salt || f(user_id) || C).
+
+    ``tag`` is "zkpor-leaf-v1" in an equity tree and "zkpor-debt-leaf-v1" in a debt tree
+    (``asset`` = tree name, :func:`debt_tree`); ``f(x) = u32be(len(x)) || x``; strings are
+    UTF-8; ``salt`` is 32 bytes and ``C`` the 33-byte leaf commitment. The salt hides the
+    user id; the round and tree make a leaf of another round, asset or tree useless here.
     """
     if len(salt) != SALT_BYTES:
         raise ParameterError(f"salt must be {SALT_BYTES} bytes")
     h = hashlib.sha256()
-    h.update(_frame(LEAF_DOMAIN))
+    h.update(_frame(DEBT_LEAF_DOMAIN if is_debt_tree(asset) else LEAF_DOMAIN))
     h.update(_frame(round_id.encode()))
     h.update(_frame(asset.encode()))
     h.update(salt)

@@ -57,6 +57,9 @@ def demo(
         "manifest_digest": result.manifest_digest,
         "verified_customers": result.verified_customers,
         "audit_range_proofs": result.audit_range_proofs,
+        "margin_customers": result.margin_customers,
+        "audit_margin_accounts": result.audit_margin_accounts,
+        "debtors_verified": result.debtors_verified,
     }
     if as_json:
         typer.echo(json.dumps(data, indent=2))
@@ -65,7 +68,17 @@ def demo(
         title=f"zkpor demo, round {result.round_id}: {result.customers} customers, "
         f"{result.entries} balances"
     )
-    for col in ("asset", "holders", "leaves", "liabilities", "reserves", "ratio", "solvent"):
+    for col in (
+        "asset",
+        "holders",
+        "leaves",
+        "equity",
+        "debt",
+        "net",
+        "reserves",
+        "ratio",
+        "solvent",
+    ):
         table.add_column(
             col, justify="left" if col in ("asset", "solvent") else "right", no_wrap=True
         )
@@ -75,6 +88,8 @@ def demo(
             str(info["holders"]),
             str(info["leaf_count"]),
             _short(str(info["liabilities"])),
+            _short(str(info["debt"])),
+            _short(str(info["net"])),
             _short(str(info["reserves"])),
             f"{info['ratio']:.3f}" if info["ratio"] else "-",
             "[green]proven[/]" if info["covered"] else "[red]NO[/]",
@@ -84,7 +99,13 @@ def demo(
     console.print(
         f"timings: generate {t['generate']:.1f} s, prove {t['prove']:.1f} s, export {t['export']:.2f} s, "
         f"verify {len(result.verified_customers)} customers {t['verify_customers']:.2f} s, "
-        f"full audit ({result.audit_range_proofs} range proofs, signatures) {t['audit']:.1f} s"
+        f"full audit ({result.audit_range_proofs} range proofs, "
+        f"{result.audit_margin_accounts} collateral proofs, signatures) {t['audit']:.1f} s"
+    )
+    console.print(
+        f"margin: {result.margin_customers} customers owe debts (reserves cover equity minus "
+        f"debt, net); customers with a debt among the verified: "
+        f"{', '.join(result.debtors_verified) or 'none'}"
     )
     s = result.sizes
     console.print(

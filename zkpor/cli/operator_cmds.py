@@ -33,7 +33,7 @@ def keygen(
 
 @app.command()
 def prove(
-    balances: Annotated[Path, typer.Option("--balances", help="CSV: user_id,asset,amount.")],
+    balances: Annotated[Path, typer.Option("--balances", help="CSV: user_id,asset,amount[,debt].")],
     assets: Annotated[Path, typer.Option("--assets", help="Assets file (JSON or TOML).")],
     secret: Annotated[Path, typer.Option("--secret", help="Master secret (zkpor keygen).")],
     round_id: Annotated[str, typer.Option("--round", help="Round id, e.g. 2026-11-30.")],
@@ -45,6 +45,13 @@ def prove(
             "--pad-granularity", help="Pad each asset's leaf count to a multiple of this."
         ),
     ] = 256,
+    debt_pad_granularity: Annotated[
+        int | None,
+        typer.Option(
+            "--debt-pad-granularity",
+            help="Pad each debt tree to a multiple of this (default: --pad-granularity).",
+        ),
+    ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", help="Local worker processes.")
     ] = None,
@@ -96,8 +103,14 @@ def prove(
         raise InputError("--workers must be at least 1")
     ratio = parse_ratio(min_ratio)
     master = read_master_secret(secret)
+    if debt_pad_granularity is not None and debt_pad_granularity < 1:
+        raise InputError("--debt-pad-granularity must be at least 1")
     opts = ProveOptions(
-        round_id=round_id, arity=arity, pad_granularity=pad_granularity, chunk_height=chunk_height
+        round_id=round_id,
+        arity=arity,
+        pad_granularity=pad_granularity,
+        chunk_height=chunk_height,
+        debt_pad_granularity=debt_pad_granularity,
     )
     started = time.perf_counter()
     with make_executor(workers, scheduler) as executor, Bars(not quiet and not as_json) as bars:
@@ -127,6 +140,9 @@ def prove(
         "assets": summary.assets,
         "manifest_digest": digest_box[0] if digest_box else None,
     }
+    if summary.debts:
+        data["debts"] = summary.debts
+        data["margin_accounts"] = summary.margin_accounts
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
@@ -149,6 +165,15 @@ def prove(
             markup=False,
             highlight=False,
         )
+    for sym, info in summary.debts.items():
+        console.print(
+            f"  {shown(sym):8} debt leaves {info['leaf_count']:>4}  "
+            f"root {str(info['root_hash'])[:16]}…",
+            markup=False,
+            highlight=False,
+        )
+    if summary.debts:
+        typer.echo(f"  {summary.margin_accounts} collateral proofs (margin and dummy accounts)")
     if digest_box:
         console.print(
             f"manifest digest {digest_box[0]}  (publish this value widely)",

@@ -111,9 +111,10 @@ def _reserve_lines(report: ManifestReport, *, addresses: bool) -> list[str]:
     lines = []
     for sym, info in report.assets.items():
         ratio = "" if info.min_ratio == "1/1" else f" x {info.min_ratio}"
+        net = " (equity minus debt)" if info.net else ""
         count = len(info.addresses)
         lines += _wrapped(
-            f"{sym}: reserves {info.reserves} cover liabilities{ratio} (proven)", "  "
+            f"{sym}: reserves {info.reserves} cover liabilities{net}{ratio} (proven)", "  "
         )
         lines.append(
             f"    chain {info.chain}, block {info.block_height}, "
@@ -123,6 +124,8 @@ def _reserve_lines(report: ManifestReport, *, addresses: bool) -> list[str]:
             lines.append("    WARNING: testnet coins have no value; these are not real reserves")
         if info.liabilities is not None:
             lines.append(f"    liabilities disclosed: {info.liabilities} (opening checked)")
+        if info.debt is not None:
+            lines.append(f"    debt disclosed: {info.debt} (opening checked)")
         if addresses:
             lines += [f"    {address}  {balance}" for address, balance in info.addresses]
     return lines
@@ -175,7 +178,13 @@ def verify_user(
     else:
         assert roots is not None
         pub = _load_roots(roots)
-    results = verify_inclusion(incl, pub.assets, round_id=pub.round_id, arity=pub.arity)
+    from ..verify.margin import terms_of
+
+    results = verify_inclusion(
+        incl, pub.assets, round_id=pub.round_id, arity=pub.arity, terms=terms_of(pub)
+    )
+    equity = [r for r in results if r.kind == "equity"]
+    debts = [r for r in results if r.kind == "debt"]
     not_checked = list(NOT_CHECKABLE)
     if report is None:
         not_checked.insert(0, "reserves and solvency (no manifest given)")
@@ -191,8 +200,19 @@ def verify_user(
                     "digest_matched": report.digest_matched if report else None,
                     "assets": [
                         {"asset": r.asset, "amount": r.amount, "root_hash": r.root_hash}
-                        for r in results
+                        for r in equity
                     ],
+                    **(
+                        {
+                            "debts": [
+                                {"asset": r.asset, "amount": r.amount, "root_hash": r.root_hash}
+                                for r in debts
+                            ],
+                            "collateral_check": "passed",
+                        }
+                        if debts
+                        else {}
+                    ),
                     "reserves": {s: a.to_json() for s, a in report.assets.items()}
                     if report
                     else None,
@@ -204,7 +224,14 @@ def verify_user(
         return
     who = f" at {report.exchange}" if report else ""
     lines = [f"OK: {incl.user_id}{who}: balances counted in round {pub.round_id}"]
-    lines += [f"  {r.asset:8} {r.amount}" for r in results]
+    lines += [f"  {r.asset:8} {r.amount}" for r in equity]
+    if debts:
+        lines.append("Debts counted (in each asset's debt tree):")
+        lines += [f"  {r.asset:8} {r.amount}" for r in debts]
+        lines.append(
+            "  collateral check passed: your debts' value is at most your collateral's "
+            "after the published haircuts (proof over your own leaves)"
+        )
     if report is not None:
         lines.append("Every asset of the manifest, with its ownership signatures, verified:")
         lines += _reserve_lines(report, addresses=True)
@@ -275,6 +302,7 @@ def verify_audit(
             "arity": report.arity,
             "nodes": report.nodes,
             "range_proofs": report.proofs,
+            "margin_accounts": report.margin_accounts,
             "seconds": round(report.seconds, 2),
             "assets": report.assets,
             "manifest_digest": report_m.digest if report_m else None,
@@ -288,6 +316,11 @@ def verify_audit(
         f"OK: audit of round {report.round_id}: {report.nodes} nodes, "
         f"{report.proofs} range proofs, {report.seconds:.1f} s"
     ]
+    if report.margin_accounts:
+        lines.append(
+            f"  {report.margin_accounts} margin accounts: every collateral proof verified, "
+            "every debt leaf an input of exactly one of them, no leaf used twice"
+        )
     if report_m is not None:
         lines.append(f"Manifest of {report_m.exchange}, every asset and signature verified:")
         lines += _reserve_lines(report_m, addresses=False)

@@ -17,9 +17,24 @@ from pathlib import Path
 
 from ..atomicfile import atomic_writer, write_atomic
 from ..errors import InputError
-from ..models import AssetInclusion, ChildNode, InclusionProof, PathStep, Roots
+from ..models import (
+    AssetInclusion,
+    ChildNode,
+    CollateralInclusion,
+    InclusionProof,
+    LeafPosition,
+    PathStep,
+    Roots,
+)
 from ..proofcodec import encode_inclusion
-from ..sumtree import children_of, level_sizes, split_child_proofs
+from ..sumtree import (
+    DEBT_SUFFIX,
+    children_of,
+    debt_tree,
+    is_debt_tree,
+    level_sizes,
+    split_child_proofs,
+)
 from ..verify.inclusion import format_units
 from .store import open_audit, open_private, private_path
 
@@ -109,29 +124,58 @@ class BundleReader:
         ).fetchall()
         if not rows or user_id.startswith("\x00"):
             raise InputError(f"no customer {user_id!r} in this bundle", field="user")
-        entries = []
-        for asset, leaf, units, blinding, salt in rows:
+        entries: list[AssetInclusion] = []
+        debts: list[AssetInclusion] = []
+        for tree, leaf, units, blinding, salt in rows:
+            asset = tree[: -len(DEBT_SUFFIX)] if is_debt_tree(tree) else tree
             root = self.roots.assets[asset]
-            entries.append(
-                AssetInclusion(
-                    asset=asset,
-                    decimals=root.decimals,
-                    amount=format_units(int(units), root.decimals),
-                    units=str(units),
-                    blinding=f"{int(blinding, 16):064x}",
-                    salt=bytes(salt).hex(),
-                    leaf_index=leaf,
-                    leaf_count=root.leaf_count,
-                    path=self._path(asset, leaf, root.leaf_count),
-                )
+            leaf_count = root.leaf_count
+            if is_debt_tree(tree):
+                assert root.debt is not None
+                leaf_count = root.debt.leaf_count
+            entry = AssetInclusion(
+                asset=asset,
+                decimals=root.decimals,
+                amount=format_units(int(units), root.decimals),
+                units=str(units),
+                blinding=f"{int(blinding, 16):064x}",
+                salt=bytes(salt).hex(),
+                leaf_index=leaf,
+                leaf_count=leaf_count,
+                path=self._path(tree, leaf, leaf_count),
             )
+            (debts if is_debt_tree(tree) else entries).append(entry)
         return InclusionProof(
             format="zkpor-inclusion-v1",
             round_id=self.roots.round_id,
             user_id=user_id,
             arity=self.roots.arity,
             assets=entries,
+            debts=debts or None,
+            collateral=self._collateral(debts[0]) if debts else None,
         )
+
+    def _collateral(self, debt: AssetInclusion) -> CollateralInclusion:
+        """The margin account holding this debt leaf: its inputs and proof."""
+        (account,) = self.audit.execute(
+            "SELECT account FROM margin_inputs WHERE tree = ? AND leaf = ?",
+            (debt_tree(debt.asset), debt.leaf_index),
+        ).fetchone()
+        inputs = [
+            LeafPosition(
+                asset=tree[: -len(DEBT_SUFFIX)] if is_debt_tree(tree) else tree,
+                tree="debt" if is_debt_tree(tree) else "equity",
+                leaf=leaf,
+            )
+            for tree, leaf in self.audit.execute(
+                "SELECT tree, leaf FROM margin_inputs WHERE account = ? ORDER BY position",
+                (account,),
+            )
+        ]
+        (proof,) = self.audit.execute(
+            "SELECT proof FROM margin_accounts WHERE account = ?", (account,)
+        ).fetchone()
+        return CollateralInclusion(account=account, inputs=inputs, proof=bytes(proof).hex())
 
 
 FORMATS = ("json", "binary")

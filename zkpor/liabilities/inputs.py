@@ -8,9 +8,14 @@
     symbol = "BTC"
     decimals = 8
 
-``balances.csv``: header ``user_id,asset,amount``; ``amount`` a non-negative decimal string
-in the asset's display unit with at most ``decimals`` fractional digits, converted exactly to
-integer base units (never through floats). Rows are streamed; every bad row is reported with
+Margin (optional): a top-level ``quote`` {symbol, decimals} and per asset ``price`` (quote
+units per display unit, a decimal string) with ``tiers`` (haircut brackets ``{up_to, ratio}``,
+the last without ``up_to``); :mod:`zkpor.margin` turns them into the circuit's integers.
+
+``balances.csv``: header ``user_id,asset,amount`` or ``user_id,asset,amount,debt``; ``amount``
+(equity) and ``debt`` non-negative decimal strings in the asset's display unit with at most
+``decimals`` fractional digits, converted exactly to integer base units (never through
+floats); an empty debt field is 0; a debt needs a priced asset. Rows are streamed; every bad row is reported with
 file, line and reason (up to a limit), and nothing is written when any row is bad.
 """
 
@@ -24,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..amounts import U64_MAX, parse_amount
-from ..errors import InputError
+from ..errors import InputError, ParameterError
 from ..identifiers import check_text
+from ..margin import MarginTerms, Tier
 from ..sumtree import MAX_USER_ID_BYTES
 
 __all__ = [
@@ -36,6 +42,8 @@ __all__ = [
     "AssetsFile",
     "BalanceRow",
     "InputErrors",
+    "QuoteSpec",
+    "TierSpec",
     "MAX_REPORTED_ERRORS",
     "U64_MAX",
     "load_assets",
@@ -61,19 +69,69 @@ class InputErrors(InputError):
         return self.reason
 
 
+_DECIMAL = r"^[0-9]{1,60}(\.[0-9]{1,30})?$"
+
+
+class TierSpec(BaseModel):
+    """A haircut bracket: ``up_to`` a quote value (absent on the last), ``ratio`` a percent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    up_to: str | None = Field(default=None, pattern=_DECIMAL)
+    ratio: int = Field(ge=0, le=100, strict=True)
+
+
+class QuoteSpec(BaseModel):
+    """The quote currency of prices and tier bounds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    symbol: str = Field(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")
+    decimals: int = Field(ge=0, le=18)
+
+
 class AssetSpec(BaseModel):
-    """One asset: its ticker symbol and how many decimals its display unit has."""
+    """One asset: its ticker symbol and how many decimals its display unit has; for margin,
+    its price (quote units per display unit) and haircut tiers, given together."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     symbol: str = Field(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")
     decimals: int = Field(ge=0, le=30)
+    price: str | None = Field(default=None, pattern=_DECIMAL)
+    tiers: tuple[TierSpec, ...] | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _together(self) -> AssetSpec:
+        if (self.price is None) != (self.tiers is None):
+            raise ValueError(f"asset {self.symbol}: price and tiers go together")
+        return self
 
 
 class AssetsFile(BaseModel):
-    """The assets file: a non-empty list of assets with distinct symbols."""
+    """The assets file: a non-empty list of assets with distinct symbols (and, for margin,
+    the quote currency)."""
 
     model_config = ConfigDict(extra="forbid")
+    quote: QuoteSpec | None = None
     assets: list[AssetSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _quoted(self) -> AssetsFile:
+        if self.quote is None and any(a.price is not None for a in self.assets):
+            raise ValueError("prices need a top-level quote {symbol, decimals}")
+        return self
+
+    def margin_terms(self, source: str = "") -> MarginTerms | None:
+        """The margin terms (None without a quote); InputError for a bad price or tier."""
+        if self.quote is None:
+            return None
+        priced = {
+            a.symbol: (a.decimals, a.price, [Tier(t.up_to, t.ratio) for t in a.tiers])
+            for a in self.assets
+            if a.price is not None and a.tiers is not None
+        }
+        try:
+            return MarginTerms.build(self.quote.symbol, self.quote.decimals, priced)
+        except ParameterError as exc:
+            raise InputError(f"assets file: {exc}", source=source or None) from None
 
     @field_validator("assets")
     @classmethod
@@ -123,6 +181,7 @@ class BalanceRow:
     user_id: str
     asset: str
     units: int
+    debt: int = 0
 
 
 def read_balances(
@@ -141,21 +200,26 @@ def read_balances(
             header = next(reader, None)
         except (csv.Error, UnicodeDecodeError) as exc:
             raise InputError(f"not a CSV file: {exc}", source=src, line=1) from None
-        if header != ["user_id", "asset", "amount"]:
+        if header not in (["user_id", "asset", "amount"], ["user_id", "asset", "amount", "debt"]):
             raise InputError(
-                f"header must be user_id,asset,amount; got {','.join(header or [])[:60]!r}",
+                "header must be user_id,asset,amount or user_id,asset,amount,debt; "
+                f"got {','.join(header or [])[:60]!r}",
                 source=src,
                 line=1,
             )
+        width = len(header)
         try:
             for row in reader:
                 line = reader.line_num
-                if len(row) != 3:
+                if len(row) != width:
                     errors.append(
-                        InputError(f"expected 3 fields, got {len(row)}", source=src, line=line)
+                        InputError(
+                            f"expected {width} fields, got {len(row)}", source=src, line=line
+                        )
                     )
                     continue
-                user_id, asset, amount = row
+                user_id, asset, amount = row[:3]
+                debt_text = row[3] if width == 4 else ""
                 try:
                     check_user_id(user_id)
                 except ValueError as exc:
@@ -174,7 +238,24 @@ def read_balances(
                 except ValueError as exc:
                     errors.append(InputError(str(exc), source=src, line=line, field="amount"))
                     continue
-                yield BalanceRow(line, user_id, asset, units)
+                debt = 0
+                if debt_text != "":
+                    try:
+                        debt = parse_amount(debt_text, spec.decimals)
+                    except ValueError as exc:
+                        errors.append(InputError(str(exc), source=src, line=line, field="debt"))
+                        continue
+                    if debt and spec.price is None:
+                        errors.append(
+                            InputError(
+                                f"asset {asset} has no price: it cannot be borrowed",
+                                source=src,
+                                line=line,
+                                field="debt",
+                            )
+                        )
+                        continue
+                yield BalanceRow(line, user_id, asset, units, debt)
         except (csv.Error, UnicodeDecodeError) as exc:
             errors.append(
                 InputError(f"unreadable CSV: {exc}", source=src, line=reader.line_num + 1)

@@ -11,9 +11,13 @@ Stages (docs/spec.md sections 7 and 9.4; docs/operators.md section 3):
   key (every bad row reported with file, line and reason; nothing kept), pad each asset
   with zero-value leaves to a multiple of the padding granularity, order the leaves by
   placement key (a secret permutation).
+- margin check (rounds with debts): every account with a debt is collateralized after the
+  haircuts, else every failing account is named and nothing is kept (:mod:`.margin`).
+  Debts go into one debt tree per asset (tree ``SYMBOL/debt``), built like the equity trees.
 - plan and map: build aligned subtrees of height h ("chunks") on the executor; each
   finished chunk is committed with its tag, so a killed run resumes without redoing it.
 - reduce: build the levels above the chunk roots; write the roots.
+- margin: one collateral proof per margin account over its leaf openings (:mod:`.margin`).
 - self-check: audit the finished bundle and recompute every leaf and root opening from the
   CSV and the round keys (:mod:`.selfcheck`); any difference fails the run.
 - publish: ``finalize`` (the manifest), then rename ``BUNDLE.partial`` to ``BUNDLE``.
@@ -36,7 +40,8 @@ from ..errors import InputError
 from ..generators import generator_digest
 from ..group import Point
 from ..identifiers import check_text
-from ..sumtree import RANGE_BITS, check_arity, level_sizes
+from ..margin import MarginTerms
+from ..sumtree import RANGE_BITS, check_arity, debt_tree, level_sizes
 from .build import ChunkResult, ChunkTask, LevelNode, build_chunk, build_levels
 from .checkpoint import (
     check_loaded,
@@ -57,6 +62,7 @@ from .inputs import (
 )
 from .keys import RoundKeys, pad_leaf_id, resume_fingerprint
 from .lock import output_lock
+from .margin import check_collateral, prove_margin
 from .selfcheck import self_check
 from .store import AUDIT_FORMAT, get_meta, open_audit, open_private, private_path, set_meta
 
@@ -79,6 +85,12 @@ class ProveOptions:
     arity: int = DEFAULT_ARITY
     pad_granularity: int = DEFAULT_PAD_GRANULARITY
     chunk_height: int | None = None  # default: the largest h with arity^h <= CHUNK_LEAVES
+    debt_pad_granularity: int | None = None  # default: pad_granularity
+
+    def debt_granularity(self) -> int:
+        return (
+            self.pad_granularity if self.debt_pad_granularity is None else self.debt_pad_granularity
+        )
 
     def height(self) -> int:
         if self.chunk_height is not None:
@@ -95,6 +107,8 @@ class ProveSummary:
 
     bundle: Path
     assets: dict[str, dict[str, object]] = field(default_factory=dict)
+    debts: dict[str, dict[str, object]] = field(default_factory=dict)  # asset -> debt root
+    margin_accounts: int = 0  # collateral proofs made (dummy accounts included)
     rows: int = 0
     chunks_built: int = 0
     chunks_reused: int = 0
@@ -124,7 +138,10 @@ def _input_digest(balances: Path, assets_file: Path, opts: ProveOptions) -> str:
             while block := fh.read(1 << 20):
                 h.update(block)
         h.update(b"\x00")
-    h.update(json.dumps([opts.round_id, opts.arity, opts.pad_granularity, opts.height()]).encode())
+    params: list[object] = [opts.round_id, opts.arity, opts.pad_granularity, opts.height()]
+    if opts.debt_pad_granularity is not None:
+        params.append(opts.debt_pad_granularity)
+    h.update(json.dumps(params).encode())
     return h.hexdigest()
 
 
@@ -140,13 +157,17 @@ def _load(
     specs: dict[str, AssetSpec],
     keys: RoundKeys,
     opts: ProveOptions,
+    terms: MarginTerms | None,
 ) -> int:
-    """Stream the CSV into the private store; pad and order the leaves; tag them (one
+    """Stream the CSV into the private store (a debt as a leaf of the asset's debt tree);
+    check every margin account's collateral; pad and order the leaves; tag them (one
     transaction). Returns the row count."""
     assets = list(specs)
     errors: list[InputError] = []
     totals = dict.fromkeys(assets, 0)
     holders = dict.fromkeys(assets, 0)
+    for asset in assets:
+        totals[debt_tree(asset)] = holders[debt_tree(asset)] = 0
     batch: list[tuple[str, str, str, int, bytes]] = []
     rows = 0
     priv.execute("BEGIN")
@@ -165,6 +186,13 @@ def _load(
                 keys.placement(row.asset, row.user_id),
             )
         )
+        if row.debt:
+            tree = debt_tree(row.asset)
+            totals[tree] += row.debt
+            holders[tree] += 1
+            batch.append(
+                (tree, row.user_id, str(row.debt), row.line, keys.placement(tree, row.user_id))
+            )
         if len(batch) >= _BATCH:
             priv.executemany(
                 "INSERT INTO leaves(asset, user_id, units, line, placement) VALUES (?,?,?,?,?)",
@@ -178,8 +206,8 @@ def _load(
     priv.execute("CREATE INDEX IF NOT EXISTS leaves_user ON leaves(user_id, asset)")
     if len(errors) < MAX_REPORTED_ERRORS:
         dupes = priv.execute(
-            "SELECT asset, group_concat(line, ', ') FROM leaves GROUP BY user_id, asset "
-            "HAVING count(*) > 1 LIMIT ?",
+            "SELECT asset, group_concat(line, ', ') FROM leaves WHERE asset NOT LIKE '%/debt' "
+            "GROUP BY user_id, asset HAVING count(*) > 1 LIMIT ?",
             (MAX_REPORTED_ERRORS - len(errors),),
         ).fetchall()
         for asset, lines in dupes:
@@ -194,20 +222,32 @@ def _load(
             )
     for asset, total in totals.items():
         if total > U64_MAX:
+            what = (
+                f"debt total of asset {asset[:-5]}"
+                if asset.endswith("/debt")
+                else (f"total of asset {asset}")
+            )
             errors.append(
                 InputError(
-                    f"total of asset {asset} does not fit in 64 bits of base units; "
+                    f"{what} does not fit in 64 bits of base units; "
                     "use a coarser unit (fewer decimals)",
                     source=str(balances),
                 )
             )
+    if not errors and terms is not None and any(holders[debt_tree(a)] for a in assets):
+        try:
+            check_collateral(priv, assets, terms, str(balances))
+        except InputErrors as exc:
+            errors += exc.errors
     if errors:
         priv.execute("ROLLBACK")
         raise InputErrors(
             errors[:MAX_REPORTED_ERRORS], truncated=len(errors) >= MAX_REPORTED_ERRORS
         )
-    for asset in assets:
-        count = padded_count(holders[asset], opts.pad_granularity)
+    debt_trees = [debt_tree(a) for a in assets if holders[debt_tree(a)]]
+    for asset in [*assets, *debt_trees]:
+        granularity = opts.debt_granularity() if asset in debt_trees else opts.pad_granularity
+        count = padded_count(holders[asset], granularity)
         pads = [
             (asset, pad_leaf_id(i), "0", None, keys.placement(asset, pad_leaf_id(i)))
             for i in range(count - holders[asset])
@@ -223,8 +263,10 @@ def _load(
     priv.execute("DROP TABLE ordered")
     priv.execute("CREATE UNIQUE INDEX IF NOT EXISTS leaves_pos ON leaves(asset, leaf)")
     tag_key = keys.checkpoint_key()
-    set_meta(priv, {f"leaves_tag:{a}": leaves_tag(tag_key, priv, a) for a in assets})
-    set_meta(priv, {"loaded": "1", "rows": str(rows)})
+    set_meta(
+        priv, {f"leaves_tag:{a}": leaves_tag(tag_key, priv, a) for a in [*assets, *debt_trees]}
+    )
+    set_meta(priv, {"loaded": "1", "rows": str(rows), "debt_trees": json.dumps(debt_trees)})
     priv.execute("COMMIT")
     return rows
 
@@ -338,6 +380,32 @@ def _build_top(
     return root.value, root.blinding
 
 
+def margin_fields(spec: AssetSpec) -> dict[str, object]:
+    """The public margin terms of an asset (price and tiers), empty when it has none."""
+    if spec.price is None or spec.tiers is None:
+        return {}
+    tiers = [
+        {"ratio": t.ratio} if t.up_to is None else {"up_to": t.up_to, "ratio": t.ratio}
+        for t in spec.tiers
+    ]
+    return {"price": spec.price, "tiers": tiers}
+
+
+def _published_assets(
+    summary: ProveSummary, specs: dict[str, AssetSpec], terms: MarginTerms | None
+) -> dict[str, dict[str, object]]:
+    """roots.json's assets: the equity roots, with price, tiers and debt root when given."""
+    out: dict[str, dict[str, object]] = {}
+    for sym, info in summary.assets.items():
+        entry = dict(info)
+        if terms is not None:
+            entry.update(margin_fields(specs[sym]))
+        if sym in summary.debts:
+            entry["debt"] = summary.debts[sym]
+        out[sym] = entry
+    return out
+
+
 def prove_liabilities(
     balances: Path,
     assets_file: Path,
@@ -366,6 +434,7 @@ def prove_liabilities(
     if opts.pad_granularity < 1:
         raise InputError("padding granularity must be at least 1", field="pad-granularity")
     assets_cfg = load_assets(assets_file)
+    terms = assets_cfg.margin_terms(str(assets_file))
     if not balances.is_file():
         raise InputError("file not found", source=str(balances))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -377,6 +446,7 @@ def prove_liabilities(
             return _run(
                 balances,
                 assets_cfg.by_symbol(),
+                terms,
                 _input_digest(balances, assets_file, opts),
                 master_secret,
                 opts,
@@ -400,6 +470,7 @@ def prove_liabilities(
 def _run(
     balances: Path,
     specs: dict[str, AssetSpec],
+    terms: MarginTerms | None,
     digest: str,
     master_secret: bytes,
     opts: ProveOptions,
@@ -428,11 +499,12 @@ def _run(
     audit, summary.audit_rebuilt = open_audit_checked(partial / "audit.sqlite")
     priv = open_private(private_path(partial), create=True)
     try:
-        if get_meta(priv).get("loaded") != "1":
+        fresh_load = get_meta(priv).get("loaded") != "1"
+        if fresh_load:
             if progress:
                 progress("load", 0, 1)
             try:
-                summary.rows = _load(priv, balances, specs, keys, opts)
+                summary.rows = _load(priv, balances, specs, keys, opts, terms)
                 if progress:
                     progress("load", 1, 1)
             except InputError:
@@ -440,8 +512,10 @@ def _run(
                 priv.close()
                 shutil.rmtree(partial, ignore_errors=True)
                 raise
-        else:
-            check_loaded(priv, list(assets), tag_key, partial)
+        debt_trees: list[str] = json.loads(get_meta(priv).get("debt_trees", "[]"))
+        trees = {**assets, **{t: assets[t[:-5]] for t in debt_trees}}
+        if not fresh_load:
+            check_loaded(priv, list(trees), tag_key, partial)
             summary.rows = int(get_meta(priv).get("rows", "0"))
         # Map: the chunks of every asset go through one window of in-flight tasks, so the
         # workers never wait for one asset's last chunk before the next asset starts.
@@ -449,7 +523,7 @@ def _run(
         generators_ = []
         total_chunks = 0
         finished = 0
-        for asset in assets:
+        for asset in trees:
             (leaf_count,) = priv.execute(
                 "SELECT count(*) FROM leaves WHERE asset = ?", (asset,)
             ).fetchone()
@@ -511,15 +585,22 @@ def _run(
             ).fetchone()
             audit.execute(
                 "INSERT OR REPLACE INTO assets VALUES (?,?,?,?,?,?)",
-                (asset, assets[asset], leaf_count, depth, root_hash, root_commitment),
+                (asset, trees[asset], leaf_count, depth, root_hash, root_commitment),
             )
-            summary.assets[asset] = {
-                "decimals": assets[asset],
+            info: dict[str, object] = {
                 "leaf_count": leaf_count,
                 "depth": depth,
                 "root_hash": bytes(root_hash).hex(),
                 "root_commitment": bytes(root_commitment).hex(),
             }
+            if asset in assets:
+                summary.assets[asset] = {"decimals": assets[asset], **info}
+            else:
+                summary.debts[asset[: -len("/debt")]] = info
+        if terms is not None and debt_trees:
+            summary.margin_accounts = prove_margin(
+                audit, priv, list(assets), terms, keys, executor, progress=progress
+            )
         set_meta(
             audit,
             {
@@ -535,20 +616,22 @@ def _run(
     finally:
         audit.close()
         priv.close()
-    roots = {
+    roots: dict[str, object] = {
         "format": "zkpor-roots-v1",
         "round_id": opts.round_id,
         "arity": opts.arity,
         "range_bits": RANGE_BITS,
         "generator_digest": generator_digest().hex(),
-        "assets": summary.assets,
+        "assets": _published_assets(summary, specs, terms),
     }
+    if terms is not None:
+        roots["quote"] = {"symbol": terms.quote_symbol, "decimals": terms.quote_decimals}
     tmp = partial / "roots.json.tmp"
     tmp.write_text(json.dumps(roots, indent=2) + "\n")
     tmp.replace(partial / "roots.json")
     if before_check is not None:
         before_check(partial)
-    self_check(partial, balances, specs, keys, executor, progress=progress)
+    self_check(partial, balances, specs, keys, executor, progress=progress, trees=list(trees))
     if finalize is not None:
         finalize(partial, summary)  # may raise: the checkpoints stay for a rerun
     audit = open_audit(partial / "audit.sqlite")

@@ -9,10 +9,14 @@ after these checks pass (docs/spec.md, "Self-check before publishing"):
 2. every leaf recomputed from the round keys: its stored blinding and salt are the derived
    ones, and commit(amount, blinding) and the leaf hash equal the audit file's leaf at its
    (secret) position; padding leaves hold 0;
-3. every row of the input CSV read again: its leaf holds the row's amount, and each asset has
-   exactly as many customer leaves as the CSV has rows;
-4. each root opening: its value is the CSV total of the asset and it opens the root
+3. every row of the input CSV read again: its leaf holds the row's amount (and its debt
+   leaf the row's debt; no debt leaf for a row without debt), and each tree has exactly as
+   many customer leaves as the CSV has rows (with a debt);
+4. each root opening: its value is the CSV total of the tree and it opens the root
    commitment.
+
+Step 1 also verifies every collateral proof of the margin accounts against the published
+terms and checks that every debt leaf is an input of exactly one of them.
 
 Step 2 is one commitment per leaf, run on the executor in batches. Any difference raises
 :class:`~zkpor.errors.VerificationError` naming the asset and the CSV line (never a leaf
@@ -31,7 +35,7 @@ from ..errors import InputError, VerificationError
 from ..identifiers import shown
 from ..models import Roots
 from ..pedersen import commit
-from ..sumtree import leaf_hash
+from ..sumtree import debt_tree, leaf_hash
 from .inputs import AssetSpec, read_balances
 from .keys import RoundKeys
 from .store import open_private, private_path
@@ -95,9 +99,12 @@ def self_check(
     executor: Executor,
     *,
     progress: Callable[[str, int, int], None] | None = None,
+    trees: list[str] | None = None,
 ) -> None:
-    """Run the checks of the module doc on the finished trees in ``partial``. Raises
-    VerificationError at the first difference."""
+    """Run the checks of the module doc on the finished trees in ``partial`` (``trees``:
+    every tree name, debt trees included; default the assets). Raises VerificationError at
+    the first difference."""
+    trees = list(specs) if trees is None else trees
     from ..verify.audit import audit_bundle
 
     roots = Roots.model_validate_json((partial / "roots.json").read_text())
@@ -109,9 +116,9 @@ def self_check(
     priv = open_private(private_path(partial))
     try:
         priv.execute("ATTACH DATABASE ? AS audit", (f"file:{partial / 'audit.sqlite'}?mode=ro",))
-        _check_all_leaves(priv, list(specs), keys, executor, source, progress)
-        _check_csv(priv, balances, specs, source)
-        for asset in specs:
+        _check_all_leaves(priv, trees, keys, executor, source, progress)
+        _check_csv(priv, balances, specs, source, trees)
+        for asset in trees:
             _check_root(priv, asset)
     finally:
         priv.close()
@@ -152,27 +159,37 @@ def _check_all_leaves(
 
 
 def _check_csv(
-    priv: sqlite3.Connection, balances: Path, specs: dict[str, AssetSpec], source: str
+    priv: sqlite3.Connection,
+    balances: Path,
+    specs: dict[str, AssetSpec],
+    source: str,
+    trees: list[str],
 ) -> None:
     errors: list[InputError] = []
-    holders = dict.fromkeys(specs, 0)
-    totals = dict.fromkeys(specs, 0)
+    holders = dict.fromkeys(trees, 0)
+    totals = dict.fromkeys(trees, 0)
     for row in read_balances(balances, specs, errors):
-        stored = priv.execute(
-            "SELECT units FROM leaves WHERE user_id = ? AND asset = ?", (row.user_id, row.asset)
-        ).fetchall()
-        if [units for (units,) in stored] != [str(row.units)]:
-            raise VerificationError(
-                f"self-check: {source}:{row.line}: the leaf of user {shown(row.user_id)!r}, "
-                f"asset {row.asset} does not hold the row's amount"
-            )
-        holders[row.asset] += 1
-        totals[row.asset] += row.units
+        for tree, units, what in (
+            (row.asset, row.units, "amount"),
+            (debt_tree(row.asset), row.debt, "debt"),
+        ):
+            stored = priv.execute(
+                "SELECT units FROM leaves WHERE user_id = ? AND asset = ?", (row.user_id, tree)
+            ).fetchall()
+            want = [str(units)] if what == "amount" or units else []
+            if [u for (u,) in stored] != want or (units and tree not in holders):
+                raise VerificationError(
+                    f"self-check: {source}:{row.line}: the {what} leaf of user "
+                    f"{shown(row.user_id)!r}, asset {row.asset} does not hold the row's {what}"
+                )
+            if want:
+                holders[tree] += 1
+                totals[tree] += units
     if errors:
         raise VerificationError(
             f"self-check: the balances file changed during the run: {errors[0]}"
         )
-    for asset in specs:
+    for asset in trees:
         (customers,) = priv.execute(
             "SELECT count(*) FROM leaves WHERE asset = ? AND line IS NOT NULL", (asset,)
         ).fetchone()

@@ -59,6 +59,7 @@ from ..rangeproof.statement import delta
 from ..sumtree import RANGE_BITS, check_arity, child_chunks, leaf_hash, level_sizes, node_hash
 from ..transcript import TRANSCRIPT_DOMAIN, Transcript
 from .common import FILE_NAMES, hexpt, hexsc
+from .margin import check_margin, check_margin_inclusion
 from .r1cs import check_r1cs
 from .tree import Tree, build_tree
 
@@ -687,6 +688,10 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     "inclusion": {"InclusionTest": _check_inclusion},
     "solvency": {"SolvencyTest": _check_solvency},
     "manifest": {"ManifestTest": _check_manifest},
+    "margin": {
+        "CollateralProofVerify": check_margin,
+        "MarginInclusionTest": check_margin_inclusion,
+    },
 }
 
 

@@ -50,6 +50,7 @@ FILE_NAMES: Final[tuple[str, ...]] = (
     "inclusion",
     "solvency",
     "manifest",
+    "margin",
 )
 
 
@@ -338,6 +339,12 @@ FLAGS: Final[dict[str, Flag]] = {
         "A proof made by a prover that skipped its satisfiability check, for inputs that do "
         "not satisfy the circuit (out of range, a > b, a wrong haircut, too much debt).",
         _ACCEPTS_FORGERY,
+    ),
+    "MissingCollateral": Flag(
+        "MISSING_STEP",
+        "A debt without its collateral proof, a collateral proof without debts, or a debt "
+        "tree without the published prices and tiers that its proofs are checked under.",
+        "A debt could lower an asset's net liabilities without being collateralized.",
     ),
     "OtherCircuit": Flag(
         "MODIFIED_PARAMETER",

@@ -59,6 +59,7 @@ from .common import (
     seed,
     seeded,
 )
+from .margin import gen_margin
 from .r1cs import gen_r1cs
 from .schema import schema_text
 from .tree import Tree, build_tree, roots_json
@@ -2062,6 +2063,7 @@ GENERATORS: Final[dict[str, Callable[[GeneratorSet], Json]]] = {
     "inclusion": gen_inclusion,
     "solvency": gen_solvency,
     "manifest": gen_manifest,
+    "margin": gen_margin,
 }
 assert tuple(GENERATORS) == FILE_NAMES
 
@@ -2096,6 +2098,10 @@ SEEDS: Final[list[tuple[str, str]]] = [
     ("tree/KEY", "sumtree.json, inclusion.json: each tree's range proofs (recorded as 'seed')"),
     ("solvency/KEY/liabilities, .../prover", "solvency.json: root blinding, prover seed"),
     ("manifest/TAG/ASSET", "manifest.json: the solvency provers"),
+    (
+        "margin/NAME/KIND/blindings, .../prover",
+        "margin.json: the collateral proofs (KIND: random, bound, ..., cheat)",
+    ),
 ]
 
 

@@ -362,6 +362,34 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
             )
         },
     ),
+    "margin": (
+        "margin collateral proof vectors",
+        {
+            "CollateralProofVerify": (
+                {
+                    "account": STR,
+                    "terms": {
+                        **OBJ,
+                        "description": "quote and per-asset decimals, price and tiers",
+                    },
+                    "equity_assets": _arr(STR),
+                    "debt_assets": _arr(STR),
+                    "gates": NAT,
+                    "digest": HEX32,
+                },
+                {"commitments": _arr(HEX33), "proof": HEX},
+                {"values": _arr(DEC), "blindings": _arr(HEX32), "seed": HEX},
+            ),
+            "MarginInclusionTest": (
+                {},
+                {
+                    "roots": {**OBJ, "description": "a roots.json object with margin terms"},
+                    "inclusion": {**OBJ, "description": "an inclusion proof with debts"},
+                },
+                {"verified": _arr(OBJ)},
+            ),
+        },
+    ),
 }
 
 

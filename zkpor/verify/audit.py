@@ -9,7 +9,10 @@ Checks (docs/spec.md, 9.5 "Audit"):
 - every internal node's commitment is the sum of its children's, its hash is recomputed from
   its level and children, and its range proofs over the children's commitments verify (in
   batches, in parallel);
-- every leaf commitment is a valid, non-identity point (checked as a child).
+- every leaf commitment is a valid, non-identity point (checked as a child);
+- debt trees (``SYMBOL/debt``) are audited like the others; then every margin account's
+  collateral proof, and that every debt leaf is an input of exactly one account
+  (:mod:`.margin`).
 
 The file is hostile until proven otherwise (docs/spec.md, 9.6): it is opened read-only and
 immutable; meta, assets and nodes must be plain tables; every cell's SQLite type and length
@@ -53,12 +56,15 @@ from ..sumtree import (
     RANGE_BITS,
     SUPPORTED_ARITIES,
     child_proofs_length,
+    debt_tree,
+    is_debt_tree,
     level_sizes,
     node_hash,
     split_child_proofs,
 )
+from .margin import audit_margin
 
-__all__ = ["MAX_VALUE_BYTES", "AuditReport", "audit_bundle"]
+__all__ = ["MAX_VALUE_BYTES", "AuditReport", "audit_bundle", "published_trees"]
 
 AUDIT_FORMAT: Final[str] = "zkpor-audit-v1"
 #: SQLITE_LIMIT_LENGTH on the auditor's connection: no honest cell is longer (the longest
@@ -67,7 +73,7 @@ MAX_VALUE_BYTES: Final[int] = 1 << 16
 _UNIT_NODES = 32
 _IN_FLIGHT = 64
 _META_VALUE_BYTES = 256
-_SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,15}")
+_SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,15}(/debt)?")
 _TABLES: Final[dict[str, tuple[str, ...]]] = {
     "meta": ("key", "value"),
     "assets": ("asset", "decimals", "leaf_count", "depth", "root_hash", "root_commitment"),
@@ -88,6 +94,7 @@ class AuditReport:
     assets: dict[str, dict[str, object]] = field(default_factory=dict)
     nodes: int = 0
     proofs: int = 0
+    margin_accounts: int = 0  # collateral proofs verified
     seconds: float = 0.0
 
 
@@ -188,7 +195,7 @@ def _read_assets(conn: sqlite3.Connection, arity: int) -> list[_Asset]:
     out: list[_Asset] = []
     seen: set[str] = set()
     cursor = conn.execute(
-        "SELECT CASE WHEN typeof(asset) = 'text' AND length(CAST(asset AS BLOB)) <= 16 "
+        "SELECT CASE WHEN typeof(asset) = 'text' AND length(CAST(asset AS BLOB)) <= 21 "
         "THEN asset END, "
         "CASE WHEN typeof(decimals) = 'integer' AND decimals BETWEEN 0 AND 30 THEN decimals END, "
         "CASE WHEN typeof(leaf_count) = 'integer' AND leaf_count >= 1 THEN leaf_count END, "
@@ -199,7 +206,7 @@ def _read_assets(conn: sqlite3.Connection, arity: int) -> list[_Asset]:
     )
     names = ("asset", "decimals", "leaf_count", "depth", "root_hash", "root_commitment")
     wants = (
-        "a symbol of 1-16 characters",
+        "a symbol of 1-16 characters (with /debt for a debt tree)",
         "an integer 0-30",
         "an integer >= 1",
         "an integer 1-64",
@@ -220,7 +227,29 @@ def _read_assets(conn: sqlite3.Connection, arity: int) -> list[_Asset]:
         if depth != len(sizes) - 1:
             raise VerificationError(f"asset {asset}: depth does not match the leaf count")
         out.append(_Asset(asset, decimals, leaf_count, depth, root_hash, root_commitment, sizes))
+    for info in out:
+        if is_debt_tree(info.asset) and info.asset[:-5] not in seen:
+            raise VerificationError(f"debt tree {info.asset} has no equity tree")
     return out
+
+
+def _published(roots: Roots, tree: str) -> tuple[str, str, int, int] | None:
+    """(root hash, root commitment, leaf count, decimals) published for a tree."""
+    if is_debt_tree(tree):
+        entry = roots.assets.get(tree[:-5])
+        if entry is None or entry.debt is None:
+            return None
+        d = entry.debt
+        return d.root_hash, d.root_commitment, d.leaf_count, entry.decimals
+    pub = roots.assets.get(tree)
+    if pub is None:
+        return None
+    return pub.root_hash, pub.root_commitment, pub.leaf_count, pub.decimals
+
+
+def published_trees(roots: Roots) -> set[str]:
+    """Every tree name the roots publish: each asset, and its debt tree when it has one."""
+    return set(roots.assets) | {debt_tree(a) for a, r in roots.assets.items() if r.debt}
 
 
 # Each cell is fetched only when its type and length are right (else NULL, with its type and
@@ -321,15 +350,13 @@ def _check_shape(conn: sqlite3.Connection, info: _Asset, roots: Roots | None) ->
     ).fetchone()
     if top is None or (top[2], top[5]) != (info.root_hash, info.root_commitment):
         raise VerificationError(f"asset {asset}: root node differs from the assets table")
-    if roots is not None:
-        pub = roots.assets[asset]
-        if (pub.root_hash, pub.root_commitment, pub.leaf_count, pub.decimals) != (
-            info.root_hash.hex(),
-            info.root_commitment.hex(),
-            info.leaf_count,
-            info.decimals,
-        ):
-            raise VerificationError(f"asset {asset}: root differs from the published one")
+    if roots is not None and _published(roots, asset) != (
+        info.root_hash.hex(),
+        info.root_commitment.hex(),
+        info.leaf_count,
+        info.decimals,
+    ):
+        raise VerificationError(f"asset {asset}: root differs from the published one")
 
 
 def _audit(
@@ -365,7 +392,7 @@ def _audit(
             raise VerificationError(
                 "audit file is for another round or arity than the published roots"
             )
-        if set(roots.assets) != {a.asset for a in assets}:
+        if published_trees(roots) != {a.asset for a in assets}:
             raise VerificationError("audit file and published roots list different assets")
     (rows,) = conn.execute("SELECT count(*) FROM nodes").fetchone()
     expected = sum(sum(a.sizes) for a in assets)
@@ -396,6 +423,9 @@ def _audit(
         }
         if progress:
             progress(f"audit {asset}", internal, internal)
+    report.margin_accounts = audit_margin(
+        conn, source, {a.asset: a.leaf_count for a in assets}, roots, pool, progress
+    )
     return report
 
 

@@ -13,7 +13,11 @@ For each asset in the proof (docs/spec.md, "Inclusion proofs"):
    commitment is the sum of the children's and its hash is recomputed from them;
 4. the top of the path is the published root (hash and commitment);
 5. every range proof on the path (all children of every step, siblings included) verifies;
-   all proofs of the whole file are checked as one batch.
+   all proofs of the whole file are checked as one batch;
+6. debts (``debts``, paths in the asset's debt tree, leaves hashed with the debt tag) the
+   same way; then the collateral proof: its inputs are exactly the customer's debt leaves
+   and equity leaves in priced assets, and it verifies over those commitments under the
+   published terms (:mod:`.margin`).
 
 Any failure raises VerificationError naming the asset and level.
 """
@@ -26,7 +30,8 @@ from ..amounts import format_units, parse_amount
 from ..errors import EncodingError, VerificationError
 from ..generators import generators
 from ..group import N, Point, active_backend
-from ..models import AssetRoot, InclusionProof
+from ..margin import MarginTerms
+from ..models import AssetInclusion, AssetRoot, InclusionProof
 from ..pedersen import commit
 from ..rangeproof import RangeProof, verify_batch
 from ..sumtree import (
@@ -34,10 +39,12 @@ from ..sumtree import (
     SUPPORTED_ARITIES,
     child_chunks,
     children_of,
+    debt_tree,
     leaf_hash,
     level_sizes,
     node_hash,
 )
+from .margin import verify_account
 
 __all__ = ["VerifiedAsset", "format_units", "verify_inclusion"]
 
@@ -51,6 +58,7 @@ class VerifiedAsset:
     units: int
     leaf_count: int
     root_hash: str
+    kind: str = "equity"  # or "debt"
 
 
 def _same_amount(display: str, units: int, decimals: int) -> bool:
@@ -61,11 +69,133 @@ def _same_amount(display: str, units: int, decimals: int) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class _Root:
+    tree: str
+    decimals: int
+    leaf_count: int
+    depth: int
+    root_hash: str
+    root_commitment: str
+
+
+def _check_path(
+    entry: AssetInclusion,
+    root: _Root,
+    *,
+    where: str,
+    round_id: str,
+    user_id: str,
+    arity: int,
+    batch: list[tuple[RangeProof | bytes, list[Point], int]],
+) -> bytes:
+    """Steps 1-4 for one leaf (its range proofs go into ``batch``); returns the leaf
+    commitment."""
+    pt = active_backend().Point
+    gens = generators()
+    if entry.leaf_count != root.leaf_count or entry.decimals != root.decimals:
+        raise VerificationError(f"{where}: leaf count or decimals differ from the published root")
+    sizes = level_sizes(root.leaf_count, arity)
+    depth = len(sizes) - 1
+    if depth != root.depth:
+        raise VerificationError(
+            f"{where}: published depth {root.depth} does not match {root.leaf_count} leaves"
+        )
+    if len(entry.path) != depth:
+        raise VerificationError(f"{where}: path has {len(entry.path)} steps, the tree has {depth}")
+    if not entry.leaf_index < root.leaf_count:
+        raise VerificationError(f"{where}: leaf index out of range")
+    units = int(entry.units)
+    if units >= 2**RANGE_BITS:
+        raise VerificationError(f"{where}: amount does not fit in 64 bits")
+    if not _same_amount(entry.amount, units, entry.decimals):
+        raise VerificationError(f"{where}: amount {entry.amount!r} does not match units")
+    blinding = int(entry.blinding, 16)
+    if blinding >= N:
+        raise VerificationError(f"{where}: blinding is not a canonical scalar")
+    leaf_commitment = commit(units, blinding, gens).to_bytes()
+    current = (
+        leaf_hash(round_id, root.tree, bytes.fromhex(entry.salt), user_id, leaf_commitment),
+        leaf_commitment,
+    )
+    index = entry.leaf_index
+    for level, step in enumerate(entry.path, start=1):
+        at = f"{where}, level {level}"
+        parent = index // arity
+        expected = children_of(parent, sizes[level - 1], arity)
+        if step.level != level or step.index != parent:
+            raise VerificationError(f"{at}: node position does not follow from the leaf index")
+        if len(step.children) != len(expected):
+            raise VerificationError(
+                f"{at}: node has {len(step.children)} children, expected {len(expected)}"
+            )
+        children = [(bytes.fromhex(c.hash), bytes.fromhex(c.commitment)) for c in step.children]
+        if children[index - expected.start] != current:
+            raise VerificationError(f"{at}: the node below is not the child at its position")
+        try:
+            points = [pt.from_bytes(c) for _, c in children]
+        except EncodingError as exc:
+            raise VerificationError(f"{at}: child commitment: {exc}") from None
+        chunks = child_chunks(len(children))
+        if len(step.proofs) != len(chunks):
+            raise VerificationError(f"{at}: expected {len(chunks)} range proofs")
+        offset = 0
+        for size, proof_hex in zip(chunks, step.proofs):
+            try:
+                rp = RangeProof.from_bytes(bytes.fromhex(proof_hex), pt, bits=RANGE_BITS, m=size)
+            except EncodingError as exc:
+                raise VerificationError(f"{at}: range proof: {exc}") from None
+            batch.append((rp, points[offset : offset + size], RANGE_BITS))
+            offset += size
+        node_commitment = pt.sum(points)
+        current = (node_hash(round_id, root.tree, level, children), node_commitment.to_bytes())
+        index = parent
+    if current != (bytes.fromhex(root.root_hash), bytes.fromhex(root.root_commitment)):
+        raise VerificationError(f"{where}: path does not lead to the published root")
+    return leaf_commitment
+
+
+def _check_collateral(
+    proof: InclusionProof,
+    leaves: dict[tuple[str, str, int], bytes],
+    terms: MarginTerms | None,
+    order: list[str],
+) -> None:
+    """Step 6: the collateral proof's inputs are exactly the customer's leaves (every debt,
+    every equity in a priced asset) and the proof verifies over their commitments."""
+    coll = proof.collateral
+    if coll is None:
+        raise VerificationError("debts without a collateral proof")
+    if terms is None:
+        raise VerificationError("debts, but the published roots have no margin terms")
+    positions = [(i.asset, i.tree, i.leaf) for i in coll.inputs]
+    wanted = {k for k in leaves if k[1] == "debt" or k[0] in terms.prices}
+    if len(set(positions)) != len(positions) or set(positions) != wanted:
+        raise VerificationError(
+            "collateral proof: its inputs are not exactly your debt leaves and your equity "
+            "leaves in priced assets"
+        )
+    trees = [debt_tree(a) if t == "debt" else a for a, t, _ in positions]
+    try:
+        verify_account(
+            terms, order, trees, [leaves[k] for k in positions], bytes.fromhex(coll.proof)
+        )
+    except VerificationError as exc:
+        raise VerificationError(f"collateral proof: {exc}") from None
+
+
 def verify_inclusion(
-    proof: InclusionProof, roots: dict[str, AssetRoot], *, round_id: str, arity: int
+    proof: InclusionProof,
+    roots: dict[str, AssetRoot],
+    *,
+    round_id: str,
+    arity: int,
+    terms: MarginTerms | None = None,
 ) -> list[VerifiedAsset]:
     """Verify ``proof`` against ``roots`` (asset -> published root) for the given round and
-    arity, which the caller takes from the published manifest, never from the proof."""
+    arity, which the caller takes from the published manifest, never from the proof; with
+    debts, also the collateral proof under the published ``terms`` (step 6). Returns the
+    equity entries, then the debt entries (``kind`` "debt")."""
     if proof.round_id != round_id:
         raise VerificationError(f"proof is for round {proof.round_id!r}, not {round_id!r}")
     if proof.arity != arity:
@@ -73,95 +203,67 @@ def verify_inclusion(
     if arity not in SUPPORTED_ARITIES:
         raise VerificationError(f"unsupported arity {arity}")
     # Cheap structural checks first, so that work stays linear in the published roots.
-    seen: set[str] = set()
-    for entry in proof.assets:
-        if entry.asset in seen:
-            raise VerificationError(f"asset {entry.asset} appears twice")
-        if entry.asset not in roots:
-            raise VerificationError(f"asset {entry.asset}: no published root for this asset")
-        seen.add(entry.asset)
-    pt = active_backend().Point
-    gens = generators()
+    for kind, entries in (("equity", proof.assets), ("debt", proof.debts or [])):
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.asset in seen:
+                raise VerificationError(f"{kind} asset {entry.asset} appears twice")
+            if entry.asset not in roots:
+                raise VerificationError(f"asset {entry.asset}: no published root for this asset")
+            if kind == "debt" and roots[entry.asset].debt is None:
+                raise VerificationError(f"asset {entry.asset}: no published debt tree")
+            seen.add(entry.asset)
+    if proof.collateral is not None and not proof.debts:
+        raise VerificationError("a collateral proof without debts")
     batch: list[tuple[RangeProof | bytes, list[Point], int]] = []
     out: list[VerifiedAsset] = []
-    for entry in proof.assets:
-        where = f"asset {entry.asset}"
-        root = roots[entry.asset]
-        if entry.leaf_count != root.leaf_count or entry.decimals != root.decimals:
-            raise VerificationError(
-                f"{where}: leaf count or decimals differ from the published root"
-            )
-        sizes = level_sizes(root.leaf_count, arity)
-        depth = len(sizes) - 1
-        if depth != root.depth:
-            raise VerificationError(
-                f"{where}: published depth {root.depth} does not match {root.leaf_count} leaves"
-            )
-        if len(entry.path) != depth:
-            raise VerificationError(
-                f"{where}: path has {len(entry.path)} steps, the tree has {depth}"
-            )
-        if not entry.leaf_index < root.leaf_count:
-            raise VerificationError(f"{where}: leaf index out of range")
-        units = int(entry.units)
-        if units >= 2**RANGE_BITS:
-            raise VerificationError(f"{where}: amount does not fit in 64 bits")
-        if not _same_amount(entry.amount, units, entry.decimals):
-            raise VerificationError(f"{where}: amount {entry.amount!r} does not match units")
-        blinding = int(entry.blinding, 16)
-        if blinding >= N:
-            raise VerificationError(f"{where}: blinding is not a canonical scalar")
-        leaf_commitment = commit(units, blinding, gens)
-        current = (
-            leaf_hash(
-                round_id,
-                entry.asset,
-                bytes.fromhex(entry.salt),
-                proof.user_id,
-                leaf_commitment.to_bytes(),
-            ),
-            leaf_commitment.to_bytes(),
-        )
-        index = entry.leaf_index
-        for level, step in enumerate(entry.path, start=1):
-            at = f"{where}, level {level}"
-            parent = index // arity
-            expected = children_of(parent, sizes[level - 1], arity)
-            if step.level != level or step.index != parent:
-                raise VerificationError(f"{at}: node position does not follow from the leaf index")
-            if len(step.children) != len(expected):
-                raise VerificationError(
-                    f"{at}: node has {len(step.children)} children, expected {len(expected)}"
+    leaves: dict[tuple[str, str, int], bytes] = {}
+    for kind, entries in (("equity", proof.assets), ("debt", proof.debts or [])):
+        for entry in entries:
+            pub = roots[entry.asset]
+            if kind == "debt":
+                assert pub.debt is not None
+                d = pub.debt
+                root = _Root(
+                    debt_tree(entry.asset),
+                    pub.decimals,
+                    d.leaf_count,
+                    d.depth,
+                    d.root_hash,
+                    d.root_commitment,
                 )
-            children = [(bytes.fromhex(c.hash), bytes.fromhex(c.commitment)) for c in step.children]
-            if children[index - expected.start] != current:
-                raise VerificationError(f"{at}: the node below is not the child at its position")
-            try:
-                points = [pt.from_bytes(c) for _, c in children]
-            except EncodingError as exc:
-                raise VerificationError(f"{at}: child commitment: {exc}") from None
-            chunks = child_chunks(len(children))
-            if len(step.proofs) != len(chunks):
-                raise VerificationError(f"{at}: expected {len(chunks)} range proofs")
-            offset = 0
-            for size, proof_hex in zip(chunks, step.proofs):
-                try:
-                    rp = RangeProof.from_bytes(
-                        bytes.fromhex(proof_hex), pt, bits=RANGE_BITS, m=size
-                    )
-                except EncodingError as exc:
-                    raise VerificationError(f"{at}: range proof: {exc}") from None
-                batch.append((rp, points[offset : offset + size], RANGE_BITS))
-                offset += size
-            node_commitment = pt.sum(points)
-            current = (
-                node_hash(round_id, entry.asset, level, children),
-                node_commitment.to_bytes(),
+                where = f"asset {entry.asset} (debt)"
+            else:
+                root = _Root(
+                    entry.asset,
+                    pub.decimals,
+                    pub.leaf_count,
+                    pub.depth,
+                    pub.root_hash,
+                    pub.root_commitment,
+                )
+                where = f"asset {entry.asset}"
+            leaves[(entry.asset, kind, entry.leaf_index)] = _check_path(
+                entry,
+                root,
+                where=where,
+                round_id=round_id,
+                user_id=proof.user_id,
+                arity=arity,
+                batch=batch,
             )
-            index = parent
-        if current != (bytes.fromhex(root.root_hash), bytes.fromhex(root.root_commitment)):
-            raise VerificationError(f"{where}: path does not lead to the published root")
-        out.append(VerifiedAsset(entry.asset, entry.amount, units, root.leaf_count, root.root_hash))
+            out.append(
+                VerifiedAsset(
+                    entry.asset,
+                    entry.amount,
+                    int(entry.units),
+                    root.leaf_count,
+                    root.root_hash,
+                    kind,
+                )
+            )
+    if proof.debts:
+        _check_collateral(proof, leaves, terms, list(roots))
     try:
         verify_batch(batch)
     except VerificationError as exc:

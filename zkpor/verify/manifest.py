@@ -25,6 +25,7 @@ from ..models import AssetRoot, Roots
 from ..pedersen import commit
 from ..solvency import SolvencyProof, verify_solvency
 from ..sumtree import SUPPORTED_ARITIES, level_sizes
+from .margin import terms_of
 
 __all__ = [
     "AssetReport",
@@ -48,6 +49,8 @@ class AssetReport:
     min_ratio: str
     liabilities: str | None
     addresses: list[tuple[str, str]]
+    net: bool = False  # liabilities are equity minus debt (the asset has a debt tree)
+    debt: str | None = None  # disclosed debt total
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -57,6 +60,7 @@ class AssetReport:
             "reserves": self.reserves,
             "min_ratio": self.min_ratio,
             "liabilities": self.liabilities,
+            **({"net_of_debt": True, "debt": self.debt} if self.net else {}),
             "signed_addresses": [{"address": a, "balance": b} for a, b in self.addresses],
         }
 
@@ -83,6 +87,9 @@ def roots_of(manifest: Manifest) -> dict[str, AssetRoot]:
             depth=a.depth,
             root_hash=a.root_hash,
             root_commitment=a.root_commitment,
+            price=a.price,
+            tiers=a.tiers,
+            debt=a.debt,
         )
         for sym, a in manifest.assets.items()
     }
@@ -96,6 +103,7 @@ def manifest_roots(manifest: Manifest) -> Roots:
         arity=manifest.parameters.arity,
         range_bits=64,
         generator_digest=manifest.parameters.generator_digest,
+        quote=manifest.quote,
         assets=roots_of(manifest),
     )
 
@@ -160,6 +168,7 @@ def verify_manifest(
     pt = active_backend().Point
     gens = generators()
     statement = statement_digest(manifest)
+    terms_of(manifest_roots(manifest))  # prices, tiers and debt trees consistent
     report = ManifestReport(
         digest=digest,
         exchange=manifest.exchange,
@@ -183,11 +192,28 @@ def verify_manifest(
         try:
             root = pt.from_bytes(bytes.fromhex(entry.root_commitment))
             proof = SolvencyProof.from_bytes(bytes.fromhex(entry.solvency.proof), pt)
+            debt_root = (
+                pt.from_bytes(bytes.fromhex(entry.debt.root_commitment))
+                if entry.debt is not None
+                else None
+            )
         except EncodingError as exc:
             raise VerificationError(f"{where}: {exc}") from None
+        if entry.debt is not None and entry.debt.depth != (
+            len(level_sizes(entry.debt.leaf_count, params.arity)) - 1
+        ):
+            raise VerificationError(f"{where}: debt tree depth does not match its leaf count")
+        if (entry.solvency.debt is not None) != (
+            entry.debt is not None and entry.solvency.liabilities is not None
+        ):
+            raise VerificationError(
+                f"{where}: the debt total is disclosed exactly when there is a debt tree "
+                "and the liabilities are disclosed"
+            )
+        net_root = root - debt_root if debt_root is not None else root
         try:
             verify_solvency(
-                total, root, proof, p, q, gens, context=solvency_context(statement, sym)
+                total, net_root, proof, p, q, gens, context=solvency_context(statement, sym)
             )
         except VerificationError as exc:
             raise VerificationError(f"{where}: solvency proof: {exc}") from None
@@ -199,6 +225,14 @@ def verify_manifest(
                 raise VerificationError(f"{where}: disclosed liabilities do not open the root")
             if format_units(units, entry.decimals) != disclosed.amount:
                 raise VerificationError(f"{where}: disclosed amount does not match its units")
+        disclosed_debt = entry.solvency.debt
+        if disclosed_debt is not None and debt_root is not None:
+            units = int(disclosed_debt.units)
+            blinding = int(disclosed_debt.blinding, 16)
+            if blinding >= N or commit(units, blinding, gens) != debt_root:
+                raise VerificationError(f"{where}: disclosed debt does not open the debt root")
+            if format_units(units, entry.decimals) != disclosed_debt.amount:
+                raise VerificationError(f"{where}: disclosed debt does not match its units")
         report.assets[sym] = AssetReport(
             chain=res.chain,
             block_height=res.block_height,
@@ -207,6 +241,8 @@ def verify_manifest(
             min_ratio=entry.solvency.min_ratio,
             liabilities=disclosed.amount if disclosed else None,
             addresses=[(a.address, a.balance) for a in res.addresses],
+            net=entry.debt is not None,
+            debt=disclosed_debt.amount if disclosed_debt else None,
         )
     if check_signatures:
         _check_reserve_signatures(manifest)

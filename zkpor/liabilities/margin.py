@@ -1,0 +1,213 @@
+"""The prover's margin stages: the collateral check of the inputs, and the collateral proofs.
+
+- check (after load, before any tree is built): every customer with a debt must have
+  ``100 * sum_a price_a debt_a <= sum_a S_a(price_a equity_a)`` (:mod:`zkpor.margin`);
+  every account that fails is named, with its debt and collateral values, in one
+  InputErrors (exit 2).
+- prove (after the trees are built): one margin account per customer with a debt (inputs:
+  their equity leaves in every priced asset, in asset order, then their debt leaves) and one
+  dummy account per padding leaf of a debt tree (its one input: that leaf, value 0). Each
+  account's collateral proof is made on the executor over the leaves' own openings, so its
+  committed inputs are the leaf commitments. Accounts are numbered in the order of a secret
+  key (``placement("\\x00margin", key)``), so the index reveals nothing of the user.
+
+Public audit tables (created only when the round has debts)::
+
+    margin_accounts(account INTEGER PRIMARY KEY, proof BLOB)
+    margin_inputs(account, position, tree TEXT, leaf INTEGER)   PK (account, position)
+
+``tree`` is the asset symbol for an equity leaf and ``SYMBOL/debt`` for a debt leaf.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
+from typing import Final
+
+from ..errors import InputError
+from ..identifiers import shown
+from ..margin import (
+    MarginTerms,
+    account_build,
+    collateral_hundredths,
+    debt_hundredths,
+    format_margin_value,
+)
+from ..sumtree import DEBT_SUFFIX, debt_tree, is_debt_tree
+from ..verify.margin import MARGIN_TABLES_SQL
+from .inputs import MAX_REPORTED_ERRORS, InputErrors
+from .keys import RoundKeys
+
+__all__ = ["MARGIN_SCHEMA", "AccountTask", "check_collateral", "prove_account", "prove_margin"]
+
+MARGIN_SCHEMA: Final[str] = MARGIN_TABLES_SQL
+_WINDOW: Final[int] = 32
+
+
+def _accounts(
+    priv: sqlite3.Connection, order: list[str], terms: MarginTerms
+) -> dict[str, tuple[dict[str, int], dict[str, int], int]]:
+    """user -> (equity by priced asset, debt by asset, first CSV line) for every customer
+    with a debt."""
+    rank = {a: i for i, a in enumerate(order)}
+    out: dict[str, tuple[dict[str, int], dict[str, int], int]] = {}
+    rows = priv.execute(
+        "SELECT user_id, asset, units, line FROM leaves WHERE line IS NOT NULL AND user_id IN "
+        "(SELECT user_id FROM leaves WHERE asset LIKE ? AND line IS NOT NULL) "
+        "ORDER BY user_id",
+        ("%" + DEBT_SUFFIX,),
+    )
+    for user, tree, units, line in rows:
+        equity, debt, first = out.setdefault(user, ({}, {}, int(line)))
+        if is_debt_tree(tree):
+            debt[tree[: -len(DEBT_SUFFIX)]] = int(units)
+        elif tree in terms.prices:
+            equity[tree] = int(units)
+        out[user] = (equity, debt, min(first, int(line)))
+    for user, (equity, debt, first) in out.items():
+        out[user] = (
+            dict(sorted(equity.items(), key=lambda kv: rank[kv[0]])),
+            dict(sorted(debt.items(), key=lambda kv: rank[kv[0]])),
+            first,
+        )
+    return out
+
+
+def check_collateral(
+    priv: sqlite3.Connection, order: list[str], terms: MarginTerms, source: str
+) -> None:
+    """Refuse (InputErrors) every account whose debt value exceeds its collateral value."""
+    errors: list[InputError] = []
+    for user, (equity, debt, line) in _accounts(priv, order, terms).items():
+        owed = debt_hundredths(terms, debt)
+        cover = collateral_hundredths(terms, equity)
+        if owed > cover:
+            errors.append(
+                InputError(
+                    f"account {shown(user)!r} is undercollateralized: debt value "
+                    f"{format_margin_value(terms, owed)} {terms.quote_symbol} exceeds "
+                    f"collateral value {format_margin_value(terms, cover)} "
+                    f"{terms.quote_symbol} (after haircuts)",
+                    source=source,
+                    line=line,
+                    field="debt",
+                )
+            )
+    if errors:
+        truncated = len(errors) > MAX_REPORTED_ERRORS
+        raise InputErrors(errors[:MAX_REPORTED_ERRORS], truncated=truncated)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTask:
+    """One collateral proof: the account index, its input trees (equity assets, then debt
+    assets), their leaf indices, values and blindings (secret: the executor must be
+    trusted with this round's secrets)."""
+
+    account: int
+    terms: MarginTerms
+    equity_assets: tuple[str, ...]
+    debt_assets: tuple[str, ...]
+    leaves: tuple[int, ...]
+    values: tuple[int, ...]
+    blindings: tuple[int, ...]
+
+
+def prove_account(task: AccountTask) -> tuple[int, bytes]:
+    """The map step of the margin stage (picklable): (account, encoded proof)."""
+    from ..r1cs import prove
+
+    build = account_build(task.terms, task.equity_assets, task.debt_assets)
+    proof, _, _ = prove(build, list(task.values), list(task.blindings), name="collateral")
+    return task.account, proof.to_bytes()
+
+
+def _tasks(
+    priv: sqlite3.Connection, order: list[str], terms: MarginTerms, keys: RoundKeys
+) -> list[AccountTask]:
+    """Every margin account (real and dummy), numbered by its secret key."""
+    leaf_of: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for user, tree, leaf, units, blinding in priv.execute(
+        "SELECT user_id, asset, leaf, units, blinding FROM leaves WHERE user_id IN "
+        "(SELECT user_id FROM leaves WHERE asset LIKE ?)",
+        ("%" + DEBT_SUFFIX,),
+    ):
+        leaf_of[(user, tree)] = (int(leaf), int(units), int(blinding, 16))
+    specs: list[tuple[bytes, tuple[str, ...], tuple[str, ...], list[tuple[int, int, int]]]] = []
+    for user, (equity, debt, _) in _accounts(priv, order, terms).items():
+        inputs = [leaf_of[(user, a)] for a in equity] + [
+            leaf_of[(user, debt_tree(a))] for a in debt
+        ]
+        specs.append((keys.placement("\x00margin", user), tuple(equity), tuple(debt), inputs))
+    for (user, tree), opening in leaf_of.items():
+        if user.startswith("\x00") and is_debt_tree(tree):
+            key = keys.placement("\x00margin", f"{tree}\x00{user}")
+            specs.append((key, (), (tree[: -len(DEBT_SUFFIX)],), [opening]))
+    specs.sort(key=lambda s: s[0])
+    return [
+        AccountTask(
+            account=i,
+            terms=terms,
+            equity_assets=eq,
+            debt_assets=de,
+            leaves=tuple(x[0] for x in inputs),
+            values=tuple(x[1] for x in inputs),
+            blindings=tuple(x[2] for x in inputs),
+        )
+        for i, (_, eq, de, inputs) in enumerate(specs)
+    ]
+
+
+def prove_margin(
+    audit: sqlite3.Connection,
+    priv: sqlite3.Connection,
+    order: list[str],
+    terms: MarginTerms,
+    keys: RoundKeys,
+    executor: Executor,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+    window: int = _WINDOW,
+) -> int:
+    """Prove every margin account (module doc) into the audit file; returns the count."""
+    tasks = _tasks(priv, order, terms, keys)
+    audit.executescript(MARGIN_SCHEMA)
+    audit.execute("BEGIN")
+    audit.execute("DELETE FROM margin_accounts")
+    audit.execute("DELETE FROM margin_inputs")
+    for task in tasks:
+        trees = [*task.equity_assets, *(debt_tree(a) for a in task.debt_assets)]
+        audit.executemany(
+            "INSERT INTO margin_inputs(account, position, tree, leaf) VALUES (?,?,?,?)",
+            [
+                (task.account, pos, tree, leaf)
+                for pos, (tree, leaf) in enumerate(zip(trees, task.leaves))
+            ],
+        )
+    proofs: dict[int, bytes] = {}
+    pending: set[Future[tuple[int, bytes]]] = set()
+    it = iter(tasks)
+    done = 0
+    while True:
+        while len(pending) < window:
+            nxt = next(it, None)
+            if nxt is None:
+                break
+            pending.add(executor.submit(prove_account, nxt))
+        if not pending:
+            break
+        completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in completed:
+            account, blob = fut.result()
+            proofs[account] = blob
+            done += 1
+            if progress:
+                progress("collateral proofs", done, len(tasks))
+    audit.executemany(
+        "INSERT INTO margin_accounts(account, proof) VALUES (?, ?)", sorted(proofs.items())
+    )
+    audit.execute("COMMIT")
+    return len(tasks)

@@ -1,0 +1,397 @@
+"""vectors/margin.json: margin-account collateral proofs, generated and checked.
+
+One group per account shape under one set of published terms (quote, per asset price and
+haircut tiers, as in a manifest; docs/spec.md section 16): the equity assets and debt
+assets of the account (its inputs, in that order), the circuit's gate count and digest,
+which a verifier rebuilds from the terms (gcd reduction included). Valid tests carry the
+openings (values, blindings) and the prover's DRBG seed (the seeded prover reproduces the
+proof byte for byte). Invalid tests, flagged by cause: the cheating prover's proof of a debt
+one base unit above the collateral (values exactly at the bracket bound), a commitment
+changed (a debt leaf of another value) or inputs reordered, a proof made for another account
+shape, truncated or extended bytes.
+
+Seeds: ``margin/NAME/KIND/blindings`` and ``margin/NAME/KIND/prover``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from ..drbg import SeededRandom
+from ..errors import VerificationError
+from ..generators import GeneratorSet
+from ..group import N, Point, random_scalar, scalar_from_bytes
+from ..margin import MarginTerms, Tier, account_build, account_circuit, collateral_hundredths
+from ..r1cs import ConstraintSystem, R1CSProof, verify
+from .common import VectorFile, hexpt, hexsc, seed, seeded
+
+__all__ = ["TERMS", "check_margin", "check_margin_inclusion", "gen_margin", "terms_from_json"]
+
+_MASTER: Final[bytes] = bytes(range(100, 132))
+_NONCE: Final[bytes] = bytes(range(200, 232))
+_ROUND: Final[str] = "margin-2026-12"
+
+Json = dict[str, Any]
+
+TERMS: Final[Json] = {
+    "quote": {"symbol": "USD", "decimals": 2},
+    "assets": {
+        "BTC": {
+            "decimals": 8,
+            "price": "97000.00",
+            "tiers": [
+                {"up_to": "1000000", "ratio": 100},
+                {"up_to": "5000000", "ratio": 95},
+                {"ratio": 80},
+            ],
+        },
+        "ETH": {
+            "decimals": 9,
+            "price": "3000.50",
+            "tiers": [
+                {"up_to": "50000", "ratio": 95},
+                {"up_to": "2000000.50", "ratio": 90},
+                {"ratio": 70},
+            ],
+        },
+        "USDT": {"decimals": 6, "price": "1", "tiers": [{"ratio": 100}]},
+    },
+}
+
+# (name, equity assets, debt assets, equity values per valid kind)
+SHAPES: Final[list[tuple[str, list[str], list[str], list[tuple[str, list[int]]]]]] = [
+    (
+        "btc-backs-usdt",
+        ["BTC"],
+        ["USDT"],
+        [("random", [123_456_789]), ("bound", [1_030_927_835]), ("zero", [0])],
+    ),
+    (
+        "two-backs-two",
+        ["BTC", "ETH"],
+        ["ETH", "USDT"],
+        [("random", [5 * 10**8, 7 * 10**9]), ("top", [3 * 10**9, 10**12])],
+    ),
+    ("dummy", [], ["USDT"], [("zero", [])]),
+]
+
+
+def terms_from_json(data: Json) -> MarginTerms:
+    """The :class:`MarginTerms` of a group's ``terms``."""
+    assets = {
+        sym: (
+            int(a["decimals"]),
+            str(a["price"]),
+            [Tier(t.get("up_to"), int(t["ratio"])) for t in a["tiers"]],
+        )
+        for sym, a in data["assets"].items()
+    }
+    return MarginTerms.build(str(data["quote"]["symbol"]), int(data["quote"]["decimals"]), assets)
+
+
+def _values(terms: MarginTerms, equity: list[str], debt: list[str], held: list[int]) -> list[int]:
+    """The equities and the largest debts they cover (all on the first debt asset)."""
+    cover = collateral_hundredths(terms, dict(zip(equity, held)))
+    debts = [cover // (100 * terms.prices[debt[0]])] + [0] * (len(debt) - 1)
+    return [*held, *debts]
+
+
+def _prove_case(
+    terms: MarginTerms,
+    equity: list[str],
+    debt: list[str],
+    values: list[int],
+    tag: str,
+    gens: GeneratorSet,
+    *,
+    claimed: list[int] | None = None,
+) -> Json:
+    from ..r1cs.prover import _prove, prove_circuit
+
+    cs = ConstraintSystem(values=values)
+    account_build(terms, equity, debt)(cs)
+    witness = cs.witness()
+    rng = seeded(f"{tag}/blindings")
+    blindings = [random_scalar(rng) for _ in values]
+    prover_seed = seed(f"{tag}/prover")
+    if claimed is None:
+        proof, commitments = prove_circuit(
+            cs.circuit(), witness, blindings, rng=SeededRandom(prover_seed), gens=gens
+        )
+    else:
+        witness.v = [x % N for x in claimed]
+        proof, commitments = _prove(
+            cs.circuit(), witness, blindings, rng=SeededRandom(prover_seed), gens=gens
+        )
+    return {
+        "values": [str(v) for v in (claimed if claimed is not None else values)],
+        "blindings": [hexsc(b) for b in blindings],
+        "seed": prover_seed.hex(),
+        "commitments": [hexpt(c) for c in commitments],
+        "proof": proof.to_bytes().hex(),
+    }
+
+
+def gen_margin(gens: GeneratorSet) -> Json:
+    f = VectorFile(
+        "margin",
+        "zkpor margin collateral proof v1: R1CS proofs over tree-leaf commitments "
+        '(docs/spec.md, "Margin accounts")',
+        [
+            "One group per margin-account shape: the published terms, the equity and debt",
+            "assets of the account (its committed inputs: equity leaves, then debt leaves),",
+            "the circuit's gates and digest. A verifier rebuilds the circuit from the terms.",
+            "Valid tests add the openings and the prover's DRBG seed.",
+        ],
+    )
+    terms = terms_from_json(TERMS)
+    pt = gens.point_type
+    for name, equity, debt, kinds in SHAPES:
+        circuit = account_circuit(terms, equity, debt)
+        group = f.group(
+            "CollateralProofVerify",
+            account=name,
+            terms=TERMS,
+            equity_assets=equity,
+            debt_assets=debt,
+            gates=circuit.gates,
+            digest=circuit.digest().hex(),
+        )
+        base: Json | None = None
+        for kind, held in kinds:
+            values = _values(terms, equity, debt, held)
+            case = _prove_case(terms, equity, debt, values, f"margin/{name}/{kind}", gens)
+            base = base or case
+            group.add(
+                f"{name}: {kind} equity, largest debt covered",
+                ["Valid", "SeededProof"],
+                "valid",
+                **case,
+            )
+        assert base is not None
+        cs = list(base["commitments"])
+        data = bytes.fromhex(base["proof"])
+
+        def bad(comment: str, flags: list[str], commitments: list[str], proof: bytes) -> None:
+            group.add(comment, flags, "invalid", commitments=commitments, proof=proof.hex())  # noqa: B023
+
+        honest = _values(terms, equity, debt, kinds[0][1])
+        over = list(honest)
+        over[len(equity)] += 1
+        cheat = _prove_case(terms, equity, debt, honest, f"margin/{name}/cheat", gens, claimed=over)
+        bad(
+            f"{name}: the cheating prover's proof of a debt one base unit above the collateral",
+            ["UnsatisfiedWitness"],
+            cheat["commitments"],
+            bytes.fromhex(cheat["proof"]),
+        )
+        last = pt.from_bytes(bytes.fromhex(cs[-1])) + pt.generator()
+        bad(
+            f"{name}: the last debt commitment plus G",
+            ["ModifiedCommitment"],
+            [*cs[:-1], hexpt(last)],
+            data,
+        )
+        if len(cs) > 1:
+            bad(f"{name}: inputs reversed", ["ModifiedCommitment"], cs[::-1], data)
+        bad(f"{name}: last byte dropped", ["WrongLength"], cs, data[:-1])
+        bad(f"{name}: one byte appended", ["WrongLength"], cs, data + b"\x00")
+    # a valid proof of another shape with the same input count, shown for btc-backs-usdt
+    other = _prove_case(
+        terms,
+        ["ETH"],
+        ["USDT"],
+        _values(terms, ["ETH"], ["USDT"], [10**9]),
+        "margin/eth-backs-usdt/random",
+        gens,
+    )
+    first = f.groups[0]
+    first.add(
+        "btc-backs-usdt: a valid proof for ETH equity backing USDT (another circuit)",
+        ["OtherCircuit"],
+        "invalid",
+        commitments=other["commitments"],
+        proof=other["proof"],
+    )
+    _gen_inclusion(f, terms, gens)
+    return f.to_json()
+
+
+def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> None:
+    """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt; her inclusion proof has
+    her BTC path, her USDT debt path and her collateral proof over those two leaves."""
+    from ..r1cs.prover import _prove, prove_circuit
+    from .tree import build_tree, roots_json
+
+    def tree(asset: str, decimals: int, customers: list[tuple[str, int]]) -> Any:
+        return build_tree(
+            master=_MASTER,
+            run_nonce=_NONCE,
+            round_id=_ROUND,
+            asset=asset,
+            decimals=decimals,
+            arity=4,
+            granularity=4,
+            customers=customers,
+            gens=gens,
+            rng=seeded(f"margin/tree/{asset}"),
+        )
+
+    btc = tree("BTC", 8, [("alice", 150_000_000), ("bob", 20_000_000), ("carol", 3_000_000)])
+    usdt = tree("USDT", 6, [("bob", 500_000_000), ("carol", 7_000_000)])
+    usdt_debt = tree("USDT/debt", 6, [("alice", 50_000_000_000)])
+    roots = roots_json(_ROUND, 4, [btc, usdt])
+    roots["quote"] = TERMS["quote"]
+    for sym in ("BTC", "USDT"):
+        roots["assets"][sym].update(  # type: ignore[index]
+            price=TERMS["assets"][sym]["price"], tiers=TERMS["assets"][sym]["tiers"]
+        )
+    debt_root = usdt_debt.root_json()
+    del debt_root["decimals"]
+    roots["assets"]["USDT"]["debt"] = debt_root  # type: ignore[index]
+    equity_entry = btc.inclusion_entry("alice")
+    debt_entry = {**usdt_debt.inclusion_entry("alice"), "asset": "USDT"}
+    leaves = [
+        btc.levels[0][btc.index_of("alice")],
+        usdt_debt.levels[0][usdt_debt.index_of("alice")],
+    ]
+    values = [n.value for n in leaves]
+    blindings = [n.blinding for n in leaves]
+    cs = ConstraintSystem(values=values)
+    account_build(terms, ["BTC"], ["USDT"])(cs)
+    proof, _ = prove_circuit(
+        cs.circuit(),
+        cs.witness(),
+        blindings,
+        rng=SeededRandom(seed("margin/inclusion/alice/prover")),
+        gens=gens,
+    )
+    inputs = [
+        {"asset": "BTC", "tree": "equity", "leaf": equity_entry["leaf_index"]},
+        {"asset": "USDT", "tree": "debt", "leaf": debt_entry["leaf_index"]},
+    ]
+    collateral = {"account": 0, "inputs": inputs, "proof": proof.to_bytes().hex()}
+    incl: Json = {
+        "format": "zkpor-inclusion-v1",
+        "round_id": _ROUND,
+        "user_id": "alice",
+        "arity": 4,
+        "assets": [equity_entry],
+        "debts": [debt_entry],
+        "collateral": collateral,
+    }
+    g = f.group("MarginInclusionTest")
+    g.add(
+        "alice: BTC equity, a USDT debt and her collateral proof over those two leaves",
+        ["Valid"],
+        "valid",
+        roots=roots,
+        inclusion=incl,
+        verified=[
+            {"asset": "BTC", "kind": "equity", "amount": "1.5", "units": "150000000"},
+            {"asset": "USDT", "kind": "debt", "amount": "50000.0", "units": "50000000000"},
+        ],
+    )
+
+    def bad(comment: str, flags: list[str], proof_json: Json) -> None:
+        g.add(comment, flags, "invalid", roots=roots, inclusion=proof_json)
+
+    changed = {**debt_entry, "units": "49000000000", "amount": "49000.0"}
+    bad("alice's debt lowered to 49,000 USDT", ["ModifiedCommitment"], {**incl, "debts": [changed]})
+    no_coll = {k: v for k, v in incl.items() if k != "collateral"}
+    bad("the collateral proof left out", ["MissingCollateral"], no_coll)
+    no_debt = {k: v for k, v in incl.items() if k != "debts"}
+    bad("the debt left out, its collateral proof kept", ["MissingCollateral"], no_debt)
+    rev = {**collateral, "inputs": inputs[::-1]}
+    bad("collateral inputs in the wrong order", ["ModifiedCommitment"], {**incl, "collateral": rev})
+    witness = cs.witness()
+    witness.v = [values[0], 0]
+    forged, _ = _prove(
+        cs.circuit(),
+        witness,
+        blindings,
+        rng=SeededRandom(seed("margin/inclusion/forged")),
+        gens=gens,
+    )
+    bad(
+        "a collateral proof made for a debt of 0 (the cheating prover), not over alice's leaf",
+        ["UnsatisfiedWitness"],
+        {**incl, "collateral": {**collateral, "proof": forged.to_bytes().hex()}},
+    )
+    no_terms: Json = json.loads(json.dumps(roots))
+    del no_terms["quote"]
+    for entry in no_terms["assets"].values():
+        entry.pop("price", None)
+        entry.pop("tiers", None)
+    g.add(
+        "roots without the margin terms (a debt tree of an unpriced asset)",
+        ["MissingCollateral"],
+        "invalid",
+        roots=no_terms,
+        inclusion=incl,
+    )
+
+
+def check_margin_inclusion(group: Json, test: Json, ctx: Any) -> Json:
+    """Verify the inclusion proof against the roots (with their margin terms) as ``zkpor
+    verify user --roots`` does; output the verified equity and debt entries."""
+    from ..generators import generator_digest
+    from ..models import InclusionProof, Roots
+    from ..verify.inclusion import verify_inclusion
+    from ..verify.margin import terms_of
+
+    roots = Roots.model_validate(test["roots"])
+    proof = InclusionProof.model_validate(test["inclusion"])
+    if roots.generator_digest != generator_digest().hex():
+        raise VerificationError("roots file uses another generator set")
+    results = verify_inclusion(
+        proof, roots.assets, round_id=roots.round_id, arity=roots.arity, terms=terms_of(roots)
+    )
+    return {
+        "verified": [
+            {"asset": r.asset, "kind": r.kind, "amount": r.amount, "units": str(r.units)}
+            for r in results
+        ]
+    }
+
+
+def check_margin(group: Json, test: Json, ctx: Any) -> Json:
+    """Check one test: rebuild the circuit from the terms and the account's assets, compare
+    gates and digest, verify the proof; for a valid test recompute the commitments and
+    re-make the seeded proof."""
+    terms = terms_from_json(group["terms"])
+    equity = [str(a) for a in group["equity_assets"]]
+    debt = [str(a) for a in group["debt_assets"]]
+    circuit = account_circuit(terms, equity, debt)
+    if circuit.digest().hex() != group["digest"] or circuit.gates != group["gates"]:
+        raise VerificationError("circuit differs from the one rebuilt from the terms")
+    pt: type[Point] = ctx.point
+    commitments = [pt.from_bytes(bytes.fromhex(str(c))) for c in test["commitments"]]
+    data = bytes.fromhex(str(test["proof"]))
+    verify(circuit, data, commitments)
+    if test["result"] != "valid":
+        return {}
+    if R1CSProof.from_bytes(data, pt, gates=circuit.gates).to_bytes() != data:
+        raise VerificationError("proof does not re-encode to the same bytes")
+    values = [int(str(v)) for v in test["values"]]
+    blindings = [scalar_from_bytes(bytes.fromhex(str(b))) for b in test["blindings"]]
+    out: Json = {
+        "commitments": [
+            hexpt(pt.msm((v % N, r), (ctx.gens.G, ctx.gens.H))) for v, r in zip(values, blindings)
+        ]
+    }
+    if ctx.reprove(circuit.padded_gates, 1):
+        from ..r1cs.prover import prove_circuit
+
+        cs = ConstraintSystem(values=values)
+        account_build(terms, equity, debt)(cs)
+        proof, _ = prove_circuit(
+            cs.circuit(),
+            cs.witness(),
+            blindings,
+            rng=SeededRandom(bytes.fromhex(str(test["seed"]))),
+            gens=ctx.gens,
+        )
+        out["proof"] = proof.to_bytes().hex()
+    return out

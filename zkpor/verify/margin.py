@@ -1,0 +1,279 @@
+"""Checking margin accounts: the audit of every collateral proof, and a customer's own.
+
+The published terms (quote, per asset price and tiers) come from the manifest or roots file,
+never from the audit file or the proof (:func:`terms_of`). A margin account's inputs are
+leaf positions (tree, leaf): its equity leaves in priced assets, in strictly increasing
+asset order, then its debt leaves, likewise, at least one debt (:func:`account_shape`).
+
+Audit (docs/spec.md, "Margin accounts"), after the trees themselves are audited:
+
+- accounts are numbered 0..A-1, each with one proof and inputs at positions 0..k-1;
+- every input names a tree of the round and a leaf inside it; no leaf is an input twice
+  (so no equity backs two debts); the debt inputs cover every leaf of every debt tree
+  (so every debt leaf is an input of exactly one account);
+- every proof verifies (in batches, on the executor) over the commitments stored at its
+  input positions, for the circuit rebuilt from the published terms.
+
+Hence no debt lowers an asset's net liabilities without a collateral proof of one account
+that holds it, checked from public files alone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from typing import Final
+
+from ..errors import InputError, ParameterError, VerificationError, ZkporError
+from ..identifiers import shown
+from ..margin import MarginTerms, Tier, account_circuit
+from ..models import Roots
+from ..r1cs import Circuit, verify_batch
+from ..sumtree import DEBT_SUFFIX, is_debt_tree
+
+__all__ = ["MARGIN_TABLES_SQL", "account_shape", "audit_margin", "terms_of", "verify_account"]
+
+#: The margin tables as the prover creates them (:mod:`zkpor.liabilities.margin`).
+MARGIN_TABLES_SQL: Final[str] = """
+CREATE TABLE IF NOT EXISTS margin_accounts(account INTEGER PRIMARY KEY, proof BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS margin_inputs(account INTEGER NOT NULL, position INTEGER NOT NULL,
+    tree TEXT NOT NULL, leaf INTEGER NOT NULL, PRIMARY KEY(account, position)) WITHOUT ROWID;
+"""
+_UNIT: Final[int] = 16
+_IN_FLIGHT: Final[int] = 32
+_TABLES: Final[dict[str, tuple[str, ...]]] = {
+    "margin_accounts": ("account", "proof"),
+    "margin_inputs": ("account", "position", "tree", "leaf"),
+}
+
+
+def terms_of(roots: Roots) -> MarginTerms | None:
+    """The published margin terms (None without a quote). VerificationError when they are
+    inconsistent: a price without tiers, a debt tree of an unpriced asset, a bad table."""
+    priced: dict[str, tuple[int, str, list[Tier]]] = {}
+    for sym, root in roots.assets.items():
+        if (root.price is None) != (root.tiers is None):
+            raise VerificationError(f"asset {sym}: price and tiers go together")
+        if root.price is not None and root.tiers is not None:
+            if roots.quote is None:
+                raise VerificationError(f"asset {sym}: a price needs the round's quote")
+            priced[sym] = (root.decimals, root.price, [Tier(t.up_to, t.ratio) for t in root.tiers])
+        if root.debt is not None and sym not in priced:
+            raise VerificationError(f"asset {sym}: a debt tree needs a price")
+    if roots.quote is None:
+        return None
+    try:
+        return MarginTerms.build(roots.quote.symbol, roots.quote.decimals, priced)
+    except ParameterError as exc:
+        raise VerificationError(f"margin terms: {exc}") from None
+
+
+def account_shape(
+    terms: MarginTerms, order: Sequence[str], trees: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """(equity assets, debt assets) of an account's input trees; VerificationError unless
+    they are equity trees of priced assets in strictly increasing asset order, then at
+    least one debt tree likewise."""
+    rank = {a: i for i, a in enumerate(order)}
+    equity: list[str] = []
+    debt: list[str] = []
+    for tree in trees:
+        kind = debt if is_debt_tree(tree) else equity
+        asset = tree[: -len(DEBT_SUFFIX)] if kind is debt else tree
+        if asset not in rank or asset not in terms.prices:
+            raise VerificationError(f"input tree {shown(tree, 30)!r} is not a priced asset's")
+        if kind is equity and debt:
+            raise VerificationError("equity inputs must come before debt inputs")
+        if kind and rank[kind[-1]] >= rank[asset]:
+            raise VerificationError("inputs must be in increasing asset order, each asset once")
+        kind.append(asset)
+    if not debt:
+        raise VerificationError("a margin account needs at least one debt input")
+    return equity, debt
+
+
+_Item = tuple[int, tuple[str, ...], tuple[str, ...], list[bytes], bytes]
+
+
+def _check_unit(terms: MarginTerms, items: list[_Item]) -> int:
+    """Verify a batch of accounts' proofs (in a worker); VerificationError naming the first
+    bad account."""
+    circuits: dict[tuple[tuple[str, ...], tuple[str, ...]], Circuit] = {}
+    batch = []
+    for _, eq, de, commitments, proof in items:
+        key = (eq, de)
+        if key not in circuits:
+            circuits[key] = account_circuit(terms, eq, de)
+        batch.append((circuits[key], proof, commitments))
+    try:
+        verify_batch(batch)
+    except VerificationError as exc:
+        text = str(exc)
+        if text.startswith("batch item "):
+            idx = int(text.split()[2].rstrip(":"))
+            raise VerificationError(
+                f"margin account {items[idx][0]}: collateral proof: {text.split(': ', 1)[1]}"
+            ) from None
+        raise VerificationError(f"collateral proofs: {text}") from None
+    except (ZkporError, ValueError) as exc:
+        raise VerificationError(f"collateral proofs: {exc}") from None
+    return len(items)
+
+
+def _check_schema(conn: sqlite3.Connection, source: str) -> bool:
+    """Whether the margin tables exist (both or neither, plain tables with their columns)."""
+    present = []
+    for name, columns in _TABLES.items():
+        row = conn.execute(
+            "SELECT type, typeof(sql) = 'text' AND upper(substr(ltrim(sql), 1, 12)) = "
+            "'CREATE TABLE' FROM sqlite_master WHERE lower(name) = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            present.append(False)
+            continue
+        if row[0] != "table" or not row[1]:
+            raise InputError(f"not a zkpor audit file ({name} is not a plain table)", source=source)
+        have = {
+            str(n).lower(): hidden
+            for n, hidden in conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (name,))
+        }
+        for col in columns:
+            if have.get(col) != 0:
+                raise InputError(
+                    f"not a zkpor audit file (table {name} has no column {col})", source=source
+                )
+        present.append(True)
+    if present[0] != present[1]:
+        raise VerificationError("margin tables: one of margin_accounts, margin_inputs is missing")
+    return present[0]
+
+
+def _accounts(conn: sqlite3.Connection) -> Iterator[tuple[int, list[tuple[str, int]], bytes]]:
+    """(account, [(tree, leaf)], proof) in account order; cell types checked in SQL."""
+    inputs = conn.execute(
+        "SELECT CASE WHEN typeof(account) = 'integer' THEN account END, "
+        "CASE WHEN typeof(position) = 'integer' THEN position END, "
+        "CASE WHEN typeof(tree) = 'text' AND length(CAST(tree AS BLOB)) <= 21 THEN tree END, "
+        "CASE WHEN typeof(leaf) = 'integer' AND leaf >= 0 THEN leaf END "
+        "FROM margin_inputs ORDER BY account, position"
+    )
+    proofs = conn.execute(
+        "SELECT CASE WHEN typeof(account) = 'integer' THEN account END, "
+        "CASE WHEN typeof(proof) = 'blob' THEN proof END FROM margin_accounts ORDER BY account"
+    )
+    pending = inputs.fetchone()
+    for expect, (account, proof) in enumerate(proofs):
+        if account != expect:
+            raise VerificationError(f"margin account {expect}: missing or out of order")
+        if proof is None:
+            raise VerificationError(f"margin account {expect}: proof is not a blob")
+        rows: list[tuple[str, int]] = []
+        while pending is not None and pending[0] == expect:
+            _, pos, tree, leaf = pending
+            if pos != len(rows) or tree is None or leaf is None:
+                raise VerificationError(
+                    f"margin account {expect}, input {len(rows)}: missing or malformed"
+                )
+            rows.append((tree, leaf))
+            pending = inputs.fetchone()
+        if not rows:
+            raise VerificationError(f"margin account {expect}: no inputs")
+        yield expect, rows, bytes(proof)
+    if pending is not None:
+        raise VerificationError("margin inputs name an account that has no proof")
+
+
+def audit_margin(
+    conn: sqlite3.Connection,
+    source: str,
+    leaf_counts: dict[str, int],
+    roots: Roots | None,
+    pool: Executor,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
+    """The margin part of the audit (module doc); ``leaf_counts`` maps every tree of the
+    audit file (already audited) to its leaf count. Returns the number of accounts."""
+    has_tables = _check_schema(conn, source)
+    debt_trees = [t for t in leaf_counts if is_debt_tree(t)]
+    if not debt_trees:
+        if has_tables and conn.execute("SELECT count(*) FROM margin_inputs").fetchone()[0]:
+            raise VerificationError("margin accounts but no debt tree")
+        return 0
+    if not has_tables:
+        raise VerificationError("debt trees without margin accounts (no collateral proofs)")
+    if roots is None:
+        raise InputError(
+            "the margin accounts are checked against the published prices and tiers: "
+            "give the manifest or roots file",
+            source=source,
+        )
+    terms = terms_of(roots)
+    if terms is None:
+        raise VerificationError("debt trees, but the published roots have no margin terms")
+    order = list(roots.assets)
+    used: set[tuple[str, int]] = set()
+    covered = dict.fromkeys(debt_trees, 0)
+    (total,) = conn.execute("SELECT count(*) FROM margin_accounts").fetchone()
+    pending: set[Future[int]] = set()
+    unit: list[_Item] = []
+    done = 0
+    for account, rows, proof in _accounts(conn):
+        where = f"margin account {account}"
+        try:
+            equity, debt = account_shape(terms, order, [t for t, _ in rows])
+        except VerificationError as exc:
+            raise VerificationError(f"{where}: {exc}") from None
+        commitments: list[bytes] = []
+        for tree, leaf in rows:
+            if tree not in leaf_counts:
+                raise VerificationError(f"{where}: no tree {shown(tree, 30)!r} in this round")
+            if leaf >= leaf_counts[tree]:
+                raise VerificationError(f"{where}: leaf {leaf} of tree {tree} does not exist")
+            if (tree, leaf) in used:
+                raise VerificationError(
+                    f"{where}: leaf {leaf} of tree {tree} is an input of another account"
+                )
+            used.add((tree, leaf))
+            if is_debt_tree(tree):
+                covered[tree] += 1
+            (commitment,) = conn.execute(
+                "SELECT commitment FROM nodes WHERE asset = ? AND level = 0 AND idx = ?",
+                (tree, leaf),
+            ).fetchone()
+            commitments.append(bytes(commitment))
+        unit.append((account, tuple(equity), tuple(debt), commitments, proof))
+        if len(unit) >= _UNIT:
+            if len(pending) >= _IN_FLIGHT:
+                completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+                done += sum(f.result() for f in completed)
+            pending.add(pool.submit(_check_unit, terms, unit))
+            unit = []
+            if progress:
+                progress("audit margin accounts", done, total)
+    if unit:
+        pending.add(pool.submit(_check_unit, terms, unit))
+    for fut in pending:
+        done += fut.result()
+    for tree in debt_trees:
+        if covered[tree] != leaf_counts[tree]:
+            raise VerificationError(
+                f"debt tree {tree}: {leaf_counts[tree] - covered[tree]} debt leaves are "
+                "counted without a collateral proof"
+            )
+    if progress:
+        progress("audit margin accounts", done, total)
+    return done
+
+
+def verify_account(
+    terms: MarginTerms,
+    order: Sequence[str],
+    trees: Sequence[str],
+    commitments: list[bytes],
+    proof: bytes,
+) -> None:
+    """One account's collateral proof over the given commitments (a customer's check)."""
+    equity, debt = account_shape(terms, order, trees)
+    _check_unit(terms, [(0, tuple(equity), tuple(debt), commitments, proof)])
