@@ -146,3 +146,15 @@ def test_r1cs_verifier_imports_nothing_of_the_prover() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_demo_without_margin_is_a_spot_exchange(tmp_path: Path) -> None:
+    """``zkpor demo --no-margin``: no prices, tiers or debts anywhere (the browser page's
+    end-to-end test uses it, since the page does not check margin rounds yet)."""
+    r = zkpor("demo", "--users", "30", "--no-margin", "--json", "--out", "d", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((tmp_path / "d" / "bundle" / "manifest.json").read_text())
+    assert "quote" not in manifest
+    assert all("debt" not in a and "price" not in a for a in manifest["assets"].values())
+    for proof in (tmp_path / "d" / "proofs").iterdir():
+        assert "debts" not in json.loads(proof.read_text())

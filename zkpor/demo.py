@@ -78,7 +78,11 @@ def _prepare_dir(out: Path) -> None:
     (out / _MARKER).write_text("created by zkpor demo; safe to delete\n")
 
 
-def _assets_file(assets: list[str]) -> dict[str, object]:
+def _assets_file(assets: list[str], margin: bool = True) -> dict[str, object]:
+    """The demo's assets file: with prices and haircut tiers, or (a spot exchange without
+    lending, ``margin=False``) symbols and decimals only."""
+    if not margin:
+        return {"assets": [{"symbol": a, "decimals": DEMO_ASSETS[a][0]} for a in assets]}
     return {
         "quote": {"symbol": "USD", "decimals": 2},
         "assets": [
@@ -113,7 +117,12 @@ def _debts(
 
 
 def _generate(
-    out: Path, users: int, assets: list[str], rng: random.Random, round_id: str
+    out: Path,
+    users: int,
+    assets: list[str],
+    rng: random.Random,
+    round_id: str,
+    with_margin: bool = True,
 ) -> tuple[int, dict[str, int], dict[str, int], dict[str, int], list[str]]:
     """balances.csv, assets.json, reserves.json; returns (entries, equity per asset, holders
     per asset, debt per asset, the margin customers)."""
@@ -121,7 +130,7 @@ def _generate(
     from .reserves.message import ownership_message
     from .reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
 
-    spec = _assets_file(assets)
+    spec = _assets_file(assets, with_margin)
     terms = AssetsFile.model_validate(spec).margin_terms()
     totals = dict.fromkeys(assets, 0)
     holders = dict.fromkeys(assets, 0)
@@ -137,7 +146,9 @@ def _generate(
             for a in chosen:
                 decimals, _, median, _ = DEMO_ASSETS[a]
                 held[a] = int(median * 10**decimals * math.exp(rng.gauss(0, 1.6)))
-            margin = rng.random() < MARGIN_SHARE or (i == users - 1 and not margin_users)
+            margin = with_margin and (
+                rng.random() < MARGIN_SHARE or (i == users - 1 and not margin_users)
+            )
             debts = _debts(held, assets, terms, rng) if margin and users > 1 else {}
             if debts:
                 margin_users.append(uid)
@@ -212,6 +223,7 @@ def run_demo(
     seed: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     show: int = 3,
+    margin: bool = True,
 ) -> DemoResult:
     """Run the whole demo into ``out`` (see module doc)."""
     from .liabilities.export import BundleReader, safe_filename, write_proof
@@ -237,7 +249,7 @@ def run_demo(
 
     t0 = time.perf_counter()
     result.entries, liabilities, holders, debts, margin_users = _generate(
-        out, users, chosen, rng, round_id
+        out, users, chosen, rng, round_id, margin
     )
     result.margin_customers = len(margin_users)
     write_master_secret(out / "exchange.secret")

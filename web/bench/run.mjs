@@ -26,7 +26,7 @@ const run = (args) => {
 };
 
 run([join(here, 'synth.py'), join(work, 'synth')]);
-run(['-m', 'zkpor', 'demo', '--users', '1000', '--seed', '7', '--out', join(work, 'demo')]);
+run(['-m', 'zkpor', 'demo', '--users', '1000', '--seed', '7', '--no-margin', '--out', join(work, 'demo')]);
 const demo = join(work, 'demo');
 const proofsDir = join(demo, 'proofs');
 const three = readdirSync(proofsDir).filter((f) => f.endsWith('.json'))

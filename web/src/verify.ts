@@ -20,10 +20,23 @@ export type UserReport = {
   assets: VerifiedAsset[]; manifest: ManifestCheck; rangeProofs: number; proofFormat: 'json' | 'binary';
 };
 
+/** Margin accounts (spec section 16) came after this page: it says so instead of guessing. */
+export const MARGIN_NOT_SUPPORTED =
+  'this round has margin accounts (debts and collateral proofs), which this page cannot check yet: use zkpor verify user';
+
+function refuseMargin(v: unknown, keys: string[]): void {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    if (keys.some((k) => k in o)) throw new InputError(MARGIN_NOT_SUPPORTED);
+  }
+}
+
 export function loadProof(data: Uint8Array, name = 'proof'): { proof: InclusionProof; format: 'json' | 'binary' } {
   try {
     if (isZkpi(data)) return { proof: decodeZkpi(data), format: 'binary' };
-    return { proof: inclusionProof(parseStrictJson(data)), format: 'json' };
+    const json = parseStrictJson(data);
+    refuseMargin(json, ['debts', 'collateral']);
+    return { proof: inclusionProof(json), format: 'json' };
   } catch (e) {
     throw new InputError(`${name}: ${(e as Error).message}`);
   }
@@ -31,7 +44,13 @@ export function loadProof(data: Uint8Array, name = 'proof'): { proof: InclusionP
 
 export function loadManifest(data: Uint8Array, name = 'manifest'): Manifest {
   try {
-    return parseManifest(parseStrictJson(data));
+    const json = parseStrictJson(data);
+    refuseMargin(json, ['quote']);
+    const assets = (json as Record<string, unknown>)['assets'];
+    if (assets !== null && typeof assets === 'object' && !Array.isArray(assets)) {
+      for (const a of Object.values(assets as Record<string, unknown>)) refuseMargin(a, ['debt', 'price', 'tiers']);
+    }
+    return parseManifest(json);
   } catch (e) {
     throw new InputError(`${name}: ${(e as Error).message}`);
   }

@@ -55,7 +55,13 @@ const safe = (x: bigint, what: string): number => {
 export function decodeZkpi(data: Uint8Array): InclusionProof {
   const r = new Reader(data);
   if (!isZkpi(r.take(4, 'magic'))) throw new InputError('not a binary zkpor inclusion proof');
-  if (r.u8('version') !== 1) throw new InputError('unsupported binary inclusion proof version');
+  const version = r.u8('version');
+  if (version === 2) {
+    throw new InputError(
+      'this proof has margin accounts (debts and a collateral proof), which this page cannot check yet: use zkpor verify user',
+    );
+  }
+  if (version !== 1) throw new InputError('unsupported binary inclusion proof version');
   const roundId = r.str8('round_id');
   const userId = r.str8('user_id');
   const arity = r.u8('arity');

@@ -29,6 +29,10 @@ def demo(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed for the synthetic balances.")
     ] = None,
+    no_margin: Annotated[
+        bool,
+        typer.Option("--no-margin", help="A spot exchange: no prices, tiers or margin customers."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Run a synthetic exchange end to end: generate customers and signed reserve wallets,
@@ -44,7 +48,13 @@ def demo(
     symbols = [a.strip().upper() for a in assets.split(",") if a.strip()]
     with make_executor(workers) as executor, Bars(not as_json) as bars:
         result = run_demo(
-            out, users=users, assets=symbols, executor=executor, seed=seed, progress=bars
+            out,
+            users=users,
+            assets=symbols,
+            executor=executor,
+            seed=seed,
+            progress=bars,
+            margin=not no_margin,
         )
     data = {
         "out": str(result.out),
