@@ -74,21 +74,17 @@ def demo(
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
+    from rich import box
+
     table = Table(
         title=f"zkpor demo, round {result.round_id}: {result.customers} customers, "
-        f"{result.entries} balances"
+        f"{result.entries} balances",
+        box=box.MINIMAL_HEAVY_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
     )
-    for col in (
-        "asset",
-        "holders",
-        "leaves",
-        "equity",
-        "debt",
-        "net",
-        "reserves",
-        "ratio",
-        "solvent",
-    ):
+    for col in ("asset", "holders", "equity", "debt", "net", "reserves", "ratio", "solvent"):
         table.add_column(
             col, justify="left" if col in ("asset", "solvent") else "right", no_wrap=True
         )
@@ -96,11 +92,10 @@ def demo(
         table.add_row(
             sym,
             str(info["holders"]),
-            str(info["leaf_count"]),
-            _short(str(info["liabilities"])),
-            _short(str(info["debt"])),
-            _short(str(info["net"])),
-            _short(str(info["reserves"])),
+            _short(str(info["liabilities"]), 2),
+            _short(str(info["debt"]), 2),
+            _short(str(info["net"]), 2),
+            _short(str(info["reserves"]), 2),
             f"{info['ratio']:.3f}" if info["ratio"] else "-",
             "[green]proven[/]" if info["covered"] else "[red]NO[/]",
         )
@@ -151,7 +146,7 @@ def _zkpor_command() -> list[str]:
     return [sys.executable, "-m", "zkpor"]
 
 
-def _short(amount: str) -> str:
-    """An exact decimal string shortened for display (4 decimals at most)."""
+def _short(amount: str, decimals: int = 4) -> str:
+    """An exact decimal string cut for display (``decimals`` digits at most, not rounded)."""
     whole, _, frac = amount.partition(".")
-    return f"{whole}.{frac[:4]}" if frac else whole
+    return f"{whole}.{frac[:decimals]}" if frac else whole
