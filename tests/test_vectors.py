@@ -41,7 +41,7 @@ EXPECTED_COUNTS = {
     "sumtree": (96, 6),
     "inclusion": (8, 41),
     "solvency": (6, 25),
-    "manifest": (4, 28),
+    "manifest": (5, 31),
     "margin": (7, 21),
 }
 

@@ -127,6 +127,8 @@ test('solvency.json', () => {
 
 test('manifest.json', () => {
   report('manifest.json', runCases('manifest.json', (_g, t) => {
+    // margin rounds (spec section 16) are refused by the page with an explanation (unit test)
+    if ((t.flags as string[]).includes('Margin')) return 'skip';
     const m = parseManifest(strict(t.manifest));
     if (t.result === 'valid') {
       eq('canonical_json', canonicalManifest(m), t.canonical_json);

@@ -137,6 +137,11 @@ FLAGS: Final[dict[str, Flag]] = {
         "The amount is written with trailing zeros; any exact writing of the units is accepted.",
     ),
     "Disclosed": Flag("BASIC", "The manifest discloses the liabilities (the root's opening)."),
+    "Margin": Flag(
+        "BASIC",
+        "A margin round (docs/spec.md section 16): quote, prices and tiers, a debt tree, and "
+        "the solvency proof on equity minus debt.",
+    ),
     "DigestGiven": Flag(
         "BASIC", "The verifier is given the published digest (compared case-insensitively)."
     ),

@@ -1744,7 +1744,9 @@ def _reserve_addresses() -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def _manifest(gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag: str) -> Json:
+def _manifest(
+    gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag: str, margin: bool = False
+) -> Json:
     """Built as ``zkpor prove`` builds it: every field, then the solvency proofs bound to the
     statement digest of the rest (docs/spec.md, "Manifest")."""
     from ..manifest import Manifest, solvency_context, statement_digest
@@ -1800,6 +1802,32 @@ def _manifest(gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag
         },
         "assets": assets,
     }
+    if margin:  # docs/spec.md 16.6: quote, prices, tiers; an ETH debt tree; net solvency
+        from .margin import TERMS
+        from .tree import build_tree
+
+        manifest["quote"] = TERMS["quote"]
+        for sym in assets:
+            assets[sym]["price"] = TERMS["assets"][sym]["price"]
+            assets[sym]["tiers"] = TERMS["assets"][sym]["tiers"]
+        debt_tree = build_tree(
+            master=MASTER,
+            run_nonce=RUN_NONCE,
+            round_id=ROUND_A,
+            asset="ETH/debt",
+            decimals=9,
+            arity=4,
+            granularity=4,
+            customers=[("alice", 2_000_000_000)],
+            gens=gens,
+            rng=seeded(f"manifest/{tag}/ETH-debt"),
+        )
+        debt_root = debt_tree.root_json()
+        del debt_root["decimals"]
+        assets["ETH"]["debt"] = debt_root
+        reserves_eth, equity = openings["ETH"]
+        debt = Opening(debt_tree.root.value, debt_tree.root.blinding)
+        openings["ETH"] = (reserves_eth, equity - debt)
     statement = statement_digest(Manifest.model_validate(manifest, strict=True))
     for sym, (reserves, opening) in openings.items():
         proof = prove_solvency(
@@ -1832,6 +1860,7 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     g = f.group("ManifestTest")
     plain = _manifest(gens, ratio=(21, 20), disclose=False, tag="ratio")
     disclosed = _manifest(gens, ratio=(1, 1), disclose=True, tag="disclosed")
+    margin = _manifest(gens, ratio=(1, 1), disclose=False, tag="margin", margin=True)
 
     def outputs(m: Json) -> Json:
         model = Manifest.model_validate(m, strict=True)
@@ -1881,6 +1910,13 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         ["Valid", "Disclosed", "SignaturesChecked"],
         "valid",
         disclosed,
+    )
+
+    add(
+        "margin: prices and tiers, an ETH debt tree, ETH solvency on equity minus debt",
+        ["Valid", "Margin", "SignaturesChecked"],
+        "valid",
+        margin,
     )
 
     def bad(
@@ -2028,6 +2064,32 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         "the exchange name changed (signatures and every solvency proof)",
         ["StatementChanged", "BadSignature"],
         lambda m: m.__setitem__("exchange", "Another Exchange"),
+    )
+    bad(
+        "margin: the ETH debt root dropped (the net proof does not verify on equity alone)",
+        ["Margin", "StatementChanged"],
+        lambda m: asset(m, "ETH").pop("debt"),
+        base=margin,
+    )
+    bad(
+        "margin: the ETH debt root commitment + G",
+        ["Margin", "WrongRootCommitment"],
+        lambda m: asset(m, "ETH")["debt"].__setitem__(
+            "root_commitment",
+            hexpt(
+                gens.point_type.from_bytes(
+                    bytes.fromhex(asset(m, "ETH")["debt"]["root_commitment"])
+                )
+                + gens.G
+            ),
+        ),
+        base=margin,
+    )
+    bad(
+        "margin: a tier ratio changed (bound by every solvency proof)",
+        ["Margin", "StatementChanged"],
+        lambda m: asset(m, "BTC")["tiers"][0].__setitem__("ratio", 99),
+        base=margin,
     )
     bad("an unknown field", ["MalformedFile"], lambda m: m.__setitem__("comment", "x"))
     bad(
