@@ -63,6 +63,7 @@ from ..sumtree import (
     split_child_proofs,
 )
 from .margin import audit_margin
+from .sqlschema import plain_table
 
 __all__ = ["MAX_VALUE_BYTES", "AuditReport", "audit_bundle", "published_trees"]
 
@@ -156,24 +157,8 @@ def _check_schema(conn: sqlite3.Connection, source: str) -> None:
     """meta, assets and nodes are ordinary tables with the columns the audit reads (not
     views, virtual tables or generated columns, whose values the file would compute)."""
     for name, columns in _TABLES.items():
-        row = conn.execute(
-            "SELECT type, typeof(sql) = 'text' AND upper(substr(ltrim(sql), 1, 12)) = "
-            "'CREATE TABLE' FROM sqlite_master WHERE lower(name) = ?",
-            (name,),
-        ).fetchone()
-        if row is None:
+        if not plain_table(conn, name, columns, source):
             raise InputError(f"not a zkpor audit file (no table {name})", source=source)
-        if row[0] != "table" or not row[1]:
-            raise InputError(f"not a zkpor audit file ({name} is not a plain table)", source=source)
-        have = {
-            str(n).lower(): hidden
-            for n, hidden in conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (name,))
-        }
-        for col in columns:
-            if have.get(col) != 0:
-                raise InputError(
-                    f"not a zkpor audit file (table {name} has no column {col})", source=source
-                )
 
 
 def _meta(conn: sqlite3.Connection, key: str, source: str) -> str:

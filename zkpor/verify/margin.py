@@ -31,6 +31,7 @@ from ..margin import MarginTerms, Tier, account_circuit
 from ..models import Roots
 from ..r1cs import Circuit, verify_batch
 from ..sumtree import DEBT_SUFFIX, is_debt_tree
+from .sqlschema import plain_table
 
 __all__ = ["MARGIN_TABLES_SQL", "account_shape", "audit_margin", "terms_of", "verify_account"]
 
@@ -123,28 +124,7 @@ def _check_unit(terms: MarginTerms, items: list[_Item]) -> int:
 
 def _check_schema(conn: sqlite3.Connection, source: str) -> bool:
     """Whether the margin tables exist (both or neither, plain tables with their columns)."""
-    present = []
-    for name, columns in _TABLES.items():
-        row = conn.execute(
-            "SELECT type, typeof(sql) = 'text' AND upper(substr(ltrim(sql), 1, 12)) = "
-            "'CREATE TABLE' FROM sqlite_master WHERE lower(name) = ?",
-            (name,),
-        ).fetchone()
-        if row is None:
-            present.append(False)
-            continue
-        if row[0] != "table" or not row[1]:
-            raise InputError(f"not a zkpor audit file ({name} is not a plain table)", source=source)
-        have = {
-            str(n).lower(): hidden
-            for n, hidden in conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (name,))
-        }
-        for col in columns:
-            if have.get(col) != 0:
-                raise InputError(
-                    f"not a zkpor audit file (table {name} has no column {col})", source=source
-                )
-        present.append(True)
+    present = [plain_table(conn, name, columns, source) for name, columns in _TABLES.items()]
     if present[0] != present[1]:
         raise VerificationError("margin tables: one of margin_accounts, margin_inputs is missing")
     return present[0]
