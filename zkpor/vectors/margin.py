@@ -21,10 +21,11 @@ from typing import Any, Final
 from ..drbg import SeededRandom
 from ..errors import VerificationError
 from ..generators import GeneratorSet
-from ..group import N, Point, random_scalar, scalar_from_bytes
+from ..group import N, random_scalar
 from ..margin import MarginTerms, Tier, account_build, account_circuit, collateral_hundredths
-from ..r1cs import ConstraintSystem, R1CSProof, verify
+from ..r1cs import ConstraintSystem
 from .common import VectorFile, hexpt, hexsc, seed, seeded
+from .r1cs import check_circuit_proof
 
 __all__ = ["TERMS", "check_margin", "check_margin_inclusion", "gen_margin", "terms_from_json"]
 
@@ -366,32 +367,4 @@ def check_margin(group: Json, test: Json, ctx: Any) -> Json:
     circuit = account_circuit(terms, equity, debt)
     if circuit.digest().hex() != group["digest"] or circuit.gates != group["gates"]:
         raise VerificationError("circuit differs from the one rebuilt from the terms")
-    pt: type[Point] = ctx.point
-    commitments = [pt.from_bytes(bytes.fromhex(str(c))) for c in test["commitments"]]
-    data = bytes.fromhex(str(test["proof"]))
-    verify(circuit, data, commitments)
-    if test["result"] != "valid":
-        return {}
-    if R1CSProof.from_bytes(data, pt, gates=circuit.gates).to_bytes() != data:
-        raise VerificationError("proof does not re-encode to the same bytes")
-    values = [int(str(v)) for v in test["values"]]
-    blindings = [scalar_from_bytes(bytes.fromhex(str(b))) for b in test["blindings"]]
-    out: Json = {
-        "commitments": [
-            hexpt(pt.msm((v % N, r), (ctx.gens.G, ctx.gens.H))) for v, r in zip(values, blindings)
-        ]
-    }
-    if ctx.reprove(circuit.padded_gates, 1):
-        from ..r1cs.prover import prove_circuit
-
-        cs = ConstraintSystem(values=values)
-        account_build(terms, equity, debt)(cs)
-        proof, _ = prove_circuit(
-            cs.circuit(),
-            cs.witness(),
-            blindings,
-            rng=SeededRandom(bytes.fromhex(str(test["seed"]))),
-            gens=ctx.gens,
-        )
-        out["proof"] = proof.to_bytes().hex()
-    return out
+    return check_circuit_proof(circuit, account_build(terms, equity, debt), test, ctx)

@@ -14,6 +14,7 @@ Seeds: ``r1cs/NAME/KIND/blindings`` and ``r1cs/NAME/KIND/prover`` under the vect
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from ..drbg import SeededRandom
@@ -269,6 +270,27 @@ def check_r1cs(group: Json, test: Json, ctx: Any) -> Json:
         raise VerificationError(f"circuit {name}: digest differs from the rebuilt circuit")
     if sparse_matrices(circuit) != group["matrices"]:
         raise VerificationError(f"circuit {name}: matrices differ from the rebuilt circuit")
+
+    def build(cs: ConstraintSystem) -> None:
+        from ..circuits import get_statement
+
+        get_statement(name).build(cs)
+
+    return check_circuit_proof(circuit, build, test, ctx, challenges=True)
+
+
+def check_circuit_proof(
+    circuit: Circuit,
+    build: Callable[[ConstraintSystem], object],
+    test: Json,
+    ctx: Any,
+    *,
+    challenges: bool = False,
+) -> Json:
+    """The part of a circuit-proof check shared by r1cs.json and margin.json: verify the
+    proof over the test's commitments; for a valid test check it re-encodes to the same
+    bytes, recompute the commitments from the openings and, when the checker re-proves,
+    re-make the seeded proof with ``build`` (and record its challenges)."""
     pt: type[Point] = ctx.point
     commitments = [pt.from_bytes(bytes.fromhex(str(c))) for c in test["commitments"]]
     data = bytes.fromhex(str(test["proof"]))
@@ -285,11 +307,10 @@ def check_r1cs(group: Json, test: Json, ctx: Any) -> Json:
         ]
     }
     if ctx.reprove(circuit.padded_gates, 1):
-        from ..circuits import get_statement
         from ..r1cs.prover import prove_circuit
 
         cs = ConstraintSystem(values=values)
-        get_statement(name).build(cs)
+        build(cs)
         trace: Json = {}
         proof, _ = prove_circuit(
             cs.circuit(),
@@ -297,8 +318,9 @@ def check_r1cs(group: Json, test: Json, ctx: Any) -> Json:
             blindings,
             rng=SeededRandom(bytes.fromhex(str(test["seed"]))),
             gens=ctx.gens,
-            trace=trace,
+            trace=trace if challenges else None,
         )
         out["proof"] = proof.to_bytes().hex()
-        out["challenges"] = _challenges(trace)
+        if challenges:
+            out["challenges"] = _challenges(trace)
     return out
