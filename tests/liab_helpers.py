@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import subprocess
+import sys
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
@@ -223,3 +225,19 @@ def make_reserves(
         )
     )
     return path
+
+
+def zkpor(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m zkpor ARGS`` as a user runs it; a hang fails the test after 300 s instead
+    of blocking the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "zkpor", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )

@@ -13,18 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .liab_helpers import PROVE_BASE, sample_rows, write_inputs
-
-
-def zkpor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        timeout=300,  # a hang (e.g. parsing --min-ratio 1e99999999) fails instead of blocking
-    )
+from .liab_helpers import PROVE_BASE, sample_rows, write_inputs, zkpor
 
 
 @pytest.fixture(scope="module")

@@ -10,18 +10,7 @@ from pathlib import Path
 
 import pytest
 
-
-def zkpor(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env=env,
-    )
+from .liab_helpers import zkpor
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ import csv
 import io
 import os
 import stat
-import subprocess
-import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,7 +23,7 @@ from zkpor.models import InclusionProof
 from zkpor.sumtree import MAX_USER_ID_BYTES
 from zkpor.verify.inclusion import verify_inclusion
 
-from .liab_helpers import ASSETS_JSON, SECRET
+from .liab_helpers import ASSETS_JSON, SECRET, zkpor
 
 
 def _fill(stem: str, size: int, pad: str = "x") -> str:
@@ -90,17 +88,6 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     r = zkpor("export", "--bundle", "bundle", "--all", "--out", "proofs", cwd=tmp)
     assert r.returncode == 0, r.stderr
     return tmp / "bundle", tmp / "proofs"
-
-
-def zkpor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def read_index(folder: Path) -> list[list[str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,16 +15,10 @@ from zkpor.errors import VerificationError
 from zkpor.manifest import Manifest, manifest_digest
 from zkpor.verify.manifest import verify_manifest
 
-from .liab_helpers import PROVE_BASE, make_reserves, sample_rows, write_inputs
+from .liab_helpers import PROVE_BASE, make_reserves, sample_rows, write_inputs, zkpor
 from .mutations import changed, leaves
 
 EXCHANGE = "Example Exchange"
-
-
-def zkpor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args], capture_output=True, text=True, check=False, cwd=cwd
-    )
 
 
 def _totals(rows: list[tuple[str, str, str]]) -> dict[str, int]:

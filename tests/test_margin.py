@@ -8,7 +8,6 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
@@ -41,7 +40,7 @@ from zkpor.verify.inclusion import verify_inclusion
 from zkpor.verify.manifest import manifest_roots, verify_manifest
 from zkpor.verify.margin import terms_of
 
-from .liab_helpers import make_reserves
+from .liab_helpers import make_reserves, zkpor
 
 EXCHANGE = "Margin Exchange"
 ASSETS = {
@@ -79,12 +78,6 @@ ROWS = [
 # equity and debt totals in base units
 E = {"BTC": 171_000_000, "ETH": 7_000_000, "DOGE": 10_000}
 D = {"BTC": 10_000_000, "ETH": 10_000_000}
-
-
-def zkpor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args], capture_output=True, text=True, check=False, cwd=cwd
-    )
 
 
 def write(tmp: Path, rows: list[tuple[str, str, str, str]], assets: object = ASSETS) -> None:

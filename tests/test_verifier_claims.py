@@ -12,7 +12,6 @@ import copy
 import io
 import json
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,18 +23,12 @@ from zkpor.manifest import Manifest, solvency_context, statement_digest
 from zkpor.pedersen import Opening
 from zkpor.solvency import prove_solvency
 
-from .liab_helpers import PROVE_BASE, make_reserves, write_inputs
+from .liab_helpers import PROVE_BASE, make_reserves, write_inputs, zkpor
 from .mutations import changed, leaves
 
 EXCHANGE = "Evil [red]Exchange[/] :smile: \\o/"
 ROUND = "r-2026"
 ODD_IDS = ["a[/x]", "[bold]b[/bold]", "c\\d", ":smile:", "é-ñ", "x y"]
-
-
-def zkpor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args], capture_output=True, text=True, check=False, cwd=cwd
-    )
 
 
 def run_cli(*args: str, cwd: Path) -> tuple[int, str, str]:
