@@ -79,7 +79,7 @@ class Sampler(threading.Thread):
         self.peak_driver = 0
         self.peak_worker = 0
         self.worker_cpu: dict[int, float] = {}
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.start_time = time.perf_counter()
 
     def sample(self) -> None:
@@ -108,11 +108,11 @@ class Sampler(threading.Thread):
         return sum(self.worker_cpu.values())
 
     def run(self) -> None:
-        while not self._stop.wait(self.every):
+        while not self._halt.wait(self.every):
             self.sample()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
 
 
 # --- the m = 16 bound -------------------------------------------------------------------
