@@ -155,38 +155,81 @@ def m16_bound(workers: int, proofs: int) -> dict[str, float]:
 # --- child: the proving run -------------------------------------------------------------
 
 
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields) - idle) / CLK, sum(fields) / CLK
+
+
 def prove_child(spec_path: Path) -> None:
-    """Child process: prove the round on a fresh pool, timing every stage."""
+    """Child process: prove (or resume) the round on a fresh pool, timing every stage.
+
+    Writes ``segment-K.json`` beside the spec every 30 s and at the end, so a run killed
+    part-way (a session ending) keeps its figures and a rerun resumes from the prover's
+    checkpoints as a new segment."""
     from zkpor.liabilities.prover import ProveOptions, prove_liabilities
 
     spec = json.loads(spec_path.read_text())
-    marks: list[tuple[str, float, float]] = []  # (stage, wall, workers' CPU) at its start
+    seg_path = spec_path.parent / f"segment-{spec['segment']}.json"
+    marks: list[tuple[str, float, float, float]] = []  # stage, wall, workers' CPU, own CPU
     sampler = Sampler(os.getpid(), spec["sample_seconds"])
-    last: dict[str, Any] = {"stage": None, "print": 0.0}
+    state: dict[str, Any] = {"stage": None, "print": 0.0, "dump": 0.0}
+    state.update(first_done=None, done=0, total=0)
+    busy0, total0 = _machine_busy()
+    t0 = time.perf_counter()
 
-    def stage_of(name: str) -> str:
-        return "self-check audit" if name.startswith("audit ") else name
+    def mark(stage: str) -> None:
+        marks.append((stage, time.perf_counter() - t0, sampler.cpu(), time.process_time()))
+        state["stage"] = stage
+
+    def dump(complete: bool, extra: dict[str, Any] | None = None) -> None:
+        busy, total = _machine_busy()
+        now = (time.perf_counter() - t0, sampler.cpu(), time.process_time())
+        record = {
+            "segment": spec["segment"],
+            "complete": complete,
+            "marks": [[m[0], round(m[1], 2), round(m[2], 2), round(m[3], 2)] for m in marks],
+            "now": [round(x, 2) for x in now],
+            "prove_first_done": state["first_done"],
+            "prove_done": state["done"],
+            "prove_total": state["total"],
+            "machine_busy_s": round(busy - busy0, 1),
+            "machine_cpu_s": round(total - total0, 1),
+            "driver_peak_rss_mib": round(sampler.peak_driver / 2**20, 1),
+            "worker_peak_rss_mib": round(sampler.peak_worker / 2**20, 1),
+            "memory_series": sampler.series,
+            **(extra or {}),
+        }
+        tmp = seg_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record))
+        tmp.replace(seg_path)
 
     def progress(name: str, done: int, total: int) -> None:
-        stage = stage_of(name)
-        if stage == "prove" and done == total and last["stage"] == "prove":
-            marks.append(("reduce", time.perf_counter(), sampler.cpu()))
-            last["stage"] = "reduce"
-            return
-        if stage != last["stage"] and not (stage == "prove" and last["stage"] == "reduce"):
-            marks.append((stage, time.perf_counter(), sampler.cpu()))
-            last["stage"] = stage
+        stage = "self-check audit" if name.startswith("audit ") else name
+        if stage == "prove":
+            if state["first_done"] is None:
+                state["first_done"] = done
+            state["done"], state["total"] = done, total
+            if state["stage"] not in ("prove", "reduce"):
+                mark("prove")
+            if done == total and state["stage"] == "prove":
+                mark("reduce")
+        elif stage != state["stage"]:
+            mark(stage)
         now = time.perf_counter()
-        if now - last["print"] > 60:
-            last["print"] = now
+        if now - state["print"] > 60:
+            state["print"] = now
             print(f"# {time.strftime('%H:%M:%S')} {name} {done}/{total}", file=sys.stderr)
+        if now - state["dump"] > 30:
+            state["dump"] = now
+            dump(False)
 
     opts = ProveOptions(round_id=ROUND_ID, arity=16)
     with ProcessPoolExecutor(max_workers=spec["workers"]) as pool:
         pool.submit(int).result()  # start the workers so the sampler sees them
         sampler.start()
-        started = time.perf_counter()
-        marks.append(("start", started, sampler.cpu()))
+        mark("setup")
         summary = prove_liabilities(
             Path(spec["balances"]),
             Path(spec["assets"]),
@@ -196,29 +239,29 @@ def prove_child(spec_path: Path) -> None:
             pool,
             progress=progress,
         )
-        ended = time.perf_counter()
-        marks.append(("end", ended, sampler.cpu()))
+        mark("end")
     sampler.stop()
-    stages: dict[str, dict[str, float]] = {}
-    for (stage, wall, cpu), (_, wall_next, cpu_next) in itertools.pairwise(marks):
-        name = "setup" if stage == "start" else stage
-        stages[name] = {
-            "wall_s": round(wall_next - wall, 2),
-            "workers_cpu_s": round(cpu_next - cpu, 2),
-        }
-    print(
-        json.dumps(
-            {
-                "seconds": round(ended - started, 2),
-                "rows": summary.rows,
-                "chunks_built": summary.chunks_built,
-                "stages": stages,
-                "driver_peak_rss_mib": round(sampler.peak_driver / 2**20, 1),
-                "worker_peak_rss_mib": round(sampler.peak_worker / 2**20, 1),
-                "memory_series": sampler.series,
-            }
-        )
+    dump(
+        True,
+        {
+            "rows": summary.rows,
+            "chunks_built": summary.chunks_built,
+            "chunks_reused": summary.chunks_reused,
+        },
     )
+
+
+def segment_stages(seg: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Per stage: wall seconds, workers' CPU seconds, driver CPU seconds (a killed
+    segment's last stage ends at its last record)."""
+    marks = seg["marks"] + ([] if seg["complete"] else [["end", *seg["now"]]])
+    stages: dict[str, dict[str, float]] = {}
+    for (stage, wall, wcpu, dcpu), (_, wall2, wcpu2, dcpu2) in itertools.pairwise(marks):
+        entry = stages.setdefault(stage, {"wall_s": 0.0, "workers_cpu_s": 0.0, "driver_cpu_s": 0.0})
+        entry["wall_s"] += wall2 - wall
+        entry["workers_cpu_s"] += wcpu2 - wcpu
+        entry["driver_cpu_s"] += dcpu2 - dcpu
+    return stages
 
 
 # --- the driver -------------------------------------------------------------------------
@@ -235,20 +278,53 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run_child(spec: dict[str, Any], directory: Path) -> dict[str, Any]:
+def run_child(spec: dict[str, Any], directory: Path) -> None:
     spec_path = directory / "prove-spec.json"
     spec_path.write_text(json.dumps(spec))
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.million", "--prove-child", str(spec_path)],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
         check=False,
     )
     if out.returncode != 0:
         raise SystemExit(f"proving run failed (exit {out.returncode})")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+
+
+def combine_segments(directory: Path, rows: int) -> dict[str, Any]:
+    """The proving run's figures over all its segments (one, unless it was resumed)."""
+    segments = [
+        json.loads(p.read_text())
+        for p in sorted(directory.glob("segment-*.json"), key=lambda p: int(p.stem[8:]))
+    ]
+    stages: dict[str, dict[str, float]] = {}
+    for seg in segments:
+        for name, entry in segment_stages(seg).items():
+            acc = stages.setdefault(name, dict.fromkeys(entry, 0.0))
+            for key, value in entry.items():
+                acc[key] += value
+    built = sum(seg["prove_done"] - (seg["prove_first_done"] or 0) for seg in segments)
+    total = segments[-1]["prove_total"]
+    busy = sum(seg["machine_busy_s"] for seg in segments)
+    cpu = sum(seg["machine_cpu_s"] for seg in segments)
+    ours = sum(seg["now"][1] + seg["now"][2] for seg in segments)
+    return {
+        "segments": len(segments),
+        "complete": segments[-1]["complete"],
+        "stages": {k: {kk: round(vv, 2) for kk, vv in v.items()} for k, v in stages.items()},
+        "chunks": total,
+        "chunks_built_measured": built,
+        "entries_per_chunk": rows / total if total else 0,
+        "seconds": round(sum(v["wall_s"] for v in stages.values()), 2),
+        "driver_peak_rss_mib": max(seg["driver_peak_rss_mib"] for seg in segments),
+        "worker_peak_rss_mib": max(seg["worker_peak_rss_mib"] for seg in segments),
+        "machine_busy_share": round(busy / cpu, 3) if cpu else None,
+        "our_share_of_machine": round(ours / cpu, 3) if cpu else None,
+        "memory_series": [
+            {"segment": seg["segment"], **point}
+            for seg in segments
+            for point in seg["memory_series"][:: max(1, len(seg["memory_series"]) // 200)]
+        ],
+    }
 
 
 def export_sample(bundle: Path, sample: int, seed: int, customers: int) -> dict[str, Any]:
@@ -317,6 +393,9 @@ def main() -> None:
     ap.add_argument("--sample-seconds", type=float, default=10.0)
     ap.add_argument("--seed", type=int, default=1_000_000)
     ap.add_argument("--dir", default=None, help="Work directory (default: a temporary one).")
+    ap.add_argument(
+        "--resume", action="store_true", help="Continue the run in --dir (a new segment)."
+    )
     ap.add_argument("--keep", action="store_true", help="Keep the work directory.")
     ap.add_argument("--out", default=None)
     ap.add_argument("--prove-child", default=None, help=argparse.SUPPRESS)
@@ -324,75 +403,88 @@ def main() -> None:
     if args.prove_child:
         prove_child(Path(args.prove_child))
         return
+    if args.resume and not args.dir:
+        raise SystemExit("--resume needs --dir")
     directory = Path(args.dir or tempfile.mkdtemp(prefix="zkpor-bench-million-"))
     directory.mkdir(parents=True, exist_ok=True)
+    state_path = directory / "driver-state.json"
     log = lambda msg: print(f"# {time.strftime('%H:%M:%S')} {msg}", file=sys.stderr)  # noqa: E731
-    report: dict[str, Any] = {
-        "benchmark": "million",
-        "machine": machine_info(),
-        "commit": subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip(),
-        "customers": args.customers,
-        "assets": 1,
-        "arity": 16,
-        "workers": args.workers,
-    }
     try:
-        log("m=16 bound (before)")
-        report["bound_before"] = m16_bound(args.workers, args.m16_proofs)
-        log("generating balances")
-        t0 = time.perf_counter()
-        balances, assets = make_balances(directory, args.customers, args.seed)
-        report["generate_csv_seconds"] = round(time.perf_counter() - t0, 1)
-        report["csv_bytes"] = balances.stat().st_size
-        bundle = directory / "bundle"
-        spec = {
-            "balances": str(balances),
-            "assets": str(assets),
-            "secret": random.Random(args.seed).randbytes(32).hex(),
-            "out": str(bundle),
-            "workers": args.workers,
-            "sample_seconds": args.sample_seconds,
-        }
-        log("proving")
-        prove = run_child(spec, directory)
-        report["prove"] = prove
+        if args.resume:
+            report: dict[str, Any] = json.loads(state_path.read_text())
+            spec = json.loads((directory / "prove-spec.json").read_text())
+            spec["segment"] += 1
+            report.setdefault("resumed_at", []).append(time.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            report["commit_resumed"] = _commit()
+        else:
+            report = {
+                "benchmark": "million",
+                "machine": machine_info(),
+                "commit": _commit(),
+                "customers": args.customers,
+                "assets": 1,
+                "arity": 16,
+                "workers": args.workers,
+            }
+            log("m=16 bound (before)")
+            report["bound_before"] = m16_bound(args.workers, args.m16_proofs)
+            log("generating balances")
+            t0 = time.perf_counter()
+            balances, assets = make_balances(directory, args.customers, args.seed)
+            report["generate_csv_seconds"] = round(time.perf_counter() - t0, 1)
+            report["csv_bytes"] = balances.stat().st_size
+            spec = {
+                "balances": str(balances),
+                "assets": str(assets),
+                "secret": random.Random(args.seed).randbytes(32).hex(),
+                "out": str(directory / "bundle"),
+                "workers": report["workers"],
+                "sample_seconds": args.sample_seconds,
+                "segment": 0,
+            }
+            state_path.write_text(json.dumps(report))
+        bundle = Path(spec["out"])
+        log(f"proving (segment {spec['segment']})")
+        run_child(spec, directory)
+        customers = report["customers"]
+        report["prove"] = combine_segments(directory, customers)
         report["bundle_bytes"] = {
             "audit.sqlite": (bundle / "audit.sqlite").stat().st_size,
             "total": dir_bytes(bundle),
         }
         log("exporting a sample")
-        report["export"] = export_sample(bundle, args.export_sample, args.seed, args.customers)
+        report["export"] = export_sample(bundle, args.export_sample, args.seed, customers)
         log("full audit")
-        report["audit"] = audit_child(bundle, args.workers)
+        report["audit"] = audit_child(bundle, report["workers"])
         log("m=16 bound (after)")
-        report["bound_after"] = m16_bound(args.workers, args.m16_proofs)
+        report["bound_after"] = m16_bound(report["workers"], args.m16_proofs)
     finally:
         if not args.keep and args.dir is None:
             shutil.rmtree(directory, ignore_errors=True)
-    entries = report["prove"]["rows"]
-    stage = report["prove"]["stages"]["prove"]
-    wall_rate = entries / stage["wall_s"] / args.workers
+    workers = report["workers"]
+    prove = report["prove"]
+    stage = prove["stages"]["prove"]
+    entries = prove["chunks_built_measured"] * prove["entries_per_chunk"]
+    wall_rate = entries / stage["wall_s"] / workers
     cpu_rate = entries / stage["workers_cpu_s"]
-    bound_wall = (
-        report["bound_before"]["bound_entries_per_s_per_core_wall"]
-        + report["bound_after"]["bound_entries_per_s_per_core_wall"]
-    ) / 2
-    bound_cpu = (
-        report["bound_before"]["bound_entries_per_s_per_core_cpu"]
-        + report["bound_after"]["bound_entries_per_s_per_core_cpu"]
-    ) / 2
-    end_to_end = report["prove"]["seconds"]
+    bounds = (report["bound_before"], report["bound_after"])
+    bound_wall = sum(b["bound_entries_per_s_per_core_wall"] for b in bounds) / 2
+    bound_cpu = sum(b["bound_entries_per_s_per_core_cpu"] for b in bounds) / 2
     report["figures"] = {
         "entries_per_s_per_core_prove_stage_wall": round(wall_rate, 2),
         "entries_per_cpu_s_prove_stage": round(cpu_rate, 2),
         "ratio_to_bound_wall": round(wall_rate / bound_wall, 3),
         "ratio_to_bound_cpu": round(cpu_rate / bound_cpu, 3),
-        "entries_per_s_per_core_end_to_end": round(entries / end_to_end / args.workers, 2),
-        "prove_end_to_end_seconds": end_to_end,
+        "entries_per_s_per_core_end_to_end": round(customers / prove["seconds"] / workers, 2),
+        "prove_end_to_end_seconds": prove["seconds"],
     }
     emit(report, args.out)
+
+
+def _commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
 
 
 if __name__ == "__main__":
