@@ -1,9 +1,9 @@
 // Compiles contracts/TestToken.sol with solc-js (the npm package `solc`, pinned in
-// package.json; nothing is downloaded) and writes build/TestToken.json: the ABI, the
+// package.json; nothing is downloaded) and writes artifacts/TestToken.json: the ABI, the
 // creation bytecode and the compiler version. The output is committed;
 // tests/test_ethnode_contract.py recompiles and requires the same bytes.
 //
-//   node compile.js            write build/TestToken.json
+//   node compile.js            write artifacts/TestToken.json
 //   node compile.js --stdout   print it instead (what the test uses)
 "use strict";
 const fs = require("fs");
@@ -41,7 +41,7 @@ const text = JSON.stringify(artifact, null, 2) + "\n";
 if (process.argv.includes("--stdout")) {
   process.stdout.write(text);
 } else {
-  const dir = path.join(__dirname, "build");
+  const dir = path.join(__dirname, "artifacts");
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, "TestToken.json.tmp");
   fs.writeFileSync(tmp, text);
