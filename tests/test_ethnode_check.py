@@ -1,0 +1,270 @@
+"""zkpor.reserves.ethnode against a real local node (ganache, tests/ethnode_fixture.py).
+
+The module's chain: accounts[0] deploys three TestTokens (tests/ethnode/contracts): USDT
+(6 decimals, the asset's), OTHER (a second deployment of the same code, 6 decimals) and
+WIDE (18 decimals); it sends 0.75 ETH to a fresh address and 1234.5 USDT to accounts[1].
+The snapshot block is taken then. Afterwards accounts[1] sends 999 ETH and all its USDT
+away, and a fourth token is deployed: the checks at the snapshot block must not see any of
+that (the check is historical), while the same claims at the latest block must fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.ethnode_fixture import EthNode, eth_node, free_port
+
+pytest.importorskip("web3")
+
+from zkpor.reserves.ethnode import (
+    ChainClaim,
+    ChainReport,
+    EthNodeError,
+    check_balances,
+    connect,
+)
+
+__all__ = ["eth_node"]  # the fixture, imported for pytest
+
+ETH_DEC = 9  # the assets file's decimals for ETH (as in docs/spec.md 10.1)
+USDT_DEC = 6
+FRESH = "0x000000000000000000000000000000000000dEaD"  # no key needed: it only receives
+
+
+@dataclass
+class Chain:
+    node: EthNode
+    usdt: str
+    other: str
+    wide: str
+    late: str  # deployed after the snapshot
+    holder: str  # accounts[1]: 1000 ETH and 1234.5 USDT at the snapshot
+    block: int
+    block_hash: str
+    latest: int
+
+
+@pytest.fixture(scope="module")
+def chain(eth_node: EthNode) -> Chain:
+    node = eth_node
+    a = node.accounts
+    usdt = node.deploy_token("Tether USD", "USDT", 6, 10**6 * 10**6, a[0])
+    other = node.deploy_token("Tether USD", "USDT", 6, 10**6 * 10**6, a[0])
+    wide = node.deploy_token("Wide", "WIDE", 18, 10**24, a[0])
+    node.send_ether(a[0], FRESH, 750 * 10**15)  # 0.75 ETH
+    node.send_token(usdt, a[0], a[1], 1_234_500_000)  # 1234.5 USDT
+    block = node.w3.eth.block_number
+    block_hash = "0x" + bytes(node.w3.eth.get_block(block)["hash"]).hex()
+    # after the snapshot: funds leave the reserve address, a new contract appears
+    node.send_ether(a[1], a[9], 999 * 10**18)
+    node.send_token(usdt, a[1], a[9], 1_234_500_000)
+    late = node.deploy_token("Late", "LATE", 6, 10**12, a[0])
+    return Chain(node, usdt, other, wide, late, a[1], block, block_hash, node.w3.eth.block_number)
+
+
+def eth_check(c: Chain, claims: list[ChainClaim], **kw: object) -> ChainReport:
+    args: dict[str, object] = {
+        "block_height": c.block,
+        "block_hash": c.block_hash,
+        "node": c.node.url,
+    }
+    args.update(kw)
+    return check_balances(c.node.w3, asset="ETH", decimals=ETH_DEC, claims=claims, **args)  # type: ignore[arg-type]
+
+
+def usdt_check(
+    c: Chain, claims: list[ChainClaim], decimals: int = USDT_DEC, **kw: object
+) -> ChainReport:
+    args: dict[str, object] = {
+        "block_height": c.block,
+        "block_hash": c.block_hash,
+        "node": c.node.url,
+    }
+    args.update(kw)
+    return check_balances(c.node.w3, asset="USDT", decimals=decimals, claims=claims, **args)  # type: ignore[arg-type]
+
+
+def true_eth(c: Chain) -> list[ChainClaim]:
+    return [ChainClaim(c.holder, 1000 * 10**ETH_DEC), ChainClaim(FRESH, 750_000_000)]
+
+
+def fails(report: ChainReport) -> list[str]:
+    return [line for line in report.lines() if line.startswith("FAIL")]
+
+
+def test_true_ether_balances_pass(chain: Chain) -> None:
+    report = eth_check(chain, true_eth(chain))
+    assert report.ok, report.lines()
+    assert [f.severity for f in report.findings] == ["ok", "ok", "ok"]
+    assert report.findings[1].on_chain == 1000 * 10**18
+    assert report.findings[2].on_chain == 750 * 10**15
+    assert report.block_hash == chain.block_hash
+    assert report.chain_id == 1337
+
+
+def test_true_token_balances_pass(chain: Chain) -> None:
+    claims = [ChainClaim(chain.holder, 1_234_500_000, chain.usdt), ChainClaim(FRESH, 0, chain.usdt)]
+    report = usdt_check(chain, claims)
+    assert report.ok, report.lines()
+    assert any(f.where == f"token {chain.usdt}" and f.severity == "ok" for f in report.findings)
+
+
+def test_overstated_ether_balance_fails_naming_the_address(chain: Chain) -> None:
+    claims = [ChainClaim(chain.holder, 1000 * 10**ETH_DEC), ChainClaim(FRESH, 750_000_001)]
+    report = eth_check(chain, claims)
+    assert not report.ok
+    assert fails(report) == [
+        f"FAIL asset ETH addresses[1] {FRESH}: claims 0.750000001 ETH, the chain has 0.75 at "
+        f"block {chain.block}"
+    ]
+
+
+def test_overstated_token_balance_fails(chain: Chain) -> None:
+    report = usdt_check(chain, [ChainClaim(chain.holder, 1_234_500_001, chain.usdt)])
+    assert len(fails(report)) == 1
+    assert chain.holder in fails(report)[0]
+    assert "claims 1234.500001 USDT, the chain has 1234.5" in fails(report)[0]
+
+
+def test_understated_balance_is_noted_not_failed(chain: Chain) -> None:
+    report = eth_check(chain, [ChainClaim(FRESH, 700_000_000)])
+    assert report.ok
+    assert report.findings[-1].severity == "note"
+    assert "less than the chain's 0.75" in report.lines()[-1]
+
+
+def test_balance_moved_after_the_snapshot_still_passes(chain: Chain) -> None:
+    """The holder sent 999 ETH and all its USDT away after the snapshot block."""
+    assert chain.node.w3.eth.get_balance(chain.holder) < 2 * 10**18
+    assert eth_check(chain, true_eth(chain)).ok
+    token_claim = [ChainClaim(chain.holder, 1_234_500_000, chain.usdt)]
+    assert usdt_check(chain, token_claim).ok
+    # the same claims at the latest block fail: the check really reads the old state
+    latest_hash = "0x" + bytes(chain.node.w3.eth.get_block(chain.latest)["hash"]).hex()
+    now = eth_check(chain, true_eth(chain), block_height=chain.latest, block_hash=latest_hash)
+    assert [f.where for f in now.failures] == [f"addresses[0] {chain.holder}"]
+    now_token = usdt_check(chain, token_claim, block_height=chain.latest, block_hash=latest_hash)
+    assert "the chain has 0.0 at block" in fails(now_token)[0]
+
+
+def test_wrong_block_hash_fails(chain: Chain) -> None:
+    wrong = "0x" + ("%064x" % (int(chain.block_hash, 16) ^ 1))
+    report = eth_check(chain, true_eth(chain), block_hash=wrong)
+    assert fails(report) == [
+        f"FAIL asset ETH block {chain.block}: hash on the node is {chain.block_hash}, the "
+        f"manifest says {wrong}"
+    ]
+    # the hash of the block before is a real hash, of the wrong block
+    before = "0x" + bytes(chain.node.w3.eth.get_block(chain.block - 1)["hash"]).hex()
+    assert not eth_check(chain, true_eth(chain), block_hash=before).ok
+
+
+def test_block_hash_case_and_prefix_do_not_matter(chain: Chain) -> None:
+    assert eth_check(chain, true_eth(chain), block_hash=chain.block_hash[2:].upper()).ok
+
+
+def test_malformed_block_hash_fails(chain: Chain) -> None:
+    report = eth_check(chain, true_eth(chain), block_hash=chain.block_hash[:-1])
+    assert "is not 64 hex digits" in fails(report)[0]
+
+
+def test_missing_block_hash_is_said_not_assumed(chain: Chain) -> None:
+    report = eth_check(chain, true_eth(chain), block_hash=None)
+    assert report.ok
+    assert report.lines()[0] == (
+        f"note asset ETH block {chain.block}: no block hash given: the node's is "
+        f"{chain.block_hash} (not compared)"
+    )
+
+
+def test_wrong_chain_id_fails(chain: Chain) -> None:
+    report = eth_check(chain, true_eth(chain), chain_id=1)
+    assert fails(report) == [
+        "FAIL asset ETH chain: the node is on chain id 1337, the manifest says 1"
+    ]
+
+
+def test_another_deployment_of_the_token_fails(chain: Chain) -> None:
+    """Same code, same decimals, same symbol: the holder has nothing there."""
+    report = usdt_check(chain, [ChainClaim(chain.holder, 1_234_500_000, chain.other)])
+    assert fails(report) == [
+        f"FAIL asset USDT addresses[0] {chain.holder}: claims 1234.5 USDT, the chain has 0.0 "
+        f"at block {chain.block}"
+    ]
+
+
+def test_an_account_as_token_contract_fails(chain: Chain) -> None:
+    eoa = chain.node.accounts[3]
+    report = usdt_check(chain, [ChainClaim(chain.holder, 0, eoa)])
+    assert fails(report) == [
+        f"FAIL asset USDT token {eoa}: no contract code at block {chain.block} (an account, not "
+        "a token contract)",
+        f"FAIL asset USDT addresses[0] {chain.holder}: balance not checked: token {eoa}: no "
+        f"contract code at block {chain.block} (an account, not a token contract)",
+    ]
+
+
+def test_a_contract_deployed_after_the_snapshot_is_not_there(chain: Chain) -> None:
+    report = usdt_check(chain, [ChainClaim(chain.holder, 0, chain.late)])
+    assert "no contract code at block" in fails(report)[0]
+
+
+def test_wrong_decimals_fail(chain: Chain) -> None:
+    report = usdt_check(chain, [ChainClaim(FRESH, 0, chain.wide)])
+    assert fails(report) == [
+        f"FAIL asset USDT token {chain.wide}: decimals() is 18, the asset USDT has 6"
+    ]
+    # and an asset whose decimals differ from the (right) token's
+    report = usdt_check(chain, [ChainClaim(chain.holder, 12_345, chain.usdt)], decimals=2)
+    assert fails(report) == [
+        f"FAIL asset USDT token {chain.usdt}: decimals() is 6, the asset USDT has 2"
+    ]
+
+
+def test_balances_compare_exactly_across_decimals(chain: Chain) -> None:
+    """1234.5 USDT with the asset at 8 decimals (token at 6): compared in the finer unit."""
+    claims = [ChainClaim(chain.holder, 123_450_000_000, chain.usdt)]
+    report = usdt_check(chain, claims, decimals=8)
+    assert [f.severity for f in report.findings[1:]] == ["fail", "ok"]  # decimals, balance
+    claims = [ChainClaim(chain.holder, 123_450_000_001, chain.usdt)]
+    assert "claims 1234.50000001 USDT" in fails(usdt_check(chain, claims, decimals=8))[-1]
+
+
+def test_not_an_address_fails(chain: Chain) -> None:
+    bad = chain.holder[:-1] + ("0" if chain.holder[-1] != "0" else "1")
+    mixed = chain.holder[:2] + chain.holder[2:].swapcase()  # EIP-55 checksum broken
+    report = eth_check(chain, [ChainClaim(bad[:-1], 1), ChainClaim(mixed, 1)])
+    assert len(report.failures) == 2
+    assert all("not an Ethereum address" in line for line in fails(report))
+
+
+def test_missing_block_is_one_line_error(chain: Chain) -> None:
+    head = chain.node.w3.eth.block_number
+    with pytest.raises(EthNodeError) as err:
+        eth_check(chain, true_eth(chain), block_height=head + 1000)
+    assert str(err.value) == (
+        f"block {head + 1000} is not on the Ethereum node {chain.node.url} (its latest block is {head})"
+    )
+
+
+def test_connect_answers_with_the_node(chain: Chain) -> None:
+    w3 = connect(chain.node.url)
+    assert w3.eth.chain_id == 1337
+
+
+def test_unreachable_node_is_one_line_error_without_the_url_secret() -> None:
+    port = free_port()  # nothing listens there
+    with pytest.raises(EthNodeError) as err:
+        connect(f"http://127.0.0.1:{port}/v3/SECRET-API-KEY?token=HIDDEN", timeout=5)
+    msg = str(err.value)
+    assert msg == (
+        f"cannot reach the Ethereum node http://127.0.0.1:{port}/... (eth_chainId): connection failed"
+    )
+    assert "\n" not in msg
+
+
+def test_only_http_urls() -> None:
+    with pytest.raises(EthNodeError, match=r"only http:// and https:// URLs"):
+        connect("ws://127.0.0.1:8545")

@@ -1,0 +1,428 @@
+"""Ethereum reserves checked against a node: balances at the snapshot's block, token decimals.
+
+For one asset's reserve addresses on Ethereum, each with its claimed balance ``c`` in the
+asset's base units (``d`` decimals, from the assets file) and an optional ERC-20 contract,
+:func:`check_balances` asks a node (JSON-RPC, through web3.py) for:
+
+- block ``h`` (the manifest's ``block_height``): its hash, compared with the manifest's
+  ``block_hash`` (lower-case hex, ``0x`` optional); no hash in the manifest is said, not
+  assumed;
+- per address, the balance ``b`` at block ``h``: ``eth_getBalance(address, h)`` in wei
+  (``D = 18``) for ether, ``balanceOf(address)`` through ``eth_call`` at ``h`` for a token,
+  with ``D`` the token's ``decimals()`` at ``h`` (which must equal ``d``; the contract must
+  have code at ``h``). Calls go through web3's contract ABI (the ERC-20 functions below),
+  never hand-encoded.
+
+Claimed and chain balances are compared exactly in the finer unit: ``c * 10^(D-d)`` against
+``b`` (or ``c`` against ``b * 10^(d-D)``). A claim above the chain's balance is a failure;
+one below is fine and noted (an exchange may under-report); equality is ok. The state at an
+old block is needed: a pruned node refuses with "missing trie node", reported as needing an
+archive node. Whatever could not be checked is a failure, never a silent pass.
+
+Errors about the node itself (unreachable, no such block, no state at that block, wrong
+answer) are :class:`EthNodeError`, one line, naming the node by scheme, host and port only
+(an RPC URL's path or query often holds an API key). Problems with one address or one
+contract are findings in the returned :class:`ChainReport`.
+
+web3 is imported lazily: it is the optional extra ``chain`` (``pip install 'zkpor[chain]'``);
+the lightweight verifier never imports this module unless ``--eth-rpc`` is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Final, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from ..amounts import format_units
+from ..errors import VerificationError, ZkporError
+from .ethereum import check_address
+
+__all__ = [
+    "ERC20_ABI",
+    "ChainClaim",
+    "ChainReport",
+    "EthNodeError",
+    "Finding",
+    "check_balances",
+    "connect",
+    "node_label",
+]
+
+ETHER_DECIMALS: Final = 18
+_HASH: Final = re.compile(r"(0x)?[0-9a-fA-F]{64}")
+T = TypeVar("T")
+
+#: The ERC-20 functions read here (EIP-20's ABI, as a JSON ABI for web3 to encode).
+ERC20_ABI: Final[list[dict[str, Any]]] = [
+    {
+        "type": "function",
+        "name": "balanceOf",
+        "stateMutability": "view",
+        "inputs": [{"name": "owner", "type": "address"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    },
+    {
+        "type": "function",
+        "name": "decimals",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "uint8"}],
+    },
+]
+
+
+class EthNodeError(ZkporError):
+    """The Ethereum node cannot answer what the check needs (one line, no URL secrets)."""
+
+
+@dataclass(frozen=True)
+class ChainClaim:
+    """One reserve address of an asset: its claimed balance in the asset's base units."""
+
+    address: str
+    balance: int
+    token: str | None = None  # the ERC-20 contract; None for ether
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One outcome: ``where`` (``block``, ``token 0x..``, ``addresses[i] 0x..``), a severity
+    (``fail``: the claim is wrong or unchecked; ``note``: fine, worth saying; ``ok``) and a
+    one-line message."""
+
+    where: str
+    severity: Literal["ok", "note", "fail"]
+    message: str
+    claimed: int | None = None  # base units of the asset
+    on_chain: int | None = None  # base units of the chain (wei or the token's)
+
+
+@dataclass
+class ChainReport:
+    """Everything :func:`check_balances` found for one asset at one block."""
+
+    asset: str
+    node: str
+    chain_id: int
+    block_height: int
+    block_hash: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "fail"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no claim exceeds the chain and everything could be checked."""
+        return not self.failures
+
+    def lines(self) -> list[str]:
+        """One line per finding: ``SEVERITY asset A WHERE: MESSAGE``."""
+        tag = {"fail": "FAIL", "note": "note", "ok": "ok"}
+        return [
+            f"{tag[f.severity]} asset {self.asset} {f.where}: {f.message}" for f in self.findings
+        ]
+
+
+def node_label(url: str) -> str:
+    """``scheme://host:port`` of an RPC URL, with ``/...`` when it had more (a path or query
+    may carry an API key, user info a password: none of them is ever shown)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "the node (unparsable URL)"
+    more = "/..." if (parts.path not in ("", "/") or parts.query or parts.username) else ""
+    return f"{parts.scheme or '?'}://{host}{port}{more}"
+
+
+def connect(url: str, *, timeout: float = 30.0) -> Any:
+    """A web3 ``Web3`` on an HTTP(S) JSON-RPC ``url``; raises EthNodeError if web3 is not
+    installed, the URL is not http(s) or the node does not answer ``eth_chainId``."""
+    try:
+        from web3 import Web3
+    except ImportError as exc:
+        raise EthNodeError(
+            "checking balances on chain needs web3: pip install 'zkpor[chain]'"
+        ) from exc
+    label = node_label(url)
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise EthNodeError(f"Ethereum node {label}: only http:// and https:// URLs are supported")
+    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    _call(label, "eth_chainId", lambda: w3.eth.chain_id)
+    return w3
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def _call(label: str, what: str, fn: Callable[[], T]) -> T:
+    """Run one RPC; node-level failures become EthNodeError naming ``what``."""
+    try:
+        import requests
+
+        network_errors: tuple[type[BaseException], ...] = (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+        )
+    except ImportError:  # pragma: no cover - web3 depends on requests
+        network_errors = (OSError,)
+    from web3.exceptions import ProviderConnectionError, Web3RPCError
+
+    try:
+        return fn()
+    except network_errors as exc:
+        raise EthNodeError(
+            f"cannot reach the Ethereum node {label} ({what}): connection failed"
+        ) from exc
+    except ProviderConnectionError as exc:
+        raise EthNodeError(
+            f"cannot reach the Ethereum node {label} ({what}): {_reason(exc)}"
+        ) from exc
+    except Web3RPCError as exc:
+        reason = _reason(exc)
+        if "missing trie node" in reason or ("state" in reason and "not available" in reason):
+            raise EthNodeError(
+                f"Ethereum node {label} has no state for that block ({what}): an archive node is needed"
+            ) from exc
+        raise EthNodeError(f"Ethereum node {label} refused {what}: {reason}") from exc
+
+
+def _is_address(text: str) -> bool:
+    """``0x`` and 40 hex digits, EIP-55 when mixed case (docs/spec.md 10.4, step 1)."""
+    try:
+        check_address(text)
+    except VerificationError:
+        return False
+    return True
+
+
+def _norm_hash(h: str) -> str:
+    return h.lower().removeprefix("0x")
+
+
+def _compare(claimed: int, d: int, chain: int, big_d: int) -> tuple[int, int]:
+    """(claimed, chain) in the finer of the two units, exactly."""
+    if big_d >= d:
+        return claimed * 10 ** (big_d - d), chain
+    return claimed, chain * 10 ** (d - big_d)
+
+
+def check_balances(
+    w3: Any,
+    *,
+    asset: str,
+    decimals: int,
+    claims: Sequence[ChainClaim],
+    block_height: int,
+    block_hash: str | None,
+    chain_id: int | None = None,
+    node: str = "the node",
+) -> ChainReport:
+    """Check one asset's claims against the node ``w3`` (from :func:`connect`) at
+    ``block_height``; ``decimals`` is the asset's (assets file). See the module docstring.
+
+    Raises EthNodeError when the node cannot answer (unreachable, block missing, no state);
+    every problem with a claim, a contract or the block's identity is a finding."""
+    from web3 import Web3
+    from web3.exceptions import BadFunctionCallOutput, BlockNotFound, ContractLogicError
+
+    if block_height < 0:
+        raise EthNodeError(f"block height {block_height} is negative")
+    head = _call(node, "eth_blockNumber", lambda: w3.eth.block_number)
+    missing = (
+        f"block {block_height} is not on the Ethereum node {node} (its latest block is {head})"
+    )
+    if block_height > head:
+        raise EthNodeError(missing)
+    try:
+        block = _call(
+            node, f"eth_getBlockByNumber({block_height})", lambda: w3.eth.get_block(block_height)
+        )
+    except BlockNotFound:
+        raise EthNodeError(missing) from None
+    if block is None:  # pragma: no cover - web3 raises BlockNotFound
+        raise EthNodeError(f"block {block_height} is not on the Ethereum node {node}")
+    node_hash = "0x" + bytes(block["hash"]).hex()
+    node_chain = _call(node, "eth_chainId", lambda: w3.eth.chain_id)
+    report = ChainReport(asset, node, int(node_chain), block_height, node_hash)
+    add = report.findings.append
+
+    if chain_id is not None and node_chain != chain_id:
+        add(
+            Finding(
+                "chain",
+                "fail",
+                f"the node is on chain id {node_chain}, the manifest says {chain_id}",
+            )
+        )
+    if block_hash is None:
+        add(
+            Finding(
+                f"block {block_height}",
+                "note",
+                f"no block hash given: the node's is {node_hash} (not compared)",
+            )
+        )
+    elif not _HASH.fullmatch(block_hash):
+        add(
+            Finding(
+                f"block {block_height}",
+                "fail",
+                f"block hash {block_hash[:70]!r} is not 64 hex digits",
+            )
+        )
+    elif _norm_hash(block_hash) != _norm_hash(node_hash):
+        add(
+            Finding(
+                f"block {block_height}",
+                "fail",
+                f"hash on the node is {node_hash}, the manifest says 0x{_norm_hash(block_hash)}",
+            )
+        )
+    else:
+        add(Finding(f"block {block_height}", "ok", f"hash {node_hash} matches"))
+
+    # per token contract, once: code at the block, decimals() equal to the asset's
+    token_decimals: dict[str, int | None] = {}
+    token_problem: dict[str, str] = {}
+    for token in dict.fromkeys(c.token for c in claims if c.token is not None):
+        where = f"token {token}"
+        if not _is_address(token):
+            token_decimals[token] = None
+            token_problem[token] = (
+                "not an Ethereum address (0x and 40 hex digits, EIP-55 if mixed case)"
+            )
+            add(Finding(where, "fail", token_problem[token]))
+            continue
+        addr = Web3.to_checksum_address(token)
+        code = _call(
+            node,
+            f"eth_getCode({addr})",
+            partial(w3.eth.get_code, addr, block_identifier=block_height),
+        )
+        if len(code) == 0:
+            token_decimals[token] = None
+            token_problem[token] = (
+                f"no contract code at block {block_height} (an account, not a token contract)"
+            )
+            add(Finding(where, "fail", token_problem[token]))
+            continue
+        contract = w3.eth.contract(address=addr, abi=ERC20_ABI)
+        try:
+            got = _call(
+                node,
+                f"decimals() of {addr}",
+                partial(contract.functions.decimals().call, block_identifier=block_height),
+            )
+        except EthNodeError:
+            raise
+        except (ContractLogicError, BadFunctionCallOutput, ValueError) as exc:
+            token_decimals[token] = None
+            token_problem[token] = f"decimals() failed at block {block_height}: {_reason(exc)}"
+            add(Finding(where, "fail", token_problem[token]))
+            continue
+        token_decimals[token] = int(got)
+        if got != decimals:
+            add(Finding(where, "fail", f"decimals() is {got}, the asset {asset} has {decimals}"))
+        else:
+            add(Finding(where, "ok", f"decimals() is {got}, as the asset's"))
+
+    for i, claim in enumerate(claims):
+        where = f"addresses[{i}] {claim.address}"
+        if not _is_address(claim.address):
+            add(
+                Finding(
+                    where,
+                    "fail",
+                    "not an Ethereum address (0x and 40 hex digits, EIP-55 if mixed case)",
+                    claim.balance,
+                )
+            )
+            continue
+        holder = Web3.to_checksum_address(claim.address)
+        if claim.token is None:
+            big_d = ETHER_DECIMALS
+            raw = _call(
+                node,
+                f"eth_getBalance({holder})",
+                partial(w3.eth.get_balance, holder, block_identifier=block_height),
+            )
+        else:
+            td = token_decimals.get(claim.token)
+            if td is None:
+                problem = token_problem.get(claim.token, "the token could not be read")
+                add(
+                    Finding(
+                        where,
+                        "fail",
+                        f"balance not checked: token {claim.token}: {problem}",
+                        claim.balance,
+                    )
+                )
+                continue
+            big_d = td
+            contract = w3.eth.contract(address=Web3.to_checksum_address(claim.token), abi=ERC20_ABI)
+            try:
+                raw = _call(
+                    node,
+                    f"balanceOf({holder}) on {claim.token}",
+                    partial(
+                        contract.functions.balanceOf(holder).call, block_identifier=block_height
+                    ),
+                )
+            except EthNodeError:
+                raise
+            except (ContractLogicError, BadFunctionCallOutput, ValueError) as exc:
+                add(
+                    Finding(
+                        where,
+                        "fail",
+                        f"balanceOf failed at block {block_height}: {_reason(exc)}",
+                        claim.balance,
+                    )
+                )
+                continue
+        raw = int(raw)
+        want, have = _compare(claim.balance, decimals, raw, big_d)
+        shown_claim = format_units(claim.balance, decimals)
+        shown_chain = format_units(raw, big_d)
+        if want > have:
+            add(
+                Finding(
+                    where,
+                    "fail",
+                    f"claims {shown_claim} {asset}, the chain has {shown_chain} at block {block_height}",
+                    claim.balance,
+                    raw,
+                )
+            )
+        elif want < have:
+            add(
+                Finding(
+                    where,
+                    "note",
+                    f"claims {shown_claim} {asset}, less than the chain's {shown_chain} at block {block_height}",
+                    claim.balance,
+                    raw,
+                )
+            )
+        else:
+            add(
+                Finding(
+                    where,
+                    "ok",
+                    f"{shown_chain} {asset} at block {block_height}, as claimed",
+                    claim.balance,
+                    raw,
+                )
+            )
+    return report
