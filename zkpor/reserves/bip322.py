@@ -1,0 +1,205 @@
+"""BIP-322 ownership signatures for native segwit Bitcoin addresses: P2TR, P2WSH, P2WPKH.
+
+The legacy signed-message format (docs/spec.md 10.3) recovers one ECDSA key, so it cannot
+sign for a Taproot output key or a multisig script. BIP-322 ("generic signed message
+format") signs a virtual transaction instead: ``to_spend`` pays 0 to the address's
+scriptPubKey from an input that commits to ``message_hash = SHA-256(tag || tag || m)``
+with ``tag = SHA-256("BIP0322-signed-message")`` (a BIP-340 tagged hash of the message's
+UTF-8 bytes); ``to_sign`` spends it to a single ``OP_RETURN`` output. The signature is the
+witness of ``to_sign`` (the *simple* variant, ``smp`` prefix or none) or the whole signed
+``to_sign`` (the *full* variant, ``ful``), base64; it is valid when the script
+interpreter accepts the spend under the BIP's rules (SIGHASH_ALL only, strict DER and low
+S, minimal pushes, clean stack, ...). Whoever can spend from the address can sign.
+
+Verification is the library ``bip322-core`` (``bip322core.verify_message``: BIP-322
+framing on embit, script evaluation by btclib's interpreter), imported only when a
+BIP-322 signature is checked: the lightweight verifier runs without it as long as no
+P2TR or P2WSH address appears (:func:`needs_bip322` says which ones do, from the text
+alone). Here, around it:
+
+- the address must be a native segwit address of ``chain`` (HRP ``bc`` or ``tb``: another
+  network's address is refused, as in 10.3) with a BIP-173/350 checksum: witness v0 with
+  a 20-byte (P2WPKH) or 32-byte (P2WSH) program, or v1 with 32 bytes (P2TR);
+- the signature is printable ASCII, at most ``MAX_SIGNATURE_CHARS`` characters, canonical
+  base64 after an optional ``smp``/``ful`` prefix; ``pof`` (proof of funds) is refused:
+  it needs the UTXO set;
+- the BIP's verdicts: *valid* -> True, *invalid* -> False, *inconclusive* (the interpreter
+  cannot judge, e.g. an unknown witness version in the script) -> VerificationError; a
+  *valid at time T and age S* with T or S non-zero (a time-locked spend, full variant
+  only) is refused unless ``allow_timelock``: such a key cannot move the coins now.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, Final, Literal
+
+from ..errors import VerificationError
+
+__all__ = [
+    "MAX_SIGNATURE_CHARS",
+    "AddressKind",
+    "address_kind",
+    "message_hash",
+    "needs_bip322",
+    "verify",
+]
+
+AddressKind = Literal["p2wpkh", "p2wsh", "p2tr"]
+MAX_SIGNATURE_CHARS: Final = 10_000  # a 15-of-15 P2WSH simple signature is about 2,500
+_HRP: Final[dict[str, str]] = {"bitcoin": "bc", "bitcoin-testnet": "tb"}
+_INSTALL: Final = "pip install 'zkpor[chain]'"
+
+
+def needs_bip322(address: str, chain: str) -> bool:
+    """Whether ``address`` on ``chain`` looks like a P2TR or P2WSH address (which only
+    BIP-322 can sign for), judged from the text alone: no checksum, no library. An address
+    it says False for goes to the legacy verifier (10.3), which checks it fully."""
+    hrp = _HRP.get(chain)
+    if hrp is None:
+        return False
+    text = address.lower()
+    # HRP, "1", the witness version character ("q" = 0, "p" = 1), 32 bytes = 52 characters
+    # of data and 6 of checksum: 62 characters in all for "bc"/"tb"
+    return len(text) == len(hrp) + 60 and text.startswith((hrp + "1q", hrp + "1p"))
+
+
+def address_kind(address: str, chain: str) -> AddressKind:
+    """The kind of a native segwit ``address`` of ``chain``; VerificationError (message
+    starts ``address:``) for anything else. Uses embit's BIP-173/350 decoder."""
+    hrp = _HRP.get(chain)
+    if hrp is None:
+        raise VerificationError(f"address: BIP-322 signatures are for Bitcoin, not chain {chain}")
+    text = address.lower()
+    other = {"bc": "tb", "tb": "bc"}[hrp]
+    if text.startswith(other + "1"):
+        net = "bitcoin-testnet" if other == "tb" else "bitcoin"
+        raise VerificationError(f"address: a {net} address cannot hold reserves on chain {chain}")
+    if not text.startswith(hrp + "1"):
+        raise VerificationError(
+            "address: not a native segwit address (BIP-322 here: P2WPKH, P2WSH, P2TR)"
+        )
+    if address != text and address != address.upper():
+        raise VerificationError(
+            "address: mixed-case bech32 address (BIP 173 allows all lower or all upper)"
+        )
+    bech32 = _embit_bech32()
+    version, program = bech32.decode(hrp, text)
+    if version is None or program is None:
+        raise VerificationError("address: invalid bech32/bech32m address (bad checksum or length)")
+    size = len(program)
+    if version == 0 and size == 20:
+        return "p2wpkh"
+    if version == 0 and size == 32:
+        return "p2wsh"
+    if version == 1 and size == 32:
+        return "p2tr"
+    raise VerificationError(
+        f"address: witness version {version} with a {size}-byte program is not supported "
+        "(P2WPKH, P2WSH, P2TR)"
+    )
+
+
+def message_hash(message: str) -> bytes:
+    """BIP-322's ``message_hash``: the BIP-340 tagged hash of the UTF-8 message (the
+    library's, so that its framing is what the BIP's test vectors check)."""
+    core = _core()
+    digest: bytes = core.message_hash(message.encode("utf-8"))
+    return digest
+
+
+def verify(
+    address: str,
+    message: str,
+    signature: str,
+    *,
+    chain: str = "bitcoin",
+    allow_timelock: bool = False,
+) -> bool:
+    """True when ``signature`` is a valid BIP-322 signature of ``message`` by ``address``
+    (P2WPKH, P2WSH or P2TR of ``chain``), False when it is well formed but invalid.
+    Raises VerificationError for a bad address, a malformed or unsupported signature, an
+    inconclusive verdict, a time-locked signature (unless ``allow_timelock``) or a missing
+    library."""
+    core = _core()  # first: without the library, say so whatever the input
+    address_kind(address, chain)
+    _check_signature_text(signature)
+    try:
+        decoded = core.decode_signature(signature)
+    except core.SignatureFormatError as exc:
+        raise VerificationError(f"signature: {exc}") from None
+    if decoded.variant == "pof":
+        raise VerificationError(
+            "signature: proof-of-funds (pof) BIP-322 signatures need the UTXO set: not supported"
+        )
+    if decoded.variant not in ("smp", "ful"):
+        raise VerificationError(
+            "signature: a 65-byte legacy signature is for P2PKH; this is a segwit address"
+        )
+    result = core.verify_message(address, signature, message.encode("utf-8"), allow_legacy=False)
+    state = str(result.state)
+    if state == "inconclusive":
+        raise VerificationError(f"BIP-322 verdict inconclusive: {result.reason}")
+    if state != "valid":
+        return False
+    if result.extra_inputs:
+        raise VerificationError("signature: extra inputs (proof of funds) are not supported")
+    lock, seq = result.locktime or 0, result.sequence or 0
+    if (lock or seq) and not allow_timelock:
+        raise VerificationError(
+            f"signature is valid only at time {lock} and age {seq}: a time-locked spend does "
+            "not show the coins can move now"
+        )
+    return True
+
+
+def _check_signature_text(signature: str) -> None:
+    if not signature:
+        raise VerificationError("signature: empty")
+    if len(signature) > MAX_SIGNATURE_CHARS:
+        raise VerificationError(
+            f"signature: {len(signature)} characters, more than {MAX_SIGNATURE_CHARS}"
+        )
+    for ch in signature:
+        if not 0x21 <= ord(ch) <= 0x7E:
+            raise VerificationError(
+                f"signature: contains U+{ord(ch):04X}: only base64 with an optional smp/ful prefix"
+            )
+    body = signature[3:] if signature[:3] in ("smp", "ful", "pof") else signature
+    try:
+        base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise VerificationError("signature: not base64 (standard alphabet, with padding)") from None
+
+
+def _core() -> _Core:
+    """bip322core, or VerificationError saying how to install it."""
+    try:
+        import bip322core  # type: ignore[import-untyped]
+        from bip322core import core
+    except ImportError:
+        raise VerificationError(
+            f"BIP-322 signatures (P2TR, P2WSH addresses) need the bip322-core package: {_INSTALL}"
+        ) from None
+    return _Core(bip322core, core)
+
+
+def _embit_bech32() -> Any:
+    try:
+        from embit import bech32  # type: ignore[import-untyped]
+    except ImportError:
+        raise VerificationError(
+            f"BIP-322 addresses are decoded by embit (with bip322-core): {_INSTALL}"
+        ) from None
+    return bech32
+
+
+class _Core:
+    """The few names of bip322core used here, in one place."""
+
+    def __init__(self, pkg: Any, core: Any) -> None:
+        self.verify_message = pkg.verify_message
+        self.decode_signature = core.decode_signature
+        self.message_hash = core.message_hash
+        self.SignatureFormatError = core.SignatureFormatError
