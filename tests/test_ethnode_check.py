@@ -10,6 +10,7 @@ that (the check is historical), while the same claims at the latest block must f
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pytest
@@ -18,11 +19,14 @@ from tests.ethnode_fixture import EthNode, eth_node, free_port
 
 pytest.importorskip("web3")
 
+from zkpor.errors import InputError, VerificationError
+from zkpor.reserves import AssetReserves, ReserveAddress, verify_asset_reserves
 from zkpor.reserves.ethnode import (
     ChainClaim,
     ChainReport,
     EthNodeError,
     check_balances,
+    claims_from_entries,
     connect,
 )
 
@@ -31,6 +35,13 @@ __all__ = ["eth_node"]  # the fixture, imported for pytest
 ETH_DEC = 9  # the assets file's decimals for ETH (as in docs/spec.md 10.1)
 USDT_DEC = 6
 FRESH = "0x000000000000000000000000000000000000dEaD"  # no key needed: it only receives
+# docs/spec.md 10.1's ETH address (key SHA-256("eth0")) and its signed entry: 20 ETH
+SPEC_KEY = hashlib.sha256(b"eth0").digest()
+SPEC_ETH = "0x259e4E85e16f1FbfdE84A8E08bE55bB28ABeF8ed"
+SPEC_SIG = (
+    "0x7c1a15256adbbcbfaeefb32fc2e687200d4e4a3f71e276727a18eb2cf15f41f66b0e4a8e98e7c17202ee"
+    "9684c0af4f8f1d5d05d63659a8dddaf1de411e36e7851c"
+)
 
 
 @dataclass
@@ -55,13 +66,35 @@ def chain(eth_node: EthNode) -> Chain:
     wide = node.deploy_token("Wide", "WIDE", 18, 10**24, a[0])
     node.send_ether(a[0], FRESH, 750 * 10**15)  # 0.75 ETH
     node.send_token(usdt, a[0], a[1], 1_234_500_000)  # 1234.5 USDT
+    node.send_ether(a[0], SPEC_ETH, 20 * 10**18)
     block = node.w3.eth.block_number
     block_hash = "0x" + bytes(node.w3.eth.get_block(block)["hash"]).hex()
-    # after the snapshot: funds leave the reserve address, a new contract appears
+    # after the snapshot: funds leave the reserve addresses, a new contract appears
     node.send_ether(a[1], a[9], 999 * 10**18)
+    _send_signed(node, SPEC_KEY, a[9], 5 * 10**18)
     node.send_token(usdt, a[1], a[9], 1_234_500_000)
     late = node.deploy_token("Late", "LATE", 6, 10**12, a[0])
     return Chain(node, usdt, other, wide, late, a[1], block, block_hash, node.w3.eth.block_number)
+
+
+def _send_signed(node: EthNode, key: bytes, to: str, wei: int) -> None:
+    """A transfer signed here (the sender is no ganache account)."""
+    from eth_account import Account
+
+    sender = Account.from_key(key)
+    tx = {
+        "to": to,
+        "value": wei,
+        "gas": 21_000,
+        "gasPrice": node.w3.eth.gas_price,
+        "nonce": node.w3.eth.get_transaction_count(sender.address),
+        "chainId": node.w3.eth.chain_id,
+    }
+    signed = sender.sign_transaction(tx)
+    receipt = node.w3.eth.wait_for_transaction_receipt(
+        node.w3.eth.send_raw_transaction(signed.raw_transaction), timeout=60
+    )
+    assert receipt["status"] == 1
 
 
 def eth_check(c: Chain, claims: list[ChainClaim], **kw: object) -> ChainReport:
@@ -268,3 +301,70 @@ def test_unreachable_node_is_one_line_error_without_the_url_secret() -> None:
 def test_only_http_urls() -> None:
     with pytest.raises(EthNodeError, match=r"only http:// and https:// URLs"):
         connect("ws://127.0.0.1:8545")
+
+
+def spec_entry(c: Chain, balance: str = "20") -> AssetReserves:
+    """docs/spec.md 10.1's ETH entry, at the snapshot block of this chain."""
+    return AssetReserves(
+        asset="ETH",
+        chain="ethereum",
+        block_height=c.block,
+        block_hash=c.block_hash,
+        addresses=[ReserveAddress(address=SPEC_ETH, balance=balance, signature=SPEC_SIG)],
+    )
+
+
+def test_a_signed_snapshot_entry_checked_on_chain(chain: Chain) -> None:
+    """Signatures first (zkpor.reserves, docs/spec.md 10.5), then the chain: the spec's
+    example entry holds, although 5 of its 20 ETH left after the snapshot block."""
+    assert chain.node.w3.eth.get_balance(SPEC_ETH) < 15 * 10**18
+    entry = spec_entry(chain)
+    total = verify_asset_reserves(
+        "ETH",
+        "ethereum",
+        entry.addresses,
+        exchange="Example Exchange",
+        round_id="2026-11-30",
+        decimals=ETH_DEC,
+    )
+    assert total == 20 * 10**ETH_DEC
+    claims = claims_from_entries(entry.addresses, ETH_DEC)
+    assert claims == [ChainClaim(SPEC_ETH, 20 * 10**ETH_DEC)]
+    report = eth_check(chain, claims, block_height=entry.block_height, block_hash=entry.block_hash)
+    assert report.ok, report.lines()
+
+
+def test_an_overstated_signed_entry_passes_signatures_and_fails_on_chain(chain: Chain) -> None:
+    """The ownership message does not name the balance: only the chain shows the lie."""
+    entry = spec_entry(chain, balance="20.5")
+    verify_asset_reserves(
+        "ETH",
+        "ethereum",
+        entry.addresses,
+        exchange="Example Exchange",
+        round_id="2026-11-30",
+        decimals=ETH_DEC,
+    )
+    report = eth_check(chain, claims_from_entries(entry.addresses, ETH_DEC))
+    assert fails(report) == [
+        f"FAIL asset ETH addresses[0] {SPEC_ETH}: claims 20.5 ETH, the chain has 20.0 at block {chain.block}"
+    ]
+    # and a signature for another round is caught before the chain is asked
+    with pytest.raises(VerificationError, match="signature was not made"):
+        verify_asset_reserves(
+            "ETH",
+            "ethereum",
+            entry.addresses,
+            exchange="Example Exchange",
+            round_id="2026-12-31",
+            decimals=ETH_DEC,
+        )
+
+
+def test_claims_from_entries_names_a_bad_balance() -> None:
+    entry = ReserveAddress(address=SPEC_ETH, balance="1.0000000001", signature=SPEC_SIG)
+    with pytest.raises(InputError) as err:
+        claims_from_entries([entry], ETH_DEC, where="manifest.json: asset ETH")
+    assert str(err.value) == (
+        "manifest.json: asset ETH: addresses[0].balance: amount has 10 decimals; the asset allows 9"
+    )

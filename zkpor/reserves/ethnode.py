@@ -34,11 +34,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from ..amounts import format_units
-from ..errors import VerificationError, ZkporError
+from ..amounts import format_units, parse_amount
+from ..errors import InputError, VerificationError, ZkporError
 from .ethereum import check_address
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "EthNodeError",
     "Finding",
     "check_balances",
+    "claims_from_entries",
     "connect",
     "node_label",
 ]
@@ -127,6 +128,29 @@ class ChainReport:
         return [
             f"{tag[f.severity]} asset {self.asset} {f.where}: {f.message}" for f in self.findings
         ]
+
+
+class _Entry(Protocol):
+    @property
+    def address(self) -> str: ...
+    @property
+    def balance(self) -> str: ...
+
+
+def claims_from_entries(
+    addresses: Sequence[_Entry], decimals: int, token: str | None = None, *, where: str = "reserves"
+) -> list[ChainClaim]:
+    """The claims of a snapshot's or manifest's reserve addresses (objects with ``address``
+    and a ``balance`` display string, as :class:`zkpor.reserves.models.ReserveAddress`),
+    balances parsed with the asset's ``decimals``; InputError names a bad balance."""
+    claims = []
+    for i, entry in enumerate(addresses):
+        try:
+            units = parse_amount(entry.balance, decimals)
+        except ValueError as exc:
+            raise InputError(str(exc), source=where, field=f"addresses[{i}].balance") from None
+        claims.append(ChainClaim(entry.address, units, token))
+    return claims
 
 
 def node_label(url: str) -> str:
