@@ -368,3 +368,53 @@ def test_claims_from_entries_names_a_bad_balance() -> None:
     assert str(err.value) == (
         "manifest.json: asset ETH: addresses[0].balance: amount has 10 decimals; the asset allows 9"
     )
+
+
+class _PrunedEth:
+    """A node stand-in that has block 5 but, like a pruned node, no state for it."""
+
+    chain_id = 1
+    block_number = 100
+
+    def get_block(self, n: int) -> dict[str, bytes]:
+        return {"hash": bytes(32)}
+
+    def get_balance(self, address: str, block_identifier: int) -> int:
+        from web3.exceptions import Web3RPCError
+
+        raise Web3RPCError(
+            "{'code': -32000, 'message': 'missing trie node abc (path ) state 0x12 is not available'}"
+        )
+
+
+class _PrunedW3:
+    eth = _PrunedEth()
+
+
+def test_a_node_without_history_says_an_archive_node_is_needed() -> None:
+    with pytest.raises(EthNodeError) as err:
+        check_balances(
+            _PrunedW3(),
+            asset="ETH",
+            decimals=ETH_DEC,
+            claims=[ChainClaim(SPEC_ETH, 1)],
+            block_height=5,
+            block_hash=None,
+            node="https://node.example:8545/...",
+        )
+    assert str(err.value) == (
+        "Ethereum node https://node.example:8545/... has no state for that block "
+        f"(eth_getBalance({SPEC_ETH})): an archive node is needed"
+    )
+
+
+def test_node_label_hides_paths_queries_and_passwords() -> None:
+    from zkpor.reserves.ethnode import node_label
+
+    assert node_label("http://127.0.0.1:8545") == "http://127.0.0.1:8545"
+    assert (
+        node_label("https://mainnet.infura.io/v3/0123456789abcdef")
+        == "https://mainnet.infura.io/..."
+    )
+    assert node_label("https://user:pw@node.example/?key=K") == "https://node.example/..."
+    assert node_label("http://[::1]:8545/") == "http://[::1]:8545"
