@@ -29,7 +29,8 @@ from zkpor.reserves.bip322 import address_kind, needs_bip322, verify
 
 pytest.importorskip("bip322core", reason="bip322-core is not installed (pip install -e '.[chain]')")
 
-from zkpor.reserves.bip322 import message_hash
+from zkpor.reserves.bip322 import message_hash, p2tr_address, sign_p2tr
+from zkpor.reserves.message import ownership_message
 
 # [BIP-text]: the key's P2WPKH address and its simple signatures (two per message)
 P2WPKH = "bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l"
@@ -298,3 +299,44 @@ def test_lightweight_verifier_runs_without_the_library() -> None:
         "VerificationError: BIP-322 signatures (P2TR, P2WSH addresses) need the bip322-core "
         "package: pip install 'zkpor[chain]'"
     )
+
+
+def test_sign_p2tr_reproduces_bitcoin_core_vector() -> None:
+    """[Core]'s key (the WIF of [BIP-text]) signs "Hello World" to Core's signature."""
+    from embit import ec
+
+    secret = ec.PrivateKey.from_wif("L3VFeEujGtevx9w18HD1fhRbCH67Az2dpCymeRE1SoPK6XQtaN2k").secret
+    assert p2tr_address(secret) == P2TR_CORE
+    assert sign_p2tr(secret, "Hello World") == "smp" + P2TR_CORE_HELLO
+
+
+def test_an_ownership_message_signed_for_a_taproot_reserve_address() -> None:
+    """The demo's way: a P2TR address signs zkpor's ownership message (docs/spec.md 10.2)."""
+    import hashlib
+
+    secret = hashlib.sha256(b"btc-taproot0").digest()
+    address = p2tr_address(secret)
+    assert needs_bip322(address, "bitcoin") and address_kind(address, "bitcoin") == "p2tr"
+    message = ownership_message("Example Exchange", "2026-11-30", address)
+    signature = sign_p2tr(secret, message)
+    assert verify(address, message, signature) is True
+    # another round, another exchange, a trailing LF: all refused
+    assert (
+        verify(address, ownership_message("Example Exchange", "2026-12-31", address), signature)
+        is False
+    )
+    assert verify(address, ownership_message("Other", "2026-11-30", address), signature) is False
+    assert verify(address, message + "\n", signature) is False
+    # testnet: its own address, refused on mainnet
+    tb = p2tr_address(secret, "bitcoin-testnet")
+    assert tb.startswith("tb1p")
+    tb_sig = sign_p2tr(
+        secret, ownership_message("Example Exchange", "2026-11-30", tb), "bitcoin-testnet"
+    )
+    assert verify(
+        tb, ownership_message("Example Exchange", "2026-11-30", tb), tb_sig, chain="bitcoin-testnet"
+    )
+    with pytest.raises(
+        VerificationError, match="testnet address cannot hold reserves on chain bitcoin"
+    ):
+        verify(tb, message, tb_sig)
