@@ -418,3 +418,60 @@ def test_node_label_hides_paths_queries_and_passwords() -> None:
     )
     assert node_label("https://user:pw@node.example/?key=K") == "https://node.example/..."
     assert node_label("http://[::1]:8545/") == "http://[::1]:8545"
+
+
+def test_an_http_error_names_the_status_not_the_url_secret() -> None:
+    """A local server that answers 401 to everything (as a node with a wrong API key)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Refuse(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Refuse)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        with pytest.raises(EthNodeError) as err:
+            connect(f"http://127.0.0.1:{port}/v3/SECRET-API-KEY", timeout=10)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert (
+        str(err.value)
+        == f"Ethereum node http://127.0.0.1:{port}/... answered HTTP 401 (eth_chainId)"
+    )
+
+
+class _ChattyEth(_PrunedEth):
+    def get_balance(self, address: str, block_identifier: int) -> int:
+        from web3.exceptions import Web3RPCError
+
+        raise Web3RPCError("upstream https://node.example/v3/SECRET-API-KEY failed")
+
+
+class _ChattyW3:
+    eth = _ChattyEth()
+
+
+def test_a_url_in_a_node_error_is_cut() -> None:
+    with pytest.raises(EthNodeError) as err:
+        check_balances(
+            _ChattyW3(),
+            asset="ETH",
+            decimals=ETH_DEC,
+            claims=[ChainClaim(SPEC_ETH, 1)],
+            block_height=5,
+            block_hash=None,
+            node="http://127.0.0.1:1",
+        )
+    assert "SECRET" not in str(err.value)
+    assert str(err.value).endswith("upstream https://node.example/... failed")

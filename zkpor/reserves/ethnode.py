@@ -55,6 +55,7 @@ __all__ = [
 
 ETHER_DECIMALS: Final = 18
 _HASH: Final = re.compile(r"(0x)?[0-9a-fA-F]{64}")
+_URL: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"]+")
 T = TypeVar("T")
 
 #: The ERC-20 functions read here (EIP-20's ABI, as a JSON ABI for web3 to encode).
@@ -185,8 +186,9 @@ def connect(url: str, *, timeout: float = 30.0) -> Any:
 
 
 def _reason(exc: BaseException) -> str:
+    """One line of an exception's text, any URL in it cut to :func:`node_label`."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:200]
+    return _URL.sub(lambda m: node_label(m.group(0)), text)[:200]
 
 
 def _call(label: str, what: str, fn: Callable[[], T]) -> T:
@@ -194,23 +196,21 @@ def _call(label: str, what: str, fn: Callable[[], T]) -> T:
     try:
         import requests
 
-        network_errors: tuple[type[BaseException], ...] = (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.Timeout,
-        )
+        http_error: type[BaseException] = requests.exceptions.HTTPError
+        network_errors: tuple[type[BaseException], ...] = (requests.exceptions.RequestException,)
     except ImportError:  # pragma: no cover - web3 depends on requests
-        network_errors = (OSError,)
+        http_error, network_errors = OSError, (OSError,)
     from web3.exceptions import ProviderConnectionError, Web3RPCError
 
+    unreachable: tuple[type[BaseException], ...] = (*network_errors, ProviderConnectionError)
     try:
         return fn()
-    except network_errors as exc:
+    except http_error as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", "?")
+        raise EthNodeError(f"Ethereum node {label} answered HTTP {status} ({what})") from exc
+    except unreachable as exc:
         raise EthNodeError(
             f"cannot reach the Ethereum node {label} ({what}): connection failed"
-        ) from exc
-    except ProviderConnectionError as exc:
-        raise EthNodeError(
-            f"cannot reach the Ethereum node {label} ({what}): {_reason(exc)}"
         ) from exc
     except Web3RPCError as exc:
         reason = _reason(exc)
