@@ -408,7 +408,6 @@ def main() -> None:
     directory = Path(args.dir or tempfile.mkdtemp(prefix="zkpor-bench-million-"))
     directory.mkdir(parents=True, exist_ok=True)
     state_path = directory / "driver-state.json"
-    log = lambda msg: print(f"# {time.strftime('%H:%M:%S')} {msg}", file=sys.stderr)  # noqa: E731
     try:
         if args.resume:
             report: dict[str, Any] = json.loads(state_path.read_text())
@@ -479,6 +478,10 @@ def main() -> None:
         "prove_end_to_end_seconds": prove["seconds"],
     }
     emit(report, args.out)
+
+
+def log(msg: str) -> None:
+    print(f"# {time.strftime('%H:%M:%S')} {msg}", file=sys.stderr)
 
 
 def _commit() -> str:
