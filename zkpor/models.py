@@ -163,6 +163,10 @@ class InclusionProof(_Strict):
 
     format: Literal["zkpor-inclusion-v1"]
     round_id: RoundId
+    # The manifest's exchange name, when the bundle has a manifest (absent otherwise, so
+    # proofs of rounds without reserves stay what they were); a verifier given a manifest
+    # requires it to equal the manifest's ``exchange`` (docs/spec.md 8.2 step 1).
+    exchange: ExchangeName | None = absent_if_none()
     user_id: UserId
     arity: Arity
     assets: list[AssetInclusion] = Field(min_length=1)
