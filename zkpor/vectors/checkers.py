@@ -8,6 +8,7 @@ recomputed (the harness compares them with the recorded ones) and raises one of
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from ..drbg import SeededRandom
 from ..errors import ParameterError, VerificationError
@@ -23,6 +24,7 @@ from ..pedersen import Opening, commit, verify_opening
 from ..rangeproof import RangeProof, proof_size, verify, verify_batch
 from ..rangeproof.prover import _prove
 from ..sumtree import RANGE_BITS, check_arity, child_chunks, leaf_hash, level_sizes, node_hash
+from .auditfile import check_audit
 from .checkbase import (
     CheckContext,
     Checker,
@@ -46,8 +48,11 @@ from .outputs import (
     trace_proof,
     tree_outputs,
 )
+from .ownership import check_diagnosis, check_ownership
 from .r1cs import check_r1cs
+from .ratio import check_ratio
 from .tree import build_tree
+from .zkpi import check_exchange, check_zkpi
 
 __all__ = ["CHECKERS"]
 
@@ -321,6 +326,47 @@ def _check_solvency(group: Json, test: Json, ctx: CheckContext) -> Json:
     return out
 
 
+def _reprove_manifest(manifest: Any, inputs: Json, ctx: CheckContext) -> None:
+    """Each asset's solvency proof is re-made from its recorded seed, reserves and root
+    opening (docs/vectors.md, manifest.json) and must equal the manifest's byte for byte;
+    the opening must open the root commitment (or equity minus debt, 16.5)."""
+    from ..manifest import solvency_context, statement_digest
+    from ..solvency import prove_solvency
+
+    if set(inputs) != set(manifest.assets):
+        raise MalformedTest("solvency_inputs must name every asset of the manifest")
+    statement = statement_digest(manifest)
+    for sym, raw in inputs.items():
+        entry = manifest.assets[sym]
+        item = _obj(raw, f"solvency_inputs {sym}")
+        liab = _obj(_get(item, "liabilities"), "liabilities")
+        opening = Opening(
+            _decimal(_get(liab, "units"), "units"), scalar_from_bytes(_hex(liab, "blinding"))
+        )
+        root = ctx.point.from_bytes(bytes.fromhex(entry.root_commitment))
+        if entry.debt is not None:
+            root = root - ctx.point.from_bytes(bytes.fromhex(entry.debt.root_commitment))
+        if commit(opening.value, opening.blinding, ctx.gens) != root:
+            raise VerificationError(f"{sym}: the recorded opening does not open the root")
+        reserves = _decimal(_get(item, "reserves"), "reserves")
+        if str(reserves) != entry.reserves.total_units:
+            raise VerificationError(f"{sym}: recorded reserves differ from total_units")
+        if not ctx.reprove(64, 2):
+            continue
+        p, q = (int(x) for x in entry.solvency.min_ratio.split("/"))
+        proof = prove_solvency(
+            reserves,
+            opening,
+            p,
+            q,
+            gens=ctx.gens,
+            rng=SeededRandom(_hex(item, "seed")),
+            context=solvency_context(statement, sym),
+        )
+        if proof.to_bytes().hex() != entry.solvency.proof:
+            raise VerificationError(f"{sym}: the seeded solvency proof differs from the manifest's")
+
+
 def _check_manifest(group: Json, test: Json, ctx: CheckContext) -> Json:
     from ..manifest import Manifest, canonical_json, manifest_digest, statement_digest
     from ..verify.manifest import verify_manifest
@@ -333,6 +379,8 @@ def _check_manifest(group: Json, test: Json, ctx: CheckContext) -> Json:
     ):
         raise MalformedTest("check_signatures must be a boolean, expected_digest a string or null")
     verify_manifest(manifest, check_signatures=check_signatures, expected_digest=expected)
+    if "solvency_inputs" in test:
+        _reprove_manifest(manifest, _obj(test["solvency_inputs"], "solvency_inputs"), ctx)
     return {
         "canonical_json": canonical_json(manifest).decode(),
         "digest": manifest_digest(manifest),
@@ -367,4 +415,12 @@ CHECKERS: dict[str, dict[str, Checker]] = {
         "CollateralProofVerify": check_margin,
         "MarginInclusionTest": check_margin_inclusion,
     },
+    "ratio": {"RatioParseTest": check_ratio},
+    "zkpi": {"ZkpiDecodeTest": check_zkpi},
+    "inclusion_exchange": {"InclusionExchangeTest": check_exchange},
+    "reserves": {
+        "OwnershipSignatureTest": check_ownership,
+        "MessageDiagnosisTest": check_diagnosis,
+    },
+    "audit": {"AuditFileTest": check_audit},
 }

@@ -14,7 +14,7 @@ from ..amounts import format_units
 from ..generators import GeneratorSet, generator_digest
 from ..group import SUITE_ID, N
 from ..pedersen import Opening
-from .common import VectorFile, hexpt, hexsc, seeded
+from .common import VectorFile, hexpt, hexsc, seed, seeded
 from .gen_base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
 from .gen_sumtree import _trees
 
@@ -25,8 +25,9 @@ __all__ = ["gen_manifest"]
 
 
 @functools.cache
-def _reserve_addresses() -> dict[str, list[dict[str, str]]]:
-    """The reserves of docs/spec.md 10.1 (keys SHA-256("btc0"), ...), signed for round A."""
+def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str]]]:
+    """The reserves of docs/spec.md 10.1 (keys SHA-256("btc0"), ...), signed for round A
+    and ``exchange``."""
     from ..reserves.message import ownership_message
     from ..reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
 
@@ -36,7 +37,7 @@ def _reserve_addresses() -> dict[str, list[dict[str, str]]]:
     ):
         secret = hashlib.sha256(f"btc{i}".encode()).digest()
         addr = bitcoin_address(secret, kind)
-        sig = sign_bitcoin(secret, ownership_message(EXCHANGE, ROUND_A, addr), kind)
+        sig = sign_bitcoin(secret, ownership_message(exchange, ROUND_A, addr), kind)
         out["BTC"].append({"address": addr, "balance": balance, "signature": sig})
     secret = hashlib.sha256(b"eth0").digest()
     addr = ethereum_address(secret)
@@ -44,7 +45,7 @@ def _reserve_addresses() -> dict[str, list[dict[str, str]]]:
         {
             "address": addr,
             "balance": "20",
-            "signature": sign_ethereum(secret, ownership_message(EXCHANGE, ROUND_A, addr)),
+            "signature": sign_ethereum(secret, ownership_message(exchange, ROUND_A, addr)),
         }
     )
     foreign = hashlib.sha256(b"btc9").digest()
@@ -54,7 +55,7 @@ def _reserve_addresses() -> dict[str, list[dict[str, str]]]:
             "address": first,
             "balance": "0.5",
             "signature": sign_bitcoin(
-                foreign, ownership_message(EXCHANGE, ROUND_A, first), "p2pkh"
+                foreign, ownership_message(exchange, ROUND_A, first), "p2pkh"
             ),
         }
     ]
@@ -62,22 +63,33 @@ def _reserve_addresses() -> dict[str, list[dict[str, str]]]:
         {
             "address": addr,
             "balance": "20",
-            "signature": sign_ethereum(secret, ownership_message(EXCHANGE, "2026-10-31", addr)),
+            "signature": sign_ethereum(secret, ownership_message(exchange, "2026-10-31", addr)),
         }
     ]
     return out
 
 
+# tag -> per asset what its solvency proof was made from (recorded in the valid tests)
+_SOLVENCY_INPUTS: dict[str, Json] = {}
+
+
 def _manifest(
-    gens: GeneratorSet, *, ratio: tuple[int, int], disclose: bool, tag: str, margin: bool = False
+    gens: GeneratorSet,
+    *,
+    ratio: tuple[int, int],
+    disclose: bool,
+    tag: str,
+    margin: bool = False,
+    exchange: str = EXCHANGE,
 ) -> Json:
     """Built as ``zkpor prove`` builds it: every field, then the solvency proofs bound to the
-    statement digest of the rest (docs/spec.md, "Manifest")."""
+    statement digest of the rest (docs/spec.md, "Manifest"). What each proof was made from
+    (prover seed, reserves, the root's opening) goes to ``_SOLVENCY_INPUTS[tag]``."""
     from ..manifest import Manifest, solvency_context, statement_digest
     from ..solvency import prove_solvency
 
     trees = _trees(gens.point_type.backend_name)
-    addresses = _reserve_addresses()
+    addresses = _reserve_addresses(exchange)
     p, q = ratio
     assets: Json = {}
     openings: dict[str, tuple[int, Opening]] = {}
@@ -113,7 +125,7 @@ def _manifest(
         }
     manifest: Json = {
         "format": "zkpor-manifest-v1",
-        "exchange": EXCHANGE,
+        "exchange": exchange,
         "round_id": ROUND_A,
         "created": CREATED,
         "parameters": {
@@ -153,6 +165,14 @@ def _manifest(
         debt = Opening(debt_tree.root.value, debt_tree.root.blinding)
         openings["ETH"] = (reserves_eth, equity - debt)
     statement = statement_digest(Manifest.model_validate(manifest, strict=True))
+    _SOLVENCY_INPUTS[tag] = {
+        sym: {
+            "seed": seed(f"manifest/{tag}/{sym}").hex(),
+            "reserves": str(reserves),
+            "liabilities": {"units": str(opening.value), "blinding": hexsc(opening.blinding)},
+        }
+        for sym, (reserves, opening) in openings.items()
+    }
     for sym, (reserves, opening) in openings.items():
         proof = prove_solvency(
             reserves,
@@ -185,6 +205,7 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     plain = _manifest(gens, ratio=(21, 20), disclose=False, tag="ratio")
     disclosed = _manifest(gens, ratio=(1, 1), disclose=True, tag="disclosed")
     margin = _manifest(gens, ratio=(1, 1), disclose=False, tag="margin", margin=True)
+    inputs = {id(plain): "ratio", id(disclosed): "disclosed", id(margin): "margin"}
 
     def outputs(m: Json) -> Json:
         model = Manifest.model_validate(m, strict=True)
@@ -206,6 +227,7 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         fields: Json = {"manifest": m, "check_signatures": signatures, "expected_digest": expected}
         if result == "valid":
             fields.update(outputs(m))
+            fields["solvency_inputs"] = _SOLVENCY_INPUTS[inputs[id(m)]]
         g.add(comment, flags, result, **fields)
 
     add(
@@ -433,4 +455,31 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         ["MalformedFile"],
         lambda m: solv(m, "BTC").__setitem__("min_ratio", "1.05"),
     )
+    # Non-ASCII text: canonical JSON keeps it as UTF-8 (docs/spec.md 12.3); identifiers
+    # must be in NFC and free of Cc, Cf, Cs, Zl, Zp characters (12.7).
+    from .zkpi import NON_ASCII_EXCHANGE
+
+    non_ascii = _manifest(
+        gens, ratio=(1, 1), disclose=False, tag="non-ascii", exchange=NON_ASCII_EXCHANGE
+    )
+    inputs[id(non_ascii)] = "non-ascii"
+    add(
+        "a non-ASCII exchange name (2-, 3- and 4-byte UTF-8), signatures checked",
+        ["Valid", "NonAscii", "SignaturesChecked"],
+        "valid",
+        non_ascii,
+    )
+    for value, comment in (
+        ("Bo\u0308rse Z\u00fcrich", "not in NFC ('o' and a combining diaeresis)"),
+        ("B\u00f6rse\u202e", "a right-to-left override U+202E (Cf)"),
+        ("B\u00f6rse\u2028Z\u00fcrich", "a line separator U+2028 (Zl)"),
+        ("B\u00f6rse \ud83d", "a lone surrogate U+D83D (Cs)"),
+        ("B\u00f6rse\u0085", "a C1 control U+0085 (Cc)"),
+    ):
+        bad(
+            f"exchange name with {comment}",
+            ["InvalidIdentifier", "NonAscii"],
+            lambda m, v=value: m.__setitem__("exchange", v),  # type: ignore[misc]
+            base=non_ascii,
+        )
     return f.to_json()

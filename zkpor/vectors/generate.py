@@ -17,6 +17,7 @@ from typing import Final
 
 from ..generators import GeneratorSet, generators
 from ..group import Backend
+from .auditfile import gen_audit
 from .common import FILE_NAMES, SEED_PREFIX, VECTORS_VERSION, render
 from .gen_base import CREATED, EXCHANGE, ROUND_A, ROUND_B, Json
 from .gen_inclusion import gen_inclusion
@@ -32,8 +33,11 @@ from .gen_rangeproof import gen_rangeproof, gen_rangeproof_trace
 from .gen_solvency import gen_solvency
 from .gen_sumtree import gen_sumtree
 from .margin import gen_margin
+from .ownership import gen_reserves
 from .r1cs import gen_r1cs
+from .ratio import gen_ratio
 from .schema import schema_text
+from .zkpi import gen_inclusion_exchange, gen_zkpi
 
 __all__ = ["GENERATORS", "generate_dir", "generate_file", "readme_text"]
 
@@ -51,6 +55,11 @@ GENERATORS: Final[dict[str, Callable[[GeneratorSet], Json]]] = {
     "solvency": gen_solvency,
     "manifest": gen_manifest,
     "margin": gen_margin,
+    "ratio": gen_ratio,
+    "zkpi": gen_zkpi,
+    "inclusion_exchange": gen_inclusion_exchange,
+    "reserves": gen_reserves,
+    "audit": gen_audit,
 }
 assert tuple(GENERATORS) == FILE_NAMES
 
