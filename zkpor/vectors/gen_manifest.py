@@ -482,4 +482,11 @@ def gen_manifest(gens: GeneratorSet) -> Json:
             lambda m, v=value: m.__setitem__("exchange", v),  # type: ignore[misc]
             base=non_ascii,
         )
+    bad(
+        "created with Arabic-Indic digits (patterns mean ASCII digits only)",
+        ["MalformedFile", "NonAscii"],
+        lambda m: m.__setitem__(
+            "created", "\u0662\u0660\u0662\u0666-\u0661\u0661-\u0663\u0660T00:00:00Z"
+        ),
+    )
     return f.to_json()
