@@ -132,3 +132,23 @@ def test_manifest_of_another_round_refuses_the_export(bundle: Path, tmp_path: Pa
     (copy / "manifest.json").write_text(json.dumps(dict(data, round_id="r2")))
     with pytest.raises(InputError, match=r"manifest\.json is for round 'r2'"):
         BundleReader(copy)
+
+
+def test_version_3_with_debts_round_trips() -> None:
+    """A margin proof that names its exchange: version 3, the debt section after its count."""
+    vectors = Path(__file__).resolve().parent.parent / "vectors" / "margin.json"
+    data = json.loads(vectors.read_text())
+    incl = next(
+        t["inclusion"]
+        for g in data["testGroups"]
+        for t in g["tests"]
+        if g["type"] == "MarginInclusionTest" and t["result"] == "valid"
+    )
+    proof = InclusionProof.model_validate(dict(incl, exchange=EXCHANGE))
+    assert proof.debts
+    encoded = encode_inclusion(proof)
+    assert encoded[4] == 3 and decode_inclusion(encoded) == proof
+    v2 = encode_inclusion(proof.model_copy(update={"exchange": None}))
+    assert v2[4] == 2 and v2[5:] == encoded[6 + encoded[5] :]
+    with pytest.raises(EncodingError):
+        decode_inclusion(encoded[:-1])
