@@ -89,20 +89,20 @@ def gen_audit(gens: GeneratorSet) -> Json:
     ]
     nodes = []
     for level, row in enumerate(tree.levels):
-        for idx, node in enumerate(row):
-            proof = _b(b"".join(node.proofs)) if level else None
+        for idx, tnode in enumerate(row):
+            proof = _b(b"".join(tnode.proofs)) if level else None
             nodes.append(
                 [
                     _t(tree.asset),
                     _i(level),
                     _i(idx),
-                    _b(node.hash),
-                    _b(node.commitment.to_bytes()),
+                    _b(tnode.hash),
+                    _b(tnode.commitment.to_bytes()),
                     proof,
                 ]
             )
-    base: Json = {"meta": meta, "assets": assets, "nodes": nodes}
-    roots = roots_json(ROUND_B, 2, [tree])
+    base: dict[str, Any] = {"meta": meta, "assets": assets, "nodes": nodes}
+    roots: Any = roots_json(ROUND_B, 2, [tree])
     proofs = sum(len(n.proofs) for row in tree.levels[1:] for n in row)
     g = f.group("AuditFileTest", sql=AUDIT_SQL)
     valid_out = {"nodes": len(nodes), "range_proofs": proofs}
@@ -111,11 +111,11 @@ def gen_audit(gens: GeneratorSet) -> Json:
     g.add("the same without published roots", ["Valid"], "valid",
           tables=base, roots=None, **valid_out)  # fmt: skip
 
-    def node(t: Json, level: int, idx: int) -> Any:
+    def node(t: Any, level: int, idx: int) -> Any:
         return next(r for r in t["nodes"] if r[1]["integer"] == level and r[2]["integer"] == idx)
 
     def bad(
-        comment: str, change: Callable[[Json, Json], object], flags: list[str] | None = None
+        comment: str, change: Callable[[Any, Any], object], flags: list[str] | None = None
     ) -> None:
         t, r = copy.deepcopy(base), copy.deepcopy(roots)
         change(t, r)
@@ -123,10 +123,10 @@ def gen_audit(gens: GeneratorSet) -> Json:
 
     pt = gens.point_type
 
-    def plus_g(cell: Json) -> None:
+    def plus_g(cell: Any) -> None:
         cell["blob"] = hexpt(pt.from_bytes(bytes.fromhex(cell["blob"])) + gens.G)
 
-    def flip(cell: Json, pos: int) -> None:
+    def flip(cell: Any, pos: int) -> None:
         raw = bytearray(bytes.fromhex(cell["blob"]))
         raw[pos] ^= 1
         cell["blob"] = raw.hex()
@@ -147,14 +147,14 @@ def gen_audit(gens: GeneratorSet) -> Json:
     bad("leaf indices with a gap (4 stored as 7)",
         lambda t, r: node(t, 0, 4).__setitem__(2, _i(7)))  # fmt: skip
 
-    def swap(t: Json, r: Json) -> None:
+    def swap(t: Any, r: Any) -> None:
         a, b = node(t, 1, 0), node(t, 1, 1)
         a[2], b[2] = _i(1), _i(0)
 
     bad("two level-1 nodes swapped", swap)
 
-    def set_meta(key: str, value: Json | None) -> Callable[[Json, Json], None]:
-        def change(t: Json, r: Json) -> None:
+    def set_meta(key: str, value: Json | None) -> Callable[[Any, Any], None]:
+        def change(t: Any, r: Any) -> None:
             row = next(m for m in t["meta"] if m[0]["text"] == key)
             if value is None:
                 t["meta"].remove(row)
