@@ -284,6 +284,20 @@ def test_item10_spec7_2_user_id_counts_bytes() -> None:
     assert "1 to 128" in section("7.2") and "bytes, not characters" in section("7.2")
 
 
+def test_item10_spec9_5_audit_round_id_counts_bytes(ctx: CheckContext) -> None:
+    """The auditor's 64-byte limit on the round id is in bytes too (33 x 'é' = 66 bytes)."""
+    from zkpor.vectors.auditfile import check_audit
+
+    group = vectors("audit")["testGroups"][0]
+    test = copy.deepcopy(next(t for t in group["tests"] if t["result"] == "valid"))
+    test["roots"] = None
+    check_audit(group, test, ctx)
+    row = next(r for r in test["tables"]["meta"] if r[0]["text"] == "round_id")
+    row[1] = {"text": "\u00e9" * 33}
+    with pytest.raises(VerificationError, match="64 bytes"):
+        check_audit(group, test, ctx)
+
+
 # --- 11. the amount grammar (7.7a) ---------------------------------------------------------
 
 
