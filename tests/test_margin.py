@@ -618,7 +618,11 @@ def test_binary_proof_with_debt_round_trips(margin: Path) -> None:
 
     alice, carol = _proof(margin, "alice"), _proof(margin, "carol")
     blob = encode_inclusion(alice)
-    assert blob[4] == 2 and encode_inclusion(carol)[4] == 1  # version 1 without debts
+    # the bundle has a manifest, so its proofs name the exchange: version 3 (docs/spec.md
+    # 8.1a); without it, version 2 with debts and version 1 without
+    assert alice.exchange is not None and blob[4] == 3 and encode_inclusion(carol)[4] == 3
+    assert encode_inclusion(alice.model_copy(update={"exchange": None}))[4] == 2
+    assert encode_inclusion(carol.model_copy(update={"exchange": None}))[4] == 1
     assert decode_inclusion(blob) == alice
     assert decode_inclusion(encode_inclusion(carol)) == carol
     with pytest.raises(Exception, match="trailing"):

@@ -41,8 +41,13 @@ EXPECTED_COUNTS = {
     "sumtree": (96, 6),
     "inclusion": (8, 41),
     "solvency": (6, 25),
-    "manifest": (5, 31),
+    "manifest": (6, 37),
     "margin": (7, 21),
+    "ratio": (16, 32),
+    "zkpi": (5, 38),
+    "inclusion_exchange": (3, 11),
+    "reserves": (29, 40),
+    "audit": (2, 23),
 }
 
 
@@ -304,6 +309,18 @@ def test_embedded_public_files_follow_the_docs_schemas() -> None:
         for test in group["tests"]:
             if test["result"] == "valid":
                 jsonschema.validate(test["manifest"], docs_schema("manifest"))
+    for group in load("inclusion_exchange")["testGroups"]:
+        for test in group["tests"]:
+            if test["result"] == "valid":
+                jsonschema.validate(test["inclusion"], docs_schema("inclusion-proof"))
+    for group in load("zkpi")["testGroups"]:
+        for test in group["tests"]:
+            if test["result"] == "valid":
+                jsonschema.validate(test["inclusion"], docs_schema("inclusion-proof"))
+    for group in load("audit")["testGroups"]:
+        for test in group["tests"]:
+            if test["roots"] is not None:
+                jsonschema.validate(test["roots"], docs_schema("roots"))
 
 
 def test_trace_does_not_change_the_proof() -> None:

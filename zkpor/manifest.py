@@ -139,7 +139,7 @@ class Manifest(_Strict):
     format: Literal["zkpor-manifest-v1"]
     exchange: ExchangeName
     round_id: RoundId
-    created: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+    created: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
     parameters: Parameters
     quote: Quote | None = absent_if_none()
     assets: dict[Symbol, ManifestAsset] = Field(min_length=1)

@@ -59,6 +59,15 @@ Hex33 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{66}$")]
 HexBytes = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{2})+$")]
 DecimalInt = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,25})$")]
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")]
+# A 64-bit child range proof over m = 1, 2, 4, ..., 64 commitments: 292 + 66 log2(64 m)
+# bytes (docs/spec.md 6.4, 7.6), as lowercase hex.
+CHILD_PROOF_HEX_LENGTHS = tuple(2 * (292 + 66 * k) for k in range(6, 13))
+ChildProofHex = Annotated[
+    str,
+    StringConstraints(
+        pattern="^(?:" + "|".join(f"[0-9a-f]{{{n}}}" for n in CHILD_PROOF_HEX_LENGTHS) + ")$"
+    ),
+]
 
 Arity = Literal[2, 4, 8, 16, 32, 64]
 DecimalText = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,59})(\.[0-9]{1,30})?$")]
@@ -100,7 +109,8 @@ class PathStep(_Strict):
     level: int = Field(ge=1, le=64)
     index: int = Field(ge=0)
     children: list[ChildNode] = Field(min_length=1, max_length=64)
-    proofs: list[HexBytes] = Field(min_length=1, max_length=7)
+    # child_chunks(c) has at most 6 parts for c <= 64 (c = 63: 32 + 16 + 8 + 4 + 2 + 1)
+    proofs: list[ChildProofHex] = Field(min_length=1, max_length=6)
 
 
 class Quote(_Strict):
@@ -163,6 +173,10 @@ class InclusionProof(_Strict):
 
     format: Literal["zkpor-inclusion-v1"]
     round_id: RoundId
+    # The manifest's exchange name, when the bundle has a manifest (absent otherwise, so
+    # proofs of rounds without reserves stay what they were); a verifier given a manifest
+    # requires it to equal the manifest's ``exchange`` (docs/spec.md 8.2 step 1).
+    exchange: ExchangeName | None = absent_if_none()
     user_id: UserId
     arity: Arity
     assets: list[AssetInclusion] = Field(min_length=1)

@@ -20,6 +20,16 @@ appends, after the assets::
     | u64 account | u8 input count | per input: str8 asset | u8 tree (0 equity, 1 debt)
       | u64 leaf | u32 proof length | the collateral proof
 
+Version 3 (only for a proof that names its exchange) puts ``str8 exchange`` right after the
+version byte, then the version-1 layout from ``str8 round_id`` on, then always a ``u8 debt
+count``: 0 for no debts, else the version-2 debt section after its count byte. Each proof
+has exactly one encoding: with an exchange version 3, else 1 (no debts) or 2 (debts).
+
+Decoder rules (docs/spec.md 8.1a): the magic and a version of 1, 2 or 3; every ``str8``
+valid UTF-8 and, for the exchange, an identifier of 1-100 bytes; an arity of 2, 4, ..., 64;
+at least one asset; a depth of 1-64; a child count of 1 to the arity; the range proofs of
+exactly the sizes the child count gives; nothing truncated and no trailing byte.
+
 The node index at each level and the display amount are not stored: they follow from the
 leaf index and the arity, and from units and decimals. Decoding is strict (exact lengths, no
 trailing bytes) and yields the same :class:`~zkpor.models.InclusionProof` the JSON gives, so
@@ -32,14 +42,17 @@ from typing import Final
 
 from .amounts import format_units
 from .errors import EncodingError
-from .models import AssetInclusion, ChildNode, InclusionProof, PathStep
-from .sumtree import child_proofs_length, split_child_proofs
+from .identifiers import check_text
+from .models import MAX_EXCHANGE_BYTES, AssetInclusion, ChildNode, InclusionProof, PathStep
+from .sumtree import SUPPORTED_ARITIES, child_proofs_length, split_child_proofs
 
 __all__ = ["MAGIC", "decode_inclusion", "encode_inclusion"]
 
 MAGIC: Final[bytes] = b"ZKPI"
 VERSION: Final[int] = 1
 MARGIN_VERSION: Final[int] = 2
+EXCHANGE_VERSION: Final[int] = 3
+MAX_DEPTH: Final[int] = 64
 _TREES: Final[tuple[str, str]] = ("equity", "debt")
 
 
@@ -53,10 +66,16 @@ def _str8(text: str) -> bytes:
 def encode_inclusion(proof: InclusionProof) -> bytes:
     """The binary encoding of ``proof`` (see module doc)."""
     out = bytearray(MAGIC)
-    out.append(MARGIN_VERSION if proof.debts else VERSION)
+    if proof.exchange is not None:
+        out.append(EXCHANGE_VERSION)
+        out += _str8(proof.exchange)
+    else:
+        out.append(MARGIN_VERSION if proof.debts else VERSION)
     out += _str8(proof.round_id) + _str8(proof.user_id)
     out += bytes((proof.arity, len(proof.assets)))
     _entries(out, proof.assets)
+    if proof.exchange is not None and not proof.debts:
+        out.append(0)  # version 3: an explicit debt count of 0
     if proof.debts:
         coll = proof.collateral
         if coll is None:
@@ -122,19 +141,32 @@ def decode_inclusion(data: bytes) -> InclusionProof:
     if r.take(4, "magic") != MAGIC:
         raise EncodingError("not a binary zkpor inclusion proof")
     version = r.u8("version")
-    if version not in (VERSION, MARGIN_VERSION):
-        raise EncodingError("unsupported binary inclusion proof version")
+    if version not in (VERSION, MARGIN_VERSION, EXCHANGE_VERSION):
+        raise EncodingError(f"unsupported binary inclusion proof version {version}")
+    named: dict[str, object] = {}
+    if version == EXCHANGE_VERSION:
+        exchange = r.str8("exchange")
+        if not exchange:
+            raise EncodingError("a version 3 proof names a non-empty exchange")
+        try:
+            check_text(exchange, "exchange name", MAX_EXCHANGE_BYTES)
+        except ValueError as exc:
+            raise EncodingError(str(exc)) from None
+        named = {"exchange": exchange}
     round_id = r.str8("round_id")
     user_id = r.str8("user_id")
     arity = r.u8("arity")
-    if arity < 2:
-        raise EncodingError("arity out of range")
-    assets = _read_entries(r, r.u8("asset count"), arity)
+    if arity not in SUPPORTED_ARITIES:
+        raise EncodingError(f"arity {arity} is not one of 2, 4, 8, 16, 32, 64")
+    asset_count = r.u8("asset count")
+    if asset_count < 1:
+        raise EncodingError("a proof has at least one asset")
+    assets = _read_entries(r, asset_count, arity)
     margin: dict[str, object] = {}
-    if version == MARGIN_VERSION:
-        count = r.u8("debt count")
-        if count < 1:
-            raise EncodingError("a version 2 proof has at least one debt")
+    count = r.u8("debt count") if version != VERSION else 0
+    if version == MARGIN_VERSION and count < 1:
+        raise EncodingError("a version 2 proof has at least one debt")
+    if count:
         debts = _read_entries(r, count, arity)
         account = r.u64("account")
         inputs = []
@@ -156,6 +188,7 @@ def decode_inclusion(data: bytes) -> InclusionProof:
         {
             "format": "zkpor-inclusion-v1",
             "round_id": round_id,
+            **named,
             "user_id": user_id,
             "arity": arity,
             "assets": [a.model_dump() for a in assets],
@@ -175,13 +208,15 @@ def _read_entries(r: _Reader, count: int, arity: int) -> list[AssetInclusion]:
         leaf_index = r.u64("leaf_index")
         leaf_count = r.u64("leaf_count")
         depth = r.u8("depth")
+        if not 1 <= depth <= MAX_DEPTH:
+            raise EncodingError(f"depth {depth} is not in 1..{MAX_DEPTH}")
         steps = []
         index = leaf_index
         for level in range(1, depth + 1):
             index //= arity
             count = r.u8("child count")
-            if count < 1:
-                raise EncodingError("a node has at least one child")
+            if not 1 <= count <= arity:
+                raise EncodingError(f"a node has 1 to {arity} children, not {count}")
             children = []
             for _ in range(count):
                 raw = r.take(65, "children")

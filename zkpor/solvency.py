@@ -48,6 +48,8 @@ __all__ = [
 
 _SHIFT: Final[int] = 2**64
 MAX_RATIO_TERM: Final[int] = 2**32 - 1
+# Only ASCII white space is stripped (not U+00A0, U+2003, ...: str.strip() would).
+_BLANKS: Final[str] = " \t\n\r\x0b\x0c"
 _RATIO_TEXT: Final = re.compile(r"([0-9]{1,10})(?:\.([0-9]{1,10}))?|([0-9]{1,10})/([0-9]{1,10})")
 
 
@@ -59,8 +61,9 @@ def parse_ratio(text: str) -> tuple[int, int]:
     """A minimum reserve ratio such as "1", "1.05" or "21/20" as (p, q) in lowest terms;
     must be >= 1 with p, q < 2^32. Only plain digits are read: an integer part and an
     optional fraction of at most 10 digits each, or p/q of at most 10 digits each (no
-    exponent, sign or spaces inside), so no input takes long to parse."""
-    match = _RATIO_TEXT.fullmatch(text.strip())
+    exponent, sign or spaces inside), so no input takes long to parse. Surrounding ASCII
+    white space (space, tab, LF, CR, VT, FF) is ignored."""
+    match = _RATIO_TEXT.fullmatch(text.strip(_BLANKS))
     if match is None:
         raise ParameterError(
             f"reserve ratio {shown(text, 40)!r} is not a number like 1.05 or 21/20 "

@@ -181,7 +181,12 @@ def verify_user(
     from ..verify.margin import terms_of
 
     results = verify_inclusion(
-        incl, pub.assets, round_id=pub.round_id, arity=pub.arity, terms=terms_of(pub)
+        incl,
+        pub.assets,
+        round_id=pub.round_id,
+        arity=pub.arity,
+        terms=terms_of(pub),
+        exchange=report.exchange if report else None,
     )
     equity = [r for r in results if r.kind == "equity"]
     debts = [r for r in results if r.kind == "debt"]

@@ -56,6 +56,26 @@ def _write_atomic(path: Path, data: bytes, mode: int) -> None:
     write_atomic(path, data, mode)
 
 
+def _manifest_exchange(bundle: Path, round_id: str) -> str | None:
+    """The ``exchange`` of the bundle's manifest.json, or None for a bundle without one
+    (a round proved without reserves); the manifest must be of the bundle's round."""
+    path = bundle / "manifest.json"
+    if not path.exists():
+        return None
+    from ..manifest import Manifest
+
+    try:
+        manifest = Manifest.model_validate_json(path.read_bytes())
+    except ValueError as exc:
+        raise InputError(f"invalid manifest.json: {exc}", source=str(path)) from None
+    if manifest.round_id != round_id:
+        raise InputError(
+            f"manifest.json is for round {manifest.round_id!r}, roots.json for {round_id!r}",
+            source=str(path),
+        )
+    return manifest.exchange
+
+
 class BundleReader:
     """Reads a finished bundle: roots, audit nodes and (for exports) the private store."""
 
@@ -68,6 +88,7 @@ class BundleReader:
         except ValueError as exc:
             raise InputError(f"invalid roots.json: {exc}", source=str(roots_path)) from None
         self.bundle = bundle
+        self.exchange = _manifest_exchange(bundle, self.roots.round_id)
         self.audit = open_audit(bundle / "audit.sqlite")
         ppath = private_path(bundle)
         if not ppath.exists():
@@ -148,6 +169,7 @@ class BundleReader:
         return InclusionProof(
             format="zkpor-inclusion-v1",
             round_id=self.roots.round_id,
+            exchange=self.exchange,
             user_id=user_id,
             arity=self.roots.arity,
             assets=entries,

@@ -51,6 +51,11 @@ FILE_NAMES: Final[tuple[str, ...]] = (
     "solvency",
     "manifest",
     "margin",
+    "ratio",
+    "zkpi",
+    "inclusion_exchange",
+    "reserves",
+    "audit",
 )
 
 
@@ -355,6 +360,68 @@ FLAGS: Final[dict[str, Flag]] = {
         "MODIFIED_PARAMETER",
         "A valid proof of another circuit (another circuit digest) with the same sizes.",
         "The verifier must rebuild the circuit itself and bind its digest.",
+    ),
+    "RatioSyntax": Flag(
+        "MODIFIED_PARAMETER",
+        "A ratio text outside the grammar of docs/spec.md 11.7: a sign, an exponent, a space "
+        "inside, a missing digit ('1.', '.5'), more than 10 digits in a part, a non-ASCII digit "
+        "or blank, a zero denominator.",
+    ),
+    "RatioBelowOne": Flag(
+        "MODIFIED_PARAMETER",
+        "A ratio below 1 (fractional reserves).",
+        "Reserves smaller than liabilities would pass as covering them.",
+    ),
+    "RatioTooLarge": Flag(
+        "MODIFIED_PARAMETER",
+        "A ratio whose numerator or denominator in lowest terms is 2^32 or more.",
+    ),
+    "InvalidEncoding": Flag(
+        "MODIFIED_PARAMETER",
+        "A binary .zkpi inclusion proof that breaks a decoder rule of docs/spec.md 8.1a (magic, "
+        "version, arity, asset count, depth, child count, truncation, trailing bytes).",
+        "Lenient decoding gives one proof several encodings, or reads past its end.",
+    ),
+    "InvalidUtf8": Flag("MODIFIED_PARAMETER", "A string field that is not valid UTF-8."),
+    "InvalidIdentifier": Flag(
+        "MODIFIED_PARAMETER",
+        "An identifier (exchange, round id, user id) that is empty, too long, not in NFC, or "
+        "holds a character of category Cc, Cf, Cs, Zl or Zp (docs/spec.md 12.7).",
+        "A verifier would print text that can hide or reorder what it shows.",
+    ),
+    "WrongExchange": Flag(
+        "MODIFIED_PARAMETER",
+        "The inclusion proof names another exchange than the manifest.",
+        "A customer could be shown a proof of another exchange's round.",
+    ),
+    "WrongChain": Flag(
+        "MODIFIED_PARAMETER",
+        "An address of another chain or network: a testnet address for chain bitcoin, a "
+        "mainnet one for bitcoin-testnet, a Bitcoin address on ethereum or the reverse.",
+        "Funds on another network would count as reserves.",
+    ),
+    "InvalidAddress": Flag(
+        "MODIFIED_PARAMETER",
+        "An address that does not decode: mixed-case bech32, a bad checksum (Base58Check, "
+        "bech32 or EIP-55), an unsupported type.",
+    ),
+    "InvalidSignatureEncoding": Flag(
+        "MODIFIED_PARAMETER",
+        "A signature that is not in its strict form: base64 without padding, with white "
+        "space or the URL-safe alphabet, a header or v outside the accepted values, a header "
+        "that does not fit the address type.",
+        "Lenient decoding lets one signature take many texts.",
+    ),
+    "NonAscii": Flag(
+        "EDGE_CASE",
+        "Non-ASCII text (accents, CJK, a character outside the BMP): canonical JSON writes it "
+        "as UTF-8, not as escapes (docs/spec.md 12.3).",
+    ),
+    "TamperedAuditFile": Flag(
+        "MODIFIED_PARAMETER",
+        "A row or cell of the audit file is changed, added, removed or of the wrong SQLite "
+        "type (docs/spec.md 9.5, 9.6).",
+        "An auditor would pass a tree whose nodes do not add up or are not range-proven.",
     ),
     "DuplicateAddress": Flag(
         "MODIFIED_PARAMETER",

@@ -14,53 +14,28 @@ from .common import VECTORS_VERSION, render
 
 __all__ = ["SCHEMAS", "schema", "schema_text"]
 
-Schema = dict[str, object]
-
-
-def _s(pattern: str, description: str = "") -> Schema:
-    out: Schema = {"type": "string", "pattern": pattern}
-    if description:
-        out["description"] = description
-    return out
-
-
-HEX = _s("^([0-9a-f]{2})*$", "bytes as lowercase hex")
-HEX32 = _s("^[0-9a-f]{64}$", "32 bytes (a scalar, hash or field element) as lowercase hex")
-HEX33 = _s("^[0-9a-f]{66}$", "a 33-byte point encoding (docs/spec.md 1.2) as lowercase hex")
-HEX64 = _s("^[0-9a-f]{128}$", "64 bytes as lowercase hex")
-DEC = _s("^[0-9]+$", "a non-negative integer in decimal")
-STR: Final[Schema] = {"type": "string"}
-INT: Final[Schema] = {"type": "integer"}
-NAT: Final[Schema] = {"type": "integer", "minimum": 0}
-OBJ: Final[Schema] = {"type": "object"}
-
-
-def _opt(pattern: str) -> Schema:
-    return _s(f"^({pattern})?$", "lowercase hex, empty in invalid tests")
-
-
-def _arr(items: Schema) -> Schema:
-    return {"type": "array", "items": items}
-
-
-def _obj(props: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    return {
-        "type": "object",
-        "properties": props,
-        "required": sorted(props) if required is None else required,
-        "additionalProperties": False,
-    }
-
-
-def _nullable(s: Schema) -> Schema:
-    return {"anyOf": [s, {"type": "null"}]}
-
-
-_TRIPLE: Final[Schema] = {"type": "array", "prefixItems": [NAT, NAT, DEC], "items": False}
-_PAIR: Final[Schema] = {"type": "array", "prefixItems": [NAT, DEC], "items": False}
-
-# group type -> (group parameters, test fields always present, test fields of valid tests)
-GroupSpec = tuple[dict[str, Schema], dict[str, Schema], dict[str, Schema]]
+from .auditfile import SPECS as _AUDIT_SPECS
+from .ownership import SPECS as _RESERVES_SPECS
+from .ratio import SPECS as _RATIO_SPECS
+from .schemaparts import (
+    _PAIR,
+    _TRIPLE,
+    DEC,
+    HEX,
+    HEX32,
+    HEX33,
+    HEX64,
+    NAT,
+    OBJ,
+    STR,
+    GroupSpec,
+    Schema,
+    _arr,
+    _nullable,
+    _obj,
+    _opt,
+)
+from .zkpi import SPECS as _ZKPI_SPECS
 
 _TRACE_SCALARS = (
     "alpha rho tau1 tau2 y z t1 t2 x t_x tau_x mu w a b delta".split()  # noqa: SIM905
@@ -88,7 +63,7 @@ _RP_OPENINGS: dict[str, Schema] = {"values": _arr(DEC), "blindings": _arr(HEX32)
 _BITS: Final[Schema] = {"enum": [8, 16, 32, 64]}
 _M: Final[Schema] = {"type": "integer", "minimum": 1, "maximum": 256}
 
-SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
+_CORE_SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
     "expand_message_xmd": (
         "expand_message_xmd vectors",
         {
@@ -333,7 +308,23 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                     "check_signatures": {"type": "boolean"},
                     "expected_digest": _nullable(STR),
                 },
-                {"canonical_json": STR, "digest": HEX32, "statement_digest": HEX32},
+                {
+                    "canonical_json": STR,
+                    "digest": HEX32,
+                    "statement_digest": HEX32,
+                    "solvency_inputs": {
+                        "type": "object",
+                        "description": "per asset: the solvency prover's seed, the reserves "
+                        "and the root's opening (equity minus debt with debts)",
+                        "additionalProperties": _obj(
+                            {
+                                "seed": HEX,
+                                "reserves": DEC,
+                                "liabilities": _obj({"units": DEC, "blinding": HEX32}),
+                            }
+                        ),
+                    },
+                },
             )
         },
     ),
@@ -390,6 +381,15 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
             ),
         },
     ),
+}
+
+
+SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
+    **_CORE_SPECS,
+    **_RATIO_SPECS,
+    **_ZKPI_SPECS,
+    **_RESERVES_SPECS,
+    **_AUDIT_SPECS,
 }
 
 

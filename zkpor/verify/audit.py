@@ -365,9 +365,9 @@ def _audit(
     if not arity:
         raise VerificationError(f"unsupported arity {shown(arity_text, 20)!r}")
     round_id = _meta(conn, "round_id", source)
-    problem = identifier_problem(round_id)
-    if problem is not None or len(round_id) > 64:
-        raise VerificationError(f"round id {problem or 'is longer than 64 characters'}")
+    problem = identifier_problem(round_id, 64)  # 64 bytes of UTF-8, as everywhere (7.1)
+    if problem is not None:
+        raise VerificationError(f"round id {problem}")
     report = AuditReport(round_id=round_id, arity=arity)
     assets = _read_assets(conn, arity)
     if not assets:

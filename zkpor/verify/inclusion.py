@@ -30,6 +30,7 @@ from ..amounts import format_units, parse_amount
 from ..errors import EncodingError, VerificationError
 from ..generators import generators
 from ..group import N, Point, active_backend
+from ..identifiers import shown
 from ..margin import MarginTerms
 from ..models import AssetInclusion, AssetRoot, InclusionProof
 from ..pedersen import commit
@@ -191,13 +192,21 @@ def verify_inclusion(
     round_id: str,
     arity: int,
     terms: MarginTerms | None = None,
+    exchange: str | None = None,
 ) -> list[VerifiedAsset]:
     """Verify ``proof`` against ``roots`` (asset -> published root) for the given round and
     arity, which the caller takes from the published manifest, never from the proof; with
-    debts, also the collateral proof under the published ``terms`` (step 6). Returns the
-    equity entries, then the debt entries (``kind`` "debt")."""
+    debts, also the collateral proof under the published ``terms`` (step 6). ``exchange``
+    is the manifest's exchange name (None without a manifest): a proof that names its
+    exchange must name exactly that one. Returns the equity entries, then the debt entries
+    (``kind`` "debt")."""
     if proof.round_id != round_id:
         raise VerificationError(f"proof is for round {proof.round_id!r}, not {round_id!r}")
+    if exchange is not None and proof.exchange is not None and proof.exchange != exchange:
+        raise VerificationError(
+            f"the proof is for exchange {shown(proof.exchange)!r}; the manifest is exchange "
+            f"{shown(exchange)!r}"
+        )
     if proof.arity != arity:
         raise VerificationError(f"proof uses arity {proof.arity}, the round uses {arity}")
     if arity not in SUPPORTED_ARITIES:

@@ -1,0 +1,319 @@
+"""zkpi.json and inclusion_exchange.json: the binary inclusion proof and the exchange it names.
+
+zkpi.json (docs/spec.md 8.1a): each test is one byte string. A valid one decodes to the
+recorded JSON proof and re-encodes to exactly the same bytes (each proof has one encoding);
+an invalid one breaks one decoder rule and must be refused, whatever comes after.
+
+inclusion_exchange.json (8.1, 8.2 step 1): a proof that names its exchange, checked against
+the exchange of the manifest the customer was given (``exchange`` input).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+
+from ..errors import VerificationError
+from ..generators import GeneratorSet, generator_digest
+from .checkbase import CheckContext, Json, _get, _hex, _str
+from .common import VectorFile
+from .gen_base import EXCHANGE, ROUND_A
+from .gen_inclusion import _inclusion, _verified
+from .gen_sumtree import _trees
+from .schemaparts import HEX, OBJ, STR, GroupSpec, _arr
+
+__all__ = [
+    "NON_ASCII_EXCHANGE",
+    "SPECS",
+    "check_exchange",
+    "check_zkpi",
+    "gen_inclusion_exchange",
+    "gen_zkpi",
+]
+
+# An exchange name with Latin-1, CJK and a character outside the BMP (4 UTF-8 bytes).
+NON_ASCII_EXCHANGE = "B\u00f6rse Z\u00fcrich \u53d6\u5f15\u6240 \U0001f680"
+
+
+def _str8(text: str | bytes) -> bytes:
+    raw = text.encode() if isinstance(text, str) else text
+    return bytes((len(raw),)) + raw
+
+
+def _encode(incl: Json) -> bytes:
+    from ..models import InclusionProof
+    from ..proofcodec import encode_inclusion
+
+    return encode_inclusion(InclusionProof.model_validate(incl))
+
+
+def _decoded(data: bytes) -> Json:
+    from ..proofcodec import decode_inclusion
+
+    out: Json = json.loads(decode_inclusion(data).model_dump_json())
+    return out
+
+
+def gen_zkpi(gens: GeneratorSet) -> Json:
+    f = VectorFile(
+        "zkpi",
+        "zkpor binary inclusion proof .zkpi, versions 1 and 3 (docs/spec.md 8.1a)",
+        [
+            "Input 'binary': a .zkpi file. A valid one decodes to 'inclusion' (the JSON proof",
+            "of 8.1, as the exporter writes it) and encodes back to exactly 'binary'. An",
+            "invalid one breaks one decoder rule (the comment says which) and must be refused",
+            "by the decoder or, for a field value the JSON proof also refuses, by its model.",
+            "The trees are sumtree.json's.",
+        ],
+    )
+    t = _trees(gens.point_type.backend_name)
+    spec = _inclusion(ROUND_A, 4, "alice", [t["spec"]])
+    both = _inclusion(ROUND_A, 4, "alice", [t["btc"], t["eth"]])
+    named = {**spec, "exchange": EXCHANGE}
+    v1, v1_both, v3 = _encode(spec), _encode(both), _encode(named)
+    g = f.group("ZkpiDecodeTest")
+
+    def valid(comment: str, flags: list[str], incl: Json) -> None:
+        data = _encode(incl)
+        g.add(comment, flags, "valid", binary=data.hex(), inclusion=_decoded(data))
+
+    valid("version 1: docs/spec.md 7.8, alice under a root with one child", ["Valid"], spec)
+    valid("version 1: alice, BTC and ETH, arity 4, depth 2", ["Valid"], both)
+    valid("version 3: the first proof naming exchange 'Example Exchange'", ["Valid"], named)
+    valid(
+        "version 3: a non-ASCII exchange name (2-, 3- and 4-byte UTF-8)",
+        ["Valid", "NonAscii"],
+        {**spec, "exchange": NON_ASCII_EXCHANGE},
+    )
+    valid(
+        "version 3: an exchange name of exactly 100 bytes",
+        ["Valid", "EdgeCase"],
+        {**spec, "exchange": "E" * 100},
+    )
+
+    # offsets in the version-1 encoding of `spec` / `both`
+    head = 4 + 1 + 1 + len(ROUND_A) + 1 + len("alice")  # magic, version, round, user
+    arity_at = head
+    count_at = head + 1
+    depth_at = count_at + 1 + 1 + 3 + 1 + 8 + 32 + 32 + 8 + 8  # asset "BTC", ..., leaf_count
+    child_at = depth_at + 1
+
+    def bad(comment: str, flags: list[str], data: bytes) -> None:
+        g.add(comment, flags, "invalid", binary=data.hex())
+
+    def at(data: bytes, offset: int, new: bytes) -> bytes:
+        return data[:offset] + new + data[offset + 1 :]
+
+    enc = ["InvalidEncoding"]
+    bad("the empty file", enc, b"")
+    bad("magic only", enc, v1[:4])
+    bad("magic 'ZKPX'", enc, b"ZKPX" + v1[4:])
+    bad("magic in lower case 'zkpi'", enc, b"zkpi" + v1[4:])
+    bad("version 0", enc, at(v1, 4, b"\x00"))
+    bad("version 4", enc, at(v1, 4, b"\x04"))
+    bad("version 255", enc, at(v1, 4, b"\xff"))
+    bad("version 2 on a version-1 body (no debt section)", enc, at(v1, 4, b"\x02"))
+    bad("version 2 with a debt count of 0", enc, at(v1, 4, b"\x02") + b"\x00")
+    bad("version 3 on a version-1 body: the exchange is missing", enc, at(v1, 4, b"\x03"))
+    bad("version 1 with a debt count byte of 0 appended (trailing byte)", enc, v1 + b"\x00")
+    bad("one trailing byte", enc, v1 + b"\x01")
+    bad("truncated: the last byte missing", enc, v1[:-1])
+    bad("truncated inside the header", enc, v1[: head - 2])
+    bad("truncated inside a child", enc, v1[: child_at + 40])
+    bad("round id is not UTF-8 (0xff)", ["InvalidUtf8"], at(v1, 6, b"\xff"))
+    bad(
+        "user id with an overlong UTF-8 encoding (0xc0 0xa1)",
+        ["InvalidUtf8"],
+        v1[: 6 + len(ROUND_A)] + _str8(b"\xc0\xa1ice") + v1[head:],
+    )
+    bad(
+        "user id with a UTF-8-encoded surrogate (0xed 0xa0 0x80)",
+        ["InvalidUtf8"],
+        v1[: 6 + len(ROUND_A)] + _str8(b"\xed\xa0\x80ce") + v1[head:],
+    )
+    bad(
+        "round id with a LF inside (refused by the identifier rules)",
+        ["InvalidIdentifier"],
+        v1[:5] + _str8("2026-11\n30") + v1[5 + 1 + len(ROUND_A) :],
+    )
+    bad("arity 0", enc, at(v1, arity_at, b"\x00"))
+    bad("arity 3", enc, at(v1, arity_at, b"\x03"))
+    bad("arity 128", enc, at(v1, arity_at, b"\x80"))
+    bad("asset count 0", enc, at(v1, count_at, b"\x00"))
+    bad("decimals 31", ["MalformedFile"], at(v1, count_at + 5, b"\x1f"))
+    bad("depth 0", enc, at(v1, depth_at, b"\x00"))
+    bad("depth 65", enc, at(v1, depth_at, b"\x41"))
+    bad("child count 0", enc, at(v1, child_at, b"\x00"))
+    bad("child count 5 at arity 4 (over the arity)", enc, at(v1_both, child_at, b"\x05"))
+    bad("child count 255 at arity 4", enc, at(v1_both, child_at, b"\xff"))
+
+    body = v3[5 + 1 + len(EXCHANGE) :]  # from str8 round_id on
+
+    def v3_with(exchange: bytes) -> bytes:
+        return b"ZKPI\x03" + _str8(exchange) + body
+
+    bad("version 3: an empty exchange", ["InvalidIdentifier"], v3_with(b""))
+    bad("version 3: exchange with a LF", ["InvalidIdentifier"], v3_with(b"Example\nExchange"))
+    bad(
+        "version 3: exchange with a right-to-left override U+202E",
+        ["InvalidIdentifier"],
+        v3_with("Example \u202eegnahcxE".encode()),
+    )
+    bad(
+        "version 3: exchange not in NFC ('o' and a combining diaeresis)",
+        ["InvalidIdentifier"],
+        v3_with("Bo\u0308rse".encode()),
+    )
+    bad("version 3: exchange of 101 bytes", ["InvalidIdentifier"], v3_with(b"E" * 101))
+    bad("version 3: exchange is not UTF-8", ["InvalidUtf8"], v3_with(b"Exchange \xff"))
+    bad("version 3 without its debt count byte", enc, v3[:-1])
+    bad("version 3 with a debt count of 1 and no debt", enc, v3[:-1] + b"\x01")
+    bad("version 3 with a trailing byte", enc, v3 + b"\x00")
+    return f.to_json()
+
+
+def check_zkpi(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from ..proofcodec import decode_inclusion, encode_inclusion
+
+    data = _hex(test, "binary")
+    proof = decode_inclusion(data)
+    if encode_inclusion(proof) != data:
+        raise VerificationError("the encoding is not the proof's one encoding")
+    return {"inclusion": json.loads(proof.model_dump_json())}
+
+
+def gen_inclusion_exchange(gens: GeneratorSet) -> Json:
+    from .tree import roots_json
+
+    f = VectorFile(
+        "inclusion_exchange",
+        "zkpor inclusion proof naming its exchange (docs/spec.md 8.1, 8.2)",
+        [
+            "Inputs 'roots' (9.2), 'exchange' (the exchange of the manifest the customer",
+            "verifies against, 12.2) and 'inclusion' (8.1). A proof that has an 'exchange'",
+            "field must name exactly that exchange (code point for code point); one without",
+            "it is checked as in inclusion.json. Outputs of a valid test: as in",
+            "inclusion.json ('binary' is version 3 when the proof names its exchange).",
+        ],
+    )
+    t = _trees(gens.point_type.backend_name)
+    btc, eth = t["btc"], t["eth"]
+    roots = roots_json(ROUND_A, 4, [btc, eth])
+    alice = {**_inclusion(ROUND_A, 4, "alice", [btc, eth]), "exchange": EXCHANGE}
+    verified = _verified([btc, eth], "alice")
+    g = f.group("InclusionExchangeTest")
+
+    def add(comment: str, flags: list[str], result: str, exchange: str, incl: Json) -> None:
+        fields: Json = {"roots": roots, "exchange": exchange, "inclusion": incl}
+        if result == "valid":
+            fields["verified"] = verified
+            fields["binary"] = _encode(incl).hex()
+        g.add(comment, flags, result, **fields)
+
+    def changed(change: Callable[[Json], object]) -> Json:
+        incl = copy.deepcopy(alice)
+        change(incl)
+        return incl
+
+    add("alice, the manifest's exchange", ["Valid"], "valid", EXCHANGE, alice)
+    add(
+        "a proof without the optional 'exchange' field",
+        ["Valid", "EdgeCase"],
+        "valid",
+        EXCHANGE,
+        changed(lambda i: i.pop("exchange")),
+    )
+    add(
+        "a non-ASCII exchange name, equal",
+        ["Valid", "NonAscii"],
+        "valid",
+        NON_ASCII_EXCHANGE,
+        changed(lambda i: i.__setitem__("exchange", NON_ASCII_EXCHANGE)),
+    )
+    for exchange, comment in (
+        ("Other Exchange", "another exchange"),
+        ("example exchange", "the same name in lower case"),
+        ("Example Exchange ", "the name with a trailing space"),
+        ("Example  Exchange", "two spaces inside"),
+    ):
+        add(f"the manifest names {comment}", ["WrongExchange"], "invalid", exchange, alice)
+    for value, comment in (
+        ("", "an empty exchange"),
+        ("E" * 101, "an exchange of 101 bytes"),
+        ("Bo\u0308rse", "an exchange not in NFC"),
+        ("Example\u200bExchange", "a zero-width space (Cf)"),
+        ("Example\u2028Exchange", "a line separator (Zl)"),
+    ):
+        add(
+            f"the proof names {comment}",
+            ["InvalidIdentifier"],
+            "invalid",
+            EXCHANGE,
+            changed(lambda i, v=value: i.__setitem__("exchange", v)),  # type: ignore[misc]
+        )
+    add(
+        "the proof's exchange is a number",
+        ["MalformedFile"],
+        "invalid",
+        EXCHANGE,
+        changed(lambda i: i.__setitem__("exchange", 7)),
+    )
+    add(
+        "right exchange, another round",
+        ["WrongRoundOrArity"],
+        "invalid",
+        EXCHANGE,
+        changed(lambda i: i.__setitem__("round_id", "2026-12-01")),
+    )
+    return f.to_json()
+
+
+def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from ..models import InclusionProof, Roots
+    from ..proofcodec import encode_inclusion
+    from ..verify.inclusion import verify_inclusion
+
+    roots = Roots.model_validate(_get(test, "roots"))
+    proof = InclusionProof.model_validate(_get(test, "inclusion"))
+    if roots.generator_digest != generator_digest().hex():
+        raise VerificationError("roots file uses another generator set")
+    results = verify_inclusion(
+        proof,
+        roots.assets,
+        round_id=roots.round_id,
+        arity=roots.arity,
+        exchange=_str(test, "exchange"),
+    )
+    return {
+        "binary": encode_inclusion(proof).hex(),
+        "verified": [
+            {
+                "asset": r.asset,
+                "amount": r.amount,
+                "units": str(r.units),
+                "leaf_count": r.leaf_count,
+                "root_hash": r.root_hash,
+            }
+            for r in results
+        ],
+    }
+
+
+_VERIFIED = _arr(OBJ)
+SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
+    "zkpi": (
+        "binary inclusion proof vectors",
+        {"ZkpiDecodeTest": ({}, {"binary": HEX}, {"inclusion": OBJ})},
+    ),
+    "inclusion_exchange": (
+        "inclusion proof exchange vectors",
+        {
+            "InclusionExchangeTest": (
+                {},
+                {"roots": OBJ, "exchange": STR, "inclusion": OBJ},
+                {"binary": HEX, "verified": _VERIFIED},
+            )
+        },
+    ),
+}
