@@ -10,7 +10,7 @@
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -114,7 +114,7 @@ try {
 }
 const out = {
   benchmark: 'zkpor browser verifier (web/bench/run.mjs)', browser: `Debian chromium ${version}, headless`,
-  cpus: cpus().length, cpu_model: cpus()[0]?.model, node: process.version, runs: RUNS,
+  cpus: cpus().length, cpu_model: cpus()[0]?.model, load_average_at_end: loadavg().map((x) => +x.toFixed(2)), node: process.version, runs: RUNS,
   page: process.env.PAGE ?? 'web/dist/verifier.html',
   page_bytes: readFileSync(pagePath).length,
   note: 'warm = generators G_i, H_i (2 x 1024: decoded from the shipped table checked against its pinned SHA-256, or derived by hash_to_curve in a page without it) prepared when the page loads; cold = a fresh page, files chosen and Verify clicked at once: cold_navigation_to_verdict counts from navigation start (page load, generator derivation, choosing the files, the check). Timed from the click on #verify to data-status=ok; includes reading the files, the manifest with its signatures, the path (and debt paths) and one batched msm over every range proof (and the collateral proof).',
