@@ -65,6 +65,25 @@ def test_script_hash_matches_csp() -> None:
     assert f"'sha256-{other}'" not in text
 
 
+def test_page_embeds_the_pinned_generator_table() -> None:
+    """The page carries zkpor's shipped vector generators (base64) and the same pin as
+    zkpor.generators, so both verifiers start from one checked table (docs/spec.md 3)."""
+    import base64
+    import hashlib
+    from importlib import resources
+
+    from zkpor.generators import SHIPPED_FILE, SHIPPED_SHA256, SHIPPED_VECTOR_GENERATORS
+
+    text = page_bytes().decode("utf-8")
+    table = resources.files("zkpor.data").joinpath(SHIPPED_FILE).read_bytes()
+    assert hashlib.sha256(table).hexdigest() == SHIPPED_SHA256
+    assert len(table) == 66 * SHIPPED_VECTOR_GENERATORS
+    assert base64.b64encode(table).decode() in text
+    assert SHIPPED_SHA256 in text
+    # margin rounds are checked by the page now, not refused
+    assert "cannot check yet" not in text
+
+
 def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:

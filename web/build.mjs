@@ -12,6 +12,7 @@ const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
 const res = await build({
   entryPoints: [join(here, 'src', 'page.ts')], bundle: true, format: 'iife', platform: 'browser',
   target: 'es2022', minify: true, write: false, legalComments: 'none', charset: 'utf8', logLevel: 'warning',
+  loader: { '.bin': 'base64' },
 });
 let script = res.outputFiles[0].text.trimEnd();
 if (/<\/script/i.test(script) || script.includes('<!--')) throw new Error('bundle holds </script or <!--');

@@ -1,13 +1,16 @@
 // Browser verifier benchmark in headless Chromium (Debian chromium, playwright-core): the
 // built page from file://, verifying (1) a synthesized 1M-customer proof (one asset, arity 16,
-// depth 5; bench/synth.py) and (2) a three-asset customer of a `zkpor demo` round, each as
-// JSON and .zkpi. Per case: a cold run (a fresh page, generators derived during the check)
-// and warm runs (generators derived at page load, as while a customer picks the files).
-// Prints JSON; `node bench/run.mjs OUT.json` also writes it. ZKPOR_PYTHON picks the Python.
+// depth 5; bench/synth.py), (2) a three-asset customer of a `zkpor demo` round and (3) a
+// customer with a debt (debt paths and a collateral proof) of a `zkpor demo` round with margin,
+// each as JSON and .zkpi. Per case: a cold run (a fresh page, generators prepared during the
+// check) and warm runs (generators prepared at page load, as while a customer picks the files).
+// Prints JSON; `node bench/run.mjs OUT.json` also writes it. ZKPOR_PYTHON picks the Python;
+// PAGE=path times another build of the page (e.g. the committed one, for a before/after) and
+// NO_MARGIN=1 leaves the margin case out (for a page from before margin accounts).
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,13 +37,32 @@ const three = readdirSync(proofsDir).filter((f) => f.endsWith('.json'))
 if (!three) throw new Error('no demo customer holds three assets');
 const threeUser = JSON.parse(readFileSync(join(proofsDir, three), 'utf8')).user_id;
 run(['-m', 'zkpor', 'export', '--bundle', join(demo, 'bundle'), '--user', threeUser, '--format', 'binary', '--out', join(work, 'three.zkpi')]);
-const page = pathToFileURL(join(here, '..', 'dist', 'verifier.html')).href;
+const pagePath = process.env.PAGE ? resolve(process.env.PAGE) : join(here, '..', 'dist', 'verifier.html');
+const page = pathToFileURL(pagePath).href;
+const margin = !process.env.NO_MARGIN;
+let debtor = null;
+if (margin) {
+  const m = JSON.parse(run(['-m', 'zkpor', 'demo', '--users', '300', '--seed', '7', '--json', '--out', join(work, 'margin')]));
+  const dir = join(work, 'margin', 'proofs');
+  const file = readdirSync(dir).filter((f) => f.endsWith('.json')).find((f) => {
+    const p = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    return p.debts && m.debtors_verified.includes(p.user_id);
+  });
+  if (!file) throw new Error('the margin demo exported no customer with a debt');
+  const p = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  run(['-m', 'zkpor', 'export', '--bundle', join(work, 'margin', 'bundle'), '--user', p.user_id, '--format', 'binary', '--out', join(work, 'debtor.zkpi')]);
+  debtor = { json: join(dir, file), assets: p.assets.length, debts: p.debts.length };
+}
 
 const cases = [
   { name: '1M customers, one asset (depth 5, arity 16), JSON', proof: join(work, 'synth', 'proof.json'), manifest: join(work, 'synth', 'manifest.json'), digest: join(work, 'synth', 'digest'), target: 2 },
   { name: '1M customers, one asset (depth 5, arity 16), .zkpi', proof: join(work, 'synth', 'proof.zkpi'), manifest: join(work, 'synth', 'manifest.json'), digest: join(work, 'synth', 'digest'), target: 2 },
   { name: 'three-asset demo customer (1,000 customers), JSON', proof: join(proofsDir, three), manifest: join(demo, 'bundle', 'manifest.json'), digest: join(demo, 'bundle', 'manifest.sha256'), target: 5 },
   { name: 'three-asset demo customer (1,000 customers), .zkpi', proof: join(work, 'three.zkpi'), manifest: join(demo, 'bundle', 'manifest.json'), digest: join(demo, 'bundle', 'manifest.sha256'), target: 5 },
+  ...(debtor ? [
+    { name: `margin customer (300 customers, ${debtor.assets} assets, ${debtor.debts} debt, collateral proof), JSON`, proof: debtor.json, manifest: join(work, 'margin', 'bundle', 'manifest.json'), digest: join(work, 'margin', 'bundle', 'manifest.sha256'), target: 5 },
+    { name: `margin customer (300 customers, ${debtor.assets} assets, ${debtor.debts} debt, collateral proof), .zkpi`, proof: join(work, 'debtor.zkpi'), manifest: join(work, 'margin', 'bundle', 'manifest.json'), digest: join(work, 'margin', 'bundle', 'manifest.sha256'), target: 5 },
+  ] : []),
 ];
 
 const profile = mkdtempSync(join(tmpdir(), 'zkpor-chromium-'));
@@ -92,9 +114,10 @@ try {
 }
 const out = {
   benchmark: 'zkpor browser verifier (web/bench/run.mjs)', browser: `Debian chromium ${version}, headless`,
-  cpus: cpus().length, cpu_model: cpus()[0]?.model, node: process.version, runs: RUNS,
-  page_bytes: readFileSync(join(here, '..', 'dist', 'verifier.html')).length,
-  note: 'warm = generators G_i, H_i (2 x 1024, hash_to_curve) derived when the page loads; cold = a fresh page, files chosen and Verify clicked at once: cold_navigation_to_verdict counts from navigation start (page load, generator derivation, choosing the files, the check). Timed from the click on #verify to data-status=ok; includes reading the files, the manifest with its signatures, the path and one batched msm over every range proof.',
+  cpus: cpus().length, cpu_model: cpus()[0]?.model, load_average_at_end: loadavg().map((x) => +x.toFixed(2)), node: process.version, runs: RUNS,
+  page: process.env.PAGE ?? 'web/dist/verifier.html',
+  page_bytes: readFileSync(pagePath).length,
+  note: 'warm = generators G_i, H_i (2 x 1024: decoded from the shipped table checked against its pinned SHA-256, or derived by hash_to_curve in a page without it) prepared when the page loads; cold = a fresh page, files chosen and Verify clicked at once: cold_navigation_to_verdict counts from navigation start (page load, generator derivation, choosing the files, the check). Timed from the click on #verify to data-status=ok; includes reading the files, the manifest with its signatures, the path (and debt paths) and one batched msm over every range proof (and the collateral proof).',
   results,
 };
 const json = JSON.stringify(out, null, 2) + '\n';

@@ -2,7 +2,8 @@
  * The manifest (docs/spec.md 12): its canonical JSON and digest (12.3), the statement
  * digest every solvency proof binds (zkpor/manifest.py: SHA-256("zkpor-manifest-statement-v1"
  * || 0x00 || canonical JSON with every solvency proof replaced by "")), and the checks of
- * 12.4 for every asset, ownership signatures included. Range proofs go into a batch.
+ * 12.4 for every asset, ownership signatures included; with margin (16.5, 16.6) the terms'
+ * consistency and the solvency of equity minus debt. Range proofs go into a batch.
  */
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, concat, hexToBytes, utf8 } from './bytes.js';
@@ -16,6 +17,7 @@ import type { BatchItem } from './rangeproof.js';
 import { decodeSolvencyProof, solvencyItem } from './solvency.js';
 import { levelSizes, SUPPORTED_ARITIES } from './sumtree.js';
 import { verifyAssetReserves } from './reserves/check.js';
+import { marginTerms, type MarginTerms } from './margin.js';
 
 export function canonicalManifest(m: Manifest): string {
   return canonicalJson(m.normalized);
@@ -43,12 +45,14 @@ export function normalizeDigest(text: string): string {
   return d;
 }
 
+/** `net`: the asset has a debt tree, so the solvency proof covers equity minus debt (16.5). */
 export type AssetReserves = {
   asset: string; chain: string; blockHeight: string; blockHash: string | null; reserves: string; reservesUnits: bigint;
   minRatio: string; liabilities: string | null; addresses: { address: string; balance: string }[]; rootCommitment: Point;
+  net: boolean; debt: string | null;
 };
 
-export type ManifestCheck = { digest: string; digestMatched: boolean | null; assets: AssetReserves[] };
+export type ManifestCheck = { digest: string; digestMatched: boolean | null; assets: AssetReserves[]; terms: MarginTerms | null };
 
 /**
  * 12.4 steps 1-3 for every asset (range proofs set aside in `batch`, labelled in `labels`).
@@ -67,6 +71,7 @@ export function checkManifest(
   if (m.parameters.generator_digest !== bytesToHex(generatorDigest())) throw new VerificationError('manifest uses another generator set');
   if (!SUPPORTED_ARITIES.includes(m.parameters.arity)) throw new VerificationError(`unsupported arity ${m.parameters.arity}`);
   const statement = statementDigest(m);
+  const terms = marginTerms(m.quote, m.assets); // prices, tiers and debt trees consistent
   const out: AssetReserves[] = [];
   for (const [sym, e] of m.assets) {
     const where = `asset ${sym}`;
@@ -82,14 +87,28 @@ export function checkManifest(
       throw new VerificationError(`${where}: reserves total is not the sum of the balances`);
     const [p, q] = e.solvency.min_ratio.split('/').map(BigInt);
     let root: Point;
+    let debtRoot: Point | null = null;
     try {
       root = pointFromBytes(hexToBytes(e.root_commitment));
     } catch (err) {
       throw new VerificationError(`${where}: root commitment: ${(err as Error).message}`);
     }
+    if (e.debt) {
+      try {
+        debtRoot = pointFromBytes(hexToBytes(e.debt.root_commitment));
+      } catch (err) {
+        throw new VerificationError(`${where}: debt root commitment: ${(err as Error).message}`);
+      }
+      if (e.debt.depth !== levelSizes(e.debt.leaf_count, m.parameters.arity).length - 1)
+        throw new VerificationError(`${where}: debt tree depth does not match its leaf count`);
+    }
+    if ((e.solvency.debt !== undefined) !== (e.debt !== undefined && e.solvency.liabilities !== null))
+      throw new VerificationError(`${where}: the debt total is disclosed exactly when there is a debt tree and the liabilities are disclosed`);
+    // 16.5: with a debt tree the proof is over the net liabilities C_E - C_D.
+    const net = debtRoot ? root.subtract(debtRoot) : root;
     try {
       const proof = decodeSolvencyProof(hexToBytes(e.solvency.proof));
-      batch.push(solvencyItem(total, root, proof, p, q, solvencyContext(statement, sym)));
+      batch.push(solvencyItem(total, net, proof, p, q, solvencyContext(statement, sym)));
       labels.push(`${where}: solvency proof`);
     } catch (err) {
       throw new VerificationError(`${where}: solvency proof: ${(err as Error).message}`);
@@ -102,10 +121,19 @@ export function checkManifest(
         throw new VerificationError(`${where}: disclosed liabilities do not open the root`);
       if (formatUnits(units, e.decimals) !== d.amount) throw new VerificationError(`${where}: disclosed amount does not match its units`);
     }
+    const dd = e.solvency.debt;
+    if (dd && debtRoot) {
+      const units = BigInt(dd.units);
+      const blinding = BigInt('0x' + dd.blinding);
+      if (blinding >= N || !mul(G, units).add(mul(H, blinding)).equals(debtRoot))
+        throw new VerificationError(`${where}: disclosed debt does not open the debt root`);
+      if (formatUnits(units, e.decimals) !== dd.amount) throw new VerificationError(`${where}: disclosed debt does not match its units`);
+    }
     out.push({
       asset: sym, chain: res.chain, blockHeight: res.block_height.toString(), blockHash: res.block_hash, reserves: res.total,
       reservesUnits: total, minRatio: e.solvency.min_ratio, liabilities: d ? d.amount : null,
       addresses: res.addresses.map((a) => ({ address: a.address, balance: a.balance })), rootCommitment: root,
+      net: debtRoot !== null, debt: dd ? dd.amount : null,
     });
   }
   if (checkSignatures) {
@@ -119,5 +147,5 @@ export function checkManifest(
     }
     if (problems.length) throw new VerificationError(problems.join('\n'));
   }
-  return { digest, digestMatched: matched, assets: out };
+  return { digest, digestMatched: matched, assets: out, terms };
 }

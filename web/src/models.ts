@@ -2,7 +2,8 @@
  * Strict models of the public files (zkpor/models.py, zkpor/manifest.py; docs/spec.md 8.1,
  * 9.2, 12.2): unknown fields refused, integers only where integers belong, strings only where
  * strings belong, every pattern and bound checked. Failures are InputErrors naming the field.
- * Margin accounts will add fields here (one validator per object).
+ * Margin fields (spec 16.6, 16.8) and the proof's `exchange` are optional: absent (or null)
+ * when the round has none, and then left out of the canonical JSON.
  */
 import { InputError } from './errors.js';
 import { checkText } from './identifiers.js';
@@ -16,6 +17,7 @@ const HEXBYTES = /^([0-9a-f]{2})+$/;
 const DECIMAL = /^(0|[1-9][0-9]{0,25})$/;
 const SYMBOL = /^[A-Z0-9][A-Z0-9._-]{0,15}$/;
 const ARITIES = [2, 4, 8, 16, 32, 64];
+const DECIMAL_TEXT = /^(0|[1-9][0-9]{0,59})(\.[0-9]{1,30})?$/;
 
 class Fields {
   constructor(readonly o: Obj, readonly where: string) {}
@@ -66,6 +68,11 @@ class Fields {
     return v as T;
   }
 
+  /** Whether an optional field is given (absent and null both mean "not given"). */
+  has(k: string): boolean {
+    return this.o[k] !== undefined && this.o[k] !== null;
+  }
+
   list(k: string, min: number, max = Infinity): Json[] {
     const v = this.o[k];
     if (!Array.isArray(v)) throw new InputError(`${at(this.where, k)}: expected an array`);
@@ -84,7 +91,12 @@ export type AssetInclusion = {
   asset: string; decimals: number; amount: string; units: string; blinding: string; salt: string;
   leaf_index: number; leaf_count: number; path: PathStep[];
 };
-export type InclusionProof = { format: 'zkpor-inclusion-v1'; round_id: string; user_id: string; arity: number; assets: AssetInclusion[] };
+export type LeafPosition = { asset: string; tree: 'equity' | 'debt'; leaf: number };
+export type CollateralInclusion = { account: number; inputs: LeafPosition[]; proof: string };
+export type InclusionProof = {
+  format: 'zkpor-inclusion-v1'; exchange?: string; round_id: string; user_id: string; arity: number; assets: AssetInclusion[];
+  debts?: AssetInclusion[]; collateral?: CollateralInclusion;
+};
 
 function pathStep(v: Json, where: string): PathStep {
   const f = Fields.of(v, where, ['level', 'index', 'children', 'proofs']);
@@ -102,44 +114,90 @@ function pathStep(v: Json, where: string): PathStep {
   };
 }
 
-export function inclusionProof(v: Json): InclusionProof {
-  const f = Fields.of(v, '', ['format', 'round_id', 'user_id', 'arity', 'assets']);
+function assetInclusion(a: Json, w: string): AssetInclusion {
+  const af = Fields.of(a, w, ['asset', 'decimals', 'amount', 'units', 'blinding', 'salt', 'leaf_index', 'leaf_count', 'path']);
   return {
+    asset: af.str('asset', SYMBOL),
+    decimals: af.int('decimals', 0, 30),
+    amount: af.str('amount'),
+    units: af.str('units', DECIMAL),
+    blinding: af.str('blinding', HEX32),
+    salt: af.str('salt', HEX32),
+    leaf_index: af.int('leaf_index', 0),
+    leaf_count: af.int('leaf_count', 1),
+    path: af.list('path', 1, 64).map((s, j) => pathStep(s, `${w}.path.${j}`)),
+  };
+}
+
+function collateralInclusion(v: Json): CollateralInclusion {
+  const f = Fields.of(v, 'collateral', ['account', 'inputs', 'proof']);
+  return {
+    account: f.int('account', 0),
+    inputs: f.list('inputs', 1, 128).map((x, i) => {
+      const pf = Fields.of(x, `collateral.inputs.${i}`, ['asset', 'tree', 'leaf']);
+      return { asset: pf.str('asset', SYMBOL), tree: pf.literal('tree', ['equity', 'debt'] as const), leaf: pf.int('leaf', 0) };
+    }),
+    proof: f.str('proof', HEXBYTES),
+  };
+}
+
+export function inclusionProof(v: Json): InclusionProof {
+  const f = Fields.of(v, '', ['format', 'round_id', 'user_id', 'arity', 'assets'], ['exchange', 'debts', 'collateral']);
+  const p: InclusionProof = {
     format: f.literal('format', ['zkpor-inclusion-v1'] as const),
     round_id: f.ident('round_id', 'round id', 64),
     user_id: f.ident('user_id', 'user id', 128),
     arity: f.literal('arity', ARITIES),
-    assets: f.list('assets', 1).map((a, i) => {
-      const w = `assets.${i}`;
-      const af = Fields.of(a, w, ['asset', 'decimals', 'amount', 'units', 'blinding', 'salt', 'leaf_index', 'leaf_count', 'path']);
-      return {
-        asset: af.str('asset', SYMBOL),
-        decimals: af.int('decimals', 0, 30),
-        amount: af.str('amount'),
-        units: af.str('units', DECIMAL),
-        blinding: af.str('blinding', HEX32),
-        salt: af.str('salt', HEX32),
-        leaf_index: af.int('leaf_index', 0),
-        leaf_count: af.int('leaf_count', 1),
-        path: af.list('path', 1, 64).map((s, j) => pathStep(s, `${w}.path.${j}`)),
-      };
-    }),
+    assets: f.list('assets', 1).map((a, i) => assetInclusion(a, `assets.${i}`)),
   };
+  if (f.has('exchange')) p.exchange = f.ident('exchange', 'exchange name', 100);
+  if (f.has('debts')) p.debts = f.list('debts', 1).map((a, i) => assetInclusion(a, `debts.${i}`));
+  if (f.has('collateral')) p.collateral = collateralInclusion(f.raw('collateral'));
+  return p;
 }
 
 // ---- roots (9.2) ----
 
-export type AssetRoot = { decimals: number; leaf_count: number; depth: number; root_hash: string; root_commitment: string };
-export type Roots = { round_id: string; arity: number; generator_digest: string; assets: Map<string, AssetRoot> };
+export type Quote = { symbol: string; decimals: number };
+export type Tier = { up_to?: string; ratio: number };
+export type DebtRoot = { leaf_count: number; depth: number; root_hash: string; root_commitment: string };
+export type AssetRoot = {
+  decimals: number; leaf_count: number; depth: number; root_hash: string; root_commitment: string;
+  price?: string; tiers?: Tier[]; debt?: DebtRoot;
+};
+export type Roots = { round_id: string; arity: number; generator_digest: string; quote?: Quote; assets: Map<string, AssetRoot> };
+
+const ROOT_FIELDS = ['decimals', 'leaf_count', 'depth', 'root_hash', 'root_commitment'];
+const MARGIN_FIELDS = ['price', 'tiers', 'debt'];
 
 function assetRoot(f: Fields): AssetRoot {
-  return {
+  const r: AssetRoot = {
     decimals: f.int('decimals', 0, 30),
     leaf_count: f.int('leaf_count', 1),
     depth: f.int('depth', 1, 64),
     root_hash: f.str('root_hash', HEX32),
     root_commitment: f.str('root_commitment', HEX33),
   };
+  if (f.has('price')) r.price = f.str('price', DECIMAL_TEXT);
+  if (f.has('tiers')) {
+    r.tiers = f.list('tiers', 1, 64).map((t, i) => {
+      const tf = Fields.of(t, at(at(f.where, 'tiers'), i), ['ratio'], ['up_to']);
+      const tier: Tier = { ratio: tf.int('ratio', 0, 100) };
+      if (tf.has('up_to')) tier.up_to = tf.str('up_to', DECIMAL_TEXT);
+      return tier;
+    });
+  }
+  if (f.has('debt')) {
+    const df = Fields.of(f.raw('debt'), at(f.where, 'debt'), ['leaf_count', 'depth', 'root_hash', 'root_commitment']);
+    r.debt = { leaf_count: df.int('leaf_count', 1), depth: df.int('depth', 1, 64), root_hash: df.str('root_hash', HEX32), root_commitment: df.str('root_commitment', HEX33) };
+  }
+  return r;
+}
+
+function quote(f: Fields): Quote | undefined {
+  if (!f.has('quote')) return undefined;
+  const qf = Fields.of(f.raw('quote'), 'quote', ['symbol', 'decimals']);
+  return { symbol: qf.str('symbol', SYMBOL), decimals: qf.int('decimals', 0, 18) };
 }
 
 function symbolMap<T>(v: Json, where: string, each: (x: Json, w: string) => T, min = 0): Map<string, T> {
@@ -155,27 +213,29 @@ function symbolMap<T>(v: Json, where: string, each: (x: Json, w: string) => T, m
 }
 
 export function roots(v: Json): Roots {
-  const f = Fields.of(v, '', ['format', 'round_id', 'arity', 'range_bits', 'generator_digest', 'assets']);
+  const f = Fields.of(v, '', ['format', 'round_id', 'arity', 'range_bits', 'generator_digest', 'assets'], ['quote']);
   f.literal('format', ['zkpor-roots-v1'] as const);
   f.literal('range_bits', [64]);
   return {
     round_id: f.ident('round_id', 'round id', 64),
     arity: f.literal('arity', ARITIES),
     generator_digest: f.str('generator_digest', HEX32),
-    assets: symbolMap(f.raw('assets'), 'assets', (x, w) =>
-      assetRoot(Fields.of(x, w, ['decimals', 'leaf_count', 'depth', 'root_hash', 'root_commitment']))),
+    quote: quote(f),
+    assets: symbolMap(f.raw('assets'), 'assets', (x, w) => assetRoot(Fields.of(x, w, ROOT_FIELDS, MARGIN_FIELDS))),
   };
 }
 
 // ---- manifest (12.2) ----
 
 export type ReserveAddress = { address: string; balance: string; signature: string };
+export type Disclosed = { amount: string; units: string; blinding: string };
 export type ManifestAsset = AssetRoot & {
   reserves: { chain: 'bitcoin' | 'bitcoin-testnet' | 'ethereum'; block_height: number | bigint; block_hash: string | null; total: string; total_units: string; addresses: ReserveAddress[] };
-  solvency: { min_ratio: string; proof: string; liabilities: { amount: string; units: string; blinding: string } | null };
+  /** `debt`: the disclosed debt total (16.5), only for an asset with a debt tree. */
+  solvency: { min_ratio: string; proof: string; liabilities: Disclosed | null; debt?: Disclosed };
 };
 export type Manifest = {
-  exchange: string; round_id: string; created: string;
+  exchange: string; round_id: string; created: string; quote?: Quote;
   parameters: { generator_digest: string; arity: number };
   assets: Map<string, ManifestAsset>;
   /** The parsed content with every optional field present, for the canonical JSON (12.3). */
@@ -192,17 +252,16 @@ function bigIntField(f: Fields, k: string): number | bigint {
 }
 
 function manifestAsset(x: Json, w: string): ManifestAsset {
-  const f = Fields.of(x, w, ['decimals', 'leaf_count', 'depth', 'root_hash', 'root_commitment', 'reserves', 'solvency']);
+  const f = Fields.of(x, w, [...ROOT_FIELDS, 'reserves', 'solvency'], MARGIN_FIELDS);
   const root = assetRoot(f);
   const rf = Fields.of(f.raw('reserves'), `${w}.reserves`, ['chain', 'block_height', 'total', 'total_units', 'addresses'], ['block_hash']);
   const blockHash = rf.raw('block_hash');
-  const sf = Fields.of(f.raw('solvency'), `${w}.solvency`, ['min_ratio', 'proof'], ['liabilities']);
-  const lv = sf.raw('liabilities');
-  let liabilities = null;
-  if (lv !== undefined && lv !== null) {
-    const lf = Fields.of(lv, `${w}.solvency.liabilities`, ['amount', 'units', 'blinding']);
-    liabilities = { amount: lf.str('amount'), units: lf.str('units', DECIMAL), blinding: lf.str('blinding', HEX32) };
-  }
+  const sf = Fields.of(f.raw('solvency'), `${w}.solvency`, ['min_ratio', 'proof'], ['liabilities', 'debt']);
+  const disclosed = (k: string): Disclosed => {
+    const lf = Fields.of(sf.raw(k), `${w}.solvency.${k}`, ['amount', 'units', 'blinding']);
+    return { amount: lf.str('amount'), units: lf.str('units', DECIMAL), blinding: lf.str('blinding', HEX32) };
+  };
+  const liabilities = sf.has('liabilities') ? disclosed('liabilities') : null;
   return {
     ...root,
     reserves: {
@@ -224,12 +283,13 @@ function manifestAsset(x: Json, w: string): ManifestAsset {
       min_ratio: sf.str('min_ratio', /^[1-9][0-9]{0,9}\/[1-9][0-9]{0,9}$/),
       proof: sf.str('proof', HEXBYTES),
       liabilities,
+      ...(sf.has('debt') ? { debt: disclosed('debt') } : {}),
     },
   };
 }
 
 export function manifest(v: Json): Manifest {
-  const f = Fields.of(v, '', ['format', 'exchange', 'round_id', 'created', 'parameters', 'assets']);
+  const f = Fields.of(v, '', ['format', 'exchange', 'round_id', 'created', 'parameters', 'assets'], ['quote']);
   f.literal('format', ['zkpor-manifest-v1'] as const);
   const pf = Fields.of(f.raw('parameters'), 'parameters', ['curve', 'hash', 'hash_to_curve', 'generator_digest', 'arity', 'range_bits']);
   pf.literal('curve', ['secp256k1'] as const);
@@ -241,27 +301,37 @@ export function manifest(v: Json): Manifest {
     round_id: f.ident('round_id', 'round id', 64),
     created: f.str('created', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
     parameters: { generator_digest: pf.str('generator_digest', HEX32), arity: pf.literal('arity', ARITIES) },
+    quote: quote(f),
     assets: symbolMap(f.raw('assets'), 'assets', manifestAsset, 1),
   };
   return { ...m, normalized: normalizedManifest(m, v as Obj) };
 }
 
-/** The manifest as the canonical JSON sees it: every field present, absent optionals null. */
+/**
+ * The manifest as the canonical JSON sees it: every field present, absent optionals null,
+ * except the margin fields (16.6), which are left out when absent (so a manifest without
+ * margin has the digest it had before margin existed).
+ */
 function normalizedManifest(m: Omit<Manifest, 'normalized'>, raw: Obj): Json {
   const assets: { [k: string]: Json } = {};
   for (const [sym, a] of m.assets) {
-    assets[sym] = {
+    const s = a.solvency;
+    const entry: { [k: string]: Json } = {
       decimals: a.decimals, leaf_count: a.leaf_count, depth: a.depth, root_hash: a.root_hash, root_commitment: a.root_commitment,
       reserves: {
         chain: a.reserves.chain, block_height: a.reserves.block_height, block_hash: a.reserves.block_hash,
         total: a.reserves.total, total_units: a.reserves.total_units,
         addresses: a.reserves.addresses.map((x) => ({ address: x.address, balance: x.balance, signature: x.signature })),
       },
-      solvency: { min_ratio: a.solvency.min_ratio, proof: a.solvency.proof, liabilities: a.solvency.liabilities },
+      solvency: { min_ratio: s.min_ratio, proof: s.proof, liabilities: s.liabilities, ...(s.debt ? { debt: s.debt } : {}) },
     };
+    if (a.price !== undefined) entry.price = a.price;
+    if (a.tiers) entry.tiers = a.tiers.map((t): Json => (t.up_to !== undefined ? { up_to: t.up_to, ratio: t.ratio } : { ratio: t.ratio }));
+    if (a.debt) entry.debt = { ...a.debt };
+    assets[sym] = entry;
   }
   return {
     format: 'zkpor-manifest-v1', exchange: m.exchange, round_id: m.round_id, created: m.created,
-    parameters: raw.parameters, assets,
+    parameters: raw.parameters, ...(m.quote ? { quote: { ...m.quote } } : {}), assets,
   };
 }

@@ -5,7 +5,7 @@
  * never as markup. Nothing is sent anywhere: the page's CSP forbids every connection.
  */
 import { InputError, VerificationError } from './errors.js';
-import { vectorG, vectorH } from './generators.js';
+import { usingShipped, vectorG, vectorH } from './generators.js';
 import { formatUnits } from './amounts.js';
 import { verifyUser, type UserReport } from './verify.js';
 import type { VerifiedAsset } from './inclusion.js';
@@ -34,7 +34,9 @@ function prepare(count = 1024): Promise<void> {
         status.textContent = `Preparing the generators: ${Math.round((100 * i) / count)}%`;
         await tick();
       }
-      status.textContent = 'Generators ready (derived in this page from docs/spec.md section 3).';
+      status.textContent = usingShipped()
+        ? 'Generators ready (the first 1,024 pairs from the table zkpor ships, checked against its pinned SHA-256; the rest derived in this page, docs/spec.md section 3).'
+        : 'Generators ready (derived in this page from docs/spec.md section 3).';
       (window as unknown as { __zkporGensMs: number }).__zkporGensMs = performance.now() - t0;
     })();
   }
@@ -60,7 +62,8 @@ function setStatus(status: 'ok' | 'failed' | 'error' | 'working', title: string,
 
 function pathPicture(a: VerifiedAsset): HTMLElement {
   const box = el('div', { class: 'path' });
-  box.append(el('div', { class: 'level-label' }, `Your leaf: position ${a.leafIndex} of ${a.leafCount}`));
+  const tree = a.kind === 'debt' ? ` in the ${a.asset} debt tree` : '';
+  box.append(el('div', { class: 'level-label' }, `Your leaf${tree}: position ${a.leafIndex} of ${a.leafCount}`));
   for (const s of a.steps) {
     const row = el('div', { class: 'level' });
     row.append(el('div', { class: 'level-label' }, s.level === a.steps.length ? `Level ${s.level}: the root's children` : `Level ${s.level}: node ${s.index}, its children`));
@@ -77,16 +80,32 @@ function pathPicture(a: VerifiedAsset): HTMLElement {
 }
 
 function render(rep: UserReport, ms: number): void {
-  setStatus('ok', `Verified: your balances are counted, and reserves cover liabilities`,
-    `${rep.userId} at ${rep.exchange}, round ${rep.roundId}.`);
+  const equity = rep.assets.filter((a) => a.kind === 'equity');
+  const debts = rep.assets.filter((a) => a.kind === 'debt');
+  const terms = rep.manifest.terms;
+  setStatus('ok', debts.length
+    ? 'Verified: your balances and debts are counted, your collateral covers your debts, and reserves cover liabilities'
+    : 'Verified: your balances are counted, and reserves cover liabilities',
+  `${rep.userId} at ${rep.exchange}, round ${rep.roundId}.` + (rep.proofNamesExchange ? ' (Your proof names this exchange.)' : ''));
   const r = $('result');
-  const bal = el('table', { class: 'balances' }, el('tr', {}, el('th', {}, 'Asset'), el('th', { class: 'num' }, 'Your balance'), el('th', { class: 'num' }, 'Reserves'), el('th', {}, 'Covered')));
-  for (const a of rep.assets) {
-    const res = rep.manifest.assets.find((x) => x.asset === a.asset)!;
-    const ratio = res.minRatio === '1/1' ? 'yes' : `yes, x ${res.minRatio}`;
-    bal.append(el('tr', {}, el('td', {}, a.asset), el('td', { class: 'num' }, formatUnits(a.units, a.decimals)), el('td', { class: 'num' }, res.reserves), el('td', {}, ratio)));
+  const bal = el('table', { class: 'balances' }, el('tr', {}, el('th', {}, 'Asset'), el('th', { class: 'num' }, 'Your balance'),
+    ...(debts.length ? [el('th', { class: 'num' }, 'Your debt')] : []), el('th', { class: 'num' }, 'Reserves'), el('th', {}, 'Covered')));
+  const symbols = [...new Set([...equity, ...debts].map((a) => a.asset))];
+  for (const sym of symbols) {
+    const e = equity.find((a) => a.asset === sym);
+    const d = debts.find((a) => a.asset === sym);
+    const res = rep.manifest.assets.find((x) => x.asset === sym)!;
+    const ratio = (res.minRatio === '1/1' ? 'yes' : `yes, x ${res.minRatio}`) + (res.net ? ' (equity minus debt)' : '');
+    bal.append(el('tr', {}, el('td', {}, sym), el('td', { class: 'num' }, e ? formatUnits(e.units, e.decimals) : '-'),
+      ...(debts.length ? [el('td', { class: 'num' }, d ? formatUnits(d.units, d.decimals) : '-')] : []),
+      el('td', { class: 'num' }, res.reserves), el('td', {}, ratio)));
   }
   r.append(bal);
+  if (debts.length && terms) {
+    r.append(el('p', { class: 'note good' },
+      `Collateral check passed (margin account ${rep.collateralAccount}): your debts, valued at the published prices in ${terms.quoteSymbol}, ` +
+      'are at most your balances after the published haircut tiers, proven in zero knowledge over the very leaves counted in the trees.'));
+  }
   const dg = el('p', { class: 'digest' }, 'Manifest digest: ', el('code', {}, rep.digest));
   r.append(dg);
   r.append(el('p', { class: rep.digestMatched ? 'note good' : 'note warn' }, rep.digestMatched
@@ -96,14 +115,16 @@ function render(rep: UserReport, ms: number): void {
   const details = el('section', { class: 'more' });
   details.append(el('h3', {}, 'Your path in each tree'));
   for (const a of rep.assets) {
-    details.append(el('h4', {}, `${a.asset}: ${a.amount}`));
+    details.append(el('h4', {}, a.kind === 'debt' ? `${a.asset} debt: ${a.amount}` : `${a.asset}: ${a.amount}`));
     details.append(pathPicture(a));
   }
   details.append(el('h3', {}, 'Reserves (every asset of the manifest)'));
   for (const res of rep.manifest.assets) {
     const t = el('table', { class: 'reserves' }, el('tr', {}, el('th', {}, 'Signed address'), el('th', { class: 'num' }, 'Balance')));
     for (const ad of res.addresses) t.append(el('tr', {}, el('td', { class: 'addr' }, ad.address), el('td', { class: 'num' }, ad.balance)));
-    details.append(el('h4', {}, `${res.asset}: ${res.reserves} on ${res.chain} at block ${res.blockHeight}` + (res.liabilities ? `; liabilities disclosed: ${res.liabilities}` : '')));
+    details.append(el('h4', {}, `${res.asset}: ${res.reserves} on ${res.chain} at block ${res.blockHeight}` +
+      (res.net ? '; solvency over equity minus debt' : '') + (res.liabilities ? `; liabilities disclosed: ${res.liabilities}` : '') +
+      (res.debt ? `; debt disclosed: ${res.debt}` : '')));
     details.append(t);
   }
   details.append(el('h3', {}, 'What was checked'));
@@ -111,10 +132,17 @@ function render(rep: UserReport, ms: number): void {
   for (const line of [
     `the manifest parsed strictly; its digest computed${rep.digestMatched ? ' and equal to the published one' : ''}`,
     'the generator set and parameters are the ones of the specification',
-    'per asset: reserves total = the sum of the listed balances; the solvency proof (reserves >= ratio x liabilities)',
+    'per asset: reserves total = the sum of the listed balances; the solvency proof (reserves >= ratio x liabilities' +
+      (rep.manifest.assets.some((a) => a.net) ? ', liabilities net of debt where the asset has a debt tree' : '') + ')',
+    ...(terms ? ['the published prices and haircut tiers are consistent (every solvency proof binds them)'] : []),
     'every reserve address ownership signature over this exchange and round; no address listed twice',
+    ...(rep.proofNamesExchange ? ['your proof names the same exchange as the manifest'] : []),
     `your leaf, its opening and every step of your path up to the published root (${rep.proofFormat === 'binary' ? 'binary .zkpi' : 'JSON'} proof)`,
-    `${rep.rangeProofs} range proofs (every child on your path, siblings included, and the solvency proofs) in one batch, in ${(ms / 1000).toFixed(2)} s`,
+    ...(debts.length ? [
+      'each debt leaf, its opening and its path up to the published debt root',
+      'your collateral proof: its inputs are exactly your debt leaves and your balances in priced assets, and it verifies for the circuit rebuilt here from the published terms',
+    ] : []),
+    `${rep.rangeProofs} range proofs (every child on your path, siblings included, and the solvency proofs)${debts.length ? ' and your collateral proof' : ''} in one batch, in ${(ms / 1000).toFixed(2)} s`,
   ]) ul.append(el('li', {}, line));
   details.append(ul);
   details.append(el('h3', {}, 'What this page cannot check'));
@@ -123,6 +151,7 @@ function render(rep: UserReport, ms: number): void {
     'that the balances are really on chain at the block height (the auditor checks that against their own node)',
     'that other customers are in the trees (each checks their own); that your account id and balances are the ones you expected: compare them yourself',
     'that this manifest is the one everyone else checked: only the published digest shows that',
+    ...(terms ? ['that the published prices and haircut tiers are fair: they are what every collateral proof is checked under'] : []),
   ]) ul2.append(el('li', {}, line));
   details.append(ul2);
   r.append(details);

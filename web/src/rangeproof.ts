@@ -66,7 +66,7 @@ export function decodeRangeProof(b: Uint8Array, bits: number, m: number): RangeP
 }
 
 /** A random non-zero 128-bit weight from the platform's CSPRNG. */
-function random128(): bigint {
+export function random128(): bigint {
   const buf = new Uint8Array(16);
   for (;;) {
     globalThis.crypto.getRandomValues(buf);
@@ -87,15 +87,23 @@ export function startTranscript(bits: number, commitments: Point[], context: Uin
   return t;
 }
 
-export type BatchItem = {
+export type RangeItem = {
   proof: RangeProof | Uint8Array;
   commitments: Point[];
   bits: number;
   context?: Uint8Array;
 };
 
-/** Merged coefficients of one batch: fixed generators and per-proof points. */
-class Accumulator {
+/** Another proof on the same generators (an R1CS proof, src/r1cs/verifier.ts): it adds its own terms. */
+export type CustomItem = { accumulate: (acc: Accumulator, weight: bigint) => void };
+
+export type BatchItem = RangeItem | CustomItem;
+
+/**
+ * Merged coefficients of one batch: G, H, the vector generators G_i, H_i (shared by range and
+ * circuit proofs, section 3) and per-proof points. One msm checks the weighted sum.
+ */
+export class Accumulator {
   g = 0n;
   h = 0n;
   gi: bigint[] = [];
@@ -118,8 +126,13 @@ class Accumulator {
 
 const pad = (xs: bigint[], n: number): bigint[] => xs.concat(Array(n - xs.length).fill(0n));
 
-/** Add one proof's terms of 6.5, times `weight`, to the accumulator. */
 function accumulate(acc: Accumulator, item: BatchItem, weight: bigint): void {
+  if ('accumulate' in item) item.accumulate(acc, weight);
+  else accumulateRange(acc, item, weight);
+}
+
+/** Add one proof's terms of 6.5, times `weight`, to the accumulator. */
+function accumulateRange(acc: Accumulator, item: RangeItem, weight: bigint): void {
   const m = item.commitments.length;
   const bits = item.bits;
   const k = checkParameters(bits, m);
@@ -213,7 +226,7 @@ function accumulate(acc: Accumulator, item: BatchItem, weight: bigint): void {
 }
 
 /** Verify one proof over `commitments` (m = their number) with `bits`. */
-export function verifyRangeProof(item: BatchItem): void {
+export function verifyRangeProof(item: RangeItem): void {
   verifyBatch([item]);
 }
 

@@ -6,7 +6,7 @@
  */
 import { VerificationError } from './errors.js';
 import { G, mul, pointFromBytes, type Point } from './group.js';
-import { decodeRangeProof, type BatchItem, type RangeProof } from './rangeproof.js';
+import { decodeRangeProof, type RangeItem, type RangeProof } from './rangeproof.js';
 
 export type SolvencyProof = { cHi: Point; rangeProof: RangeProof };
 
@@ -22,7 +22,7 @@ export function decodeSolvencyProof(b: Uint8Array): SolvencyProof {
 }
 
 /** The range-proof item of 11.5 (checks 1 and 2 done here), for a batch. */
-export function solvencyItem(R: bigint, cL: Point, proof: SolvencyProof, p: bigint, q: bigint, context: Uint8Array): BatchItem {
+export function solvencyItem(R: bigint, cL: Point, proof: SolvencyProof, p: bigint, q: bigint, context: Uint8Array): RangeItem {
   if (R < 0n || R >= 1n << 64n) throw new VerificationError('reserves must be in [0, 2^64)');
   if (!(1n <= q && q <= p && p < 1n << 32n)) throw new VerificationError('ratio must satisfy 1 <= q <= p < 2^32');
   const D = mul(G, q * R).subtract(mul(cL, p));

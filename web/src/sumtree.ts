@@ -1,6 +1,7 @@
 /**
  * The k-ary Merkle sum tree's shape and hashes (docs/spec.md 7.3, 7.4, 7.6), shared by the
- * inclusion check: level sizes, children of a node, child proof chunks, leaf and node hashes.
+ * inclusion check: level sizes, children of a node, child proof chunks, leaf and node hashes
+ * (equity trees and the debt trees `SYM/debt` of 16.3).
  */
 import { sha256 } from '@noble/hashes/sha2';
 import { concat, framed, u8 } from './bytes.js';
@@ -38,10 +39,11 @@ export function chunkProofSize(m: number): number {
   return 292 + 66 * Math.log2(64 * m);
 }
 
+/** `asset` is the tree name: a debt tree (`SYM/debt`, 16.3) hashes its leaves with the debt tag. */
 export function leafHash(roundId: string, asset: string, salt: Uint8Array, userId: string, commitment: Uint8Array): Uint8Array {
   if (salt.length !== 32) throw new Error(`salt must be 32 bytes, got ${salt.length}`);
   if (commitment.length !== 33) throw new Error('commitment must be 33 bytes');
-  return sha256(concat(framed('zkpor-leaf-v1'), framed(roundId), framed(asset), salt, framed(userId), commitment));
+  return sha256(concat(framed(asset.endsWith('/debt') ? 'zkpor-debt-leaf-v1' : 'zkpor-leaf-v1'), framed(roundId), framed(asset), salt, framed(userId), commitment));
 }
 
 export type Child = { hash: Uint8Array; commitment: Uint8Array };

@@ -1,8 +1,9 @@
 /**
  * What `zkpor verify user PROOF --manifest M [--digest D]` checks, as one call:
- * the files parsed strictly (InputError: "error"), the whole manifest (12.4, signatures
- * included), the inclusion proof against the manifest's roots, round and arity (8.2), and
- * every range proof (every path step and every solvency proof) in one batched msm (6.5).
+ * the files parsed strictly (InputError: "error"), the whole manifest (12.4, signatures and
+ * margin terms included), the inclusion proof against the manifest's exchange, roots, round and
+ * arity (8.2; debts and the collateral proof, 16.8), and every range proof (every path step,
+ * every solvency proof) with the collateral proof in one batched msm (6.5, 15.6).
  */
 import { InputError, VerificationError } from './errors.js';
 import { parseStrictJson } from './json.js';
@@ -11,32 +12,23 @@ import { checkInclusion, type VerifiedAsset } from './inclusion.js';
 import { checkManifest, type ManifestCheck } from './manifest.js';
 import { verifyBatch, type BatchItem } from './rangeproof.js';
 import { decodeZkpi, isZkpi } from './zkpi.js';
+import { shown } from './identifiers.js';
 
 export type Progress = (step: string) => void | Promise<void>;
 
 export type UserReport = {
-  userId: string; exchange: string; roundId: string; arity: number; created: string;
+  userId: string; exchange: string; proofNamesExchange: boolean; roundId: string; arity: number; created: string;
   digest: string; digestMatched: boolean | null;
+  /** Equity entries, then debt entries (kind "debt"). */
   assets: VerifiedAsset[]; manifest: ManifestCheck; rangeProofs: number; proofFormat: 'json' | 'binary';
+  /** The margin account whose collateral proof was verified, when the customer has debts. */
+  collateralAccount: number | null;
 };
-
-/** Margin accounts (spec section 16) came after this page: it says so instead of guessing. */
-export const MARGIN_NOT_SUPPORTED =
-  'this round has margin accounts (debts and collateral proofs), which this page cannot check yet: use zkpor verify user';
-
-function refuseMargin(v: unknown, keys: string[]): void {
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    if (keys.some((k) => k in o)) throw new InputError(MARGIN_NOT_SUPPORTED);
-  }
-}
 
 export function loadProof(data: Uint8Array, name = 'proof'): { proof: InclusionProof; format: 'json' | 'binary' } {
   try {
     if (isZkpi(data)) return { proof: decodeZkpi(data), format: 'binary' };
-    const json = parseStrictJson(data);
-    refuseMargin(json, ['debts', 'collateral']);
-    return { proof: inclusionProof(json), format: 'json' };
+    return { proof: inclusionProof(parseStrictJson(data)), format: 'json' };
   } catch (e) {
     throw new InputError(`${name}: ${(e as Error).message}`);
   }
@@ -44,16 +36,16 @@ export function loadProof(data: Uint8Array, name = 'proof'): { proof: InclusionP
 
 export function loadManifest(data: Uint8Array, name = 'manifest'): Manifest {
   try {
-    const json = parseStrictJson(data);
-    refuseMargin(json, ['quote']);
-    const assets = (json as Record<string, unknown>)['assets'];
-    if (assets !== null && typeof assets === 'object' && !Array.isArray(assets)) {
-      for (const a of Object.values(assets as Record<string, unknown>)) refuseMargin(a, ['debt', 'price', 'tiers']);
-    }
-    return parseManifest(json);
+    return parseManifest(parseStrictJson(data));
   } catch (e) {
     throw new InputError(`${name}: ${(e as Error).message}`);
   }
+}
+
+/** The proof's optional exchange must be the manifest's, code point for code point. */
+export function checkExchange(proof: InclusionProof, m: Manifest): void {
+  if (proof.exchange !== undefined && proof.exchange !== m.exchange)
+    throw new VerificationError(`the proof is for exchange '${shown(proof.exchange)}'; the manifest is exchange '${shown(m.exchange)}'`);
 }
 
 /** Raises InputError (bad files) or VerificationError (a check failed). */
@@ -67,14 +59,17 @@ export async function verifyUser(
   const labels: string[] = [];
   await progress('checking the manifest and the reserve signatures');
   const mc = checkManifest(m, expectedDigest, true, batch, labels);
+  checkExchange(proof, m);
   await progress('checking your path to the published roots');
   const roots = new Map([...m.assets].map(([k, a]) => [k, a]));
-  const assets = checkInclusion(proof, roots, m.round_id, m.parameters.arity, batch, labels);
-  await progress(`verifying ${batch.length} range proofs in one batch`);
+  const assets = checkInclusion(proof, roots, m.round_id, m.parameters.arity, batch, labels, mc.terms);
+  const margin = proof.debts?.length ? ' and your collateral proof' : '';
+  await progress(`verifying ${batch.length - (margin ? 1 : 0)} range proofs${margin} in one batch`);
   verifyBatch(batch, (i) => labels[i]);
   return {
-    userId: proof.user_id, exchange: m.exchange, roundId: m.round_id, arity: m.parameters.arity, created: m.created,
-    digest: mc.digest, digestMatched: mc.digestMatched, assets, manifest: mc, rangeProofs: batch.length, proofFormat: format,
+    userId: proof.user_id, exchange: m.exchange, proofNamesExchange: proof.exchange !== undefined, roundId: m.round_id,
+    arity: m.parameters.arity, created: m.created, digest: mc.digest, digestMatched: mc.digestMatched, assets, manifest: mc,
+    rangeProofs: batch.length - (margin ? 1 : 0), proofFormat: format, collateralAccount: proof.debts?.length ? proof.collateral!.account : null,
   };
 }
 

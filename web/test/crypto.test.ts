@@ -111,3 +111,33 @@ test('rangeproof_trace.json', () => {
   console.log('# rangeproof_trace.json: proofs verified; the prover-side trace (DRBG draws, l, r) is not reproduced: this is a verifier');
 });
 
+
+test('shipped generators: the embedded table is used only when it is the pinned one, and equals the derivation', async () => {
+  const gens = await import('../src/generators.js');
+  const { default: shipped } = await import('../../zkpor/data/vector_generators.bin');
+  const { base64 } = await import('@scure/base');
+  if (!gens.usingShipped()) throw new AssertionFailure('the embedded table was not accepted');
+  const g = vectorG(gens.SHIPPED_PAIRS + 2);
+  const h = vectorH(gens.SHIPPED_PAIRS + 2);
+  // spread over the table, and the first two beyond it (derived)
+  for (const i of [0, 1, 2, 63, 64, 255, 511, 512, 777, 1022, 1023, 1024, 1025]) {
+    eq(`G_${i}`, bytesToHex(pointToBytes(g[i])), bytesToHex(pointToBytes(gens.deriveG(i))));
+    eq(`H_${i}`, bytesToHex(pointToBytes(h[i])), bytesToHex(pointToBytes(gens.deriveH(i))));
+  }
+  if (gens.loadShipped(shipped) === null) throw new AssertionFailure('loadShipped refused the table');
+  const raw = base64.decode(shipped);
+  const flipped = raw.slice();
+  flipped[66 * 500 + 7] ^= 1;
+  const swapped = raw.slice();
+  swapped.set(raw.subarray(33, 66), 0);
+  swapped.set(raw.subarray(0, 33), 33);
+  for (const [what, text] of [
+    ['one bit flipped', base64.encode(flipped)], ['G_0 and H_0 swapped', base64.encode(swapped)],
+    ['truncated', base64.encode(raw.subarray(0, raw.length - 66))], ['extended', base64.encode(Uint8Array.of(...raw, ...raw.subarray(0, 66)))],
+    ['not base64', '!' + shipped.slice(1)], ['empty', ''],
+  ]) if (gens.loadShipped(text) !== null) throw new AssertionFailure(`loadShipped accepted a table ${what}`);
+  // Past the pin (as if it were another table's): the first pair must still equal the derivation.
+  const { sha256 } = await import('@noble/hashes/sha2');
+  if (gens.loadShipped(base64.encode(swapped), bytesToHex(sha256(swapped))) !== null) throw new AssertionFailure('pair 0 not checked');
+  if (gens.loadShipped(base64.encode(flipped), bytesToHex(sha256(flipped))) === null) throw new AssertionFailure('a later pair is checked by the pin only');
+});

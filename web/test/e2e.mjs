@@ -1,8 +1,10 @@
-// End to end in headless Chromium (Debian's chromium, playwright-core): a demo round made by
-// `python -m zkpor demo`, the built page opened from file://, and the verdicts it shows for a
-// demo proof (JSON and .zkpi), a tampered proof, a tampered manifest, a wrong digest and an
-// unreadable file. Any network request, console error or CSP violation fails the run.
-// ZKPOR_PYTHON picks the Python (default ../.venv/bin/python); SCREENSHOT=path writes a PNG.
+// End to end in headless Chromium (Debian's chromium, playwright-core): two demo rounds made by
+// `python -m zkpor demo` (a spot round, and a round with margin accounts), the built page opened
+// from file://, and the verdicts it shows for a demo proof (JSON and .zkpi), a tampered proof,
+// a tampered manifest, a wrong digest, an unreadable file, a customer with a debt (JSON and
+// .zkpi) and a tampered or missing collateral proof. Any network request, console error or CSP
+// violation fails the run. ZKPOR_PYTHON picks the Python (default ../.venv/bin/python);
+// SCREENSHOT=path and SCREENSHOT_MARGIN=path write PNGs of a spot and a margin verdict.
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -27,8 +29,30 @@ function run(cmd, args) {
 
 console.log(`# e2e: demo round with ${python}`);
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-// --no-margin: the page does not check margin rounds yet (issue 12 came after it)
 run(python, ['-m', 'zkpor', 'demo', '--users', '200', '--seed', '7', '--no-margin', '--out', join(work, 'demo')]);
+// A round with margin accounts: the demo names the exported customers it verified with a debt.
+const marginRun = JSON.parse(run(python, ['-m', 'zkpor', 'demo', '--users', '100', '--seed', '7', '--json', '--out', join(work, 'margin')]));
+const marginBundle = join(work, 'margin', 'bundle');
+const marginManifest = join(marginBundle, 'manifest.json');
+const marginDigest = readFileSync(join(marginBundle, 'manifest.sha256'), 'utf8').trim();
+const marginProofs = join(work, 'margin', 'proofs');
+const marginFiles = readdirSync(marginProofs).filter((f) => f.endsWith('.json')).sort();
+const readProof = (f) => JSON.parse(readFileSync(join(marginProofs, f), 'utf8'));
+const debtorFile = marginFiles.find((f) => marginRun.debtors_verified.includes(readProof(f).user_id) && readProof(f).debts);
+assert.ok(debtorFile, `the margin demo exported no customer with a debt (${JSON.stringify(marginRun.debtors_verified)})`);
+const spotFile = marginFiles.find((f) => !readProof(f).debts);
+const debtorJson = join(marginProofs, debtorFile);
+const debtorBin = join(work, 'debtor.zkpi');
+run(python, ['-m', 'zkpor', 'export', '--bundle', marginBundle, '--user', readProof(debtorFile).user_id, '--format', 'binary', '--out', debtorBin]);
+const badCollateral = readProof(debtorFile);
+const mid = badCollateral.collateral.proof.length >> 1;
+badCollateral.collateral.proof = badCollateral.collateral.proof.slice(0, mid) + (badCollateral.collateral.proof[mid] === '0' ? '1' : '0') + badCollateral.collateral.proof.slice(mid + 1);
+const tamperedCollateral = join(work, 'tampered-collateral.json');
+writeFileSync(tamperedCollateral, JSON.stringify(badCollateral));
+const noCollateral = readProof(debtorFile);
+delete noCollateral.collateral;
+const missingCollateral = join(work, 'missing-collateral.json');
+writeFileSync(missingCollateral, JSON.stringify(noCollateral));
 const bundle = join(work, 'demo', 'bundle');
 const manifestPath = join(bundle, 'manifest.json');
 const digest = readFileSync(join(bundle, 'manifest.sha256'), 'utf8').trim();
@@ -78,6 +102,12 @@ const cases = [
   { name: 'wrong digest', proof: proofJson, manifest: manifestPath, digest: wrongDigest, want: 'failed' },
   { name: 'unreadable proof file', proof: unreadable, manifest: manifestPath, digest, want: 'error' },
   { name: 'unreadable manifest file', proof: proofJson, manifest: unreadable, digest, want: 'error' },
+  { name: 'margin round: a customer with a debt (JSON), manifest and digest', proof: debtorJson, manifest: marginManifest, digest: marginDigest, want: 'ok', shot: 'SCREENSHOT_MARGIN', expect: /Collateral check passed/ },
+  { name: 'margin round: a customer with a debt (.zkpi)', proof: debtorBin, manifest: marginManifest, digest: marginDigest, want: 'ok', expect: /Collateral check passed/ },
+  ...(spotFile ? [{ name: 'margin round: a customer without debt', proof: join(marginProofs, spotFile), manifest: marginManifest, digest: marginDigest, want: 'ok', expect: /equity minus debt/ }] : []),
+  { name: 'margin round: tampered collateral proof', proof: tamperedCollateral, manifest: marginManifest, digest: marginDigest, want: 'failed', expect: /collateral proof/ },
+  { name: 'margin round: collateral proof left out', proof: missingCollateral, manifest: marginManifest, digest: marginDigest, want: 'failed', expect: /debts without a collateral proof/ },
+  { name: 'margin proof against the spot round', proof: debtorJson, manifest: manifestPath, digest, want: 'failed' },
 ];
 
 const profile = mkdtempSync(join(tmpdir(), 'zkpor-chromium-'));
@@ -107,12 +137,14 @@ try {
     const title = await tab.$eval('#result h2', (e) => e.textContent);
     const detail = await tab.$$eval('#result .detail', (es) => es.map((e) => e.textContent).join(' | '));
     const ms = await tab.evaluate(() => window.__zkporLastMs);
-    const okay = status === c.want;
+    const text = await tab.$eval('#result', (e) => e.textContent);
+    const okay = status === c.want && (!c.expect || c.expect.test(text));
     if (!okay) failed++;
     console.log(`${okay ? 'ok' : 'not ok'} - ${c.name}: data-status=${status} (want ${c.want}) in ${(ms / 1000).toFixed(2)} s: ${title}: ${detail.slice(0, 160)}`);
-    if (c.shot && process.env.SCREENSHOT) {
-      await tab.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
-      console.log(`# screenshot ${process.env.SCREENSHOT}`);
+    const shot = c.shot && process.env[c.shot === true ? 'SCREENSHOT' : c.shot];
+    if (shot) {
+      await tab.screenshot({ path: shot, fullPage: true });
+      console.log(`# screenshot ${shot}`);
     }
     await tab.close();
   }

@@ -11,7 +11,7 @@ mkdirSync(out, { recursive: true });
 const entries = readdirSync(here).filter((f) => f.endsWith('.test.ts')).map((f) => join(here, f));
 await build({
   entryPoints: entries, bundle: true, platform: 'node', format: 'esm', outdir: out,
-  outExtension: { '.js': '.mjs' }, logLevel: 'warning', target: 'node20',
+  outExtension: { '.js': '.mjs' }, logLevel: 'warning', target: 'node20', loader: { '.bin': 'base64' },
 });
 const files = readdirSync(out).filter((f) => f.endsWith('.test.mjs')).map((f) => join(out, f));
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
