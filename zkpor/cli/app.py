@@ -93,6 +93,9 @@ def main() -> None:
     """
     try:
         app()
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)
     except VerificationError as exc:
         _fail("verification failed: ", exc, EXIT_VERIFICATION_FAILED)
     except ZkporError as exc:

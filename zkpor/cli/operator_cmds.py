@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -13,6 +16,8 @@ from .app import app
 from .common import Bars, console, data_console, shown_line
 
 __all__: list[str] = []
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 @app.command()
@@ -27,6 +32,12 @@ def keygen(
     """
     from ..liabilities.keys import write_master_secret
 
+    if out.exists() and not force:
+        raise InputError(
+            "file exists; refusing to overwrite a master secret (the rounds proved with it "
+            "need it to export proofs). Pass --force to replace it",
+            source=str(out),
+        )
     write_master_secret(out, force=force)
     typer.echo(f"wrote master secret to {out} (mode 0600)")
 
@@ -112,21 +123,30 @@ def prove(
         chunk_height=chunk_height,
         debt_pad_granularity=debt_pad_granularity,
     )
-    started = time.perf_counter()
-    with make_executor(workers, scheduler) as executor, Bars(not quiet and not as_json) as bars:
-        summary, manifest_digest = prove_round(
-            balances,
-            assets,
-            master,
-            opts,
-            out,
-            executor,
-            reserves=reserves,
-            exchange=exchange,
-            ratio=ratio,
-            disclose_totals=disclose_totals,
-            progress=bars,
+    partial = out.with_name(out.name + ".partial")
+    resuming = partial.is_dir() and not out.exists()
+    if resuming and not as_json:
+        data_console.print(
+            shown_line(f"resuming the unfinished run in {partial} (its inputs are checked first)")
         )
+    started = time.perf_counter()
+    with make_executor(workers, scheduler) as executor, _progress(quiet or as_json) as progress:
+        try:
+            summary, manifest_digest = prove_round(
+                balances,
+                assets,
+                master,
+                opts,
+                out,
+                executor,
+                reserves=reserves,
+                exchange=exchange,
+                ratio=ratio,
+                disclose_totals=disclose_totals,
+                progress=progress,
+            )
+        except KeyboardInterrupt:
+            interrupted(executor, progress)
     digest_box = [manifest_digest] if manifest_digest else []
     elapsed = time.perf_counter() - started
     data = {
@@ -135,6 +155,7 @@ def prove(
         "rows": summary.rows,
         "seconds": round(elapsed, 2),
         "chunks_built": summary.chunks_built,
+        "resumed": resuming,
         "chunks_resumed": summary.chunks_reused,
         "chunks_rebuilt": summary.chunks_rebuilt,
         "assets": summary.assets,
@@ -152,6 +173,9 @@ def prove(
         markup=False,
         highlight=False,
     )
+    if resuming:
+        total = summary.chunks_reused + summary.chunks_built
+        typer.echo(f"  resumed: {summary.chunks_reused} of {total} chunks reused from the unfinished run")
     if summary.audit_rebuilt:
         typer.echo("  resumed: the unfinished audit file was unreadable; every chunk was rebuilt")
     elif summary.chunks_rebuilt:
@@ -182,6 +206,26 @@ def prove(
         )
     else:
         console.print("no --reserves given: the bundle proves liabilities only (no manifest)")
+
+
+def _progress(off: bool) -> Bars:
+    """The prove command's progress display: the library's (stage, done, total) callback.
+    Every progress output of ``zkpor prove`` is wired here (one place to add another)."""
+    return Bars(not off)
+
+
+def interrupted(executor: Executor, progress: Bars) -> NoReturn:
+    """Ctrl-C: drop the queued tasks, leave without waiting for running ones, exit 130.
+
+    What the run finished is committed chunk by chunk in BUNDLE.partial and is checked
+    before a rerun trusts it, so leaving at once loses at most the chunks in flight. The
+    local pool's workers end within a second of their driver (:func:`zkpor.parallel.
+    watch_parent`) and ignore SIGINT themselves (no traceback from each of them)."""
+    progress.__exit__(None, None, None)  # restores the cursor the live display hid
+    executor.shutdown(wait=False, cancel_futures=True)
+    sys.stdout.flush()
+    print("\ninterrupted; run the same command again to resume", file=sys.stderr, flush=True)
+    os._exit(EXIT_INTERRUPTED)
 
 
 @app.command()

@@ -46,7 +46,7 @@ def _load_inclusion(path: Path) -> InclusionProof:
     return parse_public(InclusionProof, data, str(path), MAX_PROOF_BYTES)
 
 
-def _load_manifest(path: Path) -> Manifest:
+def load_manifest(path: Path) -> Manifest:
     from ..manifest import Manifest
     from ..publicjson import parse_public
 
@@ -172,7 +172,7 @@ def verify_user(
     incl = _load_inclusion(proof)
     report = None
     if manifest is not None:
-        m = _load_manifest(manifest)
+        m = load_manifest(manifest)
         report = verify_manifest(m, expected_digest=expected)
         pub = manifest_roots(m)
     else:
@@ -283,7 +283,7 @@ def verify_audit(
     pub = None
     report_m = None
     if manifest is not None:
-        m = _load_manifest(manifest)
+        m = load_manifest(manifest)
         report_m = verify_manifest(m, expected_digest=expected)
         pub = manifest_roots(m)
     elif roots is not None:
