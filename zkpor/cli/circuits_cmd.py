@@ -7,12 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import app
+from .app import app, command_group
 
-circuits_app = typer.Typer(
-    help="Arithmetic-circuit statements (zkpor.circuits; docs/circuits.md).",
-    no_args_is_help=True,
-)
+circuits_app = command_group("Arithmetic-circuit statements (zkpor.circuits; docs/circuits.md).")
 app.add_typer(circuits_app, name="circuits")
 
 
@@ -59,7 +56,7 @@ def circuits_list(
 
 @circuits_app.command("inspect")
 def circuits_inspect(
-    name: Annotated[str, typer.Argument(help="A name from `zkpor circuits list`.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A name from `zkpor circuits list`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show one statement: committed inputs, gates (and padded), constraints, terms, proof

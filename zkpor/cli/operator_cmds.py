@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from concurrent.futures import Executor
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -20,15 +21,28 @@ __all__: list[str] = []
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
-@app.command()
+class ProofFormat(str, Enum):
+    """The encodings ``zkpor export --format`` writes (spec 8.1, 8.1a)."""
+
+    json = "json"
+    binary = "binary"
+
+
+@app.command(short_help="Write a fresh master secret (mode 0600).")
 def keygen(
     out: Annotated[Path, typer.Option("--out", help="Where to write the master secret.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a fresh 32-byte master secret (mode 0600).
 
-    Every blinding factor, salt and the leaf placement of every round derive from it (HKDF).
-    Keep it offline and backed up. Example: zkpor keygen --out exchange.secret
+    Every blinding factor, salt and the leaf placement of every round derive from it
+    (HKDF). Keep it offline and backed up. An existing file is never replaced without
+    --force.
+
+    Example:
+
+    \b
+      zkpor keygen --out exchange.secret
     """
     from ..liabilities.keys import write_master_secret
 
@@ -42,7 +56,7 @@ def keygen(
     typer.echo(f"wrote master secret to {out} (mode 0600)")
 
 
-@app.command()
+@app.command(short_help="Build a round's trees, proofs and manifest into a bundle.")
 def prove(
     balances: Annotated[Path, typer.Option("--balances", help="CSV: user_id,asset,amount[,debt].")],
     assets: Annotated[Path, typer.Option("--assets", help="Assets file (JSON or TOML).")],
@@ -90,10 +104,18 @@ def prove(
 ) -> None:
     """Build the liabilities trees and proofs into a bundle.
 
-    A killed run resumes when started again with the same inputs (from BUNDLE.partial,
-    checked before it is trusted); the finished bundle is audited and checked against the
-    CSV before it is published. One run per --out at a time (BUNDLE.lock). Example: zkpor prove --balances balances.csv --assets assets.toml --secret exchange.secret
-    --round 2026-11-30 --out bundle
+    The CSV is read first: bad rows, repeated rows and (with --reserves) a shortfall are
+    refused in seconds, before any tree is built. A run stopped by Ctrl-C or killed
+    resumes when started again with the same inputs (from BUNDLE.partial, checked before
+    it is trusted); the finished bundle is audited and checked against the CSV before it
+    is renamed into place. One run per --out at a time (BUNDLE.lock).
+
+    Example:
+
+    \b
+      zkpor prove --balances balances.csv --assets assets.toml \\
+        --secret exchange.secret --round 2026-11-30 \\
+        --reserves reserves.json --exchange "Demo Exchange" --out bundle
     """
     import time
 
@@ -175,7 +197,9 @@ def prove(
     )
     if resuming:
         total = summary.chunks_reused + summary.chunks_built
-        typer.echo(f"  resumed: {summary.chunks_reused} of {total} chunks reused from the unfinished run")
+        typer.echo(
+            f"  resumed: {summary.chunks_reused} of {total} chunks reused from the unfinished run"
+        )
     if summary.audit_rebuilt:
         typer.echo("  resumed: the unfinished audit file was unreadable; every chunk was rebuilt")
     elif summary.chunks_rebuilt:
@@ -228,7 +252,7 @@ def interrupted(executor: Executor, progress: Bars) -> NoReturn:
     os._exit(EXIT_INTERRUPTED)
 
 
-@app.command()
+@app.command(short_help="Write customers' inclusion proofs (private, mode 0600).")
 def export(
     bundle: Annotated[Path, typer.Option("--bundle", help="Bundle directory.")],
     user: Annotated[str | None, typer.Option("--user", help="Customer id.")] = None,
@@ -237,16 +261,21 @@ def export(
         Path | None, typer.Option("--out", help="Output file (or directory with --all).")
     ] = None,
     fmt: Annotated[
-        str,
+        ProofFormat,
         typer.Option("--format", help="json (readable) or binary (.zkpi, about 0.4x the size)."),
-    ] = "json",
+    ] = ProofFormat.json,
 ) -> None:
     """Export inclusion proofs (mode 0600: each holds the customer's opening).
 
     With --all, files are named by user id (plain lower-case ids as they are, others as a
-    readable prefix, "~" and a SHA-256 of the id) and DIR/index.csv maps each id to its file.
-    Example: zkpor export --bundle bundle --user alice --out alice.json;
-    zkpor export --bundle bundle --all --out proofs/ --format binary
+    readable prefix, "~" and a SHA-256 of the id) and DIR/index.csv maps each id to its
+    file; the browser verifier (index.html) is written beside them.
+
+    Examples:
+
+    \b
+      zkpor export --bundle bundle --user alice --out alice.json
+      zkpor export --bundle bundle --all --out proofs/ --format binary
     """
     from ..liabilities.export import (
         FORMATS,
@@ -256,15 +285,14 @@ def export(
         safe_filename,
     )
 
-    if fmt not in FORMATS:
-        raise InputError(f"--format must be one of {', '.join(FORMATS)}")
+    assert fmt.value in FORMATS
     if all_users == (user is not None):
         raise InputError("give exactly one of --user ID or --all")
     if all_users:
         if out is None:
             raise InputError("--all needs --out DIR")
         with Bars(True) as bars:
-            count = export_all(bundle, out, progress=bars, fmt=fmt)
+            count = export_all(bundle, out, progress=bars, fmt=fmt.value)
         from ..web import write_page
 
         page = write_page(out)
@@ -274,6 +302,6 @@ def export(
         data_console.print(shown_line(f"wrote {page} (the browser verifier, for hosting)"))
         return
     assert user is not None
-    target = out or Path(safe_filename(user, fmt))
-    export_user(bundle, user, target, fmt)
+    target = out or Path(safe_filename(user, fmt.value))
+    export_user(bundle, user, target, fmt.value)
     data_console.print(shown_line(f"wrote {target}"))

@@ -15,7 +15,9 @@ __all__: list[str] = []
 
 @app.command()
 def publish(
-    bundle: Annotated[Path, typer.Argument(help="The finished bundle (zkpor prove --out).")],
+    bundle: Annotated[
+        Path, typer.Argument(metavar="BUNDLE", help="The finished bundle (zkpor prove --out).")
+    ],
     out: Annotated[Path, typer.Option("--out", help="New or empty folder to fill.")],
 ) -> None:
     """Copy what a round publishes into a new folder: manifest.json, manifest.sha256,

@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import InputError
-from .app import app
+from .app import app, command_group
 from .common import data_console, shown_line
 
 if TYPE_CHECKING:
     from ..reserves import ReservesReport, ReservesSnapshot
 
-reserves_app = typer.Typer(
-    help="Reserves: the message each address signs, checking a snapshot, listing addresses.",
-    no_args_is_help=True,
+reserves_app = command_group(
+    "Reserves: the message each address signs, checking a snapshot, listing addresses."
 )
 app.add_typer(reserves_app, name="reserves")
 
@@ -74,7 +73,9 @@ def _inferred_decimals(snapshot: ReservesSnapshot) -> dict[str, int]:
 
 @reserves_app.command("check")
 def reserves_check(
-    snapshot_file: Annotated[Path, typer.Argument(help="The reserves snapshot (JSON).")],
+    snapshot_file: Annotated[
+        Path, typer.Argument(metavar="SNAPSHOT", help="The reserves snapshot (JSON).")
+    ],
     exchange: Annotated[str, typer.Option("--exchange", help="Exchange name, exactly.")],
     round_id: Annotated[str, typer.Option("--round", help="Round id, exactly.")],
     assets: Annotated[
@@ -173,7 +174,9 @@ def _print_check(
 
 @reserves_app.command("list")
 def reserves_list(
-    manifest: Annotated[Path, typer.Argument(help="A published manifest.json.")],
+    manifest: Annotated[
+        Path, typer.Argument(metavar="MANIFEST", help="A published manifest.json.")
+    ],
     as_csv: Annotated[
         bool,
         typer.Option("--csv", help="CSV: asset,chain,block_height,block_hash,address,balance."),
@@ -209,4 +212,3 @@ def reserves_list(
         lines += [f"  {a.address:{width}}  {a.balance}" for a in res.addresses]
     for line in lines:
         data_console.print(shown_line(line), soft_wrap=True)
-

@@ -10,12 +10,9 @@ import typer
 from rich.console import Console
 
 from ..errors import InputError, VerificationError
-from .app import app
+from .app import app, command_group
 
-vectors_app = typer.Typer(
-    help="Test vectors for other implementations (vectors/, docs/vectors.md).",
-    no_args_is_help=True,
-)
+vectors_app = command_group("Test vectors for other implementations (vectors/, docs/vectors.md).")
 app.add_typer(vectors_app, name="vectors")
 console = Console()
 
@@ -23,7 +20,8 @@ console = Console()
 @vectors_app.command("generate")
 def vectors_generate(
     directory: Annotated[
-        Path, typer.Argument(help="Where to write the vector files (created if missing).")
+        Path,
+        typer.Argument(metavar="DIR", help="Where to write the vector files (created if missing)."),
     ] = Path("vectors"),
 ) -> None:
     """Write every vector file, its JSON Schema and README.md (deterministic: the seeded
@@ -41,7 +39,9 @@ def vectors_generate(
 
 @vectors_app.command("check")
 def vectors_check(
-    directory: Annotated[Path, typer.Argument(help="Directory of vector files.")] = Path("vectors"),
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Directory of vector files.")
+    ] = Path("vectors"),
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report.")] = False,
 ) -> None:
     """Check this implementation against the vector files, on the active backend

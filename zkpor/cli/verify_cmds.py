@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import InputError, VerificationError
-from .app import app
+from .app import app, command_group
 from .common import Bars, data_console, read_bytes_file, shown_line
 
 if TYPE_CHECKING:
@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from ..models import InclusionProof, Roots
     from ..verify.manifest import ManifestReport
 
-verify_app = typer.Typer(
-    help="Verify a customer's inclusion proof or audit a whole bundle.", no_args_is_help=True
-)
+verify_app = command_group("Verify a customer's inclusion proof or audit a whole bundle.")
 app.add_typer(verify_app, name="verify")
 
 __all__ = ["verify_app"]
@@ -142,7 +140,10 @@ def _say(lines: list[str]) -> None:
 @verify_app.command("user")
 def verify_user(
     proof: Annotated[
-        Path, typer.Argument(help="The customer's inclusion proof (JSON or binary .zkpi).")
+        Path,
+        typer.Argument(
+            metavar="PROOF", help="The customer's inclusion proof (JSON or binary .zkpi)."
+        ),
     ],
     manifest: Annotated[
         Path | None, typer.Option("--manifest", help="The published manifest.json.")
@@ -244,7 +245,9 @@ def verify_user(
 
 @verify_app.command("audit")
 def verify_audit(
-    bundle: Annotated[Path, typer.Argument(help="Bundle directory or audit.sqlite.")],
+    bundle: Annotated[
+        Path, typer.Argument(metavar="BUNDLE", help="Bundle directory or audit.sqlite.")
+    ],
     manifest: Annotated[
         Path | None,
         typer.Option("--manifest", help="Published manifest.json (default: the bundle's)."),

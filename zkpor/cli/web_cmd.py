@@ -15,7 +15,9 @@ __all__: list[str] = []
 
 @app.command("verifier-page")
 def verifier_page(
-    directory: Annotated[Path, typer.Argument(help="Directory to write index.html into.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Directory to write index.html into.")
+    ],
 ) -> None:
     """Write DIR/index.html: the browser verifier, a single self-contained page that checks
     a customer's inclusion proof against the manifest offline (it sends nothing anywhere).
