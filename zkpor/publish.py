@@ -212,8 +212,8 @@ def prove_round(
     """
     from .errors import InputError, VerificationError
     from .identifiers import check_text
-    from .liabilities.inputs import load_assets
     from .liabilities.checkpoint import input_parts, naming_inputs
+    from .liabilities.inputs import load_assets
     from .liabilities.precheck import check_covered, scan_balances
     from .liabilities.prover import prove_liabilities
     from .reserves import load_reserves, verify_reserves
@@ -313,7 +313,9 @@ def publish_folder(bundle: Path, out: Path) -> list[Path]:
 
     src = bundle.resolve()
     if not (src / "audit.sqlite").is_file() or not (src / "roots.json").is_file():
-        raise InputError("not a finished bundle (no audit.sqlite and roots.json)", source=str(bundle))
+        raise InputError(
+            "not a finished bundle (no audit.sqlite and roots.json)", source=str(bundle)
+        )
     dest = out.resolve()
     if dest == src or src in dest.parents or dest in src.parents:
         raise InputError(

@@ -82,13 +82,16 @@ def _root(
     _state["debug"] = debug
 
 
-@app.command()
+@app.command(short_help="Version, group backend and generator-set digest.")
 def info(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show the version, the active group backend and the generator-set digest.
 
-    Example: zkpor info --json
+    Example:
+
+    \b
+      zkpor info --json
     """
     from ..generators import GENERATOR_DST, generator_digest, generators
     from ..group import active_backend

@@ -10,7 +10,9 @@ import typer
 from .app import app, command_group
 
 circuits_app = command_group("Arithmetic-circuit statements (zkpor.circuits; docs/circuits.md).")
-app.add_typer(circuits_app, name="circuits")
+app.add_typer(
+    circuits_app, name="circuits", short_help="Arithmetic-circuit statements (docs/circuits.md)."
+)
 
 
 def _summary(name: str) -> dict[str, Any]:
@@ -38,7 +40,10 @@ def circuits_list(
 ) -> None:
     """List the named statements with their sizes.
 
-    Example: zkpor circuits list --json
+    Example:
+
+    \b
+      zkpor circuits list --json
     """
     from ..circuits import STATEMENTS
 
@@ -54,7 +59,7 @@ def circuits_list(
         )
 
 
-@circuits_app.command("inspect")
+@circuits_app.command("inspect", short_help="One statement: inputs, gates, constraints, digest.")
 def circuits_inspect(
     name: Annotated[str, typer.Argument(metavar="NAME", help="A name from `zkpor circuits list`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
@@ -62,7 +67,10 @@ def circuits_inspect(
     """Show one statement: committed inputs, gates (and padded), constraints, terms, proof
     size and the circuit digest the transcript binds.
 
-    Example: zkpor circuits inspect collateral2x12
+    Example:
+
+    \b
+      zkpor circuits inspect collateral2x12
     """
     data = _summary(name)
     if as_json:

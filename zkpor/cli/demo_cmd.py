@@ -16,15 +16,15 @@ from .common import Bars, console, data_console
 __all__: list[str] = []
 
 
-@app.command()
+@app.command(short_help="A synthetic exchange end to end, on generated data.")
 def demo(
     users: Annotated[int, typer.Option("--users", help="Number of synthetic customers.")] = 1000,
     assets: Annotated[
         str, typer.Option("--assets", help="Comma-separated assets among BTC, ETH, USDT.")
     ] = "BTC,ETH,USDT",
-    out: Annotated[
-        Path, typer.Option("--out", help="Directory for everything the demo makes.")
-    ] = Path("zkpor-demo"),
+    out: Annotated[Path, typer.Option("--out", help="Directory for the demo's files.")] = Path(
+        "zkpor-demo"
+    ),
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes.")] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed for the synthetic balances.")
@@ -38,7 +38,10 @@ def demo(
     """Run a synthetic exchange end to end: generate customers and signed reserve wallets,
     prove, export a few customers' proofs, verify them, and audit everything.
 
-    Example: zkpor demo --users 1000 --assets BTC,ETH,USDT --out zkpor-demo
+    Example:
+
+    \b
+      zkpor demo --users 1000 --assets BTC,ETH,USDT --out zkpor-demo
     """
     from rich.table import Table
 
@@ -124,17 +127,13 @@ def demo(
     )
     proof = result.out / "proofs" / f"{result.verified_customers[0]}.json"
     command = [
-        *_zkpor_command(),
-        "verify",
-        "user",
-        str(proof),
-        "--manifest",
-        str(result.out / "bundle" / "manifest.json"),
-        "--digest",
-        result.manifest_digest,
+        [*_zkpor_command(), "verify", "user", str(proof)],
+        ["--manifest", str(result.out / "bundle" / "manifest.json")],
+        ["--digest", result.manifest_digest],
     ]
-    console.print("verify a customer's proof yourself:")
-    data_console.print("  " + shlex.join(command), soft_wrap=True)
+    console.print("verify a customer's proof yourself (paste it as it is):")
+    lines = [shlex.join(part) for part in command]
+    data_console.print("  " + " \\\n    ".join(lines), soft_wrap=True)
 
 
 def _zkpor_command() -> list[str]:

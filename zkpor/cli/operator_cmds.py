@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from concurrent.futures import Executor
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -21,7 +21,7 @@ __all__: list[str] = []
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
-class ProofFormat(str, Enum):
+class ProofFormat(StrEnum):
     """The encodings ``zkpor export --format`` writes (spec 8.1, 8.1a)."""
 
     json = "json"

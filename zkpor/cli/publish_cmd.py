@@ -13,7 +13,7 @@ from .common import data_console, shown_line
 __all__: list[str] = []
 
 
-@app.command()
+@app.command(short_help="Copy a bundle's public files into a folder to publish.")
 def publish(
     bundle: Annotated[
         Path, typer.Argument(metavar="BUNDLE", help="The finished bundle (zkpor prove --out).")
@@ -27,7 +27,10 @@ def publish(
     the bundle and one that is not empty; the folder appears complete or not at all.
     Publish the folder's files as they are, and the digest as widely as you can.
 
-    Example: zkpor publish bundle --out site
+    Example:
+
+    \b
+      zkpor publish bundle --out site
     """
     from ..publish import publish_folder
 

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 reserves_app = command_group(
     "Reserves: the message each address signs, checking a snapshot, listing addresses."
 )
-app.add_typer(reserves_app, name="reserves")
+app.add_typer(
+    reserves_app, name="reserves", short_help="Reserve addresses: the text to sign, checks, lists."
+)
 
 __all__ = ["reserves_app"]
 
@@ -29,7 +31,7 @@ __all__ = ["reserves_app"]
 NO_LIMIT = 10**9
 
 
-@reserves_app.command("message")
+@reserves_app.command("message", short_help="The exact text an address signs.")
 def reserves_message(
     exchange: Annotated[str, typer.Option("--exchange", help="Exchange name, exactly.")],
     round_id: Annotated[str, typer.Option("--round", help="Round id, exactly.")],
@@ -40,8 +42,11 @@ def reserves_message(
     Four lines joined by LF, with no newline at the end: redirect it to a file and sign
     the file's bytes as they are (zkpor reserves message ... > msg.txt).
 
-    Example: zkpor reserves message --exchange "Demo Exchange" --round 2026-11-30
-    --address bc1qfszr7tgtt79mcvtdnt9x4cr2wm4j6qwk7x70ua
+    Example:
+
+    \b
+      zkpor reserves message --exchange "Demo Exchange" --round 2026-11-30 \\
+        --address bc1qfszr7tgtt79mcvtdnt9x4cr2wm4j6qwk7x70ua > msg.txt
     """
     from ..identifiers import check_text
     from ..reserves import ownership_message
@@ -71,7 +76,7 @@ def _inferred_decimals(snapshot: ReservesSnapshot) -> dict[str, int]:
     return out
 
 
-@reserves_app.command("check")
+@reserves_app.command("check", short_help="Check a reserves snapshot: every problem listed.")
 def reserves_check(
     snapshot_file: Annotated[
         Path, typer.Argument(metavar="SNAPSHOT", help="The reserves snapshot (JSON).")
@@ -95,8 +100,11 @@ def reserves_check(
     letter case) is reported as "signed a different message" with the expected text.
     Exit 0 when all is well, 1 when a check fails, 2 for an unreadable file.
 
-    Example: zkpor reserves check reserves.json --exchange "Demo Exchange" --round
-    2026-11-30 --assets assets.json
+    Example:
+
+    \b
+      zkpor reserves check reserves.json --exchange "Demo Exchange" \\
+        --round 2026-11-30 --assets assets.json
     """
     from ..liabilities.inputs import load_assets
     from ..reserves import load_reserves, verify_reserves
@@ -172,7 +180,7 @@ def _print_check(
         data_console.print(shown_line(line), soft_wrap=True)
 
 
-@reserves_app.command("list")
+@reserves_app.command("list", short_help="Every reserve address of a manifest, to look up.")
 def reserves_list(
     manifest: Annotated[
         Path, typer.Argument(metavar="MANIFEST", help="A published manifest.json.")
@@ -187,7 +195,10 @@ def reserves_list(
 
     Lists what the manifest states: zkpor verify audit checks its signatures and proofs.
 
-    Example: zkpor reserves list bundle/manifest.json --csv > addresses.csv
+    Example:
+
+    \b
+      zkpor reserves list bundle/manifest.json --csv > addresses.csv
     """
     from .verify_cmds import load_manifest
 

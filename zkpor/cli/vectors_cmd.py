@@ -13,11 +13,11 @@ from ..errors import InputError, VerificationError
 from .app import app, command_group
 
 vectors_app = command_group("Test vectors for other implementations (vectors/, docs/vectors.md).")
-app.add_typer(vectors_app, name="vectors")
+app.add_typer(vectors_app, name="vectors", short_help="Test vectors for other implementations.")
 console = Console()
 
 
-@vectors_app.command("generate")
+@vectors_app.command("generate", short_help="Write every vector file (deterministic).")
 def vectors_generate(
     directory: Annotated[
         Path,
@@ -27,7 +27,10 @@ def vectors_generate(
     """Write every vector file, its JSON Schema and README.md (deterministic: the seeded
     prover and fixed inputs reproduce the committed files byte for byte).
 
-    Example: zkpor vectors generate vectors
+    Example:
+
+    \b
+      zkpor vectors generate vectors
     """
     from ..vectors import generate_dir
 
@@ -37,7 +40,7 @@ def vectors_generate(
     console.print(f"wrote {len(written)} files to {directory}")
 
 
-@vectors_app.command("check")
+@vectors_app.command("check", short_help="Check this implementation against the vectors.")
 def vectors_check(
     directory: Annotated[
         Path, typer.Argument(metavar="DIR", help="Directory of vector files.")
@@ -48,7 +51,10 @@ def vectors_check(
     (ZKPOR_BACKEND=reference|fast selects one): every valid vector must be accepted with
     the recorded outputs, every invalid one rejected. Exit 1 if any vector fails.
 
-    Example: zkpor vectors check vectors --json
+    Example:
+
+    \b
+      zkpor vectors check vectors --json
     """
     from ..group import active_backend
     from ..vectors import check_dir

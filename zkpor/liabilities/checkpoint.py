@@ -167,9 +167,7 @@ def _file_sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def input_parts(
-    balances: Path, assets_file: Path, params: Mapping[str, object]
-) -> dict[str, str]:
+def input_parts(balances: Path, assets_file: Path, params: Mapping[str, object]) -> dict[str, str]:
     """Each input the run's input digest covers, by the name a user knows it by: the two
     files (SHA-256 of their bytes) and the options (``params``, e.g. {"--arity": 16})."""
     parts = {

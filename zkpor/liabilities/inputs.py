@@ -167,9 +167,8 @@ def load_assets(path: Path) -> AssetsFile:
         loc = ".".join(str(p) for p in first["loc"])
         msg = first["msg"]
         value = first.get("input")
-        if first["loc"][-1:] == ("symbol",) and isinstance(value, str):
-            if value.upper() != value:
-                msg += f" (symbols are upper case: write {value.upper()!r})"
+        if first["loc"][-1:] == ("symbol",) and isinstance(value, str) and value != value.upper():
+            msg += f" (symbols are upper case: write {value.upper()!r})"
         raise InputError(f"assets file: {msg}", source=str(path), field=loc or None) from None
 
 

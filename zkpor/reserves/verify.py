@@ -165,8 +165,11 @@ def _wrong_messages(
     for other in others:
         if other != address:
             out.append(
-                (f"address {_quoted(other, 100)} (another listed address)", False,
-                 ownership_message(exchange, round_id, other))
+                (
+                    f"address {_quoted(other, 100)} (another listed address)",
+                    False,
+                    ownership_message(exchange, round_id, other),
+                )
             )
     return out
 
@@ -184,16 +187,24 @@ def _case_variants(exchange: str, round_id: str, address: str) -> list[tuple[str
             out.append((desc, False, message))
 
     for fold in (str.lower, str.upper):
-        add(f"the exchange name as {_quoted(fold(exchange))}",
-            ownership_message(fold(exchange), round_id, address))
-        add(f"the round as {_quoted(fold(round_id))}",
-            ownership_message(exchange, fold(round_id), address))
-        add(f"the address as {_quoted(fold(address), 100)}",
-            ownership_message(exchange, round_id, fold(address)))
+        add(
+            f"the exchange name as {_quoted(fold(exchange))}",
+            ownership_message(fold(exchange), round_id, address),
+        )
+        add(
+            f"the round as {_quoted(fold(round_id))}",
+            ownership_message(exchange, fold(round_id), address),
+        )
+        add(
+            f"the address as {_quoted(fold(address), 100)}",
+            ownership_message(exchange, round_id, fold(address)),
+        )
     if address.startswith("0x") and len(address) == 42:
         checksummed = ethereum.to_checksum_address(address)
-        add(f"the address as {_quoted(checksummed, 100)}",
-            ownership_message(exchange, round_id, checksummed))
+        add(
+            f"the address as {_quoted(checksummed, 100)}",
+            ownership_message(exchange, round_id, checksummed),
+        )
     add("the first line capitalised", "Z" + expected[1:])
     add("the whole text in lower case", expected.lower())
     return out
@@ -210,9 +221,7 @@ def _diagnose(
     """(description, names a header value) of the first wrong message that ``signed``
     accepts, or None. Each candidate is a real check (the key recovered from the signature
     over that text is the address's), so a description printed is a fact, not a guess."""
-    for desc, from_header, message in _wrong_messages(
-        exchange, round_id, header, address, others
-    ):
+    for desc, from_header, message in _wrong_messages(exchange, round_id, header, address, others):
         try:
             if signed(message):
                 return desc, from_header
@@ -267,9 +276,7 @@ def check_asset(
             out.problems.append(f"{at}: {exc}")
             continue
         near = addresses if len(addresses) <= 64 else addresses[max(0, i - 4) : i + 5]
-        found = _diagnose(
-            signed, exchange, round_id, hdr, addr.address, [a.address for a in near]
-        )
+        found = _diagnose(signed, exchange, round_id, hdr, addr.address, [a.address for a in near])
         if found is None:
             out.problems.append(
                 f"{at}: signature was not made by this address's key over the expected message"
