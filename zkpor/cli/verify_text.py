@@ -120,7 +120,7 @@ def digest_lines(report: ManifestReport, indent: str = "  ") -> tuple[list[str],
     """(checked, not checked) lines about the manifest digest."""
     if report.digest_matched:
         return [
-            f"{indent}- the manifest is the one published: its digest matches --digest",
+            f"{indent}- the manifest's digest matches the digest you gave (--digest):",
             f"{indent}    {report.digest}",
         ], []
     return [], [
@@ -138,8 +138,8 @@ def user_lines(
     report: ManifestReport | None,
 ) -> list[str]:
     """The text of a passed ``zkpor verify user``."""
-    at = f" of {exchange}" if exchange else ""
-    lines = wrapped(f"OK: the balances of {user_id} are counted in round {round_id}{at}", "", "")
+    at = f" at {exchange}" if exchange else ""
+    lines = [f"OK: {user_id}{at}: balances counted in round {round_id}"]
     lines += [f"  {r.asset:8} {decimal(r.amount)}" for r in equity]
     if debts:
         lines.append("Debts counted (in each asset's debt tree):")
@@ -208,7 +208,7 @@ def audit_lines(
         )
         lines += reserve_lines(report, addresses=False)
         matched, extra = digest_lines(report, indent="")
-        lines += [line.replace("- the manifest", "The manifest", 1) for line in matched]
+        lines += [line.replace("- the manifest's", "The manifest's", 1) for line in matched]
     lines.append("Not checked (no verifier can, from these files):")
     lines += _bullets([*not_checked, *extra])
     return lines

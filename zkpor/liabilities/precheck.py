@@ -50,6 +50,8 @@ def _key(salt: bytes, user_id: str, asset: str) -> int:
 def scan_balances(path: Path, specs: Mapping[str, AssetSpec]) -> Totals:
     """Stream ``path`` once: the totals, or InputErrors listing every bad row and every
     repeated (user, asset) row (up to the usual limit), each with file, line and field."""
+    if not path.is_file():
+        raise InputError("file not found", source=str(path))
     errors: list[InputError] = []
     totals = Totals(equity=dict.fromkeys(specs, 0), debt=dict.fromkeys(specs, 0))
     salt = os.urandom(16)
@@ -142,10 +144,11 @@ def _ratio_text(reserves: int, liabilities: int) -> str:
 def shortfall_message(
     short: list[Shortfall], ratio: tuple[int, int], decimals: Mapping[str, int]
 ) -> str:
-    """One line per uncovered asset: its reserves, liabilities and the ratio reached."""
+    """A line naming the uncovered assets, then one per asset: its reserves, liabilities
+    and the ratio reached."""
     p, q = ratio
     need = "" if p == q else f" x {p}/{q}"
-    lines = []
+    lines = [f"reserves do not cover liabilities for asset(s) {', '.join(s.asset for s in short)}:"]
     for s in short:
         what = "liabilities (equity minus debt)" if s.net else "liabilities"
         d = decimals[s.asset]
@@ -175,6 +178,6 @@ def check_covered(
     short = uncovered(reserves, totals.net(), ratio, net)
     if short:
         raise InsolventError(
-            "reserves do not cover liabilities (checked before proving; nothing written):\n"
-            + shortfall_message(short, ratio, decimals)
+            shortfall_message(short, ratio, decimals)
+            + "\nchecked before proving, from the CSV: nothing was built or written"
         )
