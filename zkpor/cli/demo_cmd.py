@@ -27,7 +27,11 @@ def demo(
     ),
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes.")] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed for the synthetic balances.")
+        int | None,
+        typer.Option("--seed", help="Seed: the same balances, wallets and signatures."),
+    ] = None,
+    round_id: Annotated[
+        str | None, typer.Option("--round", help="Round id (default: demo-YYYY-MM-DD, today).")
     ] = None,
     no_margin: Annotated[
         bool,
@@ -58,6 +62,7 @@ def demo(
             seed=seed,
             progress=bars,
             margin=not no_margin,
+            round_id=round_id,
         )
     data = {
         "out": str(result.out),

@@ -134,6 +134,12 @@ def _quoted(text: str, limit: int = 64) -> str:
     return "'" + shown(text, limit) + "'"
 
 
+def _message(text: str) -> str:
+    """An ownership message as one readable line: its line ends written ``\\n`` (any other
+    control character escaped), e.g. 'zkpor proof of reserves\\nexchange: X\\n...'."""
+    return "'" + "\\n".join(shown(line, 200) for line in text.split("\n")) + "'"
+
+
 def _wrong_messages(
     exchange: str,
     round_id: str,
@@ -286,7 +292,7 @@ def check_asset(
         else:
             out.problems.append(
                 f"{at}: signed a different message: the expected text with {found[0]}; "
-                f"expected {_quoted(expected, 400)}"
+                f"expected {_message(expected)}"
             )
     if check_total and out.total > U64_MAX:
         out.problems.append(f"{where}: total does not fit in 64 bits of base units")
@@ -386,7 +392,7 @@ def verify_reserves(
         example = ownership_message(exchange, round_id, "<address>")
         first.append(
             f"{source}: {n} signature{'s are' if n != 1 else ' is'} over the message with "
-            f"{desc}; each address must sign {_quoted(example, 400)}"
+            f"{desc}; each address must sign {_message(example)}"
         )
     problems = first + problems
     if problems:
