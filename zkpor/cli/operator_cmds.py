@@ -223,11 +223,8 @@ def prove(
     if summary.debts:
         typer.echo(f"  {summary.margin_accounts} collateral proofs (margin and dummy accounts)")
     if digest_box:
-        console.print(
-            f"manifest digest {digest_box[0]}  (publish this value widely)",
-            markup=False,
-            highlight=False,
-        )
+        console.print(f"manifest digest {digest_box[0]}", markup=False, highlight=False)
+        typer.echo("  (in manifest.sha256: publish this value as widely as you can)")
     else:
         console.print("no --reserves given: the bundle proves liabilities only (no manifest)")
 

@@ -39,8 +39,7 @@ def publish(
         data_console.print(shown_line(f"wrote {path}"))
     digest = out / "manifest.sha256"
     if digest.is_file():
-        data_console.print(
-            shown_line(f"manifest digest {digest.read_text().strip()}  (publish it widely)")
-        )
+        data_console.print(shown_line(f"manifest digest {digest.read_text().strip()}"))
+        data_console.print("  (publish this value as widely as you can)")
     else:
         data_console.print("no manifest (a round without reserves): publish roots.json's SHA-256")

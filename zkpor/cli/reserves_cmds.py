@@ -14,6 +14,7 @@ import typer
 from ..errors import InputError
 from .app import app, command_group
 from .common import data_console, shown_line
+from .verify_text import wrapped
 
 if TYPE_CHECKING:
     from ..reserves import ReservesReport, ReservesSnapshot
@@ -175,7 +176,8 @@ def _print_check(
             f"chain {r['chain']}, block {r['block_height']})"
         )
     lines.append("Not checked:")
-    lines += [f"  - {text}" for text in not_checked]
+    for text in not_checked:
+        lines += wrapped(text, "  ", first="  - ")
     for line in lines:
         data_console.print(shown_line(line), soft_wrap=True)
 

@@ -19,7 +19,6 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
 from ..amounts import format_units
@@ -135,10 +134,11 @@ def uncovered(
 
 
 def _ratio_text(reserves: int, liabilities: int) -> str:
+    """reserves / liabilities truncated to 4 decimals (exact integers; never overstated)."""
     if liabilities <= 0:
-        return "any"
-    reached = Fraction(reserves, liabilities)
-    return f"{float(reached):.4f}" if reached.denominator != 1 else str(reached.numerator)
+        return "unbounded (no net liabilities)"
+    n = reserves * 10_000 // liabilities
+    return f"{n // 10_000}.{n % 10_000:04d}"
 
 
 def shortfall_message(
@@ -148,21 +148,18 @@ def shortfall_message(
     and the ratio reached."""
     p, q = ratio
     need = "" if p == q else f" x {p}/{q}"
-    lines = [f"reserves do not cover liabilities for asset(s) {', '.join(s.asset for s in short)}:"]
+    needed = str(p) if q == 1 else f"{p}/{q}"
+    names = ", ".join(s.asset for s in short)
+    lines = [f"reserves do not cover liabilities{need} for asset(s) {names}:"]
     for s in short:
         what = "liabilities (equity minus debt)" if s.net else "liabilities"
         d = decimals[s.asset]
         lines.append(
-            f"asset {s.asset}: reserves {format_units(s.reserves, d)} do not cover {what}"
-            f"{need} {format_units(s.liabilities, d)}: ratio reached "
-            f"{_ratio_text(s.reserves, s.liabilities)}, needed {_needed(ratio)}"
+            f"asset {s.asset}: reserves {format_units(s.reserves, d)}, {what} "
+            f"{format_units(s.liabilities, d)}: ratio reached "
+            f"{_ratio_text(s.reserves, s.liabilities)}, needed {needed}"
         )
     return "\n".join(lines)
-
-
-def _needed(ratio: tuple[int, int]) -> str:
-    p, q = ratio
-    return str(p) if q == 1 else f"{p}/{q} ({p / q:.4f})"
 
 
 def check_covered(

@@ -236,6 +236,28 @@ def _diagnose(
     return None
 
 
+def _signature_of_other(
+    chain: str,
+    addr: AddressEntry,
+    near: Sequence[AddressEntry],
+    exchange: str,
+    round_id: str,
+) -> str | None:
+    """The other listed address whose own valid signature ``addr`` carries, or None (each
+    candidate is checked: the key recovered over that address's message is its key)."""
+    for other in near:
+        if other.address == addr.address or other is addr:
+            continue
+        try:
+            if signature_check(chain, other.address, addr.signature)(
+                ownership_message(exchange, round_id, other.address)
+            ):
+                return other.address
+        except VerificationError:
+            continue
+    return None
+
+
 def check_asset(
     chain: str,
     addresses: Sequence[AddressEntry],
@@ -283,7 +305,13 @@ def check_asset(
             continue
         near = addresses if len(addresses) <= 64 else addresses[max(0, i - 4) : i + 5]
         found = _diagnose(signed, exchange, round_id, hdr, addr.address, [a.address for a in near])
-        if found is None:
+        owner = None if found else _signature_of_other(chain, addr, near, exchange, round_id)
+        if owner is not None:
+            out.problems.append(
+                f"{at}: signature is the one of another listed address, {shown(owner, 100)} "
+                "(its valid signature over its own message): signatures swapped or copied"
+            )
+        elif found is None:
             out.problems.append(
                 f"{at}: signature was not made by this address's key over the expected message"
             )
