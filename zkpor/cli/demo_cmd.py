@@ -20,7 +20,7 @@ __all__: list[str] = []
 def demo(
     users: Annotated[int, typer.Option("--users", help="Number of synthetic customers.")] = 1000,
     assets: Annotated[
-        str, typer.Option("--assets", help="Comma-separated assets among BTC, ETH, USDT.")
+        str, typer.Option("--assets", help="Assets, among BTC,ETH,USDT.")
     ] = "BTC,ETH,USDT",
     out: Annotated[Path, typer.Option("--out", help="Directory for the demo's files.")] = Path(
         "zkpor-demo"

@@ -63,7 +63,7 @@ def prove(
     secret: Annotated[Path, typer.Option("--secret", help="Master secret (zkpor keygen).")],
     round_id: Annotated[str, typer.Option("--round", help="Round id, e.g. 2026-11-30.")],
     out: Annotated[Path, typer.Option("--out", help="Bundle directory to create.")],
-    arity: Annotated[int, typer.Option("--arity", help="Tree arity (power of two, 2-64).")] = 16,
+    arity: Annotated[int, typer.Option("--arity", help="Arity: 2, 4, 8, 16, 32 or 64.")] = 16,
     pad_granularity: Annotated[
         int,
         typer.Option(

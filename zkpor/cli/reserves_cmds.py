@@ -40,8 +40,8 @@ def reserves_message(
 ) -> None:
     """Print the exact text ADDRESS signs for this exchange and round.
 
-    Four lines joined by LF, with no newline at the end: redirect it to a file and sign
-    the file's bytes as they are (zkpor reserves message ... > msg.txt).
+    Four lines joined by LF, with no newline at the end: redirect it to a file (as in the
+    example) and sign the file's bytes as they are.
 
     Example:
 

@@ -21,7 +21,7 @@ console = Console()
 def vectors_generate(
     directory: Annotated[
         Path,
-        typer.Argument(metavar="DIR", help="Where to write the vector files (created if missing)."),
+        typer.Argument(metavar="DIR", help="Where to write them (created if missing)."),
     ] = Path("vectors"),
 ) -> None:
     """Write every vector file, its JSON Schema and README.md (deterministic: the seeded
