@@ -41,3 +41,27 @@ def demo_copy(target: Path) -> Path:
     """A private copy of the demo round at ``target``."""
     shutil.copytree(demo_round(), target, symlinks=True)
     return target
+
+
+def cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    """``zkpor ARGS`` in this process through the console-script entry point (its error
+    policy included): (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+    import os
+
+    from zkpor.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    code: int | str | None = 0
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        os.chdir(old)
+    return (code if isinstance(code, int) else 1), out.getvalue(), err.getvalue()
