@@ -133,6 +133,12 @@ def uncovered(
     ]
 
 
+def _amount(units: int, decimals: int) -> str:
+    """Base units as an exact decimal in the asset's unit, without a bare ``.0``."""
+    text = format_units(units, decimals)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _ratio_text(reserves: int, liabilities: int) -> str:
     """reserves / liabilities truncated to 4 decimals (exact integers; never overstated)."""
     if liabilities <= 0:
@@ -155,8 +161,8 @@ def shortfall_message(
         what = "liabilities (equity minus debt)" if s.net else "liabilities"
         d = decimals[s.asset]
         lines.append(
-            f"asset {s.asset}: reserves {format_units(s.reserves, d)}, {what} "
-            f"{format_units(s.liabilities, d)}: ratio reached "
+            f"asset {s.asset}: reserves {_amount(s.reserves, d)}, {what} "
+            f"{_amount(s.liabilities, d)}: ratio reached "
             f"{_ratio_text(s.reserves, s.liabilities)}, needed {needed}"
         )
     return "\n".join(lines)
