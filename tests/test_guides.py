@@ -98,7 +98,9 @@ def test_every_guide_has_checked_examples() -> None:
     for guide in GUIDES:
         steps = [s for b in blocks(guide) for s in b]
         assert len(steps) >= 2, guide
-        assert all("zkpor" in s.command or s.command.startswith(("printf", "cp", "echo")) for s in steps)
+        assert all(
+            "zkpor" in s.command or s.command.startswith(("printf", "cp", "echo")) for s in steps
+        )
 
 
 @pytest.mark.parametrize("guide", GUIDES)
@@ -116,21 +118,27 @@ def test_normalise_keeps_what_must_match() -> None:
     assert normalise("3 signed addresses") != normalise("2 signed addresses")
 
 
+def _filled(block: list[tuple[Step, str]]) -> str:
+    parts = []
+    for step, got in block:
+        parts.append("$ " + step.command)
+        if got.strip("\n"):
+            parts.append("\n".join(x.rstrip() for x in got.strip("\n").splitlines()))
+    return "\n".join(parts)
+
+
 def rewrite() -> None:  # pragma: no cover - a maintainer's tool
     for guide in GUIDES:
         path = ROOT / guide
         with tempfile.TemporaryDirectory() as work:
-            results = iter(run_guide(guide, Path(work)))
-
-            def fill(match: re.Match[str]) -> str:
-                parts = []
-                for step, got in next(results):
-                    parts.append("$ " + step.command)
-                    if got.strip("\n"):
-                        parts.append("\n".join(x.rstrip() for x in got.strip("\n").splitlines()))
-                return "```console\n" + "\n".join(parts) + "\n```\n"
-
-            path.write_text(BLOCK.sub(fill, path.read_text()))
+            filled = [_filled(block) for block in run_guide(guide, Path(work))]
+        pieces = BLOCK.split(path.read_text())
+        # BLOCK has one group: split() alternates text and block bodies
+        text = "".join(
+            piece if i % 2 == 0 else "```console\n" + filled[i // 2] + "\n```\n"
+            for i, piece in enumerate(pieces)
+        )
+        path.write_text(text)
         print(f"rewrote {guide}")
 
 

@@ -140,7 +140,7 @@ def test_usage_errors_are_one_plain_line(
 def test_usage_error_with_json_is_json_on_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
-    code, out, err = run(["verify", "audit", "--json"], monkeypatch)
+    code, out, _ = run(["verify", "audit", "--json"], monkeypatch)
     data = json.loads(out)
     assert code == 2 and data["ok"] is False and "PROOF" not in data["error"]
     assert "Missing argument 'BUNDLE'" in data["error"] and data["exit_code"] == 2

@@ -17,9 +17,13 @@ from zkpor.liabilities.inputs import InputErrors, load_assets
 from zkpor.liabilities.precheck import Totals, check_covered, scan_balances, uncovered
 from zkpor.solvency import InsolventError
 
-SPECS = load_assets.__globals__["AssetsFile"].model_validate(
-    {"assets": [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 6}]}
-).by_symbol()
+SPECS = (
+    load_assets.__globals__["AssetsFile"]
+    .model_validate(
+        {"assets": [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 6}]}
+    )
+    .by_symbol()
+)
 
 
 def test_the_manifest_and_the_precheck_share_one_rule() -> None:
@@ -59,12 +63,20 @@ def test_net_rule_with_debts_names_each_asset() -> None:
 
 
 def test_scan_totals_and_duplicates_name_the_user(tmp_path: Path) -> None:
-    rows = [("alice", "BTC", "1"), ("bob", "BTC", "2"), ("alice", "ETH", "3"), ("alice", "BTC", "4")]
+    rows = [
+        ("alice", "BTC", "1"),
+        ("bob", "BTC", "2"),
+        ("alice", "ETH", "3"),
+        ("alice", "BTC", "4"),
+    ]
     csv_path, _ = write_inputs(tmp_path, rows)
     with pytest.raises(InputErrors) as err:
         scan_balances(csv_path, SPECS)
     (only,) = err.value.errors
-    assert only.line == 5 and "duplicate row for user 'alice' and asset BTC (first on line 2)" in str(only)
+    assert (
+        only.line == 5
+        and "duplicate row for user 'alice' and asset BTC (first on line 2)" in str(only)
+    )
     write_inputs(tmp_path, rows[:3])
     totals = scan_balances(csv_path, SPECS)
     assert totals.equity == {"BTC": 3 * 10**8, "ETH": 3 * 10**6} and totals.rows == 3
@@ -133,7 +145,7 @@ def test_keygen_refusal_mentions_force(tmp_path: Path) -> None:
     before = (tmp_path / "s.key").read_bytes()
     code, _, err = cli("keygen", "--out", "s.key", cwd=tmp_path)
     assert code == 2 and "--force" in err and (tmp_path / "s.key").read_bytes() == before
-    code, out, _ = cli("keygen", "--out", "s.key", "--force", cwd=tmp_path)
+    code, _, _ = cli("keygen", "--out", "s.key", "--force", cwd=tmp_path)
     assert code == 0 and (tmp_path / "s.key").read_bytes() != before
 
 

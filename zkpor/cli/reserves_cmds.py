@@ -14,7 +14,7 @@ import typer
 from ..errors import InputError
 from .app import app, command_group
 from .common import data_console, shown_line
-from .verify_text import wrapped
+from .verify_text import decimal, wrapped
 
 if TYPE_CHECKING:
     from ..reserves import ReservesReport, ReservesSnapshot
@@ -154,7 +154,7 @@ def _print_check(
             "chain": e.chain,
             "block_height": e.block_height,
             "addresses": report.addresses[e.asset],
-            "total": format_units(report.totals[e.asset], decimals[e.asset]),
+            "total": decimal(format_units(report.totals[e.asset], decimals[e.asset])),
         }
         for e in snapshot.assets
     ]
@@ -218,10 +218,10 @@ def reserves_list(
     lines = [f"reserves of {m.exchange}, round {m.round_id} (as the manifest states them)"]
     for sym, asset in m.assets.items():
         res = asset.reserves
-        lines.append(f"{sym}: {res.total} on {res.chain} at block {res.block_height}")
+        lines.append(f"{sym}: {decimal(res.total)} on {res.chain} at block {res.block_height}")
         if res.block_hash:
             lines.append(f"  block hash {res.block_hash}")
         width = max((len(a.address) for a in res.addresses), default=0)
-        lines += [f"  {a.address:{width}}  {a.balance}" for a in res.addresses]
+        lines += [f"  {a.address:{width}}  {decimal(a.balance)}" for a in res.addresses]
     for line in lines:
         data_console.print(shown_line(line), soft_wrap=True)
