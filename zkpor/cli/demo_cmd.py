@@ -130,15 +130,21 @@ def demo(
         f"files in {result.out}/: balances.csv, assets.json, reserves.json, bundle/ "
         f"(manifest.json, audit.sqlite, private/), proofs/ ({', '.join(result.verified_customers)})"
     )
-    proof = result.out / "proofs" / f"{result.verified_customers[0]}.json"
-    command = [
-        [*_zkpor_command(), "verify", "user", str(proof)],
-        ["--manifest", str(result.out / "bundle" / "manifest.json")],
-        ["--digest", result.manifest_digest],
-    ]
     console.print("verify a customer's proof yourself (paste it as it is):")
-    lines = [shlex.join(part) for part in command]
-    data_console.print("  " + " \\\n    ".join(lines), soft_wrap=True)
+    hint = verify_hint(result.out, result.verified_customers[0], result.manifest_digest)
+    data_console.print("\n".join(hint), soft_wrap=True)
+
+
+def verify_hint(out: Path, customer: str, digest: str) -> list[str]:
+    """The demo's closing hint: a ``zkpor verify user`` command that runs as printed (in
+    the shell the demo was started from), as lines joined by backslash continuations."""
+    parts = [
+        [*_zkpor_command(), "verify", "user", str(out / "proofs" / f"{customer}.json")],
+        ["--manifest", str(out / "bundle" / "manifest.json")],
+        ["--digest", digest],
+    ]
+    lines = [shlex.join(part) for part in parts]
+    return ["  " + lines[0] + " \\", "    " + lines[1] + " \\", "    " + lines[2]]
 
 
 def _zkpor_command() -> list[str]:
