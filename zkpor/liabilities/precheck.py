@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..amounts import format_units
+from ..amounts import U64_MAX, format_units
 from ..errors import InputError
 from .inputs import MAX_REPORTED_ERRORS, AssetSpec, InputErrors, read_balances
 
@@ -67,6 +67,16 @@ def scan_balances(path: Path, specs: Mapping[str, AssetSpec]) -> Totals:
             repeated.add(key)
         else:
             seen.add(key)
+    for asset in specs:
+        for what, total in (("total", totals.equity[asset]), ("debt total", totals.debt[asset])):
+            if total > U64_MAX:
+                errors.append(
+                    InputError(
+                        f"{what} of asset {asset} does not fit in 64 bits of base units; "
+                        "use a coarser unit (fewer decimals)",
+                        source=str(path),
+                    )
+                )
     if repeated and len(errors) < MAX_REPORTED_ERRORS:
         errors += _duplicates(path, specs, salt, repeated, MAX_REPORTED_ERRORS - len(errors))
     if errors:
