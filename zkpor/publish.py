@@ -86,9 +86,9 @@ def build_manifest(
         {sym: sym in debts for sym in summary.assets},
     )
     if short:
-        decimals = {sym: int(str(info["decimals"])) for sym, info in summary.assets.items()}
+        places = {sym: int(str(info["decimals"])) for sym, info in summary.assets.items()}
         raise InsolventError(
-            shortfall_message(short, ratio, decimals)
+            shortfall_message(short, ratio, places)
             + "\nthe finished trees are kept: rerun with corrected reserves to resume"
         )
     for sym, info in summary.assets.items():
