@@ -155,8 +155,8 @@ def user_lines(
     if debts:
         lines += _bullets(
             [
-                "collateral: your debts' value is at most your collateral's after the "
-                "published haircuts (a proof over your own leaves)"
+                "collateral check passed: your debts' value is at most your collateral's "
+                "after the published haircuts (a proof over your own leaves)"
             ]
         )
     not_checked = [
