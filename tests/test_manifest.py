@@ -180,10 +180,12 @@ def test_insolvent_asset_stops_prove_then_resumes(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert "asset(s) BTC" in r.stderr and "do not cover" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "b").exists()
+    # refused from the CSV before any tree (issue 13): nothing to resume
+    assert not (tmp_path / "b.partial").exists()
     enough = {"BTC": [format_units(t["BTC"], 8)], "ETH": [format_units(t["ETH"], 6)]}
     r = _prove(tmp_path, enough)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["chunks_resumed"] > 0
+    assert json.loads(r.stdout)["chunks_resumed"] == 0
     r = _prove(tmp_path, enough, "--min-ratio", "1.01", out="b2")
     assert r.returncode == 2 and "x 101/100" in r.stderr
 

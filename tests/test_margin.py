@@ -385,7 +385,7 @@ def test_net_solvency_uses_the_debt_root(margin: Path) -> None:
 def test_customer_sees_equity_debt_and_collateral(margin: Path) -> None:
     r = zkpor("verify", "user", "alice.json", "--manifest", "b/manifest.json", cwd=margin)
     assert r.returncode == 0, r.stderr
-    assert "ETH      10.0" in r.stdout and "collateral check passed" in r.stdout
+    assert "\n  ETH      10\n" in r.stdout and "collateral check passed" in r.stdout
     assert "BTC: reserves 1.61 cover liabilities (equity minus debt)" in r.stdout
     r = zkpor("verify", "user", "carol.json", "--manifest", "b/manifest.json", "--json", cwd=margin)
     assert r.returncode == 0, r.stderr

@@ -205,7 +205,7 @@ def test_trailing_newline_and_crlf_are_diagnosed() -> None:
     assert len(lines) == 3
     assert "addresses[0]" in lines[0]
     assert "signed a different message: the expected text with a trailing LF" in lines[0]
-    expected = ownership_message(EX, RD, btc[0]["address"]).replace("\n", "\\x0a")
+    expected = ownership_message(EX, RD, btc[0]["address"]).replace("\n", "\\n")
     assert f"expected '{expected}'" in lines[0]
     assert "addresses[1]" in lines[1] and "with a trailing CRLF" in lines[1]
     assert "(ETH).addresses[0]" in lines[2] and "with CRLF line ends" in lines[2]
@@ -223,8 +223,8 @@ def test_header_round_said_once() -> None:
     assert lines[0] == f"reserves: snapshot is for round '{other}', not '{RD}'"
     assert lines[1].startswith(
         f"reserves: 6 signatures are over the message with round '{other}' of the snapshot "
-        "header; each address must sign 'zkpor proof of reserves\\x0aexchange: Example Exchange"
-        "\\x0around: 2026-11\\x0aaddress: <address>'"
+        "header; each address must sign 'zkpor proof of reserves\\nexchange: Example Exchange"
+        "\\nround: 2026-11\\naddress: <address>'"
     )
     assert len(lines) == 3
     assert "(ETH).addresses[3]" in lines[2]

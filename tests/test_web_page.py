@@ -123,7 +123,7 @@ def test_verifier_page_bad_directory(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert r.stderr.startswith("error: ") and "Traceback" not in r.stderr
     r = zkpor("verifier-page")
-    assert r.returncode == 2 and "Usage" in r.stderr
+    assert r.returncode == 2 and "Missing argument 'DIR'" in r.stderr
 
 
 def test_write_page_refuses_nothing_half_written(tmp_path: Path) -> None:

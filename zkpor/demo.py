@@ -123,9 +123,12 @@ def _generate(
     rng: random.Random,
     round_id: str,
     with_margin: bool = True,
+    seeded: bool = False,
 ) -> tuple[int, dict[str, int], dict[str, int], dict[str, int], list[str]]:
     """balances.csv, assets.json, reserves.json; returns (entries, equity per asset, holders
-    per asset, debt per asset, the margin customers)."""
+    per asset, debt per asset, the margin customers). The reserve wallets' keys are fresh
+    random keys, or drawn from ``rng`` when the demo is ``seeded`` (reproducible output for
+    the guides' examples; demo keys only)."""
     from .liabilities.inputs import AssetsFile
     from .reserves.message import ownership_message
     from .reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
@@ -176,7 +179,7 @@ def _generate(
         parts[-1] = reserves - sum(parts[:-1])
         addresses = []
         for kind, amount in zip(kinds, parts):
-            key = secrets.token_bytes(32)
+            key = rng.randbytes(32) if seeded else secrets.token_bytes(32)
             if chain == "bitcoin":
                 addr = bitcoin_address(key, kind)
                 sig = sign_bitcoin(key, ownership_message(_EXCHANGE, round_id, addr), kind)
@@ -224,8 +227,11 @@ def run_demo(
     progress: Callable[[str, int, int], None] | None = None,
     show: int = 3,
     margin: bool = True,
+    round_id: str | None = None,
 ) -> DemoResult:
-    """Run the whole demo into ``out`` (see module doc)."""
+    """Run the whole demo into ``out`` (see module doc). ``round_id`` defaults to
+    ``demo-YYYY-MM-DD`` (today, UTC); with ``seed`` and ``round_id`` every file but the
+    trees' secrets (a fresh master secret) is reproducible."""
     from .liabilities.export import BundleReader, safe_filename, write_proof
     from .liabilities.keys import read_master_secret, write_master_secret
     from .liabilities.prover import ProveOptions
@@ -243,13 +249,14 @@ def run_demo(
     if not 1 <= users <= 1_000_000:
         raise InputError("--users must be between 1 and 1,000,000", field="users")
     rng = random.Random(seed if seed is not None else secrets.randbits(64))
-    round_id = time.strftime("demo-%Y-%m-%d", time.gmtime())
+    if round_id is None:
+        round_id = time.strftime("demo-%Y-%m-%d", time.gmtime())
     _prepare_dir(out)
     result = DemoResult(out=out, round_id=round_id, customers=users, entries=0)
 
     t0 = time.perf_counter()
     result.entries, liabilities, holders, debts, margin_users = _generate(
-        out, users, chosen, rng, round_id, margin
+        out, users, chosen, rng, round_id, margin, seeded=seed is not None
     )
     result.margin_customers = len(margin_users)
     write_master_secret(out / "exchange.secret")

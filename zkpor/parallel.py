@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -36,7 +37,10 @@ def default_workers() -> int:
 
 
 def watch_parent(driver: int) -> None:
-    """Pool initializer: exit this worker as soon as its parent is no longer ``driver``."""
+    """Pool initializer: exit this worker as soon as its parent is no longer ``driver``.
+    Ctrl-C reaches every process of the terminal's group: a worker ignores it and leaves
+    it to its driver (which stops the run; then this watchdog ends the worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == driver:

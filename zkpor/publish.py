@@ -18,6 +18,7 @@ from .atomicfile import write_atomic
 from .generators import generator_digest
 from .group import Point
 from .liabilities.inputs import AssetSpec
+from .liabilities.precheck import shortfall_message, uncovered
 from .liabilities.prover import ProveOptions, ProveSummary, margin_fields
 from .liabilities.store import open_private, private_path
 from .manifest import (
@@ -78,14 +79,17 @@ def build_manifest(
     p, q = ratio
     by_asset = {entry.asset: entry for entry in snapshot.assets}
     assets: dict[str, ManifestAsset] = {}
-    short = [sym for sym in summary.assets if q * report.totals[sym] < p * openings[sym].value]
+    short = uncovered(
+        report.totals,
+        {sym: openings[sym].value for sym in summary.assets},
+        ratio,
+        {sym: sym in debts for sym in summary.assets},
+    )
     if short:
-        ratio_text = "" if p == q else f" x {p}/{q}"
-        net = " (equity minus debt)" if any(s in debts for s in short) else ""
+        places = {sym: int(str(info["decimals"])) for sym, info in summary.assets.items()}
         raise InsolventError(
-            f"reserves do not cover liabilities{net}{ratio_text} for asset(s) "
-            f"{', '.join(short)}; "
-            "the finished trees are kept: rerun with corrected reserves to resume"
+            shortfall_message(short, ratio, places)
+            + "\nthe finished trees are kept: rerun with corrected reserves to resume"
         )
     for sym, info in summary.assets.items():
         decimals = int(str(info["decimals"]))
@@ -208,7 +212,9 @@ def prove_round(
     """
     from .errors import InputError, VerificationError
     from .identifiers import check_text
+    from .liabilities.checkpoint import input_parts, naming_inputs
     from .liabilities.inputs import load_assets
+    from .liabilities.precheck import check_covered, scan_balances
     from .liabilities.prover import prove_liabilities
     from .reserves import load_reserves, verify_reserves
 
@@ -234,6 +240,12 @@ def prove_round(
             )
         except VerificationError as exc:
             raise InputError(str(exc)) from None
+    # one quick pass over the CSV: bad and repeated rows, and a shortfall, before any tree
+    totals = scan_balances(balances, assets_cfg.by_symbol())
+    if report is not None:
+        check_covered(
+            totals, report.totals, ratio, {a.symbol: a.decimals for a in assets_cfg.assets}
+        )
     digest: list[str] = []
 
     def finalize(partial: Path, summary: ProveSummary) -> None:
@@ -256,14 +268,84 @@ def prove_round(
         )
         digest.append(write_manifest(partial, manifest))
 
-    summary = prove_liabilities(
-        balances,
-        assets_file,
-        master_secret,
-        opts,
-        out,
-        executor,
-        progress=progress,
-        finalize=finalize,
-    )
+    params: dict[str, object] = {
+        "--round": opts.round_id,
+        "--arity": opts.arity,
+        "--pad-granularity": opts.pad_granularity,
+        "--chunk-height": opts.height(),
+    }
+    if opts.debt_pad_granularity is not None:
+        params["--debt-pad-granularity"] = opts.debt_pad_granularity
+    with naming_inputs(input_parts(balances, assets_file, params)):
+        summary = prove_liabilities(
+            balances,
+            assets_file,
+            master_secret,
+            opts,
+            out,
+            executor,
+            progress=progress,
+            finalize=finalize,
+        )
     return summary, digest[0] if digest else None
+
+
+# What a finished bundle publishes, in this order; never ``private/`` (every balance and
+# opening in clear) nor anything else the folder may hold.
+PUBLISHED_FILES = ("manifest.json", "manifest.sha256", "roots.json", "audit.sqlite")
+
+
+def publish_folder(bundle: Path, out: Path) -> list[Path]:
+    """Copy the public files of ``bundle`` into the new folder ``out`` and write the
+    browser verifier (index.html) beside them; return the paths written.
+
+    Refuses (InputError) an unfinished or missing bundle, an ``out`` inside the bundle (or
+    the bundle inside ``out``), and an ``out`` that exists and is not an empty folder. The
+    files are copied into a temporary sibling folder that is renamed to ``out`` at the
+    end: ``out`` never holds part of a round. manifest.sha256 must be the digest of
+    manifest.json (a stale digest would be published as the round's)."""
+    import os
+    import shutil
+    import tempfile
+
+    from .errors import InputError
+    from .web import PAGE_NAME, write_page
+
+    src = bundle.resolve()
+    if not (src / "audit.sqlite").is_file() or not (src / "roots.json").is_file():
+        raise InputError(
+            "not a finished bundle (no audit.sqlite and roots.json)", source=str(bundle)
+        )
+    dest = out.resolve()
+    if dest == src or src in dest.parents or dest in src.parents:
+        raise InputError(
+            "the publish folder must be outside the bundle (the bundle holds private/)",
+            source=str(out),
+        )
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError("exists and is not an empty folder; choose a new one", source=str(out))
+    names = [n for n in PUBLISHED_FILES if (src / n).is_file()]
+    if "manifest.json" in names:
+        from .publicjson import parse_public
+
+        manifest = parse_public(Manifest, (src / "manifest.json").read_bytes(), str(bundle))
+        stated = (src / "manifest.sha256").read_text().strip() if "manifest.sha256" in names else ""
+        if stated != manifest_digest(manifest):
+            raise InputError(
+                "manifest.sha256 is not the digest of manifest.json", source=str(bundle)
+            )
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        for name in names:
+            shutil.copyfile(src / name, staging / name)
+            os.chmod(staging / name, 0o644)
+        write_page(staging)
+        os.chmod(staging, 0o755)
+        if out.exists():
+            out.rmdir()  # empty (checked above)
+        staging.rename(dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / n for n in [*names, PAGE_NAME]]

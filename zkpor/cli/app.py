@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
+import typer.core
 from rich.console import Console
+
+try:  # typer >= 0.20 ships its own copy of click
+    from typer._click import exceptions as _click_exceptions
+except ImportError:  # pragma: no cover - older typer on click
+    from click import exceptions as _click_exceptions  # type: ignore[no-redef]
 
 from .. import __version__
 from ..errors import VerificationError, ZkporError
@@ -16,12 +22,43 @@ EXIT_OK = 0
 EXIT_VERIFICATION_FAILED = 1
 EXIT_BAD_INPUT = 2
 
-app = typer.Typer(
+# Help is click's plain text (no rich boxes): it rewraps each paragraph of a docstring to
+# the terminal (at most 80 columns), shows defaults and choices, and pastes as printed.
+HELP_SETTINGS = {"max_content_width": 80, "help_option_names": ["--help", "-h"]}
+
+
+class PlainUsageCommand(typer.core.TyperCommand):
+    """A command whose usage line names a required argument as ``PROOF``, not ``{PROOF}``
+    (typer's own notation, which reads as a placeholder to paste)."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
+
+class ZkporTyper(typer.Typer):
+    """Typer with :class:`PlainUsageCommand` as every command's class."""
+
+    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or PlainUsageCommand, **kwargs)
+
+
+def command_group(help_text: str, **kwargs: object) -> typer.Typer:
+    """A typer group with zkpor's help settings (plain text, 80 columns)."""
+    return ZkporTyper(
+        help=help_text,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings=HELP_SETTINGS,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+app = command_group(
+    "Zero-knowledge proof of solvency: commitments, range proofs, sum trees on secp256k1.",
     name="zkpor",
-    help="Zero-knowledge proof of solvency: commitments, range proofs, sum trees on secp256k1.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
 )
 _state = {"debug": False}
 err_console = Console(stderr=True)
@@ -45,13 +82,16 @@ def _root(
     _state["debug"] = debug
 
 
-@app.command()
+@app.command(short_help="Version, group backend and generator-set digest.")
 def info(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show the version, the active group backend and the generator-set digest.
 
-    Example: zkpor info --json
+    Example:
+
+    \b
+      zkpor info --json
     """
     from ..generators import GENERATOR_DST, generator_digest, generators
     from ..group import active_backend
@@ -73,29 +113,73 @@ def info(
             typer.echo(f"{key:20} {value}")
 
 
-def _fail(prefix: str, exc: BaseException, code: int) -> None:
-    if _state["debug"]:
+def _fail(prefix: str, exc: BaseException | str, code: int, as_json: bool) -> NoReturn:
+    """Report an error as plain lines on stderr (and, for a command run with --json, as
+    {"ok": false, "error": ..., "errors": [...], "exit_code": ...} on stdout); exit."""
+    if _state["debug"] and isinstance(exc, BaseException):
         raise exc
     from .common import shown_line
 
-    for line in str(exc).splitlines() or [type(exc).__name__]:
+    text = exc if isinstance(exc, str) else str(exc)
+    lines = text.splitlines() or [type(exc).__name__]
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "ok": False,
+                    "error": lines[0],
+                    "errors": lines,
+                    "exit_code": code,
+                },
+                indent=2,
+            )
+        )
+    for line in lines:
         print(shown_line(f"{prefix}{line}"), file=sys.stderr)
         prefix = "  " if prefix else ""
     sys.exit(code)
 
 
-def main() -> None:
+def _usage_message(exc: Any) -> str:
+    """A usage error as one line: what is wrong and where to read the options."""
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "zkpor"
+    message = " ".join(exc.format_message().split()).replace("Value error, ", "")
+    return f"{message} (see {where} --help)"
+
+
+def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app with zkpor's error policy.
 
-    Usage errors are reported by typer itself (exit 2). A ZkporError raised by a command
-    becomes plain lines on stderr (one per problem, no traceback) and exit 1
-    (VerificationError) or 2 (anything else). ``--debug`` re-raises instead.
+    Every error is plain lines on stderr, without a traceback or a box: a usage error
+    (missing option, bad value, unknown command) is one line and exit 2; a ZkporError
+    raised by a command is one line per problem and exit 1 (VerificationError) or 2
+    (anything else). A command run with --json also prints {"ok": false, ...} on stdout.
+    ``--debug`` re-raises instead.
     """
+    args = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in args
     try:
-        app()
+        code = app(args=args, prog_name="zkpor", standalone_mode=False)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)
+    except typer.Abort:
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)
+    except _click_exceptions.NoArgsIsHelpError as exc:
+        # a group given no command: its help, and the usage-error exit code
+        if exc.ctx is not None:
+            print(exc.ctx.get_help())
+        sys.exit(EXIT_BAD_INPUT)
+    except _click_exceptions.UsageError as exc:
+        _fail("error: ", _usage_message(exc), EXIT_BAD_INPUT, as_json)
+    except _click_exceptions.ClickException as exc:
+        _fail("error: ", exc.format_message(), EXIT_BAD_INPUT, as_json)
     except VerificationError as exc:
-        _fail("verification failed: ", exc, EXIT_VERIFICATION_FAILED)
+        _fail("verification failed: ", exc, EXIT_VERIFICATION_FAILED, as_json)
     except ZkporError as exc:
-        _fail("error: ", exc, EXIT_BAD_INPUT)
+        _fail("error: ", exc, EXIT_BAD_INPUT, as_json)
     except (OSError, ValueError) as exc:
-        _fail("error: ", exc, EXIT_BAD_INPUT)
+        _fail("error: ", exc, EXIT_BAD_INPUT, as_json)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

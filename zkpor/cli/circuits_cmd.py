@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import app
+from .app import app, command_group
 
-circuits_app = typer.Typer(
-    help="Arithmetic-circuit statements (zkpor.circuits; docs/circuits.md).",
-    no_args_is_help=True,
+circuits_app = command_group("Arithmetic-circuit statements (zkpor.circuits; docs/circuits.md).")
+app.add_typer(
+    circuits_app, name="circuits", short_help="Arithmetic-circuit statements (docs/circuits.md)."
 )
-app.add_typer(circuits_app, name="circuits")
 
 
 def _summary(name: str) -> dict[str, Any]:
@@ -41,7 +40,10 @@ def circuits_list(
 ) -> None:
     """List the named statements with their sizes.
 
-    Example: zkpor circuits list --json
+    Example:
+
+    \b
+      zkpor circuits list --json
     """
     from ..circuits import STATEMENTS
 
@@ -57,15 +59,18 @@ def circuits_list(
         )
 
 
-@circuits_app.command("inspect")
+@circuits_app.command("inspect", short_help="One statement: inputs, gates, constraints, digest.")
 def circuits_inspect(
-    name: Annotated[str, typer.Argument(help="A name from `zkpor circuits list`.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A name from `zkpor circuits list`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show one statement: committed inputs, gates (and padded), constraints, terms, proof
     size and the circuit digest the transcript binds.
 
-    Example: zkpor circuits inspect collateral2x12
+    Example:
+
+    \b
+      zkpor circuits inspect collateral2x12
     """
     data = _summary(name)
     if as_json:

@@ -16,18 +16,22 @@ from .common import Bars, console, data_console
 __all__: list[str] = []
 
 
-@app.command()
+@app.command(short_help="A synthetic exchange end to end, on generated data.")
 def demo(
     users: Annotated[int, typer.Option("--users", help="Number of synthetic customers.")] = 1000,
     assets: Annotated[
-        str, typer.Option("--assets", help="Comma-separated assets among BTC, ETH, USDT.")
+        str, typer.Option("--assets", help="Assets, among BTC,ETH,USDT.")
     ] = "BTC,ETH,USDT",
-    out: Annotated[
-        Path, typer.Option("--out", help="Directory for everything the demo makes.")
-    ] = Path("zkpor-demo"),
+    out: Annotated[Path, typer.Option("--out", help="Directory for the demo's files.")] = Path(
+        "zkpor-demo"
+    ),
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes.")] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed for the synthetic balances.")
+        int | None,
+        typer.Option("--seed", help="Seed: the same balances, wallets and signatures."),
+    ] = None,
+    round_id: Annotated[
+        str | None, typer.Option("--round", help="Round id (default: demo-YYYY-MM-DD, today).")
     ] = None,
     no_margin: Annotated[
         bool,
@@ -38,7 +42,10 @@ def demo(
     """Run a synthetic exchange end to end: generate customers and signed reserve wallets,
     prove, export a few customers' proofs, verify them, and audit everything.
 
-    Example: zkpor demo --users 1000 --assets BTC,ETH,USDT --out zkpor-demo
+    Example:
+
+    \b
+      zkpor demo --users 1000 --assets BTC,ETH,USDT --out zkpor-demo
     """
     from rich.table import Table
 
@@ -55,6 +62,7 @@ def demo(
             seed=seed,
             progress=bars,
             margin=not no_margin,
+            round_id=round_id,
         )
     data = {
         "out": str(result.out),
@@ -122,19 +130,21 @@ def demo(
         f"files in {result.out}/: balances.csv, assets.json, reserves.json, bundle/ "
         f"(manifest.json, audit.sqlite, private/), proofs/ ({', '.join(result.verified_customers)})"
     )
-    proof = result.out / "proofs" / f"{result.verified_customers[0]}.json"
-    command = [
-        *_zkpor_command(),
-        "verify",
-        "user",
-        str(proof),
-        "--manifest",
-        str(result.out / "bundle" / "manifest.json"),
-        "--digest",
-        result.manifest_digest,
+    console.print("verify a customer's proof yourself (paste it as it is):")
+    hint = verify_hint(result.out, result.verified_customers[0], result.manifest_digest)
+    data_console.print("\n".join(hint), soft_wrap=True)
+
+
+def verify_hint(out: Path, customer: str, digest: str) -> list[str]:
+    """The demo's closing hint: a ``zkpor verify user`` command that runs as printed (in
+    the shell the demo was started from), as lines joined by backslash continuations."""
+    parts = [
+        [*_zkpor_command(), "verify", "user", str(out / "proofs" / f"{customer}.json")],
+        ["--manifest", str(out / "bundle" / "manifest.json")],
+        ["--digest", digest],
     ]
-    console.print("verify a customer's proof yourself:")
-    data_console.print("  " + shlex.join(command), soft_wrap=True)
+    lines = [shlex.join(part) for part in parts]
+    return ["  " + lines[0] + " \\", "    " + lines[1] + " \\", "    " + lines[2]]
 
 
 def _zkpor_command() -> list[str]:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+from concurrent.futures import Executor
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -14,31 +18,52 @@ from .common import Bars, console, data_console, shown_line
 
 __all__: list[str] = []
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
-@app.command()
+
+class ProofFormat(StrEnum):
+    """The encodings ``zkpor export --format`` writes (spec 8.1, 8.1a)."""
+
+    json = "json"
+    binary = "binary"
+
+
+@app.command(short_help="Write a fresh master secret (mode 0600).")
 def keygen(
     out: Annotated[Path, typer.Option("--out", help="Where to write the master secret.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a fresh 32-byte master secret (mode 0600).
 
-    Every blinding factor, salt and the leaf placement of every round derive from it (HKDF).
-    Keep it offline and backed up. Example: zkpor keygen --out exchange.secret
+    Every blinding factor, salt and the leaf placement of every round derive from it
+    (HKDF). Keep it offline and backed up. An existing file is never replaced without
+    --force.
+
+    Example:
+
+    \b
+      zkpor keygen --out exchange.secret
     """
     from ..liabilities.keys import write_master_secret
 
+    if out.exists() and not force:
+        raise InputError(
+            "file exists; refusing to overwrite a master secret (the rounds proved with it "
+            "need it to export proofs). Pass --force to replace it",
+            source=str(out),
+        )
     write_master_secret(out, force=force)
     typer.echo(f"wrote master secret to {out} (mode 0600)")
 
 
-@app.command()
+@app.command(short_help="Build a round's trees, proofs and manifest into a bundle.")
 def prove(
     balances: Annotated[Path, typer.Option("--balances", help="CSV: user_id,asset,amount[,debt].")],
     assets: Annotated[Path, typer.Option("--assets", help="Assets file (JSON or TOML).")],
     secret: Annotated[Path, typer.Option("--secret", help="Master secret (zkpor keygen).")],
     round_id: Annotated[str, typer.Option("--round", help="Round id, e.g. 2026-11-30.")],
     out: Annotated[Path, typer.Option("--out", help="Bundle directory to create.")],
-    arity: Annotated[int, typer.Option("--arity", help="Tree arity (power of two, 2-64).")] = 16,
+    arity: Annotated[int, typer.Option("--arity", help="Arity: 2, 4, 8, 16, 32 or 64.")] = 16,
     pad_granularity: Annotated[
         int,
         typer.Option(
@@ -79,10 +104,18 @@ def prove(
 ) -> None:
     """Build the liabilities trees and proofs into a bundle.
 
-    A killed run resumes when started again with the same inputs (from BUNDLE.partial,
-    checked before it is trusted); the finished bundle is audited and checked against the
-    CSV before it is published. One run per --out at a time (BUNDLE.lock). Example: zkpor prove --balances balances.csv --assets assets.toml --secret exchange.secret
-    --round 2026-11-30 --out bundle
+    The CSV is read first: bad rows, repeated rows and (with --reserves) a shortfall are
+    refused in seconds, before any tree is built. A run stopped by Ctrl-C or killed
+    resumes when started again with the same inputs (from BUNDLE.partial, checked before
+    it is trusted); the finished bundle is audited and checked against the CSV before it
+    is renamed into place. One run per --out at a time (BUNDLE.lock).
+
+    Example:
+
+    \b
+      zkpor prove --balances balances.csv --assets assets.toml \\
+        --secret exchange.secret --round 2026-11-30 \\
+        --reserves reserves.json --exchange "Demo Exchange" --out bundle
     """
     import time
 
@@ -112,21 +145,30 @@ def prove(
         chunk_height=chunk_height,
         debt_pad_granularity=debt_pad_granularity,
     )
-    started = time.perf_counter()
-    with make_executor(workers, scheduler) as executor, Bars(not quiet and not as_json) as bars:
-        summary, manifest_digest = prove_round(
-            balances,
-            assets,
-            master,
-            opts,
-            out,
-            executor,
-            reserves=reserves,
-            exchange=exchange,
-            ratio=ratio,
-            disclose_totals=disclose_totals,
-            progress=bars,
+    partial = out.with_name(out.name + ".partial")
+    resuming = partial.is_dir() and not out.exists()
+    if resuming and not as_json:
+        data_console.print(
+            shown_line(f"resuming the unfinished run in {partial} (its inputs are checked first)")
         )
+    started = time.perf_counter()
+    with make_executor(workers, scheduler) as executor, _progress(quiet or as_json) as progress:
+        try:
+            summary, manifest_digest = prove_round(
+                balances,
+                assets,
+                master,
+                opts,
+                out,
+                executor,
+                reserves=reserves,
+                exchange=exchange,
+                ratio=ratio,
+                disclose_totals=disclose_totals,
+                progress=progress,
+            )
+        except KeyboardInterrupt:
+            interrupted(executor, progress)
     digest_box = [manifest_digest] if manifest_digest else []
     elapsed = time.perf_counter() - started
     data = {
@@ -135,6 +177,7 @@ def prove(
         "rows": summary.rows,
         "seconds": round(elapsed, 2),
         "chunks_built": summary.chunks_built,
+        "resumed": resuming,
         "chunks_resumed": summary.chunks_reused,
         "chunks_rebuilt": summary.chunks_rebuilt,
         "assets": summary.assets,
@@ -152,6 +195,11 @@ def prove(
         markup=False,
         highlight=False,
     )
+    if resuming:
+        total = summary.chunks_reused + summary.chunks_built
+        typer.echo(
+            f"  resumed: {summary.chunks_reused} of {total} chunks reused from the unfinished run"
+        )
     if summary.audit_rebuilt:
         typer.echo("  resumed: the unfinished audit file was unreadable; every chunk was rebuilt")
     elif summary.chunks_rebuilt:
@@ -175,16 +223,33 @@ def prove(
     if summary.debts:
         typer.echo(f"  {summary.margin_accounts} collateral proofs (margin and dummy accounts)")
     if digest_box:
-        console.print(
-            f"manifest digest {digest_box[0]}  (publish this value widely)",
-            markup=False,
-            highlight=False,
-        )
+        console.print(f"manifest digest {digest_box[0]}", markup=False, highlight=False)
+        typer.echo("  (in manifest.sha256: publish this value as widely as you can)")
     else:
         console.print("no --reserves given: the bundle proves liabilities only (no manifest)")
 
 
-@app.command()
+def _progress(off: bool) -> Bars:
+    """The prove command's progress display: the library's (stage, done, total) callback.
+    Every progress output of ``zkpor prove`` is wired here (one place to add another)."""
+    return Bars(not off)
+
+
+def interrupted(executor: Executor, progress: Bars) -> NoReturn:
+    """Ctrl-C: drop the queued tasks, leave without waiting for running ones, exit 130.
+
+    What the run finished is committed chunk by chunk in BUNDLE.partial and is checked
+    before a rerun trusts it, so leaving at once loses at most the chunks in flight. The
+    local pool's workers end within a second of their driver (:func:`zkpor.parallel.
+    watch_parent`) and ignore SIGINT themselves (no traceback from each of them)."""
+    progress.__exit__(None, None, None)  # restores the cursor the live display hid
+    executor.shutdown(wait=False, cancel_futures=True)
+    sys.stdout.flush()
+    print("\ninterrupted; run the same command again to resume", file=sys.stderr, flush=True)
+    os._exit(EXIT_INTERRUPTED)
+
+
+@app.command(short_help="Write customers' inclusion proofs (private, mode 0600).")
 def export(
     bundle: Annotated[Path, typer.Option("--bundle", help="Bundle directory.")],
     user: Annotated[str | None, typer.Option("--user", help="Customer id.")] = None,
@@ -193,16 +258,21 @@ def export(
         Path | None, typer.Option("--out", help="Output file (or directory with --all).")
     ] = None,
     fmt: Annotated[
-        str,
+        ProofFormat,
         typer.Option("--format", help="json (readable) or binary (.zkpi, about 0.4x the size)."),
-    ] = "json",
+    ] = ProofFormat.json,
 ) -> None:
     """Export inclusion proofs (mode 0600: each holds the customer's opening).
 
     With --all, files are named by user id (plain lower-case ids as they are, others as a
-    readable prefix, "~" and a SHA-256 of the id) and DIR/index.csv maps each id to its file.
-    Example: zkpor export --bundle bundle --user alice --out alice.json;
-    zkpor export --bundle bundle --all --out proofs/ --format binary
+    readable prefix, "~" and a SHA-256 of the id) and DIR/index.csv maps each id to its
+    file; the browser verifier (index.html) is written beside them.
+
+    Examples:
+
+    \b
+      zkpor export --bundle bundle --user alice --out alice.json
+      zkpor export --bundle bundle --all --out proofs/ --format binary
     """
     from ..liabilities.export import (
         FORMATS,
@@ -212,15 +282,14 @@ def export(
         safe_filename,
     )
 
-    if fmt not in FORMATS:
-        raise InputError(f"--format must be one of {', '.join(FORMATS)}")
+    assert fmt.value in FORMATS
     if all_users == (user is not None):
         raise InputError("give exactly one of --user ID or --all")
     if all_users:
         if out is None:
             raise InputError("--all needs --out DIR")
         with Bars(True) as bars:
-            count = export_all(bundle, out, progress=bars, fmt=fmt)
+            count = export_all(bundle, out, progress=bars, fmt=fmt.value)
         from ..web import write_page
 
         page = write_page(out)
@@ -230,6 +299,6 @@ def export(
         data_console.print(shown_line(f"wrote {page} (the browser verifier, for hosting)"))
         return
     assert user is not None
-    target = out or Path(safe_filename(user, fmt))
-    export_user(bundle, user, target, fmt)
+    target = out or Path(safe_filename(user, fmt.value))
+    export_user(bundle, user, target, fmt.value)
     data_console.print(shown_line(f"wrote {target}"))

@@ -10,26 +10,27 @@ import typer
 from rich.console import Console
 
 from ..errors import InputError, VerificationError
-from .app import app
+from .app import app, command_group
 
-vectors_app = typer.Typer(
-    help="Test vectors for other implementations (vectors/, docs/vectors.md).",
-    no_args_is_help=True,
-)
-app.add_typer(vectors_app, name="vectors")
+vectors_app = command_group("Test vectors for other implementations (vectors/, docs/vectors.md).")
+app.add_typer(vectors_app, name="vectors", short_help="Test vectors for other implementations.")
 console = Console()
 
 
-@vectors_app.command("generate")
+@vectors_app.command("generate", short_help="Write every vector file (deterministic).")
 def vectors_generate(
     directory: Annotated[
-        Path, typer.Argument(help="Where to write the vector files (created if missing).")
+        Path,
+        typer.Argument(metavar="DIR", help="Where to write them (created if missing)."),
     ] = Path("vectors"),
 ) -> None:
     """Write every vector file, its JSON Schema and README.md (deterministic: the seeded
     prover and fixed inputs reproduce the committed files byte for byte).
 
-    Example: zkpor vectors generate vectors
+    Example:
+
+    \b
+      zkpor vectors generate vectors
     """
     from ..vectors import generate_dir
 
@@ -39,16 +40,21 @@ def vectors_generate(
     console.print(f"wrote {len(written)} files to {directory}")
 
 
-@vectors_app.command("check")
+@vectors_app.command("check", short_help="Check this implementation against the vectors.")
 def vectors_check(
-    directory: Annotated[Path, typer.Argument(help="Directory of vector files.")] = Path("vectors"),
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Directory of vector files.")
+    ] = Path("vectors"),
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report.")] = False,
 ) -> None:
     """Check this implementation against the vector files, on the active backend
     (ZKPOR_BACKEND=reference|fast selects one): every valid vector must be accepted with
     the recorded outputs, every invalid one rejected. Exit 1 if any vector fails.
 
-    Example: zkpor vectors check vectors --json
+    Example:
+
+    \b
+      zkpor vectors check vectors --json
     """
     from ..group import active_backend
     from ..vectors import check_dir

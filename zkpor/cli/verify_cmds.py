@@ -9,18 +9,28 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import InputError, VerificationError
-from .app import app
-from .common import Bars, data_console, read_bytes_file, shown_line
+from .app import app, command_group
+from .common import Bars, read_bytes_file
+from .verify_text import (
+    FAILED_INCLUSION,
+    FAILED_MANIFEST,
+    NOT_CHECKABLE,
+    audit_lines,
+    decimal,
+    say,
+    user_lines,
+)
 
 if TYPE_CHECKING:
     from ..manifest import Manifest
     from ..models import InclusionProof, Roots
+    from ..verify.inclusion import VerifiedAsset
     from ..verify.manifest import ManifestReport
 
-verify_app = typer.Typer(
-    help="Verify a customer's inclusion proof or audit a whole bundle.", no_args_is_help=True
+verify_app = command_group("Verify a customer's inclusion proof or audit a whole bundle.")
+app.add_typer(
+    verify_app, name="verify", short_help="Verify a customer's proof, or audit a whole round."
 )
-app.add_typer(verify_app, name="verify")
 
 __all__ = ["verify_app"]
 
@@ -46,7 +56,7 @@ def _load_inclusion(path: Path) -> InclusionProof:
     return parse_public(InclusionProof, data, str(path), MAX_PROOF_BYTES)
 
 
-def _load_manifest(path: Path) -> Manifest:
+def load_manifest(path: Path) -> Manifest:
     from ..manifest import Manifest
     from ..publicjson import parse_public
 
@@ -71,78 +81,14 @@ MAX_PROOF_BYTES = 8 * 1024 * 1024
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 MAX_ROOTS_BYTES = 4 * 1024 * 1024
 
-NOT_CHECKABLE = (
-    "that the reserve balances are on chain at the stated blocks (look each address up "
-    "in a block explorer or your own node)",
-    "that no customer was left out of the trees (every customer checking their own "
-    "proof is what shows it)",
-)
-WIDTH = 80
 
-
-def _digest_lines(report: ManifestReport) -> list[str]:
-    lines = [f"manifest digest {report.digest}"]
-    if report.digest_matched:
-        lines.append("  matches the digest you gave (--digest)")
-    else:
-        lines += _wrapped(
-            "NOT compared with a published digest: pass --digest with the value the "
-            "exchange published, or compare it yourself",
-            "  ",
-        )
-    return lines
-
-
-def _wrapped(text: str, indent: str, first: str | None = None) -> list[str]:
-    """``text`` wrapped to 80 columns (identifiers are never broken)."""
-    import textwrap
-
-    return textwrap.wrap(
-        text,
-        WIDTH,
-        initial_indent=indent if first is None else first,
-        subsequent_indent=indent + ("  " if first is not None else ""),
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-
-
-def _reserve_lines(report: ManifestReport, *, addresses: bool) -> list[str]:
-    lines = []
-    for sym, info in report.assets.items():
-        ratio = "" if info.min_ratio == "1/1" else f" x {info.min_ratio}"
-        net = " (equity minus debt)" if info.net else ""
-        count = len(info.addresses)
-        lines += _wrapped(
-            f"{sym}: reserves {info.reserves} cover liabilities{net}{ratio} (proven)", "  "
-        )
-        lines.append(
-            f"    chain {info.chain}, block {info.block_height}, "
-            f"{count} signed address{'es' if count != 1 else ''}"
-        )
-        if info.chain.endswith("-testnet"):
-            lines.append("    WARNING: testnet coins have no value; these are not real reserves")
-        if info.liabilities is not None:
-            lines.append(f"    liabilities disclosed: {info.liabilities} (opening checked)")
-        if info.debt is not None:
-            lines.append(f"    debt disclosed: {info.debt} (opening checked)")
-        if addresses:
-            lines += [f"    {address}  {balance}" for address, balance in info.addresses]
-    return lines
-
-
-def _say(lines: list[str]) -> None:
-    """Print lines of text as data: no markup, no emoji codes, no highlighting."""
-    for line in lines:
-        data_console.print(
-            shown_line(line), markup=False, emoji=False, highlight=False, soft_wrap=True
-        )
-
-
-@verify_app.command("user")
+@verify_app.command("user", short_help="Check a customer's proof and the whole manifest.")
 def verify_user(
     proof: Annotated[
-        Path, typer.Argument(help="The customer's inclusion proof (JSON or binary .zkpi).")
+        Path,
+        typer.Argument(
+            metavar="PROOF", help="The customer's inclusion proof (JSON or binary .zkpi)."
+        ),
     ],
     manifest: Annotated[
         Path | None, typer.Option("--manifest", help="The published manifest.json.")
@@ -159,10 +105,15 @@ def verify_user(
     every asset's solvency proof, every reserve ownership signature, the totals.
 
     Exit 0 when everything verifies, 1 when any check fails, 2 for unreadable input.
-    Example: zkpor verify user alice.json --manifest manifest.json --digest D
+
+    Example:
+
+    \b
+      zkpor verify user alice.json --manifest manifest.json \\
+        --digest "$(cat manifest.sha256)"
     """
     from ..verify.inclusion import verify_inclusion
-    from ..verify.manifest import manifest_roots, normalize_digest, verify_manifest
+    from ..verify.manifest import manifest_roots, normalize_digest
 
     if (manifest is None) == (roots is None):
         raise InputError("give exactly one of --manifest FILE or --roots FILE")
@@ -172,47 +123,46 @@ def verify_user(
     incl = _load_inclusion(proof)
     report = None
     if manifest is not None:
-        m = _load_manifest(manifest)
-        report = verify_manifest(m, expected_digest=expected)
+        m = load_manifest(manifest)
+        report = _checked_manifest(m, expected)
         pub = manifest_roots(m)
     else:
         assert roots is not None
         pub = _load_roots(roots)
     from ..verify.margin import terms_of
 
-    results = verify_inclusion(
-        incl,
-        pub.assets,
-        round_id=pub.round_id,
-        arity=pub.arity,
-        terms=terms_of(pub),
-        exchange=report.exchange if report else None,
-    )
+    proof_exchange = getattr(incl, "exchange", None)
+    try:
+        results = verify_inclusion(
+            incl,
+            pub.assets,
+            round_id=pub.round_id,
+            arity=pub.arity,
+            terms=terms_of(pub),
+            exchange=report.exchange if report else None,
+        )
+    except VerificationError as exc:
+        raise VerificationError(f"{exc}\n{FAILED_INCLUSION}") from None
     equity = [r for r in results if r.kind == "equity"]
     debts = [r for r in results if r.kind == "debt"]
-    not_checked = list(NOT_CHECKABLE)
-    if report is None:
-        not_checked.insert(0, "reserves and solvency (no manifest given)")
+    exchange = report.exchange if report else proof_exchange
     if as_json:
+        not_checked = list(NOT_CHECKABLE)
+        if report is None:
+            not_checked.insert(0, "reserves and solvency (no manifest given)")
         typer.echo(
             json.dumps(
                 {
                     "ok": True,
                     "user_id": incl.user_id,
-                    "exchange": report.exchange if report else None,
+                    "exchange": exchange,
                     "round_id": pub.round_id,
                     "manifest_digest": report.digest if report else None,
                     "digest_matched": report.digest_matched if report else None,
-                    "assets": [
-                        {"asset": r.asset, "amount": r.amount, "root_hash": r.root_hash}
-                        for r in equity
-                    ],
+                    "assets": [_asset_json(r) for r in equity],
                     **(
                         {
-                            "debts": [
-                                {"asset": r.asset, "amount": r.amount, "root_hash": r.root_hash}
-                                for r in debts
-                            ],
+                            "debts": [_asset_json(r) for r in debts],
                             "collateral_check": "passed",
                         }
                         if debts
@@ -227,29 +177,33 @@ def verify_user(
             )
         )
         return
-    who = f" at {report.exchange}" if report else ""
-    lines = [f"OK: {incl.user_id}{who}: balances counted in round {pub.round_id}"]
-    lines += [f"  {r.asset:8} {r.amount}" for r in equity]
-    if debts:
-        lines.append("Debts counted (in each asset's debt tree):")
-        lines += [f"  {r.asset:8} {r.amount}" for r in debts]
-        lines.append(
-            "  collateral check passed: your debts' value is at most your collateral's "
-            "after the published haircuts (proof over your own leaves)"
-        )
-    if report is not None:
-        lines.append("Every asset of the manifest, with its ownership signatures, verified:")
-        lines += _reserve_lines(report, addresses=True)
-        lines += _digest_lines(report)
-    lines.append("Not checked (no verifier can, from these files):")
-    for text in not_checked:
-        lines += _wrapped(text, "  ", first="  - ")
-    _say(lines)
+    say(user_lines(incl.user_id, pub.round_id, exchange, equity, debts, report))
 
 
-@verify_app.command("audit")
+def _asset_json(r: VerifiedAsset) -> dict[str, object]:
+    return {
+        "asset": r.asset,
+        "amount": decimal(r.amount),
+        "units": str(r.units),
+        "root_hash": r.root_hash,
+    }
+
+
+def _checked_manifest(m: Manifest, expected: str | None) -> ManifestReport:
+    """verify_manifest, with what a failure means said in plain words."""
+    from ..verify.manifest import verify_manifest
+
+    try:
+        return verify_manifest(m, expected_digest=expected)
+    except VerificationError as exc:
+        raise VerificationError(f"{exc}\n{FAILED_MANIFEST}") from None
+
+
+@verify_app.command("audit", short_help="Check a whole round: manifest, every node and proof.")
 def verify_audit(
-    bundle: Annotated[Path, typer.Argument(help="Bundle directory or audit.sqlite.")],
+    bundle: Annotated[
+        Path, typer.Argument(metavar="BUNDLE", help="Bundle directory or audit.sqlite.")
+    ],
     manifest: Annotated[
         Path | None,
         typer.Option("--manifest", help="Published manifest.json (default: the bundle's)."),
@@ -266,10 +220,14 @@ def verify_audit(
     proofs) and every node and range proof of the audit file.
 
     The manifest is the one given, else manifest.json beside the audit file.
-    Example: zkpor verify audit bundle --digest D
+
+    Example:
+
+    \b
+      zkpor verify audit bundle --digest "$(cat bundle/manifest.sha256)"
     """
     from ..verify.audit import audit_bundle
-    from ..verify.manifest import manifest_roots, normalize_digest, verify_manifest
+    from ..verify.manifest import manifest_roots, normalize_digest
 
     if not bundle.exists():
         raise InputError("not found", source=str(bundle))
@@ -288,8 +246,8 @@ def verify_audit(
     pub = None
     report_m = None
     if manifest is not None:
-        m = _load_manifest(manifest)
-        report_m = verify_manifest(m, expected_digest=expected)
+        m = load_manifest(manifest)
+        report_m = _checked_manifest(m, expected)
         pub = manifest_roots(m)
     elif roots is not None:
         pub = _load_roots(roots)
@@ -317,20 +275,14 @@ def verify_audit(
         }
         typer.echo(json.dumps(data, indent=2))
         return
-    lines = [
-        f"OK: audit of round {report.round_id}: {report.nodes} nodes, "
-        f"{report.proofs} range proofs, {report.seconds:.1f} s"
-    ]
-    if report.margin_accounts:
-        lines.append(
-            f"  {report.margin_accounts} margin accounts: every collateral proof verified, "
-            "every debt leaf an input of exactly one of them, no leaf used twice"
+    say(
+        audit_lines(
+            report.round_id,
+            report.nodes,
+            report.proofs,
+            report.seconds,
+            report.margin_accounts,
+            report_m,
+            not_checked,
         )
-    if report_m is not None:
-        lines.append(f"Manifest of {report_m.exchange}, every asset and signature verified:")
-        lines += _reserve_lines(report_m, addresses=False)
-        lines += _digest_lines(report_m)
-    lines.append("Not checked (no verifier can, from these files):")
-    for text in not_checked:
-        lines += _wrapped(text, "  ", first="  - ")
-    _say(lines)
+    )

@@ -13,14 +13,19 @@ from .common import console
 __all__: list[str] = []
 
 
-@app.command("verifier-page")
+@app.command("verifier-page", short_help="Write the browser verifier page (index.html).")
 def verifier_page(
-    directory: Annotated[Path, typer.Argument(help="Directory to write index.html into.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Directory to write index.html into.")
+    ],
 ) -> None:
     """Write DIR/index.html: the browser verifier, a single self-contained page that checks
     a customer's inclusion proof against the manifest offline (it sends nothing anywhere).
 
-    Example: zkpor verifier-page site/
+    Example:
+
+    \b
+      zkpor verifier-page site/
     """
     from ..web import write_page
 

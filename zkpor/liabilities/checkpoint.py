@@ -28,10 +28,13 @@ discarded or refused as above (docs/spec.md 9.4, "Resume").
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import hmac
+import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import InputError
@@ -42,7 +45,9 @@ from .store import get_meta, open_audit, open_private, private_path, set_meta
 __all__ = [
     "check_loaded",
     "finished_chunks",
+    "input_parts",
     "leaves_tag",
+    "naming_inputs",
     "open_audit_checked",
     "result_tag",
     "resumed_nonce",
@@ -150,6 +155,59 @@ def stored_chunk_tag(
     )
 
 
+# What each input of a run is, by name (for a refused resume to say which one differs):
+# set by the caller around the prover (:func:`naming_inputs`), stored by :func:`start_run`.
+_INPUT_PARTS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "zkpor_input_parts", default=None
+)
+
+
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def input_parts(balances: Path, assets_file: Path, params: Mapping[str, object]) -> dict[str, str]:
+    """Each input the run's input digest covers, by the name a user knows it by: the two
+    files (SHA-256 of their bytes) and the options (``params``, e.g. {"--arity": 16})."""
+    parts = {
+        f"balances file ({balances.name})": _file_sha256(balances),
+        f"assets file ({assets_file.name})": _file_sha256(assets_file),
+    }
+    parts.update({name: json.dumps(value) for name, value in params.items()})
+    return parts
+
+
+@contextmanager
+def naming_inputs(parts: Mapping[str, str]) -> Iterator[None]:
+    """Within this block a new run records ``parts`` and a refused resume names the ones
+    that differ (the input digest still decides: the parts only explain)."""
+    token = _INPUT_PARTS.set(dict(parts))
+    try:
+        yield
+    finally:
+        _INPUT_PARTS.reset(token)
+
+
+def _differing(stored: str | None) -> list[str]:
+    """The names of the inputs that differ from the unfinished run's ([] if unknown)."""
+    now = _INPUT_PARTS.get()
+    if now is None or stored is None:
+        return []
+    try:
+        then = json.loads(stored)
+    except ValueError:
+        return []
+    if not isinstance(then, dict):
+        return []
+    names = list(dict.fromkeys([*then, *now]))
+    return [
+        name if name in now else f"{name} (not an input now)"
+        for name in names
+        if then.get(name) != now.get(name)
+    ]
+
+
 def start_run(
     partial: Path, digest: str, fingerprint: str, round_id: str, nonce: bytes | None
 ) -> bytes:
@@ -157,16 +215,17 @@ def start_run(
     nonce = nonce or new_run_nonce()
     partial.mkdir(parents=True)
     priv = open_private(private_path(partial), create=True)
+    meta = {
+        "input_digest": digest,
+        "fingerprint": fingerprint,
+        "round_id": round_id,
+        "run_nonce": nonce.hex(),
+    }
+    parts = _INPUT_PARTS.get()
+    if parts is not None:
+        meta["input_parts"] = json.dumps(parts)
     try:
-        set_meta(
-            priv,
-            {
-                "input_digest": digest,
-                "fingerprint": fingerprint,
-                "round_id": round_id,
-                "run_nonce": nonce.hex(),
-            },
-        )
+        set_meta(priv, meta)
     finally:
         priv.close()
     return nonce
@@ -187,11 +246,22 @@ def resumed_nonce(partial: Path, digest: str, fingerprint: str) -> bytes:
             f"the unfinished run's private store cannot be read ({exc}); remove it to start over",
             source=where,
         ) from None
-    if meta.get("input_digest") != digest or not hmac.compare_digest(
-        meta.get("fingerprint", ""), fingerprint
-    ):
+    reasons: list[str] = []
+    if meta.get("input_digest") != digest:
+        differ = _differing(meta.get("input_parts"))
+        reasons.append(
+            ", ".join(differ) + (" differ" if len(differ) > 1 else " differs")
+            if differ
+            else "its inputs differ (balances file, assets file, --round, --arity, "
+            "--pad-granularity, --debt-pad-granularity or --chunk-height)"
+        )
+    if not hmac.compare_digest(meta.get("fingerprint", ""), fingerprint):
+        reasons.append("the master secret (--secret) differs")
+    if reasons:
         raise InputError(
-            "an unfinished run with different inputs or secret is in the way; remove it",
+            "an unfinished run of other inputs is in the way: "
+            + "; ".join(reasons)
+            + ". Rerun with the same inputs to resume it, or remove it to start over",
             source=where,
         )
     try:

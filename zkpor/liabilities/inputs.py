@@ -165,9 +165,19 @@ def load_assets(path: Path) -> AssetsFile:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            f"assets file: {first['msg']}", source=str(path), field=loc or None
-        ) from None
+        msg = first["msg"]
+        value = first.get("input")
+        if first["loc"][-1:] == ("symbol",) and isinstance(value, str) and value != value.upper():
+            msg += f" (symbols are upper case: write {value.upper()!r})"
+        raise InputError(f"assets file: {msg}", source=str(path), field=loc or None) from None
+
+
+def _symbol_hint(asset: str, assets: dict[str, AssetSpec]) -> str:
+    """A hint for a symbol that differs from a listed one only in case (or spaces)."""
+    near = asset.strip().upper()
+    if near in assets:
+        return f" (symbols are exact and upper case: did you mean {near}?)"
+    return ""
 
 
 def check_user_id(user_id: str) -> None:
@@ -211,6 +221,15 @@ def read_balances(
         try:
             for row in reader:
                 line = reader.line_num
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    errors.append(
+                        InputError(
+                            "blank line: every line after the header is one row; remove it",
+                            source=src,
+                            line=line,
+                        )
+                    )
+                    continue
                 if len(row) != width:
                     errors.append(
                         InputError(
@@ -229,7 +248,20 @@ def read_balances(
                 if spec is None:
                     errors.append(
                         InputError(
-                            f"unknown asset {asset[:20]!r}", source=src, line=line, field="asset"
+                            f"unknown asset {asset[:20]!r}{_symbol_hint(asset, assets)}",
+                            source=src,
+                            line=line,
+                            field="asset",
+                        )
+                    )
+                    continue
+                if amount.strip() == "":
+                    errors.append(
+                        InputError(
+                            "empty amount: write 0 for a zero balance",
+                            source=src,
+                            line=line,
+                            field="amount",
                         )
                     )
                     continue

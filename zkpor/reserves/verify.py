@@ -134,8 +134,18 @@ def _quoted(text: str, limit: int = 64) -> str:
     return "'" + shown(text, limit) + "'"
 
 
+def _message(text: str) -> str:
+    """An ownership message as one readable line: its line ends written ``\\n`` (any other
+    control character escaped), e.g. 'zkpor proof of reserves\\nexchange: X\\n...'."""
+    return "'" + "\\n".join(shown(line, 200) for line in text.split("\n")) + "'"
+
+
 def _wrong_messages(
-    exchange: str, round_id: str, header: tuple[str, str], address: str
+    exchange: str,
+    round_id: str,
+    header: tuple[str, str],
+    address: str,
+    others: Sequence[str] = (),
 ) -> list[tuple[str, bool, str]]:
     """(description, names a header value, message) for the wrong messages tried."""
     out: list[tuple[str, bool, str]] = []
@@ -157,6 +167,52 @@ def _wrong_messages(
                 out.append((" and ".join(variant), bool(parts), base + tail))
         if not parts:
             out.append(("CRLF line ends", False, base.replace("\n", "\r\n")))
+    out.extend(_case_variants(exchange, round_id, address))
+    for other in others:
+        if other != address:
+            out.append(
+                (
+                    f"address {_quoted(other, 100)} (another listed address)",
+                    False,
+                    ownership_message(exchange, round_id, other),
+                )
+            )
+    return out
+
+
+def _case_variants(exchange: str, round_id: str, address: str) -> list[tuple[str, bool, str]]:
+    """Messages that differ from the expected one only in letter case (exchange, round,
+    address, the first line, the whole text): a signer who retyped the text."""
+    out: list[tuple[str, bool, str]] = []
+    expected = ownership_message(exchange, round_id, address)
+    seen = {expected}
+
+    def add(desc: str, message: str) -> None:
+        if message not in seen:
+            seen.add(message)
+            out.append((desc, False, message))
+
+    for fold in (str.lower, str.upper):
+        add(
+            f"the exchange name as {_quoted(fold(exchange))}",
+            ownership_message(fold(exchange), round_id, address),
+        )
+        add(
+            f"the round as {_quoted(fold(round_id))}",
+            ownership_message(exchange, fold(round_id), address),
+        )
+        add(
+            f"the address as {_quoted(fold(address), 100)}",
+            ownership_message(exchange, round_id, fold(address)),
+        )
+    if address.startswith("0x") and len(address) == 42:
+        checksummed = ethereum.to_checksum_address(address)
+        add(
+            f"the address as {_quoted(checksummed, 100)}",
+            ownership_message(exchange, round_id, checksummed),
+        )
+    add("the first line capitalised", "Z" + expected[1:])
+    add("the whole text in lower case", expected.lower())
     return out
 
 
@@ -166,13 +222,37 @@ def _diagnose(
     round_id: str,
     header: tuple[str, str],
     address: str,
+    others: Sequence[str] = (),
 ) -> tuple[str, bool] | None:
     """(description, names a header value) of the first wrong message that ``signed``
-    accepts, or None."""
-    for desc, from_header, message in _wrong_messages(exchange, round_id, header, address):
+    accepts, or None. Each candidate is a real check (the key recovered from the signature
+    over that text is the address's), so a description printed is a fact, not a guess."""
+    for desc, from_header, message in _wrong_messages(exchange, round_id, header, address, others):
         try:
             if signed(message):
                 return desc, from_header
+        except VerificationError:
+            continue
+    return None
+
+
+def _signature_of_other(
+    chain: str,
+    addr: AddressEntry,
+    near: Sequence[AddressEntry],
+    exchange: str,
+    round_id: str,
+) -> str | None:
+    """The other listed address whose own valid signature ``addr`` carries, or None (each
+    candidate is checked: the key recovered over that address's message is its key)."""
+    for other in near:
+        if other.address == addr.address or other is addr:
+            continue
+        try:
+            if signature_check(chain, other.address, addr.signature)(
+                ownership_message(exchange, round_id, other.address)
+            ):
+                return other.address
         except VerificationError:
             continue
     return None
@@ -188,6 +268,7 @@ def check_asset(
     where: str,
     header: tuple[str, str] | None = None,
     limit: int = MAX_ERRORS,
+    check_total: bool = True,
 ) -> AssetCheck:
     """Check one asset's addresses: address text and chain, duplicates, balances (with
     ``decimals``), ownership signatures over ``ownership_message(exchange, round_id,
@@ -222,8 +303,15 @@ def check_asset(
         except VerificationError as exc:
             out.problems.append(f"{at}: {exc}")
             continue
-        found = _diagnose(signed, exchange, round_id, hdr, addr.address)
-        if found is None:
+        near = addresses if len(addresses) <= 64 else addresses[max(0, i - 4) : i + 5]
+        found = _diagnose(signed, exchange, round_id, hdr, addr.address, [a.address for a in near])
+        owner = None if found else _signature_of_other(chain, addr, near, exchange, round_id)
+        if owner is not None:
+            out.problems.append(
+                f"{at}: signature is the one of another listed address, {shown(owner, 100)} "
+                "(its valid signature over its own message): signatures swapped or copied"
+            )
+        elif found is None:
             out.problems.append(
                 f"{at}: signature was not made by this address's key over the expected message"
             )
@@ -232,9 +320,9 @@ def check_asset(
         else:
             out.problems.append(
                 f"{at}: signed a different message: the expected text with {found[0]}; "
-                f"expected {_quoted(expected, 400)}"
+                f"expected {_message(expected)}"
             )
-    if out.total > U64_MAX:
+    if check_total and out.total > U64_MAX:
         out.problems.append(f"{where}: total does not fit in 64 bits of base units")
     return out
 
@@ -274,17 +362,22 @@ def verify_reserves(
     round_id: str,
     decimals: dict[str, int],
     source: str = "reserves",
+    limit: int = MAX_ERRORS,
+    check_totals: bool = True,
 ) -> ReservesReport:
     """Check ``snapshot`` for ``exchange`` and ``round_id``; ``decimals`` lists the assets
     (each needs exactly one reserves entry). Raises VerificationError listing every problem
     (bad signatures, addresses, duplicates, balances, totals over 64 bits, missing or
-    unknown assets; signatures over the snapshot header's other round or exchange, once)."""
+    unknown assets; signatures over the snapshot header's other round or exchange, once), up
+    to ``limit`` problems. ``check_totals=False`` skips the 64-bit total check (when the
+    decimals are not the assets file's but inferred, as ``zkpor reserves check`` without
+    ``--assets`` does)."""
     problems: list[str] = []
     report = ReservesReport()
     header_signed: dict[str, int] = {}
     seen_assets: set[str] = set()
     for ai, entry in enumerate(snapshot.assets):
-        if len(problems) >= MAX_ERRORS:
+        if len(problems) >= limit:
             break
         where = f"{source}: assets[{ai}] ({entry.asset})"
         if entry.asset in seen_assets:
@@ -302,7 +395,8 @@ def verify_reserves(
             decimals=decimals[entry.asset],
             where=where,
             header=(snapshot.exchange, snapshot.round_id),
-            limit=MAX_ERRORS - len(problems),
+            limit=limit - len(problems),
+            check_total=check_totals,
         )
         problems.extend(check.problems)
         for desc, n in check.header_signed.items():
@@ -310,7 +404,7 @@ def verify_reserves(
         report.totals[entry.asset] = check.total
         report.addresses[entry.asset] = check.count
     for asset in decimals:
-        if asset not in seen_assets and len(problems) < MAX_ERRORS:
+        if asset not in seen_assets and len(problems) < limit:
             problems.append(f"{source}: no reserves entry for asset {asset}")
     first: list[str] = []
     if snapshot.exchange != exchange:
@@ -326,9 +420,9 @@ def verify_reserves(
         example = ownership_message(exchange, round_id, "<address>")
         first.append(
             f"{source}: {n} signature{'s are' if n != 1 else ' is'} over the message with "
-            f"{desc}; each address must sign {_quoted(example, 400)}"
+            f"{desc}; each address must sign {_message(example)}"
         )
     problems = first + problems
     if problems:
-        raise VerificationError("\n".join(problems[: MAX_ERRORS + len(first)]))
+        raise VerificationError("\n".join(problems[: limit + len(first)]))
     return report

@@ -1,0 +1,227 @@
+"""Reserves commands: the text each address signs, checking a snapshot, listing a
+manifest's addresses for a look-up on chain."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import InputError
+from .app import app, command_group
+from .common import data_console, shown_line
+from .verify_text import decimal, wrapped
+
+if TYPE_CHECKING:
+    from ..reserves import ReservesReport, ReservesSnapshot
+
+reserves_app = command_group(
+    "Reserves: the message each address signs, checking a snapshot, listing addresses."
+)
+app.add_typer(
+    reserves_app, name="reserves", short_help="Reserve addresses: the text to sign, checks, lists."
+)
+
+__all__ = ["reserves_app"]
+
+# Every problem of a snapshot is listed (a snapshot holds at most 100,000 addresses per asset).
+NO_LIMIT = 10**9
+
+
+@reserves_app.command("message", short_help="The exact text an address signs.")
+def reserves_message(
+    exchange: Annotated[str, typer.Option("--exchange", help="Exchange name, exactly.")],
+    round_id: Annotated[str, typer.Option("--round", help="Round id, exactly.")],
+    address: Annotated[str, typer.Option("--address", help="The reserve address.")],
+) -> None:
+    """Print the exact text ADDRESS signs for this exchange and round.
+
+    Four lines joined by LF, with no newline at the end: redirect it to a file (as in the
+    example) and sign the file's bytes as they are.
+
+    Example:
+
+    \b
+      zkpor reserves message --exchange "Demo Exchange" --round 2026-11-30 \\
+        --address bc1qfszr7tgtt79mcvtdnt9x4cr2wm4j6qwk7x70ua > msg.txt
+    """
+    from ..identifiers import check_text
+    from ..reserves import ownership_message
+    from ..reserves.models import address_problem
+
+    for value, what in ((exchange, "exchange name"), (round_id, "round id"), (address, "address")):
+        try:
+            check_text(value, what, 100)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    problem = address_problem(address)
+    if problem is not None:
+        raise InputError(problem, field="address")
+    sys.stdout.write(ownership_message(exchange, round_id, address))
+    sys.stdout.flush()
+    if sys.stdout.isatty():
+        # the text ends without a newline; keep the shell prompt off its last line
+        sys.stderr.write("\n")
+
+
+def _inferred_decimals(snapshot: ReservesSnapshot) -> dict[str, int]:
+    """Per asset, the most fractional digits among its balances (at most 30)."""
+    out: dict[str, int] = {}
+    for entry in snapshot.assets:
+        digits = [len(a.balance.partition(".")[2]) for a in entry.addresses]
+        out.setdefault(entry.asset, min(30, max(digits, default=0)))
+    return out
+
+
+@reserves_app.command("check", short_help="Check a reserves snapshot: every problem listed.")
+def reserves_check(
+    snapshot_file: Annotated[
+        Path, typer.Argument(metavar="SNAPSHOT", help="The reserves snapshot (JSON).")
+    ],
+    exchange: Annotated[str, typer.Option("--exchange", help="Exchange name, exactly.")],
+    round_id: Annotated[str, typer.Option("--round", help="Round id, exactly.")],
+    assets: Annotated[
+        Path | None,
+        typer.Option(
+            "--assets",
+            help="The round's assets file: also checks each balance's decimals, that "
+            "every asset has reserves, and the 64-bit totals.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
+) -> None:
+    """Check a reserves snapshot before proving: every address, balance and signature.
+
+    Lists every problem, each with its asset, address and field; a signature over a
+    slightly different text (a trailing newline, another round, exchange, address or
+    letter case) is reported as "signed a different message" with the expected text.
+    Exit 0 when all is well, 1 when a check fails, 2 for an unreadable file.
+
+    Example:
+
+    \b
+      zkpor reserves check reserves.json --exchange "Demo Exchange" \\
+        --round 2026-11-30 --assets assets.json
+    """
+    from ..liabilities.inputs import load_assets
+    from ..reserves import load_reserves, verify_reserves
+
+    snapshot = load_reserves(snapshot_file)
+    if assets is not None:
+        decimals = {a.symbol: a.decimals for a in load_assets(assets).assets}
+    else:
+        decimals = _inferred_decimals(snapshot)
+    report = verify_reserves(
+        snapshot,
+        exchange=exchange,
+        round_id=round_id,
+        decimals=decimals,
+        source=str(snapshot_file),
+        limit=NO_LIMIT,
+        check_totals=assets is not None,
+    )
+    # Chain look-ups (balances at the block, e.g. an --eth-rpc option) belong here: after
+    # the signature checks, before the result is printed.
+    _print_check(snapshot, report, decimals, exchange, round_id, assets is not None, as_json)
+
+
+def _print_check(
+    snapshot: ReservesSnapshot,
+    report: ReservesReport,
+    decimals: dict[str, int],
+    exchange: str,
+    round_id: str,
+    with_assets: bool,
+    as_json: bool,
+) -> None:
+    from ..amounts import format_units
+
+    not_checked = [
+        "that the balances are on chain at the stated blocks (a node or explorer; "
+        "zkpor has no chain access)"
+    ]
+    if not with_assets:
+        not_checked.insert(
+            0, "decimals against the assets file, missing assets, 64-bit totals (no --assets)"
+        )
+    rows = [
+        {
+            "asset": e.asset,
+            "chain": e.chain,
+            "block_height": e.block_height,
+            "addresses": report.addresses[e.asset],
+            "total": decimal(format_units(report.totals[e.asset], decimals[e.asset])),
+        }
+        for e in snapshot.assets
+    ]
+    if as_json:
+        data = {
+            "ok": True,
+            "exchange": exchange,
+            "round_id": round_id,
+            "assets": rows,
+            "not_checked": not_checked,
+        }
+        typer.echo(json.dumps(data, indent=2))
+        return
+    lines = [f"OK: every signature is over the message for {exchange!r}, round {round_id!r}"]
+    for r in rows:
+        n = r["addresses"]
+        lines.append(
+            f"  {r['asset']:8} {r['total']}  ({n} address{'es' if n != 1 else ''}, "
+            f"chain {r['chain']}, block {r['block_height']})"
+        )
+    lines.append("Not checked:")
+    for text in not_checked:
+        lines += wrapped(text, "  ", first="  - ")
+    for line in lines:
+        data_console.print(shown_line(line), soft_wrap=True)
+
+
+@reserves_app.command("list", short_help="Every reserve address of a manifest, to look up.")
+def reserves_list(
+    manifest: Annotated[
+        Path, typer.Argument(metavar="MANIFEST", help="A published manifest.json.")
+    ],
+    as_csv: Annotated[
+        bool,
+        typer.Option("--csv", help="CSV: asset,chain,block_height,block_hash,address,balance."),
+    ] = False,
+) -> None:
+    """List every reserve address of a manifest with its balance, chain and block height,
+    to look each one up on chain (a node or block explorer).
+
+    Lists what the manifest states: zkpor verify audit checks its signatures and proofs.
+
+    Example:
+
+    \b
+      zkpor reserves list bundle/manifest.json --csv > addresses.csv
+    """
+    from .verify_cmds import load_manifest
+
+    m = load_manifest(manifest)
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["asset", "chain", "block_height", "block_hash", "address", "balance"])
+        for sym, asset in m.assets.items():
+            res = asset.reserves
+            for a in res.addresses:
+                writer.writerow(
+                    [sym, res.chain, res.block_height, res.block_hash or "", a.address, a.balance]
+                )
+        return
+    lines = [f"reserves of {m.exchange}, round {m.round_id} (as the manifest states them)"]
+    for sym, asset in m.assets.items():
+        res = asset.reserves
+        lines.append(f"{sym}: {decimal(res.total)} on {res.chain} at block {res.block_height}")
+        if res.block_hash:
+            lines.append(f"  block hash {res.block_hash}")
+        width = max((len(a.address) for a in res.addresses), default=0)
+        lines += [f"  {a.address:{width}}  {decimal(a.balance)}" for a in res.addresses]
+    for line in lines:
+        data_console.print(shown_line(line), soft_wrap=True)

@@ -1,0 +1,222 @@
+"""What ``zkpor verify user`` and ``zkpor verify audit`` print: plain lines of at most 80
+columns (identifiers are never broken; a line holding one long identifier may be longer),
+amounts as exact decimals in the asset's unit, what was checked, what was not, and what a
+failure means for the reader."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .common import data_console, shown_line
+
+if TYPE_CHECKING:
+    from ..verify.inclusion import VerifiedAsset
+    from ..verify.manifest import ManifestReport
+
+__all__ = [
+    "FAILED_INCLUSION",
+    "FAILED_MANIFEST",
+    "NOT_CHECKABLE",
+    "WIDTH",
+    "audit_lines",
+    "decimal",
+    "say",
+    "user_lines",
+]
+
+WIDTH = 80
+
+NOT_CHECKABLE = (
+    "that the reserve balances are on chain at the stated blocks (look each address up "
+    "in a block explorer or your own node)",
+    "that no customer was left out of the trees (every customer checking their own "
+    "proof is what shows it)",
+)
+
+# What a failure means, in the customer's words (printed after the reason).
+FAILED_INCLUSION = (
+    "this proof does not match the published totals: your balance may not be counted. "
+    "Keep the proof and the manifest, and ask the exchange."
+)
+FAILED_MANIFEST = (
+    "the manifest does not verify: this round does not show that the exchange's reserves "
+    "cover what it owes. Keep the manifest, and ask the exchange."
+)
+
+
+def decimal(text: str) -> str:
+    """An exact decimal string as printed: no trailing fractional zeros and no bare point
+    (``5100000.0`` -> ``5100000``, ``0.50`` -> ``0.5``). Text only, never a float."""
+    whole, point, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    return f"{whole}.{frac}" if point and frac else whole
+
+
+def wrapped(text: str, indent: str, first: str | None = None) -> list[str]:
+    """``text`` wrapped to WIDTH columns (identifiers and paths are never broken)."""
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent + ("  " if first is not None else ""),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _bullets(items: Sequence[str]) -> list[str]:
+    lines: list[str] = []
+    for text in items:
+        lines += wrapped(text, "  ", first="  - ")
+    return lines
+
+
+def _address_lines(addresses: Sequence[tuple[str, str]], indent: str) -> list[str]:
+    out = []
+    for address, balance in addresses:
+        line = f"{indent}{address}  {decimal(balance)}"
+        if len(line) > WIDTH:
+            out += [f"{indent}{address}", f"{indent}  {decimal(balance)}"]
+        else:
+            out.append(line)
+    return out
+
+
+def reserve_lines(report: ManifestReport, *, addresses: bool, indent: str = "  ") -> list[str]:
+    """Per asset: what the solvency proof showed, its chain and block, the disclosed
+    totals (or that they were not disclosed) and, with ``addresses``, every address."""
+    lines: list[str] = []
+    more = indent + "  "
+    for sym, info in report.assets.items():
+        ratio = "" if info.min_ratio == "1/1" else f" x {info.min_ratio}"
+        net = " (equity minus debt)" if info.net else ""
+        count = len(info.addresses)
+        lines += wrapped(
+            f"{sym}: reserves {decimal(info.reserves)} cover liabilities{net}{ratio} (proven)",
+            indent,
+        )
+        block = f"block {info.block_height}"
+        lines.append(
+            f"{more}chain {info.chain}, {block}, {count} signed address{'es' if count != 1 else ''}"
+        )
+        if info.block_hash:
+            lines.append(f"{more}block hash {info.block_hash}")
+        if info.chain.endswith("-testnet"):
+            lines.append(f"{more}WARNING: testnet coins have no value; these are not reserves")
+        if info.liabilities is not None:
+            lines.append(f"{more}liabilities disclosed: {decimal(info.liabilities)} (checked)")
+        else:
+            lines.append(f"{more}liabilities not disclosed (only proven covered)")
+        if info.debt is not None:
+            lines.append(f"{more}debt disclosed: {decimal(info.debt)} (checked)")
+        if addresses:
+            lines += _address_lines(info.addresses, more)
+    return lines
+
+
+def digest_lines(report: ManifestReport, indent: str = "  ") -> tuple[list[str], list[str]]:
+    """(checked, not checked) lines about the manifest digest."""
+    if report.digest_matched:
+        return [
+            f"{indent}- the manifest's digest matches the digest you gave (--digest):",
+            f"{indent}    {report.digest}",
+        ], []
+    return [], [
+        "the manifest was NOT compared with a published digest: pass --digest with the "
+        f"value the exchange published, or compare it yourself: {report.digest}"
+    ]
+
+
+def user_lines(
+    user_id: str,
+    round_id: str,
+    exchange: str | None,
+    equity: Sequence[VerifiedAsset],
+    debts: Sequence[VerifiedAsset],
+    report: ManifestReport | None,
+) -> list[str]:
+    """The text of a passed ``zkpor verify user``."""
+    at = f" at {exchange}" if exchange else ""
+    lines = [f"OK: {user_id}{at}: balances counted in round {round_id}"]
+    lines += [f"  {r.asset:8} {decimal(r.amount)}" for r in equity]
+    if debts:
+        lines.append("Debts counted (in each asset's debt tree):")
+        lines += [f"  {r.asset:8} {decimal(r.amount)}" for r in debts]
+    lines.append("Checked:")
+    lines += _bullets(
+        [
+            "each balance above is a leaf of its asset's tree, on a path to the published "
+            "root; every value on the path is proven to be between 0 and 2^64 (no balance "
+            "was made negative to shrink a total)"
+        ]
+    )
+    if debts:
+        lines += _bullets(
+            [
+                "collateral check passed: your debts' value is at most your collateral's "
+                "after the published haircuts (a proof over your own leaves)"
+            ]
+        )
+    not_checked = [
+        "that these amounts are what you hold: compare them with your account statement "
+        "for this round"
+    ]
+    if report is None:
+        not_checked.append("reserves and solvency (no manifest given)")
+    else:
+        lines += _bullets(
+            [
+                "every asset of the manifest: the reserves cover all customers' liabilities "
+                "(a proof), and every reserve address signed for this exchange and round:"
+            ]
+        )
+        lines += reserve_lines(report, addresses=True, indent="    ")
+        matched, unmatched = digest_lines(report)
+        lines += matched
+        not_checked += unmatched
+    lines.append("Not checked (no verifier can, from these files):")
+    lines += _bullets([*not_checked, *NOT_CHECKABLE])
+    return lines
+
+
+def audit_lines(
+    round_id: str,
+    nodes: int,
+    proofs: int,
+    seconds: float,
+    margin_accounts: int,
+    report: ManifestReport | None,
+    not_checked: Sequence[str],
+) -> list[str]:
+    """The text of a passed ``zkpor verify audit``."""
+    lines = [
+        f"OK: audit of round {round_id}: {nodes} nodes, {proofs} range proofs, {seconds:.1f} s"
+    ]
+    if margin_accounts:
+        lines += wrapped(
+            f"{margin_accounts} margin accounts: every collateral proof verified, every "
+            "debt leaf an input of exactly one of them, no leaf used twice",
+            "    ",
+            first="  ",
+        )
+    extra: list[str] = []
+    if report is not None:
+        lines += wrapped(
+            f"Manifest of {report.exchange}, every asset and signature verified:", "", ""
+        )
+        lines += reserve_lines(report, addresses=False)
+        matched, extra = digest_lines(report, indent="")
+        lines += [line.replace("- the manifest's", "The manifest's", 1) for line in matched]
+    lines.append("Not checked (no verifier can, from these files):")
+    lines += _bullets([*not_checked, *extra])
+    return lines
+
+
+def say(lines: Sequence[str]) -> None:
+    """Print lines of text as data: no markup, no emoji codes, no highlighting."""
+    for line in lines:
+        data_console.print(
+            shown_line(line), markup=False, emoji=False, highlight=False, soft_wrap=True
+        )
