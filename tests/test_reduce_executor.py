@@ -115,10 +115,10 @@ def test_missing_chunk_root_is_damage(tmp_path: Path, driver_bundle: Path) -> No
     sizes = tuple(level_sizes(112, 4))
     with (
         ThreadPoolExecutor(1) as ex,
-        pytest.raises(sqlite3.DatabaseError, match="chunk roots 8..11 of BTC"),
+        pytest.raises(sqlite3.DatabaseError, match=r"chunk roots 8\.\.11 of BTC"),
     ):
         build_top(audit, priv, "BTC", "2026-11", 4, sizes, 1, ex, window=4, driver_nodes=1)
-    with pytest.raises(sqlite3.DatabaseError, match="chunk roots 0..27 of BTC"):
+    with pytest.raises(sqlite3.DatabaseError, match=r"chunk roots 0\.\.27 of BTC"):
         build_top(audit, priv, "BTC", "2026-11", 4, sizes, 1, None, window=4)  # type: ignore[arg-type]
     audit.close()
     priv.close()

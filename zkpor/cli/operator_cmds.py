@@ -76,6 +76,13 @@ def prove(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    progress_json: Annotated[
+        str | None,
+        typer.Option(
+            "--progress-json",
+            help="Append progress events (one JSON object per line) to FILE, or - for stderr.",
+        ),
+    ] = None,
 ) -> None:
     """Build the liabilities trees and proofs into a bundle.
 
@@ -112,8 +119,12 @@ def prove(
         chunk_height=chunk_height,
         debt_pad_granularity=debt_pad_granularity,
     )
+    from ..liabilities.progress import ProgressDisplay, ProgressMonitor
+
+    display = ProgressDisplay(not quiet and not as_json and progress_json != "-")
+    monitor = ProgressMonitor.to(display, progress_json)
     started = time.perf_counter()
-    with make_executor(workers, scheduler) as executor, Bars(not quiet and not as_json) as bars:
+    with monitor as bars, make_executor(workers, scheduler) as executor:
         summary, manifest_digest = prove_round(
             balances,
             assets,

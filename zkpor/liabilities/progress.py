@@ -159,9 +159,11 @@ class ProgressMonitor:
         window_s: float = 30.0,
         clock: Clock = time.monotonic,
         wall: Clock = time.time,
+        close_events: bool = False,
     ) -> None:
         self.display = display
         self.events = events
+        self.close_events = close_events
         self.interval_s = interval_s
         self.window_s = window_s
         self.clock = clock
@@ -172,9 +174,26 @@ class ProgressMonitor:
     def __enter__(self) -> ProgressMonitor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        """Stop the display; write ``finished``, or ``failed`` with the error that ends the
+        run; close the events file if it is the monitor's."""
         if self.display is not None:
             self.display.stop()
+        if exc is None:
+            self.finished()
+        else:
+            self.failed(exc)
+        if self.events is not None and self.close_events:
+            self.events.close()
+
+    @classmethod
+    def to(cls, display: ProgressDisplay, dest: str | None) -> ProgressMonitor:
+        """The monitor of ``zkpor prove``: ``display``, and the events of ``--progress-json
+        DEST`` (stderr for ``-``; else the file, appended to, so a resumed run continues the
+        same log, and closed at the end)."""
+        if dest is None:
+            return cls(display)
+        return cls(display, open_events(dest), close_events=dest != "-")
 
     def _stage(self, name: str) -> _Stage:
         if name not in self.stages:
@@ -249,8 +268,8 @@ class ProgressMonitor:
 
 
 def open_events(dest: str) -> IO[str]:
-    """The stream for ``--progress-json DEST``: stderr for ``-``, else the file, appended to
-    (a resumed run continues the same log), line by line."""
+    """The stream for ``--progress-json DEST``: stderr for ``-``, else the file opened for
+    appending, line-buffered."""
     if dest == "-":
         return sys.stderr
     path = Path(dest)
