@@ -22,6 +22,7 @@ same way.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import threading
 import time
@@ -132,23 +133,30 @@ def _dask_executor(scheduler: str) -> Iterator[Executor]:
     except ZkporError:
         raise
     except Exception as exc:
-        lost = _cluster_failure(distributed, client, exc)
+        lost = _cluster_failure(distributed, client, exc, scheduler)
         if lost is None:
             raise
-        raise ClusterLost(f"{lost} (Dask scheduler {scheduler}); {_RESUME}") from None
+        _quiet_dask_logs()  # the one line below says it all: no reconnect tracebacks
+        raise ClusterLost(f"{lost}; {_RESUME}") from None
     finally:
         client.close(timeout=5)
 
 
-_RESUME = "the run stopped; run the same command again to resume from its checkpoints"
+_RESUME = "the run stopped: run the same command again to resume from its checkpoints"
 
 
-def _cluster_failure(distributed: Any, client: Any, exc: Exception) -> str | None:
+def _cluster_failure(distributed: Any, client: Any, exc: Exception, scheduler: str) -> str | None:
     """What went wrong with the cluster, if ``exc`` came from it (else None: a bug or an
     error of the task itself, re-raised as it is)."""
     if client.status != "running" or isinstance(exc, CancelledError):
-        return "lost the connection to the Dask scheduler"
+        return f"lost the connection to the Dask scheduler {scheduler}"
     killed = getattr(distributed, "KilledWorker", None)
     if killed is not None and isinstance(exc, killed):
-        return "a task killed every Dask worker that ran it"
+        return f"a task killed every Dask worker that ran it (scheduler {scheduler})"
     return None
+
+
+def _quiet_dask_logs() -> None:
+    for name in list(logging.Logger.manager.loggerDict):
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).disabled = True
