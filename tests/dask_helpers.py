@@ -76,12 +76,9 @@ def dask_cluster(tmp: Path, workers: int = 2, *, preload: bool = False) -> Itera
 
         stack.callback(teardown)
         log = stack.enter_context((tmp / "dask-scheduler.log").open("wb"))
-        scheduler = subprocess.Popen(
-            [*_dask(), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
-            + ["--scheduler-file", str(info)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        args = [*_dask(), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+        args += ["--scheduler-file", str(info)]
+        scheduler = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         procs.append(scheduler)
 
         def address() -> str | None:

@@ -77,13 +77,9 @@ def test_worker_killed_mid_run_same_roots(tmp_path: Path) -> None:
 HELD = 3  # the preload's "hold-3": BTC chunks 0-2 are built, every other chunk waits
 
 
-def _prove_cmd(scheduler: str) -> list[str]:
-    return [sys.executable, "-m", "zkpor", *PROVE_BASE, *SMALL, "--round", f"hold-{HELD}"] + [
-        "--out",
-        "bundle",
-        "--scheduler",
-        scheduler,
-    ]
+def _prove_args(scheduler: str) -> list[str]:
+    args = [*PROVE_BASE, *SMALL, "--round", f"hold-{HELD}", "--out", "bundle"]
+    return [*args, "--scheduler", scheduler]
 
 
 def _wait_for(what: str, ready: Callable[[], bool], proc: subprocess.Popen[str]) -> None:
@@ -102,7 +98,7 @@ def test_scheduler_killed_clear_error_then_resume(tmp_path: Path) -> None:
     partial = tmp_path / "bundle.partial"
     with dask_cluster(tmp_path / "cluster-1", workers=2, preload=True) as cluster:
         proc = subprocess.Popen(
-            _prove_cmd(cluster.address),
+            [sys.executable, "-m", "zkpor", *_prove_args(cluster.address)],
             cwd=tmp_path,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -111,7 +107,7 @@ def test_scheduler_killed_clear_error_then_resume(tmp_path: Path) -> None:
         try:
             _wait_for("3 chunks finished", lambda: finished_chunks(partial) >= HELD, proc)
             cluster.kill(cluster.scheduler)
-            out, err = proc.communicate(timeout=120)
+            _, err = proc.communicate(timeout=120)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -126,7 +122,7 @@ def test_scheduler_killed_clear_error_then_resume(tmp_path: Path) -> None:
     assert not (tmp_path / "bundle").exists() and finished_chunks(partial) == HELD
     # the same command, on a new cluster (the scheduler restarted), resumes the 3 chunks
     with dask_cluster(tmp_path / "cluster-2", workers=2) as cluster:
-        r = zkpor(*_prove_cmd(cluster.address)[3:], "--json", cwd=tmp_path)
+        r = zkpor(*_prove_args(cluster.address), "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert (data["chunks_resumed"], data["chunks_built"], data["chunks_rebuilt"]) == (3, 13, 0)
