@@ -25,6 +25,7 @@ before and after each run). Prints JSON.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import random
@@ -73,7 +74,7 @@ def _pool(workers: int) -> Iterator[Executor]:
 @contextmanager
 def _dask(workers: int, directory: Path) -> Iterator[Executor]:
     """A scheduler and ``workers`` worker processes, torn down on the way out."""
-    import distributed
+    distributed: Any = importlib.import_module("distributed")
 
     script = Path(sys.executable).with_name("dask")
     dask = [str(script)] if script.exists() else [sys.executable, "-m", "dask"]
@@ -178,9 +179,7 @@ def main() -> None:
     if not counts or min(counts) < 1 or counts[0] != 1:
         raise SystemExit("--workers: positive counts, starting with 1 (the baseline)")
     cores = default_workers()
-    opts = ProveOptions(
-        round_id=ROUND_ID, arity=args.arity, pad_granularity=args.pad_granularity
-    )
+    opts = ProveOptions(round_id=ROUND_ID, arity=args.arity, pad_granularity=args.pad_granularity)
     secret = random.Random(args.seed).randbytes(32)
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="zkpor-bench-scaling-") as tmp_name:
