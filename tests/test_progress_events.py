@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from zkpor.liabilities.progress import MovingRate, ProgressMonitor
+from zkpor.liabilities.progress import MovingRate, ProgressDisplay, ProgressMonitor
 from zkpor.liabilities.prover import ProveOptions, _StopRequested, prove_liabilities
 
 from .liab_helpers import NONCE, PROVE_BASE, SECRET, sample_rows, write_inputs, zkpor
@@ -91,6 +91,29 @@ def test_monitor_events_content_and_throttle() -> None:
     check = [e for e in events if e.get("stage") == "self-check leaves"]
     assert [(e["done"], e["per_s"], e["eta_s"]) for e in check] == [(0, None, None), (10, 5.0, 0)]
     assert "entries_done" not in check[0]
+
+
+def test_display_shows_rate_and_time_left() -> None:
+    from rich.console import Console
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=160, color_system=None)
+    clock = Clock()
+    with ProgressMonitor(ProgressDisplay(True, console), clock=clock) as mon:
+        mon.entries("prove", 0, 4096)
+        mon("prove", 0, 16)
+        clock.now += 2
+        mon.entries("prove", 1024, 4096)
+        mon("prove", 4, 16)
+        mon.display.progress.refresh()  # type: ignore[union-attr]
+        clock.now += 1
+        mon("audit BTC", 3, 10)
+        clock.now += 1
+        mon("audit BTC", 5, 10)
+        mon.display.progress.refresh()  # type: ignore[union-attr]
+    text = screen.getvalue()
+    assert "4/16" in text and "512 entries/s" in text and "left 0:00:06" in text
+    assert "5/10" in text and "2.0/s" in text and "left 0:00:02" in text
 
 
 def test_monitor_failed_event_names_the_error() -> None:

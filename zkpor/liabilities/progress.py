@@ -111,7 +111,7 @@ def _round(x: float | None, digits: int = 2) -> float | None:
 class ProgressDisplay:
     """The terminal display: one bar per stage with done/total, rate, time left, elapsed."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, console: Console | None = None) -> None:
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -119,7 +119,7 @@ class ProgressDisplay:
             TextColumn("{task.fields[rate]}"),
             TextColumn("{task.fields[eta]}"),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=console or Console(stderr=True),
             disable=not enabled,
         )
         self.tasks: dict[str, TaskID] = {}
