@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -122,3 +123,48 @@ def test_missing_chunk_root_is_damage(tmp_path: Path, driver_bundle: Path) -> No
         build_top(audit, priv, "BTC", "2026-11", 4, sizes, 1, None, window=4)  # type: ignore[arg-type]
     audit.close()
     priv.close()
+
+
+def test_run_windowed_bounds_the_tasks_in_flight() -> None:
+    """The helper both the map and the reduce use: at most ``window`` tasks submitted and not
+    yet consumed; every task's result once; closing early cancels what has not started."""
+    import threading
+
+    from zkpor.parallel import run_windowed
+
+    lock = threading.Lock()
+    state = {"running": 0, "peak": 0, "started": 0}
+    gate = threading.Event()
+
+    def task(x: int) -> int:
+        with lock:
+            state["running"] += 1
+            state["started"] += 1
+            state["peak"] = max(state["peak"], state["running"])
+        if x > 0:
+            gate.wait(5)
+        with lock:
+            state["running"] -= 1
+        return x * x
+
+    drawn: list[int] = []
+
+    def source() -> Iterator[int]:
+        for i in range(20):
+            drawn.append(i)
+            yield i
+
+    gate.set()
+    with ThreadPoolExecutor(8) as ex:
+        assert sorted(run_windowed(ex, task, source(), 3)) == [i * i for i in range(20)]
+    assert state["peak"] <= 3 and drawn == list(range(20))
+    gate.clear()
+    state["started"] = 0
+    drawn.clear()
+    with ThreadPoolExecutor(1) as ex:  # task 0 returns; task 1 waits on the gate; 2, 3 queue
+        results = run_windowed(ex, task, source(), 4)
+        first = next(results)
+        results.close()
+        gate.set()
+    assert first == 0 and drawn == [0, 1, 2, 3]  # tasks are drawn lazily
+    assert state["started"] <= 2  # tasks 2 and 3 were cancelled, never run
