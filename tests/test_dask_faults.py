@@ -183,3 +183,31 @@ def test_wrong_chunk_cli_exit_1_nothing_published(tmp_path: Path, faulty: Cluste
     assert r.returncode == 1, r.stderr
     assert r.stderr.startswith("verification failed: self-check") and "Traceback" not in r.stderr
     assert not (tmp_path / "bundle").exists()
+
+
+# --- which executor failures end the run with one line ---------------------------------------
+
+
+class _Client:
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+
+def test_cluster_failure_mapping() -> None:
+    """Lost scheduler (client no longer running, or futures cancelled) and KilledWorker become
+    ClusterLost's one line; any other task error is re-raised as it is (a bug shows as one)."""
+    from concurrent.futures import CancelledError
+
+    import distributed
+
+    from zkpor.parallel import _cluster_failure
+
+    addr = "tcp://127.0.0.1:8786"
+    lost = f"lost the connection to the Dask scheduler {addr}"
+    assert _cluster_failure(distributed, _Client("connecting"), ValueError("x"), addr) == lost
+    assert _cluster_failure(distributed, _Client("running"), CancelledError(), addr) == lost
+    killed = distributed.KilledWorker("build_chunk-1", "tcp://127.0.0.1:1", [])
+    assert "killed every Dask worker" in str(
+        _cluster_failure(distributed, _Client("running"), killed, addr)
+    )
+    assert _cluster_failure(distributed, _Client("running"), ValueError("bug"), addr) is None
