@@ -42,10 +42,10 @@ export function loadManifest(data: Uint8Array, name = 'manifest'): Manifest {
   }
 }
 
-/** The proof's optional exchange must be the manifest's, code point for code point. */
-export function checkExchange(proof: InclusionProof, m: Manifest): void {
-  if (proof.exchange !== undefined && proof.exchange !== m.exchange)
-    throw new VerificationError(`the proof is for exchange '${shown(proof.exchange)}'; the manifest is exchange '${shown(m.exchange)}'`);
+/** The proof's optional exchange must be the manifest's `exchange`, code point for code point (8.2 step 1). */
+export function checkExchange(proof: InclusionProof, exchange: string): void {
+  if (proof.exchange !== undefined && proof.exchange !== exchange)
+    throw new VerificationError(`the proof is for exchange '${shown(proof.exchange)}'; the manifest is exchange '${shown(exchange)}'`);
 }
 
 /** Raises InputError (bad files) or VerificationError (a check failed). */
@@ -59,7 +59,7 @@ export async function verifyUser(
   const labels: string[] = [];
   await progress('checking the manifest and the reserve signatures');
   const mc = checkManifest(m, expectedDigest, true, batch, labels);
-  checkExchange(proof, m);
+  checkExchange(proof, m.exchange);
   await progress('checking your path to the published roots');
   const roots = new Map([...m.assets].map(([k, a]) => [k, a]));
   const assets = checkInclusion(proof, roots, m.round_id, m.parameters.arity, batch, labels, mc.terms);
