@@ -25,7 +25,22 @@ export type UserReport = {
   collateralAccount: number | null;
 };
 
+/** What the command-line verifiers read at most (zkpor/cli/verify_cmds.py; docs/spec.md 12.8). */
+export const MAX_PROOF_BYTES = 8 * 1024 * 1024;
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+function checkSize(data: Uint8Array | number, max: number, name: string): void {
+  const size = typeof data === 'number' ? data : data.length;
+  if (size > max) throw new InputError(`${name}: file larger than ${max.toLocaleString('en-US')} bytes`);
+}
+
+/** Refuse a file by its size before reading it (the page calls this with File.size). */
+export function checkFileSize(size: number, what: 'proof' | 'manifest'): void {
+  checkSize(size, what === 'proof' ? MAX_PROOF_BYTES : MAX_MANIFEST_BYTES, what);
+}
+
 export function loadProof(data: Uint8Array, name = 'proof'): { proof: InclusionProof; format: 'json' | 'binary' } {
+  checkSize(data, MAX_PROOF_BYTES, name);
   try {
     if (isZkpi(data)) return { proof: decodeZkpi(data), format: 'binary' };
     return { proof: inclusionProof(parseStrictJson(data)), format: 'json' };
@@ -35,6 +50,7 @@ export function loadProof(data: Uint8Array, name = 'proof'): { proof: InclusionP
 }
 
 export function loadManifest(data: Uint8Array, name = 'manifest'): Manifest {
+  checkSize(data, MAX_MANIFEST_BYTES, name);
   try {
     return parseManifest(parseStrictJson(data));
   } catch (e) {

@@ -86,3 +86,13 @@ test('inclusion proof: a non-ASCII exchange, user id and round id, JSON and .zkp
   assert.equal(inclusionProof({ ...named, user_id: ROCKET.repeat(32) }).user_id, ROCKET.repeat(32));
   assert.throws(() => inclusionProof({ ...named, exchange: 'o\u0308' }), /NFC/);
 });
+
+test('file sizes: at most 8 MiB of a proof and 64 MiB of a manifest, as the command line (12.8)', async () => {
+  const { loadProof, loadManifest, checkFileSize, MAX_PROOF_BYTES, MAX_MANIFEST_BYTES } = await import('../src/verify.js');
+  assert.throws(() => loadProof(new Uint8Array(MAX_PROOF_BYTES + 1)), /proof: file larger than 8,388,608 bytes/);
+  assert.throws(() => loadManifest(new Uint8Array(MAX_MANIFEST_BYTES + 1)), /manifest: file larger than 67,108,864 bytes/);
+  assert.throws(() => checkFileSize(MAX_PROOF_BYTES + 1, 'proof'), InputError);
+  assert.doesNotThrow(() => checkFileSize(MAX_PROOF_BYTES, 'proof'));
+  // At the limit the size is not the reason for a refusal (here: not JSON).
+  assert.throws(() => loadProof(new Uint8Array(MAX_PROOF_BYTES).fill(0x20)), /not JSON/);
+});
