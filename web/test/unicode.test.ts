@@ -96,3 +96,32 @@ test('file sizes: at most 8 MiB of a proof and 64 MiB of a manifest, as the comm
   // At the limit the size is not the reason for a refusal (here: not JSON).
   assert.throws(() => loadProof(new Uint8Array(MAX_PROOF_BYTES).fill(0x20)), /not JSON/);
 });
+
+test('Unicode 14.0.0 tables: known answers, and consistent with the engine', async () => {
+  const { refusedIn14, unassignedIn14 } = await import('../src/identifiers.js');
+  // New in 14.0.0 and Cf there (ARABIC POUND MARK ABOVE): refused whatever the engine knows.
+  assert.equal(identifierProblem('a\u0890'), 'contains a format character (U+0890)');
+  assert.equal(identifierProblem('a\u0378'), 'contains a character unassigned in Unicode 14.0.0 (U+0378)');
+  assert.equal(identifierProblem('\uFFFF'), 'contains a character unassigned in Unicode 14.0.0 (U+FFFF)');
+  assert.equal(identifierProblem('\u{1F6DC}'), 'contains a character unassigned in Unicode 14.0.0 (U+1F6DC)'); // new in 15.0
+  assert.equal(identifierProblem('\u{31350}'), 'contains a character unassigned in Unicode 14.0.0 (U+31350)'); // CJK ext. H, 15.0
+  assert.equal(identifierProblem('\uE000\u{1FAF6}'), null); // private use; an emoji of 14.0 (HEART HANDS)
+  assert.equal(identifierProblem('\u{10FFFD}'), null); // plane 16 private use
+  const fixed: Array<[number, boolean]> = [[0x00, true], [0x1f, true], [0x20, false], [0x7e, false], [0x7f, true], [0x9f, true],
+    [0xa0, false], [0xad, true], [0x200b, true], [0x2028, true], [0x2029, true], [0x202e, true], [0xd800, true], [0xdfff, true],
+    [0xfeff, true], [0xe0001, true], [0xe007f, true], [0xe0080, false]];
+  for (const [cp, refused] of fixed) assert.equal(refusedIn14(cp), refused, `U+${cp.toString(16)}`);
+  // The engine's tables are newer (Node 20: Unicode 15 or later): what it leaves
+  // unassigned, 14.0.0 left unassigned, and what 14.0.0 refuses, the engine refuses.
+  const engineCn = /\p{Cn}/u;
+  const engineRefused = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+  const bad: string[] = [];
+  for (let cp = 0; cp <= 0x10ffff; cp++) {
+    const ch = String.fromCodePoint(cp);
+    if (engineCn.test(ch) && !unassignedIn14(cp)) bad.push(`U+${cp.toString(16)} unassigned now but assigned in 14.0.0`);
+    if (refusedIn14(cp) && !engineRefused.test(ch)) bad.push(`U+${cp.toString(16)} refused in 14.0.0, not by the engine`);
+    if (refusedIn14(cp) && unassignedIn14(cp)) bad.push(`U+${cp.toString(16)} in both tables`);
+    if (bad.length > 5) break;
+  }
+  assert.deepEqual(bad, []);
+});
