@@ -179,7 +179,7 @@ def prove(
                 progress=progress,
             )
         except KeyboardInterrupt:
-            interrupted(executor, progress)
+            interrupted(executor, progress, as_json)
     digest_box = [manifest_digest] if manifest_digest else []
     elapsed = time.perf_counter() - started
     data = {
@@ -249,7 +249,7 @@ def _progress(off: bool, events: str | None) -> ProgressMonitor:
     return ProgressMonitor.to(display, events)
 
 
-def interrupted(executor: Executor, progress: ProgressMonitor) -> NoReturn:
+def interrupted(executor: Executor, progress: ProgressMonitor, as_json: bool = False) -> NoReturn:
     """Ctrl-C: drop the queued tasks, leave without waiting for running ones, exit 130.
 
     What the run finished is committed chunk by chunk in BUNDLE.partial and is checked
@@ -260,7 +260,11 @@ def interrupted(executor: Executor, progress: ProgressMonitor) -> NoReturn:
     progress.__exit__(KeyboardInterrupt, KeyboardInterrupt("interrupted"), None)
     executor.shutdown(wait=False, cancel_futures=True)
     sys.stdout.flush()
-    print("\ninterrupted; run the same command again to resume", file=sys.stderr, flush=True)
+    message = "interrupted; run the same command again to resume"
+    if as_json:
+        failure = {"ok": False, "error": message, "errors": [message], "exit_code": EXIT_INTERRUPTED}
+        print(json.dumps(failure, indent=2), flush=True)
+    print(f"\n{message}", file=sys.stderr, flush=True)
     os._exit(EXIT_INTERRUPTED)
 
 
