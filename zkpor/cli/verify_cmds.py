@@ -312,7 +312,12 @@ def verify_audit(
         )
     )
     if chain is not None:
-        say([f"Reserves on chain (Ethereum node {chain.node}):", *chain.lines()])
+        say(
+            [
+                f"Reserves on chain (Ethereum node {chain.node}):",
+                *(f"  {line}" for line in chain.lines()),
+            ]
+        )
 
 
 def _chain_unchecked(unchecked: list[str]) -> list[str]:

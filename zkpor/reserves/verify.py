@@ -163,7 +163,7 @@ class _Label:
     address: str
 
     def __str__(self) -> str:
-        return f"{self.where}.addresses[{self.index}] {shown(self.address, 48)}"
+        return f"{self.where}.addresses[{self.index}] {shown(self.address, 100)}"
 
 
 def _quoted(text: str, limit: int = 64) -> str:
