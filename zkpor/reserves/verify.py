@@ -65,30 +65,19 @@ def load_reserves(path: Path) -> ReservesSnapshot:
 
 def address_key(chain: str, address: str) -> str:
     """What identifies an address for duplicate detection: Ethereum addresses lowercased,
-    Bitcoin addresses by their decoded (type, hash or witness program), so that case
-    variants of one bech32/bech32m address count once (P2TR ``p2tr:``, P2WSH ``p2wsh:``
-    and the 32-byte program). Undecodable addresses are keyed by their text."""
+    Bitcoin addresses by their decoded (type, hash), so that case variants of one bech32
+    address count once; P2TR and P2WSH addresses (bech32m / bech32 with a 32-byte program,
+    whose only other spelling is upper case) by ``segwit:`` and their lower-case text.
+    Undecodable addresses are keyed by their text."""
     if chain == "ethereum":
         return address.lower()
     if needs_bip322(address, chain):
-        return _segwit32_key(address, chain)
+        return "segwit:" + address.lower()
     try:
         kind, digest = decode_address(address, chain)
     except ValueError:
         return address
     return f"{kind}:{digest.hex()}"
-
-
-def _segwit32_key(address: str, chain: str) -> str:
-    """``p2wsh:PROGRAM`` or ``p2tr:PROGRAM`` (hex) of a 32-byte-program segwit address, by
-    the ``bech32`` package's BIP-173/350 decoder; the text when it does not decode."""
-    import bech32
-
-    hrp = bitcoin.NETWORKS[chain][2]
-    version, program = bech32.decode(hrp, address.lower())
-    if version is None or program is None or len(program) != 32 or version not in (0, 1):
-        return address
-    return f"{'p2wsh' if version == 0 else 'p2tr'}:{bytes(program).hex()}"
 
 
 def _bip322_check(chain: str, address: str, signature: str) -> Callable[[str], bool]:
