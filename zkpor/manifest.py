@@ -51,7 +51,14 @@ from .models import (
     absent_if_none,
 )
 from .reserves.bip322 import MAX_SIGNATURE_CHARS
-from .reserves.models import MAX_CHAIN_ID, check_token_fields, token_contract_problem
+from .reserves.models import (
+    CHAIN_ID_TEXT,
+    MAX_CHAIN_ID,
+    TOKEN_CONTRACT_PATTERN,
+    TOKEN_CONTRACT_TEXT,
+    check_token_fields,
+    token_contract_problem,
+)
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -108,8 +115,10 @@ class ManifestReserves(_Strict):
     chain: Literal["bitcoin", "bitcoin-testnet", "ethereum"]
     block_height: int = Field(ge=0)
     block_hash: str | None = Field(default=None, pattern=r"^(0x)?[0-9a-fA-F]{64}$")
-    token_contract: str | None = absent_if_none()
-    chain_id: int | None = absent_if_none(ge=1, le=MAX_CHAIN_ID)
+    token_contract: str | None = absent_if_none(
+        pattern=TOKEN_CONTRACT_PATTERN, description=TOKEN_CONTRACT_TEXT
+    )
+    chain_id: int | None = absent_if_none(ge=1, le=MAX_CHAIN_ID, description=CHAIN_ID_TEXT)
     total: str
     total_units: DecimalInt
     addresses: list[ManifestReserveAddress]

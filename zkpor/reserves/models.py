@@ -68,6 +68,14 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+TOKEN_CONTRACT_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+TOKEN_CONTRACT_TEXT = (
+    "The ERC-20 contract of the asset (chain ethereum only), in EIP-55 checksum form; "
+    "absent for ether"
+)
+CHAIN_ID_TEXT = "The EIP-155 chain id (chain ethereum only): 1 for Ethereum mainnet"
+
+
 def token_contract_problem(contract: str) -> str | None:
     """Why ``contract`` is not a token contract address in EIP-55 form, or None."""
     from .ethereum import to_checksum_address
@@ -122,8 +130,10 @@ class AssetReserves(_Strict):
     chain: Literal["bitcoin", "bitcoin-testnet", "ethereum"]
     block_height: int = Field(ge=0)
     block_hash: str | None = Field(default=None, pattern=r"^(0x)?[0-9a-fA-F]{64}$")
-    token_contract: str | None = None
-    chain_id: int | None = Field(default=None, ge=1, le=MAX_CHAIN_ID)
+    token_contract: str | None = Field(
+        default=None, pattern=TOKEN_CONTRACT_PATTERN, description=TOKEN_CONTRACT_TEXT
+    )
+    chain_id: int | None = Field(default=None, ge=1, le=MAX_CHAIN_ID, description=CHAIN_ID_TEXT)
     addresses: list[ReserveAddress] = Field(max_length=100_000)
 
     @field_validator("asset", "chain")
