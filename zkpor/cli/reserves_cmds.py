@@ -186,7 +186,7 @@ def _print_check(
     if chain is None:
         not_checked = [
             "that the balances are on chain at the stated blocks (a node or explorer; "
-            "zkpor has no chain access)"
+            "--eth-rpc URL checks the Ethereum ones)"
         ]
     elif chain.unchecked:
         not_checked = [
