@@ -277,6 +277,10 @@ def reserves_list(
         lines.append(f"{sym}: {decimal(res.total)} on {res.chain} at block {res.block_height}")
         if res.block_hash:
             lines.append(f"  block hash {res.block_hash}")
+        if res.token_contract or res.chain_id:
+            token = f"token contract {res.token_contract}" if res.token_contract else "ether"
+            net = f" on chain id {res.chain_id}" if res.chain_id else ""
+            lines.append(f"  {token}{net}")
         width = max((len(a.address) for a in res.addresses), default=0)
         lines += [f"  {a.address:{width}}  {decimal(a.balance)}" for a in res.addresses]
     for line in lines:
