@@ -253,3 +253,51 @@ def test_legacy_only_snapshots_import_no_chain_library() -> None:
         check=True,
     ).stdout
     assert out.strip() == "[]"
+
+
+NO_WEB3 = """
+import sys
+sys.modules["web3"] = None  # as if the extra `chain` were not installed
+from zkpor.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_eth_rpc_without_web3_says_how_to_install(tmp_path: Any) -> None:
+    from zkpor.reserves.signing import ethereum_address, sign_ethereum
+
+    key = hashlib.sha256(b"eth-noweb3").digest()
+    addr = ethereum_address(key)
+    snap = {
+        "format": "zkpor-reserves-v1",
+        "exchange": EX,
+        "round_id": RD,
+        "assets": [
+            entry(
+                asset="ETH",
+                addresses=[
+                    {
+                        "address": addr,
+                        "balance": "1",
+                        "signature": sign_ethereum(key, ownership_message(EX, RD, addr)),
+                    }
+                ],
+            )
+        ],
+    }
+    (tmp_path / "r.json").write_text(json.dumps(snap))
+    (tmp_path / "a.json").write_text('{"assets": [{"symbol": "ETH", "decimals": 9}]}')
+    args = ["reserves", "check", "r.json", "--exchange", EX, "--round", RD]
+    args += ["--assets", "a.json", "--eth-rpc", "http://127.0.0.1:1"]
+    r = subprocess.run(
+        [sys.executable, "-c", NO_WEB3, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == (
+        "error: checking balances on chain needs web3: pip install 'zkpor[chain]'"
+    )

@@ -50,6 +50,8 @@ class ChainCheck:
 
     def lines(self) -> list[str]:
         """Every finding, one line each, asset by asset."""
+        if not self.reports:
+            return ["no Ethereum asset: nothing was asked of the node"]
         return [line for r in self.reports for line in r.lines()]
 
     def raise_if_failed(self) -> None:

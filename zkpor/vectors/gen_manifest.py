@@ -537,7 +537,7 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     )
 
     usdt = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
-    for comment, kind, sym, key, value in (
+    token_changes: tuple[tuple[str, str, str, str, str | int | None], ...] = (
         ("another token contract", "StatementChanged", "ETH", "token_contract", usdt),
         ("the token contract dropped", "StatementChanged", "ETH", "token_contract", None),
         ("chain_id 5", "StatementChanged", "ETH", "chain_id", 5),
@@ -550,12 +550,13 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         ),
         ("a token contract on chain bitcoin", "MalformedFile", "BTC", "token_contract", WETH),
         ("chain_id 0", "MalformedFile", "ETH", "chain_id", 0),
-    ):
+    )
+    for comment, kind, sym, key, change_to in token_changes:
         bound = " (bound by every solvency proof)" if kind == "StatementChanged" else ""
         bad(
             f"token: {comment}{bound}",
             ["TokenContract", kind],
-            lambda m, s=sym, k=key, v=value: (
+            lambda m, s=sym, k=key, v=change_to: (
                 res(m, s).pop(k)  # type: ignore[misc]
                 if v is None
                 else res(m, s).__setitem__(k, v)
