@@ -297,7 +297,7 @@ def test_lightweight_verifier_runs_without_the_library() -> None:
     ).stdout
     assert out.strip() == (
         "VerificationError: BIP-322 signatures (P2TR, P2WSH addresses) need the bip322-core "
-        "package: pip install 'zkpor[chain]'"
+        "package: pip install 'bip322-core>=0.12,<0.13' (a dependency of zkpor)"
     )
 
 

@@ -3,7 +3,8 @@
 Generates customers with log-normal balances in several assets (about 10% of them margin
 customers owing one or two assets against collateral in the others, always within the
 published haircuts), reserve wallets with real
-keys and real ownership signatures (Bitcoin P2WPKH, P2SH-P2WPKH and P2PKH; Ethereum), then
+keys and real ownership signatures (Bitcoin P2WPKH, P2SH-P2WPKH and P2PKH signed messages,
+a Taproot (P2TR) address with a BIP-322 signature; Ethereum), then
 runs the real pipeline: prove (trees, solvency, manifest), export a few customers' proofs,
 verify them as a customer would, and audit the whole bundle. Nothing here is a shortcut:
 the demo calls the same functions as ``zkpor prove``, ``zkpor export`` and ``zkpor verify``.
@@ -11,6 +12,7 @@ the demo calls the same functions as ``zkpor prove``, ``zkpor export`` and ``zkp
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -35,6 +37,9 @@ DEMO_ASSETS: Final[dict[str, tuple[int, str, float, float]]] = {
     "ETH": (9, "ethereum", 0.8, 0.5),  # gwei: 18 decimals would overflow 64-bit totals
     "USDT": (6, "ethereum", 400.0, 0.6),
 }
+# the ERC-20 contracts of the demo's tokens: USDT's on Ethereum mainnet (Tether's published
+# address; the demo's balances are not on chain, so --eth-rpc against mainnet would fail)
+DEMO_TOKENS: Final[dict[str, str]] = {"USDT": "0xdAC17F958D2ee523a2206206994597C13D831ec7"}
 # USD prices and haircut tiers (illustrative): the demo's margin terms
 DEMO_PRICES: Final[dict[str, str]] = {"BTC": "60000.00", "ETH": "3000.00", "USDT": "1.00"}
 DEMO_TIERS: Final[list[dict[str, object]]] = [
@@ -130,6 +135,7 @@ def _generate(
     random keys, or drawn from ``rng`` when the demo is ``seeded`` (reproducible output for
     the guides' examples; demo keys only)."""
     from .liabilities.inputs import AssetsFile
+    from .reserves.bip322 import p2tr_address, sign_p2tr
     from .reserves.message import ownership_message
     from .reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
 
@@ -190,16 +196,35 @@ def _generate(
             addresses.append(
                 {"address": addr, "balance": format_units(amount, decimals), "signature": sig}
             )
-        reserve_entries.append(
-            {
-                "asset": a,
-                "chain": chain,
-                "block_height": rng.randint(800_000, 900_000)
-                if chain == "bitcoin"
-                else rng.randint(20_000_000, 22_000_000),
-                "addresses": addresses,
-            }
-        )
+            if kind == "p2wpkh":
+                # a Taproot wallet takes half of this one's share (its key derived from this
+                # key, so the seeded random stream is unchanged); BIP-322 signature
+                taproot = hashlib.sha256(b"zkpor demo p2tr\x00" + key).digest()
+                half = amount // 2
+                addresses[-1]["balance"] = format_units(amount - half, decimals)
+                tr_addr = p2tr_address(taproot, chain)
+                tr_sig = sign_p2tr(taproot, ownership_message(_EXCHANGE, round_id, tr_addr), chain)
+                wallet_keys[f"{a}:{tr_addr}"] = taproot.hex()
+                addresses.append(
+                    {
+                        "address": tr_addr,
+                        "balance": format_units(half, decimals),
+                        "signature": tr_sig,
+                    }
+                )
+        entry: dict[str, object] = {
+            "asset": a,
+            "chain": chain,
+            "block_height": rng.randint(800_000, 900_000)
+            if chain == "bitcoin"
+            else rng.randint(20_000_000, 22_000_000),
+        }
+        if chain == "ethereum":
+            entry["chain_id"] = 1
+            if a in DEMO_TOKENS:
+                entry["token_contract"] = DEMO_TOKENS[a]
+        entry["addresses"] = addresses
+        reserve_entries.append(entry)
     (out / "reserves.json").write_text(
         json.dumps(
             {

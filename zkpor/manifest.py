@@ -26,7 +26,14 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from .models import (
     Arity,
@@ -42,6 +49,15 @@ from .models import (
     Symbol,
     Tier,
     absent_if_none,
+)
+from .reserves.bip322 import MAX_SIGNATURE_CHARS
+from .reserves.models import (
+    CHAIN_ID_TEXT,
+    MAX_CHAIN_ID,
+    TOKEN_CONTRACT_PATTERN,
+    TOKEN_CONTRACT_TEXT,
+    check_token_fields,
+    token_contract_problem,
 )
 
 __all__ = [
@@ -81,22 +97,44 @@ class Parameters(_Strict):
 
 class ManifestReserveAddress(_Strict):
     """An address (ASCII letters and digits), its balance (a decimal in the asset's display
-    unit) and its ownership signature (base64 or 0x-hex)."""
+    unit) and its ownership signature (base64, BIP-322 base64 with an optional ``smp`` or
+    ``ful`` prefix, or 0x-hex)."""
 
     address: str = Field(min_length=1, max_length=100, pattern=r"^[0-9A-Za-z]+$")
     balance: str = Field(min_length=1, max_length=64, pattern=r"^[0-9.]+$")
-    signature: str = Field(min_length=1, max_length=200, pattern=r"^[0-9A-Za-z+/=]+$")
+    signature: str = Field(
+        min_length=1, max_length=MAX_SIGNATURE_CHARS, pattern=r"^[0-9A-Za-z+/=]+$"
+    )
 
 
 class ManifestReserves(_Strict):
-    """An asset's reserves: where, when, how much, with ownership signatures."""
+    """An asset's reserves: where, when, how much, with ownership signatures. An ERC-20
+    asset names its contract (``token_contract``, EIP-55) and may name the network
+    (``chain_id``); both are absent from the JSON when not given (ether, Bitcoin)."""
 
     chain: Literal["bitcoin", "bitcoin-testnet", "ethereum"]
     block_height: int = Field(ge=0)
     block_hash: str | None = Field(default=None, pattern=r"^(0x)?[0-9a-fA-F]{64}$")
+    token_contract: str | None = absent_if_none(
+        pattern=TOKEN_CONTRACT_PATTERN, description=TOKEN_CONTRACT_TEXT
+    )
+    chain_id: int | None = absent_if_none(ge=1, le=MAX_CHAIN_ID, description=CHAIN_ID_TEXT)
     total: str
     total_units: DecimalInt
     addresses: list[ManifestReserveAddress]
+
+    @field_validator("token_contract")
+    @classmethod
+    def _token(cls, v: str | None) -> str | None:
+        problem = None if v is None else token_contract_problem(v)
+        if problem is not None:
+            raise ValueError(problem)
+        return v
+
+    @model_validator(mode="after")
+    def _token_chain(self) -> ManifestReserves:
+        check_token_fields(self.chain, self.token_contract, self.chain_id)
+        return self
 
 
 class DisclosedLiabilities(_Strict):

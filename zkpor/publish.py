@@ -114,6 +114,8 @@ def build_manifest(
                 chain=res.chain,
                 block_height=res.block_height,
                 block_hash=res.block_hash,
+                token_contract=res.token_contract,
+                chain_id=res.chain_id,
                 total=format_units(reserves_units, decimals),
                 total_units=str(reserves_units),
                 addresses=[

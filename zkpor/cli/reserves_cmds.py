@@ -18,6 +18,7 @@ from .verify_text import decimal, wrapped
 
 if TYPE_CHECKING:
     from ..reserves import ReservesReport, ReservesSnapshot
+    from ..reserves.chaincheck import ChainCheck
 
 reserves_app = command_group(
     "Reserves: the message each address signs, checking a snapshot, listing addresses."
@@ -93,12 +94,25 @@ def reserves_check(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
+    eth_rpc: Annotated[
+        str | None,
+        typer.Option(
+            "--eth-rpc",
+            metavar="URL",
+            help="An Ethereum node (an archive node for old blocks): also check every "
+            "Ethereum balance, the block hash and token contracts at the snapshot's block "
+            "(needs --assets).",
+        ),
+    ] = None,
 ) -> None:
     """Check a reserves snapshot before proving: every address, balance and signature.
 
     Lists every problem, each with its asset, address and field; a signature over a
     slightly different text (a trailing newline, another round, exchange, address or
     letter case) is reported as "signed a different message" with the expected text.
+    With --eth-rpc URL, every Ethereum balance is compared with the node's at the
+    snapshot's block (exit 1 when a claim exceeds the chain's, 2 when the node cannot
+    answer).
     Exit 0 when all is well, 1 when a check fails, 2 for an unreadable file.
 
     Example:
@@ -110,6 +124,8 @@ def reserves_check(
     from ..liabilities.inputs import load_assets
     from ..reserves import load_reserves, verify_reserves
 
+    if eth_rpc is not None and assets is None:
+        raise InputError("--eth-rpc needs --assets: token decimals are checked against the asset's")
     snapshot = load_reserves(snapshot_file)
     if assets is not None:
         decimals = {a.symbol: a.decimals for a in load_assets(assets).assets}
@@ -124,9 +140,35 @@ def reserves_check(
         limit=NO_LIMIT,
         check_totals=assets is not None,
     )
-    # Chain look-ups (balances at the block, e.g. an --eth-rpc option) belong here: after
-    # the signature checks, before the result is printed.
-    _print_check(snapshot, report, decimals, exchange, round_id, assets is not None, as_json)
+    chain = _snapshot_on_chain(snapshot, decimals, snapshot_file, eth_rpc) if eth_rpc else None
+    if chain is not None:
+        chain.raise_if_failed()
+    _print_check(snapshot, report, decimals, exchange, round_id, assets is not None, as_json, chain)
+
+
+def _snapshot_on_chain(
+    snapshot: ReservesSnapshot, decimals: dict[str, int], path: Path, url: str
+) -> ChainCheck:
+    """The --eth-rpc check of a (verified) snapshot's entries."""
+    from ..reserves.chaincheck import ChainAsset, check_on_chain
+
+    return check_on_chain(
+        url,
+        [
+            ChainAsset(
+                asset=e.asset,
+                chain=e.chain,
+                decimals=decimals[e.asset],
+                block_height=e.block_height,
+                block_hash=e.block_hash,
+                token_contract=e.token_contract,
+                chain_id=e.chain_id,
+                addresses=e.addresses,
+                where=f"{path}: assets[{i}] ({e.asset})",
+            )
+            for i, e in enumerate(snapshot.assets)
+        ],
+    )
 
 
 def _print_check(
@@ -137,13 +179,22 @@ def _print_check(
     round_id: str,
     with_assets: bool,
     as_json: bool,
+    chain: ChainCheck | None = None,
 ) -> None:
     from ..amounts import format_units
 
-    not_checked = [
-        "that the balances are on chain at the stated blocks (a node or explorer; "
-        "zkpor has no chain access)"
-    ]
+    if chain is None:
+        not_checked = [
+            "that the balances are on chain at the stated blocks (a node or explorer; "
+            "--eth-rpc URL checks the Ethereum ones)"
+        ]
+    elif chain.unchecked:
+        not_checked = [
+            f"the balances of {', '.join(chain.unchecked)} on chain (no Bitcoin node: look "
+            "each address up at its block in a node or explorer)"
+        ]
+    else:
+        not_checked = []
     if not with_assets:
         not_checked.insert(
             0, "decimals against the assets file, missing assets, 64-bit totals (no --assets)"
@@ -164,6 +215,7 @@ def _print_check(
             "exchange": exchange,
             "round_id": round_id,
             "assets": rows,
+            **({"chain": chain.to_json()} if chain is not None else {}),
             "not_checked": not_checked,
         }
         typer.echo(json.dumps(data, indent=2))
@@ -175,7 +227,11 @@ def _print_check(
             f"  {r['asset']:8} {r['total']}  ({n} address{'es' if n != 1 else ''}, "
             f"chain {r['chain']}, block {r['block_height']})"
         )
-    lines.append("Not checked:")
+    if chain is not None:
+        lines.append(f"Reserves on chain (Ethereum node {chain.node}):")
+        lines += [f"  {line}" for line in chain.lines()]
+    if not_checked:
+        lines.append("Not checked:")
     for text in not_checked:
         lines += wrapped(text, "  ", first="  - ")
     for line in lines:
@@ -221,6 +277,10 @@ def reserves_list(
         lines.append(f"{sym}: {decimal(res.total)} on {res.chain} at block {res.block_height}")
         if res.block_hash:
             lines.append(f"  block hash {res.block_hash}")
+        if res.token_contract or res.chain_id:
+            token = f"token contract {res.token_contract}" if res.token_contract else "ether"
+            net = f" on chain id {res.chain_id}" if res.chain_id else ""
+            lines.append(f"  {token}{net}")
         width = max((len(a.address) for a in res.addresses), default=0)
         lines += [f"  {a.address:{width}}  {decimal(a.balance)}" for a in res.addresses]
     for line in lines:

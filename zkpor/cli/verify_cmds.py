@@ -25,6 +25,7 @@ from .verify_text import (
 if TYPE_CHECKING:
     from ..manifest import Manifest
     from ..models import InclusionProof, Roots
+    from ..reserves.chaincheck import ChainCheck
     from ..verify.inclusion import VerifiedAsset
     from ..verify.manifest import ManifestReport
 
@@ -222,11 +223,22 @@ def verify_audit(
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    eth_rpc: Annotated[
+        str | None,
+        typer.Option(
+            "--eth-rpc",
+            metavar="URL",
+            help="An Ethereum node (an archive node for old blocks): check every Ethereum "
+            "reserve balance, the block hash and token contracts at the manifest's block.",
+        ),
+    ] = None,
 ) -> None:
     """Check everything: the manifest (parameters, reserves signatures, totals, solvency
     proofs) and every node and range proof of the audit file.
 
-    The manifest is the one given, else manifest.json beside the audit file.
+    The manifest is the one given, else manifest.json beside the audit file. With
+    --eth-rpc URL, every Ethereum reserve balance is also compared with the node's at the
+    manifest's block (exit 1 if a claim exceeds the chain's, 2 if the node cannot answer).
 
     Example:
 
@@ -249,18 +261,30 @@ def verify_audit(
         raise InputError(
             "--digest needs a manifest: none given with --manifest and none beside the audit file"
         )
+    if eth_rpc is not None and manifest is None:
+        raise InputError(
+            "--eth-rpc needs a manifest: none given with --manifest and none beside the audit file"
+        )
     expected = normalize_digest(digest) if digest is not None else None
     pub = None
     report_m = None
+    chain = None
     if manifest is not None:
         m = load_manifest(manifest)
         report_m = _checked_manifest(m, expected)
         pub = manifest_roots(m)
+        if eth_rpc is not None:
+            chain = _manifest_on_chain(m, manifest, eth_rpc)
     elif roots is not None:
         pub = _load_roots(roots)
     with Bars(not quiet and not as_json) as bars:
         report = audit_bundle(bundle, roots=pub, workers=workers, progress=bars)
+    if chain is not None:
+        chain.raise_if_failed()
     not_checked = list(NOT_CHECKABLE)
+    if chain is not None:
+        not_checked = [t for t in not_checked if t != NOT_CHECKABLE[0]]
+        not_checked[:0] = _chain_unchecked(chain.unchecked)
     if report_m is None:
         not_checked.insert(0, "reserves and solvency (no manifest found)")
     if pub is None:
@@ -279,6 +303,7 @@ def verify_audit(
             "digest_matched": report_m.digest_matched if report_m else None,
             "reserves": {s: a.to_json() for s, a in report_m.assets.items()} if report_m else None,
             "warnings": warnings(report_m),
+            **({"chain": chain.to_json()} if chain is not None else {}),
             "not_checked": not_checked,
         }
         typer.echo(json.dumps(data, indent=2))
@@ -293,4 +318,44 @@ def verify_audit(
             report_m,
             not_checked,
         )
+    )
+    if chain is not None:
+        say(
+            [
+                f"Reserves on chain (Ethereum node {chain.node}):",
+                *(f"  {line}" for line in chain.lines()),
+            ]
+        )
+
+
+def _chain_unchecked(unchecked: list[str]) -> list[str]:
+    """The not-checked line for the assets --eth-rpc cannot check (Bitcoin ones)."""
+    if not unchecked:
+        return []
+    return [
+        f"the balances of {', '.join(unchecked)} on chain (no Bitcoin node: "
+        "`zkpor reserves list` prints each address, balance and block to look up)"
+    ]
+
+
+def _manifest_on_chain(m: Manifest, path: Path, url: str) -> ChainCheck:
+    """The --eth-rpc check of a (verified) manifest's reserves."""
+    from ..reserves.chaincheck import ChainAsset, check_on_chain
+
+    return check_on_chain(
+        url,
+        [
+            ChainAsset(
+                asset=sym,
+                chain=a.reserves.chain,
+                decimals=a.decimals,
+                block_height=a.reserves.block_height,
+                block_hash=a.reserves.block_hash,
+                token_contract=a.reserves.token_contract,
+                chain_id=a.reserves.chain_id,
+                addresses=a.reserves.addresses,
+                where=f"{path}: asset {sym} reserves",
+            )
+            for sym, a in m.assets.items()
+        ],
     )

@@ -4,6 +4,10 @@
 - :mod:`.message`: the ownership message every address signs (names exchange and round).
 - :mod:`.bitcoin`: Bitcoin signed messages (legacy ``signmessage`` format; P2PKH,
   P2SH-P2WPKH, P2WPKH), :mod:`.ethereum`: EIP-191 ``personal_sign``.
+- :mod:`.bip322`: BIP-322 signatures for Taproot (P2TR) and P2WSH addresses (bip322-core,
+  imported only when such an address appears).
+- :mod:`.ethnode`, :mod:`.chaincheck`: balances, block hash and token contracts compared
+  with an Ethereum node (web3, the ``chain`` extra; only for ``--eth-rpc``).
 - :mod:`.ecrecover`: ECDSA public-key recovery (libsecp256k1 through coincurve, or zkpor's
   group API when coincurve is absent), shared by both chains.
 - :mod:`.verify`: checks a snapshot (:func:`verify_reserves`) or one asset's addresses

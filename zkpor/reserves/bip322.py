@@ -54,12 +54,13 @@ __all__ = [
     "p2tr_address",
     "sign_p2tr",
     "verify",
+    "verify_form",
 ]
 
 AddressKind = Literal["p2wpkh", "p2wsh", "p2tr"]
 MAX_SIGNATURE_CHARS: Final = 10_000  # a 15-of-15 P2WSH simple signature is about 2,500
 _HRP: Final[dict[str, str]] = {"bitcoin": "bc", "bitcoin-testnet": "tb"}
-_INSTALL: Final = "pip install 'zkpor[chain]'"
+_INSTALL: Final = "pip install 'bip322-core>=0.12,<0.13' (a dependency of zkpor)"
 
 
 def needs_bip322(address: str, chain: str) -> bool:
@@ -134,19 +135,7 @@ def verify(
     library."""
     core = _core()  # first: without the library, say so whatever the input
     address_kind(address, chain)
-    _check_signature_text(signature)
-    try:
-        decoded = core.decode_signature(signature)
-    except core.SignatureFormatError as exc:
-        raise VerificationError(f"signature: {exc}") from None
-    if decoded.variant == "pof":
-        raise VerificationError(
-            "signature: proof-of-funds (pof) BIP-322 signatures need the UTXO set: not supported"
-        )
-    if decoded.variant not in ("smp", "ful"):
-        raise VerificationError(
-            "signature: a 65-byte legacy signature is for P2PKH; this is a segwit address"
-        )
+    verify_form(signature)
     result = core.verify_message(address, signature, message.encode("utf-8"), allow_legacy=False)
     state = str(result.state)
     if state == "inconclusive":
@@ -162,6 +151,26 @@ def verify(
             "not show the coins can move now"
         )
     return True
+
+
+def verify_form(signature: str) -> None:
+    """Check that ``signature`` is a BIP-322 simple or full signature, by its text and
+    framing alone (VerificationError, message starting ``signature:``); a proof of funds
+    (``pof``) and a 65-byte legacy signature are refused."""
+    core = _core()
+    _check_signature_text(signature)
+    try:
+        decoded = core.decode_signature(signature)
+    except core.SignatureFormatError as exc:
+        raise VerificationError(f"signature: {exc}") from None
+    if decoded.variant == "pof":
+        raise VerificationError(
+            "signature: proof-of-funds (pof) BIP-322 signatures need the UTXO set: not supported"
+        )
+    if decoded.variant not in ("smp", "ful"):
+        raise VerificationError(
+            "signature: a 65-byte legacy signature is for P2PKH; this is a segwit address"
+        )
 
 
 def p2tr_address(secret: bytes, chain: str = "bitcoin") -> str:

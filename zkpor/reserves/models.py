@@ -14,14 +14,19 @@ Example::
       ]
     }
 
-Balances are decimal strings in the asset's display unit. Signatures: base64 (Bitcoin) or
-0x-prefixed hex of 65 bytes r || s || v (Ethereum). Every identifier (exchange, round_id,
+Balances are decimal strings in the asset's display unit. Signatures: base64 (Bitcoin legacy
+signed messages), BIP-322 base64 with an optional ``smp``/``ful`` prefix (P2TR, P2WSH and
+P2WPKH addresses, :mod:`.bip322`) or 0x-prefixed hex of 65 bytes r || s || v (Ethereum), at
+most :data:`MAX_SIGNATURE_CHARS` characters. An Ethereum asset that is an ERC-20 token names
+its contract (``token_contract``, EIP-55 form; absent for ether); ``chain_id`` (optional,
+EIP-155, 1 for mainnet) says which Ethereum network. Every identifier (exchange, round_id,
 asset, chain, address) passes :func:`zkpor.identifiers.check_text`; an address must also be
 printable ASCII without spaces (U+0021 to U+007E).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -31,13 +36,25 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from ..identifiers import check_text
+from .bip322 import MAX_SIGNATURE_CHARS
 
-__all__ = ["CHAINS", "address_problem", "AssetReserves", "ReserveAddress", "ReservesSnapshot"]
+__all__ = [
+    "CHAINS",
+    "MAX_SIGNATURE_CHARS",
+    "AssetReserves",
+    "ReserveAddress",
+    "ReservesSnapshot",
+    "address_problem",
+    "token_contract_problem",
+]
 
 CHAINS = ("bitcoin", "bitcoin-testnet", "ethereum")
+#: ``chain_id`` is at most 2^53 - 1 (EIP-2294's bound), so every JSON reader keeps it exact.
+MAX_CHAIN_ID = 2**53 - 1
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")]
 
 
@@ -51,6 +68,38 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+TOKEN_CONTRACT_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+TOKEN_CONTRACT_TEXT = (
+    "The ERC-20 contract of the asset (chain ethereum only), in EIP-55 checksum form; "
+    "absent for ether"
+)
+CHAIN_ID_TEXT = "The EIP-155 chain id (chain ethereum only): 1 for Ethereum mainnet"
+
+
+def token_contract_problem(contract: str) -> str | None:
+    """Why ``contract`` is not a token contract address in EIP-55 form, or None."""
+    from .ethereum import to_checksum_address
+
+    if re.fullmatch(r"0x[0-9a-fA-F]{40}", contract) is None:
+        return "token_contract is not 0x and 40 hex digits"
+    if to_checksum_address(contract) != contract:
+        return (
+            "token_contract is not in EIP-55 checksum form "
+            f"(expected {to_checksum_address(contract)})"
+        )
+    return None
+
+
+def check_token_fields(chain: str, token_contract: str | None, chain_id: int | None) -> None:
+    """Token fields belong to Ethereum assets only (ValueError naming the field)."""
+    if chain == "ethereum":
+        return
+    if token_contract is not None:
+        raise ValueError(f"token_contract is for chain ethereum, not {chain}")
+    if chain_id is not None:
+        raise ValueError(f"chain_id is for chain ethereum, not {chain}")
+
+
 class _Strict(BaseModel):
     """Unknown fields refused, no type coercion, immutable (as in :mod:`zkpor.models`)."""
 
@@ -62,7 +111,7 @@ class ReserveAddress(_Strict):
 
     address: str = Field(min_length=1, max_length=100)
     balance: str = Field(min_length=1, max_length=64)
-    signature: str = Field(min_length=1, max_length=200)
+    signature: str = Field(min_length=1, max_length=MAX_SIGNATURE_CHARS)
 
     @field_validator("address")
     @classmethod
@@ -81,12 +130,29 @@ class AssetReserves(_Strict):
     chain: Literal["bitcoin", "bitcoin-testnet", "ethereum"]
     block_height: int = Field(ge=0)
     block_hash: str | None = Field(default=None, pattern=r"^(0x)?[0-9a-fA-F]{64}$")
+    token_contract: str | None = Field(
+        default=None, pattern=TOKEN_CONTRACT_PATTERN, description=TOKEN_CONTRACT_TEXT
+    )
+    chain_id: int | None = Field(default=None, ge=1, le=MAX_CHAIN_ID, description=CHAIN_ID_TEXT)
     addresses: list[ReserveAddress] = Field(max_length=100_000)
 
     @field_validator("asset", "chain")
     @classmethod
     def _identifier(cls, v: str, info: ValidationInfo) -> str:
         return check_text(v, str(info.field_name))
+
+    @field_validator("token_contract")
+    @classmethod
+    def _token(cls, v: str | None) -> str | None:
+        problem = None if v is None else token_contract_problem(v)
+        if problem is not None:
+            raise ValueError(problem)
+        return v
+
+    @model_validator(mode="after")
+    def _token_chain(self) -> AssetReserves:
+        check_token_fields(self.chain, self.token_contract, self.chain_id)
+        return self
 
 
 class ReservesSnapshot(_Strict):

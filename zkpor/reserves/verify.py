@@ -7,7 +7,9 @@ asset). Both run :func:`check_asset`. A signature that does not verify over the 
 message is tried over the usual wrong ones (a trailing LF or CRLF, CRLF line ends, the
 snapshot header's other round or exchange) so the report can say "signed a different
 message"; the header's round or exchange is reported once per snapshot, not per address.
-No eth-account, eth-utils or coincurve is needed (:mod:`.ecrecover`).
+No eth-account, eth-utils or coincurve is needed (:mod:`.ecrecover`). P2TR and P2WSH
+addresses (:func:`.bip322.needs_bip322`) are checked with BIP-322 signatures; the library
+for those (bip322-core) is imported only when such an address appears.
 What this cannot check: that the balances are really on chain at ``block_height`` (the
 auditor compares them with a node), and that the reserves are not borrowed for the snapshot
 or owed to someone else (docs/threat-model.md).
@@ -24,6 +26,7 @@ from ..amounts import U64_MAX, parse_amount
 from ..errors import InputError, VerificationError
 from ..identifiers import identifier_problem, shown
 from . import bitcoin, ethereum
+from .bip322 import needs_bip322
 from .bitcoin import decode_address
 from .message import ownership_message
 from .models import CHAINS, ReservesSnapshot, address_problem
@@ -63,9 +66,13 @@ def load_reserves(path: Path) -> ReservesSnapshot:
 def address_key(chain: str, address: str) -> str:
     """What identifies an address for duplicate detection: Ethereum addresses lowercased,
     Bitcoin addresses by their decoded (type, hash), so that case variants of one bech32
-    address count once. Undecodable addresses are keyed by their text."""
+    address count once; P2TR and P2WSH addresses (bech32m / bech32 with a 32-byte program,
+    whose only other spelling is upper case) by ``segwit:`` and their lower-case text.
+    Undecodable addresses are keyed by their text."""
     if chain == "ethereum":
         return address.lower()
+    if needs_bip322(address, chain):
+        return "segwit:" + address.lower()
     try:
         kind, digest = decode_address(address, chain)
     except ValueError:
@@ -73,11 +80,29 @@ def address_key(chain: str, address: str) -> str:
     return f"{kind}:{digest.hex()}"
 
 
+def _bip322_check(chain: str, address: str, signature: str) -> Callable[[str], bool]:
+    """``signed(message)`` for a P2TR or P2WSH address: BIP-322 (:mod:`.bip322`). The
+    address and the signature's form are checked first (VerificationError), so that a
+    wrong-message diagnosis only ever asks about the message."""
+    from . import bip322
+
+    bip322.address_kind(address, chain)
+    bip322.verify_form(signature)
+
+    def signed(message: str) -> bool:
+        return bip322.verify(address, message, signature, chain=chain)
+
+    return signed
+
+
 def signature_check(chain: str, address: str, signature: str) -> Callable[[str], bool]:
-    """``signed(message)`` for ``address`` on ``chain`` (see the chain modules' ``prepare``);
-    raises VerificationError for an address not of ``chain`` or a malformed signature."""
+    """``signed(message)`` for ``address`` on ``chain`` (see the chain modules' ``prepare``;
+    BIP-322 for P2TR and P2WSH addresses); raises VerificationError for an address not of
+    ``chain`` or a malformed signature."""
     if chain not in CHAINS:
         raise VerificationError(f"unknown chain {shown(chain)}")
+    if needs_bip322(address, chain):
+        return _bip322_check(chain, address, signature)
     if chain == "ethereum":
         if not address.startswith("0x"):
             other = bitcoin.network_of(address)
@@ -127,7 +152,7 @@ class _Label:
     address: str
 
     def __str__(self) -> str:
-        return f"{self.where}.addresses[{self.index}] {shown(self.address, 48)}"
+        return f"{self.where}.addresses[{self.index}] {shown(self.address, 100)}"
 
 
 def _quoted(text: str, limit: int = 64) -> str:

@@ -142,6 +142,16 @@ FLAGS: Final[dict[str, Flag]] = {
         "The amount is written with trailing zeros; any exact writing of the units is accepted.",
     ),
     "Disclosed": Flag("BASIC", "The manifest discloses the liabilities (the root's opening)."),
+    "TokenContract": Flag(
+        "BASIC",
+        "An Ethereum asset held as an ERC-20 token: its reserves name the token contract "
+        "(EIP-55) and the chain id (docs/spec.md 10.1, 12.2), bound by every solvency proof.",
+    ),
+    "Bip322": Flag(
+        "BASIC",
+        "A Taproot (P2TR) reserve address whose ownership signature is a BIP-322 simple "
+        "signature (docs/spec.md 10.9).",
+    ),
     "Margin": Flag(
         "BASIC",
         "A margin round (docs/spec.md section 16): quote, prices and tiers, a debt tree, and "

@@ -48,6 +48,17 @@ def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str
             "signature": sign_ethereum(secret, ownership_message(exchange, ROUND_A, addr)),
         }
     )
+    from ..reserves.bip322 import p2tr_address, sign_p2tr
+
+    tr_secret = hashlib.sha256(b"btc-tr0").digest()
+    tr = p2tr_address(tr_secret)
+    out["BTC-p2tr"] = [
+        {
+            "address": tr,
+            "balance": "0.5",
+            "signature": sign_p2tr(tr_secret, ownership_message(exchange, ROUND_A, tr)),
+        }
+    ]
     foreign = hashlib.sha256(b"btc9").digest()
     first = out["BTC"][0]["address"]
     out["BTC-foreign"] = [
@@ -69,6 +80,9 @@ def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str
     return out
 
 
+# the WETH contract on Ethereum mainnet (EIP-55 form), for the token vectors
+WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+
 # tag -> per asset what its solvency proof was made from (recorded in the valid tests)
 _SOLVENCY_INPUTS: dict[str, Json] = {}
 
@@ -81,6 +95,8 @@ def _manifest(
     tag: str,
     margin: bool = False,
     exchange: str = EXCHANGE,
+    p2tr: bool = False,
+    token: bool = False,
 ) -> Json:
     """Built as ``zkpor prove`` builds it: every field, then the solvency proofs bound to the
     statement digest of the rest (docs/spec.md, "Manifest"). What each proof was made from
@@ -94,23 +110,32 @@ def _manifest(
     assets: Json = {}
     openings: dict[str, tuple[int, Opening]] = {}
     for sym, chain, height, totals in (
-        ("BTC", "bitcoin", 870000, (250000000, 8)),
+        ("BTC", "bitcoin", 870000, (300000000 if p2tr else 250000000, 8)),
         ("ETH", "ethereum", 21000000, (20000000000, 9)),
     ):
         tree = trees[sym.lower()]
         reserves, decimals = totals
         opening = Opening(tree.root.value, tree.root.blinding)
         openings[sym] = (reserves, opening)
+        listed = copy.deepcopy(addresses[sym])
+        if p2tr and sym == "BTC":
+            listed += copy.deepcopy(addresses["BTC-p2tr"])
+        reserves_json: Json = {
+            "chain": chain,
+            "block_height": height,
+            "block_hash": None,
+        }
+        if token and sym == "ETH":  # ETH held as wrapped ether, an ERC-20 (mainnet WETH)
+            reserves_json["token_contract"] = WETH
+            reserves_json["chain_id"] = 1
+        reserves_json.update(
+            total=format_units(reserves, decimals),
+            total_units=str(reserves),
+            addresses=listed,
+        )
         assets[sym] = {
             **tree.root_json(),
-            "reserves": {
-                "chain": chain,
-                "block_height": height,
-                "block_hash": None,
-                "total": format_units(reserves, decimals),
-                "total_units": str(reserves),
-                "addresses": copy.deepcopy(addresses[sym]),
-            },
+            "reserves": reserves_json,
             "solvency": {
                 "min_ratio": f"{p}/{q}",
                 "proof": "00",
@@ -205,7 +230,15 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     plain = _manifest(gens, ratio=(21, 20), disclose=False, tag="ratio")
     disclosed = _manifest(gens, ratio=(1, 1), disclose=True, tag="disclosed")
     margin = _manifest(gens, ratio=(1, 1), disclose=False, tag="margin", margin=True)
-    inputs = {id(plain): "ratio", id(disclosed): "disclosed", id(margin): "margin"}
+    token = _manifest(gens, ratio=(1, 1), disclose=False, tag="token", token=True)
+    taproot = _manifest(gens, ratio=(1, 1), disclose=False, tag="p2tr", p2tr=True)
+    inputs = {
+        id(plain): "ratio",
+        id(disclosed): "disclosed",
+        id(margin): "margin",
+        id(token): "token",
+        id(taproot): "p2tr",
+    }
 
     def outputs(m: Json) -> Json:
         model = Manifest.model_validate(m, strict=True)
@@ -488,5 +521,75 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         lambda m: m.__setitem__(
             "created", "\u0662\u0660\u0662\u0666-\u0661\u0661-\u0663\u0660T00:00:00Z"
         ),
+    )
+    # issue 16: an ERC-20 asset's token contract and chain id; a Taproot address (BIP-322)
+    add(
+        "ETH reserves held as an ERC-20 token: token_contract (WETH) and chain_id 1",
+        ["Valid", "TokenContract", "SignaturesChecked"],
+        "valid",
+        token,
+    )
+    add(
+        "a Taproot (P2TR) BTC reserve address with a BIP-322 simple signature",
+        ["Valid", "Bip322", "SignaturesChecked"],
+        "valid",
+        taproot,
+    )
+
+    usdt = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
+    token_changes: tuple[tuple[str, str, str, str, str | int | None], ...] = (
+        ("another token contract", "StatementChanged", "ETH", "token_contract", usdt),
+        ("the token contract dropped", "StatementChanged", "ETH", "token_contract", None),
+        ("chain_id 5", "StatementChanged", "ETH", "chain_id", 5),
+        (
+            "the contract in lower case (not EIP-55)",
+            "MalformedFile",
+            "ETH",
+            "token_contract",
+            WETH.lower(),
+        ),
+        ("a token contract on chain bitcoin", "MalformedFile", "BTC", "token_contract", WETH),
+        ("chain_id 0", "MalformedFile", "ETH", "chain_id", 0),
+    )
+    for comment, kind, sym, key, change_to in token_changes:
+        bound = " (bound by every solvency proof)" if kind == "StatementChanged" else ""
+        bad(
+            f"token: {comment}{bound}",
+            ["TokenContract", kind],
+            lambda m, s=sym, k=key, v=change_to: (
+                res(m, s).pop(k)  # type: ignore[misc]
+                if v is None
+                else res(m, s).__setitem__(k, v)
+            ),
+            base=token,
+        )
+
+    def tamper_p2tr(m: Json) -> None:
+        import base64
+
+        a = res(m, "BTC")["addresses"][-1]
+        raw = bytearray(base64.b64decode(a["signature"].removeprefix("smp")))
+        raw[10] ^= 0x01  # a bit of the Schnorr signature's R
+        a["signature"] = "smp" + base64.b64encode(bytes(raw)).decode()
+
+    bad(
+        "P2TR: a bit of the BIP-322 signature flipped (signature and every solvency proof)",
+        ["Bip322", "BadSignature", "StatementChanged"],
+        tamper_p2tr,
+        base=taproot,
+    )
+
+    def p2tr_upper(m: Json) -> None:
+        a = res(m, "BTC")["addresses"]
+        extra = copy.deepcopy(a[-1])
+        extra["address"] = extra["address"].upper()
+        extra["balance"] = "0"
+        a.append(extra)
+
+    bad(
+        "P2TR: the Taproot address listed again in upper case with balance 0",
+        ["Bip322", "DuplicateAddress", "StatementChanged"],
+        p2tr_upper,
+        base=taproot,
     )
     return f.to_json()

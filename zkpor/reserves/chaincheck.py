@@ -1,0 +1,118 @@
+"""The ``--eth-rpc`` check of ``zkpor verify audit`` and ``zkpor reserves check``.
+
+For every asset on chain ``ethereum`` (a manifest's ``reserves`` or a snapshot's entry):
+:func:`zkpor.reserves.ethnode.check_balances` at the asset's ``block_height``, with its
+``block_hash``, ``chain_id`` and ``token_contract`` (none: ether) and the asset's decimals
+(the manifest's, or the assets file's). Bitcoin assets are not checked (no Bitcoin node
+here: ``zkpor reserves list`` prints what to look up) and are named in
+:attr:`ChainCheck.unchecked`. The outcome is ok when no report has a failure; a node that
+cannot answer raises :class:`~zkpor.reserves.ethnode.EthNodeError` (exit 2 in the CLI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..errors import VerificationError
+from .ethnode import ChainReport, EthNodeError, check_balances, claims_from_entries, connect
+from .verify import AddressEntry
+
+__all__ = ["ChainAsset", "ChainCheck", "EthNodeError", "check_on_chain"]
+
+
+@dataclass(frozen=True)
+class ChainAsset:
+    """What the check needs of one asset's reserves, wherever they come from."""
+
+    asset: str
+    chain: str
+    decimals: int
+    block_height: int
+    block_hash: str | None
+    token_contract: str | None
+    chain_id: int | None
+    addresses: Sequence[AddressEntry]
+    where: str  # e.g. "manifest.json: asset USDT reserves", for a bad balance
+
+
+@dataclass
+class ChainCheck:
+    """The reports of the Ethereum assets, and the assets that were not checked."""
+
+    node: str
+    reports: list[ChainReport] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # "BTC (chain bitcoin)"
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.reports)
+
+    def lines(self) -> list[str]:
+        """Every finding, one line each, asset by asset."""
+        if not self.reports:
+            return ["no Ethereum asset: nothing was asked of the node"]
+        return [line for r in self.reports for line in r.lines()]
+
+    def raise_if_failed(self) -> None:
+        """VerificationError listing every failure and note (each address's difference)."""
+        if self.ok:
+            return
+        shown = [line for line in self.lines() if not line.startswith("ok ")]
+        n = sum(len(r.failures) for r in self.reports)
+        raise VerificationError(
+            "\n".join(
+                [
+                    *shown,
+                    f"reserves on chain: {n} check{'s' if n != 1 else ''} failed "
+                    f"against the Ethereum node {self.node}",
+                ]
+            )
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "node": self.node,
+            "ok": self.ok,
+            "assets": [
+                {
+                    "asset": r.asset,
+                    "chain_id": r.chain_id,
+                    "block_height": r.block_height,
+                    "block_hash": r.block_hash,
+                    "findings": [
+                        {"where": f.where, "severity": f.severity, "message": f.message}
+                        for f in r.findings
+                    ],
+                }
+                for r in self.reports
+            ],
+            "not_checked": self.unchecked,
+        }
+
+
+def check_on_chain(url: str, assets: Sequence[ChainAsset]) -> ChainCheck:
+    """Connect to ``url`` (only when an Ethereum asset is listed) and check each one."""
+    from .ethnode import node_label
+
+    out = ChainCheck(node_label(url))
+    eth = [a for a in assets if a.chain == "ethereum"]
+    out.unchecked = [f"{a.asset} (chain {a.chain})" for a in assets if a.chain != "ethereum"]
+    if not eth:
+        return out
+    w3 = connect(url)
+    for a in eth:
+        claims = claims_from_entries(a.addresses, a.decimals, a.token_contract, where=a.where)
+        out.reports.append(
+            check_balances(
+                w3,
+                asset=a.asset,
+                decimals=a.decimals,
+                claims=claims,
+                block_height=a.block_height,
+                block_hash=a.block_hash,
+                chain_id=a.chain_id,
+                node=out.node,
+            )
+        )
+    return out
