@@ -262,7 +262,12 @@ def interrupted(executor: Executor, progress: ProgressMonitor, as_json: bool = F
     sys.stdout.flush()
     message = "interrupted; run the same command again to resume"
     if as_json:
-        failure = {"ok": False, "error": message, "errors": [message], "exit_code": EXIT_INTERRUPTED}
+        failure = {
+            "ok": False,
+            "error": message,
+            "errors": [message],
+            "exit_code": EXIT_INTERRUPTED,
+        }
         print(json.dumps(failure, indent=2), flush=True)
     print(f"\n{message}", file=sys.stderr, flush=True)
     os._exit(EXIT_INTERRUPTED)
