@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from zkpor.errors import VerificationError
 from zkpor.liabilities.prover import ProveOptions, prove_liabilities
-from zkpor.liabilities.reduce import build_top, group_count, reduce_plan
+from zkpor.liabilities.reduce import GroupResult, build_group, build_top, group_count, reduce_plan
 from zkpor.liabilities.store import open_audit, open_private, private_path
 from zkpor.models import Roots
 from zkpor.sumtree import level_sizes
@@ -168,3 +170,44 @@ def test_run_windowed_bounds_the_tasks_in_flight() -> None:
         gate.set()
     assert first == 0 and drawn == [0, 1, 2, 3]  # tasks are drawn lazily
     assert state["started"] <= 2  # tasks 2 and 3 were cancelled, never run
+
+
+class _TamperingExecutor(ThreadPoolExecutor):
+    """Hands back every reduce group result altered by ``change`` (a test-only fault: a
+    worker returning the wrong group)."""
+
+    def __init__(self, change: Callable[[GroupResult], GroupResult]) -> None:
+        super().__init__(2)
+        self.change = change
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if fn is build_group:
+            return super().submit(lambda t: self.change(build_group(t)), *args)
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (lambda r: dataclasses.replace(r, first=r.first + 4), "a worker returned a wrong group"),
+        (lambda r: dataclasses.replace(r, level=r.level + 1), "a worker returned a wrong group"),
+        (
+            lambda r: dataclasses.replace(r, root=(*r.root[:2], r.root[2] + 1, r.root[3])),
+            "a worker returned a wrong group",
+        ),
+        (
+            lambda r: dataclasses.replace(r, root=(r.root[0], bytes(33), *r.root[2:])),
+            "does not open",
+        ),
+    ],
+    ids=["shifted", "other level", "value", "commitment"],
+)
+def test_a_wrong_group_from_a_worker_is_refused(
+    tmp_path: Path, change: Callable[[GroupResult], GroupResult], needle: str
+) -> None:
+    csv_path, assets_path = write_inputs(tmp_path, ROWS)
+    opts = ProveOptions(round_id="2026-11", arity=4, pad_granularity=16, chunk_height=1)
+    opts = dataclasses.replace(opts, driver_nodes=1)
+    with _TamperingExecutor(change) as ex, pytest.raises(VerificationError, match=needle):
+        prove_liabilities(csv_path, assets_path, SECRET, opts, tmp_path / "b", ex, _run_nonce=NONCE)
+    assert not (tmp_path / "b").exists()

@@ -25,8 +25,10 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Final
 
-from ..group import Point
+from ..errors import VerificationError
+from ..group import N, Point
 from ..parallel import run_windowed
+from ..pedersen import commit
 from .build import LevelNode, build_levels
 
 __all__ = ["DRIVER_NODES", "GroupResult", "GroupTask", "build_group", "build_top", "reduce_plan"]
@@ -183,6 +185,38 @@ def _group_tasks(
         yield GroupTask(round_id, asset, arity, sizes, level, lo, g, tuple(nodes))
 
 
+def _recorded(
+    tasks: Iterator[GroupTask], expected: dict[int, tuple[int, int]]
+) -> Iterator[GroupTask]:
+    """``tasks``, noting as each is handed out the opening its group root must have."""
+    for task in tasks:
+        expected[task.first] = (
+            sum(n[2] for n in task.nodes),
+            sum(n[3] for n in task.nodes) % N,
+        )
+        yield task
+
+
+def _check_group(
+    res: GroupResult, asset: str, level: int, expected: dict[int, tuple[int, int]]
+) -> None:
+    """A worker's group result is the one asked for, once, and its root opens to the sums
+    of the task's inputs (a sum tree's root holds the sum of its leaves' values and
+    blindings): checked on the driver, so no worker can shift, repeat or re-value a group.
+    The hashes and proofs below the root are checked by the self-check's audit."""
+    want = expected.pop(res.first, None) if res.asset == asset and res.level == level else None
+    _, commitment, value, blinding = res.root
+    if want is None or (value, blinding) != want:
+        raise VerificationError(
+            f"reduce of {asset}: a worker returned a wrong group (level {res.level}, "
+            f"from node {res.first})"
+        )
+    if commit(value, blinding).to_bytes() != commitment:
+        raise VerificationError(
+            f"reduce of {asset}: a worker returned a group root that its opening does not open"
+        )
+
+
 def build_top(
     audit: sqlite3.Connection,
     priv: sqlite3.Connection,
@@ -209,15 +243,17 @@ def build_top(
     for level, g in reduce_plan(sizes, height, driver_nodes):
         span = arity**g
         roots: list[_Node | None] = [None] * group_count(sizes, arity, level, g)
+        expected: dict[int, tuple[int, int]] = {}  # group start -> (sum of values, blindings)
         tasks = _group_tasks(audit, priv, asset, round_id, arity, sizes, level, g, current)
-        for res in run_windowed(executor, build_group, tasks, window):
+        for res in run_windowed(executor, build_group, _recorded(tasks, expected), window):
+            _check_group(res, asset, level, expected)
             _store_levels(audit, asset, arity, res.level, res.first, res.levels, res.proofs)
             roots[res.first // span] = res.root
             if on_group:
                 on_group()
         current = [r for r in roots if r is not None]
         if len(current) != len(roots):  # every task yields once: cannot happen
-            raise RuntimeError(f"reduce of {asset}: a group result is missing")
+            raise VerificationError(f"reduce of {asset}: a group result is missing")
         level += g
     if current is None:
         current = _chunk_roots(audit, priv, asset, level, 0, sizes[level])
