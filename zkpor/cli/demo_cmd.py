@@ -92,9 +92,10 @@ def demo(
         pad_edge=False,
         padding=(0, 1),
     )
-    for col in ("asset", "holders", "equity", "debt", "net", "reserves", "ratio", "solvent"):
+    # at 80 columns: widest values 9 characters (amounts), 8 columns, 3 between each
+    for col in ("asset", "holders", "equity", "debt", "net", "reserves", "ratio", "proof"):
         table.add_column(
-            col, justify="left" if col in ("asset", "solvent") else "right", no_wrap=True
+            col, justify="left" if col in ("asset", "proof") else "right", no_wrap=True
         )
     for sym, info in result.assets.items():
         table.add_row(
@@ -105,7 +106,7 @@ def demo(
             _short(str(info["net"]), 2),
             _short(str(info["reserves"]), 2),
             f"{info['ratio']:.3f}" if info["ratio"] else "-",
-            "[green]proven[/]" if info["covered"] else "[red]NO[/]",
+            "[green]ok[/]" if info["covered"] else "[red]NO[/]",
         )
     console.print(table)
     t = result.timings
@@ -123,7 +124,7 @@ def demo(
     s = result.sizes
     console.print(
         f"sizes: manifest {s['manifest_json']:,} B, audit file {s['audit_sqlite']:,} B, "
-        f"largest customer proof {s['proof_json_max']:,} B"
+        f"largest proof {s['proof_json_max']:,} B"
     )
     console.print(f"[bold]manifest digest[/] {result.manifest_digest}")
     console.print(
