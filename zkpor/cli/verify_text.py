@@ -103,6 +103,10 @@ def reserve_lines(report: ManifestReport, *, addresses: bool, indent: str = "  "
         )
         if info.block_hash:
             lines.append(f"{more}block hash {info.block_hash}")
+        if info.token_contract:
+            lines.append(f"{more}token contract {info.token_contract}")
+        if info.chain_id is not None:
+            lines.append(f"{more}chain id {info.chain_id}")
         if info.chain.endswith("-testnet"):
             lines.append(f"{more}WARNING: testnet coins have no value; these are not reserves")
         if info.liabilities is not None:

@@ -51,6 +51,8 @@ class AssetReport:
     addresses: list[tuple[str, str]]
     net: bool = False  # liabilities are equity minus debt (the asset has a debt tree)
     debt: str | None = None  # disclosed debt total
+    token_contract: str | None = None  # the ERC-20 contract (absent: the chain's native coin)
+    chain_id: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -61,6 +63,8 @@ class AssetReport:
             "min_ratio": self.min_ratio,
             "liabilities": self.liabilities,
             **({"net_of_debt": True, "debt": self.debt} if self.net else {}),
+            **({"token_contract": self.token_contract} if self.token_contract else {}),
+            **({"chain_id": self.chain_id} if self.chain_id is not None else {}),
             "signed_addresses": [{"address": a, "balance": b} for a, b in self.addresses],
         }
 
@@ -243,6 +247,8 @@ def verify_manifest(
             addresses=[(a.address, a.balance) for a in res.addresses],
             net=entry.debt is not None,
             debt=disclosed_debt.amount if disclosed_debt else None,
+            token_contract=res.token_contract,
+            chain_id=res.chain_id,
         )
     if check_signatures:
         _check_reserve_signatures(manifest)
