@@ -30,9 +30,11 @@ def _finished_chunks(audit: Path) -> int:
         return 0
 
 
-def _interrupt_after_some_chunks(tmp: Path) -> subprocess.CompletedProcess[str]:
+def _interrupt_after_some_chunks(
+    tmp: Path, extra: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "zkpor", *ARGS],
+        [sys.executable, "-m", "zkpor", *ARGS, *extra],
         cwd=tmp,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -80,3 +82,19 @@ def test_ctrl_c_then_resume(tmp_path: Path) -> None:
     reused, total = int(line.split()[1]), int(line.split()[3])
     assert 3 <= reused < total and "chunks reused from the unfinished run" in line
     assert (tmp_path / "b" / "audit.sqlite").is_file()
+
+
+def test_ctrl_c_with_json_says_so_on_stdout(tmp_path: Path) -> None:
+    import json
+
+    write_inputs(tmp_path, [(f"u{i:03d}", "BTC", f"{i}.5") for i in range(240)])
+    assert zkpor("keygen", "--out", "s.key", cwd=tmp_path).returncode == 0
+    r = _interrupt_after_some_chunks(tmp_path, ("--json",))
+    assert r.returncode == 130, (r.returncode, r.stderr)
+    failure = json.loads(r.stdout)
+    assert failure == {
+        "ok": False,
+        "error": "interrupted; run the same command again to resume",
+        "errors": ["interrupted; run the same command again to resume"],
+        "exit_code": 130,
+    }

@@ -61,3 +61,64 @@ def test_an_unfinished_or_inconsistent_bundle_is_refused(demo: Path) -> None:
     assert code == 2 and "manifest.sha256 is not the digest of manifest.json" in err
     assert not (demo / "site").exists()
     assert not [p for p in demo.iterdir() if p.name.startswith(".site.")]
+
+
+def _refused(demo: Path, needle: str, bundle: str = "bundle") -> None:
+    code, stdout, err = cli("publish", bundle, "--out", "site", cwd=demo)
+    assert code == 2 and stdout == "" and needle in err and "Traceback" not in err, err
+    assert not (demo / "site").exists()
+    assert not [p for p in demo.iterdir() if p.name.startswith(".site.")]  # no staging left
+
+
+def test_symlinked_files_are_never_followed(demo: Path) -> None:
+    b = demo / "bundle"
+    private = next((b / "private").iterdir())
+    (b / "audit.sqlite").unlink()
+    (b / "audit.sqlite").symlink_to(private)
+    _refused(demo, "audit.sqlite: not a regular file")
+
+
+def test_a_private_store_renamed_as_the_audit_file_is_refused(demo: Path) -> None:
+    b = demo / "bundle"
+    private = next(p for p in (b / "private").iterdir() if p.suffix == ".sqlite")
+    (b / "audit.sqlite").write_bytes(private.read_bytes())
+    _refused(demo, "not a zkpor audit file")
+
+
+def test_an_audit_file_with_an_extra_table_is_refused(demo: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(demo / "bundle" / "audit.sqlite")
+    conn.execute("CREATE TABLE leaves(user_id TEXT, units TEXT)")
+    conn.commit()
+    conn.close()
+    _refused(demo, "not a published audit file (tables leaves)")
+
+
+def test_an_unfinished_run_is_refused(demo: Path) -> None:
+    import shutil
+    import sqlite3
+
+    shutil.copytree(demo / "bundle", demo / "b.partial")
+    _refused(demo, "unfinished run", "b.partial")
+    conn = sqlite3.connect(demo / "bundle" / "audit.sqlite")
+    conn.execute("CREATE TABLE progress(asset TEXT, chunk INTEGER, tag BLOB)")
+    conn.commit()
+    conn.close()
+    _refused(demo, "unfinished run (progress table present)")
+
+
+def test_roots_that_disagree_with_the_audit_file_are_refused(demo: Path) -> None:
+    import json
+
+    path = demo / "bundle" / "roots.json"
+    roots = json.loads(path.read_text())
+    sym = next(iter(roots["assets"]))
+    roots["assets"][sym]["root_hash"] = "00" * 32
+    path.write_text(json.dumps(roots, indent=2) + "\n")
+    _refused(demo, "audit.sqlite and roots.json hold different roots")
+
+
+def test_a_roots_file_that_is_not_roots_is_refused(demo: Path) -> None:
+    (demo / "bundle" / "roots.json").write_text('{"secret_keys": ["00"]}\n')
+    _refused(demo, "roots.json")

@@ -148,3 +148,27 @@ def test_export_all_writes_index_html(tmp_path: Path) -> None:
     # A failed export leaves no page either.
     r = zkpor("export", "--bundle", str(tmp_path / "nope"), "--all", "--out", str(tmp_path / "x"))
     assert r.returncode == 2 and not (tmp_path / "x" / "index.html").exists()
+
+
+def test_unicode14_tables_are_pythons() -> None:
+    """web/src/unicode14.ts (the page's Unicode 14.0.0 categories, docs/spec.md 12.7) is what
+    web/tools/unicode14.py writes from this Python's unicodedata: regenerated, it is equal."""
+    import unicodedata
+
+    assert unicodedata.unidata_version == "14.0.0"
+    r = subprocess.run(
+        [sys.executable, str(WEB / "tools" / "unicode14.py")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == (WEB / "src" / "unicode14.ts").read_text(encoding="utf-8")
+    # The table says what unicodedata says, for a sample of each kind.
+    text = r.stdout
+    assert "export const UNASSIGNED_14 = '" in text and "export const REFUSED_14 = '" in text
+    refused = text.split("REFUSED_14 = '")[1].split("'")[0].split(",")
+    first = refused[0].split("-")
+    assert (int(first[0], 36), int(first[1], 36)) == (0, 0x1F)
+    assert all(
+        unicodedata.category(chr(int(p.split("-")[0], 36))) in {"Cc", "Cf", "Cs", "Zl", "Zp"}
+        for p in refused
+    )

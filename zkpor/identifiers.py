@@ -8,7 +8,9 @@ prover's input side and on every verifier's read side, must satisfy :func:`check
 - it is in Unicode Normalization Form C (so two ids cannot differ only by NFC/NFD);
 - it holds no character of general category Cc (C0 and C1 controls, DEL), Cf (format:
   bidi overrides and isolates, zero-width joiners and spaces, BOM), Cs (surrogates), Zl or
-  Zp (line and paragraph separators);
+  Zp (line and paragraph separators), or Cn (unassigned, noncharacters included: a code
+  point a later Unicode version may assign a category or decomposition to, so that every
+  implementation, whatever its tables, gives the same answer);
 - its length, counted in bytes of UTF-8, is within the field's limit.
 
 Categories are those of Python's ``unicodedata`` (Unicode 14.0.0 in Python 3.11); the spec
@@ -23,7 +25,7 @@ from typing import Final
 
 __all__ = ["FORBIDDEN_CATEGORIES", "check_text", "identifier_problem", "shown"]
 
-FORBIDDEN_CATEGORIES: Final[frozenset[str]] = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+FORBIDDEN_CATEGORIES: Final[frozenset[str]] = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Cn"})
 
 
 def identifier_problem(text: str, max_bytes: int | None = None) -> str | None:
@@ -36,6 +38,8 @@ def identifier_problem(text: str, max_bytes: int | None = None) -> str | None:
             kind = "control" if cat == "Cc" else "format" if cat == "Cf" else "line-break"
             if cat == "Cs":
                 kind = "surrogate"
+            elif cat == "Cn":
+                kind = "unassigned"
             return f"contains a {kind} character (U+{ord(ch):04X})"
     if not unicodedata.is_normalized("NFC", text):
         return "is not in Unicode normalization form NFC"

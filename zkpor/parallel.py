@@ -3,30 +3,56 @@
 The prover accepts any :class:`concurrent.futures.Executor`. ``make_executor`` builds the two
 supported ones: ``ProcessPoolExecutor(workers)`` by default, and, given a scheduler address,
 ``distributed.Client(address).get_executor()`` (install ``zkpor[dask]``; see
-docs/operators.md for running a cluster).
+docs/operators.md for running a cluster: ``dask scheduler``, ``dask worker``).
 
 The local pool's workers hold the round key: each starts a watchdog thread that ends the
 worker within a second of its driver's death (the parent pid changes when the driver dies,
 even by SIGKILL), so no worker outlives a killed run for minutes.
+
+On a Dask cluster a worker that dies is not an error: the scheduler runs its tasks again on
+the other workers (a result the dead worker held and the driver had not received yet is
+recomputed; each submitted task completes exactly once at the driver). Losing the scheduler
+is: Dask cancels every pending task, and :func:`make_executor` turns that into
+:class:`ClusterLost`, one line naming the scheduler (the prover's finished chunks stay
+checkpointed, so the same command resumes them). A task that killed its worker
+``distributed.scheduler.allowed-failures`` + 1 times in a row (default 4) ends the run the
+same way.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Final, TypeVar
 
-from .errors import InputError
+from .errors import InputError, ZkporError
 
-__all__ = ["default_workers", "make_executor", "watch_parent"]
+__all__ = ["ClusterLost", "default_workers", "make_executor", "run_windowed", "watch_parent"]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 _WATCH_SECONDS = 0.2
+CONNECT_TIMEOUT: Final[str] = "20s"  # docs/operators.md, section 8
+
+
+class ClusterLost(ZkporError):
+    """The Dask cluster stopped serving the run (scheduler lost, or a task kept killing its
+    workers). Nothing is published; the checkpoints in ``BUNDLE.partial`` are kept."""
 
 
 def default_workers() -> int:
@@ -34,6 +60,33 @@ def default_workers() -> int:
         1,
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
     )
+
+
+def run_windowed(
+    executor: Executor, fn: Callable[[_T], _R], tasks: Iterable[_T], window: int
+) -> Generator[_R, None, None]:
+    """``fn`` over ``tasks`` on ``executor``, results in completion order, with at most
+    ``window`` tasks in flight (tasks are drawn lazily, so the driver holds no more than
+    that). Closing the iterator early cancels the tasks still pending."""
+    source = iter(tasks)
+    pending: set[Future[_R]] = set()
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(pending) < window:
+                task = next(source, None)
+                if task is None:
+                    exhausted = True
+                    break
+                pending.add(executor.submit(fn, task))
+            if not pending:
+                return
+            completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in completed:
+                yield fut.result()
+    finally:
+        for fut in pending:
+            fut.cancel()
 
 
 def watch_parent(driver: int) -> None:
@@ -53,22 +106,13 @@ def watch_parent(driver: int) -> None:
 @contextmanager
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
     """A context-managed executor: Dask when ``scheduler`` is given, else a process pool
-    of ``workers`` processes (default: one per available core)."""
+    of ``workers`` processes (default: one per available core). Raises :class:`ClusterLost`
+    (one line) when the Dask cluster fails the run (module doc)."""
     if workers is not None and workers < 1:
         raise InputError("--workers must be at least 1")
     if scheduler:
-        try:
-            distributed: Any = importlib.import_module("distributed")
-        except ImportError:
-            raise InputError("--scheduler needs Dask: pip install 'zkpor[dask]'") from None
-        try:
-            client = distributed.Client(scheduler, timeout="20s")
-        except OSError as exc:
-            raise InputError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
-        try:
-            yield client.get_executor()
-        finally:
-            client.close()
+        with _dask_executor(scheduler) as executor:
+            yield executor
         return
     with ProcessPoolExecutor(
         max_workers=default_workers() if workers is None else workers,
@@ -76,3 +120,47 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
         initargs=(os.getpid(),),
     ) as pool:
         yield pool
+
+
+@contextmanager
+def _dask_executor(scheduler: str) -> Iterator[Executor]:
+    try:
+        distributed: Any = importlib.import_module("distributed")
+    except ImportError:
+        raise InputError("--scheduler needs Dask: pip install 'zkpor[dask]'") from None
+    try:
+        client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except OSError as exc:
+        raise InputError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
+    try:
+        yield client.get_executor()
+    except ZkporError:
+        raise
+    except Exception as exc:
+        lost = _cluster_failure(distributed, client, exc, scheduler)
+        if lost is None:
+            raise
+        _quiet_dask_logs()  # the one line below says it all: no reconnect tracebacks
+        raise ClusterLost(f"{lost}; {_RESUME}") from None
+    finally:
+        client.close(timeout=5)
+
+
+_RESUME = "the run stopped: run the same command again to resume from its checkpoints"
+
+
+def _cluster_failure(distributed: Any, client: Any, exc: Exception, scheduler: str) -> str | None:
+    """What went wrong with the cluster, if ``exc`` came from it (else None: a bug or an
+    error of the task itself, re-raised as it is)."""
+    if client.status != "running" or isinstance(exc, CancelledError):
+        return f"lost the connection to the Dask scheduler {scheduler}"
+    killed = getattr(distributed, "KilledWorker", None)
+    if killed is not None and isinstance(exc, killed):
+        return f"a task killed every Dask worker that ran it (scheduler {scheduler})"
+    return None
+
+
+def _quiet_dask_logs() -> None:
+    for name in list(logging.Logger.manager.loggerDict):
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).disabled = True

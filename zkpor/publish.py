@@ -7,6 +7,7 @@ C_net = C_E - C_D opens to (E - D, r_E - r_D), and the proof shows q R >= p (E -
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from .manifest import (
     solvency_context,
     statement_digest,
 )
+from .models import Roots
 from .pedersen import Opening
 from .reserves import ReservesReport, ReservesSnapshot
 from .solvency import InsolventError, prove_solvency
@@ -251,6 +253,9 @@ def prove_round(
     digest: list[str] = []
 
     def finalize(partial: Path, summary: ProveSummary) -> None:
+        # a manifest left by an earlier attempt of this run is never this run's
+        for stale in ("manifest.json", "manifest.sha256"):
+            (partial / stale).unlink(missing_ok=True)
         if snapshot is None or report is None or exchange is None:
             return
         manifest = build_manifest(
@@ -306,7 +311,6 @@ def publish_folder(bundle: Path, out: Path) -> list[Path]:
     files are copied into a temporary sibling folder that is renamed to ``out`` at the
     end: ``out`` never holds part of a round. manifest.sha256 must be the digest of
     manifest.json (a stale digest would be published as the round's)."""
-    import os
     import shutil
     import tempfile
 
@@ -314,6 +318,11 @@ def publish_folder(bundle: Path, out: Path) -> list[Path]:
     from .web import PAGE_NAME, write_page
 
     src = bundle.resolve()
+    if src.name.endswith(".partial"):
+        raise InputError(
+            "an unfinished run (BUNDLE.partial): finish it with zkpor prove first",
+            source=str(bundle),
+        )
     if not (src / "audit.sqlite").is_file() or not (src / "roots.json").is_file():
         raise InputError(
             "not a finished bundle (no audit.sqlite and roots.json)", source=str(bundle)
@@ -326,22 +335,14 @@ def publish_folder(bundle: Path, out: Path) -> list[Path]:
         )
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError("exists and is not an empty folder; choose a new one", source=str(out))
-    names = [n for n in PUBLISHED_FILES if (src / n).is_file()]
-    if "manifest.json" in names:
-        from .publicjson import parse_public
-
-        manifest = parse_public(Manifest, (src / "manifest.json").read_bytes(), str(bundle))
-        stated = (src / "manifest.sha256").read_text().strip() if "manifest.sha256" in names else ""
-        if stated != manifest_digest(manifest):
-            raise InputError(
-                "manifest.sha256 is not the digest of manifest.json", source=str(bundle)
-            )
+    names = [n for n in PUBLISHED_FILES if os.path.lexists(src / n)]
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
+        # copy first, then check the copies: what is checked is what is published
         for name in names:
-            shutil.copyfile(src / name, staging / name)
-            os.chmod(staging / name, 0o644)
+            _copy_regular(src / name, staging / name, bundle)
+        check_published(staging, str(bundle))
         write_page(staging)
         os.chmod(staging, 0o755)
         if out.exists():
@@ -351,3 +352,102 @@ def publish_folder(bundle: Path, out: Path) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return [out / n for n in [*names, PAGE_NAME]]
+
+
+def _copy_regular(path: Path, target: Path, bundle: Path) -> None:
+    """Copy ``path`` to ``target`` (mode 0644) only if it is a regular file, not followed
+    through a symbolic link (a link could point at the private store or a key file)."""
+    import stat
+
+    from .errors import InputError
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError(
+            f"{path.name}: not a regular file of the bundle ({exc.strerror})", source=str(bundle)
+        ) from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise InputError(f"{path.name}: not a regular file", source=str(bundle))
+        with open(target, "xb") as dst:
+            while chunk := fh.read(1 << 20):
+                dst.write(chunk)
+    os.chmod(target, 0o644)
+
+
+# The tables of a published audit file (docs/spec.md 9.3; margin tables 16.7): nothing else,
+# so a private store (leaves, root_openings, chunk_roots ...) can never pass as one.
+AUDIT_TABLES = frozenset({"meta", "assets", "nodes", "margin_accounts", "margin_inputs"})
+
+
+def check_published(folder: Path, source: str) -> None:
+    """The files about to be published agree with each other and are what they claim:
+    roots.json parses as roots; audit.sqlite is a finished audit file (only the audit
+    tables, no ``progress`` table of an unfinished run, the round and the roots of
+    roots.json); a manifest is the digest's, and names the same round and roots."""
+    from .errors import InputError
+    from .publicjson import parse_public
+    from .verify.audit import _check_schema, _connect
+    from .verify.manifest import manifest_roots
+
+    roots = parse_public(Roots, (folder / "roots.json").read_bytes(), f"{source}/roots.json")
+    audit_source = f"{source}/audit.sqlite"
+    try:
+        conn = _connect(folder / "audit.sqlite")
+        try:
+            _check_schema(conn, audit_source)
+            tables = {
+                str(n).lower()
+                for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if "progress" in tables:
+                raise InputError("an unfinished run (progress table present)", source=audit_source)
+            if not tables <= AUDIT_TABLES:
+                extra = ", ".join(sorted(tables - AUDIT_TABLES))
+                raise InputError(
+                    f"not a published audit file (tables {extra})", source=audit_source
+                )
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            rows = conn.execute(
+                "SELECT asset, leaf_count, depth, root_hash, root_commitment FROM assets"
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"not a SQLite audit file ({exc})", source=audit_source) from None
+    if meta.get("format") != "zkpor-audit-v1" or meta.get("round_id") != roots.round_id:
+        raise InputError(
+            "audit file and roots.json are not of the same finished round", source=audit_source
+        )
+    in_audit = {str(a): (int(n), int(d), bytes(h).hex(), bytes(c).hex()) for a, n, d, h, c in rows}
+    in_roots = _root_tuples(roots)
+    if in_audit != in_roots:
+        raise InputError("audit.sqlite and roots.json hold different roots", source=source)
+    if (folder / "manifest.json").exists():
+        manifest = parse_public(
+            Manifest, (folder / "manifest.json").read_bytes(), f"{source}/manifest.json"
+        )
+        digest_file = folder / "manifest.sha256"
+        stated = digest_file.read_text().strip() if digest_file.exists() else ""
+        if stated != manifest_digest(manifest):
+            raise InputError("manifest.sha256 is not the digest of manifest.json", source=source)
+        stated_roots = manifest_roots(manifest)
+        if _root_tuples(stated_roots) != in_roots or (
+            stated_roots.round_id,
+            stated_roots.arity,
+        ) != (roots.round_id, roots.arity):
+            raise InputError("manifest.json and roots.json hold different roots", source=source)
+
+
+def _root_tuples(roots: Roots) -> dict[str, tuple[int, int, str, str]]:
+    """Every tree's (leaf count, depth, root hash, root commitment), debt trees as SYM/debt."""
+    out = {
+        sym: (r.leaf_count, r.depth, r.root_hash, r.root_commitment)
+        for sym, r in roots.assets.items()
+    }
+    for sym, r in roots.assets.items():
+        if r.debt is not None:
+            d = r.debt
+            out[f"{sym}/debt"] = (d.leaf_count, d.depth, d.root_hash, d.root_commitment)
+    return out

@@ -23,7 +23,9 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** UTF-8 of well-formed text; a lone surrogate is refused (TextEncoder would write U+FFFD). */
 export function utf8(text: string): Uint8Array {
+  if (/\p{Cs}/u.test(text)) throw new Error('text holds a lone surrogate (not Unicode)');
   return new TextEncoder().encode(text);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Strict JSON (zkpor/publicjson.py): UTF-8 without BOM, one object at the top level, no key
- * twice, numbers only as integers (no fraction, exponent or -0; at most 20 digits), and the
- * canonical serialisation of docs/spec.md 12.3 (sorted keys, no whitespace, minimal escapes).
+ * twice, arrays and objects nested at most 32 deep, no lone surrogate in a string or key (a
+ * `\ud800` escape without its pair), numbers only as integers (no fraction, exponent or -0; at
+ * most 20 digits), and the canonical serialisation of docs/spec.md 12.3 (sorted keys, no whitespace, minimal escapes).
  * Integers beyond 2^53 come back as bigint, so nothing is rounded.
  */
 import { InputError } from './errors.js';
@@ -9,6 +10,8 @@ import { InputError } from './errors.js';
 export type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json };
 
 export const MAX_PUBLIC_FILE_BYTES = 256 * 1024 * 1024;
+/** zkpor/publicjson.py MAX_DEPTH: the top-level object is depth 1. */
+export const MAX_DEPTH = 32;
 
 class Parser {
   i = 0;
@@ -30,9 +33,9 @@ class Parser {
   }
 
   value(depth: number): Json {
-    if (depth > 64) this.fail('nested too deeply');
     this.ws();
     const c = this.s[this.i];
+    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) throw new InputError(`strict JSON: nested more than ${MAX_DEPTH} deep (line ${this.line})`);
     if (c === '{') return this.object(depth);
     if (c === '[') return this.array(depth);
     if (c === '"') return this.string();
@@ -97,7 +100,11 @@ class Parser {
     for (;;) {
       if (this.i >= s.length) this.fail('unterminated string');
       const c = s[this.i++];
-      if (c === '"') return out;
+      if (c === '"') {
+        // Escapes joined into pairs are one code point; an unpaired half is not Unicode text.
+        if (/\p{Cs}/u.test(out)) throw new InputError(`strict JSON: a string holds a lone surrogate (not Unicode text) (line ${this.line})`);
+        return out;
+      }
       if (c === '\\') {
         const e = s[this.i++];
         const map: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };

@@ -14,7 +14,7 @@ import { canonicalJson, type Json } from './json.js';
 import { formatUnits, parseAmount } from './amounts.js';
 import type { Manifest } from './models.js';
 import type { BatchItem } from './rangeproof.js';
-import { decodeSolvencyProof, solvencyItem } from './solvency.js';
+import { decodeSolvencyProof, parseMinRatio, solvencyItem } from './solvency.js';
 import { levelSizes, SUPPORTED_ARITIES } from './sumtree.js';
 import { verifyAssetReserves } from './reserves/check.js';
 import { marginTerms, type MarginTerms } from './margin.js';
@@ -88,7 +88,12 @@ export function checkManifest(
     }
     if (total.toString() !== res.total_units || formatUnits(total, e.decimals) !== res.total)
       throw new VerificationError(`${where}: reserves total is not the sum of the balances`);
-    const [p, q] = e.solvency.min_ratio.split('/').map(BigInt);
+    let p: bigint, q: bigint;
+    try {
+      ({ p, q } = parseMinRatio(e.solvency.min_ratio));
+    } catch (err) {
+      throw new VerificationError(`${where}: ${(err as Error).message}`);
+    }
     let root: Point;
     let debtRoot: Point | null = null;
     try {

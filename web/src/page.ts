@@ -7,7 +7,7 @@
 import { InputError, VerificationError } from './errors.js';
 import { usingShipped, vectorG, vectorH } from './generators.js';
 import { formatUnits } from './amounts.js';
-import { verifyUser, type UserReport } from './verify.js';
+import { checkFileSize, verifyUser, type UserReport } from './verify.js';
 import type { VerifiedAsset } from './inclusion.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -43,9 +43,10 @@ function prepare(count = 1024): Promise<void> {
   return prepared;
 }
 
-async function readFile(input: HTMLInputElement, what: string): Promise<Uint8Array> {
+async function readFile(input: HTMLInputElement, what: string, kind: 'proof' | 'manifest'): Promise<Uint8Array> {
   const f = input.files?.[0];
   if (!f) throw new InputError(`choose your ${what} file`);
+  checkFileSize(f.size, kind); // before reading: a huge file is never loaded
   try {
     return new Uint8Array(await f.arrayBuffer());
   } catch {
@@ -173,8 +174,8 @@ async function run(): Promise<void> {
   button.disabled = true;
   try {
     setStatus('working', 'Checking…');
-    const proof = await readFile($<HTMLInputElement>('proof'), 'inclusion proof');
-    const manifest = await readFile($<HTMLInputElement>('manifest'), 'manifest');
+    const proof = await readFile($<HTMLInputElement>('proof'), 'inclusion proof', 'proof');
+    const manifest = await readFile($<HTMLInputElement>('manifest'), 'manifest', 'manifest');
     const digestText = $<HTMLInputElement>('digest').value.trim();
     await prepare();
     const rep = await verifyUser(proof, manifest, digestText === '' ? null : digestText, async (step) => {

@@ -8,6 +8,23 @@ import { VerificationError } from './errors.js';
 import { G, mul, pointFromBytes, type Point } from './group.js';
 import { decodeRangeProof, type RangeItem, type RangeProof } from './rangeproof.js';
 
+const MIN_RATIO = /^([1-9][0-9]{0,9})\/([1-9][0-9]{0,9})$/;
+
+/**
+ * The manifest's `min_ratio` (docs/spec.md 11.7, 12.2): `"p/q"`, ASCII digits without leading
+ * zeros, with 1 <= q <= p < 2^32 (lowest terms not required: the proof is for this p and q).
+ * The prover's `--min-ratio` text grammar (decimals, white space) is not read here.
+ */
+export function parseMinRatio(text: string): { p: bigint; q: bigint } {
+  const m = MIN_RATIO.exec(text);
+  if (!m) throw new VerificationError(`min_ratio ${JSON.stringify(text)} is not "p/q" in decimal digits`);
+  const p = BigInt(m[1]);
+  const q = BigInt(m[2]);
+  if (q > p) throw new VerificationError(`min_ratio ${text} is below 1 (no fractional reserves)`);
+  if (p >= 1n << 32n) throw new VerificationError(`min_ratio ${text} has a term of 2^32 or more`);
+  return { p, q };
+}
+
 export type SolvencyProof = { cHi: Point; rangeProof: RangeProof };
 
 export function decodeSolvencyProof(b: Uint8Array): SolvencyProof {

@@ -25,7 +25,22 @@ export type UserReport = {
   collateralAccount: number | null;
 };
 
+/** What the command-line verifiers read at most (zkpor/cli/verify_cmds.py; docs/spec.md 12.8). */
+export const MAX_PROOF_BYTES = 8 * 1024 * 1024;
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+function checkSize(data: Uint8Array | number, max: number, name: string): void {
+  const size = typeof data === 'number' ? data : data.length;
+  if (size > max) throw new InputError(`${name}: file larger than ${max.toLocaleString('en-US')} bytes`);
+}
+
+/** Refuse a file by its size before reading it (the page calls this with File.size). */
+export function checkFileSize(size: number, what: 'proof' | 'manifest'): void {
+  checkSize(size, what === 'proof' ? MAX_PROOF_BYTES : MAX_MANIFEST_BYTES, what);
+}
+
 export function loadProof(data: Uint8Array, name = 'proof'): { proof: InclusionProof; format: 'json' | 'binary' } {
+  checkSize(data, MAX_PROOF_BYTES, name);
   try {
     if (isZkpi(data)) return { proof: decodeZkpi(data), format: 'binary' };
     return { proof: inclusionProof(parseStrictJson(data)), format: 'json' };
@@ -35,6 +50,7 @@ export function loadProof(data: Uint8Array, name = 'proof'): { proof: InclusionP
 }
 
 export function loadManifest(data: Uint8Array, name = 'manifest'): Manifest {
+  checkSize(data, MAX_MANIFEST_BYTES, name);
   try {
     return parseManifest(parseStrictJson(data));
   } catch (e) {
@@ -42,10 +58,10 @@ export function loadManifest(data: Uint8Array, name = 'manifest'): Manifest {
   }
 }
 
-/** The proof's optional exchange must be the manifest's, code point for code point. */
-export function checkExchange(proof: InclusionProof, m: Manifest): void {
-  if (proof.exchange !== undefined && proof.exchange !== m.exchange)
-    throw new VerificationError(`the proof is for exchange '${shown(proof.exchange)}'; the manifest is exchange '${shown(m.exchange)}'`);
+/** The proof's optional exchange must be the manifest's `exchange`, code point for code point (8.2 step 1). */
+export function checkExchange(proof: InclusionProof, exchange: string): void {
+  if (proof.exchange !== undefined && proof.exchange !== exchange)
+    throw new VerificationError(`the proof is for exchange '${shown(proof.exchange)}'; the manifest is exchange '${shown(exchange)}'`);
 }
 
 /** Raises InputError (bad files) or VerificationError (a check failed). */
@@ -59,7 +75,7 @@ export async function verifyUser(
   const labels: string[] = [];
   await progress('checking the manifest and the reserve signatures');
   const mc = checkManifest(m, expectedDigest, true, batch, labels);
-  checkExchange(proof, m);
+  checkExchange(proof, m.exchange);
   await progress('checking your path to the published roots');
   const roots = new Map([...m.assets].map(([k, a]) => [k, a]));
   const assets = checkInclusion(proof, roots, m.round_id, m.parameters.arity, batch, labels, mc.terms);

@@ -69,13 +69,16 @@ function readEntries(r: Reader, count: number, arity: number): Json[] {
     const salt = bytesToHex(r.take(32, 'salt'));
     const leafIndex = safe(r.u64('leaf_index'), 'leaf_index');
     const leafCount = safe(r.u64('leaf_count'), 'leaf_count');
+    if (decimals > 30) throw new InputError('decimals above 30');
     const depth = r.u8('depth');
+    if (depth < 1 || depth > 64) throw new InputError(`depth ${depth} outside 1..64`);
     const path: Json[] = [];
     let index = leafIndex;
     for (let level = 1; level <= depth; level++) {
       index = Math.floor(index / arity);
       const c = r.u8('child count');
-      if (c < 1 || c > 64) throw new InputError('a node has 1 to 64 children');
+      // Rule 7: checked before any child is read.
+      if (c < 1 || c > arity) throw new InputError(`a node has 1 to ${arity} children (the arity), not ${c}`);
       const children: Json[] = [];
       for (let i = 0; i < c; i++) {
         const raw = r.take(65, 'children');
@@ -85,7 +88,7 @@ function readEntries(r: Reader, count: number, arity: number): Json[] {
       path.push({ level, index, children, proofs });
     }
     out.push({
-      asset, decimals, amount: decimals <= 30 ? formatUnits(units, decimals) : '', units: units.toString(),
+      asset, decimals, amount: formatUnits(units, decimals), units: units.toString(),
       blinding, salt, leaf_index: leafIndex, leaf_count: leafCount, path,
     });
   }
@@ -129,9 +132,11 @@ export function decodeZkpi(data: Uint8Array): InclusionProof {
   head.round_id = r.str8('round_id');
   head.user_id = r.str8('user_id');
   const arity = r.u8('arity');
-  if (arity < 2) throw new InputError('arity out of range');
+  if (![2, 4, 8, 16, 32, 64].includes(arity)) throw new InputError(`arity ${arity} is not 2, 4, 8, 16, 32 or 64`);
   head.arity = arity;
-  head.assets = readEntries(r, r.u8('asset count'), arity);
+  const count = r.u8('asset count');
+  if (count < 1) throw new InputError('asset count 0');
+  head.assets = readEntries(r, count, arity);
   if (version >= 2) {
     const count = r.u8('debt count');
     if (version === 2 && count < 1) throw new InputError('a version 2 proof has at least one debt');

@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from ..errors import InputError
+from ..liabilities.progress import ProgressDisplay, ProgressMonitor
 from .app import app
 from .common import Bars, console, data_console, shown_line
 
@@ -101,6 +102,13 @@ def prove(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    progress_json: Annotated[
+        str | None,
+        typer.Option(
+            "--progress-json",
+            help="Append progress events (one JSON object per line) to FILE, or - for stderr.",
+        ),
+    ] = None,
 ) -> None:
     """Build the liabilities trees and proofs into a bundle.
 
@@ -152,7 +160,10 @@ def prove(
             shown_line(f"resuming the unfinished run in {partial} (its inputs are checked first)")
         )
     started = time.perf_counter()
-    with make_executor(workers, scheduler) as executor, _progress(quiet or as_json) as progress:
+    with (
+        make_executor(workers, scheduler) as executor,
+        _progress(quiet or as_json, progress_json) as progress,
+    ):
         try:
             summary, manifest_digest = prove_round(
                 balances,
@@ -168,7 +179,7 @@ def prove(
                 progress=progress,
             )
         except KeyboardInterrupt:
-            interrupted(executor, progress)
+            interrupted(executor, progress, as_json)
     digest_box = [manifest_digest] if manifest_digest else []
     elapsed = time.perf_counter() - started
     data = {
@@ -229,23 +240,36 @@ def prove(
         console.print("no --reserves given: the bundle proves liabilities only (no manifest)")
 
 
-def _progress(off: bool) -> Bars:
-    """The prove command's progress display: the library's (stage, done, total) callback.
-    Every progress output of ``zkpor prove`` is wired here (one place to add another)."""
-    return Bars(not off)
+def _progress(off: bool, events: str | None) -> ProgressMonitor:
+    """The prove command's progress: the library's (stage, done, total) callback, feeding
+    the live display (chunks, entries/s, time left) unless ``off``, and with ``--progress-json
+    DEST`` the JSON events (zkpor/liabilities/progress.py). Every progress output of
+    ``zkpor prove`` is wired here."""
+    display = ProgressDisplay(not off and events != "-")
+    return ProgressMonitor.to(display, events)
 
 
-def interrupted(executor: Executor, progress: Bars) -> NoReturn:
+def interrupted(executor: Executor, progress: ProgressMonitor, as_json: bool = False) -> NoReturn:
     """Ctrl-C: drop the queued tasks, leave without waiting for running ones, exit 130.
 
     What the run finished is committed chunk by chunk in BUNDLE.partial and is checked
     before a rerun trusts it, so leaving at once loses at most the chunks in flight. The
     local pool's workers end within a second of their driver (:func:`zkpor.parallel.
     watch_parent`) and ignore SIGINT themselves (no traceback from each of them)."""
-    progress.__exit__(None, None, None)  # restores the cursor the live display hid
+    # restores the cursor the live display hid; the events end with "failed"
+    progress.__exit__(KeyboardInterrupt, KeyboardInterrupt("interrupted"), None)
     executor.shutdown(wait=False, cancel_futures=True)
     sys.stdout.flush()
-    print("\ninterrupted; run the same command again to resume", file=sys.stderr, flush=True)
+    message = "interrupted; run the same command again to resume"
+    if as_json:
+        failure = {
+            "ok": False,
+            "error": message,
+            "errors": [message],
+            "exit_code": EXIT_INTERRUPTED,
+        }
+        print(json.dumps(failure, indent=2), flush=True)
+    print(f"\n{message}", file=sys.stderr, flush=True)
     os._exit(EXIT_INTERRUPTED)
 
 

@@ -19,6 +19,7 @@ from .verify_text import (
     decimal,
     say,
     user_lines,
+    warnings,
 )
 
 if TYPE_CHECKING:
@@ -151,12 +152,17 @@ def verify_user(
         not_checked = list(NOT_CHECKABLE)
         if report is None:
             not_checked.insert(0, "reserves and solvency (no manifest given)")
+            if proof_exchange:
+                not_checked.insert(
+                    1, f"that this is exchange {proof_exchange!r}, as the proof says"
+                )
         typer.echo(
             json.dumps(
                 {
                     "ok": True,
                     "user_id": incl.user_id,
-                    "exchange": exchange,
+                    "exchange": report.exchange if report else None,
+                    "exchange_named_by_proof": proof_exchange,
                     "round_id": pub.round_id,
                     "manifest_digest": report.digest if report else None,
                     "digest_matched": report.digest_matched if report else None,
@@ -172,6 +178,7 @@ def verify_user(
                     "reserves": {s: a.to_json() for s, a in report.assets.items()}
                     if report
                     else None,
+                    "warnings": warnings(report),
                     "not_checked": not_checked,
                 },
                 indent=2,
@@ -295,6 +302,7 @@ def verify_audit(
             "manifest_digest": report_m.digest if report_m else None,
             "digest_matched": report_m.digest_matched if report_m else None,
             "reserves": {s: a.to_json() for s, a in report_m.assets.items()} if report_m else None,
+            "warnings": warnings(report_m),
             **({"chain": chain.to_json()} if chain is not None else {}),
             "not_checked": not_checked,
         }

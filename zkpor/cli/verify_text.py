@@ -129,6 +129,17 @@ def digest_lines(report: ManifestReport, indent: str = "  ") -> tuple[list[str],
     ]
 
 
+def warnings(report: ManifestReport | None) -> list[str]:
+    """What passed but must not be read as reserves: assets held on a test network."""
+    if report is None:
+        return []
+    return [
+        f"{sym}: testnet coins have no value; these are not reserves"
+        for sym, info in report.assets.items()
+        if info.chain.endswith("-testnet")
+    ]
+
+
 def user_lines(
     user_id: str,
     round_id: str,
@@ -138,7 +149,9 @@ def user_lines(
     report: ManifestReport | None,
 ) -> list[str]:
     """The text of a passed ``zkpor verify user``."""
-    at = f" at {exchange}" if exchange else ""
+    # the exchange is a checked fact only with a manifest (the proof's own name must equal
+    # the manifest's); without one it is what the proof says, and said so
+    at = f" at {exchange}" if exchange and report is not None else ""
     lines = [f"OK: {user_id}{at}: balances counted in round {round_id}"]
     lines += [f"  {r.asset:8} {decimal(r.amount)}" for r in equity]
     if debts:
@@ -165,6 +178,8 @@ def user_lines(
     ]
     if report is None:
         not_checked.append("reserves and solvency (no manifest given)")
+        if exchange:
+            not_checked.append(f"that this is exchange {exchange!r}, as the proof says")
     else:
         lines += _bullets(
             [

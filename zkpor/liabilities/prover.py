@@ -15,8 +15,11 @@ Stages (docs/spec.md sections 7 and 9.4; docs/operators.md section 3):
   haircuts, else every failing account is named and nothing is kept (:mod:`.margin`).
   Debts go into one debt tree per asset (tree ``SYMBOL/debt``), built like the equity trees.
 - plan and map: build aligned subtrees of height h ("chunks") on the executor; each
-  finished chunk is committed with its tag, so a killed run resumes without redoing it.
-- reduce: build the levels above the chunk roots; write the roots.
+  finished chunk is committed with its tag, so a killed run resumes without redoing it
+  (:mod:`.chunks`).
+- reduce: build the levels above the chunk roots, on the executor in groups while a level is
+  wider than ``ProveOptions.driver_nodes``, the last levels on the driver (:mod:`.reduce`);
+  write the roots.
 - margin: one collateral proof per margin account over its leaf openings (:mod:`.margin`).
 - self-check: audit the finished bundle and recompute every leaf and root opening from the
   CSV and the round keys (:mod:`.selfcheck`); any difference fails the run.
@@ -26,32 +29,28 @@ Stages (docs/spec.md sections 7 and 9.4; docs/operators.md section 3):
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from ..errors import InputError
 from ..generators import generator_digest
-from ..group import Point
 from ..identifiers import check_text
 from ..margin import MarginTerms
-from ..sumtree import RANGE_BITS, check_arity, debt_tree, level_sizes
-from .build import ChunkResult, ChunkTask, LevelNode, build_chunk, build_levels
+from ..sumtree import RANGE_BITS, check_arity, debt_tree
 from .checkpoint import (
     check_loaded,
-    finished_chunks,
     leaves_tag,
     open_audit_checked,
-    result_tag,
     resumed_nonce,
     start_run,
 )
+from .chunks import CHUNK_LEAVES, MIN_CHUNKS, TreePlan, base_height, plan_tree, run_map
 from .inputs import (
     MAX_REPORTED_ERRORS,
     U64_MAX,
@@ -63,15 +62,22 @@ from .inputs import (
 from .keys import RoundKeys, pad_leaf_id, resume_fingerprint
 from .lock import output_lock
 from .margin import check_collateral, prove_margin
+from .progress import CountsEntries
+from .reduce import DRIVER_NODES, build_top, group_count, reduce_plan
 from .selfcheck import self_check
 from .store import AUDIT_FORMAT, get_meta, open_audit, open_private, private_path, set_meta
 
-__all__ = ["DEFAULT_ARITY", "ProveOptions", "ProveSummary", "prove_liabilities"]
+__all__ = [
+    "CHUNK_LEAVES",
+    "DEFAULT_ARITY",
+    "MIN_CHUNKS",
+    "ProveOptions",
+    "ProveSummary",
+    "prove_liabilities",
+]
 
 DEFAULT_ARITY: Final[int] = 16  # measured: docs/benchmarks.md, "Choosing the arity"
 DEFAULT_PAD_GRANULARITY: Final[int] = 256
-CHUNK_LEAVES: Final[int] = 1024
-MIN_CHUNKS: Final[int] = 8
 _BATCH: Final[int] = 10_000
 
 Progress = Callable[[str, int, int], None]
@@ -86,6 +92,9 @@ class ProveOptions:
     pad_granularity: int = DEFAULT_PAD_GRANULARITY
     chunk_height: int | None = None  # default: the largest h with arity^h <= CHUNK_LEAVES
     debt_pad_granularity: int | None = None  # default: pad_granularity
+    # the reduce runs on the executor while a level is wider than this (:mod:`.reduce`);
+    # the tree does not depend on it
+    driver_nodes: int = DRIVER_NODES
 
     def debt_granularity(self) -> int:
         return (
@@ -93,12 +102,7 @@ class ProveOptions:
         )
 
     def height(self) -> int:
-        if self.chunk_height is not None:
-            return self.chunk_height
-        h = 1
-        while self.arity ** (h + 1) <= CHUNK_LEAVES:
-            h += 1
-        return h
+        return self.chunk_height if self.chunk_height is not None else base_height(self.arity)
 
 
 @dataclass
@@ -271,113 +275,71 @@ def _load(
     return rows
 
 
-def _chunk_tasks(
-    priv: sqlite3.Connection,
-    asset: str,
-    keys: RoundKeys,
-    opts: ProveOptions,
-    sizes: tuple[int, ...],
-    height: int,
-    todo: list[int],
-) -> Iterator[ChunkTask]:
-    span = opts.arity**height
-    for chunk in todo:
-        leaves = priv.execute(
-            "SELECT user_id, units FROM leaves WHERE asset = ? AND leaf >= ? AND leaf < ? "
-            "ORDER BY leaf",
-            (asset, chunk * span, (chunk + 1) * span),
-        ).fetchall()
-        yield ChunkTask(
-            round_id=opts.round_id,
-            asset=asset,
-            round_key=keys.round_key,
-            arity=opts.arity,
-            height=height,
-            chunk=chunk,
-            level_sizes=sizes,
-            leaves=tuple((uid, int(units)) for uid, units in leaves),
-        )
-
-
-def _store_chunk(
+def _reduce(
     audit: sqlite3.Connection,
     priv: sqlite3.Connection,
-    res: ChunkResult,
-    arity: int,
-    tag_key: bytes,
+    plans: list[TreePlan],
+    opts: ProveOptions,
+    executor: Executor,
+    window: int,
+    progress: Progress | None,
+    summary: ProveSummary,
+    trees: dict[str, int],
+    assets: dict[str, int],
 ) -> None:
-    """Commit a finished chunk: openings first, then its audit rows with the progress row
-    and tag in one transaction (killed in between, the chunk is simply rebuilt)."""
-    h = res.height
-    first_leaf = res.chunk * arity**h
-    priv.execute("BEGIN")
-    priv.executemany(
-        "UPDATE leaves SET blinding = ?, salt = ? WHERE asset = ? AND leaf = ?",
-        [(hex(b), s, res.asset, first_leaf + i) for i, (b, s) in enumerate(res.openings)],
+    """The levels above the chunk roots, tree by tree (:mod:`.reduce`); the roots' openings
+    and the ``assets`` rows; the summary's roots."""
+    total = sum(
+        group_count(p.sizes, opts.arity, level, g)
+        for p in plans
+        for level, g in reduce_plan(p.sizes, p.height, opts.driver_nodes)
     )
-    value, blinding = res.root_opening
-    priv.execute(
-        "INSERT OR REPLACE INTO chunk_roots(asset, chunk, value, blinding) VALUES (?,?,?,?)",
-        (res.asset, res.chunk, str(value), hex(blinding)),
-    )
-    priv.execute("COMMIT")
-    audit.execute("BEGIN")
-    for level, nodes in enumerate(res.levels):
-        base = res.chunk * arity ** (h - level)
-        proofs = res.proofs[level]
-        audit.executemany(
-            "INSERT OR REPLACE INTO nodes(asset, level, idx, hash, commitment, proof) "
-            "VALUES (?,?,?,?,?,?)",
-            [
-                (res.asset, level, base + i, nh, nc, proofs[i] if proofs else None)
-                for i, (nh, nc) in enumerate(nodes)
-            ],
+    done = [0]
+
+    def on_group() -> None:
+        done[0] += 1
+        if progress:
+            progress("reduce", done[0], total)
+
+    if progress and total:
+        progress("reduce", 0, total)
+    for plan in plans:
+        asset, depth = plan.asset, len(plan.sizes) - 1
+        root_value, root_blinding = build_top(
+            audit,
+            priv,
+            asset,
+            opts.round_id,
+            opts.arity,
+            plan.sizes,
+            plan.height,
+            executor,
+            window=window,
+            driver_nodes=opts.driver_nodes,
+            on_group=on_group,
         )
-    audit.execute(
-        "INSERT OR REPLACE INTO progress(asset, chunk, tag) VALUES (?, ?, ?)",
-        (res.asset, res.chunk, result_tag(tag_key, res, arity)),
-    )
-    audit.execute("COMMIT")
-
-
-def _build_top(
-    audit: sqlite3.Connection,
-    priv: sqlite3.Connection,
-    asset: str,
-    opts: ProveOptions,
-    sizes: tuple[int, ...],
-    height: int,
-) -> tuple[int, int]:
-    """Build the levels above the chunk roots; return the root's (value, blinding)."""
-    depth = len(sizes) - 1
-    if height >= depth:
-        value, blinding = priv.execute(
-            "SELECT value, blinding FROM chunk_roots WHERE asset = ? AND chunk = 0", (asset,)
+        priv.execute(
+            "INSERT OR REPLACE INTO root_openings(asset, value, blinding) VALUES (?,?,?)",
+            (asset, str(root_value), hex(root_blinding)),
+        )
+        root_hash, root_commitment = audit.execute(
+            "SELECT hash, commitment FROM nodes WHERE asset = ? AND level = ? AND idx = 0",
+            (asset, depth),
         ).fetchone()
-        return int(value), int(blinding, 16)
-    rows = audit.execute(
-        "SELECT idx, hash, commitment FROM nodes WHERE asset = ? AND level = ? ORDER BY idx",
-        (asset, height),
-    ).fetchall()
-    openings = dict(
-        (chunk, (int(v), int(b, 16)))
-        for chunk, v, b in priv.execute(
-            "SELECT chunk, value, blinding FROM chunk_roots WHERE asset = ?", (asset,)
+        audit.execute(
+            "INSERT OR REPLACE INTO assets VALUES (?,?,?,?,?,?)",
+            (asset, trees[asset], plan.leaf_count, depth, root_hash, root_commitment),
         )
-    )
-    nodes = [LevelNode(h, Point.from_bytes(c), openings[i][0], openings[i][1]) for i, h, c in rows]
-    levels, proofs = build_levels(opts.round_id, asset, opts.arity, sizes, height, 0, nodes, depth)
-    audit.execute("BEGIN")
-    for offset, (lvl, prf) in enumerate(zip(levels, proofs)):
-        level = height + 1 + offset
-        audit.executemany(
-            "INSERT OR REPLACE INTO nodes(asset, level, idx, hash, commitment, proof) "
-            "VALUES (?,?,?,?,?,?)",
-            [(asset, level, i, n.hash, n.commitment.to_bytes(), prf[i]) for i, n in enumerate(lvl)],
-        )
-    audit.execute("COMMIT")
-    root = levels[-1][0]
-    return root.value, root.blinding
+        info: dict[str, object] = {
+            "leaf_count": plan.leaf_count,
+            "depth": depth,
+            "root_hash": bytes(root_hash).hex(),
+            "root_commitment": bytes(root_commitment).hex(),
+        }
+        if asset in assets:
+            summary.assets[asset] = {"decimals": assets[asset], **info}
+        else:
+            summary.debts[asset[: -len("/debt")]] = info
 
 
 def margin_fields(spec: AssetSpec) -> dict[str, object]:
@@ -517,86 +479,34 @@ def _run(
         if not fresh_load:
             check_loaded(priv, list(trees), tag_key, partial)
             summary.rows = int(get_meta(priv).get("rows", "0"))
-        # Map: the chunks of every asset go through one window of in-flight tasks, so the
-        # workers never wait for one asset's last chunk before the next asset starts.
-        plans: dict[str, tuple[int, tuple[int, ...], int, int]] = {}
-        generators_ = []
-        total_chunks = 0
-        finished = 0
-        for asset in trees:
-            (leaf_count,) = priv.execute(
-                "SELECT count(*) FROM leaves WHERE asset = ?", (asset,)
-            ).fetchone()
-            sizes = tuple(level_sizes(leaf_count, opts.arity))
-            depth = len(sizes) - 1
-            height = min(opts.height(), depth)
-            if opts.chunk_height is None:  # small trees: enough chunks to keep workers busy
-                while height > 1 and leaf_count < MIN_CHUNKS * opts.arity**height:
-                    height -= 1
-            chunks = sizes[height]
-            plans[asset] = (leaf_count, sizes, height, chunks)
-            done, rejected = finished_chunks(
-                tag_key, audit, priv, asset, chunks, opts.arity, height
-            )
-            summary.chunks_rebuilt += rejected
-            todo = [c for c in range(chunks) if c not in done]
-            summary.chunks_reused += len(done)
-            finished += len(done)
-            total_chunks += chunks
-            generators_.append(_chunk_tasks(priv, asset, keys, opts, sizes, height, todo))
-        tasks = itertools.chain.from_iterable(generators_)
-        pending: set[Future[ChunkResult]] = set()
-        stored = 0
-        if progress:
-            progress("prove", finished, total_chunks)
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < window:
-                task = next(tasks, None)
-                if task is None:
-                    exhausted = True
-                    break
-                pending.add(executor.submit(build_chunk, task))
-            if not pending:
-                break
-            completed, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in completed:
-                _store_chunk(audit, priv, fut.result(), opts.arity, tag_key)
-                summary.chunks_built += 1
-                finished += 1
-                stored += 1
-                if progress:
-                    progress("prove", finished, total_chunks)
-                if stop_after is not None and stored >= stop_after:
-                    for other in pending:
-                        other.cancel()
-                    raise _StopRequested
-        # Reduce: the levels above the chunk roots, per asset.
-        for asset, (leaf_count, sizes, height, _) in plans.items():
-            depth = len(sizes) - 1
-            root_value, root_blinding = _build_top(audit, priv, asset, opts, sizes, height)
-            priv.execute(
-                "INSERT OR REPLACE INTO root_openings(asset, value, blinding) VALUES (?,?,?)",
-                (asset, str(root_value), hex(root_blinding)),
-            )
-            root_hash, root_commitment = audit.execute(
-                "SELECT hash, commitment FROM nodes WHERE asset = ? AND level = ? AND idx = 0",
-                (asset, depth),
-            ).fetchone()
-            audit.execute(
-                "INSERT OR REPLACE INTO assets VALUES (?,?,?,?,?,?)",
-                (asset, trees[asset], leaf_count, depth, root_hash, root_commitment),
-            )
-            info: dict[str, object] = {
-                "leaf_count": leaf_count,
-                "depth": depth,
-                "root_hash": bytes(root_hash).hex(),
-                "root_commitment": bytes(root_commitment).hex(),
-            }
-            if asset in assets:
-                summary.assets[asset] = {"decimals": assets[asset], **info}
-            else:
-                summary.debts[asset[: -len("/debt")]] = info
+        plans = [
+            plan_tree(audit, priv, t, opts.arity, opts.height(), opts.chunk_height is None, tag_key)
+            for t in trees
+        ]
+        summary.chunks_rebuilt = sum(p.rejected for p in plans)
+        summary.chunks_reused = sum(p.chunks - len(p.todo) for p in plans)
+
+        def on_chunk(done: int, total: int, leaves_done: int, leaves: int) -> None:
+            if isinstance(progress, CountsEntries):
+                progress.entries("prove", leaves_done, leaves)
+            if progress:
+                progress("prove", done, total)
+
+        summary.chunks_built = run_map(
+            audit,
+            priv,
+            plans,
+            keys,
+            opts.round_id,
+            opts.arity,
+            executor,
+            window=window,
+            on_chunk=on_chunk,
+            stop_after=stop_after,
+        )
+        if stop_after is not None and summary.chunks_built >= stop_after:
+            raise _StopRequested
+        _reduce(audit, priv, plans, opts, executor, window, progress, summary, trees, assets)
         if terms is not None and debt_trees:
             summary.margin_accounts = prove_margin(
                 audit, priv, list(assets), terms, keys, executor, progress=progress

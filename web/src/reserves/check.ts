@@ -18,7 +18,8 @@ export function ownershipMessage(exchange: string, roundId: string, address: str
   return `zkpor proof of reserves\nexchange: ${exchange}\nround: ${roundId}\naddress: ${address}`;
 }
 
-function addressKey(chain: string, address: string): string {
+/** What an address designates, the key of 10.5's duplicate rule (reserves.json `designates`). */
+export function addressKey(chain: string, address: string): string {
   if (chain === 'ethereum') return address.toLowerCase();
   if (bip322.needsBip322(address, chain)) return 'segwit:' + address.toLowerCase();
   try {
@@ -39,11 +40,35 @@ function signatureCheck(chain: string, address: string, signature: string): (m: 
   return bitcoin.prepare(address, signature, chain);
 }
 
+/**
+ * The wrong messages of 10.5 step 3.5 that need no snapshot header (a manifest has none):
+ * the expected exchange and round with a trailing LF, a trailing CRLF, CRLF line ends.
+ */
 const VARIANTS: Array<[string, (m: string) => string]> = [
   ['a trailing LF', (m) => m + '\n'],
   ['a trailing CRLF', (m) => m + '\r\n'],
   ['CRLF line ends', (m) => m.replace(/\n/g, '\r\n')],
 ];
+
+/**
+ * Over which message a well-formed signature verifies: 'expected' (the ownership message),
+ * else the name of the first variant of VARIANTS it verifies over, else null. A malformed
+ * address or signature (10.3 steps 1-5, 10.4 steps 1-4, 10.9) raises VerificationError; a
+ * BIP-322 script this page cannot evaluate raises bip322.UncheckedSignature.
+ */
+export function diagnoseSignature(chain: string, address: string, signature: string, exchange: string, roundId: string): string | null {
+  const expected = ownershipMessage(exchange, roundId, address);
+  const signed = signatureCheck(chain, address, signature);
+  if (signed(expected)) return 'expected';
+  const found = VARIANTS.find(([, f]) => {
+    try {
+      return signed(f(expected));
+    } catch {
+      return false;
+    }
+  });
+  return found ? found[0] : null;
+}
 
 /**
  * The asset's total in base units; VerificationError listing every problem. A signature
@@ -77,24 +102,17 @@ export function verifyAssetReserves(
       problems.push(`${at}: balance: ${(e as Error).message}`);
     }
     const expected = ownershipMessage(exchange, roundId, a.address);
-    let signed: (m: string) => boolean;
+    let found: string | null;
     try {
-      signed = signatureCheck(chain, a.address, a.signature);
-      if (signed(expected)) return;
+      found = diagnoseSignature(chain, a.address, a.signature, exchange, roundId);
     } catch (e) {
       if (e instanceof bip322.UncheckedSignature) unchecked.push(`asset ${asset} reserves.addresses[${i}] ${shown(a.address)}: ${e.message}`);
       else problems.push(`${at}: ${(e as Error).message}`);
       return;
     }
-    const found = VARIANTS.find(([, f]) => {
-      try {
-        return signed(f(expected));
-      } catch {
-        return false;
-      }
-    });
+    if (found === 'expected') return;
     problems.push(found
-      ? `${at}: signed a different message: the expected text with ${found[0]}; expected '${shown(expected, 400)}'`
+      ? `${at}: signed a different message: the expected text with ${found}; expected '${shown(expected, 400)}'`
       : `${at}: signature was not made by this address's key over the expected message`);
   });
   if (total >= 1n << 64n) problems.push(`manifest: asset ${asset}: total does not fit in 64 bits of base units`);

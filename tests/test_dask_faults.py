@@ -1,0 +1,213 @@
+"""Issue 15: Dask runs that survive losing a worker, stop cleanly when the scheduler is lost
+(and resume from their checkpoints), and never publish a wrong chunk a worker returned.
+
+The clusters are real ``dask scheduler`` / ``dask worker`` processes (tests/dask_helpers.py).
+The faulty worker is a test-only preload (tests/dask_preload.py); nothing in zkpor can load
+it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from zkpor.errors import VerificationError
+from zkpor.models import Roots
+from zkpor.parallel import make_executor
+
+from .dask_helpers import (
+    Cluster,
+    check_published,
+    connected_workers,
+    dask_cluster,
+    finished_chunks,
+    secret_file,
+)
+from .liab_helpers import NONCE, PROVE_BASE, SECRET, run_prove, sample_rows, write_inputs, zkpor
+
+pytest.importorskip("distributed")
+
+ROWS = sample_rows(40)  # 16 chunks at arity 4, chunk height 1 (BTC 12, ETH 4)
+SMALL = ["--arity", "4", "--pad-granularity", "16", "--chunk-height", "1", "--quiet"]
+
+
+def _roots(bundle: Path) -> Roots:
+    return Roots.model_validate_json((bundle / "roots.json").read_text())
+
+
+# --- a worker SIGKILLed mid-run ------------------------------------------------------------
+
+
+def test_worker_killed_mid_run_same_roots(tmp_path: Path) -> None:
+    rows = sample_rows(120)  # BTC 128 leaves, ETH 48: 44 chunks, more than the window of 32
+    seen: list[int] = []
+    killed: list[tuple[int, int]] = []
+    with dask_cluster(tmp_path / "cluster", workers=2) as cluster:
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage != "prove":
+                return
+            seen.append(done)
+            if done == 1:  # 31 chunks in flight on the two workers, 12 not yet submitted
+                cluster.kill(cluster.workers[0])
+                killed.append((done, total))
+
+        with make_executor(scheduler=cluster.address) as executor:
+            summary = run_prove(
+                tmp_path, rows, executor=executor, progress=progress, _run_nonce=NONCE
+            )
+        assert connected_workers(cluster.address) == 1
+    assert killed == [(1, 44)]
+    # every chunk stored exactly once: the count went 0, 1, ..., 44 with no repeat
+    assert seen == list(range(45)) and summary.chunks_built == 44
+    local = tmp_path / "local"
+    local.mkdir()
+    run_prove(local, rows, _run_nonce=NONCE)
+    assert _roots(tmp_path / "bundle").assets == _roots(local / "bundle").assets
+    check_published(tmp_path / "bundle", rows)
+
+
+# --- the scheduler killed --------------------------------------------------------------------
+
+HELD = 3  # the preload's "hold-3": BTC chunks 0-2 are built, every other chunk waits
+
+
+def _prove_args(scheduler: str) -> list[str]:
+    args = [*PROVE_BASE, *SMALL, "--round", f"hold-{HELD}", "--out", "bundle"]
+    return [*args, "--scheduler", scheduler]
+
+
+def _wait_for(what: str, ready: Callable[[], bool], proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while not ready():
+        if proc.poll() is not None:
+            pytest.fail(f"{what}: the prover exited early: {proc.communicate()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not after 120 s")
+        time.sleep(0.1)
+
+
+def test_scheduler_killed_clear_error_then_resume(tmp_path: Path) -> None:
+    write_inputs(tmp_path, ROWS)
+    secret_file(tmp_path, SECRET)
+    partial = tmp_path / "bundle.partial"
+    with dask_cluster(tmp_path / "cluster-1", workers=2, preload=True) as cluster:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "zkpor", *_prove_args(cluster.address)],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _wait_for("3 chunks finished", lambda: finished_chunks(partial) >= HELD, proc)
+            cluster.kill(cluster.scheduler)
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 2, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith(
+        f"error: lost the connection to the Dask scheduler {cluster.address}"
+    ), err
+    assert "run the same command again to resume" in lines[0]
+    assert not (tmp_path / "bundle").exists() and finished_chunks(partial) == HELD
+    # the same command, on a new cluster (the scheduler restarted), resumes the 3 chunks
+    with dask_cluster(tmp_path / "cluster-2", workers=2) as cluster:
+        r = zkpor(*_prove_args(cluster.address), "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert (data["chunks_resumed"], data["chunks_built"], data["chunks_rebuilt"]) == (3, 13, 0)
+    check_published(tmp_path / "bundle", ROWS)
+
+
+# --- a worker that returns a wrong chunk ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    with dask_cluster(tmp_path_factory.mktemp("faulty"), workers=2, preload=True) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    "fault", ["wrong-amount", "wrong-blinding", "wrong-salt", "wrong-proof", "wrong-root"]
+)
+def test_wrong_chunk_caught_before_publishing(tmp_path: Path, faulty: Cluster, fault: str) -> None:
+    published: list[Path] = []
+    with (
+        make_executor(scheduler=faulty.address) as executor,
+        pytest.raises(VerificationError, match="self-check") as info,
+    ):
+        run_prove(
+            tmp_path,
+            ROWS,
+            round_id=fault,
+            executor=executor,
+            finalize=lambda partial, summary: published.append(partial),
+        )
+    assert not published, "the manifest step ran on a bundle that failed its self-check"
+    assert not (tmp_path / "bundle").exists() and (tmp_path / "bundle.partial").is_dir()
+    assert "0x" not in str(info.value)  # no blinding in the message
+
+
+def test_faulty_workers_build_other_rounds_right(tmp_path: Path, faulty: Cluster) -> None:
+    """The control: the same workers, a round the preload leaves alone, a valid bundle."""
+    with make_executor(scheduler=faulty.address) as executor:
+        run_prove(tmp_path, ROWS, executor=executor)
+    check_published(tmp_path / "bundle", ROWS)
+
+
+def test_wrong_chunk_cli_exit_1_nothing_published(tmp_path: Path, faulty: Cluster) -> None:
+    write_inputs(tmp_path, ROWS)
+    secret_file(tmp_path, SECRET)
+    r = zkpor(
+        *PROVE_BASE,
+        *SMALL,
+        "--round",
+        "wrong-amount",
+        "--out",
+        "bundle",
+        "--scheduler",
+        faulty.address,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.startswith("verification failed: self-check") and "Traceback" not in r.stderr
+    assert not (tmp_path / "bundle").exists()
+
+
+# --- which executor failures end the run with one line ---------------------------------------
+
+
+class _Client:
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+
+def test_cluster_failure_mapping() -> None:
+    """Lost scheduler (client no longer running, or futures cancelled) and KilledWorker become
+    ClusterLost's one line; any other task error is re-raised as it is (a bug shows as one)."""
+    from concurrent.futures import CancelledError
+
+    import distributed
+
+    from zkpor.parallel import _cluster_failure
+
+    addr = "tcp://127.0.0.1:8786"
+    lost = f"lost the connection to the Dask scheduler {addr}"
+    assert _cluster_failure(distributed, _Client("connecting"), ValueError("x"), addr) == lost
+    assert _cluster_failure(distributed, _Client("running"), CancelledError(), addr) == lost
+    killed = distributed.KilledWorker("build_chunk-1", "tcp://127.0.0.1:1", [])
+    assert "killed every Dask worker" in str(
+        _cluster_failure(distributed, _Client("running"), killed, addr)
+    )
+    assert _cluster_failure(distributed, _Client("running"), ValueError("bug"), addr) is None
