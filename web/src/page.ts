@@ -158,7 +158,7 @@ function render(rep: UserReport, ms: number): void {
   details.append(el('h3', {}, 'What this page cannot check'));
   const ul2 = el('ul');
   for (const line of [
-    ...unchecked.map((u) => `the ownership signature of ${u} (zkpor verify audit checks it)`),
+    ...unchecked.map((u) => `the ownership signature of ${u}; zkpor verify user checks it (bip322-core)`),
     'that the balances are really on chain at the block height (the auditor checks that against their own node)',
     'that other customers are in the trees (each checks their own); that your account id and balances are the ones you expected: compare them yourself',
     'that this manifest is the one everyone else checked: only the published digest shows that',
