@@ -24,13 +24,12 @@ from pathlib import Path
 from bip322core import core
 from coincurve import PrivateKey as CPriv
 from embit import ec, script
-from embit.transaction import SIGHASH
 
 from zkpor.errors import VerificationError
 from zkpor.reserves import bip322
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-import test_bip322 as T  # noqa: E402  the vectors, with their sources
+import test_bip322 as T
 
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
@@ -85,7 +84,12 @@ for address, message, sig in T.INVALID:
 add("[Core] P2TR upper case", T.P2TR_CORE.upper(), "Hello World", T.P2TR_CORE_HELLO)
 add("[Core] P2TR on testnet", T.P2TR_CORE, "Hello World", T.P2TR_CORE_HELLO, "bitcoin-testnet")
 add("[BIP-generated] full P2TR, time-locked", *T.P2TR_FULL)
-add("[BIP-generated] full P2TR, another message", T.P2TR_FULL[0], T.P2TR_FULL[1] + "x", T.P2TR_FULL[2])
+add(
+    "[BIP-generated] full P2TR, another message",
+    T.P2TR_FULL[0],
+    T.P2TR_FULL[1] + "x",
+    T.P2TR_FULL[2],
+)
 add("[Core] pof", T.P2TR_CORE, "Hello World", "pof" + T.P2TR_CORE_HELLO)
 add("[Core] empty smp", T.P2TR_CORE, "Hello World", "smp")
 legacy = base64.b64encode(b"\x1f" + b"\x01" * 64).decode()
@@ -93,19 +97,43 @@ add("65-byte legacy payload", T.P2TR_CORE, "Hello World", legacy)
 add("65-byte payload, smp", T.P2TR_CORE, "Hello World", "smp" + legacy)
 body = T.P2TR_CORE_HELLO.rstrip("=")
 alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-add("non-canonical base64", T.P2TR_CORE, "Hello World", body[:-1] + alphabet[alphabet.index(body[-1]) ^ 1] + "==")
+add(
+    "non-canonical base64",
+    T.P2TR_CORE,
+    "Hello World",
+    body[:-1] + alphabet[alphabet.index(body[-1]) ^ 1] + "==",
+)
 add("base64 without padding", T.P2TR_CORE, "Hello World", body)
 
 # ---- full signatures by [Core]'s key, each field of to_sign changed ----
 KEY = ec.PrivateKey.from_wif("L3VFeEujGtevx9w18HD1fhRbCH67Az2dpCymeRE1SoPK6XQtaN2k")
 SPK = script.p2tr(KEY.get_public_key())
 TWEAKED = CPriv(KEY.taproot_tweak(b"").secret)
-MSG = "zkpor proof of reserves\nexchange: Example Exchange\nround: 2026-11-30\naddress: " + T.P2TR_CORE
+MSG = (
+    "zkpor proof of reserves\nexchange: Example Exchange\nround: 2026-11-30\naddress: "
+    + T.P2TR_CORE
+)
 
 
-def full(*, version=0, locktime=0, sequence=0, script_sig=b"", vout=0, outputs=None, hash_type=0, message=MSG):
+def full(
+    *,
+    version=0,
+    locktime=0,
+    sequence=0,
+    script_sig=b"",
+    vout=0,
+    outputs=None,
+    hash_type=0,
+    message=MSG,
+):
     to_spend = core.build_to_spend(message.encode(), SPK.data)
-    tx = core.build_to_sign(to_spend.txid(), version=version, locktime=locktime, sequence=sequence, script_sig=script_sig)
+    tx = core.build_to_sign(
+        to_spend.txid(),
+        version=version,
+        locktime=locktime,
+        sequence=sequence,
+        script_sig=script_sig,
+    )
     tx.vin[0].vout = vout
     if outputs is not None:
         tx.vout = outputs
@@ -135,8 +163,18 @@ add("full P2TR, spends output 1", T.P2TR_CORE, MSG, ful(full(vout=1)))
 op_return = TransactionOutput(0, script.Script(b"\x6a"))
 add("full P2TR, two outputs", T.P2TR_CORE, MSG, ful(full(outputs=[op_return, op_return])))
 add("full P2TR, no output", T.P2TR_CORE, MSG, ful(full(outputs=[])))
-add("full P2TR, output of 1 sat", T.P2TR_CORE, MSG, ful(full(outputs=[TransactionOutput(1, script.Script(b"\x6a"))])))
-add("full P2TR, OP_RETURN with data", T.P2TR_CORE, MSG, ful(full(outputs=[TransactionOutput(0, script.Script(b"\x6a\x01\x00"))])))
+add(
+    "full P2TR, output of 1 sat",
+    T.P2TR_CORE,
+    MSG,
+    ful(full(outputs=[TransactionOutput(1, script.Script(b"\x6a"))])),
+)
+add(
+    "full P2TR, OP_RETURN with data",
+    T.P2TR_CORE,
+    MSG,
+    ful(full(outputs=[TransactionOutput(0, script.Script(b"\x6a\x01\x00"))])),
+)
 add("full P2TR, another message", T.P2TR_CORE, MSG + "\n", ful(full()))
 add("full P2TR, signed for another message", T.P2TR_CORE, MSG, ful(full(message="x")))
 nowit = full()
@@ -145,12 +183,37 @@ add("full P2TR, no witness", T.P2TR_CORE, MSG, ful(nowit))
 raw = full().serialize()
 add("full P2TR, trailing byte", T.P2TR_CORE, MSG, b64("ful", raw + b"\x00"))
 add("full P2TR, truncated", T.P2TR_CORE, MSG, b64("ful", raw[:-1]))
-add("full P2TR, non-minimal input count", T.P2TR_CORE, MSG, b64("ful", raw[:6] + b"\xfd\x01\x00" + raw[7:]))
+add(
+    "full P2TR, non-minimal input count",
+    T.P2TR_CORE,
+    MSG,
+    b64("ful", raw[:6] + b"\xfd\x01\x00" + raw[7:]),
+)
 add("full P2TR as smp", T.P2TR_CORE, MSG, b64("smp", raw))
-add("smp P2TR, SIGHASH_ALL", T.P2TR_CORE, MSG, core.encode_simple(full(hash_type=1).vin[0].witness.items))
-add("smp P2TR, 65 bytes with hash type 0", T.P2TR_CORE, MSG, core.encode_simple([full().vin[0].witness.items[0] + b"\x00"]))
-add("smp P2TR, signature and an annex", T.P2TR_CORE, MSG, core.encode_simple([full().vin[0].witness.items[0], b"\x50"]))
-add("smp P2TR, script path shape", T.P2TR_CORE, MSG, core.encode_simple([b"\x01", b"\x51", b"\xc0" + bytes(32)]))
+add(
+    "smp P2TR, SIGHASH_ALL",
+    T.P2TR_CORE,
+    MSG,
+    core.encode_simple(full(hash_type=1).vin[0].witness.items),
+)
+add(
+    "smp P2TR, 65 bytes with hash type 0",
+    T.P2TR_CORE,
+    MSG,
+    core.encode_simple([full().vin[0].witness.items[0] + b"\x00"]),
+)
+add(
+    "smp P2TR, signature and an annex",
+    T.P2TR_CORE,
+    MSG,
+    core.encode_simple([full().vin[0].witness.items[0], b"\x50"]),
+)
+add(
+    "smp P2TR, script path shape",
+    T.P2TR_CORE,
+    MSG,
+    core.encode_simple([b"\x01", b"\x51", b"\xc0" + bytes(32)]),
+)
 
 # ---- P2WSH scripts signed here ----
 KEYS = [ec.PrivateKey(hashlib.sha256(f"web-bip322-k{i}".encode()).digest()) for i in range(3)]
@@ -194,13 +257,27 @@ MULTI = wsh_address(multi)
 ONE = wsh_address(one)
 m2 = MSG.replace(T.P2TR_CORE, MULTI)
 m1 = MSG.replace(T.P2TR_CORE, ONE)
-s01, s02, s12 = wsh_sign(multi, m2, [0, 1]), wsh_sign(multi, m2, [0, 2]), wsh_sign(multi, m2, [1, 2])
+s01, s02, s12 = (
+    wsh_sign(multi, m2, [0, 1]),
+    wsh_sign(multi, m2, [0, 2]),
+    wsh_sign(multi, m2, [1, 2]),
+)
 W = multi.data
 add("P2WSH 2-of-3, keys 0 and 1", MULTI, m2, core.encode_simple([b"", *s01, W]))
 add("P2WSH 2-of-3, keys 0 and 2", MULTI, m2, core.encode_simple([b"", *s02, W]))
 add("P2WSH 2-of-3, keys 1 and 2", MULTI, m2, core.encode_simple([b"", *s12, W]))
-add("P2WSH 2-of-3, full", MULTI, m2, "ful" + base64.b64encode(
-    core.build_to_sign(core.build_to_spend(m2.encode(), script.p2wsh(multi).data).txid(), witness=[b"", *s01, W]).serialize()).decode())
+add(
+    "P2WSH 2-of-3, full",
+    MULTI,
+    m2,
+    "ful"
+    + base64.b64encode(
+        core.build_to_sign(
+            core.build_to_spend(m2.encode(), script.p2wsh(multi).data).txid(),
+            witness=[b"", *s01, W],
+        ).serialize()
+    ).decode(),
+)
 add("P2WSH 2-of-3, another message", MULTI, m2 + ".", core.encode_simple([b"", *s01, W]))
 add("P2WSH 2-of-3, signatures swapped", MULTI, m2, core.encode_simple([b"", s01[1], s01[0], W]))
 add("P2WSH 2-of-3, one signature twice", MULTI, m2, core.encode_simple([b"", s01[0], s01[0], W]))
@@ -212,24 +289,74 @@ add("P2WSH 2-of-3, an empty signature", MULTI, m2, core.encode_simple([b"", s01[
 add("P2WSH 2-of-3, no script", MULTI, m2, core.encode_simple([b"", *s01]))
 add("P2WSH 2-of-3, another script", MULTI, m2, core.encode_simple([b"", *s01, one.data]))
 r, s = parse_der(s01[1][:-1])
-add("P2WSH 2-of-3, high S", MULTI, m2, core.encode_simple([b"", s01[0], der(r, N - s) + b"\x01", W]))
-add("P2WSH 2-of-3, hash type 0x00", MULTI, m2, core.encode_simple([b"", s01[0], s01[1][:-1] + b"\x00", W]))
-add("P2WSH 2-of-3, hash type 0x81", MULTI, m2, core.encode_simple([b"", s01[0], s01[1][:-1] + b"\x81", W]))
+add(
+    "P2WSH 2-of-3, high S", MULTI, m2, core.encode_simple([b"", s01[0], der(r, N - s) + b"\x01", W])
+)
+add(
+    "P2WSH 2-of-3, hash type 0x00",
+    MULTI,
+    m2,
+    core.encode_simple([b"", s01[0], s01[1][:-1] + b"\x00", W]),
+)
+add(
+    "P2WSH 2-of-3, hash type 0x81",
+    MULTI,
+    m2,
+    core.encode_simple([b"", s01[0], s01[1][:-1] + b"\x81", W]),
+)
 sn = wsh_sign(multi, m2, [0, 1], hash_type=2)
 add("P2WSH 2-of-3, signed with SIGHASH_NONE", MULTI, m2, core.encode_simple([b"", *sn, W]))
 lr = s01[1][3]
-nonstrict = b"\x30" + bytes([s01[1][1] + 1]) + b"\x02" + bytes([lr + 1]) + b"\x00" + s01[1][4:-1] + b"\x01"
-add("P2WSH 2-of-3, R with a needless zero byte", MULTI, m2, core.encode_simple([b"", s01[0], nonstrict, W]))
+nonstrict = (
+    b"\x30" + bytes([s01[1][1] + 1]) + b"\x02" + bytes([lr + 1]) + b"\x00" + s01[1][4:-1] + b"\x01"
+)
+add(
+    "P2WSH 2-of-3, R with a needless zero byte",
+    MULTI,
+    m2,
+    core.encode_simple([b"", s01[0], nonstrict, W]),
+)
 add("P2WSH 1-of-1 CHECKSIG", ONE, m1, core.encode_simple([*wsh_sign(one, m1, [0]), one.data]))
-add("P2WSH 1-of-1 CHECKSIG, another key", ONE, m1, core.encode_simple([*wsh_sign(one, m1, [1]), one.data]))
-add("P2WSH 1-of-1 CHECKSIG, an extra element", ONE, m1, core.encode_simple([b"", *wsh_sign(one, m1, [0]), one.data]))
-unc = script.Script(bytes([65]) + bytes.fromhex("04" + PUBS[0].sec()[1:].hex() + "00" * 32) + b"\xac")
-add("P2WSH, a script this page does not evaluate (OP_TRUE)", wsh_address(script.Script(b"\x51")), "x", core.encode_simple([b"\x51"]))
-add("P2WSH, an uncompressed-key script", wsh_address(unc), "x", core.encode_simple([b"\x01", unc.data]))
+add(
+    "P2WSH 1-of-1 CHECKSIG, another key",
+    ONE,
+    m1,
+    core.encode_simple([*wsh_sign(one, m1, [1]), one.data]),
+)
+add(
+    "P2WSH 1-of-1 CHECKSIG, an extra element",
+    ONE,
+    m1,
+    core.encode_simple([b"", *wsh_sign(one, m1, [0]), one.data]),
+)
+unc = script.Script(
+    bytes([65]) + bytes.fromhex("04" + PUBS[0].sec()[1:].hex() + "00" * 32) + b"\xac"
+)
+add(
+    "P2WSH, a script this page does not evaluate (OP_TRUE)",
+    wsh_address(script.Script(b"\x51")),
+    "x",
+    core.encode_simple([b"\x51"]),
+)
+add(
+    "P2WSH, an uncompressed-key script",
+    wsh_address(unc),
+    "x",
+    core.encode_simple([b"\x01", unc.data]),
+)
 
 out = {
     "source": "web/test/bip322_oracle.py: verdicts of zkpor.reserves.bip322.verify (bip322-core 0.12)",
     "cases": cases,
 }
-Path(__file__).with_name("bip322-oracle.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
-print(len(cases), "cases;", {v: sum(1 for c in cases if c["verdict"].split(":")[0] == v) for v in ("valid", "invalid", "error")})
+Path(__file__).with_name("bip322-oracle.json").write_text(
+    json.dumps(out, indent=1, ensure_ascii=False) + "\n"
+)
+print(
+    len(cases),
+    "cases;",
+    {
+        v: sum(1 for c in cases if c["verdict"].split(":")[0] == v)
+        for v in ("valid", "invalid", "error")
+    },
+)
