@@ -49,10 +49,13 @@ export function normalizeDigest(text: string): string {
 export type AssetReserves = {
   asset: string; chain: string; blockHeight: string; blockHash: string | null; reserves: string; reservesUnits: bigint;
   minRatio: string; liabilities: string | null; addresses: { address: string; balance: string }[]; rootCommitment: Point;
-  net: boolean; debt: string | null;
+  net: boolean; debt: string | null; tokenContract: string | null; chainId: number | null;
 };
 
-export type ManifestCheck = { digest: string; digestMatched: boolean | null; assets: AssetReserves[]; terms: MarginTerms | null };
+/** `unchecked`: the ownership signatures this page could not evaluate (never counted as checked). */
+export type ManifestCheck = {
+  digest: string; digestMatched: boolean | null; assets: AssetReserves[]; terms: MarginTerms | null; unchecked: string[];
+};
 
 /**
  * 12.4 steps 1-3 for every asset (range proofs set aside in `batch`, labelled in `labels`).
@@ -138,19 +141,20 @@ export function checkManifest(
       asset: sym, chain: res.chain, blockHeight: res.block_height.toString(), blockHash: res.block_hash, reserves: res.total,
       reservesUnits: total, minRatio: e.solvency.min_ratio, liabilities: d ? d.amount : null,
       addresses: res.addresses.map((a) => ({ address: a.address, balance: a.balance })), rootCommitment: root,
-      net: debtRoot !== null, debt: dd ? dd.amount : null,
+      net: debtRoot !== null, debt: dd ? dd.amount : null, tokenContract: res.token_contract ?? null, chainId: res.chain_id ?? null,
     });
   }
+  const unchecked: string[] = [];
   if (checkSignatures) {
     const problems: string[] = [];
     for (const [sym, e] of m.assets) {
       try {
-        verifyAssetReserves(sym, e.reserves.chain, e.reserves.addresses, m.exchange, m.round_id, e.decimals);
+        verifyAssetReserves(sym, e.reserves.chain, e.reserves.addresses, m.exchange, m.round_id, e.decimals, unchecked);
       } catch (err) {
         problems.push((err as Error).message);
       }
     }
     if (problems.length) throw new VerificationError(problems.join('\n'));
   }
-  return { digest, digestMatched: matched, assets: out, terms };
+  return { digest, digestMatched: matched, assets: out, terms, unchecked };
 }

@@ -3,11 +3,14 @@
  * 9.2, 12.2): unknown fields refused, integers only where integers belong, strings only where
  * strings belong, every pattern and bound checked. Failures are InputErrors naming the field.
  * Margin fields (spec 16.6, 16.8) and the proof's `exchange` are optional: absent (or null)
- * when the round has none, and then left out of the canonical JSON.
+ * when the round has none, and then left out of the canonical JSON; so are the token fields of
+ * an asset's reserves (10.1: `token_contract` in exact EIP-55 form, `chain_id`, chain ethereum only).
  */
 import { InputError } from './errors.js';
 import { checkText } from './identifiers.js';
 import type { Json } from './json.js';
+import { MAX_SIGNATURE_CHARS } from './reserves/bip322.js';
+import { toChecksumAddress } from './reserves/ethereum.js';
 
 type Obj = { [k: string]: Json };
 
@@ -230,7 +233,11 @@ export function roots(v: Json): Roots {
 export type ReserveAddress = { address: string; balance: string; signature: string };
 export type Disclosed = { amount: string; units: string; blinding: string };
 export type ManifestAsset = AssetRoot & {
-  reserves: { chain: 'bitcoin' | 'bitcoin-testnet' | 'ethereum'; block_height: number | bigint; block_hash: string | null; total: string; total_units: string; addresses: ReserveAddress[] };
+  reserves: {
+    chain: 'bitcoin' | 'bitcoin-testnet' | 'ethereum'; block_height: number | bigint; block_hash: string | null;
+    /** ERC-20 contract (EIP-55) and EIP-155 chain id (10.1): chain ethereum only, absent when not given. */
+    token_contract?: string; chain_id?: number; total: string; total_units: string; addresses: ReserveAddress[];
+  };
   /** `debt`: the disclosed debt total (16.5), only for an asset with a debt tree. */
   solvency: { min_ratio: string; proof: string; liabilities: Disclosed | null; debt?: Disclosed };
 };
@@ -254,7 +261,7 @@ function bigIntField(f: Fields, k: string): number | bigint {
 function manifestAsset(x: Json, w: string): ManifestAsset {
   const f = Fields.of(x, w, [...ROOT_FIELDS, 'reserves', 'solvency'], MARGIN_FIELDS);
   const root = assetRoot(f);
-  const rf = Fields.of(f.raw('reserves'), `${w}.reserves`, ['chain', 'block_height', 'total', 'total_units', 'addresses'], ['block_hash']);
+  const rf = Fields.of(f.raw('reserves'), `${w}.reserves`, ['chain', 'block_height', 'total', 'total_units', 'addresses'], ['block_hash', 'token_contract', 'chain_id']);
   const blockHash = rf.raw('block_hash');
   const sf = Fields.of(f.raw('solvency'), `${w}.solvency`, ['min_ratio', 'proof'], ['liabilities', 'debt']);
   const disclosed = (k: string): Disclosed => {
@@ -262,12 +269,27 @@ function manifestAsset(x: Json, w: string): ManifestAsset {
     return { amount: lf.str('amount'), units: lf.str('units', DECIMAL), blinding: lf.str('blinding', HEX32) };
   };
   const liabilities = sf.has('liabilities') ? disclosed('liabilities') : null;
+  const chain = rf.literal('chain', ['bitcoin', 'bitcoin-testnet', 'ethereum'] as const);
+  const token: { token_contract?: string; chain_id?: number } = {};
+  if (rf.has('token_contract')) {
+    const c = rf.str('token_contract');
+    if (!/^0x[0-9a-fA-F]{40}$/.test(c)) throw new InputError(`${w}.reserves.token_contract: token_contract is not 0x and 40 hex digits`);
+    const want = toChecksumAddress(c);
+    if (c !== want) throw new InputError(`${w}.reserves.token_contract: token_contract is not in EIP-55 checksum form (expected ${want})`);
+    token.token_contract = c;
+  }
+  if (rf.has('chain_id')) token.chain_id = rf.int('chain_id', 1, Number.MAX_SAFE_INTEGER);
+  if (chain !== 'ethereum') {
+    if (token.token_contract !== undefined) throw new InputError(`${w}.reserves: token_contract is for chain ethereum, not ${chain}`);
+    if (token.chain_id !== undefined) throw new InputError(`${w}.reserves: chain_id is for chain ethereum, not ${chain}`);
+  }
   return {
     ...root,
     reserves: {
-      chain: rf.literal('chain', ['bitcoin', 'bitcoin-testnet', 'ethereum'] as const),
+      chain,
       block_height: bigIntField(rf, 'block_height'),
       block_hash: blockHash === undefined || blockHash === null ? null : rf.str('block_hash', /^(0x)?[0-9a-fA-F]{64}$/),
+      ...token,
       total: rf.str('total'),
       total_units: rf.str('total_units', DECIMAL),
       addresses: rf.list('addresses', 0).map((a, i) => {
@@ -275,7 +297,7 @@ function manifestAsset(x: Json, w: string): ManifestAsset {
         return {
           address: af.str('address', /^[0-9A-Za-z]+$/, 1, 100),
           balance: af.str('balance', /^[0-9.]+$/, 1, 64),
-          signature: af.str('signature', /^[0-9A-Za-z+/=]+$/, 1, 200),
+          signature: af.str('signature', /^[0-9A-Za-z+/=]+$/, 1, MAX_SIGNATURE_CHARS),
         };
       }),
     },
@@ -320,6 +342,8 @@ function normalizedManifest(m: Omit<Manifest, 'normalized'>, raw: Obj): Json {
       decimals: a.decimals, leaf_count: a.leaf_count, depth: a.depth, root_hash: a.root_hash, root_commitment: a.root_commitment,
       reserves: {
         chain: a.reserves.chain, block_height: a.reserves.block_height, block_hash: a.reserves.block_hash,
+        ...(a.reserves.token_contract !== undefined ? { token_contract: a.reserves.token_contract } : {}),
+        ...(a.reserves.chain_id !== undefined ? { chain_id: a.reserves.chain_id } : {}),
         total: a.reserves.total, total_units: a.reserves.total_units,
         addresses: a.reserves.addresses.map((x) => ({ address: x.address, balance: x.balance, signature: x.signature })),
       },

@@ -84,9 +84,13 @@ function render(rep: UserReport, ms: number): void {
   const equity = rep.assets.filter((a) => a.kind === 'equity');
   const debts = rep.assets.filter((a) => a.kind === 'debt');
   const terms = rep.manifest.terms;
-  setStatus('ok', debts.length
+  const unchecked = rep.manifest.unchecked;
+  const except = unchecked.length
+    ? ` (except ${unchecked.length} reserve ownership signature${unchecked.length > 1 ? 's' : ''} this page could not check: see "What this page cannot check")`
+    : '';
+  setStatus('ok', (debts.length
     ? 'Verified: your balances and debts are counted, your collateral covers your debts, and reserves cover liabilities'
-    : 'Verified: your balances are counted, and reserves cover liabilities',
+    : 'Verified: your balances are counted, and reserves cover liabilities') + except,
   `${rep.userId} at ${rep.exchange}, round ${rep.roundId}.` + (rep.proofNamesExchange ? ' (Your proof names this exchange.)' : ''));
   const r = $('result');
   const bal = el('table', { class: 'balances' }, el('tr', {}, el('th', {}, 'Asset'), el('th', { class: 'num' }, 'Your balance'),
@@ -126,6 +130,9 @@ function render(rep: UserReport, ms: number): void {
     details.append(el('h4', {}, `${res.asset}: ${res.reserves} on ${res.chain} at block ${res.blockHeight}` +
       (res.net ? '; solvency over equity minus debt' : '') + (res.liabilities ? `; liabilities disclosed: ${res.liabilities}` : '') +
       (res.debt ? `; debt disclosed: ${res.debt}` : '')));
+    if (res.tokenContract !== null || res.chainId !== null)
+      details.append(el('p', { class: 'token' }, (res.tokenContract !== null ? `ERC-20 token contract ${res.tokenContract}` : 'the chain\'s native coin') +
+        (res.chainId !== null ? `, chain id ${res.chainId}` : '') + ' (bound by every solvency proof)'));
     details.append(t);
   }
   details.append(el('h3', {}, 'What was checked'));
@@ -136,7 +143,9 @@ function render(rep: UserReport, ms: number): void {
     'per asset: reserves total = the sum of the listed balances; the solvency proof (reserves >= ratio x liabilities' +
       (rep.manifest.assets.some((a) => a.net) ? ', liabilities net of debt where the asset has a debt tree' : '') + ')',
     ...(terms ? ['the published prices and haircut tiers are consistent (every solvency proof binds them)'] : []),
-    'every reserve address ownership signature over this exchange and round; no address listed twice',
+    unchecked.length
+      ? 'every other reserve address ownership signature over this exchange and round (legacy, Ethereum, BIP-322); no address listed twice'
+      : 'every reserve address ownership signature over this exchange and round (legacy, Ethereum, BIP-322); no address listed twice',
     ...(rep.proofNamesExchange ? ['your proof names the same exchange as the manifest'] : []),
     `your leaf, its opening and every step of your path up to the published root (${rep.proofFormat === 'binary' ? 'binary .zkpi' : 'JSON'} proof)`,
     ...(debts.length ? [
@@ -149,6 +158,7 @@ function render(rep: UserReport, ms: number): void {
   details.append(el('h3', {}, 'What this page cannot check'));
   const ul2 = el('ul');
   for (const line of [
+    ...unchecked.map((u) => `the ownership signature of ${u}; zkpor verify user checks it (bip322-core)`),
     'that the balances are really on chain at the block height (the auditor checks that against their own node)',
     'that other customers are in the trees (each checks their own); that your account id and balances are the ones you expected: compare them yourself',
     'that this manifest is the one everyone else checked: only the published digest shows that',

@@ -79,6 +79,15 @@ const firstAsset = Object.keys(m.assets)[0];
 m.assets[firstAsset].reserves.block_height += 1;
 const tamperedManifest = join(work, 'tampered-manifest.json');
 writeFileSync(tamperedManifest, JSON.stringify(m));
+// the demo's Taproot reserve address (BIP-322, 10.9): one bit of its signature flipped
+const tm = JSON.parse(readFileSync(manifestPath, 'utf8'));
+const taproot = Object.values(tm.assets).flatMap((a) => a.reserves.addresses).find((a) => /^bc1p/.test(a.address));
+assert.ok(taproot, 'the demo manifest has no P2TR reserve address');
+const sigBytes = Buffer.from(taproot.signature.replace(/^smp/, ''), 'base64');
+sigBytes[20] ^= 1;
+taproot.signature = (taproot.signature.startsWith('smp') ? 'smp' : '') + sigBytes.toString('base64');
+const tamperedTaproot = join(work, 'tampered-taproot.json');
+writeFileSync(tamperedTaproot, JSON.stringify(tm));
 const raised = JSON.parse(readFileSync(proofJson, 'utf8'));
 raised.assets[0].units = String(BigInt(raised.assets[0].units) + 1n);
 raised.assets[0].amount = raised.assets[0].units; // written in base units: any exact writing is read
@@ -92,11 +101,15 @@ writeFileSync(unreadable, Buffer.from([0xff, 0xfe, 0x00, 0x42, 0x13]));
 const wrongDigest = digest.replace(/^./, (c) => (c === '0' ? '1' : '0'));
 
 const cases = [
-  { name: 'demo JSON proof, manifest and digest', proof: proofJson, manifest: manifestPath, digest, want: 'ok', shot: true },
+  { name: 'demo JSON proof, manifest and digest', proof: proofJson, manifest: manifestPath, digest, want: 'ok', shot: true,
+    // the Taproot address checked (no "could not check"), the token contract and chain id shown
+    expect: /^(?![\s\S]*could not check)(?=[\s\S]*bc1p[02-9ac-hj-np-z]{58})(?=[\s\S]*ERC-20 token contract 0x[0-9a-fA-F]{40}, chain id 1 )/ },
   { name: 'demo .zkpi proof, manifest and digest', proof: proofBin, manifest: manifestPath, digest, want: 'ok' },
   { name: 'demo proof without a digest', proof: proofJson, manifest: manifestPath, digest: '', want: 'ok' },
   { name: 'tampered proof (a sibling hash)', proof: tamperedProof, manifest: manifestPath, digest, want: 'failed' },
   { name: 'tampered manifest (a block height)', proof: proofJson, manifest: tamperedManifest, digest: '', want: 'failed' },
+  { name: 'tampered manifest (the Taproot signature)', proof: proofJson, manifest: tamperedTaproot, digest: '', want: 'failed',
+    expect: /bc1p[02-9ac-hj-np-z]{58}: signature was not made by this address's key/ },
   { name: 'tampered proof (own balance raised by one base unit)', proof: raisedProof, manifest: manifestPath, digest, want: 'failed' },
   { name: 'truncated .zkpi proof', proof: truncatedBin, manifest: manifestPath, digest, want: 'error' },
   { name: 'wrong digest', proof: proofJson, manifest: manifestPath, digest: wrongDigest, want: 'failed' },

@@ -12,6 +12,13 @@ export function messageDigest(message: string): Uint8Array {
   return keccak_256(concat(utf8(`\x19Ethereum Signed Message:\n${data.length}`), data));
 }
 
+/** The EIP-55 checksum form of a 0x-prefixed 20-byte hex address (any case). */
+export function toChecksumAddress(address: string): string {
+  const digits = address.slice(2).toLowerCase();
+  const h = bytesToHex(keccak_256(utf8(digits)));
+  return '0x' + [...digits].map((c, i) => (parseInt(h[i], 16) >= 8 ? c.toUpperCase() : c)).join('');
+}
+
 export function checkAddress(address: string): Uint8Array {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new VerificationError('address: not a 0x-prefixed 20-byte hex address');
   const digits = address.slice(2);
