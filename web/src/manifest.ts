@@ -7,7 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, concat, hexToBytes, utf8 } from './bytes.js';
-import { VerificationError } from './errors.js';
+import { InputError, VerificationError } from './errors.js';
 import { G, N, mul, pointFromBytes, type Point } from './group.js';
 import { H, generatorDigest } from './generators.js';
 import { canonicalJson, type Json } from './json.js';
@@ -41,7 +41,7 @@ export function solvencyContext(statement: Uint8Array, asset: string): Uint8Arra
 /** A pasted digest: trimmed, lower case, exactly 64 hex digits. */
 export function normalizeDigest(text: string): string {
   const d = text.trim().toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(d)) throw new VerificationError('the published digest must be 64 hex digits');
+  if (!/^[0-9a-f]{64}$/.test(d)) throw new InputError('the published digest must be 64 hex digits (as the exchange published it)');
   return d;
 }
 

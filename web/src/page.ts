@@ -106,6 +106,11 @@ function render(rep: UserReport, ms: number): void {
       el('td', { class: 'num' }, res.reserves), el('td', {}, ratio)));
   }
   r.append(bal);
+  for (const res of rep.manifest.assets) {
+    if (res.chain.endsWith('-testnet'))
+      r.append(el('p', { class: 'note warn' },
+        `WARNING: ${res.asset} reserves are on ${res.chain}: testnet coins have no value; these are not reserves.`));
+  }
   if (debts.length && terms) {
     r.append(el('p', { class: 'note good' },
       `Collateral check passed (margin account ${rep.collateralAccount}): your debts, valued at the published prices in ${terms.quoteSymbol}, ` +

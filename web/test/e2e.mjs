@@ -106,6 +106,7 @@ const cases = [
     expect: /^(?![\s\S]*could not check)(?=[\s\S]*bc1p[02-9ac-hj-np-z]{58})(?=[\s\S]*ERC-20 token contract 0x[0-9a-fA-F]{40}, chain id 1 )/ },
   { name: 'demo .zkpi proof, manifest and digest', proof: proofBin, manifest: manifestPath, digest, want: 'ok' },
   { name: 'demo proof without a digest', proof: proofJson, manifest: manifestPath, digest: '', want: 'ok' },
+  { name: 'a mistyped digest (63 digits) is an input error, not a failed check', proof: proofJson, manifest: manifestPath, digest: digest.slice(1), want: 'error' },
   { name: 'tampered proof (a sibling hash)', proof: tamperedProof, manifest: manifestPath, digest, want: 'failed' },
   { name: 'tampered manifest (a block height)', proof: proofJson, manifest: tamperedManifest, digest: '', want: 'failed' },
   { name: 'tampered manifest (the Taproot signature)', proof: proofJson, manifest: tamperedTaproot, digest: '', want: 'failed',

@@ -114,7 +114,7 @@ test('amounts: exact, no sign, exponent or extra decimals', () => {
 
 test('digest: 64 hex digits, case-insensitive, otherwise refused', () => {
   assert.equal(normalizeDigest(' ' + 'AB'.repeat(32) + '\n'), 'ab'.repeat(32));
-  for (const s of ['', 'ab'.repeat(31), 'ab'.repeat(33), 'zz'.repeat(32)]) assert.throws(() => normalizeDigest(s), VerificationError);
+  for (const s of ['', 'ab'.repeat(31), 'ab'.repeat(33), 'zz'.repeat(32)]) assert.throws(() => normalizeDigest(s), InputError); // a typo, not a failed check
 });
 
 test('points: every non-canonical 33-byte form refused', () => {
