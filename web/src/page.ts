@@ -190,7 +190,7 @@ async function run(): Promise<void> {
     render(rep, performance.now() - t0);
   } catch (e) {
     if (e instanceof VerificationError) setStatus('failed', 'Verification FAILED: do not trust this proof', e.message);
-    else if (e instanceof InputError) setStatus('error', 'Could not check: a file is not readable', e.message);
+    else if (e instanceof InputError) setStatus('error', 'Could not check: a file or the pasted digest is not readable', e.message);
     else setStatus('error', 'Could not check: unexpected error', (e as Error).message);
   } finally {
     button.disabled = false;
