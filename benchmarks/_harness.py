@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import statistics
 import sys
 import time
@@ -30,6 +31,40 @@ def measure(fn: Callable[[], object], *, min_time: float = 0.3, max_reps: int = 
         if once > min_time and len(samples) >= 3:
             break
     return statistics.median(samples)
+
+
+def random_blindings(count: int) -> list[int]:
+    """``count`` uniform non-zero scalars (blinding factors for benchmark commitments)."""
+    from zkpor.group import N
+
+    return [secrets.randbelow(N - 1) + 1 for _ in range(count)]
+
+
+def rounded(obj: Any, digits: int = 3) -> Any:
+    """``obj`` with every float in it (nested dicts included) rounded to ``digits``."""
+    if isinstance(obj, float):
+        return round(obj, digits)
+    if isinstance(obj, dict):
+        return {k: rounded(v, digits) for k, v in obj.items()}
+    return obj
+
+
+def timed_against_range_m16(
+    fn: Callable[[], object], gens: Any, budget: float
+) -> tuple[float, float]:
+    """Seconds per call of ``fn`` and, as its yardstick, seconds per native aggregated range
+    proof of sixteen 64-bit values (m = 16): the mean of one measurement just before and one
+    just after ``fn``'s, so that a drift of the machine's speed shows in both."""
+    from functools import partial
+
+    from zkpor.rangeproof import prove as range_prove
+
+    values = [secrets.randbelow(2**64) for _ in range(16)]
+    native = partial(range_prove, values, random_blindings(16), 64, gens=gens)
+    before = measure(native, min_time=budget)
+    seconds = measure(fn, min_time=budget)
+    after = measure(native, min_time=budget)
+    return seconds, (before + after) / 2
 
 
 def machine_info() -> dict[str, Any]:

@@ -28,9 +28,16 @@ from typing import Any
 
 from zkpor.circuits import build_circuit, demo_assets, get_statement, reference_hundredths
 
-from benchmarks._harness import emit, machine_info, measure
+from benchmarks._harness import (
+    emit,
+    machine_info,
+    measure,
+    random_blindings,
+    rounded,
+    timed_against_range_m16,
+)
 from zkpor.generators import generators
-from zkpor.group import N, Point, get_backend
+from zkpor.group import Point, get_backend
 from zkpor.pedersen import commit
 from zkpor.r1cs import Circuit, R1CSProof, prove, verify, verify_batch
 from zkpor.rangeproof import prove as range_prove
@@ -44,10 +51,6 @@ TARGETS = {
 }
 
 
-def _blindings(count: int) -> list[int]:
-    return [secrets.randbelow(N - 1) + 1 for _ in range(count)]
-
-
 def _collateral_values(assets: int) -> list[int]:
     """Random equities below 10^13 base units and the largest debt (asset 0) they cover."""
     terms = demo_assets(assets)
@@ -59,7 +62,7 @@ def _collateral_values(assets: int) -> list[int]:
 
 def bench_range(budget: float) -> dict[str, Any]:
     gens = generators(get_backend("fast"))
-    v, r = secrets.randbelow(2**64), _blindings(1)[0]
+    v, r = secrets.randbelow(2**64), random_blindings(1)[0]
     native = range_prove([v], [r], 64, gens=gens)
     c = [commit(v, r, gens)]
     st = get_statement("range64")
@@ -95,17 +98,15 @@ def bench_collateral(assets: int, batch: int, budget: float) -> dict[str, Any]:
     name = f"collateral{assets}x12"
     st = get_statement(name)
     values = _collateral_values(assets)
-    blindings = _blindings(len(values))
+    blindings = random_blindings(len(values))
     proof, commitments, circuit = prove(st.build, values, blindings, gens=gens)
 
     def verify_rebuilt() -> None:
         verify(build_circuit(name), proof, commitments)
 
-    v16, r16 = [secrets.randbelow(2**64) for _ in range(16)], _blindings(16)
-    native = partial(range_prove, v16, r16, 64, gens=gens)
-    before = measure(native, min_time=budget)
-    t_prove = measure(partial(prove, st.build, values, blindings, gens=gens), min_time=budget)
-    after = measure(native, min_time=budget)
+    t_prove, t_native = timed_against_range_m16(
+        partial(prove, st.build, values, blindings, gens=gens), gens, budget
+    )
     out: dict[str, Any] = {
         "gates": circuit.gates,
         "padded_gates": circuit.padded_gates,
@@ -114,12 +115,12 @@ def bench_collateral(assets: int, batch: int, budget: float) -> dict[str, Any]:
         "prove_ms": t_prove * 1e3,
         "verify_ms": measure(verify_rebuilt, min_time=budget) * 1e3,
         # one native m = 16 range proof, measured just before and after (mean)
-        "native_range_m16_prove_ms": (before + after) / 2 * 1e3,
+        "native_range_m16_prove_ms": t_native * 1e3,
     }
     items: list[tuple[Circuit, R1CSProof, list[Point]]] = []
     for _ in range(batch):
         vals = _collateral_values(assets)
-        p, cs, _ = prove(st.build, vals, _blindings(len(vals)), gens=gens)
+        p, cs, _ = prove(st.build, vals, random_blindings(len(vals)), gens=gens)
         items.append((circuit, p, cs))
 
     def batch_rebuilt() -> None:
@@ -129,14 +130,6 @@ def bench_collateral(assets: int, batch: int, budget: float) -> dict[str, Any]:
     t = measure(batch_rebuilt, min_time=budget)
     out[f"batch{batch}"] = {"total_ms": t * 1e3, "per_proof_ms": t * 1e3 / batch}
     return out
-
-
-def _round(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return round(obj, 3)
-    if isinstance(obj, dict):
-        return {k: _round(v) for k, v in obj.items()}
-    return obj
 
 
 def main() -> None:
@@ -177,7 +170,7 @@ def main() -> None:
         for k, t in TARGETS.items()
     }
     report["seconds"] = round(time.time() - started, 1)
-    emit(_round(report), args.out)
+    emit(rounded(report), args.out)
 
 
 if __name__ == "__main__":

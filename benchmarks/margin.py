@@ -35,10 +35,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks._harness import emit, machine_info, measure
+from benchmarks._harness import (
+    emit,
+    machine_info,
+    measure,
+    random_blindings,
+    rounded,
+    timed_against_range_m16,
+)
 from zkpor.amounts import format_units
 from zkpor.generators import generators
-from zkpor.group import N, Point, get_backend
+from zkpor.group import Point, get_backend
 from zkpor.liabilities.prover import ProveOptions, prove_liabilities
 from zkpor.margin import (
     MarginTerms,
@@ -48,7 +55,6 @@ from zkpor.margin import (
     collateral_hundredths,
 )
 from zkpor.r1cs import Circuit, R1CSProof, prove, verify, verify_batch
-from zkpor.rangeproof import prove as range_prove
 
 TARGETS = {
     "prove_account2x12_vs_range_m16": 1.0,
@@ -68,10 +74,6 @@ def terms() -> MarginTerms:
     return MarginTerms.build("USD", 2, {a: (d, p, TIERS) for a, (d, p) in ASSETS.items()})
 
 
-def _blindings(count: int) -> list[int]:
-    return [secrets.randbelow(N - 1) + 1 for _ in range(count)]
-
-
 def _account(t: MarginTerms, assets: list[str]) -> list[int]:
     """Random equities (up to ~1M USD each) and debts using ~half of their collateral."""
     equity = {
@@ -88,21 +90,19 @@ def bench_account(t: MarginTerms, assets: list[str], batch: int, budget: float) 
     gens = generators(get_backend("fast"))
     build = account_build(t, assets, assets)
     values = _account(t, assets)
-    blindings = _blindings(len(values))
+    blindings = random_blindings(len(values))
     proof, commitments, circuit = prove(build, values, blindings, gens=gens)
 
     def verify_rebuilt() -> None:
         verify(account_circuit(t, assets, assets), proof, commitments)
 
-    v16, r16 = [secrets.randbelow(2**64) for _ in range(16)], _blindings(16)
-    native = partial(range_prove, v16, r16, 64, gens=gens)
-    before = measure(native, min_time=budget)
-    t_prove = measure(partial(prove, build, values, blindings, gens=gens), min_time=budget)
-    after = measure(native, min_time=budget)
+    t_prove, t_native = timed_against_range_m16(
+        partial(prove, build, values, blindings, gens=gens), gens, budget
+    )
     items: list[tuple[Circuit, R1CSProof, list[Point]]] = []
     for _ in range(batch):
         vals = _account(t, assets)
-        p, cs, _ = prove(build, vals, _blindings(len(vals)), gens=gens)
+        p, cs, _ = prove(build, vals, random_blindings(len(vals)), gens=gens)
         items.append((circuit, p, cs))
 
     def batch_rebuilt() -> None:
@@ -119,7 +119,7 @@ def bench_account(t: MarginTerms, assets: list[str], batch: int, budget: float) 
         "prove_ms": t_prove * 1e3,
         "verify_ms": measure(verify_rebuilt, min_time=budget) * 1e3,
         f"batch{batch}_per_proof_ms": t_batch * 1e3 / batch,
-        "native_range_m16_prove_ms": (before + after) / 2 * 1e3,
+        "native_range_m16_prove_ms": t_native * 1e3,
     }
 
 
@@ -213,14 +213,6 @@ def bench_liabilities(customers: int, workers: int) -> dict[str, Any]:
     return out
 
 
-def _round(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return round(obj, 3)
-    if isinstance(obj, dict):
-        return {k: _round(v) for k, v in obj.items()}
-    return obj
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="shorter timing, batches of 8")
@@ -251,7 +243,7 @@ def main() -> None:
         for k, x in TARGETS.items()
     }
     report["seconds"] = round(time.time() - started, 1)
-    emit(_round(report), args.out)
+    emit(rounded(report), args.out)
 
 
 if __name__ == "__main__":

@@ -391,17 +391,17 @@ class _PrunedW3:
     eth = _PrunedEth()
 
 
+def _check_one_ether_claim(w3: object, node: str) -> ChainReport:
+    """check_balances on a stand-in node: 1 wei claimed for SPEC_ETH at block 5."""
+    claims = [ChainClaim(SPEC_ETH, 1)]
+    return check_balances(
+        w3, asset="ETH", decimals=ETH_DEC, claims=claims, block_height=5, block_hash=None, node=node
+    )
+
+
 def test_a_node_without_history_says_an_archive_node_is_needed() -> None:
     with pytest.raises(EthNodeError) as err:
-        check_balances(
-            _PrunedW3(),
-            asset="ETH",
-            decimals=ETH_DEC,
-            claims=[ChainClaim(SPEC_ETH, 1)],
-            block_height=5,
-            block_hash=None,
-            node="https://node.example:8545/...",
-        )
+        _check_one_ether_claim(_PrunedW3(), "https://node.example:8545/...")
     assert str(err.value) == (
         "Ethereum node https://node.example:8545/... has no state for that block "
         f"(eth_getBalance({SPEC_ETH})): an archive node is needed"
@@ -464,14 +464,6 @@ class _ChattyW3:
 
 def test_a_url_in_a_node_error_is_cut() -> None:
     with pytest.raises(EthNodeError) as err:
-        check_balances(
-            _ChattyW3(),
-            asset="ETH",
-            decimals=ETH_DEC,
-            claims=[ChainClaim(SPEC_ETH, 1)],
-            block_height=5,
-            block_hash=None,
-            node="http://127.0.0.1:1",
-        )
+        _check_one_ether_claim(_ChattyW3(), "http://127.0.0.1:1")
     assert "SECRET" not in str(err.value)
     assert str(err.value).endswith("upstream https://node.example/... failed")

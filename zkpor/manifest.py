@@ -31,7 +31,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 
@@ -54,10 +53,9 @@ from .reserves.bip322 import MAX_SIGNATURE_CHARS
 from .reserves.models import (
     CHAIN_ID_TEXT,
     MAX_CHAIN_ID,
-    TOKEN_CONTRACT_PATTERN,
     TOKEN_CONTRACT_TEXT,
+    TokenContract,
     check_token_fields,
-    token_contract_problem,
 )
 
 __all__ = [
@@ -115,21 +113,11 @@ class ManifestReserves(_Strict):
     chain: Literal["bitcoin", "bitcoin-testnet", "ethereum"]
     block_height: int = Field(ge=0)
     block_hash: str | None = Field(default=None, pattern=r"^(0x)?[0-9a-fA-F]{64}$")
-    token_contract: str | None = absent_if_none(
-        pattern=TOKEN_CONTRACT_PATTERN, description=TOKEN_CONTRACT_TEXT
-    )
+    token_contract: TokenContract | None = absent_if_none(description=TOKEN_CONTRACT_TEXT)
     chain_id: int | None = absent_if_none(ge=1, le=MAX_CHAIN_ID, description=CHAIN_ID_TEXT)
     total: str
     total_units: DecimalInt
     addresses: list[ManifestReserveAddress]
-
-    @field_validator("token_contract")
-    @classmethod
-    def _token(cls, v: str | None) -> str | None:
-        problem = None if v is None else token_contract_problem(v)
-        if problem is not None:
-            raise ValueError(problem)
-        return v
 
     @model_validator(mode="after")
     def _token_chain(self) -> ManifestReserves:

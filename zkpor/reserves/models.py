@@ -30,6 +30,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -48,6 +49,7 @@ __all__ = [
     "AssetReserves",
     "ReserveAddress",
     "ReservesSnapshot",
+    "TokenContract",
     "address_problem",
     "token_contract_problem",
 ]
@@ -90,6 +92,19 @@ def token_contract_problem(contract: str) -> str | None:
     return None
 
 
+def _eip55_contract(contract: str) -> str:
+    problem = token_contract_problem(contract)
+    if problem is not None:
+        raise ValueError(problem)
+    return contract
+
+
+#: An ERC-20 contract address in EIP-55 form (the field type of snapshot and manifest).
+TokenContract = Annotated[
+    str, StringConstraints(pattern=TOKEN_CONTRACT_PATTERN), AfterValidator(_eip55_contract)
+]
+
+
 def check_token_fields(chain: str, token_contract: str | None, chain_id: int | None) -> None:
     """Token fields belong to Ethereum assets only (ValueError naming the field)."""
     if chain == "ethereum":
@@ -130,9 +145,7 @@ class AssetReserves(_Strict):
     chain: Literal["bitcoin", "bitcoin-testnet", "ethereum"]
     block_height: int = Field(ge=0)
     block_hash: str | None = Field(default=None, pattern=r"^(0x)?[0-9a-fA-F]{64}$")
-    token_contract: str | None = Field(
-        default=None, pattern=TOKEN_CONTRACT_PATTERN, description=TOKEN_CONTRACT_TEXT
-    )
+    token_contract: TokenContract | None = Field(default=None, description=TOKEN_CONTRACT_TEXT)
     chain_id: int | None = Field(default=None, ge=1, le=MAX_CHAIN_ID, description=CHAIN_ID_TEXT)
     addresses: list[ReserveAddress] = Field(max_length=100_000)
 
@@ -140,14 +153,6 @@ class AssetReserves(_Strict):
     @classmethod
     def _identifier(cls, v: str, info: ValidationInfo) -> str:
         return check_text(v, str(info.field_name))
-
-    @field_validator("token_contract")
-    @classmethod
-    def _token(cls, v: str | None) -> str | None:
-        problem = None if v is None else token_contract_problem(v)
-        if problem is not None:
-            raise ValueError(problem)
-        return v
 
     @model_validator(mode="after")
     def _token_chain(self) -> AssetReserves:
