@@ -8,6 +8,7 @@ it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -16,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.errors import VerificationError
+from zkpor.errors import InputError, VerificationError
 from zkpor.models import Roots
-from zkpor.parallel import make_executor
+from zkpor.parallel import NO_WORKERS_ENV, TaskFailed, make_executor
 
 from .dask_helpers import (
     Cluster,
@@ -127,6 +128,108 @@ def test_scheduler_killed_clear_error_then_resume(tmp_path: Path) -> None:
     data = json.loads(r.stdout)
     assert (data["chunks_resumed"], data["chunks_built"], data["chunks_rebuilt"]) == (3, 13, 0)
     check_published(tmp_path / "bundle", ROWS)
+
+
+# --- every worker gone ------------------------------------------------------------------------
+
+
+def test_no_workers_left_clear_error_after_the_limit(tmp_path: Path) -> None:
+    """Both workers SIGKILLed while 13 chunks are pending: with the limit at 3 s the prover
+    stops with one line (exit 2), keeping its 3 finished chunks for the rerun."""
+    write_inputs(tmp_path, ROWS)
+    secret_file(tmp_path, SECRET)
+    partial = tmp_path / "bundle.partial"
+    env = {**os.environ, NO_WORKERS_ENV: "3"}
+    with dask_cluster(tmp_path / "cluster", workers=2, preload=True) as cluster:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "zkpor", *_prove_args(cluster.address)],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            _wait_for("3 chunks finished", lambda: finished_chunks(partial) >= HELD, proc)
+            for worker in cluster.workers:
+                cluster.kill(worker)
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 2, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines == [
+        f"error: the Dask cluster {cluster.address} has had no workers for 3 s; start workers, "
+        "then run the same command again to resume from its checkpoints"
+    ], err
+    assert not (tmp_path / "bundle").exists() and finished_chunks(partial) == HELD
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "nan", "inf"])
+def test_no_workers_limit_must_be_positive(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    from zkpor.parallel import _no_workers_seconds
+
+    monkeypatch.setenv(NO_WORKERS_ENV, value)
+    with pytest.raises(InputError, match=f"{NO_WORKERS_ENV} must be a positive number"):
+        _no_workers_seconds()
+    monkeypatch.setenv(NO_WORKERS_ENV, "2.5")
+    assert _no_workers_seconds() == 2.5
+    monkeypatch.delenv(NO_WORKERS_ENV)
+    assert _no_workers_seconds() == 300
+
+
+# --- a task error that cannot travel -----------------------------------------------------------
+
+
+class _TwoArgError(Exception):
+    """Pickles, but does not unpickle (its __init__ wants two arguments, args holds one)."""
+
+    def __init__(self, what: str, where: int) -> None:
+        super().__init__(f"{what} at {where}")
+
+
+def _raise_two_arg(x: int) -> int:
+    raise _TwoArgError("bad chunk", x)
+
+
+def test_portable_errors_replace_only_what_cannot_travel() -> None:
+    import pickle
+
+    from zkpor.parallel import _PortableErrors
+
+    with pytest.raises(TypeError):
+        pickle.loads(pickle.dumps(_TwoArgError("a", 1)))  # the premise
+    with pytest.raises(TaskFailed, match=r"^_TwoArgError: bad chunk at 7$"):
+        _PortableErrors(_raise_two_arg)(7)
+    with pytest.raises(ValueError, match=r"^plain$"):  # a portable error is passed through
+        _PortableErrors(_raise_plain)(1)
+    assert _PortableErrors(abs)(-3) == 3
+
+
+def _raise_plain(_: int) -> int:
+    raise ValueError("plain")
+
+
+def test_unpicklable_task_error_reaches_the_driver(tmp_path: Path) -> None:
+    """On a real cluster: a task raising an exception that cannot be rebuilt on the driver
+    ends with TaskFailed within the minute (Dask alone would never resolve the future)."""
+
+    class LocalError(Exception):  # defined here: pickle cannot even name it
+        def __init__(self, a: str, b: int) -> None:
+            super().__init__(f"{a}/{b}")
+
+    def task(x: int) -> int:
+        raise LocalError("chunk", x)
+
+    with (
+        dask_cluster(tmp_path / "cluster", workers=1) as cluster,
+        make_executor(scheduler=cluster.address) as executor,
+    ):
+        future = executor.submit(task, 5)
+        with pytest.raises(TaskFailed, match=r"LocalError: chunk/5"):
+            future.result(timeout=60)
 
 
 # --- a worker that returns a wrong chunk ------------------------------------------------------

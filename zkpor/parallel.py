@@ -16,7 +16,12 @@ is: Dask cancels every pending task, and :func:`make_executor` turns that into
 :class:`ClusterLost`, one line naming the scheduler (the prover's finished chunks stay
 checkpointed, so the same command resumes them). A task that killed its worker
 ``distributed.scheduler.allowed-failures`` + 1 times in a row (default 4) ends the run the
-same way.
+same way, and so does a cluster left without any worker for ``ZKPOR_DASK_NO_WORKERS_SECONDS``
+(default 300) while tasks are pending.
+
+A task's exception crosses back to the driver only if it pickles and unpickles; one that does
+not (Dask would otherwise never resolve its future) comes back as :class:`TaskFailed`, its
+type and message in one line.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import pickle
 import signal
 import threading
 import time
@@ -41,18 +47,33 @@ from typing import Any, Final, TypeVar
 
 from .errors import InputError, ZkporError
 
-__all__ = ["ClusterLost", "default_workers", "make_executor", "run_windowed", "watch_parent"]
+__all__ = [
+    "ClusterLost",
+    "TaskFailed",
+    "default_workers",
+    "make_executor",
+    "run_windowed",
+    "watch_parent",
+]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 _WATCH_SECONDS = 0.2
 CONNECT_TIMEOUT: Final[str] = "20s"  # docs/operators.md, section 8
+NO_WORKERS_ENV: Final[str] = "ZKPOR_DASK_NO_WORKERS_SECONDS"
+NO_WORKERS_SECONDS: Final[float] = 300.0
+_POLL_SECONDS = 1.0  # how often a waiting run asks the executor whether it can still finish
 
 
 class ClusterLost(ZkporError):
     """The Dask cluster stopped serving the run (scheduler lost, or a task kept killing its
     workers). Nothing is published; the checkpoints in ``BUNDLE.partial`` are kept."""
+
+
+class TaskFailed(ZkporError):
+    """A task raised an exception that could not travel from the worker to the driver; the
+    message is its type and text."""
 
 
 def default_workers() -> int:
@@ -67,7 +88,10 @@ def run_windowed(
 ) -> Generator[_R, None, None]:
     """``fn`` over ``tasks`` on ``executor``, results in completion order, with at most
     ``window`` tasks in flight (tasks are drawn lazily, so the driver holds no more than
-    that). Closing the iterator early cancels the tasks still pending."""
+    that). Closing the iterator early cancels the tasks still pending. While it waits, an
+    executor with a ``check_alive()`` method is asked once a second whether the run can
+    still finish (it raises if not: :class:`_DaskExecutor`)."""
+    check_alive = getattr(executor, "check_alive", None)
     source = iter(tasks)
     pending: set[Future[_R]] = set()
     exhausted = False
@@ -81,7 +105,13 @@ def run_windowed(
                 pending.add(executor.submit(fn, task))
             if not pending:
                 return
-            completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+            completed, pending = wait(
+                pending,
+                timeout=None if check_alive is None else _POLL_SECONDS,
+                return_when=FIRST_COMPLETED,
+            )
+            if not completed and check_alive is not None:
+                check_alive()
             for fut in completed:
                 yield fut.result()
     finally:
@@ -133,7 +163,7 @@ def _dask_executor(scheduler: str) -> Iterator[Executor]:
     except OSError as exc:
         raise InputError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
     try:
-        yield client.get_executor()
+        yield _DaskExecutor(client, scheduler, _no_workers_seconds())
     except ZkporError:
         raise
     except Exception as exc:
@@ -147,6 +177,68 @@ def _dask_executor(scheduler: str) -> Iterator[Executor]:
 
 
 _RESUME = "the run stopped: run the same command again to resume from its checkpoints"
+
+
+def _no_workers_seconds() -> float:
+    text = os.environ.get(NO_WORKERS_ENV, "").strip()
+    if not text:
+        return NO_WORKERS_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 1e9:
+        raise InputError(f"{NO_WORKERS_ENV} must be a positive number of seconds, not {text!r}")
+    return seconds
+
+
+class _PortableErrors:
+    """``fn`` as a Dask task whose exception always reaches the driver: one that does not
+    survive pickling is replaced by :class:`TaskFailed` (its type and message)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+
+    def __call__(self, *args: Any) -> Any:
+        try:
+            return self.fn(*args)
+        except Exception as exc:
+            try:
+                pickle.loads(pickle.dumps(exc))
+            except Exception:
+                raise TaskFailed(f"{type(exc).__name__}: {exc}") from None
+            raise
+
+
+class _DaskExecutor(Executor):
+    """The Dask client's executor, with task errors made portable (:class:`_PortableErrors`)
+    and :meth:`check_alive` for :func:`run_windowed`: a cluster without any worker for
+    ``no_workers_seconds`` ends the run (:class:`ClusterLost`)."""
+
+    def __init__(self, client: Any, scheduler: str, no_workers_seconds: float) -> None:
+        self._client = client
+        self._inner = client.get_executor()
+        self._scheduler = scheduler
+        self._limit = no_workers_seconds
+        self._last_worker_seen = time.monotonic()
+
+    def submit(self, fn: Callable[..., _R], /, *args: Any, **kwargs: Any) -> Future[_R]:
+        return self._inner.submit(_PortableErrors(fn), *args, **kwargs)  # type: ignore[no-any-return]
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def check_alive(self) -> None:
+        if self._client.status != "running":
+            return  # the lost connection shows as cancelled futures (_cluster_failure)
+        now = time.monotonic()
+        if self._client.scheduler_info(n_workers=-1)["workers"]:
+            self._last_worker_seen = now
+        elif now - self._last_worker_seen >= self._limit:
+            raise ClusterLost(
+                f"the Dask cluster {self._scheduler} has had no workers for "
+                f"{self._limit:g} s; start workers, then {_RESUME[len('the run stopped: ') :]}"
+            )
 
 
 def _cluster_failure(distributed: Any, client: Any, exc: Exception, scheduler: str) -> str | None:
