@@ -180,6 +180,62 @@ def test_no_workers_limit_must_be_positive(monkeypatch: pytest.MonkeyPatch, valu
     assert _no_workers_seconds() == 300
 
 
+class _StubExecutor:
+    def __init__(self) -> None:
+        self.calls: list[bool] = []
+
+    def shutdown(self, wait: bool = True) -> None:  # Dask's signature: no cancel_futures
+        self.calls.append(wait)
+
+
+class _StubClient:
+    status = "running"
+
+    def __init__(self) -> None:
+        self.inner = _StubExecutor()
+
+    def get_executor(self) -> _StubExecutor:
+        return self.inner
+
+    def scheduler_info(self, n_workers: int) -> dict[str, dict[str, object]]:
+        assert n_workers == -1  # all of them, not Dask's default first five
+        return {"workers": {key: {} for key in self.workers}}
+
+    workers: tuple[str, ...] = ()
+
+
+def test_no_workers_counts_from_the_last_worker_seen() -> None:
+    from zkpor.errors import ZkporError
+    from zkpor.parallel import ClusterLost, _DaskExecutor
+
+    client = _StubClient()
+    client.workers = ("tcp://127.0.0.1:2",)
+    executor = _DaskExecutor(client, "tcp://127.0.0.1:1", 0.2)
+    time.sleep(0.3)
+    executor.check_alive()  # a worker is there: no limit runs
+    client.workers = ()
+    executor.check_alive()  # gone just now: within the limit
+    time.sleep(0.3)
+    with pytest.raises(ClusterLost, match=r"has had no workers for 0.2 s") as err:
+        executor.check_alive()
+    assert isinstance(err.value, ZkporError)
+    client.status = "closed"  # a lost connection is _cluster_failure's to report
+    executor.check_alive()
+
+
+def test_ctrl_c_shutdown_fits_dasks_executor() -> None:
+    """`zkpor prove` on Ctrl-C calls shutdown(wait=False, cancel_futures=True), which Dask's
+    own executor does not accept: the wrapper maps it to Dask's cancel (wait=False)."""
+    from zkpor.parallel import _DaskExecutor
+
+    client = _StubClient()
+    executor = _DaskExecutor(client, "tcp://127.0.0.1:1", 300)
+    executor.shutdown(wait=False, cancel_futures=True)
+    executor.shutdown(cancel_futures=True)
+    executor.shutdown()
+    assert client.inner.calls == [False, False, True]
+
+
 # --- a task error that cannot travel -----------------------------------------------------------
 
 

@@ -226,13 +226,18 @@ class _DaskExecutor(Executor):
         return self._inner.submit(_PortableErrors(fn), *args, **kwargs)  # type: ignore[no-any-return]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+        """As Dask's: ``wait=False`` (or ``cancel_futures``) cancels what is still running."""
+        self._inner.shutdown(wait=wait and not cancel_futures)
 
     def check_alive(self) -> None:
         if self._client.status != "running":
             return  # the lost connection shows as cancelled futures (_cluster_failure)
         now = time.monotonic()
-        if self._client.scheduler_info(n_workers=-1)["workers"]:
+        try:
+            workers = self._client.scheduler_info(n_workers=-1)["workers"]
+        except Exception:  # a probe only: a connection going down shows as cancelled futures
+            return
+        if workers:
             self._last_worker_seen = now
         elif now - self._last_worker_seen >= self._limit:
             raise ClusterLost(
