@@ -548,6 +548,7 @@ def refigure(report_path: Path, directory: Path) -> dict[str, Any]:
     report: dict[str, Any] = json.loads(report_path.read_text())
     report["prove"] = combine_segments(directory, report["customers"], report["workers"])
     report["figures"] = figures(report)
+    report["refigured_with"] = _commit()
     return report
 
 
