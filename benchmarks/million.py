@@ -509,8 +509,9 @@ def log(msg: str) -> None:
 
 def figures(report: dict[str, Any]) -> dict[str, Any]:
     """The headline figures: the prove stage over all segments (wall and CPU) against the mean
-    of the two bounds, and the last segment against the bound measured right after it (the
-    pair taken under the same conditions: a quiet last segment gives the wall ratio)."""
+    of the two bounds, and the last segment that built chunks against the bound measured
+    right after the run (the pair taken under the most similar conditions: a quiet last
+    segment gives the wall ratio); ``None`` where no segment timed a chunk."""
     workers = report["workers"]
     prove = report["prove"]
     stage = prove["stages"]["prove"]
@@ -520,8 +521,13 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
     bounds = (report["bound_before"], report["bound_after"])
     bound_wall = sum(b["bound_entries_per_s_per_core_wall"] for b in bounds) / 2
     bound_cpu = sum(b["bound_entries_per_s_per_core_cpu"] for b in bounds) / 2
-    last = prove["per_segment"][-1]
+    timed = [seg for seg in prove["per_segment"] if seg["chunks_built"]]
+    last = timed[-1] if timed else {"entries_per_s_per_core_wall": None, "entries_per_cpu_s": None}
     after = report["bound_after"]
+
+    def ratio(rate: float | None, bound: float) -> float | None:
+        return None if rate is None else round(rate / bound, 3)
+
     return {
         "entries_per_s_per_core_prove_stage_wall": round(wall_rate, 2),
         "entries_per_cpu_s_prove_stage": round(cpu_rate, 2),
@@ -529,11 +535,11 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
         "ratio_to_bound_cpu": round(cpu_rate / bound_cpu, 3),
         "last_segment_entries_per_s_per_core_wall": last["entries_per_s_per_core_wall"],
         "last_segment_entries_per_cpu_s": last["entries_per_cpu_s"],
-        "last_segment_ratio_to_bound_after_wall": round(
-            last["entries_per_s_per_core_wall"] / after["bound_entries_per_s_per_core_wall"], 3
+        "last_segment_ratio_to_bound_after_wall": ratio(
+            last["entries_per_s_per_core_wall"], after["bound_entries_per_s_per_core_wall"]
         ),
-        "last_segment_ratio_to_bound_after_cpu": round(
-            last["entries_per_cpu_s"] / after["bound_entries_per_s_per_core_cpu"], 3
+        "last_segment_ratio_to_bound_after_cpu": ratio(
+            last["entries_per_cpu_s"], after["bound_entries_per_s_per_core_cpu"]
         ),
         "entries_per_s_per_core_end_to_end": round(
             report["customers"] / prove["seconds"] / workers, 2

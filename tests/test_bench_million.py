@@ -87,6 +87,21 @@ def test_a_segment_without_a_prove_stage_has_no_rate() -> None:
     assert out["chunks_built"] == 0 and out["entries_per_s_per_core_wall"] is None
 
 
+def test_last_segment_figures_skip_a_segment_that_built_nothing(tmp_path: Path) -> None:
+    """A run killed in its self-check and resumed: the resumed segment times no chunk, so
+    the last-segment ratio comes from the segment before it (and no division by None)."""
+    seg0 = _segment(0, [["prove", 0.0, 0.0, 0.0], ["reduce", 10.0, 20.0, 1.0]], (0, 10))
+    seg1 = _segment(1, [["setup", 0.0, 0.0, 0.0], ["end", 4.0, 0.0, 4.0]], (None, 0))
+    for seg in (seg0, seg1):
+        (tmp_path / f"segment-{seg['segment']}.json").write_text(json.dumps(seg))
+    prove = combine_segments(tmp_path, 2560, 2)
+    bound = {"bound_entries_per_s_per_core_wall": 256.0, "bound_entries_per_s_per_core_cpu": 256.0}
+    report = {"workers": 2, "customers": 2560, "prove": prove}
+    f = figures({**report, "bound_before": bound, "bound_after": bound})
+    assert f["last_segment_entries_per_s_per_core_wall"] == 128.0  # 2560 / 10 s / 2 cores
+    assert f["last_segment_ratio_to_bound_after_wall"] == 0.5
+
+
 def test_small_run_end_to_end(tmp_path: Path) -> None:
     """600 customers, every step; the report's figures are recomputable from the
     segment it saved (--refigure), and the exported proofs are on disk."""

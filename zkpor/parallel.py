@@ -17,11 +17,8 @@ is: Dask cancels every pending task, and :func:`make_executor` turns that into
 checkpointed, so the same command resumes them). A task that killed its worker
 ``distributed.scheduler.allowed-failures`` + 1 times in a row (default 4) ends the run the
 same way, and so does a cluster left without any worker for ``ZKPOR_DASK_NO_WORKERS_SECONDS``
-(default 300) while tasks are pending.
-
-A task's exception crosses back to the driver only if it pickles and unpickles; one that does
-not (Dask would otherwise never resolve its future) comes back as :class:`TaskFailed`, its
-type and message in one line.
+(default 300) while the driver waits for tasks (every wait of the prover goes through
+:func:`wait_first`, which asks the executor once a second whether the run can still finish).
 """
 
 from __future__ import annotations
@@ -29,7 +26,6 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import pickle
 import signal
 import threading
 import time
@@ -49,10 +45,10 @@ from .errors import InputError, ZkporError
 
 __all__ = [
     "ClusterLost",
-    "TaskFailed",
     "default_workers",
     "make_executor",
     "run_windowed",
+    "wait_first",
     "watch_parent",
 ]
 
@@ -71,11 +67,6 @@ class ClusterLost(ZkporError):
     workers). Nothing is published; the checkpoints in ``BUNDLE.partial`` are kept."""
 
 
-class TaskFailed(ZkporError):
-    """A task raised an exception that could not travel from the worker to the driver; the
-    message is its type and text."""
-
-
 def default_workers() -> int:
     return max(
         1,
@@ -83,15 +74,30 @@ def default_workers() -> int:
     )
 
 
+def wait_first(
+    executor: Executor, pending: set[Future[_R]]
+) -> tuple[set[Future[_R]], set[Future[_R]]]:
+    """``concurrent.futures.wait(pending, return_when=FIRST_COMPLETED)``: (done, not done),
+    ``done`` non-empty unless ``pending`` is empty. An executor with a ``check_alive()``
+    method (:class:`_DaskExecutor`) is asked once a second meanwhile whether the run can
+    still finish; it raises if not."""
+    check_alive = getattr(executor, "check_alive", None)
+    if check_alive is None or not pending:
+        done, rest = wait(pending, return_when=FIRST_COMPLETED)
+        return set(done), set(rest)
+    while True:
+        done, rest = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+        if done:
+            return set(done), set(rest)
+        check_alive()
+
+
 def run_windowed(
     executor: Executor, fn: Callable[[_T], _R], tasks: Iterable[_T], window: int
 ) -> Generator[_R, None, None]:
     """``fn`` over ``tasks`` on ``executor``, results in completion order, with at most
     ``window`` tasks in flight (tasks are drawn lazily, so the driver holds no more than
-    that). Closing the iterator early cancels the tasks still pending. While it waits, an
-    executor with a ``check_alive()`` method is asked once a second whether the run can
-    still finish (it raises if not: :class:`_DaskExecutor`)."""
-    check_alive = getattr(executor, "check_alive", None)
+    that). Closing the iterator early cancels the tasks still pending."""
     source = iter(tasks)
     pending: set[Future[_R]] = set()
     exhausted = False
@@ -105,13 +111,7 @@ def run_windowed(
                 pending.add(executor.submit(fn, task))
             if not pending:
                 return
-            completed, pending = wait(
-                pending,
-                timeout=None if check_alive is None else _POLL_SECONDS,
-                return_when=FIRST_COMPLETED,
-            )
-            if not completed and check_alive is not None:
-                check_alive()
+            completed, pending = wait_first(executor, pending)
             for fut in completed:
                 yield fut.result()
     finally:
@@ -158,12 +158,13 @@ def _dask_executor(scheduler: str) -> Iterator[Executor]:
         distributed: Any = importlib.import_module("distributed")
     except ImportError:
         raise InputError("--scheduler needs Dask: pip install 'zkpor[dask]'") from None
+    no_workers_seconds = _no_workers_seconds()  # a bad value is said before connecting
     try:
         client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
     except OSError as exc:
         raise InputError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
     try:
-        yield _DaskExecutor(client, scheduler, _no_workers_seconds())
+        yield _DaskExecutor(client, scheduler, no_workers_seconds)
     except ZkporError:
         raise
     except Exception as exc:
@@ -192,38 +193,19 @@ def _no_workers_seconds() -> float:
     return seconds
 
 
-class _PortableErrors:
-    """``fn`` as a Dask task whose exception always reaches the driver: one that does not
-    survive pickling is replaced by :class:`TaskFailed` (its type and message)."""
-
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        self.fn = fn
-
-    def __call__(self, *args: Any) -> Any:
-        try:
-            return self.fn(*args)
-        except Exception as exc:
-            try:
-                pickle.loads(pickle.dumps(exc))
-            except Exception:
-                raise TaskFailed(f"{type(exc).__name__}: {exc}") from None
-            raise
-
-
 class _DaskExecutor(Executor):
-    """The Dask client's executor, with task errors made portable (:class:`_PortableErrors`)
-    and :meth:`check_alive` for :func:`run_windowed`: a cluster without any worker for
-    ``no_workers_seconds`` ends the run (:class:`ClusterLost`)."""
+    """The Dask client's executor with :meth:`check_alive` for :func:`wait_first`: a cluster
+    without any worker for ``no_workers_seconds`` ends the run (:class:`ClusterLost`)."""
 
     def __init__(self, client: Any, scheduler: str, no_workers_seconds: float) -> None:
         self._client = client
         self._inner = client.get_executor()
         self._scheduler = scheduler
         self._limit = no_workers_seconds
-        self._last_worker_seen = time.monotonic()
+        self._empty_since: float | None = None  # when a probe first found no worker
 
     def submit(self, fn: Callable[..., _R], /, *args: Any, **kwargs: Any) -> Future[_R]:
-        return self._inner.submit(_PortableErrors(fn), *args, **kwargs)  # type: ignore[no-any-return]
+        return self._inner.submit(fn, *args, **kwargs)  # type: ignore[no-any-return]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """As Dask's: ``wait=False`` (or ``cancel_futures``) cancels what is still running."""
@@ -238,8 +220,10 @@ class _DaskExecutor(Executor):
         except Exception:  # a probe only: a connection going down shows as cancelled futures
             return
         if workers:
-            self._last_worker_seen = now
-        elif now - self._last_worker_seen >= self._limit:
+            self._empty_since = None
+        elif self._empty_since is None:
+            self._empty_since = now
+        elif now - self._empty_since >= self._limit:
             raise ClusterLost(
                 f"the Dask cluster {self._scheduler} has had no workers for "
                 f"{self._limit:g} s; start workers, then {_RESUME[len('the run stopped: ') :]}"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Final
 
@@ -36,6 +36,7 @@ from ..margin import (
     debt_hundredths,
     format_margin_value,
 )
+from ..parallel import wait_first
 from ..sumtree import DEBT_SUFFIX, debt_tree, is_debt_tree
 from ..verify.margin import MARGIN_TABLES_SQL
 from .inputs import MAX_REPORTED_ERRORS, InputErrors
@@ -199,7 +200,7 @@ def prove_margin(
             pending.add(executor.submit(prove_account, nxt))
         if not pending:
             break
-        completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+        completed, pending = wait_first(executor, pending)
         for fut in completed:
             account, blob = fut.result()
             proofs[account] = blob

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Final
 
 from ..errors import InputError, VerificationError
 from ..identifiers import shown
 from ..models import Roots
+from ..parallel import wait_first
 from ..pedersen import commit
 from ..sumtree import debt_tree, leaf_hash
 from .inputs import AssetSpec, read_balances
@@ -147,7 +148,7 @@ def _check_all_leaves(
     for asset in assets:
         for batch in _leaf_batches(priv, asset):
             if len(pending) >= _WINDOW:
-                completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+                completed, pending = wait_first(executor, pending)
                 collect(completed)
             pending.add(
                 executor.submit(check_leaves, keys.round_key, keys.round_id, asset, source, batch)
@@ -155,7 +156,9 @@ def _check_all_leaves(
             done += len(batch)
             if progress:
                 progress("self-check leaves", done, total)
-    collect(pending)
+    while pending:
+        completed, pending = wait_first(executor, pending)
+        collect(completed)
 
 
 def _check_csv(

@@ -35,12 +35,10 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import (
-    FIRST_COMPLETED,
     BrokenExecutor,
     Executor,
     Future,
     ProcessPoolExecutor,
-    wait,
 )
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +49,7 @@ from ..generators import generator_digest
 from ..group import Point, active_backend
 from ..identifiers import identifier_problem, shown
 from ..models import Roots
+from ..parallel import wait_first
 from ..rangeproof import RangeProof, verify_batch
 from ..sumtree import (
     RANGE_BITS,
@@ -392,14 +391,15 @@ def _audit(
         nodes_done = 0
         for unit in _units(conn, round_id, info, arity):
             if len(pending) >= _IN_FLIGHT:  # sliding window: keep the workers fed
-                completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+                completed, pending = wait_first(pool, pending)
                 report.proofs += sum(f.result() for f in completed)
             pending.add(pool.submit(_check_unit, unit))
             nodes_done += len(unit[3])
             if progress:
                 progress(f"audit {asset}", min(internal, nodes_done), internal)
-        for fut in pending:
-            report.proofs += fut.result()
+        while pending:
+            completed, pending = wait_first(pool, pending)
+            report.proofs += sum(f.result() for f in completed)
         report.nodes += sum(info.sizes)
         report.assets[asset] = {
             "leaf_count": info.leaf_count,

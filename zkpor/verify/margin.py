@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor, Future
 from typing import Final
 
 from ..errors import InputError, ParameterError, VerificationError, ZkporError
 from ..identifiers import shown
 from ..margin import MarginTerms, Tier, account_circuit
 from ..models import Roots
+from ..parallel import wait_first
 from ..r1cs import Circuit, verify_batch
 from ..sumtree import DEBT_SUFFIX, is_debt_tree
 from .sqlschema import plain_table
@@ -226,7 +227,7 @@ def audit_margin(
         unit.append((account, tuple(equity), tuple(debt), commitments, proof))
         if len(unit) >= _UNIT:
             if len(pending) >= _IN_FLIGHT:
-                completed, pending = wait(pending, return_when=FIRST_COMPLETED)
+                completed, pending = wait_first(pool, pending)
                 done += sum(f.result() for f in completed)
             pending.add(pool.submit(_check_unit, terms, unit))
             unit = []
@@ -234,8 +235,9 @@ def audit_margin(
                 progress("audit margin accounts", done, total)
     if unit:
         pending.add(pool.submit(_check_unit, terms, unit))
-    for fut in pending:
-        done += fut.result()
+    while pending:
+        completed, pending = wait_first(pool, pending)
+        done += sum(f.result() for f in completed)
     for tree in debt_trees:
         if covered[tree] != leaf_counts[tree]:
             raise VerificationError(
