@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Final
 
@@ -36,7 +36,7 @@ from ..margin import (
     debt_hundredths,
     format_margin_value,
 )
-from ..parallel import wait_first
+from ..parallel import run_windowed
 from ..sumtree import DEBT_SUFFIX, debt_tree, is_debt_tree
 from ..verify.margin import MARGIN_TABLES_SQL
 from .inputs import MAX_REPORTED_ERRORS, InputErrors
@@ -189,24 +189,11 @@ def prove_margin(
             ],
         )
     proofs: dict[int, bytes] = {}
-    pending: set[Future[tuple[int, bytes]]] = set()
-    it = iter(tasks)
-    done = 0
-    while True:
-        while len(pending) < window:
-            nxt = next(it, None)
-            if nxt is None:
-                break
-            pending.add(executor.submit(prove_account, nxt))
-        if not pending:
-            break
-        completed, pending = wait_first(executor, pending)
-        for fut in completed:
-            account, blob = fut.result()
-            proofs[account] = blob
-            done += 1
-            if progress:
-                progress("collateral proofs", done, len(tasks))
+    accounts = run_windowed(executor, prove_account, tasks, window)
+    for done, (account, blob) in enumerate(accounts, start=1):
+        proofs[account] = blob
+        if progress:
+            progress("collateral proofs", done, len(tasks))
     audit.executemany(
         "INSERT INTO margin_accounts(account, proof) VALUES (?, ?)", sorted(proofs.items())
     )
