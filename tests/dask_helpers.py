@@ -1,6 +1,6 @@
 """A Dask cluster as production runs it, for the tests: ``dask scheduler`` and ``dask worker``
 as separate processes on 127.0.0.1 (ports chosen by the system), torn down even on failure;
-and the checks a published bundle must pass whatever executor built it."""
+(the checks a published bundle must pass are liab_helpers.check_published)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.liabilities.export import BundleReader
-from zkpor.liabilities.inputs import parse_amount
-from zkpor.models import Roots
-from zkpor.verify import audit_bundle, verify_inclusion
-
 PRELOAD = Path(__file__).with_name("dask_preload.py")  # the test-only worker hook
 START_TIMEOUT = 60.0  # seconds for the scheduler and the workers to come up (a busy machine)
-DECIMALS = {"BTC": 8, "ETH": 6}
 
 
 @dataclass
@@ -110,38 +104,6 @@ def connected_workers(address: str) -> int:
 
     with distributed.Client(address, timeout="10s") as client:
         return len(client.scheduler_info(n_workers=-1)["workers"])
-
-
-def csv_totals(rows: list[tuple[str, str, str]]) -> dict[str, int]:
-    totals = dict.fromkeys(DECIMALS, 0)
-    for _, asset, amount in rows:
-        totals[asset] += parse_amount(amount, DECIMALS[asset])
-    return totals
-
-
-def check_published(bundle: Path, rows: list[tuple[str, str, str]]) -> Roots:
-    """The bundle audits; every customer verifies with their CSV amount and appears once per
-    asset; each root opening is the CSV total (nothing counted twice, nothing lost)."""
-    roots = Roots.model_validate_json((bundle / "roots.json").read_text())
-    audit_bundle(bundle, roots=roots, workers=1)
-    expected = {(u, a): parse_amount(m, DECIMALS[a]) for u, a, m in rows}
-    seen: list[tuple[str, str]] = []
-    reader = BundleReader(bundle)
-    try:
-        for user in reader.users():
-            proof = reader.inclusion_proof(user)
-            verify_inclusion(proof, roots.assets, round_id=roots.round_id, arity=roots.arity)
-            for entry in proof.assets:
-                assert int(entry.units) == expected[(user, entry.asset)]
-                seen.append((user, entry.asset))
-    finally:
-        reader.close()
-    assert sorted(seen) == sorted(expected)
-    conn = sqlite3.connect(bundle / "private" / "private.sqlite")
-    openings = dict(conn.execute("SELECT asset, value FROM root_openings").fetchall())
-    conn.close()
-    assert {a: int(v) for a, v in openings.items()} == csv_totals(rows)
-    return roots
 
 
 def secret_file(tmp: Path, secret: bytes) -> Path:

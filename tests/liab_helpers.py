@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -13,11 +15,14 @@ from pathlib import Path
 from zkpor.generators import generators
 from zkpor.group import N
 from zkpor.liabilities.build import LevelNode, build_levels
+from zkpor.liabilities.export import BundleReader
+from zkpor.liabilities.inputs import parse_amount
 from zkpor.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
-from zkpor.models import AssetInclusion, AssetRoot, ChildNode, InclusionProof, PathStep
+from zkpor.models import AssetInclusion, AssetRoot, ChildNode, InclusionProof, PathStep, Roots
 from zkpor.pedersen import commit
 from zkpor.rangeproof.prover import _prove
 from zkpor.sumtree import children_of, leaf_hash, level_sizes, split_child_proofs
+from zkpor.verify import audit_bundle, verify_inclusion
 
 SECRET = bytes(range(32))
 NONCE = bytes(range(32, 64))  # a fixed run nonce, for tests that compare two runs' trees
@@ -47,6 +52,9 @@ def sample_rows(users: int, seed: int = 1) -> list[tuple[str, str, str]]:
     return rows
 
 
+_OPTION_FIELDS = {f.name for f in dataclasses.fields(ProveOptions)} - {"round_id"}
+
+
 def run_prove(
     tmp: Path,
     rows: list[tuple[str, str, str]],
@@ -58,16 +66,48 @@ def run_prove(
     **kwargs: object,
 ) -> ProveSummary:
     csv_path, assets_path = write_inputs(tmp, rows)
-    opts = ProveOptions(
-        round_id=round_id,
-        arity=int(kwargs.pop("arity", 4)),  # type: ignore[call-overload]
-        pad_granularity=int(kwargs.pop("pad_granularity", 16)),  # type: ignore[call-overload]
-        chunk_height=int(kwargs.pop("chunk_height", 1)),  # type: ignore[call-overload]
-    )
+    options: dict[str, object] = {"arity": 4, "pad_granularity": 16, "chunk_height": 1}
+    options.update({k: kwargs.pop(k) for k in _OPTION_FIELDS & kwargs.keys()})
+    opts = ProveOptions(round_id=round_id, **options)  # type: ignore[arg-type]
     if executor is None:
         with ThreadPoolExecutor(2) as ex:
             return prove_liabilities(csv_path, assets_path, secret, opts, tmp / out, ex, **kwargs)  # type: ignore[arg-type]
     return prove_liabilities(csv_path, assets_path, secret, opts, tmp / out, executor, **kwargs)  # type: ignore[arg-type]
+
+
+DECIMALS = {"BTC": 8, "ETH": 6}  # of the assets write_inputs declares
+
+
+def csv_totals(rows: list[tuple[str, str, str]]) -> dict[str, int]:
+    totals = dict.fromkeys(DECIMALS, 0)
+    for _, asset, amount in rows:
+        totals[asset] += parse_amount(amount, DECIMALS[asset])
+    return totals
+
+
+def check_published(bundle: Path, rows: list[tuple[str, str, str]]) -> Roots:
+    """The bundle audits; every customer verifies with their CSV amount and appears once per
+    asset; each root opening is the CSV total (nothing counted twice, nothing lost)."""
+    roots = Roots.model_validate_json((bundle / "roots.json").read_text())
+    audit_bundle(bundle, roots=roots, workers=1)
+    expected = {(u, a): parse_amount(m, DECIMALS[a]) for u, a, m in rows}
+    seen: list[tuple[str, str]] = []
+    reader = BundleReader(bundle)
+    try:
+        for user in reader.users():
+            proof = reader.inclusion_proof(user)
+            verify_inclusion(proof, roots.assets, round_id=roots.round_id, arity=roots.arity)
+            for entry in proof.assets:
+                assert int(entry.units) == expected[(user, entry.asset)]
+                seen.append((user, entry.asset))
+    finally:
+        reader.close()
+    assert sorted(seen) == sorted(expected)
+    conn = sqlite3.connect(bundle / "private" / "private.sqlite")
+    openings = dict(conn.execute("SELECT asset, value FROM root_openings").fetchall())
+    conn.close()
+    assert {a: int(v) for a, v in openings.items()} == csv_totals(rows)
+    return roots
 
 
 def synthetic_path(

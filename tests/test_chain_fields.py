@@ -212,6 +212,23 @@ def test_testnet_p2tr_on_bitcoin_refused() -> None:
     assert ok.problems == []
 
 
+def _one_ether_address(seed: bytes, **fields: object) -> dict[str, Any]:
+    """A snapshot of one ETH asset (``fields`` added to its entry) with one address, the key
+    SHA-256(``seed``), holding 1 ETH and signed for EX / RD."""
+    from zkpor.reserves.signing import ethereum_address, sign_ethereum
+
+    key = hashlib.sha256(seed).digest()
+    addr = ethereum_address(key)
+    signature = sign_ethereum(key, ownership_message(EX, RD, addr))
+    address = {"address": addr, "balance": "1", "signature": signature}
+    return {
+        "format": "zkpor-reserves-v1",
+        "exchange": EX,
+        "round_id": RD,
+        "assets": [entry(asset="ETH", addresses=[address], **fields)],
+    }
+
+
 LEGACY_ONLY = """
 import json, sys
 from zkpor.reserves import verify_reserves
@@ -223,28 +240,8 @@ print(sorted(m for m in ("bip322core", "embit", "btclib", "web3") if m in sys.mo
 
 
 def test_legacy_only_snapshots_import_no_chain_library() -> None:
-    from zkpor.reserves.signing import ethereum_address, sign_ethereum
 
-    key = hashlib.sha256(b"eth-light").digest()
-    addr = ethereum_address(key)
-    snap = {
-        "format": "zkpor-reserves-v1",
-        "exchange": EX,
-        "round_id": RD,
-        "assets": [
-            entry(
-                asset="ETH",
-                chain_id=1,
-                addresses=[
-                    {
-                        "address": addr,
-                        "balance": "1",
-                        "signature": sign_ethereum(key, ownership_message(EX, RD, addr)),
-                    }
-                ],
-            )
-        ],
-    }
+    snap = _one_ether_address(b"eth-light", chain_id=1)
     out = subprocess.run(
         [sys.executable, "-c", LEGACY_ONLY.format(ex=EX, rd=RD), json.dumps(snap)],
         capture_output=True,
@@ -264,27 +261,8 @@ main(sys.argv[1:])
 
 
 def test_eth_rpc_without_web3_says_how_to_install(tmp_path: Any) -> None:
-    from zkpor.reserves.signing import ethereum_address, sign_ethereum
 
-    key = hashlib.sha256(b"eth-noweb3").digest()
-    addr = ethereum_address(key)
-    snap = {
-        "format": "zkpor-reserves-v1",
-        "exchange": EX,
-        "round_id": RD,
-        "assets": [
-            entry(
-                asset="ETH",
-                addresses=[
-                    {
-                        "address": addr,
-                        "balance": "1",
-                        "signature": sign_ethereum(key, ownership_message(EX, RD, addr)),
-                    }
-                ],
-            )
-        ],
-    }
+    snap = _one_ether_address(b"eth-noweb3")
     (tmp_path / "r.json").write_text(json.dumps(snap))
     (tmp_path / "a.json").write_text('{"assets": [{"symbol": "ETH", "decimals": 9}]}')
     args = ["reserves", "check", "r.json", "--exchange", EX, "--round", RD]

@@ -23,13 +23,21 @@ from zkpor.parallel import NO_WORKERS_ENV, ClusterLost, make_executor
 
 from .dask_helpers import (
     Cluster,
-    check_published,
     connected_workers,
     dask_cluster,
     finished_chunks,
     secret_file,
 )
-from .liab_helpers import NONCE, PROVE_BASE, SECRET, run_prove, sample_rows, write_inputs, zkpor
+from .liab_helpers import (
+    NONCE,
+    PROVE_BASE,
+    SECRET,
+    check_published,
+    run_prove,
+    sample_rows,
+    write_inputs,
+    zkpor,
+)
 
 pytest.importorskip("distributed")
 

@@ -14,8 +14,8 @@ import pytest
 from zkpor.models import Roots
 from zkpor.parallel import make_executor
 
-from .dask_helpers import Cluster, check_published, dask_cluster, secret_file
-from .liab_helpers import NONCE, PROVE_BASE, SECRET, run_prove, sample_rows, zkpor
+from .dask_helpers import Cluster, dask_cluster, secret_file
+from .liab_helpers import NONCE, PROVE_BASE, SECRET, check_published, run_prove, sample_rows, zkpor
 
 pytest.importorskip("distributed")
 

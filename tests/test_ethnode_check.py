@@ -97,26 +97,27 @@ def _send_signed(node: EthNode, key: bytes, to: str, wei: int) -> None:
     assert receipt["status"] == 1
 
 
-def eth_check(c: Chain, claims: list[ChainClaim], **kw: object) -> ChainReport:
+def _check_at_snapshot(
+    c: Chain, asset: str, decimals: int, claims: list[ChainClaim], **kw: object
+) -> ChainReport:
+    """check_balances on the module's node at its snapshot block (``kw`` overrides)."""
     args: dict[str, object] = {
         "block_height": c.block,
         "block_hash": c.block_hash,
         "node": c.node.url,
+        **kw,
     }
-    args.update(kw)
-    return check_balances(c.node.w3, asset="ETH", decimals=ETH_DEC, claims=claims, **args)  # type: ignore[arg-type]
+    return check_balances(c.node.w3, asset=asset, decimals=decimals, claims=claims, **args)  # type: ignore[arg-type]
+
+
+def eth_check(c: Chain, claims: list[ChainClaim], **kw: object) -> ChainReport:
+    return _check_at_snapshot(c, "ETH", ETH_DEC, claims, **kw)
 
 
 def usdt_check(
     c: Chain, claims: list[ChainClaim], decimals: int = USDT_DEC, **kw: object
 ) -> ChainReport:
-    args: dict[str, object] = {
-        "block_height": c.block,
-        "block_hash": c.block_hash,
-        "node": c.node.url,
-    }
-    args.update(kw)
-    return check_balances(c.node.w3, asset="USDT", decimals=decimals, claims=claims, **args)  # type: ignore[arg-type]
+    return _check_at_snapshot(c, "USDT", decimals, claims, **kw)
 
 
 def true_eth(c: Chain) -> list[ChainClaim]:

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import io
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from zkpor.liabilities.progress import MovingRate, ProgressDisplay, ProgressMonitor
-from zkpor.liabilities.prover import ProveOptions, _StopRequested, prove_liabilities
+from zkpor.liabilities.prover import _StopRequested
 
-from .liab_helpers import NONCE, PROVE_BASE, SECRET, sample_rows, write_inputs, zkpor
+from .liab_helpers import NONCE, PROVE_BASE, SECRET, run_prove, sample_rows, write_inputs, zkpor
 
 ROWS = sample_rows(40)  # BTC 40 holders -> 48 leaves, ETH 14 -> 16: 16 chunks at arity 4, h 1
 
@@ -127,20 +126,7 @@ def test_monitor_failed_event_names_the_error() -> None:
 
 
 def _run(tmp: Path, mon: ProgressMonitor, **kwargs: Any) -> None:
-    csv_path, assets_path = write_inputs(tmp, ROWS)
-    opts = ProveOptions(round_id="2026-11", arity=4, pad_granularity=16, chunk_height=1)
-    with ThreadPoolExecutor(2) as ex:
-        prove_liabilities(
-            csv_path,
-            assets_path,
-            SECRET,
-            opts,
-            tmp / "bundle",
-            ex,
-            progress=mon,
-            _run_nonce=NONCE,
-            **kwargs,
-        )
+    run_prove(tmp, ROWS, progress=mon, _run_nonce=NONCE, **kwargs)
 
 
 def test_prover_reports_entries_and_resumed_work(tmp_path: Path) -> None:

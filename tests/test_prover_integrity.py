@@ -12,16 +12,12 @@ from pathlib import Path
 import pytest
 
 from zkpor.errors import InputError, VerificationError
-from zkpor.liabilities.export import BundleReader
-from zkpor.liabilities.inputs import parse_amount
 from zkpor.liabilities.prover import _StopRequested
 from zkpor.models import Roots
-from zkpor.verify import audit_bundle, verify_inclusion
 
-from .liab_helpers import NONCE, SECRET, run_prove, sample_rows
+from .liab_helpers import NONCE, SECRET, check_published, run_prove, sample_rows
 
 ROWS = sample_rows(40)
-DECIMALS = {"BTC": 8, "ETH": 6}
 
 
 def _interrupted(tmp: Path, chunks: int = 5) -> Path:
@@ -43,34 +39,6 @@ def _sql(path: Path, sql: str, *args: object) -> int:
 
 def _private(partial: Path) -> Path:
     return partial / "private" / "private.sqlite"
-
-
-def _csv_totals() -> dict[str, int]:
-    totals = dict.fromkeys(DECIMALS, 0)
-    for _, asset, amount in ROWS:
-        totals[asset] += parse_amount(amount, DECIMALS[asset])
-    return totals
-
-
-def _check_published(bundle: Path) -> None:
-    """The bundle audits, every customer verifies with their CSV amount, and each root
-    opening is the CSV total."""
-    roots = Roots.model_validate_json((bundle / "roots.json").read_text())
-    audit_bundle(bundle, roots=roots, workers=1)
-    expected = {(u, a): parse_amount(m, DECIMALS[a]) for u, a, m in ROWS}
-    reader = BundleReader(bundle)
-    try:
-        for user in reader.users():
-            proof = reader.inclusion_proof(user)
-            verify_inclusion(proof, roots.assets, round_id=roots.round_id, arity=roots.arity)
-            for entry in proof.assets:
-                assert int(entry.units) == expected[(user, entry.asset)]
-    finally:
-        reader.close()
-    conn = sqlite3.connect(_private(bundle))
-    openings = dict(conn.execute("SELECT asset, value FROM root_openings").fetchall())
-    conn.close()
-    assert {a: int(v) for a, v in openings.items()} == _csv_totals()
 
 
 # --- the loaded leaves ----------------------------------------------------------------------
@@ -149,7 +117,7 @@ def test_damaged_finished_chunk_is_rebuilt(tmp_path: Path, store: str, sql: str)
     summary = run_prove(tmp_path, ROWS)
     assert (summary.chunks_rebuilt, summary.chunks_reused) == (1, 4)
     assert summary.chunks_built == 16 - 4
-    _check_published(tmp_path / "bundle")
+    check_published(tmp_path / "bundle", ROWS)
     if sql != _AUDIT_DAMAGE["deleted-rows"]:
         return
     # and the rebuilt chunk is the one an uninterrupted run builds (same stored nonce)
@@ -164,7 +132,7 @@ def test_progress_row_for_unbuilt_chunk_is_not_trusted(tmp_path: Path) -> None:
     _sql(partial / "audit.sqlite", "INSERT INTO progress VALUES ('ETH', 3, zeroblob(32))")
     summary = run_prove(tmp_path, ROWS)
     assert summary.chunks_rebuilt == 1 and summary.chunks_reused == 2
-    _check_published(tmp_path / "bundle")
+    check_published(tmp_path / "bundle", ROWS)
 
 
 # --- unreadable files -----------------------------------------------------------------------
@@ -180,7 +148,7 @@ def test_truncated_audit_file_is_rebuilt(tmp_path: Path, keep: float) -> None:
     summary = run_prove(tmp_path, ROWS)
     assert summary.chunks_reused == 0 and summary.chunks_built == 16
     assert summary.audit_rebuilt == (keep != 0)  # an empty file is a valid, empty database
-    _check_published(tmp_path / "bundle")
+    check_published(tmp_path / "bundle", ROWS)
 
 
 def test_truncated_audit_file_cli_no_traceback(tmp_path: Path) -> None:
@@ -338,4 +306,4 @@ def test_deleted_audit_rows_cli_rebuilds_and_says_so(tmp_path: Path) -> None:
     r = _cli_resume(tmp_path)
     assert r.returncode == 0, r.stderr
     assert "resumed: 1 finished chunk(s) failed their checkpoint check" in r.stdout
-    _check_published(tmp_path / "bundle")
+    check_published(tmp_path / "bundle", ROWS)

@@ -20,7 +20,7 @@ from zkpor.models import Roots
 from zkpor.sumtree import level_sizes
 from zkpor.verify import audit_bundle
 
-from .liab_helpers import NONCE, SECRET, sample_rows, write_inputs
+from .liab_helpers import NONCE, SECRET, run_prove, sample_rows, write_inputs
 
 # 100 BTC holders -> 112 leaves at granularity 16: levels 112, 28, 7, 2, 1 at arity 4, so the
 # groups of the executor passes end in partial groups (7 = 4 + 3, 2); 34 ETH holders -> 48.
@@ -30,26 +30,16 @@ ROWS = sample_rows(100)
 def _prove(
     tmp: Path, out: str, driver_nodes: int, chunk_height: int = 1
 ) -> tuple[Path, list[tuple[str, int, int]]]:
-    csv_path, assets_path = write_inputs(tmp, ROWS)
-    opts = ProveOptions(
-        round_id="2026-11",
-        arity=4,
-        pad_granularity=16,
+    events: list[tuple[str, int, int]] = []
+    run_prove(
+        tmp,
+        ROWS,
+        out=out,
         chunk_height=chunk_height,
         driver_nodes=driver_nodes,
+        progress=lambda s, d, t: events.append((s, d, t)),
+        _run_nonce=NONCE,
     )
-    events: list[tuple[str, int, int]] = []
-    with ThreadPoolExecutor(2) as ex:
-        prove_liabilities(
-            csv_path,
-            assets_path,
-            SECRET,
-            opts,
-            tmp / out,
-            ex,
-            progress=lambda s, d, t: events.append((s, d, t)),
-            _run_nonce=NONCE,
-        )
     return tmp / out, events
 
 
