@@ -9,14 +9,23 @@ harness (:mod:`.check`) reports as a failure of that test, never as a rejection.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import ParameterError, ZkporError
 from ..generators import GeneratorSet, generators
 from ..group import Backend, Point
+from ..verify.inclusion import VerifiedAsset
 
-__all__ = ["Checker", "CheckContext", "Json", "MalformedTest", "REJECTIONS", "using_backend"]
+__all__ = [
+    "Checker",
+    "CheckContext",
+    "Json",
+    "MalformedTest",
+    "REJECTIONS",
+    "using_backend",
+    "verified_json",
+]
 
 # What counts as a rejection of an invalid test (ValueError covers pydantic's errors).
 REJECTIONS = (ZkporError, ValueError)
@@ -116,3 +125,18 @@ def _decimal(text: object, what: str) -> int:
     if len(text) > 1 and text[0] == "0":
         raise ParameterError(f"{what}: leading zero")
     return int(text)
+
+
+def verified_json(results: Iterable[VerifiedAsset]) -> list[Json]:
+    """The ``verified`` output of an inclusion check: per asset what ``verify_inclusion``
+    returned (asset, amount, units, leaf count, root hash)."""
+    return [
+        {
+            "asset": r.asset,
+            "amount": r.amount,
+            "units": str(r.units),
+            "leaf_count": r.leaf_count,
+            "root_hash": r.root_hash,
+        }
+        for r in results
+    ]

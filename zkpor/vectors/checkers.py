@@ -37,6 +37,7 @@ from .checkbase import (
     _list,
     _obj,
     _str,
+    verified_json,
 )
 from .common import hexpt
 from .margin import check_margin, check_margin_inclusion
@@ -276,16 +277,7 @@ def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
             raise VerificationError("the recorded binary encoding does not round-trip")
     return {
         "binary": binary.hex(),
-        "verified": [
-            {
-                "asset": r.asset,
-                "amount": r.amount,
-                "units": str(r.units),
-                "leaf_count": r.leaf_count,
-                "root_hash": r.root_hash,
-            }
-            for r in results
-        ],
+        "verified": verified_json(results),
     }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from ..errors import VerificationError
 from ..generators import GeneratorSet, generator_digest
-from .checkbase import CheckContext, Json, _get, _hex, _str
+from .checkbase import CheckContext, Json, _get, _hex, _str, verified_json
 from .common import VectorFile
 from .gen_base import EXCHANGE, ROUND_A
 from .gen_inclusion import _inclusion, _verified
@@ -287,16 +287,7 @@ def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:
     )
     return {
         "binary": encode_inclusion(proof).hex(),
-        "verified": [
-            {
-                "asset": r.asset,
-                "amount": r.amount,
-                "units": str(r.units),
-                "leaf_count": r.leaf_count,
-                "root_hash": r.root_hash,
-            }
-            for r in results
-        ],
+        "verified": verified_json(results),
     }
 
 
