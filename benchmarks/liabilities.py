@@ -63,6 +63,8 @@ from zkpor.liabilities.prover import (
     prove_liabilities,
 )
 from zkpor.models import (
+    INCLUSION_FORMAT,
+    ROOTS_FORMAT,
     Arity,
     AssetInclusion,
     AssetRoot,
@@ -74,6 +76,7 @@ from zkpor.models import (
 from zkpor.pedersen import commit
 from zkpor.rangeproof import RangeProof, prove, verify_batch
 from zkpor.sumtree import (
+    NO_TAG_BYTES,
     RANGE_BITS,
     check_arity,
     child_chunks,
@@ -510,7 +513,13 @@ def synth_inclusion(
             )
         )
         current = (
-            node_hash(ROUND_ID, asset, level, children),
+            node_hash(
+                ROUND_ID,
+                asset,
+                level,
+                children,
+                [NO_TAG_BYTES] * len(children) if level == 1 else None,
+            ),
             Point.sum(n[1] for n in nodes),
             sum(n[2] for n in nodes),
             sum(n[3] for n in nodes) % N,
@@ -528,7 +537,7 @@ def synth_inclusion(
         path=steps,
     )
     proof = InclusionProof(
-        format="zkpor-inclusion-v1", round_id=ROUND_ID, user_id=user_id, arity=k, assets=[entry]
+        format=INCLUSION_FORMAT, round_id=ROUND_ID, user_id=user_id, arity=k, assets=[entry]
     )
     root = AssetRoot(
         decimals=decimals,
@@ -539,7 +548,7 @@ def synth_inclusion(
     )
     # the manifest's tree part, validated like a published roots.json
     Roots(
-        format="zkpor-roots-v1",
+        format=ROOTS_FORMAT,
         round_id=ROUND_ID,
         arity=k,
         range_bits=64,
@@ -647,7 +656,8 @@ def bench_arity(arity: int, args: argparse.Namespace, rng: random.Random) -> dic
         chunk=0,
         level_sizes=sizes,
         leaves=tuple(
-            (f"user-{i:08d}", min(2**50, int(rng.lognormvariate(mu, sigma)))) for i in range(leaves)
+            (f"user-{i:08d}", min(2**50, int(rng.lognormvariate(mu, sigma))), NO_TAG_BYTES)
+            for i in range(leaves)
         ),
     )
     t0 = time.perf_counter()

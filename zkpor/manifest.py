@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -48,6 +49,7 @@ from .models import (
     Symbol,
     Tier,
     absent_if_none,
+    refuse_old_format,
 )
 from .reserves.bip322 import MAX_SIGNATURE_CHARS
 from .reserves.models import (
@@ -72,7 +74,7 @@ __all__ = [
     "statement_digest",
 ]
 
-MANIFEST_FORMAT = "zkpor-manifest-v1"
+MANIFEST_FORMAT: Final = "zkpor-manifest-v2"
 Ratio = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}/[1-9][0-9]{0,9}$")]
 
 
@@ -162,13 +164,18 @@ class ManifestAsset(_Strict):
 class Manifest(_Strict):
     """The published manifest of one round."""
 
-    format: Literal["zkpor-manifest-v1"]
+    format: Literal["zkpor-manifest-v2"]
     exchange: ExchangeName
     round_id: RoundId
     created: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
     parameters: Parameters
     quote: Quote | None = absent_if_none()
     assets: dict[Symbol, ManifestAsset] = Field(min_length=1)
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, value: object) -> object:
+        return refuse_old_format(value, MANIFEST_FORMAT)
 
 
 def canonical_json(manifest: Manifest) -> bytes:

@@ -6,12 +6,20 @@ range (amounts in base units) are decimal strings. Unknown fields are rejected.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from .identifiers import check_text
-from .sumtree import MAX_USER_ID_BYTES
+from .sumtree import MAX_TAG_FIELD, MAX_USER_ID_BYTES, NO_TAG_BYTES, MarginTag
 
 __all__ = [
     "AssetInclusion",
@@ -19,6 +27,7 @@ __all__ = [
     "ChildNode",
     "CollateralInclusion",
     "DebtRoot",
+    "LeafMargin",
     "LeafPosition",
     "Quote",
     "Tier",
@@ -83,8 +92,22 @@ def absent_if_none(**kwargs: object) -> Any:
     return Field(default=None, exclude_if=_absent_if_none, **kwargs)  # type: ignore[call-overload]
 
 
-INCLUSION_FORMAT = "zkpor-inclusion-v1"
-ROOTS_FORMAT = "zkpor-roots-v1"
+INCLUSION_FORMAT: Final = "zkpor-inclusion-v2"
+ROOTS_FORMAT: Final = "zkpor-roots-v2"
+
+#: Formats of earlier releases, refused by name (docs/spec.md 8.1, 9.2): their trees have no
+#: margin tags, so a pledged leaf could not be seen by its owner.
+_BEFORE_TAGS = (
+    "is from before leaf margin tags (format v2) and is no longer accepted: ask the exchange "
+    "for files made with a current zkpor"
+)
+
+
+def refuse_old_format(value: object, current: str) -> object:
+    """A ``format`` validator: an earlier version of ``current`` gets a message naming it."""
+    if isinstance(value, str) and value != current and value.startswith(current[:-1]):
+        raise ValueError(f"format {value!r} {_BEFORE_TAGS}")
+    return value
 
 
 class _Strict(BaseModel):
@@ -94,11 +117,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+class LeafMargin(_Strict):
+    """A leaf's margin tag when it is not *none* (docs/spec.md 7.4): the margin account that
+    uses the leaf as a collateral input, and that account's number of inputs."""
+
+    account: int = Field(ge=0, le=MAX_TAG_FIELD)
+    inputs: int = Field(ge=1, le=MAX_TAG_FIELD)
+
+
 class ChildNode(_Strict):
-    """A node as seen from its parent: hash and commitment."""
+    """A node as seen from its parent: hash and commitment; a leaf (a child of a level-1
+    node) also its margin tag, absent when it is none."""
 
     hash: Hex32
     commitment: Hex33
+    margin: LeafMargin | None = absent_if_none()
+
+    def tag(self) -> MarginTag:
+        """The margin tag (none when ``margin`` is absent)."""
+        m = self.margin
+        return MarginTag() if m is None else MarginTag(m.account, m.inputs)
+
+    def tag_bytes(self) -> bytes:
+        return NO_TAG_BYTES if self.margin is None else self.tag().to_bytes()
 
 
 class PathStep(_Strict):
@@ -111,6 +152,12 @@ class PathStep(_Strict):
     children: list[ChildNode] = Field(min_length=1, max_length=64)
     # child_chunks(c) has at most 6 parts for c <= 64 (c = 63: 32 + 16 + 8 + 4 + 2 + 1)
     proofs: list[ChildProofHex] = Field(min_length=1, max_length=6)
+
+    @model_validator(mode="after")
+    def _tags_on_leaves_only(self) -> PathStep:
+        if self.level != 1 and any(c.margin is not None for c in self.children):
+            raise ValueError("only leaves (children at level 1) carry a margin tag")
+        return self
 
 
 class Quote(_Strict):
@@ -171,7 +218,7 @@ class AssetInclusion(_Strict):
 class InclusionProof(_Strict):
     """One customer's inclusion proof, covering every asset they hold."""
 
-    format: Literal["zkpor-inclusion-v1"]
+    format: Literal["zkpor-inclusion-v2"]
     round_id: RoundId
     # The manifest's exchange name, when the bundle has a manifest (absent otherwise, so
     # proofs of rounds without reserves stay what they were); a verifier given a manifest
@@ -182,6 +229,11 @@ class InclusionProof(_Strict):
     assets: list[AssetInclusion] = Field(min_length=1)
     debts: list[AssetInclusion] | None = absent_if_none(min_length=1)
     collateral: CollateralInclusion | None = absent_if_none()
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, value: object) -> object:
+        return refuse_old_format(value, INCLUSION_FORMAT)
 
 
 class AssetRoot(_Strict):
@@ -200,10 +252,15 @@ class AssetRoot(_Strict):
 class Roots(_Strict):
     """The published roots of a round (the manifest's tree part)."""
 
-    format: Literal["zkpor-roots-v1"]
+    format: Literal["zkpor-roots-v2"]
     round_id: RoundId
     arity: Arity
     range_bits: Literal[64]
     generator_digest: Hex32
     quote: Quote | None = absent_if_none()
     assets: dict[Symbol, AssetRoot]
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, value: object) -> object:
+        return refuse_old_format(value, ROOTS_FORMAT)

@@ -2,33 +2,31 @@
 
 The JSON file spells every byte in hex; this encoding carries the same content in about
 0.4x the size (10 kB per asset at 1M customers instead of 25.7 kB). ``zkpor export --format
-binary`` writes it and ``zkpor verify user`` reads either. Layout (integers big-endian,
-``str8`` = u8 length + UTF-8 bytes)::
+binary`` writes it and ``zkpor verify user`` reads either. Layout (docs/spec.md 8.1a;
+integers big-endian, ``str8`` = u8 length + UTF-8 bytes)::
 
-    "ZKPI" | u8 version (1) | str8 round_id | str8 user_id | u8 arity | u8 asset count
+    "ZKPI" | u8 version (4) | u8 flags (bit 0: exchange, bit 1: debts; no other bit)
+    | [str8 exchange]                                            (flag bit 0)
+    | str8 round_id | str8 user_id | u8 arity | u8 asset count
     per asset:
         str8 asset | u8 decimals | u64 units | 32 blinding | 32 salt
         | u64 leaf_index | u64 leaf_count | u8 depth
         per level 1..depth:
-            u8 child count c | c x (32-byte hash || 33-byte commitment)
+            u8 child count c | c x (32-byte hash || 33-byte commitment
+                                    [|| 8-byte margin tag, at level 1 only])
             | the node's range proofs, concatenated (their sizes follow from c)
+    [debts (flag bit 1): u8 debt count (>= 1) | per debt: the layout of an asset (path in
+     the debt tree) | u64 account | u8 input count | per input: str8 asset | u8 tree
+     (0 equity, 1 debt) | u64 leaf | u32 proof length | the collateral proof]
 
-Version 2 (only for a proof with debts; a proof without keeps version 1, byte for byte)
-appends, after the assets::
+Versions 1 to 3 (before leaf margin tags) are refused by name. Each proof has exactly one
+encoding: the flags say what is present, and present means non-empty.
 
-    u8 debt count (>= 1) | per debt: the same layout as an asset (path in the debt tree)
-    | u64 account | u8 input count | per input: str8 asset | u8 tree (0 equity, 1 debt)
-      | u64 leaf | u32 proof length | the collateral proof
-
-Version 3 (only for a proof that names its exchange) puts ``str8 exchange`` right after the
-version byte, then the version-1 layout from ``str8 round_id`` on, then always a ``u8 debt
-count``: 0 for no debts, else the version-2 debt section after its count byte. Each proof
-has exactly one encoding: with an exchange version 3, else 1 (no debts) or 2 (debts).
-
-Decoder rules (docs/spec.md 8.1a): the magic and a version of 1, 2 or 3; every ``str8``
-valid UTF-8 and, for the exchange, an identifier of 1-100 bytes; an arity of 2, 4, ..., 64;
-at least one asset; a depth of 1-64; a child count of 1 to the arity; the range proofs of
-exactly the sizes the child count gives; nothing truncated and no trailing byte.
+Decoder rules (docs/spec.md 8.1a): the magic and version 4; flags of bits 0 and 1 only; every
+``str8`` valid UTF-8 and, for the exchange, an identifier of 1-100 bytes; an arity of 2, 4,
+..., 64; at least one asset; a depth of 1-64; a child count of 1 to the arity; canonical
+margin tags (no account without inputs); the range proofs of exactly the sizes the child
+count gives; with debts, at least one; nothing truncated and no trailing byte.
 
 The node index at each level and the display amount are not stored: they follow from the
 leaf index and the arity, and from units and decimals. Decoding is strict (exact lengths, no
@@ -41,17 +39,33 @@ from __future__ import annotations
 from typing import Final
 
 from .amounts import format_units
-from .errors import EncodingError
+from .errors import EncodingError, ParameterError
 from .identifiers import check_text
-from .models import MAX_EXCHANGE_BYTES, AssetInclusion, ChildNode, InclusionProof, PathStep
-from .sumtree import SUPPORTED_ARITIES, child_proofs_length, split_child_proofs
+from .models import (
+    INCLUSION_FORMAT,
+    MAX_EXCHANGE_BYTES,
+    AssetInclusion,
+    ChildNode,
+    InclusionProof,
+    LeafMargin,
+    PathStep,
+)
+from .sumtree import (
+    MARGIN_TAG_BYTES,
+    SUPPORTED_ARITIES,
+    MarginTag,
+    child_proofs_length,
+    split_child_proofs,
+)
 
 __all__ = ["MAGIC", "decode_inclusion", "encode_inclusion"]
 
 MAGIC: Final[bytes] = b"ZKPI"
-VERSION: Final[int] = 1
-MARGIN_VERSION: Final[int] = 2
-EXCHANGE_VERSION: Final[int] = 3
+VERSION: Final[int] = 4
+#: Versions of earlier releases (no margin tags), refused by name.
+OLD_VERSIONS: Final[tuple[int, ...]] = (1, 2, 3)
+FLAG_EXCHANGE: Final[int] = 1
+FLAG_DEBTS: Final[int] = 2
 MAX_DEPTH: Final[int] = 64
 _TREES: Final[tuple[str, str]] = ("equity", "debt")
 
@@ -66,16 +80,15 @@ def _str8(text: str) -> bytes:
 def encode_inclusion(proof: InclusionProof) -> bytes:
     """The binary encoding of ``proof`` (see module doc)."""
     out = bytearray(MAGIC)
+    flags = (FLAG_EXCHANGE if proof.exchange is not None else 0) | (
+        FLAG_DEBTS if proof.debts else 0
+    )
+    out += bytes((VERSION, flags))
     if proof.exchange is not None:
-        out.append(EXCHANGE_VERSION)
         out += _str8(proof.exchange)
-    else:
-        out.append(MARGIN_VERSION if proof.debts else VERSION)
     out += _str8(proof.round_id) + _str8(proof.user_id)
     out += bytes((proof.arity, len(proof.assets)))
     _entries(out, proof.assets)
-    if proof.exchange is not None and not proof.debts:
-        out.append(0)  # version 3: an explicit debt count of 0
     if proof.debts:
         coll = proof.collateral
         if coll is None:
@@ -104,6 +117,8 @@ def _entries(out: bytearray, entries: list[AssetInclusion]) -> None:
             out.append(len(step.children))
             for child in step.children:
                 out += bytes.fromhex(child.hash) + bytes.fromhex(child.commitment)
+                if step.level == 1:
+                    out += child.tag_bytes()
             for part in step.proofs:
                 out += bytes.fromhex(part)
 
@@ -141,13 +156,21 @@ def decode_inclusion(data: bytes) -> InclusionProof:
     if r.take(4, "magic") != MAGIC:
         raise EncodingError("not a binary zkpor inclusion proof")
     version = r.u8("version")
-    if version not in (VERSION, MARGIN_VERSION, EXCHANGE_VERSION):
+    if version in OLD_VERSIONS:
+        raise EncodingError(
+            f"binary inclusion proof version {version} is from before leaf margin tags "
+            f"(version {VERSION}) and is no longer accepted: ask the exchange for a new export"
+        )
+    if version != VERSION:
         raise EncodingError(f"unsupported binary inclusion proof version {version}")
+    flags = r.u8("flags")
+    if flags & ~(FLAG_EXCHANGE | FLAG_DEBTS):
+        raise EncodingError(f"unknown flags {flags:#04x} (only bits 0 and 1 are defined)")
     named: dict[str, object] = {}
-    if version == EXCHANGE_VERSION:
+    if flags & FLAG_EXCHANGE:
         exchange = r.str8("exchange")
         if not exchange:
-            raise EncodingError("a version 3 proof names a non-empty exchange")
+            raise EncodingError("the exchange flag needs a non-empty exchange")
         try:
             check_text(exchange, "exchange name", MAX_EXCHANGE_BYTES)
         except ValueError as exc:
@@ -163,9 +186,9 @@ def decode_inclusion(data: bytes) -> InclusionProof:
         raise EncodingError("a proof has at least one asset")
     assets = _read_entries(r, asset_count, arity)
     margin: dict[str, object] = {}
-    count = r.u8("debt count") if version != VERSION else 0
-    if version == MARGIN_VERSION and count < 1:
-        raise EncodingError("a version 2 proof has at least one debt")
+    count = r.u8("debt count") if flags & FLAG_DEBTS else 0
+    if flags & FLAG_DEBTS and count < 1:
+        raise EncodingError("the debts flag needs at least one debt")
     if count:
         debts = _read_entries(r, count, arity)
         account = r.u64("account")
@@ -186,7 +209,7 @@ def decode_inclusion(data: bytes) -> InclusionProof:
         raise EncodingError(f"inclusion proof has {len(r.data) - r.pos} trailing bytes")
     return InclusionProof.model_validate(
         {
-            "format": "zkpor-inclusion-v1",
+            "format": INCLUSION_FORMAT,
             "round_id": round_id,
             **named,
             "user_id": user_id,
@@ -220,7 +243,17 @@ def _read_entries(r: _Reader, count: int, arity: int) -> list[AssetInclusion]:
             children = []
             for _ in range(count):
                 raw = r.take(65, "children")
-                children.append(ChildNode(hash=raw[:32].hex(), commitment=raw[32:].hex()))
+                margin = None
+                if level == 1:
+                    try:
+                        tag = MarginTag.from_bytes(r.take(MARGIN_TAG_BYTES, "margin tag"))
+                    except ParameterError as exc:
+                        raise EncodingError(str(exc)) from None
+                    if not tag.is_none:
+                        margin = LeafMargin(account=tag.account, inputs=tag.inputs)
+                children.append(
+                    ChildNode(hash=raw[:32].hex(), commitment=raw[32:].hex(), margin=margin)
+                )
             blob = r.take(child_proofs_length(count), "range proofs")
             proofs = [part.hex() for _, part in split_child_proofs(blob, count)]
             steps.append(PathStep(level=level, index=index, children=children, proofs=proofs))

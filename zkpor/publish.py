@@ -23,6 +23,7 @@ from .liabilities.precheck import shortfall_message, uncovered
 from .liabilities.prover import ProveOptions, ProveSummary, margin_fields
 from .liabilities.store import open_private, private_path
 from .manifest import (
+    MANIFEST_FORMAT,
     DisclosedLiabilities,
     Manifest,
     ManifestAsset,
@@ -146,7 +147,7 @@ def build_manifest(
             **margin,  # type: ignore[arg-type]
         )
     draft = Manifest(
-        format="zkpor-manifest-v1",
+        format=MANIFEST_FORMAT,
         exchange=exchange,
         round_id=round_id,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -11,7 +11,9 @@ leaf gets one level above it, so every customer has a path of at least one step)
 
 Every node holds (hash, commitment). A parent's commitment is the sum of its children's and
 its hash binds the round, the asset, its level, and every child's hash and commitment, in
-order. Each internal node carries range proofs over its children's commitments (64-bit):
+order; at level 1 also every leaf's margin tag (:class:`MarginTag`: none, or the margin
+account that uses the leaf as a collateral input and that account's input count), so the
+role of each leaf is public, fixed by the root, and seen by its owner on their path. Each internal node carries range proofs over its children's commitments (64-bit):
 one aggregated proof per power-of-two chunk of the child count, largest first (a node with
 k children has one proof over all of them).
 """
@@ -19,7 +21,8 @@ k children has one proof over all of them).
 from __future__ import annotations
 
 import hashlib
-from typing import Final
+from collections.abc import Sequence
+from typing import Final, NamedTuple
 
 from .errors import ParameterError
 from .rangeproof.proof import proof_size
@@ -28,7 +31,12 @@ __all__ = [
     "DEBT_LEAF_DOMAIN",
     "DEBT_SUFFIX",
     "LEAF_DOMAIN",
+    "MARGIN_TAG_BYTES",
+    "MAX_TAG_FIELD",
+    "NO_TAG_BYTES",
     "NODE_DOMAIN",
+    "NO_TAG",
+    "MarginTag",
     "RANGE_BITS",
     "child_chunks",
     "child_proofs_length",
@@ -44,7 +52,10 @@ __all__ = [
 LEAF_DOMAIN: Final[bytes] = b"zkpor-leaf-v1"
 DEBT_LEAF_DOMAIN: Final[bytes] = b"zkpor-debt-leaf-v1"
 DEBT_SUFFIX: Final[str] = "/debt"
-NODE_DOMAIN: Final[bytes] = b"zkpor-node-v1"
+NODE_DOMAIN: Final[bytes] = b"zkpor-node-v2"
+MARGIN_TAG_BYTES: Final[int] = 8
+#: The largest account number and input count a tag can hold (u32 each).
+MAX_TAG_FIELD: Final[int] = 2**32 - 1
 RANGE_BITS: Final[int] = 64
 SUPPORTED_ARITIES: Final[tuple[int, ...]] = (2, 4, 8, 16, 32, 64)
 MAX_USER_ID_BYTES: Final[int] = 128
@@ -92,20 +103,78 @@ def leaf_hash(round_id: str, asset: str, salt: bytes, user_id: str, commitment: 
     return h.digest()
 
 
-def node_hash(round_id: str, asset: str, level: int, children: list[tuple[bytes, bytes]]) -> bytes:
-    """SHA-256(f("zkpor-node-v1") || f(round) || f(asset) || u8(level) || u8(count)
-    || hash_0 || C_0 || ... || hash_(c-1) || C_(c-1)) over the children (hash, commitment)."""
+def node_hash(
+    round_id: str,
+    asset: str,
+    level: int,
+    children: Sequence[tuple[bytes, bytes]],
+    tags: Sequence[bytes] | None = None,
+) -> bytes:
+    """SHA-256(f("zkpor-node-v2") || f(round) || f(asset) || u8(level) || u8(count)
+    || child_0 || ... || child_(c-1)) over the children, where ``child_i`` is
+    ``hash_i || C_i || tag_i`` at level 1 (``tag_i`` the leaf's 8-byte margin tag,
+    :class:`MarginTag`) and ``hash_i || C_i`` above. ``tags`` is required at level 1 and
+    refused above it."""
     if not 1 <= level <= 64 or not 1 <= len(children) <= 64:
         raise ParameterError("node level and child count must be between 1 and 64")
+    if (level == 1) != (tags is not None):
+        raise ParameterError("margin tags go with the children of level-1 nodes only")
+    if tags is not None and (
+        len(tags) != len(children) or any(len(t) != MARGIN_TAG_BYTES for t in tags)
+    ):
+        raise ParameterError("one 8-byte margin tag per child")
     h = hashlib.sha256()
     h.update(_frame(NODE_DOMAIN))
     h.update(_frame(round_id.encode()))
     h.update(_frame(asset.encode()))
     h.update(bytes((level, len(children))))
-    for child_hash, child_commitment in children:
+    for i, (child_hash, child_commitment) in enumerate(children):
         h.update(child_hash)
         h.update(child_commitment)
+        if tags is not None:
+            h.update(tags[i])
     return h.digest()
+
+
+class MarginTag(NamedTuple):
+    """A leaf's role in the margin accounts: ``inputs == 0`` (and ``account == 0``) is
+    *none*, a leaf no account uses; otherwise the leaf is a committed input of margin
+    account ``account``, which has ``inputs`` inputs in all.
+
+    Encoding (8 bytes): ``u32be(account) || u32be(inputs)``; none is 8 zero bytes. Only
+    canonical tags decode: ``inputs == 0`` with ``account != 0`` is refused.
+    """
+
+    account: int = 0
+    inputs: int = 0
+
+    @property
+    def is_none(self) -> bool:
+        return self.inputs == 0
+
+    def to_bytes(self) -> bytes:
+        if not (0 <= self.account <= MAX_TAG_FIELD and 0 <= self.inputs <= MAX_TAG_FIELD):
+            raise ParameterError("margin tag fields must fit in 32 bits")
+        if self.inputs == 0 and self.account != 0:
+            raise ParameterError("a margin tag without inputs must have account 0")
+        return self.account.to_bytes(4, "big") + self.inputs.to_bytes(4, "big")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> MarginTag:
+        if len(data) != MARGIN_TAG_BYTES:
+            raise ParameterError(f"a margin tag is {MARGIN_TAG_BYTES} bytes, got {len(data)}")
+        tag = cls(int.from_bytes(data[:4], "big"), int.from_bytes(data[4:], "big"))
+        if tag.inputs == 0 and tag.account != 0:
+            raise ParameterError("non-canonical margin tag: account without inputs")
+        return tag
+
+    def describe(self) -> str:
+        """``none`` or ``account A (N inputs)``, for messages."""
+        return "none" if self.is_none else f"account {self.account} ({self.inputs} inputs)"
+
+
+NO_TAG: Final[MarginTag] = MarginTag()
+NO_TAG_BYTES: Final[bytes] = bytes(MARGIN_TAG_BYTES)
 
 
 def level_sizes(leaf_count: int, k: int) -> list[int]:

@@ -17,7 +17,7 @@ from ..generators import GeneratorSet, generators
 from ..group import N, Point
 from ..pedersen import commit
 from ..rangeproof.prover import prove
-from ..sumtree import RANGE_BITS, child_chunks, children_of, leaf_hash, node_hash
+from ..sumtree import NO_TAG_BYTES, RANGE_BITS, child_chunks, children_of, leaf_hash, node_hash
 from .keys import RoundKeys
 
 __all__ = ["ChunkProver", "ChunkResult", "ChunkTask", "LevelNode", "build_chunk", "build_levels"]
@@ -27,20 +27,24 @@ ChunkProver = Callable[[list[int], list[int]], bytes]
 
 @dataclass(slots=True)
 class LevelNode:
-    """A node under construction: public (hash, commitment) and secret opening."""
+    """A node under construction: public (hash, commitment) and secret opening; a leaf
+    also has its 8-byte margin tag (:class:`zkpor.sumtree.MarginTag`), bound by its
+    parent's hash."""
 
     hash: bytes
     commitment: Point
     value: int
     blinding: int
+    tag: bytes = NO_TAG_BYTES
 
 
 @dataclass(frozen=True, slots=True)
 class ChunkTask:
     """Build the subtree whose root is node ``chunk`` of level ``height``.
 
-    ``leaves`` are (leaf id, amount in base units) for its leaves, in leaf order. Carries the
-    round key (not the master secret): executors must be trusted with this round's secrets.
+    ``leaves`` are (leaf id, amount in base units, 8-byte margin tag) for its leaves, in leaf
+    order. Carries the round key (not the master secret): executors must be trusted with this
+    round's secrets.
     """
 
     round_id: str
@@ -50,14 +54,14 @@ class ChunkTask:
     height: int
     chunk: int
     level_sizes: tuple[int, ...]
-    leaves: tuple[tuple[str, int], ...]
+    leaves: tuple[tuple[str, int, bytes], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
     """What a chunk produces. ``levels[l]`` lists (hash, commitment) of the chunk's nodes at
-    level l (0 = leaves); ``proofs[l]`` the concatenated child range proofs of each node at
-    level l (``proofs[0]`` is empty); ``openings`` the leaves' (blinding, salt) and
+    level l (0 = leaves); ``tags`` the leaves' margin tags; ``proofs[l]`` the concatenated
+    child range proofs of each node at level l (``proofs[0]`` is empty); ``openings`` the leaves' (blinding, salt) and
     ``root_opening`` the (value, blinding) of the chunk root. Secret parts never leave the
     exchange: the driver stores them in the private store only."""
 
@@ -65,6 +69,7 @@ class ChunkResult:
     chunk: int
     height: int
     levels: list[list[tuple[bytes, bytes]]]
+    tags: list[bytes]
     proofs: list[list[bytes]]
     openings: list[tuple[int, bytes]]
     root_opening: tuple[int, int]
@@ -123,8 +128,11 @@ def build_levels(
                 if len(group) > 1
                 else group[0].commitment
             )
+            tags = [c.tag for c in group] if level == 1 else None
             parents.append(
-                LevelNode(node_hash(round_id, asset, level, children), commitment, value, blinding)
+                LevelNode(
+                    node_hash(round_id, asset, level, children, tags), commitment, value, blinding
+                )
             )
             parts = []
             offset = 0
@@ -147,12 +155,12 @@ def build_chunk(task: ChunkTask) -> ChunkResult:
     gens = generators()
     leaves: list[LevelNode] = []
     openings: list[tuple[int, bytes]] = []
-    for leaf_id, units in task.leaves:
+    for leaf_id, units, tag in task.leaves:
         blinding = keys.blinding(task.asset, leaf_id)
         salt = keys.salt(task.asset, leaf_id)
         c = commit(units, blinding, gens)
         h = leaf_hash(task.round_id, task.asset, salt, leaf_id, c.to_bytes())
-        leaves.append(LevelNode(h, c, units, blinding))
+        leaves.append(LevelNode(h, c, units, blinding, tag))
         openings.append((blinding, salt))
     first = task.chunk * task.arity**task.height
     levels, proofs = build_levels(
@@ -171,6 +179,7 @@ def build_chunk(task: ChunkTask) -> ChunkResult:
         chunk=task.chunk,
         height=task.height,
         levels=[[(n.hash, n.commitment.to_bytes()) for n in lvl] for lvl in [leaves, *levels]],
+        tags=[n.tag for n in leaves],
         proofs=[[], *proofs],
         openings=openings,
         root_opening=(root.value, root.blinding),

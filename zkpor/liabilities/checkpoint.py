@@ -55,7 +55,8 @@ __all__ = [
     "stored_chunk_tag",
 ]
 
-_Node = tuple[int, int, bytes, bytes, bytes | None]  # level, idx, hash, commitment, proof
+# level, idx, hash, commitment, proof, margin tag (leaves only)
+_Node = tuple[int, int, bytes, bytes, bytes | None, bytes | None]
 _Leaf = tuple[int, str, bytes]  # leaf position, blinding (hex text), salt
 
 
@@ -75,7 +76,8 @@ def leaves_tag(key: bytes, priv: sqlite3.Connection, asset: str) -> str:
     """The tag of every loaded leaf row of ``asset`` (module doc)."""
     mac = hmac.new(key, b"zkpor-leaves-v1" + _f(asset), hashlib.sha256)
     rows = priv.execute(
-        "SELECT leaf, user_id, units, line, placement FROM leaves WHERE asset = ? ORDER BY leaf",
+        "SELECT leaf, user_id, units, line, placement, tag FROM leaves WHERE asset = ? "
+        "ORDER BY leaf",
         (asset,),
     )
     for row in rows:
@@ -108,7 +110,14 @@ def result_tag(key: bytes, res: ChunkResult, arity: int) -> bytes:
         base = res.chunk * arity ** (h - level)
         proofs = res.proofs[level]
         nodes.extend(
-            (level, base + i, nh, nc, proofs[i] if proofs else None)
+            (
+                level,
+                base + i,
+                nh,
+                nc,
+                proofs[i] if proofs else None,
+                res.tags[i] if level == 0 else None,
+            )
             for i, (nh, nc) in enumerate(level_nodes)
         )
     first = res.chunk * arity**h
@@ -131,9 +140,16 @@ def stored_chunk_tag(
     for level in range(height + 1):
         span = arity ** (height - level)
         nodes.extend(
-            (level, idx, bytes(nh), bytes(nc), None if proof is None else bytes(proof))
-            for idx, nh, nc, proof in audit.execute(
-                "SELECT idx, hash, commitment, proof FROM nodes "
+            (
+                level,
+                idx,
+                bytes(nh),
+                bytes(nc),
+                None if proof is None else bytes(proof),
+                None if tag is None else bytes(tag),
+            )
+            for idx, nh, nc, proof, tag in audit.execute(
+                "SELECT idx, hash, commitment, proof, tag FROM nodes "
                 "WHERE asset = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx",
                 (asset, level, chunk * span, (chunk + 1) * span),
             )

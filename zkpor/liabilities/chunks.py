@@ -102,7 +102,7 @@ def _chunk_tasks(
     span = arity**plan.height
     for chunk in plan.todo:
         leaves = priv.execute(
-            "SELECT user_id, units FROM leaves WHERE asset = ? AND leaf >= ? AND leaf < ? "
+            "SELECT user_id, units, tag FROM leaves WHERE asset = ? AND leaf >= ? AND leaf < ? "
             "ORDER BY leaf",
             (plan.asset, chunk * span, (chunk + 1) * span),
         ).fetchall()
@@ -114,7 +114,7 @@ def _chunk_tasks(
             height=plan.height,
             chunk=chunk,
             level_sizes=plan.sizes,
-            leaves=tuple((uid, int(units)) for uid, units in leaves),
+            leaves=tuple((uid, int(units), bytes(tag)) for uid, units, tag in leaves),
         )
 
 
@@ -145,10 +145,18 @@ def store_chunk(
         base = res.chunk * arity ** (h - level)
         proofs = res.proofs[level]
         audit.executemany(
-            "INSERT OR REPLACE INTO nodes(asset, level, idx, hash, commitment, proof) "
-            "VALUES (?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO nodes(asset, level, idx, hash, commitment, proof, tag) "
+            "VALUES (?,?,?,?,?,?,?)",
             [
-                (res.asset, level, base + i, nh, nc, proofs[i] if proofs else None)
+                (
+                    res.asset,
+                    level,
+                    base + i,
+                    nh,
+                    nc,
+                    proofs[i] if proofs else None,
+                    res.tags[i] if level == 0 else None,
+                )
                 for i, (nh, nc) in enumerate(nodes)
             ],
         )

@@ -18,10 +18,12 @@ from pathlib import Path
 from ..atomicfile import atomic_writer, write_atomic
 from ..errors import InputError
 from ..models import (
+    INCLUSION_FORMAT,
     AssetInclusion,
     ChildNode,
     CollateralInclusion,
     InclusionProof,
+    LeafMargin,
     LeafPosition,
     PathStep,
     Roots,
@@ -29,6 +31,7 @@ from ..models import (
 from ..proofcodec import encode_inclusion
 from ..sumtree import (
     DEBT_SUFFIX,
+    MarginTag,
     children_of,
     debt_tree,
     is_debt_tree,
@@ -115,8 +118,8 @@ class BundleReader:
             parent = index // arity
             kids = children_of(parent, sizes[level - 1], arity)
             rows = self.audit.execute(
-                "SELECT hash, commitment FROM nodes WHERE asset = ? AND level = ? AND idx >= ? "
-                "AND idx < ? ORDER BY idx",
+                "SELECT hash, commitment, tag FROM nodes WHERE asset = ? AND level = ? "
+                "AND idx >= ? AND idx < ? ORDER BY idx",
                 (asset, level - 1, kids.start, kids.stop),
             ).fetchall()
             (proof_blob,) = self.audit.execute(
@@ -128,9 +131,7 @@ class BundleReader:
                 PathStep(
                     level=level,
                     index=parent,
-                    children=[
-                        ChildNode(hash=bytes(h).hex(), commitment=bytes(c).hex()) for h, c in rows
-                    ],
+                    children=[_child(h, c, t) for h, c, t in rows],
                     proofs=proofs,
                 )
             )
@@ -167,7 +168,7 @@ class BundleReader:
             )
             (debts if is_debt_tree(tree) else entries).append(entry)
         return InclusionProof(
-            format="zkpor-inclusion-v1",
+            format=INCLUSION_FORMAT,
             round_id=self.roots.round_id,
             exchange=self.exchange,
             user_id=user_id,
@@ -198,6 +199,15 @@ class BundleReader:
             "SELECT proof FROM margin_accounts WHERE account = ?", (account,)
         ).fetchone()
         return CollateralInclusion(account=account, inputs=inputs, proof=bytes(proof).hex())
+
+
+def _child(hash_: bytes, commitment: bytes, tag: bytes | None) -> ChildNode:
+    """A child as its parent's path step shows it; a leaf with its margin tag."""
+    margin = None
+    if tag is not None:
+        t = MarginTag.from_bytes(bytes(tag))
+        margin = None if t.is_none else LeafMargin(account=t.account, inputs=t.inputs)
+    return ChildNode(hash=bytes(hash_).hex(), commitment=bytes(commitment).hex(), margin=margin)
 
 
 FORMATS = ("json", "binary")

@@ -4,12 +4,14 @@
   ``100 * sum_a price_a debt_a <= sum_a S_a(price_a equity_a)`` (:mod:`zkpor.margin`);
   every account that fails is named, with its debt and collateral values, in one
   InputErrors (exit 2).
-- prove (after the trees are built): one margin account per customer with a debt (inputs:
-  their equity leaves in every priced asset, in asset order, then their debt leaves) and one
-  dummy account per padding leaf of a debt tree (its one input: that leaf, value 0). Each
-  account's collateral proof is made on the executor over the leaves' own openings, so its
-  committed inputs are the leaf commitments. Accounts are numbered in the order of a secret
-  key (``placement("\\x00margin", key)``), so the index reveals nothing of the user.
+- plan (after load, once the leaves are placed): one margin account per customer with a debt
+  (inputs: their equity leaves in every priced asset, in asset order, then their debt
+  leaves) and one dummy account per padding leaf of a debt tree (its one input: that leaf,
+  value 0), numbered in the order of a secret key (``placement("\\x00margin", key)``), so
+  the index reveals nothing of the user; every input leaf is tagged with its account and
+  the account's input count (:class:`zkpor.sumtree.MarginTag`), which the trees then bind.
+- prove (after the trees are built): each account's collateral proof, made on the executor
+  over the leaves' own openings, so its committed inputs are the leaf commitments.
 
 Public audit tables (created only when the round has debts)::
 
@@ -37,12 +39,21 @@ from ..margin import (
     format_margin_value,
 )
 from ..parallel import run_windowed
-from ..sumtree import DEBT_SUFFIX, debt_tree, is_debt_tree
+from ..sumtree import DEBT_SUFFIX, MAX_TAG_FIELD, MarginTag, debt_tree, is_debt_tree
 from ..verify.margin import MARGIN_TABLES_SQL
 from .inputs import MAX_REPORTED_ERRORS, InputErrors
 from .keys import RoundKeys
 
-__all__ = ["MARGIN_SCHEMA", "AccountTask", "check_collateral", "prove_account", "prove_margin"]
+__all__ = [
+    "MARGIN_SCHEMA",
+    "AccountPlan",
+    "AccountTask",
+    "check_collateral",
+    "plan_accounts",
+    "prove_account",
+    "prove_margin",
+    "tag_leaves",
+]
 
 MARGIN_SCHEMA: Final[str] = MARGIN_TABLES_SQL
 _WINDOW: Final[int] = 32
@@ -103,6 +114,22 @@ def check_collateral(
 
 
 @dataclass(frozen=True, slots=True)
+class AccountPlan:
+    """One margin account as numbered for the round: its index, its input trees (equity
+    assets, then debt assets) and its inputs' (tree, leaf index) in that order. Public:
+    these are the audit file's ``margin_inputs`` rows and the leaves' margin tags."""
+
+    account: int
+    equity_assets: tuple[str, ...]
+    debt_assets: tuple[str, ...]
+    inputs: tuple[tuple[str, int], ...]
+
+    def tag(self) -> bytes:
+        """The margin tag of each of this account's input leaves."""
+        return MarginTag(self.account, len(self.inputs)).to_bytes()
+
+
+@dataclass(frozen=True, slots=True)
 class AccountTask:
     """One collateral proof: the account index, its input trees (equity assets, then debt
     assets), their leaf indices, values and blindings (secret: the executor must be
@@ -126,40 +153,70 @@ def prove_account(task: AccountTask) -> tuple[int, bytes]:
     return task.account, proof.to_bytes()
 
 
-def _tasks(
+def plan_accounts(
     priv: sqlite3.Connection, order: list[str], terms: MarginTerms, keys: RoundKeys
-) -> list[AccountTask]:
-    """Every margin account (real and dummy), numbered by its secret key."""
-    leaf_of: dict[tuple[str, str], tuple[int, int, int]] = {}
-    for user, tree, leaf, units, blinding in priv.execute(
-        "SELECT user_id, asset, leaf, units, blinding FROM leaves WHERE user_id IN "
+) -> list[AccountPlan]:
+    """Every margin account (one per customer with a debt, one dummy per padding leaf of a
+    debt tree), numbered in the order of its secret key ``placement("\\x00margin", key)``.
+    Needs the leaves placed (their ``leaf`` indices set); deterministic in the private
+    store's leaves and the round keys."""
+    leaf_of: dict[tuple[str, str], int] = {}
+    for user, tree, leaf in priv.execute(
+        "SELECT user_id, asset, leaf FROM leaves WHERE user_id IN "
         "(SELECT user_id FROM leaves WHERE asset LIKE ?)",
         ("%" + DEBT_SUFFIX,),
     ):
-        leaf_of[(user, tree)] = (int(leaf), int(units), int(blinding, 16))
-    specs: list[tuple[bytes, tuple[str, ...], tuple[str, ...], list[tuple[int, int, int]]]] = []
+        leaf_of[(user, tree)] = int(leaf)
+    specs: list[tuple[bytes, tuple[str, ...], tuple[str, ...], list[tuple[str, int]]]] = []
     for user, (equity, debt, _) in _accounts(priv, order, terms).items():
-        inputs = [leaf_of[(user, a)] for a in equity] + [
-            leaf_of[(user, debt_tree(a))] for a in debt
-        ]
+        trees = [*equity, *(debt_tree(a) for a in debt)]
+        inputs = [(t, leaf_of[(user, t)]) for t in trees]
         specs.append((keys.placement("\x00margin", user), tuple(equity), tuple(debt), inputs))
-    for (user, tree), opening in leaf_of.items():
+    for (user, tree), leaf in leaf_of.items():
         if user.startswith("\x00") and is_debt_tree(tree):
             key = keys.placement("\x00margin", f"{tree}\x00{user}")
-            specs.append((key, (), (tree[: -len(DEBT_SUFFIX)],), [opening]))
+            specs.append((key, (), (tree[: -len(DEBT_SUFFIX)],), [(tree, leaf)]))
+    if len(specs) > MAX_TAG_FIELD:
+        raise InputError(f"{len(specs)} margin accounts: at most {MAX_TAG_FIELD} fit a margin tag")
     specs.sort(key=lambda s: s[0])
-    return [
-        AccountTask(
-            account=i,
-            terms=terms,
-            equity_assets=eq,
-            debt_assets=de,
-            leaves=tuple(x[0] for x in inputs),
-            values=tuple(x[1] for x in inputs),
-            blindings=tuple(x[2] for x in inputs),
+    return [AccountPlan(i, eq, de, tuple(inputs)) for i, (_, eq, de, inputs) in enumerate(specs)]
+
+
+def tag_leaves(priv: sqlite3.Connection, plans: list[AccountPlan]) -> None:
+    """Write each input leaf's margin tag (its account and input count) into the private
+    store; every other leaf keeps the tag none."""
+    priv.executemany(
+        "UPDATE leaves SET tag = ? WHERE asset = ? AND leaf = ?",
+        [(plan.tag(), tree, leaf) for plan in plans for tree, leaf in plan.inputs],
+    )
+
+
+def _tasks(
+    priv: sqlite3.Connection, plans: list[AccountPlan], terms: MarginTerms
+) -> list[AccountTask]:
+    """The proving task of every planned account, with its leaves' openings."""
+    tasks = []
+    for plan in plans:
+        values: list[int] = []
+        blindings: list[int] = []
+        for tree, leaf in plan.inputs:
+            units, blinding = priv.execute(
+                "SELECT units, blinding FROM leaves WHERE asset = ? AND leaf = ?", (tree, leaf)
+            ).fetchone()
+            values.append(int(units))
+            blindings.append(int(blinding, 16))
+        tasks.append(
+            AccountTask(
+                account=plan.account,
+                terms=terms,
+                equity_assets=plan.equity_assets,
+                debt_assets=plan.debt_assets,
+                leaves=tuple(leaf for _, leaf in plan.inputs),
+                values=tuple(values),
+                blindings=tuple(blindings),
+            )
         )
-        for i, (_, eq, de, inputs) in enumerate(specs)
-    ]
+    return tasks
 
 
 def prove_margin(
@@ -174,7 +231,7 @@ def prove_margin(
     window: int = _WINDOW,
 ) -> int:
     """Prove every margin account (module doc) into the audit file; returns the count."""
-    tasks = _tasks(priv, order, terms, keys)
+    tasks = _tasks(priv, plan_accounts(priv, order, terms, keys), terms)
     audit.executescript(MARGIN_SCHEMA)
     audit.execute("BEGIN")
     audit.execute("DELETE FROM margin_accounts")

@@ -12,7 +12,8 @@ Stages (docs/spec.md sections 7 and 9.4; docs/operators.md section 3):
   with zero-value leaves to a multiple of the padding granularity, order the leaves by
   placement key (a secret permutation).
 - margin check (rounds with debts): every account with a debt is collateralized after the
-  haircuts, else every failing account is named and nothing is kept (:mod:`.margin`).
+  haircuts, else every failing account is named and nothing is kept; the accounts are
+  numbered and every input leaf gets its margin tag, which the trees bind (:mod:`.margin`).
   Debts go into one debt tree per asset (tree ``SYMBOL/debt``), built like the equity trees.
 - plan and map: build aligned subtrees of height h ("chunks") on the executor; each
   finished chunk is committed with its tag, so a killed run resumes without redoing it
@@ -42,6 +43,7 @@ from ..errors import InputError
 from ..generators import generator_digest
 from ..identifiers import check_text
 from ..margin import MarginTerms
+from ..models import ROOTS_FORMAT
 from ..sumtree import RANGE_BITS, check_arity, debt_tree
 from .checkpoint import (
     check_loaded,
@@ -61,7 +63,7 @@ from .inputs import (
 )
 from .keys import RoundKeys, pad_leaf_id, resume_fingerprint
 from .lock import output_lock
-from .margin import check_collateral, prove_margin
+from .margin import check_collateral, plan_accounts, prove_margin, tag_leaves
 from .progress import CountsEntries
 from .reduce import DRIVER_NODES, build_top, group_count, reduce_plan
 from .selfcheck import self_check
@@ -164,8 +166,9 @@ def _load(
     terms: MarginTerms | None,
 ) -> int:
     """Stream the CSV into the private store (a debt as a leaf of the asset's debt tree);
-    check every margin account's collateral; pad and order the leaves; tag them (one
-    transaction). Returns the row count."""
+    check every margin account's collateral; pad and order the leaves; give each collateral
+    input leaf its margin tag; tag the rows for resumes (one transaction). Returns the row
+    count."""
     assets = list(specs)
     errors: list[InputError] = []
     totals = dict.fromkeys(assets, 0)
@@ -266,6 +269,8 @@ def _load(
     priv.execute("UPDATE leaves SET leaf = o.leaf FROM ordered AS o WHERE o.rid = leaves.rowid")
     priv.execute("DROP TABLE ordered")
     priv.execute("CREATE UNIQUE INDEX IF NOT EXISTS leaves_pos ON leaves(asset, leaf)")
+    if terms is not None and debt_trees:
+        tag_leaves(priv, plan_accounts(priv, assets, terms, keys))
     tag_key = keys.checkpoint_key()
     set_meta(
         priv, {f"leaves_tag:{a}": leaves_tag(tag_key, priv, a) for a in [*assets, *debt_trees]}
@@ -527,7 +532,7 @@ def _run(
         audit.close()
         priv.close()
     roots: dict[str, object] = {
-        "format": "zkpor-roots-v1",
+        "format": ROOTS_FORMAT,
         "round_id": opts.round_id,
         "arity": opts.arity,
         "range_bits": RANGE_BITS,

@@ -4,16 +4,18 @@ Public audit file ``audit.sqlite`` (everything an auditor needs, nothing secret)
 
     meta(key TEXT PRIMARY KEY, value TEXT)            format, round_id, arity, range_bits, ...
     assets(asset TEXT PRIMARY KEY, decimals, leaf_count, depth, root_hash, root_commitment)
-    nodes(asset, level, idx, hash BLOB, commitment BLOB, proof BLOB)   PK (asset, level, idx)
+    nodes(asset, level, idx, hash BLOB, commitment BLOB, proof BLOB, tag BLOB)
+                                                      PK (asset, level, idx)
 
-``proof`` is the concatenation of the node's child range proofs (NULL at level 0). While a
+``proof`` is the concatenation of the node's child range proofs (NULL at level 0); ``tag``
+the leaf's 8-byte margin tag (:class:`zkpor.sumtree.MarginTag`) at level 0, NULL above. While a
 run is unfinished, ``progress(asset, chunk, tag)`` lists its finished chunks with their
 checkpoint tags (:mod:`.checkpoint`); the table is dropped before the bundle is published.
 
 Private store ``private/private.sqlite`` (mode 0600, in a 0700 directory; only the exchange)::
 
     meta(key, value)         input_digest, fingerprint, run_nonce, leaves_tag:ASSET, ...
-    leaves(asset, leaf, user_id, units, line, placement, blinding, salt)
+    leaves(asset, leaf, user_id, units, line, placement, blinding, salt, tag)
     chunk_roots(asset, chunk, value, blinding)
     root_openings(asset, value, blinding)
 
@@ -29,7 +31,7 @@ from typing import Final
 
 __all__ = ["AUDIT_FORMAT", "open_audit", "open_private", "private_path"]
 
-AUDIT_FORMAT: Final[str] = "zkpor-audit-v1"
+AUDIT_FORMAT: Final[str] = "zkpor-audit-v2"
 
 _AUDIT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,7 +40,7 @@ CREATE TABLE IF NOT EXISTS assets(
     depth INTEGER NOT NULL, root_hash BLOB NOT NULL, root_commitment BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes(
     asset TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL,
-    hash BLOB NOT NULL, commitment BLOB NOT NULL, proof BLOB,
+    hash BLOB NOT NULL, commitment BLOB NOT NULL, proof BLOB, tag BLOB,
     PRIMARY KEY(asset, level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS progress(asset TEXT NOT NULL, chunk INTEGER NOT NULL,
     tag BLOB NOT NULL, PRIMARY KEY(asset, chunk));
@@ -48,7 +50,8 @@ _PRIVATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS leaves(
     asset TEXT NOT NULL, leaf INTEGER, user_id TEXT NOT NULL, units TEXT NOT NULL,
-    line INTEGER, placement BLOB NOT NULL, blinding TEXT, salt BLOB);
+    line INTEGER, placement BLOB NOT NULL, blinding TEXT, salt BLOB,
+    tag BLOB NOT NULL DEFAULT x'0000000000000000');
 CREATE TABLE IF NOT EXISTS chunk_roots(asset TEXT NOT NULL, chunk INTEGER NOT NULL,
     value TEXT NOT NULL, blinding TEXT NOT NULL, PRIMARY KEY(asset, chunk));
 CREATE TABLE IF NOT EXISTS root_openings(asset TEXT PRIMARY KEY, value TEXT NOT NULL,

@@ -52,6 +52,7 @@ from ..models import Roots
 from ..parallel import wait_first
 from ..rangeproof import RangeProof, verify_batch
 from ..sumtree import (
+    MARGIN_TAG_BYTES,
     RANGE_BITS,
     SUPPORTED_ARITIES,
     child_proofs_length,
@@ -66,7 +67,12 @@ from .sqlschema import plain_table
 
 __all__ = ["MAX_VALUE_BYTES", "AuditReport", "audit_bundle", "published_trees"]
 
-AUDIT_FORMAT: Final[str] = "zkpor-audit-v1"
+AUDIT_FORMAT: Final[str] = "zkpor-audit-v2"
+#: Audit file formats this verifier recognises by name but no longer reads.
+_OLD_FORMATS: Final[dict[str, str]] = {
+    "zkpor-audit-v1": "it is from before leaf margin tags (audit-v2); the trees cannot be "
+    "checked for pledged leaves: ask the exchange to prove the round again with a current zkpor",
+}
 #: SQLITE_LIMIT_LENGTH on the auditor's connection: no honest cell is longer (the longest
 #: node proof, 63 children at k = 64, is 5,118 bytes).
 MAX_VALUE_BYTES: Final[int] = 1 << 16
@@ -77,11 +83,12 @@ _SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,15}(/debt)?")
 _TABLES: Final[dict[str, tuple[str, ...]]] = {
     "meta": ("key", "value"),
     "assets": ("asset", "decimals", "leaf_count", "depth", "root_hash", "root_commitment"),
-    "nodes": ("asset", "level", "idx", "hash", "commitment", "proof"),
+    "nodes": ("asset", "level", "idx", "hash", "commitment", "proof", "tag"),
 }
 
-# (idx, hash, commitment, proof, [(child hash, child commitment), ...])
-_NodeRow = tuple[int, bytes, bytes, bytes, list[tuple[bytes, bytes]]]
+# (idx, hash, commitment, proof, [(child hash, child commitment), ...], the children's
+# margin tags at level 1, else None)
+_NodeRow = tuple[int, bytes, bytes, bytes, list[tuple[bytes, bytes]], list[bytes] | None]
 _Unit = tuple[str, str, int, list[_NodeRow]]
 
 
@@ -117,7 +124,7 @@ def _check_unit(unit: _Unit) -> int:
     try:
         pt = active_backend().Point
         items: list[tuple[RangeProof | bytes, list[Point], int]] = []
-        for idx, nhash, ncommit, proof, children in rows:
+        for idx, nhash, ncommit, proof, children, tags in rows:
             where = f"asset {asset}, level {level}, node {idx}"
             try:
                 points = [pt.from_bytes(c) for _, c in children]
@@ -125,7 +132,7 @@ def _check_unit(unit: _Unit) -> int:
                 raise VerificationError(f"child commitment: {exc}") from None
             if pt.sum(points).to_bytes() != ncommit:
                 raise VerificationError("commitment is not the sum of its children's")
-            if node_hash(round_id, asset, level, children) != nhash:
+            if node_hash(round_id, asset, level, children, tags) != nhash:
                 raise VerificationError("hash does not match its children")
             offset = 0
             for size, blob in split_child_proofs(proof, len(children)):
@@ -247,6 +254,25 @@ _NODE_COLUMNS = (
 )
 
 
+# A leaf's margin tag (docs/spec.md 7.4): an 8-byte blob, canonical (no account without
+# inputs); checked in SQL, with its type and length for the message.
+_TAG_COLUMN = (
+    "CASE WHEN typeof(tag) = 'blob' AND length(tag) = 8 AND (substr(tag, 5, 4) != "
+    "x'00000000' OR substr(tag, 1, 4) = x'00000000') THEN tag END, typeof(tag), length(tag)"
+)
+
+
+def _leaf_tag(where: str, row: tuple[Any, ...]) -> bytes:
+    tag, ttype, tlen = row[8:11]
+    if not isinstance(tag, bytes):
+        if ttype == "blob" and tlen == MARGIN_TAG_BYTES:
+            raise VerificationError(
+                f"{where}: margin tag is not canonical (account without inputs)"
+            )
+        raise _cell(where, "margin tag", ttype, tlen, "an 8-byte blob")
+    return tag
+
+
 def _cell(where: str, name: str, kind: str, length: int | None, want: str) -> VerificationError:
     got = "NULL" if kind == "null" else f"{kind} of length {length}"
     return VerificationError(f"{where}: {name} is {got}, expected {want}")
@@ -275,7 +301,8 @@ def _units(conn: sqlite3.Connection, round_id: str, info: _Asset, arity: int) ->
         full_len = child_proofs_length(min(arity, sizes[level - 1]))
         last_len = child_proofs_length(sizes[level - 1] - last * arity)
         children = conn.execute(
-            f"SELECT {_NODE_COLUMNS} FROM nodes WHERE asset = ? AND level = ? ORDER BY idx",
+            f"SELECT {_NODE_COLUMNS}, {_TAG_COLUMN} FROM nodes WHERE asset = ? AND level = ? "
+            "ORDER BY idx",
             (asset, level - 1),
         )
         nodes = conn.execute(
@@ -295,16 +322,16 @@ def _units(conn: sqlite3.Connection, round_id: str, info: _Asset, arity: int) ->
                 raise _cell(where, "range proof", ptype, plen, want)
             count = min(arity, sizes[level - 1] - expect_idx * arity)
             kids = []
+            tags: list[bytes] = []
             for crow in children.fetchmany(count):
-                kids.append(
-                    _node_cells(
-                        f"asset {asset}, level {level - 1}, node {expect_child}", crow, expect_child
-                    )
-                )
+                at = f"asset {asset}, level {level - 1}, node {expect_child}"
+                kids.append(_node_cells(at, crow, expect_child))
+                if level == 1:
+                    tags.append(_leaf_tag(at, crow))
                 expect_child += 1
             if len(kids) != count:
                 raise VerificationError(f"{where}: children missing")
-            batch.append((expect_idx, nhash, ncommit, proof, kids))
+            batch.append((expect_idx, nhash, ncommit, proof, kids, tags if level == 1 else None))
             if len(batch) >= _UNIT_NODES:
                 yield (round_id, asset, level, batch)
                 batch = []
@@ -328,6 +355,11 @@ def _check_shape(conn: sqlite3.Connection, info: _Asset, roots: Roots | None) ->
     ).fetchone()
     if leaf_proofs:
         raise VerificationError(f"asset {asset}: leaves must not carry proofs")
+    (node_tags,) = conn.execute(
+        "SELECT count(*) FROM nodes WHERE asset = ? AND level > 0 AND tag IS NOT NULL", (asset,)
+    ).fetchone()
+    if node_tags:
+        raise VerificationError(f"asset {asset}: only leaves carry margin tags")
     top = conn.execute(
         f"SELECT {_NODE_COLUMNS} FROM nodes WHERE asset = ? AND level = ? AND idx = 0",
         (asset, info.depth),
@@ -352,6 +384,8 @@ def _audit(
 ) -> AuditReport:
     _check_schema(conn, source)
     fmt = _meta(conn, "format", source)
+    if fmt in _OLD_FORMATS:
+        raise InputError(f"audit file format {fmt}: {_OLD_FORMATS[fmt]}", source=source)
     if fmt != AUDIT_FORMAT:
         raise InputError(f"not a zkpor audit file (format {shown(fmt, 40)!r})", source=source)
     if (

@@ -17,7 +17,13 @@ For each asset in the proof (docs/spec.md, "Inclusion proofs"):
 6. debts (``debts``, paths in the asset's debt tree, leaves hashed with the debt tag) the
    same way; then the collateral proof: its inputs are exactly the customer's debt leaves
    and equity leaves in priced assets, and it verifies over those commitments under the
-   published terms (:mod:`.margin`).
+   published terms (:mod:`.margin`);
+7. the margin tags of the customer's own leaves (bound by the level-1 node hashes): without
+   debts every one is none (a tagged leaf would be pledged as collateral for someone else's
+   debt); with debts, every debt leaf and every equity leaf in a priced asset carries
+   (``collateral.account``, number of collateral inputs), every other leaf none. With the
+   audit's check that tags and inputs agree both ways, the account the audit verified is
+   this customer's, over exactly these leaves.
 
 Any failure raises VerificationError naming the asset and level.
 """
@@ -38,6 +44,7 @@ from ..rangeproof import RangeProof, verify_batch
 from ..sumtree import (
     RANGE_BITS,
     SUPPORTED_ARITIES,
+    MarginTag,
     child_chunks,
     children_of,
     debt_tree,
@@ -89,9 +96,9 @@ def _check_path(
     user_id: str,
     arity: int,
     batch: list[tuple[RangeProof | bytes, list[Point], int]],
-) -> bytes:
+) -> tuple[bytes, MarginTag]:
     """Steps 1-4 for one leaf (its range proofs go into ``batch``); returns the leaf
-    commitment."""
+    commitment and the leaf's margin tag as its level-1 node binds it."""
     pt = active_backend().Point
     gens = generators()
     if entry.leaf_count != root.leaf_count or entry.decimals != root.decimals:
@@ -133,6 +140,8 @@ def _check_path(
         children = [(bytes.fromhex(c.hash), bytes.fromhex(c.commitment)) for c in step.children]
         if children[index - expected.start] != current:
             raise VerificationError(f"{at}: the node below is not the child at its position")
+        if level == 1:
+            own_tag = step.children[index - expected.start].tag()
         try:
             points = [pt.from_bytes(c) for _, c in children]
         except EncodingError as exc:
@@ -149,11 +158,15 @@ def _check_path(
             batch.append((rp, points[offset : offset + size], RANGE_BITS))
             offset += size
         node_commitment = pt.sum(points)
-        current = (node_hash(round_id, root.tree, level, children), node_commitment.to_bytes())
+        tags = [c.tag_bytes() for c in step.children] if level == 1 else None
+        current = (
+            node_hash(round_id, root.tree, level, children, tags),
+            node_commitment.to_bytes(),
+        )
         index = parent
     if current != (bytes.fromhex(root.root_hash), bytes.fromhex(root.root_commitment)):
         raise VerificationError(f"{where}: path does not lead to the published root")
-    return leaf_commitment
+    return leaf_commitment, own_tag
 
 
 def _check_collateral(
@@ -183,6 +196,37 @@ def _check_collateral(
         )
     except VerificationError as exc:
         raise VerificationError(f"collateral proof: {exc}") from None
+
+
+def _check_tags(
+    proof: InclusionProof,
+    tags: dict[tuple[str, str, int], MarginTag],
+    terms: MarginTerms | None,
+) -> None:
+    """Step 7: the margin tags of the customer's own leaves (module doc)."""
+    coll = proof.collateral
+    for (asset, kind, _), tag in tags.items():
+        where = f"asset {asset}" + (" (debt)" if kind == "debt" else "")
+        if coll is None:
+            if not tag.is_none:
+                raise VerificationError(
+                    f"{where}: your leaf is pledged as collateral of margin account "
+                    f"{tag.account}, but you have no debt: the exchange counts your balance "
+                    "as backing someone else's loan"
+                )
+            continue
+        want = MarginTag(coll.account, len(coll.inputs))
+        pledged = kind == "debt" or (terms is not None and asset in terms.prices)
+        if pledged and tag != want:
+            raise VerificationError(
+                f"{where}: your leaf is tagged {tag.describe()}, but your collateral proof is "
+                f"for {want.describe()}: the published account is not the one you were shown"
+            )
+        if not pledged and not tag.is_none:
+            raise VerificationError(
+                f"{where}: your leaf is pledged as collateral of margin account {tag.account}, "
+                "but the asset has no price, so it cannot be collateral"
+            )
 
 
 def verify_inclusion(
@@ -227,6 +271,7 @@ def verify_inclusion(
     batch: list[tuple[RangeProof | bytes, list[Point], int]] = []
     out: list[VerifiedAsset] = []
     leaves: dict[tuple[str, str, int], bytes] = {}
+    tags: dict[tuple[str, str, int], MarginTag] = {}
     for kind, entries in (("equity", proof.assets), ("debt", proof.debts or [])):
         for entry in entries:
             pub = roots[entry.asset]
@@ -252,7 +297,8 @@ def verify_inclusion(
                     pub.root_commitment,
                 )
                 where = f"asset {entry.asset}"
-            leaves[(entry.asset, kind, entry.leaf_index)] = _check_path(
+            key = (entry.asset, kind, entry.leaf_index)
+            leaves[key], tags[key] = _check_path(
                 entry,
                 root,
                 where=where,
@@ -273,6 +319,7 @@ def verify_inclusion(
             )
     if proof.debts:
         _check_collateral(proof, leaves, terms, list(roots))
+    _check_tags(proof, tags, terms)
     try:
         verify_batch(batch)
     except VerificationError as exc:

@@ -21,7 +21,7 @@ from ..errors import EncodingError, InputError, VerificationError
 from ..generators import generator_digest, generators
 from ..group import N, active_backend
 from ..manifest import Manifest, manifest_digest, solvency_context, statement_digest
-from ..models import AssetRoot, Roots
+from ..models import ROOTS_FORMAT, AssetRoot, Roots
 from ..pedersen import commit
 from ..solvency import SolvencyProof, verify_solvency
 from ..sumtree import SUPPORTED_ARITIES, level_sizes
@@ -102,7 +102,7 @@ def roots_of(manifest: Manifest) -> dict[str, AssetRoot]:
 def manifest_roots(manifest: Manifest) -> Roots:
     """The manifest's tree part as a :class:`Roots` (for :func:`audit_bundle`)."""
     return Roots(
-        format="zkpor-roots-v1",
+        format=ROOTS_FORMAT,
         round_id=manifest.round_id,
         arity=manifest.parameters.arity,
         range_bits=64,

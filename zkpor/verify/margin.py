@@ -11,11 +11,16 @@ Audit (docs/spec.md, "Margin accounts"), after the trees themselves are audited:
 - every input names a tree of the round and a leaf inside it; no leaf is an input twice
   (so no equity backs two debts); the debt inputs cover every leaf of every debt tree
   (so every debt leaf is an input of exactly one account);
+- the margin tags agree with the inputs both ways: every input leaf carries the tag
+  (account, input count) of its account, and no other leaf carries a tag (the number of
+  tagged leaves equals the number of inputs). The trees bind the tags (node hashes at level
+  1), so every customer sees the tags of their own leaves;
 - every proof verifies (in batches, on the executor) over the commitments stored at its
   input positions, for the circuit rebuilt from the published terms.
 
 Hence no debt lowers an asset's net liabilities without a collateral proof of one account
-that holds it, checked from public files alone.
+that holds it, checked from public files alone; and no leaf serves as collateral without its
+owner seeing the account on their own path (docs/spec.md 16.7).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from ..margin import MarginTerms, Tier, account_circuit
 from ..models import Roots
 from ..parallel import wait_first
 from ..r1cs import Circuit, verify_batch
-from ..sumtree import DEBT_SUFFIX, is_debt_tree
+from ..sumtree import DEBT_SUFFIX, MarginTag, is_debt_tree
 from .sqlschema import plain_table
 
 __all__ = ["MARGIN_TABLES_SQL", "account_shape", "audit_margin", "terms_of", "verify_account"]
@@ -178,9 +183,17 @@ def audit_margin(
     audit file (already audited) to its leaf count. Returns the number of accounts."""
     has_tables = _check_schema(conn, source)
     debt_trees = [t for t in leaf_counts if is_debt_tree(t)]
+    (tagged,) = conn.execute(
+        "SELECT count(*) FROM nodes WHERE level = 0 AND tag != zeroblob(8)"
+    ).fetchone()
     if not debt_trees:
         if has_tables and conn.execute("SELECT count(*) FROM margin_inputs").fetchone()[0]:
             raise VerificationError("margin accounts but no debt tree")
+        if tagged:
+            raise VerificationError(
+                f"{tagged} leaves are tagged as collateral inputs, but the round has no "
+                "margin accounts"
+            )
         return 0
     if not has_tables:
         raise VerificationError("debt trees without margin accounts (no collateral proofs)")
@@ -195,6 +208,7 @@ def audit_margin(
         raise VerificationError("debt trees, but the published roots have no margin terms")
     order = list(roots.assets)
     used: set[tuple[str, int]] = set()
+    inputs = 0
     covered = dict.fromkeys(debt_trees, 0)
     (total,) = conn.execute("SELECT count(*) FROM margin_accounts").fetchone()
     pending: set[Future[int]] = set()
@@ -207,6 +221,7 @@ def audit_margin(
         except VerificationError as exc:
             raise VerificationError(f"{where}: {exc}") from None
         commitments: list[bytes] = []
+        tag = MarginTag(account, len(rows)).to_bytes()
         for tree, leaf in rows:
             if tree not in leaf_counts:
                 raise VerificationError(f"{where}: no tree {shown(tree, 30)!r} in this round")
@@ -219,11 +234,18 @@ def audit_margin(
             used.add((tree, leaf))
             if is_debt_tree(tree):
                 covered[tree] += 1
-            (commitment,) = conn.execute(
-                "SELECT commitment FROM nodes WHERE asset = ? AND level = 0 AND idx = ?",
+            commitment, leaf_tag = conn.execute(
+                "SELECT commitment, tag FROM nodes WHERE asset = ? AND level = 0 AND idx = ?",
                 (tree, leaf),
             ).fetchone()
+            if bytes(leaf_tag) != tag:
+                raise VerificationError(
+                    f"{where}: leaf {leaf} of tree {tree} is an input, but its margin tag is "
+                    f"{MarginTag.from_bytes(bytes(leaf_tag)).describe()}, not "
+                    f"{MarginTag(account, len(rows)).describe()}"
+                )
             commitments.append(bytes(commitment))
+        inputs += len(rows)
         unit.append((account, tuple(equity), tuple(debt), commitments, proof))
         if len(unit) >= _UNIT:
             if len(pending) >= _IN_FLIGHT:
@@ -238,6 +260,11 @@ def audit_margin(
     while pending:
         completed, pending = wait_first(pool, pending)
         done += sum(f.result() for f in completed)
+    if tagged != inputs:
+        raise VerificationError(
+            f"{tagged} leaves carry a margin tag but the accounts have {inputs} inputs: "
+            f"{tagged - inputs} leaves are tagged for an account that does not use them"
+        )
     for tree in debt_trees:
         if covered[tree] != leaf_counts[tree]:
             raise VerificationError(
