@@ -38,8 +38,8 @@ def _faulty(task: build.ChunkTask) -> build.ChunkResult:
     if not mode.startswith("wrong-") or (task.asset, task.chunk) != ("BTC", 1):
         return _original(task)
     if mode == "wrong-amount":
-        (uid, units), *rest = task.leaves
-        return _original(dataclasses.replace(task, leaves=((uid, units + 1), *rest)))
+        (uid, units, tag), *rest = task.leaves
+        return _original(dataclasses.replace(task, leaves=((uid, units + 1, tag), *rest)))
     res = _original(task)
     if mode == "wrong-blinding":
         (blinding, salt), *rest = res.openings

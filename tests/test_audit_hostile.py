@@ -190,7 +190,7 @@ CASES: list[tuple[str, tuple[str, ...], set[int], str]] = [
     (
         "extra-leaf",
         (
-            "INSERT INTO nodes SELECT asset, level, 16, hash, commitment, proof FROM nodes "
+            "INSERT INTO nodes SELECT asset, level, 16, hash, commitment, proof, tag FROM nodes "
             f"WHERE {LEAF}",
         ),
         {1},
