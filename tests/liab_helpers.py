@@ -187,7 +187,7 @@ def synthetic_path(
         path=steps,
     )
     proof = InclusionProof(
-        format="zkpor-inclusion-v1", round_id=round_id, user_id=user, arity=arity, assets=[entry]
+        format="zkpor-inclusion-v2", round_id=round_id, user_id=user, arity=arity, assets=[entry]
     )
     roots = {
         asset: AssetRoot(

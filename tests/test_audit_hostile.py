@@ -199,7 +199,7 @@ CASES: list[tuple[str, tuple[str, ...], set[int], str]] = [
     (
         "extra-asset-rows",
         (
-            "INSERT INTO nodes SELECT 'XYZ', level, idx, hash, commitment, proof FROM nodes "
+            "INSERT INTO nodes SELECT 'XYZ', level, idx, hash, commitment, proof, tag FROM nodes "
             f"WHERE {LEAF}",
         ),
         {1},

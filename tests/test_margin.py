@@ -523,7 +523,8 @@ def test_forged_collateral_proof_rejected_by_audit(margin: Path, tmp_path: Path)
                 "DELETE FROM margin_inputs WHERE account = (SELECT max(account) FROM margin_accounts)",
                 "DELETE FROM margin_accounts WHERE account = (SELECT max(account) FROM margin_accounts)",
             ),
-            "without a collateral proof",
+            # its leaves still carry its tag: the tags no longer match the inputs
+            "1 leaves are tagged for an account that does not use them",
         ),
         (("DROP TABLE margin_inputs", "DROP TABLE margin_accounts"), "without margin accounts"),
         (("DROP TABLE margin_inputs",), "margin_inputs is missing"),
@@ -618,11 +619,12 @@ def test_binary_proof_with_debt_round_trips(margin: Path) -> None:
 
     alice, carol = _proof(margin, "alice"), _proof(margin, "carol")
     blob = encode_inclusion(alice)
-    # the bundle has a manifest, so its proofs name the exchange: version 3 (docs/spec.md
-    # 8.1a); without it, version 2 with debts and version 1 without
-    assert alice.exchange is not None and blob[4] == 3 and encode_inclusion(carol)[4] == 3
-    assert encode_inclusion(alice.model_copy(update={"exchange": None}))[4] == 2
-    assert encode_inclusion(carol.model_copy(update={"exchange": None}))[4] == 1
+    # version 4; the bundle has a manifest, so its proofs name the exchange (flags bit 0,
+    # docs/spec.md 8.1a); alice has debts (bit 1)
+    assert alice.exchange is not None and blob[4:6] == b"\x04\x03"
+    assert encode_inclusion(carol)[4:6] == b"\x04\x01"
+    assert encode_inclusion(alice.model_copy(update={"exchange": None}))[4:6] == b"\x04\x02"
+    assert encode_inclusion(carol.model_copy(update={"exchange": None}))[4:6] == b"\x04\x00"
     assert decode_inclusion(blob) == alice
     assert decode_inclusion(encode_inclusion(carol)) == carol
     with pytest.raises(Exception, match="trailing"):
@@ -664,6 +666,7 @@ def test_audit_rejects_an_input_in_a_tree_the_round_lacks(margin: Path) -> None:
 
     conn = sqlite3.connect(":memory:")
     conn.executescript(MARGIN_TABLES_SQL)
+    conn.execute("CREATE TABLE nodes(asset, level, idx, hash, commitment, proof, tag)")
     conn.execute("INSERT INTO margin_accounts VALUES (0, x'00')")
     conn.execute("INSERT INTO margin_inputs VALUES (0, 0, 'BTC/debt', 0)")
     roots = manifest_roots(_manifest(margin))

@@ -188,6 +188,6 @@ def test_list_is_every_manifest_address(tmp_path: Path) -> None:
 
 def test_list_refuses_a_changed_manifest_format(tmp_path: Path) -> None:
     bad = tmp_path / "m.json"
-    bad.write_text('{"format": "zkpor-manifest-v1", "format": "x"}')
+    bad.write_text('{"format": "zkpor-manifest-v2", "format": "x"}')
     code, out, err = cli("reserves", "list", str(bad))
     assert code == 2 and out == "" and "m.json" in err

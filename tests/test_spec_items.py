@@ -423,7 +423,7 @@ def test_item16_spec8_1a_decoder_rules(ctx: CheckContext) -> None:
     comments = {t["comment"] for t in all_tests(vectors("zkpi")) if t["result"] == "invalid"}
     for needed in ("depth 0", "child count 0", "child count 5 at arity 4 (over the arity)",
                    "one trailing byte", "round id is not UTF-8 (0xff)",
-                   "version 3: an empty exchange"):  # fmt: skip
+                   "flags 1: an empty exchange"):  # fmt: skip
         assert needed in comments
     valid = next(t for t in all_tests(vectors("zkpi")) if t["result"] == "valid")
     data = bytes.fromhex(valid["binary"])

@@ -163,7 +163,7 @@ def _evil_tree_proof(tmp: Path, user_id: str) -> tuple[Path, Path]:
     proof.write_text(
         json.dumps(
             {
-                "format": "zkpor-inclusion-v1",
+                "format": "zkpor-inclusion-v2",
                 "round_id": ROUND,
                 "user_id": user_id,
                 "arity": 4,
