@@ -266,7 +266,7 @@ def test_sample_of_all_and_of_none() -> None:
 
 
 def test_sample_is_fresh_each_run_and_uniform() -> None:
-    """Default randomness is the OS's: two draws differ (a repeat of 32 leaves out of 1,000
+    """Default randomness is the OS's: two draws differ (a repeat of 16 leaves out of 1,000
     has probability < 1e-60); a seeded draw is reproducible; over many draws every leaf is
     picked about equally often."""
     draws = [draw_sample(SHAPES, 300, DEFAULT_SAMPLE) for _ in range(3)]
