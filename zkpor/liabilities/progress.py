@@ -2,10 +2,10 @@
 and as JSON events for operators' monitoring.
 
 The pipeline reports ``progress(stage, done, total)`` (stages: ``load``, ``prove`` in chunks,
-``reduce`` in groups, ``collateral proofs``, ``audit ...``, ``self-check leaves``). A
-:class:`ProgressMonitor` is such a callback that also takes ``entries(stage, done, total)``:
-the prover then reports, before each ``prove`` call, the tree leaves (entries: customer
-balances, debts and padding) in the finished chunks.
+``reduce`` in groups, ``collateral proofs``, ``audit ...``, ``self-check leaves``,
+``self-check sample``). A :class:`ProgressMonitor` is such a callback that also takes
+``entries(stage, done, total)``: the prover then reports, before each ``prove`` call, the
+tree leaves (entries: customer balances, debts and padding) in the finished chunks.
 
 Rates are moving averages: over the samples of the last ``window_s`` seconds (30 by default),
 ``rate = (done_now - done_then) / (t_now - t_then)`` with ``then`` the oldest sample in the

@@ -23,7 +23,9 @@ Stages (docs/spec.md sections 7 and 9.4; docs/operators.md section 3):
   write the roots.
 - margin: one collateral proof per margin account over its leaf openings (:mod:`.margin`).
 - self-check: audit the finished bundle and recompute every leaf and root opening from the
-  CSV and the round keys (:mod:`.selfcheck`); any difference fails the run.
+  CSV and the round keys (:mod:`.selfcheck`), then the driver's own check of every hash
+  and sum and of a random sample of the workers' proofs and commitments (:mod:`.spotcheck`);
+  any difference fails the run.
 - publish: ``finalize`` (the manifest), then rename ``BUNDLE.partial`` to ``BUNDLE``.
 """
 
@@ -67,6 +69,7 @@ from .margin import check_collateral, plan_accounts, prove_margin, tag_leaves
 from .progress import CountsEntries
 from .reduce import DRIVER_NODES, build_top, group_count, reduce_plan
 from .selfcheck import self_check
+from .spotcheck import DEFAULT_SAMPLE
 from .store import AUDIT_FORMAT, get_meta, open_audit, open_private, private_path, set_meta
 
 __all__ = [
@@ -97,6 +100,10 @@ class ProveOptions:
     # the reduce runs on the executor while a level is wider than this (:mod:`.reduce`);
     # the tree does not depend on it
     driver_nodes: int = DRIVER_NODES
+    # leaf commitments and nodes' range proofs per tree, and collateral proofs, that the
+    # driver verifies itself before publishing (:mod:`.spotcheck`); at least an item
+    # count checks them all, 0 none (only the driver's hash and sum checks)
+    self_check_sample: int = DEFAULT_SAMPLE
 
     def debt_granularity(self) -> int:
         return (
@@ -400,6 +407,8 @@ def prove_liabilities(
     _check_round_id(opts.round_id)
     if opts.pad_granularity < 1:
         raise InputError("padding granularity must be at least 1", field="pad-granularity")
+    if opts.self_check_sample < 0:
+        raise InputError("the self-check sample size must be at least 0")
     assets_cfg = load_assets(assets_file)
     terms = assets_cfg.margin_terms(str(assets_file))
     if not balances.is_file():
@@ -546,7 +555,16 @@ def _run(
     tmp.replace(partial / "roots.json")
     if before_check is not None:
         before_check(partial)
-    self_check(partial, balances, specs, keys, executor, progress=progress, trees=list(trees))
+    self_check(
+        partial,
+        balances,
+        specs,
+        keys,
+        executor,
+        progress=progress,
+        trees=list(trees),
+        sample=opts.self_check_sample,
+    )
     if finalize is not None:
         finalize(partial, summary)  # may raise: the checkpoints stay for a rerun
     audit = open_audit(partial / "audit.sqlite")

@@ -18,6 +18,14 @@ after these checks pass (docs/spec.md, "Self-check before publishing"):
 Step 1 also verifies every collateral proof of the margin accounts against the published
 terms and checks that every debt leaf is an input of exactly one of them.
 
+Steps 1 and 2 run their costly parts on the executor that built the trees and proofs, so a
+compromised worker could approve its own results. Hence step
+
+5. the driver's own check (:mod:`.spotcheck`), in this process, never on the executor:
+   every leaf's blinding, salt and hash and every internal node's hash and commitment sum,
+   then a sample drawn with OS randomness after every result is in (``sample`` leaf
+   commitments and internal nodes' range proofs per tree, ``sample`` collateral proofs).
+
 Step 2 is one commitment per leaf, run on the executor in batches. Any difference raises
 :class:`~zkpor.errors.VerificationError` naming the asset and the CSV line (never a leaf
 position, blinding or salt).
@@ -39,6 +47,7 @@ from ..pedersen import commit
 from ..sumtree import debt_tree, leaf_hash
 from .inputs import AssetSpec, read_balances
 from .keys import RoundKeys
+from .spotcheck import DEFAULT_SAMPLE, spot_check
 from .store import open_private, private_path
 
 __all__ = ["check_leaves", "self_check"]
@@ -101,10 +110,12 @@ def self_check(
     *,
     progress: Callable[[str, int, int], None] | None = None,
     trees: list[str] | None = None,
+    sample: int = DEFAULT_SAMPLE,
 ) -> None:
     """Run the checks of the module doc on the finished trees in ``partial`` (``trees``:
-    every tree name, debt trees included; default the assets). Raises VerificationError at
-    the first difference."""
+    every tree name, debt trees included; default the assets; ``sample``: the driver's
+    sample size per kind, :mod:`.spotcheck`). Raises VerificationError at the first
+    difference."""
     trees = list(specs) if trees is None else trees
     from ..verify.audit import audit_bundle
 
@@ -123,6 +134,7 @@ def self_check(
             _check_root(priv, asset)
     finally:
         priv.close()
+    spot_check(partial, keys, trees, source, size=sample, progress=progress)
 
 
 def _check_all_leaves(
