@@ -569,7 +569,8 @@ def test_audit_rejects_reused_and_swapped_leaves(margin: Path, tmp_path: Path) -
         tmp_path / "2",
         f"UPDATE margin_inputs SET leaf = {real_debt} WHERE account = {dummy}",
     )
-    with pytest.raises(VerificationError, match="input of another account"):
+    # the leaf's tag names its real account, so the tag check refuses the dummy first
+    with pytest.raises(VerificationError, match="is an input, but its margin tag is account"):
         _audit(bundle)
     # an equity input moved to an unused (zero) leaf of its tree: the proof fails
     free = next(i for i in range(4) if i not in {leaf for _, _, leaf in btc_equity})
