@@ -69,7 +69,7 @@ class Fields {
   format<T extends string>(current: T): T {
     const v = this.o.format;
     if (typeof v === 'string' && v !== current && v.startsWith(current.slice(0, -1)))
-      throw new InputError(`${at(this.where, 'format')}: format '${v}' ${BEFORE_TAGS}`);
+      throw new InputError(`format '${v}' ${BEFORE_TAGS}`);
     return this.literal('format', [current] as const);
   }
 
