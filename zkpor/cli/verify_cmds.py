@@ -16,6 +16,7 @@ from .verify_text import (
     FAILED_MANIFEST,
     NOT_CHECKABLE,
     audit_lines,
+    audit_only,
     decimal,
     say,
     user_lines,
@@ -148,6 +149,9 @@ def verify_user(
     equity = [r for r in results if r.kind == "equity"]
     debts = [r for r in results if r.kind == "debt"]
     exchange = report.exchange if report else proof_exchange
+    debt_assets = [sym for sym, root in pub.assets.items() if root.debt is not None]
+    audit_checks = audit_only(debt_assets, report.digest if report else None)
+    account = incl.collateral.account if incl.collateral is not None else None
     if as_json:
         not_checked = list(NOT_CHECKABLE)
         if report is None:
@@ -171,10 +175,13 @@ def verify_user(
                         {
                             "debts": [_asset_json(r) for r in debts],
                             "collateral_check": "passed",
+                            "margin_account": account,
                         }
                         if debts
                         else {}
                     ),
+                    "margin_tags_checked": True,
+                    "audit_only": audit_checks,
                     "reserves": {s: a.to_json() for s, a in report.assets.items()}
                     if report
                     else None,
@@ -185,7 +192,18 @@ def verify_user(
             )
         )
         return
-    say(user_lines(incl.user_id, pub.round_id, exchange, equity, debts, report))
+    say(
+        user_lines(
+            incl.user_id,
+            pub.round_id,
+            exchange,
+            equity,
+            debts,
+            report,
+            account=account,
+            audit_checks=audit_checks,
+        )
+    )
 
 
 def _asset_json(r: VerifiedAsset) -> dict[str, object]:

@@ -144,6 +144,17 @@ def warnings(report: ManifestReport | None) -> list[str]:
     ]
 
 
+def audit_only(debt_assets: Sequence[str], digest: str | None) -> list[str]:
+    """What a customer's check rests on the full audit for (docs/spec.md 16.8): for each
+    asset with a debt tree, the debt total."""
+    d = digest or "D"
+    return [
+        f"{sym}: the debt total (reserves cover equity minus debt) is checked only by a full "
+        f"audit: zkpor verify audit BUNDLE --digest {d}"
+        for sym in debt_assets
+    ]
+
+
 def user_lines(
     user_id: str,
     round_id: str,
@@ -151,6 +162,9 @@ def user_lines(
     equity: Sequence[VerifiedAsset],
     debts: Sequence[VerifiedAsset],
     report: ManifestReport | None,
+    *,
+    account: int | None = None,
+    audit_checks: Sequence[str] = (),
 ) -> list[str]:
     """The text of a passed ``zkpor verify user``."""
     # the exchange is a checked fact only with a manifest (the proof's own name must equal
@@ -172,8 +186,17 @@ def user_lines(
     if debts:
         lines += _bullets(
             [
-                "collateral check passed: your debts' value is at most your collateral's "
-                "after the published haircuts (a proof over your own leaves)"
+                f"collateral check passed: margin account {account}: your debts' value is at "
+                "most your collateral's after the published haircuts (a proof over your own "
+                "leaves), and your leaves are tagged with this account, the one the audit "
+                "checks"
+            ]
+        )
+    else:
+        lines += _bullets(
+            [
+                "none of your balances is pledged as collateral for a margin account (the "
+                "margin tag of each of your leaves is none)"
             ]
         )
     not_checked = [
@@ -195,6 +218,9 @@ def user_lines(
         matched, unmatched = digest_lines(report)
         lines += matched
         not_checked += unmatched
+    if audit_checks:
+        lines.append("Not checked here (a full audit of the bundle checks it):")
+        lines += _bullets(list(audit_checks))
     lines.append("Not checked (no verifier can, from these files):")
     lines += _bullets([*not_checked, *NOT_CHECKABLE])
     return lines
@@ -216,7 +242,8 @@ def audit_lines(
     if margin_accounts:
         lines += wrapped(
             f"{margin_accounts} margin accounts: every collateral proof verified, every "
-            "debt leaf an input of exactly one of them, no leaf used twice",
+            "debt leaf an input of exactly one of them, no leaf used twice, every leaf's "
+            "margin tag names the account that uses it (none for every other leaf)",
             "    ",
             first="  ",
         )

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..generators import GeneratorSet, generator_digest
+from ..sumtree import MarginTag
 from .checkbase import CheckContext, Json, MalformedTest, _get, _list, _obj
-from .common import VectorFile, hexpt
+from .common import VectorFile, hexpt, seeded
 from .gen_base import ROUND_B
 from .gen_sumtree import _trees
 from .schemaparts import NAT, OBJ, STR, GroupSpec, _arr, _nullable
@@ -35,10 +36,10 @@ AUDIT_SQL: list[str] = [
     "leaf_count INTEGER NOT NULL, depth INTEGER NOT NULL, root_hash BLOB NOT NULL, "
     "root_commitment BLOB NOT NULL)",
     "CREATE TABLE nodes(asset TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, "
-    "hash BLOB NOT NULL, commitment BLOB NOT NULL, proof BLOB, "
+    "hash BLOB NOT NULL, commitment BLOB NOT NULL, proof BLOB, tag BLOB, "
     "PRIMARY KEY(asset, level, idx)) WITHOUT ROWID",
 ]
-_COLUMNS = {"meta": 2, "assets": 6, "nodes": 6}
+_COLUMNS = {"meta": 2, "assets": 6, "nodes": 7}
 
 
 def _i(v: int) -> Json:
@@ -53,8 +54,29 @@ def _b(v: bytes) -> Json:
     return {"blob": v.hex()}
 
 
+def _node_rows(tree: Any) -> list[list[Json | None]]:
+    """The audit file's ``nodes`` rows of one tree (9.3): leaves with their margin tags."""
+    rows: list[list[Json | None]] = []
+    for level, row in enumerate(tree.levels):
+        for idx, tnode in enumerate(row):
+            rows.append(
+                [
+                    _t(tree.asset),
+                    _i(level),
+                    _i(idx),
+                    _b(tnode.hash),
+                    _b(tnode.commitment.to_bytes()),
+                    _b(b"".join(tnode.proofs)) if level else None,
+                    None if level else _b(tnode.tag),
+                ]
+            )
+    return rows
+
+
 def gen_audit(gens: GeneratorSet) -> Json:
-    from .tree import roots_json
+    from .gen_base import MASTER, RUN_NONCE
+    from .gen_sumtree import TREE_INPUTS
+    from .tree import build_tree, roots_json
 
     f = VectorFile(
         "audit",
@@ -69,7 +91,7 @@ def gen_audit(gens: GeneratorSet) -> Json:
     )
     tree = _trees(gens.point_type.backend_name)["usdt"]
     meta = [
-        [_t("format"), _t("zkpor-audit-v1")],
+        [_t("format"), _t("zkpor-audit-v2")],
         [_t("round_id"), _t(ROUND_B)],
         [_t("arity"), _t("2")],
         [_t("range_bits"), _t("64")],
@@ -87,20 +109,7 @@ def gen_audit(gens: GeneratorSet) -> Json:
             _b(tree.root.commitment.to_bytes()),
         ]
     ]
-    nodes = []
-    for level, row in enumerate(tree.levels):
-        for idx, tnode in enumerate(row):
-            proof = _b(b"".join(tnode.proofs)) if level else None
-            nodes.append(
-                [
-                    _t(tree.asset),
-                    _i(level),
-                    _i(idx),
-                    _b(tnode.hash),
-                    _b(tnode.commitment.to_bytes()),
-                    proof,
-                ]
-            )
+    nodes = _node_rows(tree)
     base: dict[str, Any] = {"meta": meta, "assets": assets, "nodes": nodes}
     roots: Any = roots_json(ROUND_B, 2, [tree])
     proofs = sum(len(n.proofs) for row in tree.levels[1:] for n in row)
@@ -167,7 +176,44 @@ def gen_audit(gens: GeneratorSet) -> Json:
     bad("range_bits 32", set_meta("range_bits", _t("32")))
     bad("arity 3", set_meta("arity", _t("3")))
     bad("no format row", set_meta("format", None))
-    bad("format 'zkpor-audit-v2'", set_meta("format", _t("zkpor-audit-v2")))
+    bad("format 'zkpor-audit-v3'", set_meta("format", _t("zkpor-audit-v3")))
+    bad("format 'zkpor-audit-v1' (before margin tags)", set_meta("format", _t("zkpor-audit-v1")),
+        ["OldFormat"])  # fmt: skip
+    bad("a leaf's tag NULL", lambda t, r: node(t, 0, 2).__setitem__(6, None), ["InvalidMarginTag"])
+    bad("a leaf's tag of 7 bytes", lambda t, r: node(t, 0, 2).__setitem__(6, _b(bytes(7))),
+        ["InvalidMarginTag"])  # fmt: skip
+    bad("a leaf's tag not canonical (account 1, 0 inputs)",
+        lambda t, r: node(t, 0, 2).__setitem__(6, _b(bytes.fromhex("0000000100000000"))),
+        ["InvalidMarginTag"])  # fmt: skip
+    bad("a tag on a level-1 node", lambda t, r: node(t, 1, 0).__setitem__(6, _b(bytes(8))),
+        ["InvalidMarginTag"])  # fmt: skip
+    bad("a leaf's tag changed to account 0 with 1 input (the level-1 hash no longer matches)",
+        lambda t, r: node(t, 0, 2).__setitem__(6, _b(MarginTag(0, 1).to_bytes())))  # fmt: skip
+    # the same tree built with that tag: every hash consistent, but no margin account uses it
+    tagged = build_tree(
+        master=MASTER,
+        run_nonce=RUN_NONCE,
+        round_id=ROUND_B,
+        asset="USDT",
+        decimals=tree.decimals,
+        arity=2,
+        granularity=5,
+        customers=list(TREE_INPUTS["usdt"][5]),
+        gens=gens,
+        rng=seeded("tree/usdt-tagged"),
+        tags={tree.leaf_ids[2]: MarginTag(0, 1)},
+    )
+    t_base = copy.deepcopy(base)
+    t_base["nodes"] = _node_rows(tagged)
+    t_base["assets"][0][4] = _b(tagged.root.hash)
+    t_base["assets"][0][5] = _b(tagged.root.commitment.to_bytes())
+    g.add(
+        "a leaf tagged as an input of margin account 0, in a round without margin accounts",
+        ["PledgedLeaf"],
+        "invalid",
+        tables=t_base,
+        roots=roots_json(ROUND_B, 2, [tagged]),
+    )
     bad("round id with a LF inside", set_meta("round_id", _t("2026-12\n31")), ["InvalidIdentifier"])
     bad("depth 4 in assets", lambda t, r: t["assets"][0].__setitem__(3, _i(4)))
     bad("decimals as TEXT 'six'", lambda t, r: t["assets"][0].__setitem__(1, _t("six")))

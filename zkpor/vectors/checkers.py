@@ -23,7 +23,15 @@ from ..group import SUITE_ID, N, Point, expand_message_xmd, scalar_from_bytes
 from ..pedersen import Opening, commit, verify_opening
 from ..rangeproof import RangeProof, proof_size, verify, verify_batch
 from ..rangeproof.prover import _prove
-from ..sumtree import RANGE_BITS, check_arity, child_chunks, leaf_hash, level_sizes, node_hash
+from ..sumtree import (
+    RANGE_BITS,
+    MarginTag,
+    check_arity,
+    child_chunks,
+    leaf_hash,
+    level_sizes,
+    node_hash,
+)
 from .auditfile import check_audit
 from .checkbase import (
     CheckContext,
@@ -189,7 +197,13 @@ def _check_node_hash(group: Json, test: Json, ctx: CheckContext) -> Json:
     for raw in _list(test, "children"):
         child = _obj(raw, "child")
         children.append((_hex(child, "hash"), _hex(child, "commitment")))
-    h = node_hash(_str(test, "round_id"), _str(test, "asset"), _int(test, "level"), children)
+    tags: list[bytes] | None = []
+    for t in _list(test, "tags"):
+        tag = bytes.fromhex(str(t))
+        MarginTag.from_bytes(tag)  # refuses a wrong length or a non-canonical tag
+        tags.append(tag)  # type: ignore[union-attr]
+    tags = tags or None  # no tags: the children are not leaves
+    h = node_hash(_str(test, "round_id"), _str(test, "asset"), _int(test, "level"), children, tags)
     points = [ctx.point.from_bytes(c) for _, c in children]
     return {"hash": h.hex(), "commitment": hexpt(ctx.point.sum(points))}
 

@@ -433,6 +433,36 @@ FLAGS: Final[dict[str, Flag]] = {
         "type (docs/spec.md 9.5, 9.6).",
         "An auditor would pass a tree whose nodes do not add up or are not range-proven.",
     ),
+    "MarginTag": Flag(
+        "BASIC",
+        "Leaves with margin tags (docs/spec.md 7.4): the level-1 node hash binds each leaf's "
+        "8-byte tag (account, inputs); none is 8 zero bytes.",
+    ),
+    "InvalidMarginTag": Flag(
+        "MODIFIED_PARAMETER",
+        "A margin tag that is not canonical (an account with 0 inputs), not 8 bytes, missing "
+        "at level 1, or present above level 1.",
+        "One tree could be read with two sets of tags.",
+    ),
+    "PledgedLeaf": Flag(
+        "MODIFIED_PARAMETER",
+        "A customer without debt whose leaf is tagged as a collateral input of a margin "
+        "account (docs/spec.md 8.2 step 4, 16.7).",
+        "An invented borrower's debt would be backed by a real customer's equity, already "
+        "counted in the liabilities: a false solvency verdict (borrowed collateral).",
+    ),
+    "WrongAccount": Flag(
+        "MODIFIED_PARAMETER",
+        "A borrower's leaf tagged with another account or input count than their collateral "
+        "proof's `account` and inputs (docs/spec.md 8.2 step 4).",
+        "A borrower could be shown a collateral proof of an account the audit never checked "
+        "while the published account holding their debt uses someone else's equity.",
+    ),
+    "OldFormat": Flag(
+        "MODIFIED_PARAMETER",
+        "A file in a format of an earlier release (before margin tags), refused by name.",
+        "Misread as the current format, its trees would verify without tags.",
+    ),
     "DuplicateAddress": Flag(
         "MODIFIED_PARAMETER",
         "A reserve address is listed twice for one asset.",

@@ -11,7 +11,7 @@ from typing import Any
 from ..amounts import format_units
 from ..generators import GeneratorSet
 from ..group import N
-from ..models import InclusionProof
+from ..models import INCLUSION_FORMAT, InclusionProof
 from ..proofcodec import encode_inclusion
 from .common import Group, VectorFile, hexpt
 from .gen_base import BTC_CUSTOMERS, ROUND_A, ROUND_B, Json
@@ -26,7 +26,7 @@ __all__ = ["gen_inclusion"]
 
 def _inclusion(round_id: str, arity: int, user: str, trees: list[Tree]) -> Json:
     return {
-        "format": "zkpor-inclusion-v1",
+        "format": INCLUSION_FORMAT,
         "round_id": round_id,
         "user_id": user,
         "arity": arity,
@@ -316,9 +316,29 @@ def gen_inclusion(gens: GeneratorSet) -> Json:
     )
     bad("an unknown field in the proof", ["MalformedFile"], lambda i, r: i.__setitem__("note", "x"))
     bad(
-        "format 'zkpor-inclusion-v2'",
+        "format 'zkpor-inclusion-v3'",
         ["MalformedFile"],
-        lambda i, r: i.__setitem__("format", "zkpor-inclusion-v2"),
+        lambda i, r: i.__setitem__("format", "zkpor-inclusion-v3"),
+    )
+    bad(
+        "format 'zkpor-inclusion-v1' (before margin tags)",
+        ["OldFormat"],
+        lambda i, r: i.__setitem__("format", "zkpor-inclusion-v1"),
+    )
+    bad(
+        "roots format 'zkpor-roots-v1' (before margin tags)",
+        ["OldFormat"],
+        lambda i, r: r.__setitem__("format", "zkpor-roots-v1"),
+    )
+    bad(
+        "a margin tag on a child at level 2",
+        ["InvalidMarginTag"],
+        lambda i, r: step(i, 1)["children"][0].__setitem__("margin", {"account": 0, "inputs": 1}),
+    )
+    bad(
+        "a margin tag with 0 inputs",
+        ["InvalidMarginTag"],
+        lambda i, r: step(i, 0)["children"][0].__setitem__("margin", {"account": 0, "inputs": 0}),
     )
     bad(
         "upper-case hex in a child hash",

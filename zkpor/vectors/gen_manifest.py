@@ -13,6 +13,7 @@ from typing import Any
 from ..amounts import format_units
 from ..generators import GeneratorSet, generator_digest
 from ..group import SUITE_ID, N
+from ..manifest import MANIFEST_FORMAT
 from ..pedersen import Opening
 from .common import VectorFile, hexpt, hexsc, seed, seeded
 from .gen_base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
@@ -149,7 +150,7 @@ def _manifest(
             },
         }
     manifest: Json = {
-        "format": "zkpor-manifest-v1",
+        "format": MANIFEST_FORMAT,
         "exchange": exchange,
         "round_id": ROUND_A,
         "created": CREATED,
@@ -472,9 +473,14 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     )
     bad("an unknown field", ["MalformedFile"], lambda m: m.__setitem__("comment", "x"))
     bad(
-        "format 'zkpor-manifest-v2'",
+        "format 'zkpor-manifest-v3'",
         ["MalformedFile"],
-        lambda m: m.__setitem__("format", "zkpor-manifest-v2"),
+        lambda m: m.__setitem__("format", "zkpor-manifest-v3"),
+    )
+    bad(
+        "format 'zkpor-manifest-v1' (trees before margin tags)",
+        ["OldFormat"],
+        lambda m: m.__setitem__("format", "zkpor-manifest-v1"),
     )
     bad(
         "created '2026-11-30 00:00:00'",

@@ -11,7 +11,7 @@ from ..generators import GeneratorSet, generators
 from ..group import N, get_backend, random_scalar
 from ..pedersen import commit
 from ..rangeproof import proof_size
-from ..sumtree import child_chunks, leaf_hash, level_sizes, node_hash
+from ..sumtree import MarginTag, child_chunks, leaf_hash, level_sizes, node_hash
 from .common import VectorFile, hexpt, seed, seeded
 from .gen_base import (
     BTC_CUSTOMERS,
@@ -216,17 +216,55 @@ def gen_sumtree(gens: GeneratorSet) -> Json:
             point = commit(int.from_bytes(rng.randbytes(4), "big"), random_scalar(rng), gens)
             points.append(point)
             children.append((rng.randbytes(32), point.to_bytes()))
+        # level 1: leaves, every other one a collateral input (account 2i+1, i+1 inputs)
+        tags = (
+            [MarginTag(2 * i + 1, i + 1) if i % 2 else MarginTag() for i in range(count)]
+            if level == 1
+            else None
+        )
+        raw_tags = [t.to_bytes() for t in tags] if tags is not None else None
         g.add(
-            f"{count} children at level {level}",
-            ["Valid"] + (["EdgeCase"] if count in (1, 64) else []),
+            f"{count} children at level {level}"
+            + (", with margin tags" if level == 1 and count > 1 else ""),
+            ["Valid"]
+            + (["EdgeCase"] if count in (1, 64) else [])
+            + (["MarginTag"] if level == 1 and count > 1 else []),
             "valid",
             round_id=ROUND_A,
             asset="BTC",
             level=level,
             children=[{"hash": h.hex(), "commitment": c.hex()} for h, c in children],
-            hash=node_hash(ROUND_A, "BTC", level, children).hex(),
+            tags=[t.hex() for t in raw_tags or []],
+            hash=node_hash(ROUND_A, "BTC", level, children, raw_tags).hex(),
             commitment=hexpt(pt.sum(points)),
         )
+    two = [(rng.randbytes(32), commit(5, random_scalar(rng), gens).to_bytes()) for _ in range(2)]
+    for comment, tags_hex in (
+        ("a tag with account 1 and 0 inputs (not canonical)", ["0000000100000000", "00" * 8]),
+        ("a tag of 7 bytes", ["00" * 7, "00" * 8]),
+        ("one tag for two children", ["00" * 8]),
+        ("no tags at level 1", []),
+    ):
+        g.add(
+            comment,
+            ["InvalidMarginTag"],
+            "invalid",
+            round_id=ROUND_A,
+            asset="BTC",
+            level=1,
+            children=[{"hash": h.hex(), "commitment": c.hex()} for h, c in two],
+            tags=tags_hex or [],
+        )
+    g.add(
+        "tags at level 2 (only leaves have tags)",
+        ["InvalidMarginTag"],
+        "invalid",
+        round_id=ROUND_A,
+        asset="BTC",
+        level=2,
+        children=[{"hash": h.hex(), "commitment": c.hex()} for h, c in two],
+        tags=["00" * 8, "00" * 8],
+    )
     g = f.group("LevelSizesTest")
     for leaf_count, arity, flags in (
         (1, 2, ["Valid", "EdgeCase"]),

@@ -23,11 +23,20 @@ from ..errors import VerificationError
 from ..generators import GeneratorSet
 from ..group import N, random_scalar
 from ..margin import MarginTerms, Tier, account_build, account_circuit, collateral_hundredths
+from ..models import INCLUSION_FORMAT
 from ..r1cs import ConstraintSystem
+from ..sumtree import MarginTag
 from .common import VectorFile, hexpt, hexsc, seed, seeded
 from .r1cs import check_circuit_proof
 
-__all__ = ["TERMS", "check_margin", "check_margin_inclusion", "gen_margin", "terms_from_json"]
+__all__ = [
+    "TERMS",
+    "check_margin",
+    "check_margin_inclusion",
+    "gen_margin",
+    "margin_inclusion",
+    "terms_from_json",
+]
 
 _MASTER: Final[bytes] = bytes(range(100, 132))
 _NONCE: Final[bytes] = bytes(range(200, 232))
@@ -219,11 +228,23 @@ def gen_margin(gens: GeneratorSet) -> Json:
     return f.to_json()
 
 
-def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> None:
-    """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt; her inclusion proof has
-    her BTC path, her USDT debt path and her collateral proof over those two leaves."""
-    from ..r1cs.prover import _prove, prove_circuit
+def _margin_trees(
+    gens: GeneratorSet, tags: dict[str, dict[str, MarginTag]] | None = None
+) -> tuple[Any, Any, Any, Json]:
+    """The BTC, USDT and USDT/debt trees of the inclusion vectors and their roots (with the
+    margin terms). Default tags: alice's BTC and debt leaves are the inputs of account 0 (2
+    inputs), the debt tree's padding leaves dummy accounts 1-3; ``tags`` replaces them, per
+    tree (a cheating exchange's tags)."""
+    from ..liabilities.keys import pad_leaf_id
     from .tree import build_tree, roots_json
+
+    alice = MarginTag(0, 2)
+    default = {
+        "BTC": {"alice": alice},
+        "USDT": {},
+        "USDT/debt": {"alice": alice, **{pad_leaf_id(j): MarginTag(1 + j, 1) for j in range(3)}},
+    }
+    chosen = {**default, **(tags or {})}
 
     def tree(asset: str, decimals: int, customers: list[tuple[str, int]]) -> Any:
         return build_tree(
@@ -237,6 +258,7 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
             customers=customers,
             gens=gens,
             rng=seeded(f"margin/tree/{asset}"),
+            tags=chosen[asset],
         )
 
     btc = tree("BTC", 8, [("alice", 150_000_000), ("bob", 20_000_000), ("carol", 3_000_000)])
@@ -251,20 +273,33 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
     debt_root = usdt_debt.root_json()
     del debt_root["decimals"]
     roots["assets"]["USDT"]["debt"] = debt_root  # type: ignore[index]
+    return btc, usdt, usdt_debt, roots
+
+
+def margin_inclusion(
+    gens: GeneratorSet,
+    tags: dict[str, dict[str, MarginTag]] | None = None,
+    account: int = 0,
+) -> tuple[Json, Json]:
+    """(roots, alice's inclusion proof): her 1.5 BTC back a 50,000 USDT debt; the proof has
+    her BTC path, her USDT debt path and her collateral proof (account ``account``) over
+    those two leaves."""
+    from ..r1cs.prover import prove_circuit
+
+    terms = terms_from_json(TERMS)
+    btc, _, usdt_debt, roots = _margin_trees(gens, tags)
     equity_entry = btc.inclusion_entry("alice")
     debt_entry = {**usdt_debt.inclusion_entry("alice"), "asset": "USDT"}
     leaves = [
         btc.levels[0][btc.index_of("alice")],
         usdt_debt.levels[0][usdt_debt.index_of("alice")],
     ]
-    values = [n.value for n in leaves]
-    blindings = [n.blinding for n in leaves]
-    cs = ConstraintSystem(values=values)
+    cs = ConstraintSystem(values=[n.value for n in leaves])
     account_build(terms, ["BTC"], ["USDT"])(cs)
     proof, _ = prove_circuit(
         cs.circuit(),
         cs.witness(),
-        blindings,
+        [n.blinding for n in leaves],
         rng=SeededRandom(seed("margin/inclusion/alice/prover")),
         gens=gens,
     )
@@ -272,20 +307,33 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
         {"asset": "BTC", "tree": "equity", "leaf": equity_entry["leaf_index"]},
         {"asset": "USDT", "tree": "debt", "leaf": debt_entry["leaf_index"]},
     ]
-    collateral = {"account": 0, "inputs": inputs, "proof": proof.to_bytes().hex()}
     incl: Json = {
-        "format": "zkpor-inclusion-v1",
+        "format": INCLUSION_FORMAT,
         "round_id": _ROUND,
         "user_id": "alice",
         "arity": 4,
         "assets": [equity_entry],
         "debts": [debt_entry],
-        "collateral": collateral,
+        "collateral": {"account": account, "inputs": inputs, "proof": proof.to_bytes().hex()},
     }
+    return roots, incl
+
+
+def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> None:
+    """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt (account 0); bob, who
+    owes nothing, holds BTC and USDT; then the exchange's forgeries, each refused for its own
+    reason (docs/spec.md 8.2 step 4, 16.8)."""
+    from ..r1cs.prover import _prove
+
+    roots, incl = margin_inclusion(gens)
+    collateral = incl["collateral"]
+    inputs = collateral["inputs"]
+    debt_entry = incl["debts"][0]
     g = f.group("MarginInclusionTest")
     g.add(
-        "alice: BTC equity, a USDT debt and her collateral proof over those two leaves",
-        ["Valid"],
+        "alice: BTC equity, a USDT debt and her collateral proof over those two leaves, both "
+        "tagged account 0 with 2 inputs",
+        ["Valid", "MarginTag"],
         "valid",
         roots=roots,
         inclusion=incl,
@@ -294,10 +342,77 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
             {"asset": "USDT", "kind": "debt", "amount": "50000.0", "units": "50000000000"},
         ],
     )
+    btc, usdt, usdt_debt, _ = _margin_trees(gens)
+    bob: Json = {
+        "format": INCLUSION_FORMAT,
+        "round_id": _ROUND,
+        "user_id": "bob",
+        "arity": 4,
+        "assets": [btc.inclusion_entry("bob"), usdt.inclusion_entry("bob")],
+    }
+    g.add(
+        "bob: no debt, his BTC and USDT leaves tagged none (alice's BTC leaf, tagged, may be "
+        "a sibling)",
+        ["Valid", "MarginTag"],
+        "valid",
+        roots=roots,
+        inclusion=bob,
+        verified=[
+            {"asset": "BTC", "kind": "equity", "amount": "0.2", "units": "20000000"},
+            {"asset": "USDT", "kind": "equity", "amount": "500.0", "units": "500000000"},
+        ],
+    )
 
-    def bad(comment: str, flags: list[str], proof_json: Json) -> None:
-        g.add(comment, flags, "invalid", roots=roots, inclusion=proof_json)
+    def bad(comment: str, flags: list[str], proof_json: Json, roots_json: Json = roots) -> None:
+        g.add(comment, flags, "invalid", roots=roots_json, inclusion=proof_json)
 
+    # borrowed collateral: a ghost account (5, 2 inputs) uses bob's BTC leaf as collateral
+    ghost_tags = {"BTC": {"alice": MarginTag(0, 2), "bob": MarginTag(5, 2)}}
+    g_btc, g_usdt, _, g_roots = _margin_trees(gens, ghost_tags)
+    bad(
+        "bob owes nothing, but his BTC leaf is tagged as an input of margin account 5 (borrowed "
+        "collateral)",
+        ["PledgedLeaf"],
+        {**bob, "assets": [g_btc.inclusion_entry("bob"), g_usdt.inclusion_entry("bob")]},
+        g_roots,
+    )
+    # alice's leaves in the published trees belong to account 1; she is shown account 0
+    other = {
+        "BTC": {"alice": MarginTag(1, 2)},
+        "USDT/debt": {"alice": MarginTag(1, 2)},
+    }
+    o_roots, o_incl = margin_inclusion(gens, other)
+    bad(
+        "alice's leaves are tagged account 1, her collateral proof says account 0",
+        ["WrongAccount"],
+        o_incl,
+        o_roots,
+    )
+    bad(
+        "alice's collateral.account is 9999, her leaves are tagged account 0",
+        ["WrongAccount"],
+        {**incl, "collateral": {**collateral, "account": 9999}},
+    )
+    three = {
+        "BTC": {"alice": MarginTag(0, 3)},
+        "USDT/debt": {"alice": MarginTag(0, 3)},
+    }
+    t_roots, t_incl = margin_inclusion(gens, three)
+    bad(
+        "alice's leaves are tagged account 0 with 3 inputs (an input she does not see), her "
+        "proof has 2",
+        ["WrongAccount"],
+        t_incl,
+        t_roots,
+    )
+    half = {"BTC": {"alice": MarginTag()}, "USDT/debt": {"alice": MarginTag(0, 2)}}
+    h_roots, h_incl = margin_inclusion(gens, half)
+    bad(
+        "alice's BTC leaf (priced, an input of her account) tagged none",
+        ["WrongAccount"],
+        h_incl,
+        h_roots,
+    )
     changed = {**debt_entry, "units": "49000000000", "amount": "49000.0"}
     bad("alice's debt lowered to 49,000 USDT", ["ModifiedCommitment"], {**incl, "debts": [changed]})
     no_coll = {k: v for k, v in incl.items() if k != "collateral"}
@@ -306,12 +421,14 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
     bad("the debt left out, its collateral proof kept", ["MissingCollateral"], no_debt)
     rev = {**collateral, "inputs": inputs[::-1]}
     bad("collateral inputs in the wrong order", ["ModifiedCommitment"], {**incl, "collateral": rev})
-    witness = cs.witness()
-    witness.v = [values[0], 0]
+    btc_leaf = btc.levels[0][btc.index_of("alice")]
+    build = ConstraintSystem(values=[btc_leaf.value, 0])
+    account_build(terms, ["BTC"], ["USDT"])(build)
+    witness = build.witness()
     forged, _ = _prove(
-        cs.circuit(),
+        build.circuit(),
         witness,
-        blindings,
+        [btc_leaf.blinding, usdt_debt.levels[0][usdt_debt.index_of("alice")].blinding],
         rng=SeededRandom(seed("margin/inclusion/forged")),
         gens=gens,
     )

@@ -190,10 +190,9 @@ _CORE_SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                     "asset": STR,
                     "level": NAT,
                     "children": _arr(_obj({"hash": HEX32, "commitment": HEX33})),
-                    "hash": HEX32,
-                    "commitment": HEX33,
+                    "tags": _arr(HEX),
                 },
-                {},
+                {"hash": HEX32, "commitment": HEX33},
             ),
             "LevelSizesTest": (
                 {},

@@ -6,7 +6,8 @@ master secret and a run nonce, fixed here, ``padded_count``, leaves ordered by p
 seeded stream (:class:`~zkpor.drbg.SeededRandom`): the proofs of level 1, node by node in
 index order, each node's chunks in order, then level 2, and so on. ``overrides`` replaces
 leaf values, for trees a cheating exchange would build: a chunk with a value outside
-[0, 2^64) is then "proven" by the prover without its range check.
+[0, 2^64) is then "proven" by the prover without its range check. ``tags`` gives leaves
+their margin tags (docs/spec.md 7.4; default none), bound by the level-1 node hashes.
 """
 
 from __future__ import annotations
@@ -20,9 +21,18 @@ from ..group import Point
 from ..liabilities.build import LevelNode, build_levels
 from ..liabilities.keys import RoundKeys, pad_leaf_id
 from ..liabilities.prover import padded_count
+from ..models import ROOTS_FORMAT
 from ..pedersen import commit
 from ..rangeproof.prover import _prove
-from ..sumtree import RANGE_BITS, children_of, leaf_hash, level_sizes, split_child_proofs
+from ..sumtree import (
+    NO_TAG_BYTES,
+    RANGE_BITS,
+    MarginTag,
+    children_of,
+    leaf_hash,
+    level_sizes,
+    split_child_proofs,
+)
 
 __all__ = ["Tree", "TreeNode", "build_tree", "roots_json"]
 
@@ -36,6 +46,7 @@ class TreeNode:
     value: int
     blinding: int
     proofs: list[bytes]
+    tag: bytes = NO_TAG_BYTES
 
 
 @dataclass
@@ -83,10 +94,7 @@ class Tree:
                 {
                     "level": level,
                     "index": parent,
-                    "children": [
-                        {"hash": c.hash.hex(), "commitment": c.commitment.to_bytes().hex()}
-                        for c in kids
-                    ],
+                    "children": [_child(c, level) for c in kids],
                     "proofs": [p.hex() for p in self.levels[level][parent].proofs],
                 }
             )
@@ -110,10 +118,22 @@ class Tree:
         }
 
 
+def _child(node: TreeNode, level: int) -> dict[str, object]:
+    """A child as a path step shows it (8.1): a leaf with its margin tag when not none."""
+    out: dict[str, object] = {
+        "hash": node.hash.hex(),
+        "commitment": node.commitment.to_bytes().hex(),
+    }
+    tag = MarginTag.from_bytes(node.tag)
+    if level == 1 and not tag.is_none:
+        out["margin"] = {"account": tag.account, "inputs": tag.inputs}
+    return out
+
+
 def roots_json(round_id: str, arity: int, trees: list[Tree]) -> dict[str, object]:
     """A roots.json object (docs/spec.md 9.2) over ``trees``."""
     return {
-        "format": "zkpor-roots-v1",
+        "format": ROOTS_FORMAT,
         "round_id": round_id,
         "arity": arity,
         "range_bits": RANGE_BITS,
@@ -135,6 +155,7 @@ def build_tree(
     gens: GeneratorSet,
     rng: SeededRandom | None,
     overrides: dict[str, int] | None = None,
+    tags: dict[str, MarginTag] | None = None,
 ) -> Tree:
     """Build the tree (see module doc). With ``rng`` None no range proof is made."""
     keys = RoundKeys.derive(master, round_id, run_nonce)
@@ -150,8 +171,11 @@ def build_tree(
         blinding = keys.blinding(asset, leaf_id)
         salt = keys.salt(asset, leaf_id)
         c = commit(units, blinding, gens)
+        tag = (tags or {}).get(leaf_id, MarginTag()).to_bytes()
         leaves.append(
-            LevelNode(leaf_hash(round_id, asset, salt, leaf_id, c.to_bytes()), c, units, blinding)
+            LevelNode(
+                leaf_hash(round_id, asset, salt, leaf_id, c.to_bytes()), c, units, blinding, tag
+            )
         )
         salts.append(salt)
 
@@ -176,7 +200,7 @@ def build_tree(
         gens=gens,
         prove_chunk=prove_chunk,
     )
-    levels = [[TreeNode(n.hash, n.commitment, n.value, n.blinding, []) for n in leaves]]
+    levels = [[TreeNode(n.hash, n.commitment, n.value, n.blinding, [], n.tag) for n in leaves]]
     for nodes, blobs in zip(built, proofs):
         levels.append(
             [

@@ -56,120 +56,158 @@ def _decoded(data: bytes) -> Json:
 
 
 def gen_zkpi(gens: GeneratorSet) -> Json:
+    from .margin import margin_inclusion
+
     f = VectorFile(
         "zkpi",
-        "zkpor binary inclusion proof .zkpi, versions 1 and 3 (docs/spec.md 8.1a)",
+        "zkpor binary inclusion proof .zkpi, version 4 (docs/spec.md 8.1a)",
         [
             "Input 'binary': a .zkpi file. A valid one decodes to 'inclusion' (the JSON proof",
             "of 8.1, as the exporter writes it) and encodes back to exactly 'binary'. An",
             "invalid one breaks one decoder rule (the comment says which) and must be refused",
             "by the decoder or, for a field value the JSON proof also refuses, by its model.",
-            "The trees are sumtree.json's.",
+            "The trees are sumtree.json's, and margin.json's for the proofs with debts.",
         ],
     )
     t = _trees(gens.point_type.backend_name)
     spec = _inclusion(ROUND_A, 4, "alice", [t["spec"]])
     both = _inclusion(ROUND_A, 4, "alice", [t["btc"], t["eth"]])
     named = {**spec, "exchange": EXCHANGE}
-    v1, v1_both, v3 = _encode(spec), _encode(both), _encode(named)
+    _, debtor = margin_inclusion(gens)
+    plain, plain_both, v_named, v_debts = (
+        _encode(spec),
+        _encode(both),
+        _encode(named),
+        _encode(debtor),
+    )
     g = f.group("ZkpiDecodeTest")
 
     def valid(comment: str, flags: list[str], incl: Json) -> None:
         data = _encode(incl)
         g.add(comment, flags, "valid", binary=data.hex(), inclusion=_decoded(data))
 
-    valid("version 1: docs/spec.md 7.8, alice under a root with one child", ["Valid"], spec)
-    valid("version 1: alice, BTC and ETH, arity 4, depth 2", ["Valid"], both)
-    valid("version 3: the first proof naming exchange 'Example Exchange'", ["Valid"], named)
+    valid("flags 0: docs/spec.md 7.8, alice under a root with one child", ["Valid"], spec)
+    valid("flags 0: alice, BTC and ETH, arity 4, depth 2", ["Valid"], both)
+    valid("flags 1: the first proof naming exchange 'Example Exchange'", ["Valid"], named)
     valid(
-        "version 3: a non-ASCII exchange name (2-, 3- and 4-byte UTF-8)",
+        "flags 1: a non-ASCII exchange name (2-, 3- and 4-byte UTF-8)",
         ["Valid", "NonAscii"],
         {**spec, "exchange": NON_ASCII_EXCHANGE},
     )
     valid(
-        "version 3: an exchange name of exactly 100 bytes",
+        "flags 1: an exchange name of exactly 100 bytes",
         ["Valid", "EdgeCase"],
         {**spec, "exchange": "E" * 100},
     )
+    valid(
+        "flags 2: alice (margin.json) with a USDT debt, tagged leaves and her collateral proof",
+        ["Valid", "MarginTag"],
+        debtor,
+    )
+    valid(
+        "flags 3: the same, naming exchange 'Example Exchange'",
+        ["Valid", "MarginTag"],
+        {**debtor, "exchange": EXCHANGE},
+    )
 
-    # offsets in the version-1 encoding of `spec` / `both`
-    head = 4 + 1 + 1 + len(ROUND_A) + 1 + len("alice")  # magic, version, round, user
+    # offsets in the flags-0 encoding of `spec` / `both`
+    head = 4 + 1 + 1 + 1 + len(ROUND_A) + 1 + len("alice")  # magic, version, flags, round, user
     arity_at = head
     count_at = head + 1
     depth_at = count_at + 1 + 1 + 3 + 1 + 8 + 32 + 32 + 8 + 8  # asset "BTC", ..., leaf_count
     child_at = depth_at + 1
+    tag_at = child_at + 1 + 65  # the first child's margin tag (level 1)
 
     def bad(comment: str, flags: list[str], data: bytes) -> None:
         g.add(comment, flags, "invalid", binary=data.hex())
 
     def at(data: bytes, offset: int, new: bytes) -> bytes:
-        return data[:offset] + new + data[offset + 1 :]
+        return data[:offset] + new + data[offset + len(new) :]
 
     enc = ["InvalidEncoding"]
     bad("the empty file", enc, b"")
-    bad("magic only", enc, v1[:4])
-    bad("magic 'ZKPX'", enc, b"ZKPX" + v1[4:])
-    bad("magic in lower case 'zkpi'", enc, b"zkpi" + v1[4:])
-    bad("version 0", enc, at(v1, 4, b"\x00"))
-    bad("version 4", enc, at(v1, 4, b"\x04"))
-    bad("version 255", enc, at(v1, 4, b"\xff"))
-    bad("version 2 on a version-1 body (no debt section)", enc, at(v1, 4, b"\x02"))
-    bad("version 2 with a debt count of 0", enc, at(v1, 4, b"\x02") + b"\x00")
-    bad("version 3 on a version-1 body: the exchange is missing", enc, at(v1, 4, b"\x03"))
-    bad("version 1 with a debt count byte of 0 appended (trailing byte)", enc, v1 + b"\x00")
-    bad("one trailing byte", enc, v1 + b"\x01")
-    bad("truncated: the last byte missing", enc, v1[:-1])
-    bad("truncated inside the header", enc, v1[: head - 2])
-    bad("truncated inside a child", enc, v1[: child_at + 40])
-    bad("round id is not UTF-8 (0xff)", ["InvalidUtf8"], at(v1, 6, b"\xff"))
+    bad("magic only", enc, plain[:4])
+    bad("magic 'ZKPX'", enc, b"ZKPX" + plain[4:])
+    bad("magic in lower case 'zkpi'", enc, b"zkpi" + plain[4:])
+    bad("version 0", enc, at(plain, 4, b"\x00"))
+    bad("version 5", enc, at(plain, 4, b"\x05"))
+    bad("version 255", enc, at(plain, 4, b"\xff"))
+    for old in (1, 2, 3):
+        bad(
+            f"version {old} (before margin tags) on a version-4 body",
+            ["OldFormat"],
+            at(plain, 4, bytes((old,))),
+        )
+    bad("flags 4 (an undefined bit)", enc, at(plain, 5, b"\x04"))
+    bad("flags 0x80 (an undefined bit)", enc, at(plain, 5, b"\x80"))
+    bad("flags 2 on a body without debts: the debt count is missing", enc, at(plain, 5, b"\x02"))
+    bad("flags 2 with a debt count of 0", enc, at(plain, 5, b"\x02") + b"\x00")
+    bad("flags 0 on a body with debts (trailing bytes)", enc, at(v_debts, 5, b"\x00"))
+    bad("flags 1 on a body without an exchange", enc, at(plain, 5, b"\x01"))
+    bad("a debt count byte of 0 appended to a flags-0 proof (trailing byte)", enc, plain + b"\x00")
+    bad("one trailing byte", enc, plain + b"\x01")
+    bad("truncated: the last byte missing", enc, plain[:-1])
+    bad("truncated inside the header", enc, plain[: head - 2])
+    bad("truncated inside a child", enc, plain[: child_at + 40])
+    bad("truncated inside a margin tag", enc, plain[: tag_at + 4])
+    bad("round id is not UTF-8 (0xff)", ["InvalidUtf8"], at(plain, 7, b"\xff"))
     bad(
         "user id with an overlong UTF-8 encoding (0xc0 0xa1)",
         ["InvalidUtf8"],
-        v1[: 6 + len(ROUND_A)] + _str8(b"\xc0\xa1ice") + v1[head:],
+        plain[: 7 + len(ROUND_A)] + _str8(b"\xc0\xa1ice") + plain[head:],
     )
     bad(
         "user id with a UTF-8-encoded surrogate (0xed 0xa0 0x80)",
         ["InvalidUtf8"],
-        v1[: 6 + len(ROUND_A)] + _str8(b"\xed\xa0\x80ce") + v1[head:],
+        plain[: 7 + len(ROUND_A)] + _str8(b"\xed\xa0\x80ce") + plain[head:],
     )
     bad(
         "round id with a LF inside (refused by the identifier rules)",
         ["InvalidIdentifier"],
-        v1[:5] + _str8("2026-11\n30") + v1[5 + 1 + len(ROUND_A) :],
+        plain[:6] + _str8("2026-11\n30") + plain[6 + 1 + len(ROUND_A) :],
     )
-    bad("arity 0", enc, at(v1, arity_at, b"\x00"))
-    bad("arity 3", enc, at(v1, arity_at, b"\x03"))
-    bad("arity 128", enc, at(v1, arity_at, b"\x80"))
-    bad("asset count 0", enc, at(v1, count_at, b"\x00"))
-    bad("decimals 31", ["MalformedFile"], at(v1, count_at + 5, b"\x1f"))
-    bad("depth 0", enc, at(v1, depth_at, b"\x00"))
-    bad("depth 65", enc, at(v1, depth_at, b"\x41"))
-    bad("child count 0", enc, at(v1, child_at, b"\x00"))
-    bad("child count 5 at arity 4 (over the arity)", enc, at(v1_both, child_at, b"\x05"))
-    bad("child count 255 at arity 4", enc, at(v1_both, child_at, b"\xff"))
-
-    body = v3[5 + 1 + len(EXCHANGE) :]  # from str8 round_id on
-
-    def v3_with(exchange: bytes) -> bytes:
-        return b"ZKPI\x03" + _str8(exchange) + body
-
-    bad("version 3: an empty exchange", ["InvalidIdentifier"], v3_with(b""))
-    bad("version 3: exchange with a LF", ["InvalidIdentifier"], v3_with(b"Example\nExchange"))
+    bad("arity 0", enc, at(plain, arity_at, b"\x00"))
+    bad("arity 3", enc, at(plain, arity_at, b"\x03"))
+    bad("arity 128", enc, at(plain, arity_at, b"\x80"))
+    bad("asset count 0", enc, at(plain, count_at, b"\x00"))
+    bad("decimals 31", ["MalformedFile"], at(plain, count_at + 5, b"\x1f"))
+    bad("depth 0", enc, at(plain, depth_at, b"\x00"))
+    bad("depth 65", enc, at(plain, depth_at, b"\x41"))
+    bad("child count 0", enc, at(plain, child_at, b"\x00"))
+    bad("child count 5 at arity 4 (over the arity)", enc, at(plain_both, child_at, b"\x05"))
+    bad("child count 255 at arity 4", enc, at(plain_both, child_at, b"\xff"))
     bad(
-        "version 3: exchange with a right-to-left override U+202E",
+        "a margin tag with account 1 and 0 inputs (not canonical)",
+        ["InvalidMarginTag"],
+        at(plain, tag_at, bytes.fromhex("0000000100000000")),
+    )
+    tree_byte = v_debts.rindex(b"\x04USDT\x01")  # the debt input: str8 "USDT", tree 1
+    bad(
+        "an input tree byte of 2",
+        enc,
+        at(v_debts, tree_byte + 5, b"\x02"),
+    )
+
+    body = v_named[6 + 1 + len(EXCHANGE) :]  # from str8 round_id on
+
+    def named_with(exchange: bytes) -> bytes:
+        return b"ZKPI\x04\x01" + _str8(exchange) + body
+
+    bad("flags 1: an empty exchange", ["InvalidIdentifier"], named_with(b""))
+    bad("flags 1: exchange with a LF", ["InvalidIdentifier"], named_with(b"Example\nExchange"))
+    bad(
+        "flags 1: exchange with a right-to-left override U+202E",
         ["InvalidIdentifier"],
-        v3_with("Example \u202eegnahcxE".encode()),
+        named_with("Example \u202eegnahcxE".encode()),
     )
     bad(
-        "version 3: exchange not in NFC ('o' and a combining diaeresis)",
+        "flags 1: exchange not in NFC ('o' and a combining diaeresis)",
         ["InvalidIdentifier"],
-        v3_with("Bo\u0308rse".encode()),
+        named_with("Bo\u0308rse".encode()),
     )
-    bad("version 3: exchange of 101 bytes", ["InvalidIdentifier"], v3_with(b"E" * 101))
-    bad("version 3: exchange is not UTF-8", ["InvalidUtf8"], v3_with(b"Exchange \xff"))
-    bad("version 3 without its debt count byte", enc, v3[:-1])
-    bad("version 3 with a debt count of 1 and no debt", enc, v3[:-1] + b"\x01")
-    bad("version 3 with a trailing byte", enc, v3 + b"\x00")
+    bad("flags 1: exchange of 101 bytes", ["InvalidIdentifier"], named_with(b"E" * 101))
+    bad("flags 1: exchange is not UTF-8", ["InvalidUtf8"], named_with(b"Exchange \xff"))
+    bad("flags 1 with a trailing byte", enc, v_named + b"\x00")
     return f.to_json()
 
 
@@ -194,7 +232,7 @@ def gen_inclusion_exchange(gens: GeneratorSet) -> Json:
             "verifies against, 12.2) and 'inclusion' (8.1). A proof that has an 'exchange'",
             "field must name exactly that exchange (code point for code point); one without",
             "it is checked as in inclusion.json. Outputs of a valid test: as in",
-            "inclusion.json ('binary' is version 3 when the proof names its exchange).",
+            "inclusion.json ('binary' has flags 1 when the proof names its exchange).",
         ],
     )
     t = _trees(gens.point_type.backend_name)
