@@ -85,7 +85,6 @@ function render(rep: UserReport, ms: number): void {
   const equity = rep.assets.filter((a) => a.kind === 'equity');
   const debts = rep.assets.filter((a) => a.kind === 'debt');
   const terms = rep.manifest.terms;
-  const marginRound = terms !== null || rep.manifest.assets.some((a) => a.net);
   const unchecked = rep.manifest.unchecked;
   const except = unchecked.length
     ? ` (except ${unchecked.length} reserve ownership signature${unchecked.length > 1 ? 's' : ''} this page could not check: see "What this page cannot check")`
@@ -158,10 +157,10 @@ function render(rep: UserReport, ms: number): void {
     ...(debts.length ? [
       'each debt leaf, its opening and its path up to the published debt root',
       'your collateral proof: its inputs are exactly your debt leaves and your balances in priced assets, and it verifies for the circuit rebuilt here from the published terms',
-      `the margin tags of your leaves: each debt leaf and each balance in a priced asset is tagged as an input of your margin account ${rep.collateralAccount} (${debts[0].tag.inputs} inputs), no other leaf is tagged`,
-    ] : marginRound ? [
-      'the margin tags of your leaves: none of them is pledged as collateral for anyone\'s debt',
-    ] : []),
+      `your leaves are tagged with margin account ${rep.collateralAccount} (${debts[0].tag.inputs} inputs), the one the audit checks: each debt leaf and each balance in a priced asset, and no other leaf`,
+    ] : [
+      'none of your balances is pledged as collateral for a margin account (the margin tag of each of your leaves is none)',
+    ]),
     `${rep.rangeProofs} range proofs (every child on your path, siblings included, and the solvency proofs)${debts.length ? ' and your collateral proof' : ''} in one batch, in ${(ms / 1000).toFixed(2)} s`,
   ]) ul.append(el('li', {}, line));
   details.append(ul);
@@ -173,9 +172,14 @@ function render(rep: UserReport, ms: number): void {
     'that other customers are in the trees (each checks their own); that your account id and balances are the ones you expected: compare them yourself',
     'that this manifest is the one everyone else checked: only the published digest shows that',
     ...(terms ? ['that the published prices and haircut tiers are fair: they are what every collateral proof is checked under'] : []),
-    ...rep.auditOnly,
   ]) ul2.append(el('li', {}, line));
   details.append(ul2);
+  if (rep.auditOnly.length) {
+    details.append(el('h3', {}, 'Not checked here (a full audit of the bundle checks it)'));
+    const ul3 = el('ul', { class: 'audit-only' });
+    for (const line of rep.auditOnly) ul3.append(el('li', {}, line));
+    details.append(ul3);
+  }
   r.append(details);
 }
 

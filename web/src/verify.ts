@@ -25,7 +25,8 @@ export type UserReport = {
   collateralAccount: number | null;
   /**
    * Not checked by a customer's check (16.8): for every asset with a debt tree, that the debt
-   * total is made only of covered debts; only a full audit checks it (debtTotalNote).
+   * total is made only of covered debts; only a full audit checks it (debtTotalNote; the
+   * text of zkpor/cli/verify_text.py audit_only, with the manifest's digest).
    */
   auditOnly: string[];
 };
@@ -34,8 +35,8 @@ export type UserReport = {
  * What a customer's check cannot show for an asset with a debt tree (spec 16.8): the debt root
  * comes from the manifest, and only a full audit shows that it is made of covered debts.
  */
-export function debtTotalNote(asset: string): string {
-  return `${asset}: the debt total (reserves cover equity minus debt) is checked only by a full audit: zkpor verify audit BUNDLE --digest D`;
+export function debtTotalNote(asset: string, digest: string | null): string {
+  return `${asset}: the debt total (reserves cover equity minus debt) is checked only by a full audit: zkpor verify audit BUNDLE --digest ${digest ?? 'D'}`;
 }
 
 /** What the command-line verifiers read at most (zkpor/cli/verify_cmds.py; docs/spec.md 12.8). */
@@ -99,7 +100,7 @@ export async function verifyUser(
     userId: proof.user_id, exchange: m.exchange, proofNamesExchange: proof.exchange !== undefined, roundId: m.round_id,
     arity: m.parameters.arity, created: m.created, digest: mc.digest, digestMatched: mc.digestMatched, assets, manifest: mc,
     rangeProofs: batch.length - (margin ? 1 : 0), proofFormat: format, collateralAccount: proof.debts?.length ? proof.collateral!.account : null,
-    auditOnly: [...m.assets].filter(([, a]) => a.debt !== undefined).map(([sym]) => debtTotalNote(sym)),
+    auditOnly: [...m.assets].filter(([, a]) => a.debt !== undefined).map(([sym]) => debtTotalNote(sym, mc.digest)),
   };
 }
 
