@@ -128,8 +128,11 @@ test('JSON margin tags: {account, inputs} integers on level-1 children only, str
   refused(at((c) => { c.margin = { account: 1 }; }), /margin\.inputs: field required/, InputError);
   refused(at((c) => { c.margin = { account: 1, inputs: 1, tree: 'BTC' }; }), /margin\.tree: unknown field/, InputError);
   refused(at((c) => { c.margin = [1, 1]; }), /margin: expected an object/, InputError);
-  if (a.raw.assets[0].path.length > 1)
-    refused(at((_c, p) => { p.assets[0].path[1].children[0].margin = { account: 0, inputs: 1 }; }), /only leaves \(children at level 1\) carry a margin tag/, InputError);
+  // Above level 1 the children are nodes: no margin tag (a proof of depth 2 or more).
+  const deep = clone(cases('inclusion.json').find(({ t }) => t.result === 'valid' && t.inclusion.assets[0].path.length > 1)!.t.inclusion);
+  assert.doesNotThrow(() => inclusionProof(strict(deep)));
+  deep.assets[0].path[1].children[0].margin = { account: 0, inputs: 1 };
+  refused(() => inclusionProof(strict(deep)), /assets\.0\.path\.1: only leaves \(children at level 1\) carry a margin tag/, InputError);
   for (const old of ['zkpor-inclusion-v1', 'zkpor-inclusion-v0'])
     refused(at((_c, p) => { p.format = old; }), new RegExp(`^format '${old}' is from before leaf margin tags \\(format v2\\)`), InputError);
   refused(at((_c, p) => { p.format = 'zkpor-inclusion'; }), /must be one of "zkpor-inclusion-v2"/, InputError);
