@@ -16,15 +16,28 @@ from pathlib import Path
 from zkpor.amounts import format_units
 from zkpor.generators import generator_digest
 from zkpor.group import N, active_backend
-from zkpor.manifest import Manifest, manifest_digest, solvency_context, statement_digest
-from zkpor.models import AssetInclusion, ChildNode, InclusionProof, PathStep
+from zkpor.manifest import (
+    MANIFEST_FORMAT,
+    Manifest,
+    manifest_digest,
+    solvency_context,
+    statement_digest,
+)
+from zkpor.models import INCLUSION_FORMAT, AssetInclusion, ChildNode, InclusionProof, PathStep
 from zkpor.pedersen import Opening, commit
 from zkpor.proofcodec import encode_inclusion
 from zkpor.rangeproof import prove
 from zkpor.reserves.message import ownership_message
 from zkpor.reserves.signing import bitcoin_address, sign_bitcoin
 from zkpor.solvency import prove_solvency
-from zkpor.sumtree import child_chunks, children_of, leaf_hash, level_sizes, node_hash
+from zkpor.sumtree import (
+    NO_TAG_BYTES,
+    child_chunks,
+    children_of,
+    leaf_hash,
+    level_sizes,
+    node_hash,
+)
 
 ROUND, EXCHANGE, ASSET, DECIMALS, USER = "bench-1m", "Bench Exchange", "BTC", 8, "user-00000000"
 
@@ -60,7 +73,9 @@ def synth(customers: int, arity: int, rng: random.Random) -> tuple[InclusionProo
             )
         )
         total = active_backend().Point.sum(n[1] for n in nodes)
-        cur = (node_hash(ROUND, ASSET, level, children), total, sum(n[2] for n in nodes),
+        # level 1: the leaves' margin tags (7.4), all none in a round without debts
+        tags = [NO_TAG_BYTES] * len(children) if level == 1 else None
+        cur = (node_hash(ROUND, ASSET, level, children, tags), total, sum(n[2] for n in nodes),
                sum(n[3] for n in nodes) % N)  # fmt: skip
         index = parent
     entry = AssetInclusion(
@@ -69,7 +84,7 @@ def synth(customers: int, arity: int, rng: random.Random) -> tuple[InclusionProo
         path=steps,
     )  # fmt: skip
     proof = InclusionProof(
-        format="zkpor-inclusion-v1", round_id=ROUND, user_id=USER, arity=arity, assets=[entry]
+        format=INCLUSION_FORMAT, round_id=ROUND, user_id=USER, arity=arity, assets=[entry]
     )
     root = {
         "decimals": DECIMALS, "leaf_count": leaf_count, "depth": len(sizes) - 1,
@@ -87,7 +102,7 @@ def main(out: Path) -> None:
     balance = format_units(reserves_units, DECIMALS)
     signature = sign_bitcoin(secret, ownership_message(EXCHANGE, ROUND, address), "p2wpkh")
     data = {
-        "format": "zkpor-manifest-v1", "exchange": EXCHANGE, "round_id": ROUND,
+        "format": MANIFEST_FORMAT, "exchange": EXCHANGE, "round_id": ROUND,
         "created": "2026-12-01T00:00:00Z",
         "parameters": {
             "curve": "secp256k1", "hash": "SHA-256",

@@ -9,15 +9,20 @@ import { VerificationError } from './errors.js';
 import { G, N, mul, pointFromBytes, pointToBytes, sum, type Point } from './group.js';
 import { H } from './generators.js';
 import { parseAmount } from './amounts.js';
-import type { AssetInclusion, AssetRoot, InclusionProof } from './models.js';
+import type { AssetInclusion, AssetRoot, ChildNode, InclusionProof } from './models.js';
 import { DEBT_SUFFIX, collateralItem, leafKey, type Leaves, type MarginTerms } from './margin.js';
 import { type BatchItem, decodeRangeProof } from './rangeproof.js';
-import { RANGE_BITS, SUPPORTED_ARITIES, childChunks, childrenOf, leafHash, levelSizes, nodeHash, type Child } from './sumtree.js';
+import {
+  NO_TAG, RANGE_BITS, SUPPORTED_ARITIES, childChunks, childrenOf, describeTag, isNoTag, leafHash, levelSizes, nodeHash, tagToBytes,
+  type Child, type MarginTag,
+} from './sumtree.js';
 
-export type StepView = { level: number; index: number; position: number; children: { hash: string; commitment: string }[] };
+export type StepView = { level: number; index: number; position: number; children: ChildNode[] };
 export type VerifiedAsset = {
   asset: string; kind: 'equity' | 'debt'; amount: string; units: bigint; decimals: number; leafIndex: number; leafCount: number;
   rootHash: string; steps: StepView[];
+  /** The leaf's own margin tag, as its level-1 node binds it (7.4; checked by 8.2 step 4). */
+  tag: MarginTag;
 };
 
 function sameAmount(display: string, units: bigint, decimals: number): boolean {
@@ -30,7 +35,10 @@ function sameAmount(display: string, units: bigint, decimals: number): boolean {
 
 type TreeRoot = { tree: string; decimals: number; leaf_count: number; depth: number; root_hash: string; root_commitment: string };
 
-/** Steps 1-4 of 8.2 for one leaf (its range proofs go into `batch`); returns the view and the leaf commitment. */
+/**
+ * Step 2 of 8.2 for one leaf (its range proofs go into `batch`); returns the view (with the
+ * leaf's own margin tag, from its level-1 step) and the leaf commitment.
+ */
 function checkPath(
   e: AssetInclusion, root: TreeRoot, kind: 'equity' | 'debt', where: string, roundId: string, userId: string, arity: number,
   batch: BatchItem[], labels: string[],
@@ -52,6 +60,7 @@ function checkPath(
   let cur: Child = { hash: leafHash(roundId, root.tree, hexToBytes(e.salt), userId, leafC), commitment: leafC };
   let index = e.leaf_index;
   const steps: StepView[] = [];
+  let ownTag: MarginTag = NO_TAG;
   for (let level = 1; level <= depth; level++) {
     const step = e.path[level - 1];
     const at = `${where}, level ${level}`;
@@ -63,6 +72,7 @@ function checkPath(
     const mine = children[index - exp.start];
     if (!equalBytes(mine.hash, cur.hash) || !equalBytes(mine.commitment, cur.commitment))
       throw new VerificationError(`${at}: the node below is not the child at its position`);
+    if (level === 1) ownTag = step.children[index - exp.start].margin ?? NO_TAG;
     let points: Point[];
     try {
       points = children.map((c) => pointFromBytes(c.commitment));
@@ -84,22 +94,53 @@ function checkPath(
       off += m;
     });
     steps.push({ level, index: parent, position: index - exp.start, children: step.children });
-    cur = { hash: nodeHash(roundId, root.tree, level, children), commitment: pointToBytes(sum(points)) };
+    const tags = level === 1 ? step.children.map((c) => tagToBytes(c.margin ?? NO_TAG)) : null;
+    cur = { hash: nodeHash(roundId, root.tree, level, children, tags), commitment: pointToBytes(sum(points)) };
     index = parent;
   }
   if (bytesToHex(cur.hash) !== root.root_hash || bytesToHex(cur.commitment) !== root.root_commitment)
     throw new VerificationError(`${where}: path does not lead to the published root`);
   return {
-    view: { asset: e.asset, kind, amount: e.amount, units, decimals: e.decimals, leafIndex: e.leaf_index, leafCount: root.leaf_count, rootHash: root.root_hash, steps },
+    view: { asset: e.asset, kind, amount: e.amount, units, decimals: e.decimals, leafIndex: e.leaf_index, leafCount: root.leaf_count, rootHash: root.root_hash, steps, tag: ownTag },
     leaf: leafPoint,
   };
+}
+
+const sameTag = (a: MarginTag, b: MarginTag): boolean => a.account === b.account && a.inputs === b.inputs;
+
+/**
+ * Step 4 of 8.2 (16.8 step 7): the margin tags of the customer's own leaves. Without debts every
+ * one is none (a tagged leaf is pledged for someone else's debt); with debts every debt leaf and
+ * every equity leaf in a priced asset carries (collateral.account, number of inputs), every
+ * other leaf none. The messages are zkpor's (zkpor/verify/inclusion.py).
+ */
+export function checkTags(proof: InclusionProof, verified: VerifiedAsset[], terms: MarginTerms | null): void {
+  const coll = proof.collateral;
+  for (const v of verified) {
+    const where = `asset ${v.asset}` + (v.kind === 'debt' ? ' (debt)' : '');
+    const tag = v.tag;
+    if (!coll) {
+      if (!isNoTag(tag))
+        throw new VerificationError(`${where}: your leaf is pledged as collateral of margin account ${tag.account}, but you have no debt: ` +
+          "the exchange counts your balance as backing someone else's loan");
+      continue;
+    }
+    const want: MarginTag = { account: coll.account, inputs: coll.inputs.length };
+    const pledged = v.kind === 'debt' || (terms !== null && terms.prices.has(v.asset));
+    if (pledged && !sameTag(tag, want))
+      throw new VerificationError(`${where}: your leaf is tagged ${describeTag(tag)}, but your collateral proof is for ${describeTag(want)}: ` +
+        'the published account is not the one you were shown');
+    if (!pledged && !isNoTag(tag))
+      throw new VerificationError(`${where}: your leaf is pledged as collateral of margin account ${tag.account}, ` +
+        'but the asset has no price, so it cannot be collateral');
+  }
 }
 
 /**
  * Check everything but the range and collateral proofs, which go into `batch` (verify them
  * with verifyBatch): the equity paths, the debt paths (debt trees `SYM/debt`, leaves hashed
  * with the debt tag) and, with debts, the collateral inputs (16.8 step 6) under the published
- * `terms`. Returns the equity entries, then the debt entries. Raises VerificationError naming
+ * `terms`, then the margin tags of the customer's leaves (8.2 step 4). Returns the equity entries, then the debt entries. Raises VerificationError naming
  * the asset and level.
  */
 export function checkInclusion(
@@ -139,5 +180,6 @@ export function checkInclusion(
     batch.push(collateralItem(proof, leaves, terms, [...roots.keys()]));
     labels.push(`collateral proof (margin account ${proof.collateral!.account})`);
   }
+  checkTags(proof, out, terms);
   return out;
 }

@@ -65,6 +65,14 @@ class Fields {
     return v;
   }
 
+  /** The file's `format`: an earlier version of `current` is refused by name (before margin tags). */
+  format<T extends string>(current: T): T {
+    const v = this.o.format;
+    if (typeof v === 'string' && v !== current && v.startsWith(current.slice(0, -1)))
+      throw new InputError(`format '${v}' ${BEFORE_TAGS}`);
+    return this.literal('format', [current] as const);
+  }
+
   literal<T extends Json>(k: string, allowed: readonly T[]): T {
     const v = this.o[k];
     if (!allowed.some((a) => a === v)) throw new InputError(`${at(this.where, k)}: must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
@@ -86,9 +94,18 @@ class Fields {
 
 const at = (where: string, k: string | number) => (where ? `${where}.${k}` : String(k));
 
+/** Formats of earlier releases are refused by name (spec 8.1, 9.2, 12.2): their trees have no margin tags. */
+const BEFORE_TAGS = 'is from before leaf margin tags (format v2) and is no longer accepted: ask the exchange for files made with a current zkpor';
+export const INCLUSION_FORMAT = 'zkpor-inclusion-v2';
+export const ROOTS_FORMAT = 'zkpor-roots-v2';
+export const MANIFEST_FORMAT = 'zkpor-manifest-v2';
+const MAX_TAG_FIELD = 0xffffffff;
+
 // ---- inclusion proofs (8.1) ----
 
-export type ChildNode = { hash: string; commitment: string };
+/** A leaf's margin tag when it is not none (7.4, 8.1): only on the children of level-1 steps. */
+export type LeafMargin = { account: number; inputs: number };
+export type ChildNode = { hash: string; commitment: string; margin?: LeafMargin };
 export type PathStep = { level: number; index: number; children: ChildNode[]; proofs: string[] };
 export type AssetInclusion = {
   asset: string; decimals: number; amount: string; units: string; blinding: string; salt: string;
@@ -97,19 +114,31 @@ export type AssetInclusion = {
 export type LeafPosition = { asset: string; tree: 'equity' | 'debt'; leaf: number };
 export type CollateralInclusion = { account: number; inputs: LeafPosition[]; proof: string };
 export type InclusionProof = {
-  format: 'zkpor-inclusion-v1'; exchange?: string; round_id: string; user_id: string; arity: number; assets: AssetInclusion[];
+  format: typeof INCLUSION_FORMAT; exchange?: string; round_id: string; user_id: string; arity: number; assets: AssetInclusion[];
   debts?: AssetInclusion[]; collateral?: CollateralInclusion;
 };
 
+function childNode(c: Json, where: string): ChildNode {
+  const cf = Fields.of(c, where, ['hash', 'commitment'], ['margin']);
+  const out: ChildNode = { hash: cf.str('hash', HEX32), commitment: cf.str('commitment', HEX33) };
+  if (cf.has('margin')) {
+    const mf = Fields.of(cf.raw('margin'), at(where, 'margin'), ['account', 'inputs']);
+    out.margin = { account: mf.int('account', 0, MAX_TAG_FIELD), inputs: mf.int('inputs', 1, MAX_TAG_FIELD) };
+  }
+  return out;
+}
+
 function pathStep(v: Json, where: string): PathStep {
   const f = Fields.of(v, where, ['level', 'index', 'children', 'proofs']);
+  const level = f.int('level', 1, 64);
+  const index = f.int('index', 0);
+  const children = f.list('children', 1, 64).map((c, i) => childNode(c, at(at(where, 'children'), i)));
+  if (level !== 1 && children.some((c) => c.margin !== undefined))
+    throw new InputError(`${where}: only leaves (children at level 1) carry a margin tag`);
   return {
-    level: f.int('level', 1, 64),
-    index: f.int('index', 0),
-    children: f.list('children', 1, 64).map((c, i) => {
-      const cf = Fields.of(c, at(at(where, 'children'), i), ['hash', 'commitment']);
-      return { hash: cf.str('hash', HEX32), commitment: cf.str('commitment', HEX33) };
-    }),
+    level,
+    index,
+    children,
     proofs: f.list('proofs', 1, 7).map((p, i) => {
       if (typeof p !== 'string' || !HEXBYTES.test(p)) throw new InputError(`${at(where, 'proofs')}.${i}: expected hex`);
       return p;
@@ -147,7 +176,7 @@ function collateralInclusion(v: Json): CollateralInclusion {
 export function inclusionProof(v: Json): InclusionProof {
   const f = Fields.of(v, '', ['format', 'round_id', 'user_id', 'arity', 'assets'], ['exchange', 'debts', 'collateral']);
   const p: InclusionProof = {
-    format: f.literal('format', ['zkpor-inclusion-v1'] as const),
+    format: f.format(INCLUSION_FORMAT),
     round_id: f.ident('round_id', 'round id', 64),
     user_id: f.ident('user_id', 'user id', 128),
     arity: f.literal('arity', ARITIES),
@@ -217,7 +246,7 @@ function symbolMap<T>(v: Json, where: string, each: (x: Json, w: string) => T, m
 
 export function roots(v: Json): Roots {
   const f = Fields.of(v, '', ['format', 'round_id', 'arity', 'range_bits', 'generator_digest', 'assets'], ['quote']);
-  f.literal('format', ['zkpor-roots-v1'] as const);
+  f.format(ROOTS_FORMAT);
   f.literal('range_bits', [64]);
   return {
     round_id: f.ident('round_id', 'round id', 64),
@@ -312,7 +341,7 @@ function manifestAsset(x: Json, w: string): ManifestAsset {
 
 export function manifest(v: Json): Manifest {
   const f = Fields.of(v, '', ['format', 'exchange', 'round_id', 'created', 'parameters', 'assets'], ['quote']);
-  f.literal('format', ['zkpor-manifest-v1'] as const);
+  f.format(MANIFEST_FORMAT);
   const pf = Fields.of(f.raw('parameters'), 'parameters', ['curve', 'hash', 'hash_to_curve', 'generator_digest', 'arity', 'range_bits']);
   pf.literal('curve', ['secp256k1'] as const);
   pf.literal('hash', ['SHA-256'] as const);
@@ -355,7 +384,7 @@ function normalizedManifest(m: Omit<Manifest, 'normalized'>, raw: Obj): Json {
     assets[sym] = entry;
   }
   return {
-    format: 'zkpor-manifest-v1', exchange: m.exchange, round_id: m.round_id, created: m.created,
+    format: MANIFEST_FORMAT, exchange: m.exchange, round_id: m.round_id, created: m.created,
     parameters: raw.parameters, ...(m.quote ? { quote: { ...m.quote } } : {}), assets,
   };
 }

@@ -71,7 +71,8 @@ function pathPicture(a: VerifiedAsset): HTMLElement {
     const kids = el('div', { class: 'children' });
     s.children.forEach((c, i) => {
       const mine = i === s.position;
-      kids.append(el('span', { class: mine ? 'child mine' : 'child', title: `hash ${c.hash}\ncommitment ${c.commitment}` }, mine ? (s.level === 1 ? 'you' : 'yours') : ''));
+      const tag = s.level === 1 ? `\nmargin tag ${c.margin ? `account ${c.margin.account} (${c.margin.inputs} inputs)` : 'none'}` : '';
+      kids.append(el('span', { class: mine ? 'child mine' : 'child', title: `hash ${c.hash}\ncommitment ${c.commitment}${tag}` }, mine ? (s.level === 1 ? 'you' : 'yours') : ''));
     });
     row.append(kids);
     box.append(row);
@@ -156,7 +157,10 @@ function render(rep: UserReport, ms: number): void {
     ...(debts.length ? [
       'each debt leaf, its opening and its path up to the published debt root',
       'your collateral proof: its inputs are exactly your debt leaves and your balances in priced assets, and it verifies for the circuit rebuilt here from the published terms',
-    ] : []),
+      `your leaves are tagged with margin account ${rep.collateralAccount} (${debts[0].tag.inputs} inputs), the one the audit checks: each debt leaf and each balance in a priced asset, and no other leaf`,
+    ] : [
+      'none of your balances is pledged as collateral for a margin account (the margin tag of each of your leaves is none)',
+    ]),
     `${rep.rangeProofs} range proofs (every child on your path, siblings included, and the solvency proofs)${debts.length ? ' and your collateral proof' : ''} in one batch, in ${(ms / 1000).toFixed(2)} s`,
   ]) ul.append(el('li', {}, line));
   details.append(ul);
@@ -170,6 +174,12 @@ function render(rep: UserReport, ms: number): void {
     ...(terms ? ['that the published prices and haircut tiers are fair: they are what every collateral proof is checked under'] : []),
   ]) ul2.append(el('li', {}, line));
   details.append(ul2);
+  if (rep.auditOnly.length) {
+    details.append(el('h3', {}, 'Not checked here (a full audit of the bundle checks it)'));
+    const ul3 = el('ul', { class: 'audit-only' });
+    for (const line of rep.auditOnly) ul3.append(el('li', {}, line));
+    details.append(ul3);
+  }
   r.append(details);
 }
 

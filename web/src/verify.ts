@@ -2,7 +2,7 @@
  * What `zkpor verify user PROOF --manifest M [--digest D]` checks, as one call:
  * the files parsed strictly (InputError: "error"), the whole manifest (12.4, signatures and
  * margin terms included), the inclusion proof against the manifest's exchange, roots, round and
- * arity (8.2; debts and the collateral proof, 16.8), and every range proof (every path step,
+ * arity (8.2; debts, the collateral proof and the margin tags of the customer's leaves, 16.8), and every range proof (every path step,
  * every solvency proof) with the collateral proof in one batched msm (6.5, 15.6).
  */
 import { InputError, VerificationError } from './errors.js';
@@ -23,7 +23,21 @@ export type UserReport = {
   assets: VerifiedAsset[]; manifest: ManifestCheck; rangeProofs: number; proofFormat: 'json' | 'binary';
   /** The margin account whose collateral proof was verified, when the customer has debts. */
   collateralAccount: number | null;
+  /**
+   * Not checked by a customer's check (16.8): for every asset with a debt tree, that the debt
+   * total is made only of covered debts; only a full audit checks it (debtTotalNote; the
+   * text of zkpor/cli/verify_text.py audit_only, with the manifest's digest).
+   */
+  auditOnly: string[];
 };
+
+/**
+ * What a customer's check cannot show for an asset with a debt tree (spec 16.8): the debt root
+ * comes from the manifest, and only a full audit shows that it is made of covered debts.
+ */
+export function debtTotalNote(asset: string, digest: string | null): string {
+  return `${asset}: the debt total (reserves cover equity minus debt) is checked only by a full audit: zkpor verify audit BUNDLE --digest ${digest ?? 'D'}`;
+}
 
 /** What the command-line verifiers read at most (zkpor/cli/verify_cmds.py; docs/spec.md 12.8). */
 export const MAX_PROOF_BYTES = 8 * 1024 * 1024;
@@ -86,6 +100,7 @@ export async function verifyUser(
     userId: proof.user_id, exchange: m.exchange, proofNamesExchange: proof.exchange !== undefined, roundId: m.round_id,
     arity: m.parameters.arity, created: m.created, digest: mc.digest, digestMatched: mc.digestMatched, assets, manifest: mc,
     rangeProofs: batch.length - (margin ? 1 : 0), proofFormat: format, collateralAccount: proof.debts?.length ? proof.collateral!.account : null,
+    auditOnly: [...m.assets].filter(([, a]) => a.debt !== undefined).map(([sym]) => debtTotalNote(sym, mc.digest)),
   };
 }
 

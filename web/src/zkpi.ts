@@ -1,15 +1,19 @@
 /**
  * The binary inclusion proof `.zkpi` (docs/spec.md 8.1a), big-endian, str8 = u8 length || UTF-8:
  *
- *   "ZKPI" | u8 version = 1 | str8 round_id | str8 user_id | u8 arity | u8 asset count
+ *   "ZKPI" | u8 version = 4 | u8 flags (bit 0: exchange, bit 1: debts; no other bit)
+ *   | str8 exchange (1-100 bytes)                                   flag bit 0 only
+ *   | str8 round_id | str8 user_id | u8 arity | u8 asset count
  *   per asset: str8 asset | u8 decimals | u64 units | 32 blinding | 32 salt
  *              | u64 leaf_index | u64 leaf_count | u8 depth
- *              per level 1..depth: u8 c | c x (32 hash || 33 commitment) | the child proofs (7.6)
+ *              per level 1..depth: u8 c | c x (32 hash || 33 commitment [|| 8 margin tag, level 1 only])
+ *                                  | the child proofs (7.6)
+ *   | debt section (flag bit 1 only): u8 debt count (>= 1) | the debts as the assets
+ *     | u64 account | u8 input count | per input: str8 asset | u8 tree (0 equity, 1 debt)
+ *     | u64 leaf | u32 proof length | the collateral proof
  *
- * Version 2 (debts, 8.1a) appends u8 debt count (>= 1) | the debts as the assets | u64 account
- * | u8 input count | per input: str8 asset | u8 tree (0 equity, 1 debt) | u64 leaf
- * | u32 proof length | the collateral proof. Version 3 (a proof that names its exchange) is
- * "ZKPI" | 3 | str8 exchange | the version-1 layout | u8 debt count (0: none) | the debt section.
+ * A margin tag that is none is 8 zero bytes and decodes as an absent `margin`. Versions 1, 2
+ * and 3 (before margin tags) are refused by name.
  *
  * Decoding is strict (exact lengths, no trailing bytes) and yields the JSON model, so the
  * verification is the same for both forms.
@@ -18,12 +22,17 @@ import { bytesToHex, concat, hexToBytes, u32be, u64be, u8, utf8 } from './bytes.
 import { identifierProblem } from './identifiers.js';
 import { InputError } from './errors.js';
 import { formatUnits } from './amounts.js';
-import { inclusionProof, type AssetInclusion, type InclusionProof } from './models.js';
-import { childChunks, chunkProofSize } from './sumtree.js';
+import { INCLUSION_FORMAT, inclusionProof, type AssetInclusion, type InclusionProof } from './models.js';
+import { MARGIN_TAG_BYTES, NO_TAG, childChunks, chunkProofSize, isNoTag, tagFromBytes, tagToBytes } from './sumtree.js';
 import type { Json } from './json.js';
 
 export const MAGIC = utf8('ZKPI');
 const TREES = ['equity', 'debt'] as const;
+export const ZKPI_VERSION = 4;
+/** Versions of earlier releases (no margin tags), refused by name. */
+const OLD_VERSIONS = [1, 2, 3];
+const FLAG_EXCHANGE = 1;
+const FLAG_DEBTS = 2;
 
 export function isZkpi(data: Uint8Array): boolean {
   return data.length >= 4 && MAGIC.every((b, i) => data[i] === b);
@@ -82,7 +91,18 @@ function readEntries(r: Reader, count: number, arity: number): Json[] {
       const children: Json[] = [];
       for (let i = 0; i < c; i++) {
         const raw = r.take(65, 'children');
-        children.push({ hash: bytesToHex(raw.subarray(0, 32)), commitment: bytesToHex(raw.subarray(32)) });
+        const child: { [k: string]: Json } = { hash: bytesToHex(raw.subarray(0, 32)), commitment: bytesToHex(raw.subarray(32)) };
+        if (level === 1) {
+          let tag;
+          try {
+            tag = tagFromBytes(r.take(MARGIN_TAG_BYTES, 'margin tag'));
+          } catch (e) {
+            if (e instanceof InputError) throw e;
+            throw new InputError((e as Error).message);
+          }
+          if (!isNoTag(tag)) child.margin = { account: tag.account, inputs: tag.inputs };
+        }
+        children.push(child);
       }
       const proofs = childChunks(c).map((m) => bytesToHex(r.take(chunkProofSize(m), 'range proofs')));
       path.push({ level, index, children, proofs });
@@ -112,21 +132,23 @@ function readMargin(r: Reader, count: number, arity: number): { debts: Json[]; c
   return { debts, collateral: { account, inputs, proof } };
 }
 
-/**
- * Versions: 1 (no debts), 2 (debts: u8 debt count >= 1 and the debt section after the
- * assets), 3 (the proof names its exchange: str8 exchange right after the version, then the
- * version-1 layout, then u8 debt count, 0 for none, and the version-2 debt section when >= 1).
- */
+/** Version 4: the flags byte says whether the exchange (bit 0) and the debt section (bit 1) are present. */
 export function decodeZkpi(data: Uint8Array): InclusionProof {
   const r = new Reader(data);
   if (!isZkpi(r.take(4, 'magic'))) throw new InputError('not a binary zkpor inclusion proof');
   const version = r.u8('version');
-  if (version < 1 || version > 3) throw new InputError('unsupported binary inclusion proof version');
-  const head: { [k: string]: Json } = { format: 'zkpor-inclusion-v1' };
-  if (version === 3) {
+  if (OLD_VERSIONS.includes(version))
+    throw new InputError(`binary inclusion proof version ${version} is from before leaf margin tags (version ${ZKPI_VERSION}) and is no longer accepted: ask the exchange for a new export`);
+  if (version !== ZKPI_VERSION) throw new InputError(`unsupported binary inclusion proof version ${version}`);
+  const flags = r.u8('flags');
+  if (flags & ~(FLAG_EXCHANGE | FLAG_DEBTS))
+    throw new InputError(`unknown flags 0x${flags.toString(16).padStart(2, '0')} (only bits 0 and 1 are defined)`);
+  const head: { [k: string]: Json } = { format: INCLUSION_FORMAT };
+  if (flags & FLAG_EXCHANGE) {
     const exchange = r.str8('exchange');
+    if (exchange === '') throw new InputError('the exchange flag needs a non-empty exchange');
     const problem = identifierProblem(exchange, 100);
-    if (problem !== null) throw new InputError(`a version 3 proof names its exchange: exchange name ${problem}`);
+    if (problem !== null) throw new InputError(`exchange name ${problem}`);
     head.exchange = exchange;
   }
   head.round_id = r.str8('round_id');
@@ -137,10 +159,10 @@ export function decodeZkpi(data: Uint8Array): InclusionProof {
   const count = r.u8('asset count');
   if (count < 1) throw new InputError('asset count 0');
   head.assets = readEntries(r, count, arity);
-  if (version >= 2) {
+  if (flags & FLAG_DEBTS) {
     const count = r.u8('debt count');
-    if (version === 2 && count < 1) throw new InputError('a version 2 proof has at least one debt');
-    if (count >= 1) Object.assign(head, readMargin(r, count, arity));
+    if (count < 1) throw new InputError('the debts flag needs at least one debt');
+    Object.assign(head, readMargin(r, count, arity));
   }
   if (r.pos !== data.length) throw new InputError(`binary inclusion proof has ${data.length - r.pos} trailing bytes`);
   return inclusionProof(head);
@@ -158,27 +180,30 @@ function entries(parts: Uint8Array[], list: AssetInclusion[]): void {
       u64be(BigInt(a.leaf_index)), u64be(BigInt(a.leaf_count)), u8(a.path.length));
     for (const s of a.path) {
       parts.push(u8(s.children.length));
-      for (const c of s.children) parts.push(hexToBytes(c.hash), hexToBytes(c.commitment));
+      for (const c of s.children) {
+        parts.push(hexToBytes(c.hash), hexToBytes(c.commitment));
+        if (s.level === 1) parts.push(tagToBytes(c.margin ?? NO_TAG));
+      }
       for (const pr of s.proofs) parts.push(hexToBytes(pr));
     }
   }
 }
 
 /**
- * The binary form of a (validated) proof, exactly one encoding per proof: version 3 when it
- * names its exchange, else 2 with debts, else 1. The amount is re-derived from the units.
+ * The binary form of a (validated) proof, exactly one encoding per proof: flag bit 0 exactly
+ * when it names its exchange, bit 1 exactly when it has debts. The amount is re-derived from the units.
  */
 export function encodeZkpi(p: InclusionProof): Uint8Array {
   const debts = p.debts ?? [];
   if (debts.length && !p.collateral) throw new Error('debts without a collateral proof');
   if (!debts.length && p.collateral) throw new Error('a collateral proof without debts');
-  const version = p.exchange !== undefined ? 3 : debts.length ? 2 : 1;
-  const parts: Uint8Array[] = [MAGIC, u8(version)];
+  const flags = (p.exchange !== undefined ? FLAG_EXCHANGE : 0) | (debts.length ? FLAG_DEBTS : 0);
+  const parts: Uint8Array[] = [MAGIC, u8(ZKPI_VERSION), u8(flags)];
   if (p.exchange !== undefined) parts.push(str8(p.exchange));
   parts.push(str8(p.round_id), str8(p.user_id), u8(p.arity), u8(p.assets.length));
   entries(parts, p.assets);
-  if (version === 3 || debts.length) parts.push(u8(debts.length));
   if (debts.length) {
+    parts.push(u8(debts.length));
     const c = p.collateral!;
     entries(parts, debts);
     parts.push(u64be(BigInt(c.account)), u8(c.inputs.length));

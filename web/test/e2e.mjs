@@ -2,7 +2,9 @@
 // `python -m zkpor demo` (a spot round, and a round with margin accounts), the built page opened
 // from file://, and the verdicts it shows for a demo proof (JSON and .zkpi), a tampered proof,
 // a tampered manifest, a wrong digest, an unreadable file, a customer with a debt (JSON and
-// .zkpi) and a tampered or missing collateral proof. Any network request, console error or CSP
+// .zkpi) and a tampered or missing collateral proof, the margin tags (issue 21: a customer without
+// debt whose leaf the exchange pledged, from test/pledged_round.py; a borrower shown another
+// account number), the debt-total note, and files of the formats from before margin tags. Any network request, console error or CSP
 // violation fails the run. ZKPOR_PYTHON picks the Python (default ../.venv/bin/python);
 // SCREENSHOT=path and SCREENSHOT_MARGIN=path write PNGs of a spot and a margin verdict.
 import { chromium } from 'playwright-core';
@@ -53,6 +55,24 @@ const noCollateral = readProof(debtorFile);
 delete noCollateral.collateral;
 const missingCollateral = join(work, 'missing-collateral.json');
 writeFileSync(missingCollateral, JSON.stringify(noCollateral));
+// The margin tags (issue 21): a borrower's proof naming another account than the one its
+// leaves are tagged with, and a round whose prover pledged a customer's leaf without a debt.
+const otherAccount = readProof(debtorFile);
+otherAccount.collateral.account += 1;
+const wrongAccount = join(work, 'wrong-account.json');
+writeFileSync(wrongAccount, JSON.stringify(otherAccount));
+const pledged = JSON.parse(run(python, [join(here, 'pledged_round.py'), join(work, 'pledged')]));
+// Files of the formats before margin tags (inclusion v1, .zkpi version 3): refused by name.
+const oldFormat = readProof(debtorFile);
+oldFormat.format = 'zkpor-inclusion-v1';
+const oldJson = join(work, 'old-format.json');
+writeFileSync(oldJson, JSON.stringify(oldFormat));
+const oldBin = join(work, 'old-version.zkpi');
+writeFileSync(oldBin, Buffer.concat([readFileSync(debtorBin).subarray(0, 4), Buffer.from([3]), readFileSync(debtorBin).subarray(6)]));
+const oldManifest = JSON.parse(readFileSync(marginManifest, 'utf8'));
+oldManifest.format = 'zkpor-manifest-v1';
+const oldManifestPath = join(work, 'old-manifest.json');
+writeFileSync(oldManifestPath, JSON.stringify(oldManifest));
 const bundle = join(work, 'demo', 'bundle');
 const manifestPath = join(bundle, 'manifest.json');
 const digest = readFileSync(join(bundle, 'manifest.sha256'), 'utf8').trim();
@@ -104,7 +124,8 @@ const cases = [
   { name: 'demo JSON proof, manifest and digest', proof: proofJson, manifest: manifestPath, digest, want: 'ok', shot: true,
     // the Taproot address checked (no "could not check"), the token contract and chain id shown
     expect: /^(?![\s\S]*could not check)(?=[\s\S]*bc1p[02-9ac-hj-np-z]{58})(?=[\s\S]*ERC-20 token contract 0x[0-9a-fA-F]{40}, chain id 1 )/ },
-  { name: 'demo .zkpi proof, manifest and digest', proof: proofBin, manifest: manifestPath, digest, want: 'ok' },
+  { name: 'demo .zkpi proof, manifest and digest (a spot round: no debt-total note)', proof: proofBin, manifest: manifestPath, digest, want: 'ok',
+    expect: /^(?![\s\S]*checked only by a full audit)(?=[\s\S]*none of your balances is pledged)/ },
   { name: 'demo proof without a digest', proof: proofJson, manifest: manifestPath, digest: '', want: 'ok' },
   { name: 'a mistyped digest (63 digits) is an input error, not a failed check', proof: proofJson, manifest: manifestPath, digest: digest.slice(1), want: 'error' },
   { name: 'tampered proof (a sibling hash)', proof: tamperedProof, manifest: manifestPath, digest, want: 'failed' },
@@ -116,9 +137,22 @@ const cases = [
   { name: 'wrong digest', proof: proofJson, manifest: manifestPath, digest: wrongDigest, want: 'failed' },
   { name: 'unreadable proof file', proof: unreadable, manifest: manifestPath, digest, want: 'error' },
   { name: 'unreadable manifest file', proof: proofJson, manifest: unreadable, digest, want: 'error' },
-  { name: 'margin round: a customer with a debt (JSON), manifest and digest', proof: debtorJson, manifest: marginManifest, digest: marginDigest, want: 'ok', shot: 'SCREENSHOT_MARGIN', expect: /Collateral check passed/ },
+  { name: 'margin round: a customer with a debt (JSON), manifest and digest', proof: debtorJson, manifest: marginManifest, digest: marginDigest, want: 'ok', shot: 'SCREENSHOT_MARGIN',
+    // the tags checked, and for each asset with a debt tree the note that only a full audit checks the debt total
+    expect: /^(?=[\s\S]*Collateral check passed)(?=[\s\S]*your leaves are tagged with margin account \d+ \(\d+ inputs\), the one the audit checks)(?=[\s\S]*Not checked here \(a full audit of the bundle checks it\)[\s\S]*[A-Z]+: the debt total \(reserves cover equity minus debt\) is checked only by a full audit: zkpor verify audit BUNDLE --digest [0-9a-f]{64})/ },
   { name: 'margin round: a customer with a debt (.zkpi)', proof: debtorBin, manifest: marginManifest, digest: marginDigest, want: 'ok', expect: /Collateral check passed/ },
-  ...(spotFile ? [{ name: 'margin round: a customer without debt', proof: join(marginProofs, spotFile), manifest: marginManifest, digest: marginDigest, want: 'ok', expect: /equity minus debt/ }] : []),
+  ...(spotFile ? [{ name: 'margin round: a customer without debt', proof: join(marginProofs, spotFile), manifest: marginManifest, digest: marginDigest, want: 'ok',
+    expect: /^(?=[\s\S]*equity minus debt)(?=[\s\S]*none of your balances is pledged as collateral for a margin account)(?=[\s\S]*is checked only by a full audit: zkpor verify audit BUNDLE --digest [0-9a-f]{64})/ }] : []),
+  { name: 'margin round: a customer without debt whose leaf the exchange pledged (the trees bind the tag)', proof: pledged.proof, manifest: pledged.manifest, digest: pledged.digest, want: 'failed',
+    expect: new RegExp(`asset ${pledged.asset}: your leaf is pledged as collateral of margin account ${pledged.account}, but you have no debt: the exchange counts your balance as backing someone else's loan`) },
+  { name: 'margin round: a borrower shown another account number than their leaves are tagged with', proof: wrongAccount, manifest: marginManifest, digest: marginDigest, want: 'failed',
+    expect: /your leaf is tagged account \d+ \(\d+ inputs\), but your collateral proof is for account \d+ \(\d+ inputs\): the published account is not the one you were shown/ },
+  { name: 'an inclusion proof of format zkpor-inclusion-v1 (before margin tags)', proof: oldJson, manifest: marginManifest, digest: marginDigest, want: 'error',
+    expect: /format 'zkpor-inclusion-v1' is from before leaf margin tags/ },
+  { name: 'a .zkpi of version 3 (before margin tags)', proof: oldBin, manifest: marginManifest, digest: marginDigest, want: 'error',
+    expect: /binary inclusion proof version 3 is from before leaf margin tags/ },
+  { name: 'a manifest of format zkpor-manifest-v1 (before margin tags)', proof: debtorJson, manifest: oldManifestPath, digest: '', want: 'error',
+    expect: /format 'zkpor-manifest-v1' is from before leaf margin tags/ },
   { name: 'margin round: tampered collateral proof', proof: tamperedCollateral, manifest: marginManifest, digest: marginDigest, want: 'failed', expect: /collateral proof/ },
   { name: 'margin round: collateral proof left out', proof: missingCollateral, manifest: marginManifest, digest: marginDigest, want: 'failed', expect: /debts without a collateral proof/ },
   { name: 'margin proof against the spot round', proof: debtorJson, manifest: manifestPath, digest, want: 'failed' },
@@ -153,6 +187,7 @@ try {
     const ms = await tab.evaluate(() => window.__zkporLastMs);
     const text = await tab.$eval('#result', (e) => e.textContent);
     const okay = status === c.want && (!c.expect || c.expect.test(text));
+    if (!okay && c.expect) console.log(`# ${c.name}: the page says: ${text.slice(0, 2000)}`);
     if (!okay) failed++;
     console.log(`${okay ? 'ok' : 'not ok'} - ${c.name}: data-status=${status} (want ${c.want}) in ${(ms / 1000).toFixed(2)} s: ${title}: ${detail.slice(0, 160)}`);
     const shot = c.shot && process.env[c.shot === true ? 'SCREENSHOT' : c.shot];

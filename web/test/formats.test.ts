@@ -34,10 +34,19 @@ test('zkpi.json', () => {
     const p = decodeZkpi(hexToBytes(t.binary));
     if (t.result !== 'valid') return;
     eq('inclusion', canonicalJson(p as unknown as Json), canonicalJson(strict(t.inclusion)));
-    eq('version', hexToBytes(t.binary)[4], p.exchange !== undefined ? 3 : p.debts ? 2 : 1);
+    eq('version', hexToBytes(t.binary)[4], 4);
+    eq('flags', hexToBytes(t.binary)[5], (p.exchange !== undefined ? 1 : 0) | (p.debts ? 2 : 0));
     eq('re-encoding', bytesToHex(encodeZkpi(p)), t.binary);
     // The JSON form it decodes to is itself a valid proof that encodes the same.
     eq('JSON model', bytesToHex(encodeZkpi(inclusionProof(strict(t.inclusion)))), t.binary);
+  }, {
+    OldFormat: /^binary inclusion proof version [123] is from before leaf margin tags \(version 4\)/,
+    InvalidMarginTag: /^non-canonical margin tag: account without inputs$/,
+    '~undefined bit': /^unknown flags 0x[0-9a-f]{2} \(only bits 0 and 1 are defined\)$/,
+    '~debt count of 0': /the debts flag needs at least one debt/,
+    '~trailing': /trailing bytes/,
+    '~truncated': /truncated in/,
+    '~empty exchange': /the exchange flag needs a non-empty exchange/,
   }));
 });
 
@@ -57,7 +66,8 @@ test('inclusion_exchange.json', () => {
       JSON.stringify(t.verified.map((v: any) => ({ amount: v.amount, asset: v.asset, leaf_count: v.leaf_count, root_hash: v.root_hash, units: v.units }))));
     const bin = encodeZkpi(p);
     eq('binary', bytesToHex(bin), t.binary);
-    eq('binary version', bin[4], p.exchange !== undefined ? 3 : 1);
+    eq('binary version', bin[4], 4);
+    eq('binary flags', bin[5], p.exchange !== undefined ? 1 : 0);
     const back = decodeZkpi(bin);
     eq('binary exchange', back.exchange, p.exchange);
     eq('binary round trip', bytesToHex(encodeZkpi(back)), t.binary);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { bytesToHex, hexToBytes, utf8 } from '../src/bytes.js';
 import { pointFromBytes, pointToBytes, G, mul } from '../src/group.js';
 import { H } from '../src/generators.js';
-import { childChunks, chunkProofSize, leafHash, levelSizes, nodeHash } from '../src/sumtree.js';
+import { NO_TAG, childChunks, chunkProofSize, leafHash, levelSizes, nodeHash, tagFromBytes, tagToBytes } from '../src/sumtree.js';
 import { inclusionProof, roots as parseRoots, manifest as parseManifest } from '../src/models.js';
 import { checkInclusion } from '../src/inclusion.js';
 import { verifyBatch, type BatchItem } from '../src/rangeproof.js';
@@ -30,7 +30,13 @@ test('sumtree.json', () => {
         return;
       case 'NodeHashTest': {
         const ch = t.children.map((c: any) => ({ hash: hexToBytes(c.hash), commitment: hexToBytes(c.commitment) }));
-        eq('hash', bytesToHex(nodeHash(t.round_id, t.asset, t.level, ch)), t.hash);
+        // The children's margin tags (7.4): given at level 1 only; each one read strictly.
+        const tags = (t.tags as string[]).map((x) => {
+          const b = hexToBytes(x);
+          tagFromBytes(b);
+          return b;
+        });
+        eq('hash', bytesToHex(nodeHash(t.round_id, t.asset, t.level, ch, tags.length ? tags : null)), t.hash);
         const sum = t.children.map((c: any) => pointFromBytes(hexToBytes(c.commitment))).reduce((a: any, b: any) => a.add(b));
         eq('commitment', bytesToHex(pointToBytes(sum)), t.commitment);
         return;
@@ -61,7 +67,9 @@ test('sumtree.json', () => {
           nodes.forEach((n, i) => {
             const kids = below.slice(i * t.arity, i * t.arity + t.arity);
             const ch = kids.map((c: any) => ({ hash: hexToBytes(c.hash), commitment: hexToBytes(c.commitment) }));
-            eq('node hash', bytesToHex(nodeHash(t.round_id, t.asset, li + 1, ch)), n.hash);
+            // The leaves of a TreeTest carry no margin tag: all none at level 1.
+            const tags = li === 0 ? kids.map(() => tagToBytes(NO_TAG)) : null;
+            eq('node hash', bytesToHex(nodeHash(t.round_id, t.asset, li + 1, ch, tags)), n.hash);
             const pts = kids.map((c: any) => pointFromBytes(hexToBytes(c.commitment)));
             eq('node commitment', bytesToHex(pointToBytes(pts.reduce((a: any, b: any) => a.add(b)))), n.commitment);
             let off = 0;
@@ -82,7 +90,7 @@ test('sumtree.json', () => {
       default:
         throw new AssertionFailure(`unknown group ${_g.type}`);
     }
-  }));
+  }, { InvalidMarginTag: /margin tag/ }));
   console.log(`# sumtree.json: the RoundKeysTest vectors are skipped (prover-only: HKDF round keys, blindings, salts, placement)`);
 });
 
@@ -104,7 +112,7 @@ test('inclusion.json', () => {
     const batch2: BatchItem[] = [];
     checkInclusion(back, r.assets, r.round_id, r.arity, batch2);
     eq('binary proofs', batch2.length, batch.length);
-  }));
+  }, { OldFormat: /^format 'zkpor-(inclusion|roots)-v1' is from before leaf margin tags/, InvalidMarginTag: /margin/ }));
 });
 
 test('solvency.json', () => {
@@ -136,7 +144,7 @@ test('manifest.json', () => {
     const batch: BatchItem[] = [];
     checkManifest(m, t.expected_digest, t.check_signatures, batch, []);
     verifyBatch(batch);
-  }));
+  }, { OldFormat: /^format 'zkpor-manifest-v1' is from before leaf margin tags/ }));
 });
 
 /**

@@ -1,9 +1,9 @@
-/** Margin accounts beyond the vectors: .zkpi versions 2 and 3, the proof's exchange, tampering. */
+/** Margin accounts beyond the vectors: .zkpi version 4 (flags, margin tags), the proof's exchange, tampering, the margin-tag checks. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { utf8 } from '../src/bytes.js';
 import { InputError, VerificationError } from '../src/errors.js';
-import { checkInclusion } from '../src/inclusion.js';
+import { checkInclusion, checkTags, type VerifiedAsset } from '../src/inclusion.js';
 import { marginTerms } from '../src/margin.js';
 import { inclusionProof, roots as parseRoots, type InclusionProof, type Manifest } from '../src/models.js';
 import { parseStrictJson, type Json } from '../src/json.js';
@@ -31,11 +31,15 @@ function verify(p: InclusionProof, r = alice()): void {
 const refused = (f: () => void, re: RegExp, kind: typeof InputError | typeof VerificationError = VerificationError) =>
   assert.throws(f, (e: unknown) => e instanceof kind && re.test((e as Error).message), String(re));
 
-test('.zkpi version 2: a proof with debts round-trips, verifies the same, and is strict', () => {
+test('.zkpi version 4 with debts (flag bit 1): round-trips with its margin tags, verifies the same, and is strict', () => {
   const a = alice();
   verify(a.proof);
+  // alice's leaves are tagged (account, inputs) at level 1, in her path and so in the binary
+  const own = a.proof.assets[0].path[0].children.filter((c) => c.margin !== undefined);
+  assert.ok(own.length >= 1);
   const bin = encodeZkpi(a.proof);
-  assert.equal(bin[4], 2);
+  assert.equal(bin[4], 4);
+  assert.equal(bin[5], 2);
   const back = decodeZkpi(bin);
   assert.deepEqual(back, a.proof);
   verify(back);
@@ -52,14 +56,119 @@ test('.zkpi version 2: a proof with debts round-trips, verifies the same, and is
   refused(() => decodeZkpi(bad), /input tree must be 0/, InputError);
   bad[treeAt] = 1;
   refused(() => verify(decodeZkpi(bad)), /not exactly your debt leaves/);
-  // A version 1 proof is still version 1, byte for byte (no debt section).
+  // Without debts: flags 0, no debt section; the flags byte says what follows.
   const spot = clone(a.proof);
   delete spot.debts;
   delete spot.collateral;
-  assert.equal(encodeZkpi(spot)[4], 1);
+  const spotBin = encodeZkpi(spot);
+  assert.deepEqual([...spotBin.subarray(4, 6)], [4, 0]);
+  const flagged = spotBin.slice();
+  flagged[5] = 2;
+  refused(() => decodeZkpi(flagged), /truncated in debt count/, InputError);
+  refused(() => decodeZkpi(Uint8Array.of(...flagged, 0)), /the debts flag needs at least one debt/, InputError);
+  const noFlag = bin.slice();
+  noFlag[5] = 0;
+  refused(() => decodeZkpi(noFlag), /trailing bytes/, InputError);
+  for (const f of [4, 8, 0x80, 0xff]) {
+    const t = bin.slice();
+    t[5] = f;
+    refused(() => decodeZkpi(t), new RegExp(`^unknown flags 0x${f.toString(16).padStart(2, '0')} \\(only bits 0 and 1 are defined\\)$`), InputError);
+  }
+  for (const v of [1, 2, 3]) {
+    const t = bin.slice();
+    t[4] = v;
+    refused(() => decodeZkpi(t), new RegExp(`^binary inclusion proof version ${v} is from before leaf margin tags \\(version 4\\) and is no longer accepted`), InputError);
+  }
 });
 
-test('.zkpi version 3: the exchange is named, decoded, checked; one encoding per proof', () => {
+/** Where the 8-byte tag of child `i` of the first asset's level-1 step is in `bin` (flags 2: no exchange). */
+function tagOffset(p: InclusionProof, bin: Uint8Array, i: number): number {
+  const e = p.assets[0];
+  const head = 4 + 2 + 1 + utf8(p.round_id).length + 1 + utf8(p.user_id).length + 2;
+  const entry = 1 + utf8(e.asset).length + 1 + 8 + 32 + 32 + 8 + 8 + 1;
+  const at = head + entry + 1 + i * (65 + 8) + 65;
+  assert.equal(bin[head + entry], e.path[0].children.length);
+  return at;
+}
+
+test('.zkpi margin tags: none is 8 zero bytes and decodes as absent; a tag is u32 account || u32 inputs; non-canonical refused', () => {
+  const a = alice();
+  const bin = encodeZkpi(a.proof);
+  a.proof.assets[0].path[0].children.forEach((c, i) => {
+    const at = tagOffset(a.proof, bin, i);
+    const dv = new DataView(bin.buffer, bin.byteOffset + at, 8);
+    assert.deepEqual([dv.getUint32(0), dv.getUint32(4)], c.margin ? [c.margin.account, c.margin.inputs] : [0, 0]);
+  });
+  const none = a.proof.assets[0].path[0].children.findIndex((c) => c.margin === undefined);
+  if (none >= 0) {
+    const t = bin.slice();
+    t[tagOffset(a.proof, bin, none) + 3] = 1; // account 1, inputs 0
+    refused(() => decodeZkpi(t), /^non-canonical margin tag: account without inputs$/, InputError);
+    t[tagOffset(a.proof, bin, none) + 7] = 1; // account 1, inputs 1: decodes, but the node hash changes
+    assert.deepEqual(decodeZkpi(t).assets[0].path[0].children[none].margin, { account: 1, inputs: 1 });
+    refused(() => verify(decodeZkpi(t)), /path does not lead to the published root/);
+  }
+  refused(() => decodeZkpi(bin.subarray(0, tagOffset(a.proof, bin, 0) + 4)), /truncated in margin tag/, InputError);
+});
+
+test('JSON margin tags: {account, inputs} integers on level-1 children only, strict', () => {
+  const a = alice();
+  const at = (f: (c: any, p: any) => void) => {
+    const p = clone(a.raw);
+    f(p.assets[0].path[0].children[0], p);
+    return () => inclusionProof(strict(p));
+  };
+  assert.doesNotThrow(at((c) => { c.margin = { account: 0xffffffff, inputs: 0xffffffff }; }));
+  assert.doesNotThrow(at((c) => { c.margin = null; })); // null is absent
+  refused(at((c) => { c.margin = { account: 0, inputs: 0 }; }), /margin\.inputs: 0 outside 1\.\.4294967295/, InputError);
+  refused(at((c) => { c.margin = { account: 2 ** 32, inputs: 1 }; }), /margin\.account: 4294967296 outside/, InputError);
+  refused(at((c) => { c.margin = { account: -1, inputs: 1 }; }), /margin\.account/, InputError);
+  refused(at((c) => { c.margin = { account: 1.5, inputs: 1 }; }), /not an integer/, InputError);
+  refused(at((c) => { c.margin = { account: '1', inputs: 1 }; }), /margin\.account: expected an integer/, InputError);
+  refused(at((c) => { c.margin = { account: 1 }; }), /margin\.inputs: field required/, InputError);
+  refused(at((c) => { c.margin = { account: 1, inputs: 1, tree: 'BTC' }; }), /margin\.tree: unknown field/, InputError);
+  refused(at((c) => { c.margin = [1, 1]; }), /margin: expected an object/, InputError);
+  // Above level 1 the children are nodes: no margin tag (a proof of depth 2 or more).
+  const deep = clone(cases('inclusion.json').find(({ t }) => t.result === 'valid' && t.inclusion.assets[0].path.length > 1)!.t.inclusion);
+  assert.doesNotThrow(() => inclusionProof(strict(deep)));
+  deep.assets[0].path[1].children[0].margin = { account: 0, inputs: 1 };
+  refused(() => inclusionProof(strict(deep)), /assets\.0\.path\.1: only leaves \(children at level 1\) carry a margin tag/, InputError);
+  for (const old of ['zkpor-inclusion-v1', 'zkpor-inclusion-v0'])
+    refused(at((_c, p) => { p.format = old; }), new RegExp(`^format '${old}' is from before leaf margin tags \\(format v2\\)`), InputError);
+  refused(at((_c, p) => { p.format = 'zkpor-inclusion'; }), /must be one of "zkpor-inclusion-v2"/, InputError);
+});
+
+test("margin tags: the customer's own leaves (8.2 step 4), zkpor's messages", () => {
+  const a = alice();
+  const batch: BatchItem[] = [];
+  const out = checkInclusion(a.proof, a.roots.assets, a.roots.round_id, a.roots.arity, batch, [], a.terms);
+  const coll = a.proof.collateral!;
+  const n = coll.inputs.length;
+  for (const v of out) if (v.kind === 'debt' || a.terms!.prices.has(v.asset)) assert.deepEqual(v.tag, { account: coll.account, inputs: n });
+  const withTag = (tag: { account: number; inputs: number }, i = 0): VerifiedAsset[] => out.map((v, j) => (j === i ? { ...v, tag } : v));
+  const noDebts = { ...a.proof, debts: undefined, collateral: undefined };
+  const none = out.map((v) => ({ ...v, tag: { account: 0, inputs: 0 } }));
+  checkTags(noDebts, none, a.terms);
+  refused(() => checkTags(noDebts, none.map((v, j) => (j === 0 ? { ...v, tag: { account: 5, inputs: 2 } } : v)), a.terms),
+    new RegExp(`^asset ${out[0].asset}: your leaf is pledged as collateral of margin account 5, but you have no debt: the exchange counts your balance as backing someone else's loan$`));
+  const debt = out.findIndex((v) => v.kind === 'debt');
+  refused(() => checkTags(noDebts, none.map((v, j) => (j === debt ? { ...v, tag: { account: 0, inputs: 1 } } : v)), a.terms),
+    new RegExp(`^asset ${out[debt].asset} \\(debt\\): your leaf is pledged as collateral of margin account 0`));
+  checkTags(a.proof, out, a.terms);
+  refused(() => checkTags(a.proof, withTag({ account: coll.account + 1, inputs: n }), a.terms),
+    new RegExp(`your leaf is tagged account ${coll.account + 1} \\(${n} inputs\\), but your collateral proof is for account ${coll.account} \\(${n} inputs\\): the published account is not the one you were shown$`));
+  refused(() => checkTags(a.proof, withTag({ account: coll.account, inputs: n + 1 }), a.terms), /the published account is not the one you were shown/);
+  refused(() => checkTags(a.proof, withTag({ account: 0, inputs: 0 }, debt), a.terms),
+    /\(debt\): your leaf is tagged none, but your collateral proof is for account/);
+  refused(() => checkTags({ ...a.proof, collateral: { ...coll, account: coll.account + 7 } }, out, a.terms), /the published account is not the one you were shown/);
+  // An equity leaf in an unpriced asset is no collateral: its tag must be none.
+  const unpriced = { ...out[0], asset: 'XYZ', kind: 'equity' as const };
+  checkTags(a.proof, [...out, { ...unpriced, tag: { account: 0, inputs: 0 } }], a.terms);
+  refused(() => checkTags(a.proof, [...out, { ...unpriced, tag: { account: coll.account, inputs: n } }], a.terms),
+    new RegExp(`^asset XYZ: your leaf is pledged as collateral of margin account ${coll.account}, but the asset has no price, so it cannot be collateral$`));
+});
+
+test('.zkpi flag bit 0: the exchange is named, decoded, checked; one encoding per proof', () => {
   const a = alice();
   for (const withDebts of [true, false]) {
     const p = clone(a.proof);
@@ -69,15 +178,15 @@ test('.zkpi version 3: the exchange is named, decoded, checked; one encoding per
     }
     p.exchange = 'Example Exchange';
     const bin = encodeZkpi(p);
-    assert.equal(bin[4], 3);
+    assert.deepEqual([...bin.subarray(4, 6)], [4, withDebts ? 3 : 1]);
     const back = decodeZkpi(bin);
     assert.deepEqual(back, p);
     assert.deepEqual(encodeZkpi(back), bin);
     if (withDebts) verify(back);
     else assert.equal(back.debts, undefined);
     const name = utf8('Example Exchange');
-    const withName = (x: Uint8Array) => Uint8Array.of(...bin.subarray(0, 5), x.length, ...x, ...bin.subarray(6 + name.length));
-    refused(() => decodeZkpi(withName(new Uint8Array(0))), /exchange name is empty/, InputError);
+    const withName = (x: Uint8Array) => Uint8Array.of(...bin.subarray(0, 6), x.length, ...x, ...bin.subarray(7 + name.length));
+    refused(() => decodeZkpi(withName(new Uint8Array(0))), /^the exchange flag needs a non-empty exchange$/, InputError);
     refused(() => decodeZkpi(withName(utf8('Ex\u0007change'))), /control character/, InputError);
     refused(() => decodeZkpi(withName(utf8('Ex\u200bchange'))), /format character/, InputError);
     refused(() => decodeZkpi(withName(utf8('Cafe\u0301'))), /NFC/, InputError);

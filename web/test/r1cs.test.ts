@@ -101,7 +101,7 @@ function groupTerms(g: any): MarginTerms {
   for (const [sym, a] of Object.entries(g.terms.assets as Record<string, any>)) {
     assets[sym] = { decimals: a.decimals, leaf_count: 1, depth: 1, root_hash: '00'.repeat(32), root_commitment: '02' + '00'.repeat(31) + '01', price: a.price, tiers: a.tiers };
   }
-  const r = parseRoots(strict({ format: 'zkpor-roots-v1', round_id: 'r', arity: 2, range_bits: 64, generator_digest: '00'.repeat(32), quote: g.terms.quote, assets }));
+  const r = parseRoots(strict({ format: 'zkpor-roots-v2', round_id: 'r', arity: 2, range_bits: 64, generator_digest: '00'.repeat(32), quote: g.terms.quote, assets }));
   const terms = marginTerms(r.quote, r.assets);
   if (!terms) throw new AssertionFailure('no margin terms');
   return terms;
@@ -129,5 +129,10 @@ test('margin.json', () => {
     if (t.result !== 'valid') return;
     eq('verified', JSON.stringify(out.map((a) => ({ amount: a.amount, asset: a.asset, kind: a.kind, units: a.units.toString() }))),
       JSON.stringify(t.verified.map((v: any) => ({ amount: v.amount, asset: v.asset, kind: v.kind, units: v.units }))));
+  }, {
+    // The margin tags of the customer's own leaves (8.2 step 4), with zkpor's messages.
+    PledgedLeaf: /^asset [A-Z]+: your leaf is pledged as collateral of margin account \d+, but you have no debt: the exchange counts your balance as backing someone else's loan$/,
+    WrongAccount: /^asset [A-Z]+( \(debt\))?: your leaf is tagged (none|account \d+ \(\d+ inputs\)), but your collateral proof is for account \d+ \(\d+ inputs\): the published account is not the one you were shown$/,
+    MissingCollateral: /collateral|debt tree|price/,
   }));
 });

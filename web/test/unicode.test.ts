@@ -71,14 +71,15 @@ test('strict JSON: nested at most 32 deep, as zkpor/publicjson.py', () => {
   assert.doesNotThrow(() => parseStrictJson(utf8('{"a":"' + '['.repeat(100) + '"}')));
 });
 
-test('inclusion proof: a non-ASCII exchange, user id and round id, JSON and .zkpi version 3', () => {
+test('inclusion proof: a non-ASCII exchange, user id and round id, JSON and .zkpi (flag bit 0)', () => {
   const c = cases('inclusion.json').find(({ t }) => t.result === 'valid')!.t;
   const named = { ...c.inclusion, exchange: ROCKET.repeat(25) };
   const p = inclusionProof(parseStrictJson(utf8(JSON.stringify(named))));
   assert.equal(p.exchange, ROCKET.repeat(25));
   const bin = encodeZkpi(p);
-  assert.equal(bin[4], 3);
-  assert.equal(bin[5], 100); // str8: 100 bytes of UTF-8
+  assert.equal(bin[4], 4);
+  assert.equal(bin[5], 1); // flags: the exchange
+  assert.equal(bin[6], 100); // str8: 100 bytes of UTF-8
   assert.equal(decodeZkpi(bin).exchange, ROCKET.repeat(25));
   assert.throws(() => inclusionProof(parseStrictJson(utf8(JSON.stringify({ ...named, exchange: ROCKET.repeat(26) })))), /longer than 100 bytes/);
   assert.throws(() => inclusionProof({ ...named, exchange: 'x\uD83D' }), /surrogate/);

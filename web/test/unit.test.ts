@@ -51,13 +51,20 @@ test('.zkpi: truncated, extended, bad magic or version refused', () => {
   badMagic[0] ^= 1;
   assert.throws(() => decodeZkpi(badMagic), InputError);
   const badVersion = bin.slice();
-  for (const v of [0, 4, 255]) {
+  for (const v of [0, 5, 255]) {
     badVersion[4] = v;
-    assert.throws(() => decodeZkpi(badVersion), /unsupported binary inclusion proof version/);
+    assert.throws(() => decodeZkpi(badVersion), /: unsupported binary inclusion proof version/);
   }
-  badVersion[4] = 2; // version 2 needs its debt section (spec 8.1a, 16.8)
-  assert.throws(() => decodeZkpi(badVersion), /truncated in debt count/);
-  assert.throws(() => decodeZkpi(Uint8Array.of(...badVersion, 0)), /at least one debt/);
+  for (const v of [1, 2, 3]) {
+    badVersion[4] = v; // the versions before margin tags, refused by name
+    assert.throws(() => decodeZkpi(badVersion), /: binary inclusion proof version \d is from before leaf margin tags/);
+  }
+  const badFlags = bin.slice();
+  badFlags[5] = 2; // flag bit 1 needs its debt section (spec 8.1a, 16.8)
+  assert.throws(() => decodeZkpi(badFlags), /truncated in debt count/);
+  assert.throws(() => decodeZkpi(Uint8Array.of(...badFlags, 0)), /at least one debt/);
+  badFlags[5] = 4;
+  assert.throws(() => decodeZkpi(badFlags), /: unknown flags 0x04/);
 });
 
 test('.zkpi: any of 60 single-byte changes spread over a valid proof is refused', () => {

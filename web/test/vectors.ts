@@ -21,8 +21,25 @@ export function cases(name: string): Array<{ g: Group; t: Test }> {
   return out;
 }
 
-/** Run `fn` on each case: valid ones must not throw, invalid ones must throw. */
-export function runCases(name: string, fn: (g: Group, t: Test) => void | 'skip'): { valid: number; invalid: number; skipped: number } {
+/**
+ * The reason an invalid case must be refused for: a pattern its message must match, by flag
+ * (the first of the case's flags named here) or by a pattern of its comment ("~comment").
+ */
+export type Reasons = Record<string, RegExp>;
+
+function reasonFor(t: Test, reasons: Reasons): RegExp | null {
+  for (const f of t.flags) if (f in reasons) return reasons[f];
+  for (const [k, re] of Object.entries(reasons)) if (k.startsWith('~') && new RegExp(k.slice(1)).test(t.comment)) return re;
+  return null;
+}
+
+/**
+ * Run `fn` on each case: valid ones must not throw, invalid ones must throw (and, when
+ * `reasons` names one of its flags, with a message matching the reason given for it).
+ */
+export function runCases(
+  name: string, fn: (g: Group, t: Test) => void | 'skip', reasons: Reasons = {},
+): { valid: number; invalid: number; skipped: number } {
   let valid = 0, invalid = 0, skipped = 0;
   const failures: string[] = [];
   for (const { g, t } of cases(name)) {
@@ -45,6 +62,11 @@ export function runCases(name: string, fn: (g: Group, t: Test) => void | 'skip')
       invalid++;
       if (!err) failures.push(`tcId ${t.tcId} [${t.flags}] ${t.comment}: accepted`);
       else if (err instanceof AssertionFailure) failures.push(`tcId ${t.tcId}: ${err.message}`);
+      else {
+        const want = reasonFor(t, reasons);
+        if (want && !want.test((err as Error).message))
+          failures.push(`tcId ${t.tcId} [${t.flags}] ${t.comment}: refused for another reason: ${(err as Error).message} (want ${want})`);
+      }
     }
   }
   if (failures.length) throw new Error(`${name}: ${failures.length} failures\n` + failures.join('\n'));
