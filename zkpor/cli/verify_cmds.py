@@ -149,7 +149,7 @@ def verify_user(
     debts = [r for r in results if r.kind == "debt"]
     exchange = report.exchange if report else proof_exchange
     if as_json:
-        not_checked = list(NOT_CHECKABLE)
+        not_checked = [*(report.not_known_tokens if report else []), *NOT_CHECKABLE]
         if report is None:
             not_checked.insert(0, "reserves and solvency (no manifest given)")
             if proof_exchange:
@@ -285,6 +285,8 @@ def verify_audit(
     if chain is not None:
         not_checked = [t for t in not_checked if t != NOT_CHECKABLE[0]]
         not_checked[:0] = _chain_unchecked(chain.unchecked)
+    if report_m is not None:
+        not_checked[:0] = report_m.not_known_tokens
     if report_m is None:
         not_checked.insert(0, "reserves and solvency (no manifest found)")
     if pub is None:
