@@ -41,7 +41,7 @@ EXPECTED_COUNTS = {
     "sumtree": (96, 6),
     "inclusion": (8, 41),
     "solvency": (6, 25),
-    "manifest": (8, 45),
+    "manifest": (10, 52),
     "margin": (7, 21),
     "ratio": (16, 32),
     "zkpi": (5, 38),
