@@ -53,6 +53,7 @@ CONFIGS: dict[str, dict[str, str]] = {
 
 def make_snapshot(per_asset: int) -> dict[str, Any]:
     """The benchmark snapshot, keys SHA-256("bench/ASSET/i")."""
+    from zkpor.reserves.holdings import known_token
     from zkpor.reserves.message import ownership_message
     from zkpor.reserves.signing import (
         bitcoin_address,
@@ -74,7 +75,17 @@ def make_snapshot(per_asset: int) -> dict[str, Any]:
                 addr = bitcoin_address(key, kind, chain)
                 sig = sign_bitcoin(key, ownership_message(EXCHANGE, ROUND, addr), kind)
             rows.append({"address": addr, "balance": f"{i + 1}.5", "signature": sig})
-        assets.append({"asset": sym, "chain": chain, "block_height": 1, "addresses": rows})
+        entry: dict[str, Any] = {
+            "asset": sym,
+            "chain": chain,
+            "block_height": 1,
+            "addresses": rows,
+        }
+        # a known token symbol must name its known contract (docs/spec.md 10.5)
+        known = known_token(sym, 1) if chain == "ethereum" else None
+        if known is not None:
+            entry.update(token_contract=known.contract, chain_id=1)
+        assets.append(entry)
     return {
         "format": "zkpor-reserves-v1",
         "exchange": EXCHANGE,

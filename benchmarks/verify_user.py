@@ -99,6 +99,7 @@ def make_round(tmp: Path, customers: int, per_asset: int) -> dict[str, Any]:
     from zkpor.liabilities.keys import read_master_secret, write_master_secret
     from zkpor.liabilities.prover import ProveOptions
     from zkpor.publish import prove_round
+    from zkpor.reserves.holdings import known_token
     from zkpor.reserves.message import ownership_message
     from zkpor.reserves.signing import (
         bitcoin_address,
@@ -133,14 +134,17 @@ def make_round(tmp: Path, customers: int, per_asset: int) -> dict[str, Any]:
                 addr = ethereum_address(key)
                 sig = sign_ethereum(key, ownership_message(EXCHANGE, ROUND, addr))
             rows.append({"address": addr, "balance": _fmt(share + i, decimals), "signature": sig})
-        reserve_assets.append(
-            {
-                "asset": sym,
-                "chain": chain,
-                "block_height": 870_000 if chain == "bitcoin" else 21_000_000,
-                "addresses": rows,
-            }
-        )
+        entry: dict[str, Any] = {
+            "asset": sym,
+            "chain": chain,
+            "block_height": 870_000 if chain == "bitcoin" else 21_000_000,
+            "addresses": rows,
+        }
+        # a known token symbol must name its known contract (docs/spec.md 10.5)
+        known = known_token(sym, 1) if chain == "ethereum" else None
+        if known is not None:
+            entry.update(token_contract=known.contract, chain_id=1)
+        reserve_assets.append(entry)
     (tmp / "reserves.json").write_text(
         json.dumps(
             {

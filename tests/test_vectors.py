@@ -41,7 +41,7 @@ EXPECTED_COUNTS = {
     "sumtree": (96, 11),
     "inclusion": (8, 45),
     "solvency": (6, 25),
-    "manifest": (8, 46),
+    "manifest": (10, 53),
     "margin": (8, 26),
     "ratio": (16, 32),
     "zkpi": (7, 45),

@@ -195,6 +195,7 @@ def _print_check(
         ]
     else:
         not_checked = []
+    not_checked[:0] = report.not_known_tokens
     if not with_assets:
         not_checked.insert(
             0, "decimals against the assets file, missing assets, 64-bit totals (no --assets)"

@@ -153,7 +153,7 @@ def verify_user(
     audit_checks = audit_only(debt_assets, report.digest if report else None)
     account = incl.collateral.account if incl.collateral is not None else None
     if as_json:
-        not_checked = list(NOT_CHECKABLE)
+        not_checked = [*(report.not_known_tokens if report else []), *NOT_CHECKABLE]
         if report is None:
             not_checked.insert(0, "reserves and solvency (no manifest given)")
             if proof_exchange:
@@ -303,6 +303,8 @@ def verify_audit(
     if chain is not None:
         not_checked = [t for t in not_checked if t != NOT_CHECKABLE[0]]
         not_checked[:0] = _chain_unchecked(chain.unchecked)
+    if report_m is not None:
+        not_checked[:0] = report_m.not_known_tokens
     if report_m is None:
         not_checked.insert(0, "reserves and solvency (no manifest found)")
     if pub is None:

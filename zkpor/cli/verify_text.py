@@ -104,7 +104,8 @@ def reserve_lines(report: ManifestReport, *, addresses: bool, indent: str = "  "
         if info.block_hash:
             lines.append(f"{more}block hash {info.block_hash}")
         if info.token_contract:
-            lines.append(f"{more}token contract {info.token_contract}")
+            known = " (known contract)" if info.token_known else ""
+            lines.append(f"{more}token contract {info.token_contract}{known}")
         if info.chain_id is not None:
             lines.append(f"{more}chain id {info.chain_id}")
         if info.chain.endswith("-testnet"):
@@ -218,6 +219,7 @@ def user_lines(
         matched, unmatched = digest_lines(report)
         lines += matched
         not_checked += unmatched
+        not_checked += report.not_known_tokens
     if audit_checks:
         lines.append("Not checked here (a full audit of the bundle checks it):")
         lines += _bullets(list(audit_checks))

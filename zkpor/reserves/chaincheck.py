@@ -7,6 +7,10 @@ For every asset on chain ``ethereum`` (a manifest's ``reserves`` or a snapshot's
 here: ``zkpor reserves list`` prints what to look up) and are named in
 :attr:`ChainCheck.unchecked`. The outcome is ok when no report has a failure; a node that
 cannot answer raises :class:`~zkpor.reserves.ethnode.EthNodeError` (exit 2 in the CLI).
+Before the node is asked, the rules across assets (:mod:`.holdings`) are checked again: one
+holding claimed by two assets, or a known token symbol naming another contract, is a
+VerificationError, since each claim compared with the node on its own would read "as
+claimed".
 """
 
 from __future__ import annotations
@@ -92,9 +96,18 @@ class ChainCheck:
 
 
 def check_on_chain(url: str, assets: Sequence[ChainAsset]) -> ChainCheck:
-    """Connect to ``url`` (only when an Ethereum asset is listed) and check each one."""
+    """Connect to ``url`` (only when an Ethereum asset is listed) and check each one; the
+    rules across assets first (VerificationError, nothing asked of the node)."""
     from .ethnode import node_label
+    from .holdings import Claim, cross_asset_problems, token_problems
 
+    held = [
+        Claim(a.asset, a.where, a.where, a.chain, a.token_contract, a.chain_id, a.addresses)
+        for a in assets
+    ]
+    problems = cross_asset_problems(held) + token_problems(held)
+    if problems:
+        raise VerificationError("\n".join(problems))
     out = ChainCheck(node_label(url))
     eth = [a for a in assets if a.chain == "ethereum"]
     out.unchecked = [f"{a.asset} (chain {a.chain})" for a in assets if a.chain != "ethereum"]

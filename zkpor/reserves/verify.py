@@ -49,6 +49,8 @@ class ReservesReport:
 
     totals: dict[str, int] = field(default_factory=dict)
     addresses: dict[str, int] = field(default_factory=dict)
+    # the "not checked" line of each token contract the known table cannot vouch for
+    not_known_tokens: list[str] = field(default_factory=list)
 
 
 def load_reserves(path: Path) -> ReservesSnapshot:
@@ -393,14 +395,18 @@ def verify_reserves(
     """Check ``snapshot`` for ``exchange`` and ``round_id``; ``decimals`` lists the assets
     (each needs exactly one reserves entry). Raises VerificationError listing every problem
     (bad signatures, addresses, duplicates, balances, totals over 64 bits, missing or
-    unknown assets; signatures over the snapshot header's other round or exchange, once), up
-    to ``limit`` problems. ``check_totals=False`` skips the 64-bit total check (when the
+    unknown assets; one holding claimed by two assets and a known token symbol naming
+    another contract, :mod:`.holdings`; signatures over the snapshot header's other round
+    or exchange, once), up to ``limit`` problems. ``check_totals=False`` skips the 64-bit total check (when the
     decimals are not the assets file's but inferred, as ``zkpor reserves check`` without
     ``--assets`` does)."""
+    from . import holdings
+
     problems: list[str] = []
     report = ReservesReport()
     header_signed: dict[str, int] = {}
     seen_assets: set[str] = set()
+    claims: list[holdings.Claim] = []
     for ai, entry in enumerate(snapshot.assets):
         if len(problems) >= limit:
             break
@@ -428,6 +434,11 @@ def verify_reserves(
             header_signed[desc] = header_signed.get(desc, 0) + n
         report.totals[entry.asset] = check.total
         report.addresses[entry.asset] = check.count
+        claims.append(holdings.snapshot_claim(entry, ai, source))
+    # across assets (10.5): one holding backs one asset; a known symbol names its contract
+    problems.extend(holdings.cross_asset_problems(claims))
+    problems.extend(holdings.token_problems(claims))
+    report.not_known_tokens = holdings.unknown_token_notes(claims)
     for asset in decimals:
         if asset not in seen_assets and len(problems) < limit:
             problems.append(f"{source}: no reserves entry for asset {asset}")

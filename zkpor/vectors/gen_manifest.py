@@ -16,6 +16,7 @@ from ..group import SUITE_ID, N
 from ..manifest import MANIFEST_FORMAT
 from ..pedersen import Opening
 from .common import VectorFile, hexpt, hexsc, seed, seeded
+from .gen_across import Extra, across_assets, extra_assets
 from .gen_base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
 from .gen_sumtree import _trees
 
@@ -98,6 +99,8 @@ def _manifest(
     exchange: str = EXCHANGE,
     p2tr: bool = False,
     token: bool = False,
+    extra: tuple[Extra, ...] = (),
+    eth_fields: tuple[tuple[str, object], ...] = (),
 ) -> Json:
     """Built as ``zkpor prove`` builds it: every field, then the solvency proofs bound to the
     statement digest of the rest (docs/spec.md, "Manifest"). What each proof was made from
@@ -129,6 +132,8 @@ def _manifest(
         if token and sym == "ETH":  # ETH held as wrapped ether, an ERC-20 (mainnet WETH)
             reserves_json["token_contract"] = WETH
             reserves_json["chain_id"] = 1
+        if sym == "ETH":
+            reserves_json.update(eth_fields)
         reserves_json.update(
             total=format_units(reserves, decimals),
             total_units=str(reserves),
@@ -149,6 +154,11 @@ def _manifest(
                 else None,
             },
         }
+    for sym, (asset_json, units, opening) in extra_assets(
+        gens, tag, extra, addresses, ratio, exchange
+    ).items():
+        assets[sym] = asset_json
+        openings[sym] = (units, opening)
     manifest: Json = {
         "format": MANIFEST_FORMAT,
         "exchange": exchange,
@@ -598,4 +608,5 @@ def gen_manifest(gens: GeneratorSet) -> Json:
         p2tr_upper,
         base=taproot,
     )
+    across_assets(gens, add, inputs)
     return f.to_json()

@@ -5,7 +5,11 @@
 2. per asset: depth against leaf count, reserves total equal to the sum of the balances,
    the solvency proof (bound to the manifest's statement digest, so no other field can
    have changed), the disclosed liabilities opening the root when present;
-3. every reserve ownership signature over the exchange and round, each address valid on
+3. across assets: no holding (the native coin or one token contract, at one address, on
+   one chain) claimed by two assets, and no known token symbol naming another contract
+   (:mod:`zkpor.reserves.holdings`); a token contract the known table cannot vouch for
+   is listed in :attr:`ManifestReport.not_known_tokens`;
+4. every reserve ownership signature over the exchange and round, each address valid on
    the asset's chain, no address twice (:mod:`zkpor.reserves`).
 
 What no verifier can check from the manifest: that the balances are on chain at the block
@@ -53,6 +57,7 @@ class AssetReport:
     debt: str | None = None  # disclosed debt total
     token_contract: str | None = None  # the ERC-20 contract (absent: the chain's native coin)
     chain_id: int | None = None
+    token_known: bool = False  # token_contract is the known contract of the symbol (10.5)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -63,7 +68,11 @@ class AssetReport:
             "min_ratio": self.min_ratio,
             "liabilities": self.liabilities,
             **({"net_of_debt": True, "debt": self.debt} if self.net else {}),
-            **({"token_contract": self.token_contract} if self.token_contract else {}),
+            **(
+                {"token_contract": self.token_contract, "token_known": self.token_known}
+                if self.token_contract
+                else {}
+            ),
             **({"chain_id": self.chain_id} if self.chain_id is not None else {}),
             "signed_addresses": [{"address": a, "balance": b} for a, b in self.addresses],
         }
@@ -80,6 +89,8 @@ class ManifestReport:
     digest_matched: bool | None = None
     signatures_checked: bool = True
     assets: dict[str, AssetReport] = field(default_factory=dict)
+    # "not checked" lines: token contracts the known table cannot vouch for (10.5)
+    not_known_tokens: list[str] = field(default_factory=list)
 
 
 def roots_of(manifest: Manifest) -> dict[str, AssetRoot]:
@@ -136,6 +147,19 @@ def _check_reserve_signatures(manifest: Manifest) -> None:
         raise VerificationError("\n".join(problems))
 
 
+def _check_across_assets(manifest: Manifest) -> list[str]:
+    """The rules across assets (10.5): no holding claimed by two assets, no known token
+    symbol naming another contract; VerificationError listing every problem. Returns the
+    "not checked" line of each token contract the known table cannot vouch for."""
+    from ..reserves import holdings
+
+    claims = holdings.manifest_claims(manifest)
+    problems = holdings.cross_asset_problems(claims) + holdings.token_problems(claims)
+    if problems:
+        raise VerificationError("\n".join(problems))
+    return holdings.unknown_token_notes(claims)
+
+
 def normalize_digest(text: str) -> str:
     """A pasted manifest digest: surrounding white space removed, lower case, exactly 64 hex
     digits; InputError otherwise."""
@@ -169,6 +193,8 @@ def verify_manifest(
         raise VerificationError("manifest uses another generator set")
     if params.arity not in SUPPORTED_ARITIES:
         raise VerificationError(f"unsupported arity {params.arity}")
+    from ..reserves.holdings import is_known_contract
+
     pt = active_backend().Point
     gens = generators()
     statement = statement_digest(manifest)
@@ -249,7 +275,9 @@ def verify_manifest(
             debt=disclosed_debt.amount if disclosed_debt else None,
             token_contract=res.token_contract,
             chain_id=res.chain_id,
+            token_known=is_known_contract(sym, res.chain, res.chain_id, res.token_contract),
         )
+    report.not_known_tokens = _check_across_assets(manifest)
     if check_signatures:
         _check_reserve_signatures(manifest)
     return report
