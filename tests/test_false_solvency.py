@@ -143,6 +143,19 @@ def _pledge(monkeypatch: pytest.MonkeyPatch, borrower: str, *, replace_own: bool
     monkeypatch.setattr(liab_margin, "plan_accounts", plan)
 
 
+def _leave_carol_untagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The adversary's tagging: as planned, except carol's pledged ETH leaf keeps none."""
+    real_tag = liab_margin.tag_leaves
+
+    def tag(priv: sqlite3.Connection, plans: list[AccountPlan]) -> None:
+        real_tag(priv, plans)
+        priv.execute(
+            "UPDATE leaves SET tag = zeroblob(8) WHERE user_id = 'carol' AND asset = 'ETH'"
+        )
+
+    monkeypatch.setattr(liab_prover, "tag_leaves", tag)
+
+
 def _export(tmp: Path, user: str) -> Path:
     r = zkpor("export", "--bundle", "b", "--user", user, "--out", f"{user}.json", cwd=tmp)
     assert r.returncode == 0, r.stderr
@@ -206,15 +219,7 @@ def test_borrowed_collateral_untagged_refused_by_the_audit(
     whose tag is not its account's. The adversary also skips its own self-check, which
     would refuse the same."""
     _pledge(monkeypatch, "ghost")
-    real_tag = liab_margin.tag_leaves
-
-    def tag(priv: sqlite3.Connection, plans: list[AccountPlan]) -> None:
-        real_tag(priv, plans)
-        priv.execute(
-            "UPDATE leaves SET tag = zeroblob(8) WHERE user_id = 'carol' AND asset = 'ETH'"
-        )
-
-    monkeypatch.setattr(liab_prover, "tag_leaves", tag)
+    _leave_carol_untagged(monkeypatch)
     monkeypatch.setattr(liab_prover, "self_check", lambda *a, **k: None)
     digest = _prove(tmp_path, HONEST + GHOST)
     code, out = _verify_audit(tmp_path, digest)
@@ -231,15 +236,7 @@ def test_self_check_refuses_an_untagged_input(
     from zkpor.errors import VerificationError
 
     _pledge(monkeypatch, "ghost")
-    real_tag = liab_margin.tag_leaves
-
-    def tag(priv: sqlite3.Connection, plans: list[AccountPlan]) -> None:
-        real_tag(priv, plans)
-        priv.execute(
-            "UPDATE leaves SET tag = zeroblob(8) WHERE user_id = 'carol' AND asset = 'ETH'"
-        )
-
-    monkeypatch.setattr(liab_prover, "tag_leaves", tag)
+    _leave_carol_untagged(monkeypatch)
     with pytest.raises(VerificationError, match="its margin tag is none"):
         _prove(tmp_path, HONEST + GHOST)
     assert not (tmp_path / "b").exists()
