@@ -2,7 +2,8 @@
  * The manifest (docs/spec.md 12): its canonical JSON and digest (12.3), the statement
  * digest every solvency proof binds (zkpor/manifest.py: SHA-256("zkpor-manifest-statement-v1"
  * || 0x00 || canonical JSON with every solvency proof replaced by "")), and the checks of
- * 12.4 for every asset, ownership signatures included; with margin (16.5, 16.6) the terms'
+ * 12.4 for every asset, the rules across assets (10.5: one holding backs one asset, known token
+ * contracts) and ownership signatures included; with margin (16.5, 16.6) the terms'
  * consistency and the solvency of equity minus debt. Range proofs go into a batch.
  */
 import { sha256 } from '@noble/hashes/sha2';
@@ -17,6 +18,7 @@ import type { BatchItem } from './rangeproof.js';
 import { decodeSolvencyProof, parseMinRatio, solvencyItem } from './solvency.js';
 import { levelSizes, SUPPORTED_ARITIES } from './sumtree.js';
 import { verifyAssetReserves } from './reserves/check.js';
+import { crossAssetProblems, isKnownContract, manifestClaims, tokenProblems, unknownTokenNotes } from './reserves/holdings.js';
 import { marginTerms, type MarginTerms } from './margin.js';
 
 export function canonicalManifest(m: Manifest): string {
@@ -50,16 +52,23 @@ export type AssetReserves = {
   asset: string; chain: string; blockHeight: string; blockHash: string | null; reserves: string; reservesUnits: bigint;
   minRatio: string; liabilities: string | null; addresses: { address: string; balance: string }[]; rootCommitment: Point;
   net: boolean; debt: string | null; tokenContract: string | null; chainId: number | null;
-};
-
-/** `unchecked`: the ownership signatures this page could not evaluate (never counted as checked). */
-export type ManifestCheck = {
-  digest: string; digestMatched: boolean | null; assets: AssetReserves[]; terms: MarginTerms | null; unchecked: string[];
+  /** `tokenContract` is the known contract of the symbol on its chain id (10.5, "Known token contracts"). */
+  tokenKnown: boolean;
 };
 
 /**
- * 12.4 steps 1-3 for every asset (range proofs set aside in `batch`, labelled in `labels`).
- * Raises VerificationError at the first failure.
+ * `unchecked`: the ownership signatures this page could not evaluate (never counted as checked);
+ * `notKnownTokens`: the "not checked" line of each token contract zkpor's table cannot vouch for.
+ */
+export type ManifestCheck = {
+  digest: string; digestMatched: boolean | null; assets: AssetReserves[]; terms: MarginTerms | null; unchecked: string[];
+  notKnownTokens: string[];
+};
+
+/**
+ * 12.4 steps 1-3 for every asset (range proofs set aside in `batch`, labelled in `labels`), step 4
+ * (across assets, whatever `checkSignatures` says) and, with `checkSignatures`, step 5.
+ * Raises VerificationError at the first failure (steps 4 and 5 list every problem).
  */
 export function checkManifest(
   m: Manifest, expectedDigest: string | null, checkSignatures: boolean, batch: BatchItem[], labels: string[],
@@ -142,8 +151,14 @@ export function checkManifest(
       reservesUnits: total, minRatio: e.solvency.min_ratio, liabilities: d ? d.amount : null,
       addresses: res.addresses.map((a) => ({ address: a.address, balance: a.balance })), rootCommitment: root,
       net: debtRoot !== null, debt: dd ? dd.amount : null, tokenContract: res.token_contract ?? null, chainId: res.chain_id ?? null,
+      tokenKnown: isKnownContract(sym, res.chain, res.chain_id ?? null, res.token_contract ?? null),
     });
   }
+  // 12.4 step 4 (10.5, "Across assets", "Known token contracts"): no signature needed.
+  const claims = manifestClaims(m);
+  const across = [...crossAssetProblems(claims), ...tokenProblems(claims)];
+  if (across.length) throw new VerificationError(across.join('\n'));
+  const notKnownTokens = unknownTokenNotes(claims);
   const unchecked: string[] = [];
   if (checkSignatures) {
     const problems: string[] = [];
@@ -156,5 +171,5 @@ export function checkManifest(
     }
     if (problems.length) throw new VerificationError(problems.join('\n'));
   }
-  return { digest, digestMatched: matched, assets: out, terms, unchecked };
+  return { digest, digestMatched: matched, assets: out, terms, unchecked, notKnownTokens };
 }

@@ -137,7 +137,7 @@ function render(rep: UserReport, ms: number): void {
       (res.net ? '; solvency over equity minus debt' : '') + (res.liabilities ? `; liabilities disclosed: ${res.liabilities}` : '') +
       (res.debt ? `; debt disclosed: ${res.debt}` : '')));
     if (res.tokenContract !== null || res.chainId !== null)
-      details.append(el('p', { class: 'token' }, (res.tokenContract !== null ? `ERC-20 token contract ${res.tokenContract}` : 'the chain\'s native coin') +
+      details.append(el('p', { class: 'token' }, (res.tokenContract !== null ? `ERC-20 token contract ${res.tokenContract}${res.tokenKnown ? ' (known contract)' : ''}` : 'the chain\'s native coin') +
         (res.chainId !== null ? `, chain id ${res.chainId}` : '') + ' (bound by every solvency proof)'));
     details.append(t);
   }
@@ -152,6 +152,8 @@ function render(rep: UserReport, ms: number): void {
     unchecked.length
       ? 'every other reserve address ownership signature over this exchange and round (legacy, Ethereum, BIP-322); no address listed twice'
       : 'every reserve address ownership signature over this exchange and round (legacy, Ethereum, BIP-322); no address listed twice',
+    'across assets: no address\'s holding (its chain\'s native coin or one token contract, on one network) backs two assets; ' +
+      'no asset on chain ethereum whose symbol is in zkpor\'s table of known token contracts names another contract',
     ...(rep.proofNamesExchange ? ['your proof names the same exchange as the manifest'] : []),
     `your leaf, its opening and every step of your path up to the published root (${rep.proofFormat === 'binary' ? 'binary .zkpi' : 'JSON'} proof)`,
     ...(debts.length ? [
@@ -168,6 +170,7 @@ function render(rep: UserReport, ms: number): void {
   const ul2 = el('ul');
   for (const line of [
     ...unchecked.map((u) => `the ownership signature of ${u}; zkpor verify user checks it (bip322-core)`),
+    ...rep.manifest.notKnownTokens,
     'that the balances are really on chain at the block height (the auditor checks that against their own node)',
     'that other customers are in the trees (each checks their own); that your account id and balances are the ones you expected: compare them yourself',
     'that this manifest is the one everyone else checked: only the published digest shows that',

@@ -4,9 +4,10 @@
 // a tampered manifest, a wrong digest, an unreadable file, a customer with a debt (JSON and
 // .zkpi) and a tampered or missing collateral proof, the margin tags (issue 21: a customer without
 // debt whose leaf the exchange pledged, from test/pledged_round.py; a borrower shown another
-// account number), the debt-total note, and files of the formats from before margin tags. Any network request, console error or CSP
-// violation fails the run. ZKPOR_PYTHON picks the Python (default ../.venv/bin/python);
-// SCREENSHOT=path and SCREENSHOT_MARGIN=path write PNGs of a spot and a margin verdict.
+// account number), the debt-total note, files of the formats from before margin tags, and the
+// rules across assets (a wrong USDT contract, ETH's addresses listed twice, a not-known
+// contract). Any network request, console error or CSP violation fails the run. ZKPOR_PYTHON
+// picks the Python (default ../.venv/bin/python); SCREENSHOT=path and SCREENSHOT_MARGIN=path write PNGs of a spot and a margin verdict.
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -119,11 +120,35 @@ writeFileSync(truncatedBin, readFileSync(proofBin).subarray(0, 500));
 const unreadable = join(work, 'unreadable.json');
 writeFileSync(unreadable, Buffer.from([0xff, 0xfe, 0x00, 0x42, 0x13]));
 const wrongDigest = digest.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+// The rules across assets (issue 21, spec 10.5 and 12.4 step 4), checked before the batched
+// proofs, so the page names them even though the edit also breaks the solvency proofs: USDT
+// naming another contract than the known one, and ETH's addresses listed again by STETH.
+const wrongToken = JSON.parse(readFileSync(manifestPath, 'utf8'));
+assert.equal(wrongToken.assets.USDT?.reserves.token_contract, '0xdAC17F958D2ee523a2206206994597C13D831ec7', 'the demo USDT names the known contract');
+wrongToken.assets.USDT.reserves.token_contract = '0x5e5E5e5e5E5e5E5E5e5E5E5e5e5E5E5E5e5E5E5e';
+const wrongTokenPath = join(work, 'wrong-token.json');
+writeFileSync(wrongTokenPath, JSON.stringify(wrongToken));
+const twice = JSON.parse(readFileSync(manifestPath, 'utf8'));
+twice.assets.STETH = twice.assets.ETH;
+const twicePath = join(work, 'eth-twice.json');
+writeFileSync(twicePath, JSON.stringify(twice));
+// A round proven over the demo's reserves with USDT on chain id 1337 (the signatures name no
+// chain id): accepted, its contract listed as not known.
+const localReserves = JSON.parse(readFileSync(join(work, 'demo', 'reserves.json'), 'utf8'));
+localReserves.assets.find((a) => a.asset === 'USDT').chain_id = 1337;
+writeFileSync(join(work, 'local-reserves.json'), JSON.stringify(localReserves));
+run(python, ['-m', 'zkpor', 'prove', '--balances', join(work, 'demo', 'balances.csv'), '--assets', join(work, 'demo', 'assets.json'),
+  '--secret', join(work, 'demo', 'exchange.secret'), '--round', localReserves.round_id, '--reserves', join(work, 'local-reserves.json'),
+  '--exchange', localReserves.exchange, '--pad-granularity', '64', '--workers', '1', '--quiet', '--out', join(work, 'local')]);
+const localDigest = readFileSync(join(work, 'local', 'manifest.sha256'), 'utf8').trim();
+const localProof = join(work, 'local-proof.json');
+run(python, ['-m', 'zkpor', 'export', '--bundle', join(work, 'local'), '--user', userId, '--out', localProof]);
 
 const cases = [
   { name: 'demo JSON proof, manifest and digest', proof: proofJson, manifest: manifestPath, digest, want: 'ok', shot: true,
     // the Taproot address checked (no "could not check"), the token contract and chain id shown
-    expect: /^(?![\s\S]*could not check)(?=[\s\S]*bc1p[02-9ac-hj-np-z]{58})(?=[\s\S]*ERC-20 token contract 0x[0-9a-fA-F]{40}, chain id 1 )/ },
+    // and USDT's contract vouched for by zkpor's table (10.5), so no not-known line
+    expect: /^(?![\s\S]*could not check)(?![\s\S]*not a known contract)(?=[\s\S]*bc1p[02-9ac-hj-np-z]{58})(?=[\s\S]*ERC-20 token contract 0xdAC17F958D2ee523a2206206994597C13D831ec7 \(known contract\), chain id 1 )/ },
   { name: 'demo .zkpi proof, manifest and digest (a spot round: no debt-total note)', proof: proofBin, manifest: manifestPath, digest, want: 'ok',
     expect: /^(?![\s\S]*checked only by a full audit)(?=[\s\S]*none of your balances is pledged)/ },
   { name: 'demo proof without a digest', proof: proofJson, manifest: manifestPath, digest: '', want: 'ok' },
@@ -132,6 +157,12 @@ const cases = [
   { name: 'tampered manifest (a block height)', proof: proofJson, manifest: tamperedManifest, digest: '', want: 'failed' },
   { name: 'tampered manifest (the Taproot signature)', proof: proofJson, manifest: tamperedTaproot, digest: '', want: 'failed',
     expect: /bc1p[02-9ac-hj-np-z]{58}: signature was not made by this address's key/ },
+  { name: 'a manifest whose USDT names another contract than the known one', proof: proofJson, manifest: wrongTokenPath, digest: '', want: 'failed',
+    expect: /manifest: asset USDT reserves: token contract 0x5e5E5e5e5E5e5E5E5e5E5E5e5e5E5E5E5e5E5E5e is not USDT: USDT on Ethereum mainnet \(chain id 1\) is 0xdAC17F958D2ee523a2206206994597C13D831ec7/ },
+  { name: 'a manifest listing ETH\'s addresses again as STETH', proof: proofJson, manifest: twicePath, digest: '', want: 'failed',
+    expect: /manifest: asset STETH reserves\.addresses\[0\] 0x[0-9a-fA-F]{40}: already claimed by asset ETH reserves\.addresses\[0\] 0x[0-9a-fA-F]{40}: one address's ether can back one asset only/ },
+  { name: 'a round with USDT on chain id 1337: accepted, its contract listed as not known', proof: localProof, manifest: join(work, 'local', 'manifest.json'), digest: localDigest, want: 'ok',
+    expect: /^(?![\s\S]*\(known contract\))(?=[\s\S]*ERC-20 token contract 0xdAC17F958D2ee523a2206206994597C13D831ec7, chain id 1337 )(?=[\s\S]*What this page cannot check[\s\S]*USDT: token contract 0xdAC17F958D2ee523a2206206994597C13D831ec7 is not a known contract for USDT: check it yourself \(no table of known contracts for chain id 1337\))/ },
   { name: 'tampered proof (own balance raised by one base unit)', proof: raisedProof, manifest: manifestPath, digest, want: 'failed' },
   { name: 'truncated .zkpi proof', proof: truncatedBin, manifest: manifestPath, digest, want: 'error' },
   { name: 'wrong digest', proof: proofJson, manifest: manifestPath, digest: wrongDigest, want: 'failed' },

@@ -144,7 +144,12 @@ test('manifest.json', () => {
     const batch: BatchItem[] = [];
     checkManifest(m, t.expected_digest, t.check_signatures, batch, []);
     verifyBatch(batch);
-  }, { OldFormat: /^format 'zkpor-manifest-v1' is from before leaf margin tags/ }));
+  }, {
+    OldFormat: /^format 'zkpor-manifest-v1' is from before leaf margin tags/,
+    // 12.4 step 4 (10.5, "Across assets", "Known token contracts"), zkpor/reserves/holdings.py's text
+    CrossAssetDuplicate: /^manifest: asset \S+ reserves\.addresses\[\d+\] \S+: already claimed by asset \S+ reserves\.addresses\[\d+\] \S+: one address's (ether|token 0x[0-9a-fA-F]{40}|coins on chain bitcoin(-testnet)?) can back one asset only$/m,
+    KnownTokenWrongContract: /^manifest: asset (\S+) reserves: (token contract 0x[0-9a-fA-F]{40} is not \1: \1|no token contract, so its balances are ether, but \1) on .+ \(chain id \d+\) is (the token )?0x[0-9a-fA-F]{40}( \(no chain_id: read as chain id 1\))?$/m,
+  }));
 });
 
 /**
