@@ -68,6 +68,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b[0-9a-f]{64}\b", "<hex64>", text)
     text = re.sub(r"\b[0-9a-f]{16}…", "<hex16>…", text)
     text = re.sub(r"\b\d+(\.\d+)? s\b", "<t> s", text)
+    # margin account numbers are a secret permutation, new each run (docs/spec.md 16.4)
+    text = re.sub(r"\baccount \d+\b", "account <n>", text)
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
 
 

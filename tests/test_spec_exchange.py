@@ -1,5 +1,5 @@
 """The inclusion proof names its exchange (docs/spec.md 8.1, 8.1a, 8.2 step 1): exported from
-the bundle's manifest, encoded as .zkpi version 3, and compared with the manifest's exchange
+the bundle's manifest, encoded in .zkpi (version 4, flags bit 0), and compared with the manifest's exchange
 by the customer's verifier; a bundle without manifest exports proofs without it."""
 
 from __future__ import annotations
@@ -53,13 +53,12 @@ def test_export_names_the_exchange_right_after_the_round(bundle: Path, tmp_path:
     proof = InclusionProof.model_validate_json(text)
     assert proof.exchange == EXCHANGE
     data = encode_inclusion(proof)
-    assert data[:5] == b"ZKPI\x03" and data[5] == len(EXCHANGE.encode())
-    assert data[-1] == 0  # no debts: an explicit debt count of 0
+    assert data[:6] == b"ZKPI\x04\x01" and data[6] == len(EXCHANGE.encode())
     assert decode_inclusion(data) == proof
-    # without the exchange the same proof is version 1, byte for byte the old encoding
+    # without the exchange: flags 0 and the same bytes without the exchange's str8
     plain = proof.model_copy(update={"exchange": None})
     old = encode_inclusion(plain)
-    assert old[4] == 1 and old == b"ZKPI\x01" + data[6 + data[5] : -1]
+    assert old == b"ZKPI\x04\x00" + data[7 + data[6] :]
     assert "exchange" not in json.loads(plain.model_dump_json())
 
 
@@ -93,24 +92,24 @@ def test_cli_refuses_a_proof_of_another_exchange(bundle: Path, tmp_path: Path) -
     assert "Traceback" not in r.stderr
     export_user(bundle, "user006", tmp_path / "u6.zkpi", "binary")
     raw = bytearray((tmp_path / "u6.zkpi").read_bytes())
-    assert raw[4] == 3
-    raw[6] ^= 0x20  # 'B' -> 'b': a valid name, another exchange
+    assert raw[4:6] == b"\x04\x01"
+    raw[7] ^= 0x20  # 'B' -> 'b': a valid name, another exchange
     (tmp_path / "x.zkpi").write_bytes(bytes(raw))
     r = zkpor("verify", "user", "x.zkpi", "--manifest", manifest, cwd=tmp_path)
     assert r.returncode == 1 and "the proof is for exchange" in r.stderr
 
 
-def test_decoder_refuses_bad_version_3_exchanges(bundle: Path) -> None:
+def test_decoder_refuses_bad_exchanges(bundle: Path) -> None:
     reader = BundleReader(bundle)
     try:
         data = encode_inclusion(reader.inclusion_proof("user003"))
     finally:
         reader.close()
-    body = data[6 + data[5] :]
+    body = data[7 + data[6] :]
     for exchange in (b"", b"a\nb", "o\u0308".encode(), b"\xff", b"E" * 101):
         with pytest.raises((EncodingError, ValueError)):
-            decode_inclusion(b"ZKPI\x03" + bytes((len(exchange),)) + exchange + body)
-    decode_inclusion(b"ZKPI\x03" + bytes((100,)) + b"E" * 100 + body)
+            decode_inclusion(b"ZKPI\x04\x01" + bytes((len(exchange),)) + exchange + body)
+    decode_inclusion(b"ZKPI\x04\x01" + bytes((100,)) + b"E" * 100 + body)
 
 
 def test_bundle_without_manifest_exports_no_exchange(tmp_path: Path) -> None:
@@ -120,7 +119,7 @@ def test_bundle_without_manifest_exports_no_exchange(tmp_path: Path) -> None:
         proof = reader.inclusion_proof("user001")
     finally:
         reader.close()
-    assert proof.exchange is None and encode_inclusion(proof)[4] == 1
+    assert proof.exchange is None and encode_inclusion(proof)[4:6] == b"\x04\x00"
 
 
 def test_manifest_of_another_round_refuses_the_export(bundle: Path, tmp_path: Path) -> None:
@@ -134,8 +133,8 @@ def test_manifest_of_another_round_refuses_the_export(bundle: Path, tmp_path: Pa
         BundleReader(copy)
 
 
-def test_version_3_with_debts_round_trips() -> None:
-    """A margin proof that names its exchange: version 3, the debt section after its count."""
+def test_exchange_with_debts_round_trips() -> None:
+    """A margin proof that names its exchange: flags 3, the debt section after the assets."""
     vectors = Path(__file__).resolve().parent.parent / "vectors" / "margin.json"
     data = json.loads(vectors.read_text())
     incl = next(
@@ -147,8 +146,8 @@ def test_version_3_with_debts_round_trips() -> None:
     proof = InclusionProof.model_validate(dict(incl, exchange=EXCHANGE))
     assert proof.debts
     encoded = encode_inclusion(proof)
-    assert encoded[4] == 3 and decode_inclusion(encoded) == proof
-    v2 = encode_inclusion(proof.model_copy(update={"exchange": None}))
-    assert v2[4] == 2 and v2[5:] == encoded[6 + encoded[5] :]
+    assert encoded[4:6] == b"\x04\x03" and decode_inclusion(encoded) == proof
+    unnamed = encode_inclusion(proof.model_copy(update={"exchange": None}))
+    assert unnamed[4:6] == b"\x04\x02" and unnamed[6:] == encoded[7 + encoded[6] :]
     with pytest.raises(EncodingError):
         decode_inclusion(encoded[:-1])

@@ -21,7 +21,7 @@ from .group import Point
 from .liabilities.inputs import AssetSpec
 from .liabilities.precheck import shortfall_message, uncovered
 from .liabilities.prover import ProveOptions, ProveSummary, margin_fields
-from .liabilities.store import open_private, private_path
+from .liabilities.store import AUDIT_FORMAT, open_private, private_path
 from .manifest import (
     MANIFEST_FORMAT,
     DisclosedLiabilities,
@@ -417,7 +417,7 @@ def check_published(folder: Path, source: str) -> None:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise InputError(f"not a SQLite audit file ({exc})", source=audit_source) from None
-    if meta.get("format") != "zkpor-audit-v1" or meta.get("round_id") != roots.round_id:
+    if meta.get("format") != AUDIT_FORMAT or meta.get("round_id") != roots.round_id:
         raise InputError(
             "audit file and roots.json are not of the same finished round", source=audit_source
         )

@@ -187,10 +187,10 @@ def user_lines(
     if debts:
         lines += _bullets(
             [
-                f"collateral check passed: margin account {account}: your debts' value is at "
-                "most your collateral's after the published haircuts (a proof over your own "
-                "leaves), and your leaves are tagged with this account, the one the audit "
-                "checks"
+                "collateral check passed: your debts' value is at most your collateral's "
+                "after the published haircuts (a proof over your own leaves), and your "
+                "leaves are tagged with your margin account, the one the audit checks: "
+                f"account {account}"
             ]
         )
     else:
