@@ -573,7 +573,7 @@ def test_audit_rejects_reused_and_swapped_leaves(margin: Path, tmp_path: Path) -
     # which names its real account (account numbers are a secret order, new each run)
     with pytest.raises(
         VerificationError,
-        match="is an input of another account|is an input, but its margin tag is account",
+        match=r"is an input of another account|is an input, but its margin tag is account",
     ):
         _audit(bundle)
     # an equity input moved to an unused (zero) leaf of its tree: the proof fails
