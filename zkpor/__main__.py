@@ -1,5 +1,5 @@
 """``python -m zkpor`` runs the command line."""
 
-from .cli import main
+from zkpor.cli import main
 
 main()

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from .amounts import format_units
-from .errors import InputError
+from zkpor.amounts import format_units
+from zkpor.errors import InputError
 
 __all__ = ["DEMO_ASSETS", "DemoResult", "run_demo"]
 
@@ -107,7 +107,7 @@ def _debts(
 ) -> dict[str, int]:
     """One or two debts for a margin customer: in assets they do not hold when there are,
     worth 20-60% of their collateral value after haircuts (so always covered)."""
-    from .margin import collateral_hundredths
+    from zkpor.margin import collateral_hundredths
 
     cover = collateral_hundredths(terms, held)
     others = [a for a in assets if a not in held] or list(held)
@@ -134,10 +134,15 @@ def _generate(
     per asset, debt per asset, the margin customers). The reserve wallets' keys are fresh
     random keys, or drawn from ``rng`` when the demo is ``seeded`` (reproducible output for
     the guides' examples; demo keys only)."""
-    from .liabilities.inputs import AssetsFile
-    from .reserves.bip322 import p2tr_address, sign_p2tr
-    from .reserves.message import ownership_message
-    from .reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
+    from zkpor.liabilities.inputs import AssetsFile
+    from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.signing import (
+        bitcoin_address,
+        ethereum_address,
+        sign_bitcoin,
+        sign_ethereum,
+    )
 
     spec = _assets_file(assets, with_margin)
     terms = AssetsFile.model_validate(spec).margin_terms()
@@ -257,15 +262,15 @@ def run_demo(
     """Run the whole demo into ``out`` (see module doc). ``round_id`` defaults to
     ``demo-YYYY-MM-DD`` (today, UTC); with ``seed`` and ``round_id`` every file but the
     trees' secrets (a fresh master secret) is reproducible."""
-    from .liabilities.export import BundleReader, safe_filename, write_proof
-    from .liabilities.keys import read_master_secret, write_master_secret
-    from .liabilities.prover import ProveOptions
-    from .manifest import Manifest
-    from .publish import prove_round
-    from .verify.audit import audit_bundle
-    from .verify.inclusion import verify_inclusion
-    from .verify.manifest import manifest_roots, verify_manifest
-    from .verify.margin import terms_of
+    from zkpor.liabilities.export import BundleReader, safe_filename, write_proof
+    from zkpor.liabilities.keys import read_master_secret, write_master_secret
+    from zkpor.liabilities.prover import ProveOptions
+    from zkpor.manifest import Manifest
+    from zkpor.publish import prove_round
+    from zkpor.verify.audit import audit_bundle
+    from zkpor.verify.inclusion import verify_inclusion
+    from zkpor.verify.manifest import manifest_roots, verify_manifest
+    from zkpor.verify.margin import terms_of
 
     chosen = assets or list(DEMO_ASSETS)
     unknown = [a for a in chosen if a not in DEMO_ASSETS]
@@ -319,8 +324,8 @@ def run_demo(
     result.timings["export"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    from .models import InclusionProof
-    from .publicjson import parse_public
+    from zkpor.models import InclusionProof
+    from zkpor.publicjson import parse_public
 
     manifest = parse_public(Manifest, (bundle / "manifest.json").read_bytes(), "manifest.json")
     for uid in picked:

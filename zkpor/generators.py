@@ -36,8 +36,8 @@ import threading
 from importlib import resources
 from typing import Final
 
-from .group import SUITE_ID, Point, hash_to_curve
-from .group.backend import Backend, active_backend
+from zkpor.group import SUITE_ID, Point, hash_to_curve
+from zkpor.group.backend import Backend, active_backend
 
 __all__ = [
     "GENERATOR_DST",

@@ -35,7 +35,7 @@ from pydantic import (
     model_validator,
 )
 
-from .models import (
+from zkpor.models import (
     Arity,
     DebtRoot,
     DecimalInt,
@@ -51,8 +51,8 @@ from .models import (
     absent_if_none,
     refuse_old_format,
 )
-from .reserves.bip322 import MAX_SIGNATURE_CHARS
-from .reserves.models import (
+from zkpor.reserves.bip322 import MAX_SIGNATURE_CHARS
+from zkpor.reserves.models import (
     CHAIN_ID_TEXT,
     MAX_CHAIN_ID,
     TOKEN_CONTRACT_TEXT,

@@ -30,11 +30,11 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .amounts import format_units, parse_amount
-from .circuits.brackets import BracketTable, reference_hundredths
-from .circuits.collateral import AssetTerms, account_collateral
-from .errors import ParameterError
-from .r1cs import Circuit, ConstraintSystem
+from zkpor.amounts import format_units, parse_amount
+from zkpor.circuits.brackets import BracketTable, reference_hundredths
+from zkpor.circuits.collateral import AssetTerms, account_collateral
+from zkpor.errors import ParameterError
+from zkpor.r1cs import Circuit, ConstraintSystem
 
 __all__ = [
     "MarginTerms",

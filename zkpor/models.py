@@ -18,8 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from .identifiers import check_text
-from .sumtree import MAX_TAG_FIELD, MAX_USER_ID_BYTES, NO_TAG_BYTES, MarginTag
+from zkpor.identifiers import check_text
+from zkpor.sumtree import MAX_TAG_FIELD, MAX_USER_ID_BYTES, NO_TAG_BYTES, MarginTag
 
 __all__ = [
     "AssetInclusion",

@@ -41,7 +41,7 @@ from concurrent.futures import (
 from contextlib import contextmanager
 from typing import Any, Final, TypeVar
 
-from .errors import InputError, ZkporError
+from zkpor.errors import InputError, ZkporError
 
 __all__ = [
     "ClusterLost",

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import VerificationError
-from .generators import GeneratorSet, generators
-from .group import N, Point
+from zkpor.errors import VerificationError
+from zkpor.generators import GeneratorSet, generators
+from zkpor.group import N, Point
 
 __all__ = [
     "Opening",

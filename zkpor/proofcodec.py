@@ -38,10 +38,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from .amounts import format_units
-from .errors import EncodingError, ParameterError
-from .identifiers import check_text
-from .models import (
+from zkpor.amounts import format_units
+from zkpor.errors import EncodingError, ParameterError
+from zkpor.identifiers import check_text
+from zkpor.models import (
     INCLUSION_FORMAT,
     MAX_EXCHANGE_BYTES,
     AssetInclusion,
@@ -50,7 +50,7 @@ from .models import (
     LeafMargin,
     PathStep,
 )
-from .sumtree import (
+from zkpor.sumtree import (
     MARGIN_TAG_BYTES,
     SUPPORTED_ARITIES,
     MarginTag,

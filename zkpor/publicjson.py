@@ -26,8 +26,8 @@ from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError
-from .identifiers import shown
+from zkpor.errors import InputError
+from zkpor.identifiers import shown
 
 __all__ = ["MAX_PUBLIC_FILE_BYTES", "load_strict_json", "parse_public", "validation_message"]
 

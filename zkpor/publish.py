@@ -14,15 +14,15 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 
-from .amounts import format_units
-from .atomicfile import write_atomic
-from .generators import generator_digest
-from .group import Point
-from .liabilities.inputs import AssetSpec
-from .liabilities.precheck import shortfall_message, uncovered
-from .liabilities.prover import ProveOptions, ProveSummary, margin_fields
-from .liabilities.store import AUDIT_FORMAT, open_private, private_path
-from .manifest import (
+from zkpor.amounts import format_units
+from zkpor.atomicfile import write_atomic
+from zkpor.generators import generator_digest
+from zkpor.group import Point
+from zkpor.liabilities.inputs import AssetSpec
+from zkpor.liabilities.precheck import shortfall_message, uncovered
+from zkpor.liabilities.prover import ProveOptions, ProveSummary, margin_fields
+from zkpor.liabilities.store import AUDIT_FORMAT, open_private, private_path
+from zkpor.manifest import (
     MANIFEST_FORMAT,
     DisclosedLiabilities,
     Manifest,
@@ -35,10 +35,10 @@ from .manifest import (
     solvency_context,
     statement_digest,
 )
-from .models import Roots
-from .pedersen import Opening
-from .reserves import ReservesReport, ReservesSnapshot
-from .solvency import InsolventError, prove_solvency
+from zkpor.models import Roots
+from zkpor.pedersen import Opening
+from zkpor.reserves import ReservesReport, ReservesSnapshot
+from zkpor.solvency import InsolventError, prove_solvency
 
 __all__ = ["build_manifest", "prove_round", "write_manifest"]
 
@@ -215,13 +215,13 @@ def prove_round(
     the prover's self-check (nothing published), and InsolventError naming an asset that is
     not covered (in both cases the finished trees stay in BUNDLE.partial).
     """
-    from .errors import InputError, VerificationError
-    from .identifiers import check_text
-    from .liabilities.checkpoint import input_parts, naming_inputs
-    from .liabilities.inputs import load_assets
-    from .liabilities.precheck import check_covered, scan_balances
-    from .liabilities.prover import prove_liabilities
-    from .reserves import load_reserves, verify_reserves
+    from zkpor.errors import InputError, VerificationError
+    from zkpor.identifiers import check_text
+    from zkpor.liabilities.checkpoint import input_parts, naming_inputs
+    from zkpor.liabilities.inputs import load_assets
+    from zkpor.liabilities.precheck import check_covered, scan_balances
+    from zkpor.liabilities.prover import prove_liabilities
+    from zkpor.reserves import load_reserves, verify_reserves
 
     if (reserves is None) != (exchange is None):
         raise InputError("reserves and exchange name go together")
@@ -315,8 +315,8 @@ def publish_folder(bundle: Path, out: Path) -> list[Path]:
     import shutil
     import tempfile
 
-    from .errors import InputError
-    from .web import PAGE_NAME, write_page
+    from zkpor.errors import InputError
+    from zkpor.web import PAGE_NAME, write_page
 
     src = bundle.resolve()
     if src.name.endswith(".partial"):
@@ -360,7 +360,7 @@ def _copy_regular(path: Path, target: Path, bundle: Path) -> None:
     through a symbolic link (a link could point at the private store or a key file)."""
     import stat
 
-    from .errors import InputError
+    from zkpor.errors import InputError
 
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
@@ -387,10 +387,10 @@ def check_published(folder: Path, source: str) -> None:
     roots.json parses as roots; audit.sqlite is a finished audit file (only the audit
     tables, no ``progress`` table of an unfinished run, the round and the roots of
     roots.json); a manifest is the digest's, and names the same round and roots."""
-    from .errors import InputError
-    from .publicjson import parse_public
-    from .verify.audit import _check_schema, _connect
-    from .verify.manifest import manifest_roots
+    from zkpor.errors import InputError
+    from zkpor.publicjson import parse_public
+    from zkpor.verify.audit import _check_schema, _connect
+    from zkpor.verify.manifest import manifest_roots
 
     roots = parse_public(Roots, (folder / "roots.json").read_bytes(), f"{source}/roots.json")
     audit_source = f"{source}/audit.sqlite"

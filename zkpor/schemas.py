@@ -12,9 +12,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .manifest import Manifest
-from .models import InclusionProof, Roots
-from .reserves.models import ReservesSnapshot
+from zkpor.manifest import Manifest
+from zkpor.models import InclusionProof, Roots
+from zkpor.reserves.models import ReservesSnapshot
 
 __all__ = ["SCHEMAS", "schema_text"]
 

@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from .errors import EncodingError, ParameterError, VerificationError, ZkporError
-from .generators import GeneratorSet, generators
-from .group import N, Point, random_scalar
-from .group.scalar import RandomSource
-from .identifiers import shown
-from .pedersen import Opening, commit
-from .rangeproof import RangeProof, verify
+from zkpor.errors import EncodingError, ParameterError, VerificationError, ZkporError
+from zkpor.generators import GeneratorSet, generators
+from zkpor.group import N, Point, random_scalar
+from zkpor.group.scalar import RandomSource
+from zkpor.identifiers import shown
+from zkpor.pedersen import Opening, commit
+from zkpor.rangeproof import RangeProof, verify
 
 __all__ = [
     "InsolventError",
@@ -144,7 +144,7 @@ def prove_solvency(
     r_d = (-p * liabilities.blinding) % N
     r_hi = random_scalar(rng)
     r_lo = (r_d - _SHIFT * r_hi) % N
-    from .rangeproof.prover import prove
+    from zkpor.rangeproof.prover import prove
 
     proof = prove([d_lo, d_hi], [r_lo, r_hi], 64, gens=g, rng=rng, context=context)
     return SolvencyProof(commit(d_hi, r_hi, g), proof)

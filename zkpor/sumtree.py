@@ -24,8 +24,8 @@ import hashlib
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
-from .errors import ParameterError
-from .rangeproof.proof import proof_size
+from zkpor.errors import ParameterError
+from zkpor.rangeproof.proof import proof_size
 
 __all__ = [
     "DEBT_LEAF_DOMAIN",

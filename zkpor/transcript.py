@@ -27,8 +27,8 @@ from __future__ import annotations
 import hashlib
 from typing import Final
 
-from .errors import EncodingError, TranscriptError
-from .group import N, Point, scalar_to_bytes
+from zkpor.errors import EncodingError, TranscriptError
+from zkpor.group import N, Point, scalar_to_bytes
 
 __all__ = ["TRANSCRIPT_DOMAIN", "Transcript"]
 

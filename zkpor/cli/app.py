@@ -15,8 +15,8 @@ try:  # typer >= 0.20 ships its own copy of click
 except ImportError:  # pragma: no cover - older typer on click
     from click import exceptions as _click_exceptions  # type: ignore[no-redef]
 
-from .. import __version__
-from ..errors import VerificationError, ZkporError
+from zkpor import __version__
+from zkpor.errors import VerificationError, ZkporError
 
 EXIT_OK = 0
 EXIT_VERIFICATION_FAILED = 1
@@ -93,8 +93,8 @@ def info(
     \b
       zkpor info --json
     """
-    from ..generators import GENERATOR_DST, generator_digest, generators
-    from ..group import active_backend
+    from zkpor.generators import GENERATOR_DST, generator_digest, generators
+    from zkpor.group import active_backend
 
     gens = generators()
     data = {
@@ -118,7 +118,7 @@ def _fail(prefix: str, exc: BaseException | str, code: int, as_json: bool) -> No
     {"ok": false, "error": ..., "errors": [...], "exit_code": ...} on stdout); exit."""
     if _state["debug"] and isinstance(exc, BaseException):
         raise exc
-    from .common import shown_line
+    from zkpor.cli.common import shown_line
 
     text = exc if isinstance(exc, str) else str(exc)
     lines = text.splitlines() or [type(exc).__name__]

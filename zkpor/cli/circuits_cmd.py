@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import app, command_group
+from zkpor.cli.app import app, command_group
 
 circuits_app = command_group("Arithmetic-circuit statements (zkpor.circuits; docs/circuits.md).")
 app.add_typer(
@@ -16,8 +16,8 @@ app.add_typer(
 
 
 def _summary(name: str) -> dict[str, Any]:
-    from ..circuits import build_circuit, get_statement
-    from ..r1cs import proof_size, rounds_for
+    from zkpor.circuits import build_circuit, get_statement
+    from zkpor.r1cs import proof_size, rounds_for
 
     st = get_statement(name)
     c = build_circuit(name)
@@ -45,7 +45,7 @@ def circuits_list(
     \b
       zkpor circuits list --json
     """
-    from ..circuits import STATEMENTS
+    from zkpor.circuits import STATEMENTS
 
     rows = [_summary(name) for name in STATEMENTS]
     if as_json:

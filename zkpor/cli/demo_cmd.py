@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from .app import app
-from .common import Bars, console, data_console
+from zkpor.cli.app import app
+from zkpor.cli.common import Bars, console, data_console
 
 __all__: list[str] = []
 
@@ -49,8 +49,8 @@ def demo(
     """
     from rich.table import Table
 
-    from ..demo import run_demo
-    from ..parallel import make_executor
+    from zkpor.demo import run_demo
+    from zkpor.parallel import make_executor
 
     symbols = [a.strip().upper() for a in assets.split(",") if a.strip()]
     with make_executor(workers) as executor, Bars(not as_json) as bars:

@@ -12,10 +12,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from ..errors import InputError
-from ..liabilities.progress import ProgressDisplay, ProgressMonitor
-from .app import app
-from .common import Bars, console, data_console, shown_line
+from zkpor.cli.app import app
+from zkpor.cli.common import Bars, console, data_console, shown_line
+from zkpor.errors import InputError
+from zkpor.liabilities.progress import ProgressDisplay, ProgressMonitor
 
 __all__: list[str] = []
 
@@ -45,7 +45,7 @@ def keygen(
     \b
       zkpor keygen --out exchange.secret
     """
-    from ..liabilities.keys import write_master_secret
+    from zkpor.liabilities.keys import write_master_secret
 
     if out.exists() and not force:
         raise InputError(
@@ -127,12 +127,12 @@ def prove(
     """
     import time
 
-    from ..identifiers import shown
-    from ..liabilities.keys import read_master_secret
-    from ..liabilities.prover import ProveOptions
-    from ..parallel import make_executor
-    from ..publish import prove_round
-    from ..solvency import parse_ratio
+    from zkpor.identifiers import shown
+    from zkpor.liabilities.keys import read_master_secret
+    from zkpor.liabilities.prover import ProveOptions
+    from zkpor.parallel import make_executor
+    from zkpor.publish import prove_round
+    from zkpor.solvency import parse_ratio
 
     if (reserves is None) != (exchange is None):
         raise InputError("--reserves and --exchange go together")
@@ -298,13 +298,7 @@ def export(
       zkpor export --bundle bundle --user alice --out alice.json
       zkpor export --bundle bundle --all --out proofs/ --format binary
     """
-    from ..liabilities.export import (
-        FORMATS,
-        INDEX_NAME,
-        export_all,
-        export_user,
-        safe_filename,
-    )
+    from zkpor.liabilities.export import FORMATS, INDEX_NAME, export_all, export_user, safe_filename
 
     assert fmt.value in FORMATS
     if all_users == (user is not None):
@@ -314,7 +308,7 @@ def export(
             raise InputError("--all needs --out DIR")
         with Bars(True) as bars:
             count = export_all(bundle, out, progress=bars, fmt=fmt.value)
-        from ..web import write_page
+        from zkpor.web import write_page
 
         page = write_page(out)
         data_console.print(

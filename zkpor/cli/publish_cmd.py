@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .app import app
-from .common import data_console, shown_line
+from zkpor.cli.app import app
+from zkpor.cli.common import data_console, shown_line
 
 __all__: list[str] = []
 
@@ -32,7 +32,7 @@ def publish(
     \b
       zkpor publish bundle --out site
     """
-    from ..publish import publish_folder
+    from zkpor.publish import publish_folder
 
     written = publish_folder(bundle, out)
     for path in written:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import InputError
-from .app import app, command_group
-from .common import data_console, shown_line
-from .verify_text import decimal, wrapped
+from zkpor.cli.app import app, command_group
+from zkpor.cli.common import data_console, shown_line
+from zkpor.cli.verify_text import decimal, wrapped
+from zkpor.errors import InputError
 
 if TYPE_CHECKING:
-    from ..reserves import ReservesReport, ReservesSnapshot
-    from ..reserves.chaincheck import ChainCheck
+    from zkpor.reserves import ReservesReport, ReservesSnapshot
+    from zkpor.reserves.chaincheck import ChainCheck
 
 reserves_app = command_group(
     "Reserves: the message each address signs, checking a snapshot, listing addresses."
@@ -50,9 +50,9 @@ def reserves_message(
       zkpor reserves message --exchange "Demo Exchange" --round 2026-11-30 \\
         --address bc1qfszr7tgtt79mcvtdnt9x4cr2wm4j6qwk7x70ua > msg.txt
     """
-    from ..identifiers import check_text
-    from ..reserves import ownership_message
-    from ..reserves.models import address_problem
+    from zkpor.identifiers import check_text
+    from zkpor.reserves import ownership_message
+    from zkpor.reserves.models import address_problem
 
     for value, what in ((exchange, "exchange name"), (round_id, "round id"), (address, "address")):
         try:
@@ -121,8 +121,8 @@ def reserves_check(
       zkpor reserves check reserves.json --exchange "Demo Exchange" \\
         --round 2026-11-30 --assets assets.json
     """
-    from ..liabilities.inputs import load_assets
-    from ..reserves import load_reserves, verify_reserves
+    from zkpor.liabilities.inputs import load_assets
+    from zkpor.reserves import load_reserves, verify_reserves
 
     if eth_rpc is not None and assets is None:
         raise InputError("--eth-rpc needs --assets: token decimals are checked against the asset's")
@@ -150,7 +150,7 @@ def _snapshot_on_chain(
     snapshot: ReservesSnapshot, decimals: dict[str, int], path: Path, url: str
 ) -> ChainCheck:
     """The --eth-rpc check of a (verified) snapshot's entries."""
-    from ..reserves.chaincheck import ChainAsset, check_on_chain
+    from zkpor.reserves.chaincheck import ChainAsset, check_on_chain
 
     return check_on_chain(
         url,
@@ -181,7 +181,7 @@ def _print_check(
     as_json: bool,
     chain: ChainCheck | None = None,
 ) -> None:
-    from ..amounts import format_units
+    from zkpor.amounts import format_units
 
     if chain is None:
         not_checked = [
@@ -259,7 +259,7 @@ def reserves_list(
     \b
       zkpor reserves list bundle/manifest.json --csv > addresses.csv
     """
-    from .verify_cmds import load_manifest
+    from zkpor.cli.verify_cmds import load_manifest
 
     m = load_manifest(manifest)
     if as_csv:

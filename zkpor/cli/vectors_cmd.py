@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ..errors import InputError, VerificationError
-from .app import app, command_group
+from zkpor.cli.app import app, command_group
+from zkpor.errors import InputError, VerificationError
 
 vectors_app = command_group("Test vectors for other implementations (vectors/, docs/vectors.md).")
 app.add_typer(vectors_app, name="vectors", short_help="Test vectors for other implementations.")
@@ -32,7 +32,7 @@ def vectors_generate(
     \b
       zkpor vectors generate vectors
     """
-    from ..vectors import generate_dir
+    from zkpor.vectors import generate_dir
 
     if directory.exists() and not directory.is_dir():
         raise InputError("not a directory", source=str(directory))
@@ -56,8 +56,8 @@ def vectors_check(
     \b
       zkpor vectors check vectors --json
     """
-    from ..group import active_backend
-    from ..vectors import check_dir
+    from zkpor.group import active_backend
+    from zkpor.vectors import check_dir
 
     backend = active_backend()
     reports = check_dir(directory, backend)

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import InputError, VerificationError
-from .app import app, command_group
-from .common import Bars, read_bytes_file
-from .verify_text import (
+from zkpor.cli.app import app, command_group
+from zkpor.cli.common import Bars, read_bytes_file
+from zkpor.cli.verify_text import (
     FAILED_INCLUSION,
     FAILED_MANIFEST,
     NOT_CHECKABLE,
@@ -22,13 +21,14 @@ from .verify_text import (
     user_lines,
     warnings,
 )
+from zkpor.errors import InputError, VerificationError
 
 if TYPE_CHECKING:
-    from ..manifest import Manifest
-    from ..models import InclusionProof, Roots
-    from ..reserves.chaincheck import ChainCheck
-    from ..verify.inclusion import VerifiedAsset
-    from ..verify.manifest import ManifestReport
+    from zkpor.manifest import Manifest
+    from zkpor.models import InclusionProof, Roots
+    from zkpor.reserves.chaincheck import ChainCheck
+    from zkpor.verify.inclusion import VerifiedAsset
+    from zkpor.verify.manifest import ManifestReport
 
 verify_app = command_group("Verify a customer's inclusion proof or audit a whole bundle.")
 app.add_typer(
@@ -42,10 +42,10 @@ def _load_inclusion(path: Path) -> InclusionProof:
     """An inclusion proof file, JSON or binary (told apart by the binary magic)."""
     from pydantic import ValidationError
 
-    from ..errors import EncodingError
-    from ..models import InclusionProof
-    from ..proofcodec import MAGIC, decode_inclusion
-    from ..publicjson import parse_public, validation_message
+    from zkpor.errors import EncodingError
+    from zkpor.models import InclusionProof
+    from zkpor.proofcodec import MAGIC, decode_inclusion
+    from zkpor.publicjson import parse_public, validation_message
 
     data = read_bytes_file(path, "proof", MAX_PROOF_BYTES)
     if data.startswith(MAGIC):
@@ -60,17 +60,17 @@ def _load_inclusion(path: Path) -> InclusionProof:
 
 
 def load_manifest(path: Path) -> Manifest:
-    from ..manifest import Manifest
-    from ..publicjson import parse_public
+    from zkpor.manifest import Manifest
+    from zkpor.publicjson import parse_public
 
     data = read_bytes_file(path, "manifest", MAX_MANIFEST_BYTES)
     return parse_public(Manifest, data, str(path), MAX_MANIFEST_BYTES)
 
 
 def _load_roots(path: Path) -> Roots:
-    from ..generators import generator_digest
-    from ..models import Roots
-    from ..publicjson import parse_public
+    from zkpor.generators import generator_digest
+    from zkpor.models import Roots
+    from zkpor.publicjson import parse_public
 
     data = read_bytes_file(path, "roots file", MAX_ROOTS_BYTES)
     pub = parse_public(Roots, data, str(path), MAX_ROOTS_BYTES)
@@ -115,8 +115,8 @@ def verify_user(
       zkpor verify user alice.json --manifest manifest.json \\
         --digest "$(cat manifest.sha256)"
     """
-    from ..verify.inclusion import verify_inclusion
-    from ..verify.manifest import manifest_roots, normalize_digest
+    from zkpor.verify.inclusion import verify_inclusion
+    from zkpor.verify.manifest import manifest_roots, normalize_digest
 
     if (manifest is None) == (roots is None):
         raise InputError("give exactly one of --manifest FILE or --roots FILE")
@@ -132,7 +132,7 @@ def verify_user(
     else:
         assert roots is not None
         pub = _load_roots(roots)
-    from ..verify.margin import terms_of
+    from zkpor.verify.margin import terms_of
 
     proof_exchange = getattr(incl, "exchange", None)
     try:
@@ -217,7 +217,7 @@ def _asset_json(r: VerifiedAsset) -> dict[str, object]:
 
 def _checked_manifest(m: Manifest, expected: str | None) -> ManifestReport:
     """verify_manifest, with what a failure means said in plain words."""
-    from ..verify.manifest import verify_manifest
+    from zkpor.verify.manifest import verify_manifest
 
     try:
         return verify_manifest(m, expected_digest=expected)
@@ -263,8 +263,8 @@ def verify_audit(
     \b
       zkpor verify audit bundle --digest "$(cat bundle/manifest.sha256)"
     """
-    from ..verify.audit import audit_bundle
-    from ..verify.manifest import manifest_roots, normalize_digest
+    from zkpor.verify.audit import audit_bundle
+    from zkpor.verify.manifest import manifest_roots, normalize_digest
 
     if not bundle.exists():
         raise InputError("not found", source=str(bundle))
@@ -360,7 +360,7 @@ def _chain_unchecked(unchecked: list[str]) -> list[str]:
 
 def _manifest_on_chain(m: Manifest, path: Path, url: str) -> ChainCheck:
     """The --eth-rpc check of a (verified) manifest's reserves."""
-    from ..reserves.chaincheck import ChainAsset, check_on_chain
+    from zkpor.reserves.chaincheck import ChainAsset, check_on_chain
 
     return check_on_chain(
         url,

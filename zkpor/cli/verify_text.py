@@ -9,11 +9,11 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .common import data_console, shown_line
+from zkpor.cli.common import data_console, shown_line
 
 if TYPE_CHECKING:
-    from ..verify.inclusion import VerifiedAsset
-    from ..verify.manifest import ManifestReport
+    from zkpor.verify.inclusion import VerifiedAsset
+    from zkpor.verify.manifest import ManifestReport
 
 __all__ = [
     "FAILED_INCLUSION",

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .app import app
-from .common import console
+from zkpor.cli.app import app
+from zkpor.cli.common import console
 
 __all__: list[str] = []
 
@@ -27,6 +27,6 @@ def verifier_page(
     \b
       zkpor verifier-page site/
     """
-    from ..web import write_page
+    from zkpor.web import write_page
 
     console.print(f"wrote {write_page(directory)}")

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .backend import Backend, active_backend, available_backends, get_backend
-from .hash_to_curve import SUITE_ID, expand_message_xmd, hash_to_curve, hash_to_field
-from .params import N, P
-from .point import IDENTITY_ENCODING, POINT_BYTES, Point
-from .scalar import (
+from zkpor.group.backend import Backend, active_backend, available_backends, get_backend
+from zkpor.group.hash_to_curve import SUITE_ID, expand_message_xmd, hash_to_curve, hash_to_field
+from zkpor.group.params import N, P
+from zkpor.group.point import IDENTITY_ENCODING, POINT_BYTES, Point
+from zkpor.group.scalar import (
     batch_invert,
     random_scalar,
     scalar_from_bytes,

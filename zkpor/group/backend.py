@@ -18,8 +18,8 @@ import os
 from dataclasses import dataclass
 from typing import Final
 
-from ..errors import BackendError
-from .point import Point
+from zkpor.errors import BackendError
+from zkpor.group.point import Point
 
 __all__ = ["BACKEND_NAMES", "Backend", "active_backend", "available_backends", "get_backend"]
 
@@ -44,12 +44,12 @@ def get_backend(name: str) -> Backend:
     if name in _cache:
         return _cache[name]
     if name == "reference":
-        from .reference import ReferencePoint
+        from zkpor.group.reference import ReferencePoint
 
         backend = Backend("reference", ReferencePoint)
     elif name == "fast":
         try:
-            from .fast import FastPoint
+            from zkpor.group.fast import FastPoint
         except ImportError as exc:  # coincurve missing or broken
             raise BackendError(f"fast backend unavailable: {exc}") from None
         backend = Backend("fast", FastPoint)

@@ -27,9 +27,9 @@ from typing import Any, ClassVar
 from coincurve._libsecp256k1 import ffi, lib
 from coincurve.context import GLOBAL_CONTEXT
 
-from ..errors import EncodingError
-from .params import GX, GY, N
-from .point import IDENTITY_ENCODING, Point, check_encoding_shape, encode_affine
+from zkpor.errors import EncodingError
+from zkpor.group.params import GX, GY, N
+from zkpor.group.point import IDENTITY_ENCODING, Point, check_encoding_shape, encode_affine
 
 __all__ = ["FastPoint"]
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 from typing import Final
 
-from ..errors import ParameterError
-from .params import P, fe_sqrt
-from .point import Point
+from zkpor.errors import ParameterError
+from zkpor.group.params import P, fe_sqrt
+from zkpor.group.point import Point
 
 __all__ = [
     "SUITE_ID",

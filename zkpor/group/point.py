@@ -21,8 +21,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import ClassVar, Final, TypeVar
 
-from ..errors import EncodingError
-from .params import FIELD_BYTES, B, P, fe_sqrt, on_curve
+from zkpor.errors import EncodingError
+from zkpor.group.params import FIELD_BYTES, B, P, fe_sqrt, on_curve
 
 __all__ = [
     "IDENTITY_ENCODING",
@@ -101,7 +101,7 @@ class Point(ABC):
     @classmethod
     def _concrete(cls) -> type[Point]:
         if cls is Point:
-            from .backend import active_backend
+            from zkpor.group.backend import active_backend
 
             return active_backend().Point
         return cls

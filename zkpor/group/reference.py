@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar, Final
 
-from .params import GX, GY, N, P
-from .point import Point, decode_affine, encode_affine
+from zkpor.group.params import GX, GY, N, P
+from zkpor.group.point import Point, decode_affine, encode_affine
 
 __all__ = ["ReferencePoint"]
 

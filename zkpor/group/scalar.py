@@ -10,8 +10,8 @@ import secrets
 from collections.abc import Sequence
 from typing import Final, Protocol
 
-from ..errors import EncodingError
-from .params import SCALAR_BYTES, N
+from zkpor.errors import EncodingError
+from zkpor.group.params import SCALAR_BYTES, N
 
 __all__ = [
     "ORDER",

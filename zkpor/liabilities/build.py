@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..generators import GeneratorSet, generators
-from ..group import N, Point
-from ..pedersen import commit
-from ..rangeproof.prover import prove
-from ..sumtree import NO_TAG_BYTES, RANGE_BITS, child_chunks, children_of, leaf_hash, node_hash
-from .keys import RoundKeys
+from zkpor.generators import GeneratorSet, generators
+from zkpor.group import N, Point
+from zkpor.liabilities.keys import RoundKeys
+from zkpor.pedersen import commit
+from zkpor.rangeproof.prover import prove
+from zkpor.sumtree import NO_TAG_BYTES, RANGE_BITS, child_chunks, children_of, leaf_hash, node_hash
 
 __all__ = ["ChunkProver", "ChunkResult", "ChunkTask", "LevelNode", "build_chunk", "build_levels"]
 

@@ -37,10 +37,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import InputError
-from .build import ChunkResult
-from .keys import RUN_NONCE_BYTES, new_run_nonce
-from .store import get_meta, open_audit, open_private, private_path, set_meta
+from zkpor.errors import InputError
+from zkpor.liabilities.build import ChunkResult
+from zkpor.liabilities.keys import RUN_NONCE_BYTES, new_run_nonce
+from zkpor.liabilities.store import get_meta, open_audit, open_private, private_path, set_meta
 
 __all__ = [
     "check_loaded",

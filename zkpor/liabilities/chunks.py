@@ -18,11 +18,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Final
 
-from ..parallel import run_windowed
-from ..sumtree import level_sizes
-from .build import ChunkResult, ChunkTask, build_chunk
-from .checkpoint import finished_chunks, result_tag
-from .keys import RoundKeys
+from zkpor.liabilities.build import ChunkResult, ChunkTask, build_chunk
+from zkpor.liabilities.checkpoint import finished_chunks, result_tag
+from zkpor.liabilities.keys import RoundKeys
+from zkpor.parallel import run_windowed
+from zkpor.sumtree import level_sizes
 
 __all__ = [
     "CHUNK_LEAVES",

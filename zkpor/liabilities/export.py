@@ -15,9 +15,10 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..atomicfile import atomic_writer, write_atomic
-from ..errors import InputError
-from ..models import (
+from zkpor.atomicfile import atomic_writer, write_atomic
+from zkpor.errors import InputError
+from zkpor.liabilities.store import open_audit, open_private, private_path
+from zkpor.models import (
     INCLUSION_FORMAT,
     AssetInclusion,
     ChildNode,
@@ -28,8 +29,8 @@ from ..models import (
     PathStep,
     Roots,
 )
-from ..proofcodec import encode_inclusion
-from ..sumtree import (
+from zkpor.proofcodec import encode_inclusion
+from zkpor.sumtree import (
     DEBT_SUFFIX,
     MarginTag,
     children_of,
@@ -38,8 +39,7 @@ from ..sumtree import (
     level_sizes,
     split_child_proofs,
 )
-from ..verify.inclusion import format_units
-from .store import open_audit, open_private, private_path
+from zkpor.verify.inclusion import format_units
 
 __all__ = [
     "INDEX_NAME",
@@ -65,7 +65,7 @@ def _manifest_exchange(bundle: Path, round_id: str) -> str | None:
     path = bundle / "manifest.json"
     if not path.exists():
         return None
-    from ..manifest import Manifest
+    from zkpor.manifest import Manifest
 
     try:
         manifest = Manifest.model_validate_json(path.read_bytes())

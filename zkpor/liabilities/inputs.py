@@ -31,11 +31,11 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..amounts import U64_MAX, parse_amount
-from ..errors import InputError, ParameterError
-from ..identifiers import check_text
-from ..margin import MarginTerms, Tier
-from ..sumtree import MAX_USER_ID_BYTES
+from zkpor.amounts import U64_MAX, parse_amount
+from zkpor.errors import InputError, ParameterError
+from zkpor.identifiers import check_text
+from zkpor.margin import MarginTerms, Tier
+from zkpor.sumtree import MAX_USER_ID_BYTES
 
 __all__ = [
     "AssetSpec",

@@ -40,8 +40,8 @@ import secrets
 from pathlib import Path
 from typing import Final
 
-from ..errors import InputError
-from ..group import N
+from zkpor.errors import InputError
+from zkpor.group import N
 
 __all__ = [
     "MASTER_SECRET_BYTES",

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import InputError
-from ..identifiers import shown
+from zkpor.errors import InputError
+from zkpor.identifiers import shown
 
 __all__ = ["lock_path", "output_lock"]
 

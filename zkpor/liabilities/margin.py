@@ -29,20 +29,20 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Final
 
-from ..errors import InputError
-from ..identifiers import shown
-from ..margin import (
+from zkpor.errors import InputError
+from zkpor.identifiers import shown
+from zkpor.liabilities.inputs import MAX_REPORTED_ERRORS, InputErrors
+from zkpor.liabilities.keys import RoundKeys
+from zkpor.margin import (
     MarginTerms,
     account_build,
     collateral_hundredths,
     debt_hundredths,
     format_margin_value,
 )
-from ..parallel import run_windowed
-from ..sumtree import DEBT_SUFFIX, MAX_TAG_FIELD, MarginTag, debt_tree, is_debt_tree
-from ..verify.margin import MARGIN_TABLES_SQL
-from .inputs import MAX_REPORTED_ERRORS, InputErrors
-from .keys import RoundKeys
+from zkpor.parallel import run_windowed
+from zkpor.sumtree import DEBT_SUFFIX, MAX_TAG_FIELD, MarginTag, debt_tree, is_debt_tree
+from zkpor.verify.margin import MARGIN_TABLES_SQL
 
 __all__ = [
     "MARGIN_SCHEMA",
@@ -146,7 +146,7 @@ class AccountTask:
 
 def prove_account(task: AccountTask) -> tuple[int, bytes]:
     """The map step of the margin stage (picklable): (account, encoded proof)."""
-    from ..r1cs import prove
+    from zkpor.r1cs import prove
 
     build = account_build(task.terms, task.equity_assets, task.debt_assets)
     proof, _, _ = prove(build, list(task.values), list(task.blindings), name="collateral")

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..amounts import U64_MAX, format_units
-from ..errors import InputError
-from .inputs import MAX_REPORTED_ERRORS, AssetSpec, InputErrors, read_balances
+from zkpor.amounts import U64_MAX, format_units
+from zkpor.errors import InputError
+from zkpor.liabilities.inputs import MAX_REPORTED_ERRORS, AssetSpec, InputErrors, read_balances
 
 __all__ = ["Shortfall", "Totals", "check_covered", "scan_balances", "uncovered"]
 
@@ -91,7 +91,7 @@ def _duplicates(
     path: Path, specs: Mapping[str, AssetSpec], salt: bytes, repeated: set[int], limit: int
 ) -> list[InputError]:
     """Second pass: the rows whose (user, asset) was seen before, compared as text."""
-    from ..identifiers import shown
+    from zkpor.identifiers import shown
 
     first_line: dict[tuple[str, str], int] = {}
     out: list[InputError] = []
@@ -185,7 +185,7 @@ def check_covered(
     decimals: Mapping[str, int],
 ) -> None:
     """Raise InsolventError naming every asset the reserves do not cover (before proving)."""
-    from ..solvency import InsolventError
+    from zkpor.solvency import InsolventError
 
     net = {a: bool(d) for a, d in totals.debt.items()}
     short = uncovered(reserves, totals.net(), ratio, net)

@@ -46,7 +46,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from ..errors import InputError
+from zkpor.errors import InputError
 
 __all__ = [
     "CountsEntries",

@@ -41,21 +41,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from ..errors import InputError
-from ..generators import generator_digest
-from ..identifiers import check_text
-from ..margin import MarginTerms
-from ..models import ROOTS_FORMAT
-from ..sumtree import RANGE_BITS, check_arity, debt_tree
-from .checkpoint import (
+from zkpor.errors import InputError
+from zkpor.generators import generator_digest
+from zkpor.identifiers import check_text
+from zkpor.liabilities.checkpoint import (
     check_loaded,
     leaves_tag,
     open_audit_checked,
     resumed_nonce,
     start_run,
 )
-from .chunks import CHUNK_LEAVES, MIN_CHUNKS, TreePlan, base_height, plan_tree, run_map
-from .inputs import (
+from zkpor.liabilities.chunks import (
+    CHUNK_LEAVES,
+    MIN_CHUNKS,
+    TreePlan,
+    base_height,
+    plan_tree,
+    run_map,
+)
+from zkpor.liabilities.inputs import (
     MAX_REPORTED_ERRORS,
     U64_MAX,
     AssetSpec,
@@ -63,14 +67,24 @@ from .inputs import (
     load_assets,
     read_balances,
 )
-from .keys import RoundKeys, pad_leaf_id, resume_fingerprint
-from .lock import output_lock
-from .margin import check_collateral, plan_accounts, prove_margin, tag_leaves
-from .progress import CountsEntries
-from .reduce import DRIVER_NODES, build_top, group_count, reduce_plan
-from .selfcheck import self_check
-from .spotcheck import DEFAULT_SAMPLE
-from .store import AUDIT_FORMAT, get_meta, open_audit, open_private, private_path, set_meta
+from zkpor.liabilities.keys import RoundKeys, pad_leaf_id, resume_fingerprint
+from zkpor.liabilities.lock import output_lock
+from zkpor.liabilities.margin import check_collateral, plan_accounts, prove_margin, tag_leaves
+from zkpor.liabilities.progress import CountsEntries
+from zkpor.liabilities.reduce import DRIVER_NODES, build_top, group_count, reduce_plan
+from zkpor.liabilities.selfcheck import self_check
+from zkpor.liabilities.spotcheck import DEFAULT_SAMPLE
+from zkpor.liabilities.store import (
+    AUDIT_FORMAT,
+    get_meta,
+    open_audit,
+    open_private,
+    private_path,
+    set_meta,
+)
+from zkpor.margin import MarginTerms
+from zkpor.models import ROOTS_FORMAT
+from zkpor.sumtree import RANGE_BITS, check_arity, debt_tree
 
 __all__ = [
     "CHUNK_LEAVES",

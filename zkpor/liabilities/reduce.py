@@ -25,11 +25,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Final
 
-from ..errors import VerificationError
-from ..group import N, Point
-from ..parallel import run_windowed
-from ..pedersen import commit
-from .build import LevelNode, build_levels
+from zkpor.errors import VerificationError
+from zkpor.group import N, Point
+from zkpor.liabilities.build import LevelNode, build_levels
+from zkpor.parallel import run_windowed
+from zkpor.pedersen import commit
 
 __all__ = ["DRIVER_NODES", "GroupResult", "GroupTask", "build_group", "build_top", "reduce_plan"]
 

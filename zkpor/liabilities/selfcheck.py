@@ -39,16 +39,16 @@ from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Final
 
-from ..errors import InputError, VerificationError
-from ..identifiers import shown
-from ..models import Roots
-from ..parallel import wait_first
-from ..pedersen import commit
-from ..sumtree import debt_tree, leaf_hash
-from .inputs import AssetSpec, read_balances
-from .keys import RoundKeys
-from .spotcheck import DEFAULT_SAMPLE, spot_check
-from .store import open_private, private_path
+from zkpor.errors import InputError, VerificationError
+from zkpor.identifiers import shown
+from zkpor.liabilities.inputs import AssetSpec, read_balances
+from zkpor.liabilities.keys import RoundKeys
+from zkpor.liabilities.spotcheck import DEFAULT_SAMPLE, spot_check
+from zkpor.liabilities.store import open_private, private_path
+from zkpor.models import Roots
+from zkpor.parallel import wait_first
+from zkpor.pedersen import commit
+from zkpor.sumtree import debt_tree, leaf_hash
 
 __all__ = ["check_leaves", "self_check"]
 
@@ -117,7 +117,7 @@ def self_check(
     sample size per kind, :mod:`.spotcheck`). Raises VerificationError at the first
     difference."""
     trees = list(specs) if trees is None else trees
-    from ..verify.audit import audit_bundle
+    from zkpor.verify.audit import audit_bundle
 
     roots = Roots.model_validate_json((partial / "roots.json").read_text())
     try:

@@ -43,18 +43,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from ..errors import VerificationError, ZkporError
-from ..group import Point, active_backend
-from ..margin import account_circuit
-from ..models import Roots
-from ..pedersen import commit
-from ..r1cs import Circuit
-from ..r1cs import verify_batch as r1cs_verify_batch
-from ..rangeproof import RangeProof, verify_batch
-from ..sumtree import RANGE_BITS, leaf_hash, level_sizes, node_hash, split_child_proofs
-from ..verify.margin import account_shape, terms_of
-from .keys import RoundKeys
-from .store import open_private, private_path
+from zkpor.errors import VerificationError, ZkporError
+from zkpor.group import Point, active_backend
+from zkpor.liabilities.keys import RoundKeys
+from zkpor.liabilities.store import open_private, private_path
+from zkpor.margin import account_circuit
+from zkpor.models import Roots
+from zkpor.pedersen import commit
+from zkpor.r1cs import Circuit
+from zkpor.r1cs import verify_batch as r1cs_verify_batch
+from zkpor.rangeproof import RangeProof, verify_batch
+from zkpor.sumtree import RANGE_BITS, leaf_hash, level_sizes, node_hash, split_child_proofs
+from zkpor.verify.margin import account_shape, terms_of
 
 __all__ = ["DEFAULT_SAMPLE", "Sample", "SpotReport", "draw_sample", "spot_check"]
 

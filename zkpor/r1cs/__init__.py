@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .lc import ONE, LinearCombination, Variable
-from .proof import R1CSProof, proof_size, rounds_for
-from .system import Circuit, ConstraintSystem, Witness
-from .verifier import verify, verify_batch
+from zkpor.r1cs.lc import ONE, LinearCombination, Variable
+from zkpor.r1cs.proof import R1CSProof, proof_size, rounds_for
+from zkpor.r1cs.system import Circuit, ConstraintSystem, Witness
+from zkpor.r1cs.verifier import verify, verify_batch
 
 if TYPE_CHECKING:
-    from .prover import prove, prove_circuit
+    from zkpor.r1cs.prover import prove, prove_circuit
 
 __all__ = [
     "ONE",
@@ -39,7 +39,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in ("prove", "prove_circuit"):
-        from . import prover
+        from zkpor.r1cs import prover
 
         return getattr(prover, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

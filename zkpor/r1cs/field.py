@@ -25,10 +25,10 @@ from __future__ import annotations
 import functools
 from typing import Any, Final
 
-from ..errors import ParameterError
-from ..group import N
-from .lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
-from .system import Circuit, Witness
+from zkpor.errors import ParameterError
+from zkpor.group import N
+from zkpor.r1cs.lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
+from zkpor.r1cs.system import Circuit, Witness
 
 __all__ = [
     "N_MINUS_1_FACTORS",

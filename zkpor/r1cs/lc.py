@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple, Union
 
-from ..group import N
+from zkpor.group import N
 
 __all__ = [
     "COMMITTED",

@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ..errors import EncodingError
-from ..group import POINT_BYTES, Point, scalar_to_bytes
-from ..rangeproof.fields import FieldReader
+from zkpor.errors import EncodingError
+from zkpor.group import POINT_BYTES, Point, scalar_to_bytes
+from zkpor.rangeproof.fields import FieldReader
 
 __all__ = ["R1CSProof", "proof_size", "rounds_for"]
 

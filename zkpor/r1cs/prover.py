@@ -26,14 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..errors import ParameterError
-from ..generators import GeneratorSet, generators
-from ..group import N, Point, random_scalar, scalar_to_bytes
-from ..group.scalar import RandomSource
-from ..rangeproof.ipa import prove_inner_product
-from .proof import R1CSProof
-from .statement import combine, delta, start_transcript
-from .system import Circuit, ConstraintSystem, Witness
+from zkpor.errors import ParameterError
+from zkpor.generators import GeneratorSet, generators
+from zkpor.group import N, Point, random_scalar, scalar_to_bytes
+from zkpor.group.scalar import RandomSource
+from zkpor.r1cs.proof import R1CSProof
+from zkpor.r1cs.statement import combine, delta, start_transcript
+from zkpor.r1cs.system import Circuit, ConstraintSystem, Witness
+from zkpor.rangeproof.ipa import prove_inner_product
 
 __all__ = ["prove", "prove_circuit"]
 
@@ -84,7 +84,7 @@ def prove_circuit(
     does not have full column rank, when a blinding count or value is wrong, or when a
     commitment would be the identity. ``trace`` (test vectors only) receives the challenges
     and prover messages as lowercase hex."""
-    from .field import check_input_rank, check_witness
+    from zkpor.r1cs.field import check_input_rank, check_witness
 
     circuit.check_shape()
     digest = circuit.digest()

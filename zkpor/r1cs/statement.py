@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from ..generators import generator_digest
-from ..group import N, Point
-from ..transcript import Transcript
-from .lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
-from .system import Circuit
+from zkpor.generators import generator_digest
+from zkpor.group import N, Point
+from zkpor.r1cs.lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
+from zkpor.r1cs.system import Circuit
+from zkpor.transcript import Transcript
 
 __all__ = ["PROTOCOL", "Weights", "combine", "start_transcript"]
 

@@ -32,9 +32,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from ..errors import ParameterError
-from ..group import N
-from .lc import (
+from zkpor.errors import ParameterError
+from zkpor.group import N
+from zkpor.r1cs.lc import (
     COMMITTED,
     LEFT,
     ONE_KIND,

@@ -28,13 +28,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from ..errors import VerificationError, ZkporError
-from ..group import N, Point, batch_invert
-from ..rangeproof.accumulator import Accumulator, Commitments, decode_commitments
-from ..rangeproof.ipa import verification_scalars
-from .proof import POINT_FIELDS, R1CSProof, rounds_for
-from .statement import combine, delta, start_transcript
-from .system import Circuit
+from zkpor.errors import VerificationError, ZkporError
+from zkpor.group import N, Point, batch_invert
+from zkpor.r1cs.proof import POINT_FIELDS, R1CSProof, rounds_for
+from zkpor.r1cs.statement import combine, delta, start_transcript
+from zkpor.r1cs.system import Circuit
+from zkpor.rangeproof.accumulator import Accumulator, Commitments, decode_commitments
+from zkpor.rangeproof.ipa import verification_scalars
 
 __all__ = ["verify", "verify_batch"]
 

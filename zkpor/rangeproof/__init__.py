@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .proof import RangeProof, proof_size
-from .statement import MAX_AGGREGATION, SUPPORTED_BITS
-from .verifier import verify, verify_batch
+from zkpor.rangeproof.proof import RangeProof, proof_size
+from zkpor.rangeproof.statement import MAX_AGGREGATION, SUPPORTED_BITS
+from zkpor.rangeproof.verifier import verify, verify_batch
 
 if TYPE_CHECKING:
-    from .prover import prove
+    from zkpor.rangeproof.prover import prove
 
 __all__ = [
     "MAX_AGGREGATION",
@@ -29,7 +29,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "prove":
-        from .prover import prove
+        from zkpor.rangeproof.prover import prove
 
         return prove
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..errors import VerificationError
-from ..generators import generators
-from ..group import Point, get_backend
+from zkpor.errors import VerificationError
+from zkpor.generators import generators
+from zkpor.group import Point, get_backend
 
 __all__ = ["Accumulator", "Commitments", "decode_commitments"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import EncodingError
-from ..group import POINT_BYTES, Point, scalar_from_bytes
+from zkpor.errors import EncodingError
+from zkpor.group import POINT_BYTES, Point, scalar_from_bytes
 
 __all__ = ["FieldReader"]
 

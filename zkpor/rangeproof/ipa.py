@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..group import N, Point, batch_invert, scalar_to_bytes
-from ..transcript import Transcript
+from zkpor.group import N, Point, batch_invert, scalar_to_bytes
+from zkpor.transcript import Transcript
 
 __all__ = ["prove_inner_product", "verification_scalars"]
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import ParameterError
-from ..generators import GeneratorSet, generators
-from ..group import N, Point, random_scalar, scalar_to_bytes
-from ..group.scalar import RandomSource
-from .ipa import prove_inner_product
-from .proof import RangeProof
-from .statement import check_parameters, delta, powers, start_transcript
+from zkpor.errors import ParameterError
+from zkpor.generators import GeneratorSet, generators
+from zkpor.group import N, Point, random_scalar, scalar_to_bytes
+from zkpor.group.scalar import RandomSource
+from zkpor.rangeproof.ipa import prove_inner_product
+from zkpor.rangeproof.proof import RangeProof
+from zkpor.rangeproof.statement import check_parameters, delta, powers, start_transcript
 
 __all__ = ["prove"]
 

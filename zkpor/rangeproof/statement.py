@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from ..errors import ParameterError
-from ..generators import generator_digest
-from ..group import N, Point
-from ..transcript import Transcript
+from zkpor.errors import ParameterError
+from zkpor.generators import generator_digest
+from zkpor.group import N, Point
+from zkpor.transcript import Transcript
 
 __all__ = [
     "MAX_AGGREGATION",

@@ -24,12 +24,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from ..errors import VerificationError, ZkporError
-from ..group import N, Point
-from .accumulator import Accumulator, Commitments, decode_commitments
-from .ipa import verification_scalars
-from .proof import RangeProof
-from .statement import check_parameters, delta, start_transcript
+from zkpor.errors import VerificationError, ZkporError
+from zkpor.group import N, Point
+from zkpor.rangeproof.accumulator import Accumulator, Commitments, decode_commitments
+from zkpor.rangeproof.ipa import verification_scalars
+from zkpor.rangeproof.proof import RangeProof
+from zkpor.rangeproof.statement import check_parameters, delta, start_transcript
 
 __all__ = ["verify", "verify_batch"]
 

@@ -19,9 +19,14 @@ uses both.
 
 from __future__ import annotations
 
-from .message import ownership_message
-from .models import AssetReserves, ReserveAddress, ReservesSnapshot
-from .verify import ReservesReport, load_reserves, verify_asset_reserves, verify_reserves
+from zkpor.reserves.message import ownership_message
+from zkpor.reserves.models import AssetReserves, ReserveAddress, ReservesSnapshot
+from zkpor.reserves.verify import (
+    ReservesReport,
+    load_reserves,
+    verify_asset_reserves,
+    verify_reserves,
+)
 
 __all__ = [
     "AssetReserves",

@@ -43,7 +43,7 @@ import binascii
 import importlib
 from typing import Any, Final, Literal
 
-from ..errors import VerificationError
+from zkpor.errors import VerificationError
 
 __all__ = [
     "MAX_SIGNATURE_CHARS",

@@ -32,8 +32,8 @@ from typing import Final
 import base58
 import bech32
 
-from ..errors import VerificationError
-from .ecrecover import check_range, recover_public_key
+from zkpor.errors import VerificationError
+from zkpor.reserves.ecrecover import check_range, recover_public_key
 
 __all__ = [
     "NETWORKS",

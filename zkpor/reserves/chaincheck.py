@@ -18,9 +18,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..errors import VerificationError
-from .ethnode import ChainReport, EthNodeError, check_balances, claims_from_entries, connect
-from .verify import AddressEntry
+from zkpor.errors import VerificationError
+from zkpor.reserves.ethnode import (
+    ChainReport,
+    EthNodeError,
+    check_balances,
+    claims_from_entries,
+    connect,
+)
+from zkpor.reserves.verify import AddressEntry
 
 __all__ = ["ChainAsset", "ChainCheck", "EthNodeError", "check_on_chain"]
 
@@ -98,8 +104,8 @@ class ChainCheck:
 def check_on_chain(url: str, assets: Sequence[ChainAsset]) -> ChainCheck:
     """Connect to ``url`` (only when an Ethereum asset is listed) and check each one; the
     rules across assets first (VerificationError, nothing asked of the node)."""
-    from .ethnode import node_label
-    from .holdings import Claim, cross_asset_problems, token_problems
+    from zkpor.reserves.ethnode import node_label
+    from zkpor.reserves.holdings import Claim, cross_asset_problems, token_problems
 
     held = [
         Claim(a.asset, a.where, a.where, a.chain, a.token_contract, a.chain_id, a.addresses)

@@ -29,9 +29,9 @@ import contextlib
 from collections.abc import Iterator
 from typing import Final
 
-from ..errors import VerificationError
-from ..group import N, Point, active_backend
-from ..group.params import B, P, fe_sqrt
+from zkpor.errors import VerificationError
+from zkpor.group import N, Point, active_backend
+from zkpor.group.params import B, P, fe_sqrt
 
 __all__ = ["METHODS", "default_method", "recover_public_key", "using"]
 

@@ -25,8 +25,8 @@ from typing import Final
 
 from Crypto.Hash import keccak
 
-from ..errors import VerificationError
-from .ecrecover import check_range, recover_public_key
+from zkpor.errors import VerificationError
+from zkpor.reserves.ecrecover import check_range, recover_public_key
 
 __all__ = [
     "keccak256",

@@ -37,9 +37,9 @@ from functools import partial
 from typing import Any, Final, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from ..amounts import format_units, parse_amount
-from ..errors import InputError, VerificationError, ZkporError
-from .ethereum import check_address
+from zkpor.amounts import format_units, parse_amount
+from zkpor.errors import InputError, VerificationError, ZkporError
+from zkpor.reserves.ethereum import check_address
 
 __all__ = [
     "ERC20_ABI",

@@ -29,11 +29,11 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .verify import AddressEntry, _Label, address_key
+from zkpor.reserves.verify import AddressEntry, _Label, address_key
 
 if TYPE_CHECKING:
-    from ..manifest import Manifest
-    from .models import AssetReserves
+    from zkpor.manifest import Manifest
+    from zkpor.reserves.models import AssetReserves
 
 __all__ = [
     "MAINNET",

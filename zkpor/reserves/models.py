@@ -40,8 +40,8 @@ from pydantic import (
     model_validator,
 )
 
-from ..identifiers import check_text
-from .bip322 import MAX_SIGNATURE_CHARS
+from zkpor.identifiers import check_text
+from zkpor.reserves.bip322 import MAX_SIGNATURE_CHARS
 
 __all__ = [
     "CHAINS",
@@ -80,7 +80,7 @@ CHAIN_ID_TEXT = "The EIP-155 chain id (chain ethereum only): 1 for Ethereum main
 
 def token_contract_problem(contract: str) -> str | None:
     """Why ``contract`` is not a token contract address in EIP-55 form, or None."""
-    from .ethereum import to_checksum_address
+    from zkpor.reserves.ethereum import to_checksum_address
 
     if re.fullmatch(r"0x[0-9a-fA-F]{40}", contract) is None:
         return "token_contract is not 0x and 40 hex digits"

@@ -14,7 +14,7 @@ import base58
 import bech32
 from coincurve import PrivateKey
 
-from .bitcoin import hash160, message_digest
+from zkpor.reserves.bitcoin import hash160, message_digest
 
 __all__ = ["bitcoin_address", "ethereum_address", "sign_bitcoin", "sign_ethereum"]
 

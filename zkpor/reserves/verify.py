@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..amounts import U64_MAX, parse_amount
-from ..errors import InputError, VerificationError
-from ..identifiers import identifier_problem, shown
-from . import bitcoin, ethereum
-from .bip322 import needs_bip322
-from .bitcoin import decode_address
-from .message import ownership_message
-from .models import CHAINS, ReservesSnapshot, address_problem
+from zkpor.amounts import U64_MAX, parse_amount
+from zkpor.errors import InputError, VerificationError
+from zkpor.identifiers import identifier_problem, shown
+from zkpor.reserves import bitcoin, ethereum
+from zkpor.reserves.bip322 import needs_bip322
+from zkpor.reserves.bitcoin import decode_address
+from zkpor.reserves.message import ownership_message
+from zkpor.reserves.models import CHAINS, ReservesSnapshot, address_problem
 
 __all__ = [
     "AssetCheck",
@@ -56,7 +56,7 @@ class ReservesReport:
 def load_reserves(path: Path) -> ReservesSnapshot:
     """Parse a reserves snapshot file strictly (:mod:`zkpor.publicjson`); InputError naming
     the file and field on failure."""
-    from ..publicjson import parse_public
+    from zkpor.publicjson import parse_public
 
     try:
         data = path.read_bytes()
@@ -86,7 +86,7 @@ def _bip322_check(chain: str, address: str, signature: str) -> Callable[[str], b
     """``signed(message)`` for a P2TR or P2WSH address: BIP-322 (:mod:`.bip322`). The
     address and the signature's form are checked first (VerificationError), so that a
     wrong-message diagnosis only ever asks about the message."""
-    from . import bip322
+    from zkpor.reserves import bip322
 
     bip322.address_kind(address, chain)
     bip322.verify_form(signature)
@@ -400,7 +400,7 @@ def verify_reserves(
     or exchange, once), up to ``limit`` problems. ``check_totals=False`` skips the 64-bit total check (when the
     decimals are not the assets file's but inferred, as ``zkpor reserves check`` without
     ``--assets`` does)."""
-    from . import holdings
+    from zkpor.reserves import holdings
 
     problems: list[str] = []
     report = ReservesReport()

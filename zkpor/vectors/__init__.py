@@ -8,9 +8,9 @@ on a chosen backend (``zkpor vectors check``). docs/vectors.md describes every f
 
 from __future__ import annotations
 
-from .check import CheckContext, FileReport, check_data, check_dir
-from .common import FILE_NAMES, VECTORS_VERSION
-from .generate import generate_dir, generate_file
+from zkpor.vectors.check import CheckContext, FileReport, check_data, check_dir
+from zkpor.vectors.common import FILE_NAMES, VECTORS_VERSION
+from zkpor.vectors.generate import generate_dir, generate_file
 
 __all__ = [
     "FILE_NAMES",

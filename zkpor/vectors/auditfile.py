@@ -20,13 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..generators import GeneratorSet, generator_digest
-from ..sumtree import MarginTag
-from .checkbase import CheckContext, Json, MalformedTest, _get, _list, _obj
-from .common import VectorFile, hexpt, seeded
-from .gen_base import ROUND_B
-from .gen_sumtree import _trees
-from .schemaparts import NAT, OBJ, STR, GroupSpec, _arr, _nullable
+from zkpor.generators import GeneratorSet, generator_digest
+from zkpor.sumtree import MarginTag
+from zkpor.vectors.checkbase import CheckContext, Json, MalformedTest, _get, _list, _obj
+from zkpor.vectors.common import VectorFile, hexpt, seeded
+from zkpor.vectors.gen_base import ROUND_B
+from zkpor.vectors.gen_sumtree import _trees
+from zkpor.vectors.schemaparts import NAT, OBJ, STR, GroupSpec, _arr, _nullable
 
 __all__ = ["AUDIT_SQL", "SPECS", "check_audit", "gen_audit"]
 
@@ -74,9 +74,9 @@ def _node_rows(tree: Any) -> list[list[Json | None]]:
 
 
 def gen_audit(gens: GeneratorSet) -> Json:
-    from .gen_base import MASTER, RUN_NONCE
-    from .gen_sumtree import TREE_INPUTS
-    from .tree import build_tree, roots_json
+    from zkpor.vectors.gen_base import MASTER, RUN_NONCE
+    from zkpor.vectors.gen_sumtree import TREE_INPUTS
+    from zkpor.vectors.tree import build_tree, roots_json
 
     f = VectorFile(
         "audit",
@@ -244,8 +244,8 @@ def _cell(raw: object) -> object:
 
 
 def check_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..models import Roots
-    from ..verify.audit import audit_bundle
+    from zkpor.models import Roots
+    from zkpor.verify.audit import audit_bundle
 
     sql = _list(group, "sql")
     tables = _obj(_get(test, "tables"), "tables")

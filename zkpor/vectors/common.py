@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Final
 
-from ..drbg import SeededRandom
-from ..group import Point, scalar_to_bytes
+from zkpor.drbg import SeededRandom
+from zkpor.group import Point, scalar_to_bytes
 
 __all__ = [
     "FILE_NAMES",

@@ -8,15 +8,15 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ..amounts import format_units
-from ..generators import GeneratorSet
-from ..group import N
-from ..models import INCLUSION_FORMAT, InclusionProof
-from ..proofcodec import encode_inclusion
-from .common import Group, VectorFile, hexpt
-from .gen_base import BTC_CUSTOMERS, ROUND_A, ROUND_B, Json
-from .gen_sumtree import _trees
-from .tree import Tree, roots_json
+from zkpor.amounts import format_units
+from zkpor.generators import GeneratorSet
+from zkpor.group import N
+from zkpor.models import INCLUSION_FORMAT, InclusionProof
+from zkpor.proofcodec import encode_inclusion
+from zkpor.vectors.common import Group, VectorFile, hexpt
+from zkpor.vectors.gen_base import BTC_CUSTOMERS, ROUND_A, ROUND_B, Json
+from zkpor.vectors.gen_sumtree import _trees
+from zkpor.vectors.tree import Tree, roots_json
 
 __all__ = ["gen_inclusion"]
 

@@ -10,15 +10,15 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from ..amounts import format_units
-from ..generators import GeneratorSet, generator_digest
-from ..group import SUITE_ID, N
-from ..manifest import MANIFEST_FORMAT
-from ..pedersen import Opening
-from .common import VectorFile, hexpt, hexsc, seed, seeded
-from .gen_across import Extra, across_assets, extra_assets
-from .gen_base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
-from .gen_sumtree import _trees
+from zkpor.amounts import format_units
+from zkpor.generators import GeneratorSet, generator_digest
+from zkpor.group import SUITE_ID, N
+from zkpor.manifest import MANIFEST_FORMAT
+from zkpor.pedersen import Opening
+from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
+from zkpor.vectors.gen_across import Extra, across_assets, extra_assets
+from zkpor.vectors.gen_base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
+from zkpor.vectors.gen_sumtree import _trees
 
 __all__ = ["gen_manifest"]
 
@@ -30,8 +30,13 @@ __all__ = ["gen_manifest"]
 def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str]]]:
     """The reserves of docs/spec.md 10.1 (keys SHA-256("btc0"), ...), signed for round A
     and ``exchange``."""
-    from ..reserves.message import ownership_message
-    from ..reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.signing import (
+        bitcoin_address,
+        ethereum_address,
+        sign_bitcoin,
+        sign_ethereum,
+    )
 
     out: dict[str, list[dict[str, str]]] = {"BTC": [], "ETH": []}
     for i, (kind, balance) in enumerate(
@@ -50,7 +55,7 @@ def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str
             "signature": sign_ethereum(secret, ownership_message(exchange, ROUND_A, addr)),
         }
     )
-    from ..reserves.bip322 import p2tr_address, sign_p2tr
+    from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
 
     tr_secret = hashlib.sha256(b"btc-tr0").digest()
     tr = p2tr_address(tr_secret)
@@ -105,8 +110,8 @@ def _manifest(
     """Built as ``zkpor prove`` builds it: every field, then the solvency proofs bound to the
     statement digest of the rest (docs/spec.md, "Manifest"). What each proof was made from
     (prover seed, reserves, the root's opening) goes to ``_SOLVENCY_INPUTS[tag]``."""
-    from ..manifest import Manifest, solvency_context, statement_digest
-    from ..solvency import prove_solvency
+    from zkpor.manifest import Manifest, solvency_context, statement_digest
+    from zkpor.solvency import prove_solvency
 
     trees = _trees(gens.point_type.backend_name)
     addresses = _reserve_addresses(exchange)
@@ -175,8 +180,8 @@ def _manifest(
         "assets": assets,
     }
     if margin:  # docs/spec.md 16.6: quote, prices, tiers; an ETH debt tree; net solvency
-        from .margin import TERMS
-        from .tree import build_tree
+        from zkpor.vectors.margin import TERMS
+        from zkpor.vectors.tree import build_tree
 
         manifest["quote"] = TERMS["quote"]
         for sym in assets:
@@ -224,7 +229,7 @@ def _manifest(
 
 
 def gen_manifest(gens: GeneratorSet) -> Json:
-    from ..manifest import Manifest, canonical_json, manifest_digest, statement_digest
+    from zkpor.manifest import Manifest, canonical_json, manifest_digest, statement_digest
 
     f = VectorFile(
         "manifest",
@@ -506,7 +511,7 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     )
     # Non-ASCII text: canonical JSON keeps it as UTF-8 (docs/spec.md 12.3); identifiers
     # must be in NFC and free of Cc, Cf, Cs, Zl, Zp characters (12.7).
-    from .zkpi import NON_ASCII_EXCHANGE
+    from zkpor.vectors.zkpi import NON_ASCII_EXCHANGE
 
     non_ascii = _manifest(
         gens, ratio=(1, 1), disclose=False, tag="non-ascii", exchange=NON_ASCII_EXCHANGE

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ..generators import (
+from zkpor.generators import (
     _DIGEST_LABEL,
     G_VECTOR_PREFIX,
     GENERATOR_DST,
@@ -15,14 +15,14 @@ from ..generators import (
     GeneratorSet,
     generator_digest,
 )
-from ..group import SUITE_ID, N, expand_message_xmd, random_scalar
-from ..group.params import P
-from ..pedersen import commit
-from ..rangeproof.statement import PROTOCOL as RANGEPROOF_PROTOCOL
-from ..transcript import TRANSCRIPT_DOMAIN
-from .common import VectorFile, hexpt, hexsc, seed, seeded
-from .gen_base import Json, _not_on_curve_x, _u32
-from .outputs import (
+from zkpor.group import SUITE_ID, N, expand_message_xmd, random_scalar
+from zkpor.group.params import P
+from zkpor.pedersen import commit
+from zkpor.rangeproof.statement import PROTOCOL as RANGEPROOF_PROTOCOL
+from zkpor.transcript import TRANSCRIPT_DOMAIN
+from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
+from zkpor.vectors.gen_base import Json, _not_on_curve_x, _u32
+from zkpor.vectors.outputs import (
     generator_digest_preimage,
     generator_outputs,
     hash_to_curve_outputs,

@@ -6,15 +6,22 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..drbg import SeededRandom
-from ..generators import GeneratorSet
-from ..group import N, random_scalar
-from ..group.params import P
-from ..pedersen import commit
-from ..rangeproof.prover import _prove
-from .common import VectorFile, hexpt, hexsc, seed, seeded
-from .gen_base import Json, _not_on_curve_x, _offsets, _point_plus_g, _scalar_plus_one, _splice
-from .outputs import trace_proof
+from zkpor.drbg import SeededRandom
+from zkpor.generators import GeneratorSet
+from zkpor.group import N, random_scalar
+from zkpor.group.params import P
+from zkpor.pedersen import commit
+from zkpor.rangeproof.prover import _prove
+from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
+from zkpor.vectors.gen_base import (
+    Json,
+    _not_on_curve_x,
+    _offsets,
+    _point_plus_g,
+    _scalar_plus_one,
+    _splice,
+)
+from zkpor.vectors.outputs import trace_proof
 
 __all__ = ["gen_rangeproof", "gen_rangeproof_trace"]
 

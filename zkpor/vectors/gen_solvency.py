@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 
-from ..drbg import SeededRandom
-from ..generators import GeneratorSet
-from ..group import N, random_scalar
-from ..pedersen import Opening, commit
-from ..rangeproof.prover import _prove
-from .common import VectorFile, hexpt, hexsc, seed, seeded
-from .gen_base import Json, _offsets, _scalar_plus_one, _splice
+from zkpor.drbg import SeededRandom
+from zkpor.generators import GeneratorSet
+from zkpor.group import N, random_scalar
+from zkpor.pedersen import Opening, commit
+from zkpor.rangeproof.prover import _prove
+from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
+from zkpor.vectors.gen_base import Json, _offsets, _scalar_plus_one, _splice
 
 __all__ = ["gen_solvency"]
 
@@ -21,7 +21,7 @@ __all__ = ["gen_solvency"]
 
 
 def gen_solvency(gens: GeneratorSet) -> Json:
-    from ..solvency import prove_solvency
+    from zkpor.solvency import prove_solvency
 
     f = VectorFile(
         "solvency",

@@ -7,13 +7,13 @@ from __future__ import annotations
 import functools
 from typing import Final
 
-from ..generators import GeneratorSet, generators
-from ..group import N, get_backend, random_scalar
-from ..pedersen import commit
-from ..rangeproof import proof_size
-from ..sumtree import MarginTag, child_chunks, leaf_hash, level_sizes, node_hash
-from .common import VectorFile, hexpt, seed, seeded
-from .gen_base import (
+from zkpor.generators import GeneratorSet, generators
+from zkpor.group import N, get_backend, random_scalar
+from zkpor.pedersen import commit
+from zkpor.rangeproof import proof_size
+from zkpor.sumtree import MarginTag, child_chunks, leaf_hash, level_sizes, node_hash
+from zkpor.vectors.common import VectorFile, hexpt, seed, seeded
+from zkpor.vectors.gen_base import (
     BTC_CUSTOMERS,
     ETH_CUSTOMERS,
     MASTER,
@@ -23,8 +23,8 @@ from .gen_base import (
     USDT_CUSTOMERS,
     Json,
 )
-from .outputs import tree_outputs
-from .tree import Tree, build_tree
+from zkpor.vectors.outputs import tree_outputs
+from zkpor.vectors.tree import Tree, build_tree
 
 __all__ = ["TREE_INPUTS", "gen_sumtree"]
 
@@ -75,7 +75,7 @@ def _trees(backend_name: str) -> dict[str, Tree]:
 
 
 def gen_sumtree(gens: GeneratorSet) -> Json:
-    from ..liabilities.keys import RoundKeys, pad_leaf_id
+    from zkpor.liabilities.keys import RoundKeys, pad_leaf_id
 
     f = VectorFile(
         "sumtree",

@@ -15,29 +15,29 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from ..generators import GeneratorSet, generators
-from ..group import Backend
-from .auditfile import gen_audit
-from .common import FILE_NAMES, SEED_PREFIX, VECTORS_VERSION, render
-from .gen_base import CREATED, EXCHANGE, ROUND_A, ROUND_B, Json
-from .gen_inclusion import gen_inclusion
-from .gen_manifest import gen_manifest
-from .gen_primitives import (
+from zkpor.generators import GeneratorSet, generators
+from zkpor.group import Backend
+from zkpor.vectors.auditfile import gen_audit
+from zkpor.vectors.common import FILE_NAMES, SEED_PREFIX, VECTORS_VERSION, render
+from zkpor.vectors.gen_base import CREATED, EXCHANGE, ROUND_A, ROUND_B, Json
+from zkpor.vectors.gen_inclusion import gen_inclusion
+from zkpor.vectors.gen_manifest import gen_manifest
+from zkpor.vectors.gen_primitives import (
     gen_expand_message_xmd,
     gen_generators,
     gen_hash_to_curve,
     gen_pedersen,
     gen_transcript,
 )
-from .gen_rangeproof import gen_rangeproof, gen_rangeproof_trace
-from .gen_solvency import gen_solvency
-from .gen_sumtree import gen_sumtree
-from .margin import gen_margin
-from .ownership import gen_reserves
-from .r1cs import gen_r1cs
-from .ratio import gen_ratio
-from .schema import schema_text
-from .zkpi import gen_inclusion_exchange, gen_zkpi
+from zkpor.vectors.gen_rangeproof import gen_rangeproof, gen_rangeproof_trace
+from zkpor.vectors.gen_solvency import gen_solvency
+from zkpor.vectors.gen_sumtree import gen_sumtree
+from zkpor.vectors.margin import gen_margin
+from zkpor.vectors.ownership import gen_reserves
+from zkpor.vectors.r1cs import gen_r1cs
+from zkpor.vectors.ratio import gen_ratio
+from zkpor.vectors.schema import schema_text
+from zkpor.vectors.zkpi import gen_inclusion_exchange, gen_zkpi
 
 __all__ = ["GENERATORS", "generate_dir", "generate_file", "readme_text"]
 
@@ -68,7 +68,7 @@ def generate_file(name: str, backend: Backend | None = None) -> str:
     """The text of vector file ``name``, generated on ``backend`` (default: fast if it
     loads, else reference; the text is the same)."""
     if backend is None:
-        from ..group import available_backends
+        from zkpor.group import available_backends
 
         backend = available_backends()[-1]
     return render(GENERATORS[name](generators(backend)))
@@ -103,7 +103,7 @@ SEEDS: Final[list[tuple[str, str]]] = [
 
 def readme_text(files: dict[str, str]) -> str:
     """vectors/README.md: provenance, seeds, and the files with their SHA-256."""
-    from .. import __version__
+    from zkpor import __version__
 
     lines = [
         "# zkpor test vectors",

@@ -18,12 +18,12 @@ import base64
 import functools
 import hashlib
 
-from ..generators import GeneratorSet
-from ..group import N
-from .checkbase import CheckContext, Json, _str
-from .common import VectorFile
-from .gen_base import EXCHANGE, ROUND_A
-from .schemaparts import STR, GroupSpec, _nullable
+from zkpor.generators import GeneratorSet
+from zkpor.group import N
+from zkpor.vectors.checkbase import CheckContext, Json, _str
+from zkpor.vectors.common import VectorFile
+from zkpor.vectors.gen_base import EXCHANGE, ROUND_A
+from zkpor.vectors.schemaparts import STR, GroupSpec, _nullable
 
 __all__ = ["SPECS", "check_diagnosis", "check_ownership", "gen_reserves"]
 
@@ -35,7 +35,7 @@ def _key(name: str) -> bytes:
 
 
 def _message(address: str, exchange: str = EXCHANGE, round_id: str = ROUND_A) -> str:
-    from ..reserves.message import ownership_message
+    from zkpor.reserves.message import ownership_message
 
     return ownership_message(exchange, round_id, address)
 
@@ -45,7 +45,7 @@ def _btc_sign(secret: bytes, message: str, base: int) -> str:
     compressed, 35 P2SH-P2WPKH, 39 P2WPKH)."""
     from coincurve import PrivateKey
 
-    from ..reserves.bitcoin import message_digest
+    from zkpor.reserves.bitcoin import message_digest
 
     sig = PrivateKey(secret).sign_recoverable(message_digest(message), hasher=None)
     return base64.b64encode(bytes((base + sig[64],)) + sig[:64]).decode()
@@ -55,7 +55,7 @@ def _uncompressed_p2pkh(secret: bytes, version: int = 0x00) -> str:
     import base58
     from coincurve import PrivateKey
 
-    from ..reserves.bitcoin import hash160
+    from zkpor.reserves.bitcoin import hash160
 
     pub = PrivateKey(secret).public_key.format(compressed=False)
     return base58.b58encode_check(bytes((version,)) + hash160(pub)).decode()
@@ -91,7 +91,7 @@ def _eth(sig: str, *, v: int | None = None, high_s: bool = False) -> str:
 @functools.cache
 def _cases() -> list[tuple[str, list[str], str, str, str, str, str, str]]:
     """(comment, flags, result, exchange, round, chain, address, signature)."""
-    from ..reserves.signing import bitcoin_address, ethereum_address, sign_ethereum
+    from zkpor.reserves.signing import bitcoin_address, ethereum_address, sign_ethereum
 
     out: list[tuple[str, list[str], str, str, str, str, str, str]] = []
 
@@ -239,7 +239,7 @@ def _cases() -> list[tuple[str, list[str], str, str, str, str, str, str]]:
 
 
 def gen_reserves(gens: GeneratorSet) -> Json:
-    from ..reserves.verify import address_key
+    from zkpor.reserves.verify import address_key
 
     f = VectorFile(
         "reserves",
@@ -267,7 +267,7 @@ def gen_reserves(gens: GeneratorSet) -> Json:
             fields["designates"] = address_key(chain, address)
         g.add(comment, flags, result, **fields)
 
-    from ..reserves.signing import bitcoin_address
+    from zkpor.reserves.signing import bitcoin_address
 
     g = f.group("MessageDiagnosisTest")
     k0 = _key("btc0")
@@ -319,8 +319,8 @@ def gen_reserves(gens: GeneratorSet) -> Json:
 
 
 def check_ownership(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..reserves.message import ownership_message
-    from ..reserves.verify import address_key, check_signature
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.verify import address_key, check_signature
 
     chain, address = _str(test, "chain"), _str(test, "address")
     message = ownership_message(_str(test, "exchange"), _str(test, "round_id"), address)
@@ -329,8 +329,8 @@ def check_ownership(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def check_diagnosis(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..reserves.message import ownership_message
-    from ..reserves.verify import _diagnose, signature_check
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.verify import _diagnose, signature_check
 
     chain, address = _str(test, "chain"), _str(test, "address")
     exchange, round_id = _str(test, "exchange"), _str(test, "round_id")

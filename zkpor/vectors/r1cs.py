@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from ..drbg import SeededRandom
-from ..errors import VerificationError
-from ..generators import GeneratorSet
-from ..group import N, Point, random_scalar, scalar_from_bytes
-from ..r1cs import Circuit, ConstraintSystem, R1CSProof, verify
-from ..r1cs.lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
-from .common import VectorFile, hexpt, hexsc, seed, seeded
+from zkpor.drbg import SeededRandom
+from zkpor.errors import VerificationError
+from zkpor.generators import GeneratorSet
+from zkpor.group import N, Point, random_scalar, scalar_from_bytes
+from zkpor.r1cs import Circuit, ConstraintSystem, R1CSProof, verify
+from zkpor.r1cs.lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
+from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
 
 __all__ = ["check_r1cs", "gen_r1cs", "sparse_matrices"]
 
@@ -64,7 +64,7 @@ def sparse_matrices(circuit: Circuit) -> Json:
 
 
 def _circuit(name: str) -> Circuit:
-    from ..circuits import build_circuit
+    from zkpor.circuits import build_circuit
 
     circuit: Circuit = build_circuit(name)
     return circuit
@@ -73,8 +73,8 @@ def _circuit(name: str) -> Circuit:
 def _fill(name: str, values: list[int]) -> list[int]:
     """The statement's honest inputs: h of haircut12 and the largest covered debt of the
     collateral statement are computed from the other inputs."""
-    from ..circuits import demo_assets, reference_hundredths
-    from ..circuits.registry import DEMO_TABLE
+    from zkpor.circuits import demo_assets, reference_hundredths
+    from zkpor.circuits.registry import DEMO_TABLE
 
     values = list(values)
     if name == "haircut12":
@@ -93,8 +93,8 @@ def _prove_case(
 ) -> Json:
     """A seeded proof; with ``claimed`` the cheating prover's (witness of ``values`` with
     the committed values replaced, no satisfiability check)."""
-    from ..circuits import get_statement
-    from ..r1cs.prover import _prove, prove_circuit
+    from zkpor.circuits import get_statement
+    from zkpor.r1cs.prover import _prove, prove_circuit
 
     cs = ConstraintSystem(values=values)
     get_statement(name).build(cs)
@@ -272,7 +272,7 @@ def check_r1cs(group: Json, test: Json, ctx: Any) -> Json:
         raise VerificationError(f"circuit {name}: matrices differ from the rebuilt circuit")
 
     def build(cs: ConstraintSystem) -> None:
-        from ..circuits import get_statement
+        from zkpor.circuits import get_statement
 
         get_statement(name).build(cs)
 
@@ -307,7 +307,7 @@ def check_circuit_proof(
         ]
     }
     if ctx.reprove(circuit.padded_gates, 1):
-        from ..r1cs.prover import prove_circuit
+        from zkpor.r1cs.prover import prove_circuit
 
         cs = ConstraintSystem(values=values)
         build(cs)

@@ -14,14 +14,14 @@ import copy
 import json
 from collections.abc import Callable
 
-from ..errors import VerificationError
-from ..generators import GeneratorSet, generator_digest
-from .checkbase import CheckContext, Json, _get, _hex, _str, verified_json
-from .common import VectorFile
-from .gen_base import EXCHANGE, ROUND_A
-from .gen_inclusion import _inclusion, _verified
-from .gen_sumtree import _trees
-from .schemaparts import HEX, OBJ, STR, GroupSpec, _arr
+from zkpor.errors import VerificationError
+from zkpor.generators import GeneratorSet, generator_digest
+from zkpor.vectors.checkbase import CheckContext, Json, _get, _hex, _str, verified_json
+from zkpor.vectors.common import VectorFile
+from zkpor.vectors.gen_base import EXCHANGE, ROUND_A
+from zkpor.vectors.gen_inclusion import _inclusion, _verified
+from zkpor.vectors.gen_sumtree import _trees
+from zkpor.vectors.schemaparts import HEX, OBJ, STR, GroupSpec, _arr
 
 __all__ = [
     "NON_ASCII_EXCHANGE",
@@ -42,21 +42,21 @@ def _str8(text: str | bytes) -> bytes:
 
 
 def _encode(incl: Json) -> bytes:
-    from ..models import InclusionProof
-    from ..proofcodec import encode_inclusion
+    from zkpor.models import InclusionProof
+    from zkpor.proofcodec import encode_inclusion
 
     return encode_inclusion(InclusionProof.model_validate(incl))
 
 
 def _decoded(data: bytes) -> Json:
-    from ..proofcodec import decode_inclusion
+    from zkpor.proofcodec import decode_inclusion
 
     out: Json = json.loads(decode_inclusion(data).model_dump_json())
     return out
 
 
 def gen_zkpi(gens: GeneratorSet) -> Json:
-    from .margin import margin_inclusion
+    from zkpor.vectors.margin import margin_inclusion
 
     f = VectorFile(
         "zkpi",
@@ -212,7 +212,7 @@ def gen_zkpi(gens: GeneratorSet) -> Json:
 
 
 def check_zkpi(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..proofcodec import decode_inclusion, encode_inclusion
+    from zkpor.proofcodec import decode_inclusion, encode_inclusion
 
     data = _hex(test, "binary")
     proof = decode_inclusion(data)
@@ -222,7 +222,7 @@ def check_zkpi(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def gen_inclusion_exchange(gens: GeneratorSet) -> Json:
-    from .tree import roots_json
+    from zkpor.vectors.tree import roots_json
 
     f = VectorFile(
         "inclusion_exchange",
@@ -308,9 +308,9 @@ def gen_inclusion_exchange(gens: GeneratorSet) -> Json:
 
 
 def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..models import InclusionProof, Roots
-    from ..proofcodec import encode_inclusion
-    from ..verify.inclusion import verify_inclusion
+    from zkpor.models import InclusionProof, Roots
+    from zkpor.proofcodec import encode_inclusion
+    from zkpor.verify.inclusion import verify_inclusion
 
     roots = Roots.model_validate(_get(test, "roots"))
     proof = InclusionProof.model_validate(_get(test, "inclusion"))

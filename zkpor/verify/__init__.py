@@ -37,9 +37,9 @@ An auditor, with the public audit file::
 
 from __future__ import annotations
 
-from .audit import AuditReport, audit_bundle
-from .inclusion import VerifiedAsset, verify_inclusion
-from .manifest import ManifestReport, verify_manifest
+from zkpor.verify.audit import AuditReport, audit_bundle
+from zkpor.verify.inclusion import VerifiedAsset, verify_inclusion
+from zkpor.verify.manifest import ManifestReport, verify_manifest
 
 __all__ = [
     "AuditReport",

@@ -44,14 +44,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from ..errors import InputError, VerificationError, ZkporError
-from ..generators import generator_digest
-from ..group import Point, active_backend
-from ..identifiers import identifier_problem, shown
-from ..models import Roots
-from ..parallel import wait_first
-from ..rangeproof import RangeProof, verify_batch
-from ..sumtree import (
+from zkpor.errors import InputError, VerificationError, ZkporError
+from zkpor.generators import generator_digest
+from zkpor.group import Point, active_backend
+from zkpor.identifiers import identifier_problem, shown
+from zkpor.models import Roots
+from zkpor.parallel import wait_first
+from zkpor.rangeproof import RangeProof, verify_batch
+from zkpor.sumtree import (
     MARGIN_TAG_BYTES,
     RANGE_BITS,
     SUPPORTED_ARITIES,
@@ -62,8 +62,8 @@ from ..sumtree import (
     node_hash,
     split_child_proofs,
 )
-from .margin import audit_margin
-from .sqlschema import plain_table
+from zkpor.verify.margin import audit_margin
+from zkpor.verify.sqlschema import plain_table
 
 __all__ = ["MAX_VALUE_BYTES", "AuditReport", "audit_bundle", "published_trees"]
 

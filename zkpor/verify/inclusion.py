@@ -32,16 +32,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..amounts import format_units, parse_amount
-from ..errors import EncodingError, VerificationError
-from ..generators import generators
-from ..group import N, Point, active_backend
-from ..identifiers import shown
-from ..margin import MarginTerms
-from ..models import AssetInclusion, AssetRoot, InclusionProof
-from ..pedersen import commit
-from ..rangeproof import RangeProof, verify_batch
-from ..sumtree import (
+from zkpor.amounts import format_units, parse_amount
+from zkpor.errors import EncodingError, VerificationError
+from zkpor.generators import generators
+from zkpor.group import N, Point, active_backend
+from zkpor.identifiers import shown
+from zkpor.margin import MarginTerms
+from zkpor.models import AssetInclusion, AssetRoot, InclusionProof
+from zkpor.pedersen import commit
+from zkpor.rangeproof import RangeProof, verify_batch
+from zkpor.sumtree import (
     RANGE_BITS,
     SUPPORTED_ARITIES,
     MarginTag,
@@ -52,7 +52,7 @@ from ..sumtree import (
     level_sizes,
     node_hash,
 )
-from .margin import verify_account
+from zkpor.verify.margin import verify_account
 
 __all__ = ["VerifiedAsset", "format_units", "verify_inclusion"]
 

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..amounts import format_units, parse_amount
-from ..errors import EncodingError, InputError, VerificationError
-from ..generators import generator_digest, generators
-from ..group import N, active_backend
-from ..manifest import Manifest, manifest_digest, solvency_context, statement_digest
-from ..models import ROOTS_FORMAT, AssetRoot, Roots
-from ..pedersen import commit
-from ..solvency import SolvencyProof, verify_solvency
-from ..sumtree import SUPPORTED_ARITIES, level_sizes
-from .margin import terms_of
+from zkpor.amounts import format_units, parse_amount
+from zkpor.errors import EncodingError, InputError, VerificationError
+from zkpor.generators import generator_digest, generators
+from zkpor.group import N, active_backend
+from zkpor.manifest import Manifest, manifest_digest, solvency_context, statement_digest
+from zkpor.models import ROOTS_FORMAT, AssetRoot, Roots
+from zkpor.pedersen import commit
+from zkpor.solvency import SolvencyProof, verify_solvency
+from zkpor.sumtree import SUPPORTED_ARITIES, level_sizes
+from zkpor.verify.margin import terms_of
 
 __all__ = [
     "AssetReport",
@@ -128,7 +128,7 @@ def _check_reserve_signatures(manifest: Manifest) -> None:
     (:func:`zkpor.reserves.verify_asset_reserves`: ownership signatures over the exchange and
     round, each address valid on the asset's chain, no address twice, balances); every
     problem of every asset is listed."""
-    from ..reserves.verify import verify_asset_reserves
+    from zkpor.reserves.verify import verify_asset_reserves
 
     problems: list[str] = []
     for sym, entry in manifest.assets.items():
@@ -151,7 +151,7 @@ def _check_across_assets(manifest: Manifest) -> list[str]:
     """The rules across assets (10.5): no holding claimed by two assets, no known token
     symbol naming another contract; VerificationError listing every problem. Returns the
     "not checked" line of each token contract the known table cannot vouch for."""
-    from ..reserves import holdings
+    from zkpor.reserves import holdings
 
     claims = holdings.manifest_claims(manifest)
     problems = holdings.cross_asset_problems(claims) + holdings.token_problems(claims)
@@ -193,7 +193,7 @@ def verify_manifest(
         raise VerificationError("manifest uses another generator set")
     if params.arity not in SUPPORTED_ARITIES:
         raise VerificationError(f"unsupported arity {params.arity}")
-    from ..reserves.holdings import is_known_contract
+    from zkpor.reserves.holdings import is_known_contract
 
     pt = active_backend().Point
     gens = generators()

@@ -30,14 +30,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from typing import Final
 
-from ..errors import InputError, ParameterError, VerificationError, ZkporError
-from ..identifiers import shown
-from ..margin import MarginTerms, Tier, account_circuit
-from ..models import Roots
-from ..parallel import wait_first
-from ..r1cs import Circuit, verify_batch
-from ..sumtree import DEBT_SUFFIX, MarginTag, is_debt_tree
-from .sqlschema import plain_table
+from zkpor.errors import InputError, ParameterError, VerificationError, ZkporError
+from zkpor.identifiers import shown
+from zkpor.margin import MarginTerms, Tier, account_circuit
+from zkpor.models import Roots
+from zkpor.parallel import wait_first
+from zkpor.r1cs import Circuit, verify_batch
+from zkpor.sumtree import DEBT_SUFFIX, MarginTag, is_debt_tree
+from zkpor.verify.sqlschema import plain_table
 
 __all__ = ["MARGIN_TABLES_SQL", "account_shape", "audit_margin", "terms_of", "verify_account"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from ..errors import InputError
+from zkpor.errors import InputError
 
 __all__ = ["plain_table"]
 

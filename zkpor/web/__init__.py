@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from ..atomicfile import write_atomic
+from zkpor.atomicfile import write_atomic
 
 __all__ = ["PAGE_NAME", "page_bytes", "write_page"]
 
