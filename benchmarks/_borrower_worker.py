@@ -25,10 +25,10 @@ from typing import Any
 
 def main(argv: list[str]) -> None:
     import zkpor
-    from zkpor.manifest import Manifest
-    from zkpor.models import InclusionProof
-    from zkpor.proofcodec import MAGIC, decode_inclusion
-    from zkpor.publicjson import parse_public
+    from zkpor.formats.manifest import Manifest
+    from zkpor.formats.models import InclusionProof
+    from zkpor.formats.strictjson import parse_public
+    from zkpor.formats.zkpi import MAGIC, decode_inclusion
     from zkpor.verify.inclusion import verify_inclusion
     from zkpor.verify.manifest import manifest_roots
     from zkpor.verify.margin import terms_of

@@ -35,7 +35,7 @@ def measure(fn: Callable[[], object], *, min_time: float = 0.3, max_reps: int = 
 
 def random_blindings(count: int) -> list[int]:
     """``count`` uniform non-zero scalars (blinding factors for benchmark commitments)."""
-    from zkpor.group import N
+    from zkpor.crypto.group import N
 
     return [secrets.randbelow(N - 1) + 1 for _ in range(count)]
 
@@ -57,7 +57,7 @@ def timed_against_range_m16(
     just after ``fn``'s, so that a drift of the machine's speed shows in both."""
     from functools import partial
 
-    from zkpor.rangeproof import prove as range_prove
+    from zkpor.crypto.rangeproof import prove as range_prove
 
     values = [secrets.randbelow(2**64) for _ in range(16)]
     native = partial(range_prove, values, random_blindings(16), 64, gens=gens)

@@ -16,7 +16,7 @@ and 16 per debt tree as the demo does) and exports the same two customers' proof
 export --format json`` and ``binary``): a borrower (by default the demo's first exported
 customer with a debt) and a non-borrower (its first exported customer without). The proofs' byte sizes and their shape (paths, children
 per level, children carrying a margin tag) are recorded. Each run places the leaves by a
-fresh secret permutation (zkpor/liabilities/keys.py), so the same customer sits at other
+fresh secret permutation (zkpor/prover/liabilities/keys.py), so the same customer sits at other
 positions in the two rounds; with every node below the root full (leaf counts multiples of
 16 x 16 and of 16) a path's shape does not depend on the position, and ``growth`` checks it
 (``same_path_shape``). With ``--pad-granularity 64`` (the demo's) a path through a partial

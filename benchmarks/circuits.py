@@ -5,7 +5,7 @@
 Fast backend. Measures:
 
 - a 64-bit range proven as a circuit (statement ``range64``: 64 booleans) against the native
-  Bulletproofs range proof (``zkpor.rangeproof``, n = 64, m = 1), prove and verify, and the
+  Bulletproofs range proof (``zkpor.crypto.rangeproof``, n = 64, m = 1), prove and verify, and the
   ratios ``prove_range64_circuit_vs_native`` and ``verify_range64_circuit_vs_native``
   (targets <= 2.0). The circuit prover's time includes building the circuit and galois's
   satisfiability check; the circuit verifier's includes rebuilding the circuit from its
@@ -36,12 +36,12 @@ from benchmarks._harness import (
     rounded,
     timed_against_range_m16,
 )
-from zkpor.generators import generators
-from zkpor.group import Point, get_backend
-from zkpor.pedersen import commit
-from zkpor.r1cs import Circuit, R1CSProof, prove, verify, verify_batch
-from zkpor.rangeproof import prove as range_prove
-from zkpor.rangeproof import verify as range_verify
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import Point, get_backend
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.r1cs import Circuit, R1CSProof, prove, verify, verify_batch
+from zkpor.crypto.rangeproof import prove as range_prove
+from zkpor.crypto.rangeproof import verify as range_verify
 
 TARGETS = {
     "prove_range64_circuit_vs_native": 2.0,

@@ -15,9 +15,9 @@ from functools import partial
 from typing import Any
 
 from benchmarks._harness import emit, machine_info, measure
-from zkpor.generators import generators
-from zkpor.group import N, get_backend, hash_to_curve
-from zkpor.pedersen import commit
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import N, get_backend, hash_to_curve
+from zkpor.crypto.pedersen import commit
 
 
 def bench_backend(name: str, quick: bool) -> dict[str, Any]:

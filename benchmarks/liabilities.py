@@ -49,20 +49,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from benchmarks._harness import emit, machine_info
+from zkpor.crypto.generators import generator_digest, generators
+from zkpor.crypto.group import N, Point, active_backend
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof import RangeProof, prove, verify_batch
 from zkpor.errors import VerificationError
-from zkpor.generators import generator_digest, generators
-from zkpor.group import N, Point, active_backend
-from zkpor.liabilities.build import ChunkTask, build_chunk
-from zkpor.liabilities.export import BundleReader
-from zkpor.liabilities.inputs import U64_MAX
-from zkpor.liabilities.keys import RoundKeys
-from zkpor.liabilities.prover import (
-    DEFAULT_ARITY,
-    DEFAULT_PAD_GRANULARITY,
-    ProveOptions,
-    prove_liabilities,
-)
-from zkpor.models import (
+from zkpor.formats.models import (
     INCLUSION_FORMAT,
     ROOTS_FORMAT,
     Arity,
@@ -73,9 +65,7 @@ from zkpor.models import (
     PathStep,
     Roots,
 )
-from zkpor.pedersen import commit
-from zkpor.rangeproof import RangeProof, prove, verify_batch
-from zkpor.sumtree import (
+from zkpor.protocol.sumtree import (
     NO_TAG_BYTES,
     RANGE_BITS,
     check_arity,
@@ -85,6 +75,16 @@ from zkpor.sumtree import (
     level_sizes,
     node_hash,
     split_child_proofs,
+)
+from zkpor.prover.liabilities.build import ChunkTask, build_chunk
+from zkpor.prover.liabilities.export import BundleReader
+from zkpor.prover.liabilities.inputs import U64_MAX
+from zkpor.prover.liabilities.keys import RoundKeys
+from zkpor.prover.liabilities.prover import (
+    DEFAULT_ARITY,
+    DEFAULT_PAD_GRANULARITY,
+    ProveOptions,
+    prove_liabilities,
 )
 from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import format_units, verify_inclusion

@@ -5,7 +5,7 @@ liabilities pipeline with and without debts, in one run.
 
 Fast backend. Measures:
 
-- collateral proofs of margin accounts (:func:`zkpor.margin.account_build`) under terms as an
+- collateral proofs of margin accounts (:func:`zkpor.protocol.margin.account_build`) under terms as an
   assets file gives them (USD quote with 2 decimals, 12 haircut brackets per asset from
   10k to 50M USD, real decimals: BTC 8, ETH 9, USDT 6, SOL 9): an account with 2 assets
   (equity and debt in each) and one with 4; prove (circuit build, satisfiability check and
@@ -43,18 +43,18 @@ from benchmarks._harness import (
     rounded,
     timed_against_range_m16,
 )
-from zkpor.amounts import format_units
-from zkpor.generators import generators
-from zkpor.group import Point, get_backend
-from zkpor.liabilities.prover import ProveOptions, prove_liabilities
-from zkpor.margin import (
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import Point, get_backend
+from zkpor.crypto.r1cs import Circuit, R1CSProof, prove, verify, verify_batch
+from zkpor.formats.amounts import format_units
+from zkpor.protocol.margin import (
     MarginTerms,
     Tier,
     account_build,
     account_circuit,
     collateral_hundredths,
 )
-from zkpor.r1cs import Circuit, R1CSProof, prove, verify, verify_batch
+from zkpor.prover.liabilities.prover import ProveOptions, prove_liabilities
 
 TARGETS = {
     "prove_account2x12_vs_range_m16": 1.0,

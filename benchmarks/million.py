@@ -121,9 +121,9 @@ class Sampler(threading.Thread):
 def _m16_job(proofs: int) -> tuple[float, float]:
     """Wall and CPU seconds per m = 16, n = 64 proof, in the steady state a proving worker
     reaches: 20 warm-up proofs first, past the point where the generator tables are built
-    (zkpor.generators: TABLE_AFTER_USES, POWERS_AFTER_USES)."""
-    from zkpor.group import N
-    from zkpor.rangeproof import prove
+    (zkpor.crypto.generators: TABLE_AFTER_USES, POWERS_AFTER_USES)."""
+    from zkpor.crypto.group import N
+    from zkpor.crypto.rangeproof import prove
 
     rng = random.Random(16)
     values = [rng.getrandbits(60) for _ in range(16)]
@@ -168,7 +168,7 @@ def prove_child(spec_path: Path) -> None:
     Writes ``segment-K.json`` beside the spec every 30 s and at the end, so a run killed
     part-way (a session ending) keeps its figures and a rerun resumes from the prover's
     checkpoints as a new segment."""
-    from zkpor.liabilities.prover import ProveOptions, prove_liabilities
+    from zkpor.prover.liabilities.prover import ProveOptions, prove_liabilities
 
     spec = json.loads(spec_path.read_text())
     seg_path = spec_path.parent / f"segment-{spec['segment']}.json"
@@ -357,7 +357,7 @@ def segment_figures(seg: dict[str, Any], entries_per_chunk: float, workers: int)
 
 def export_sample(bundle: Path, sample: int, seed: int, customers: int) -> dict[str, Any]:
     """Export ``sample`` random customers' proofs (JSON and binary); project to all."""
-    from zkpor.liabilities.export import BundleReader, safe_filename, write_proof
+    from zkpor.prover.liabilities.export import BundleReader, safe_filename, write_proof
 
     out = bundle.parent / "proofs"
     out.mkdir(exist_ok=True)

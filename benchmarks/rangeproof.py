@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._harness import emit, machine_info, measure
-from zkpor.generators import generators
-from zkpor.group import N, Point, get_backend
-from zkpor.pedersen import commit
-from zkpor.rangeproof import RangeProof, prove, verify, verify_batch
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import N, Point, get_backend
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof import RangeProof, prove, verify, verify_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 ANCHOR_SCRIPT = ROOT.parent / "shared" / "bench" / "build-anchor.sh"

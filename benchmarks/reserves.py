@@ -99,7 +99,7 @@ def worker(path: str) -> dict[str, Any]:
     if os.environ.get("BENCH_BLOCK_COINCURVE"):
         sys.modules["coincurve"] = None  # type: ignore[assignment]
     t0 = time.perf_counter()
-    from zkpor.group import active_backend
+    from zkpor.crypto.group import active_backend
     from zkpor.reserves import ecrecover, load_reserves, verify_reserves
 
     import_s = time.perf_counter() - t0

@@ -41,13 +41,13 @@ from typing import Any
 
 from benchmarks._harness import emit, machine_info
 from benchmarks.liabilities import make_dataset
-from zkpor.liabilities.prover import (
+from zkpor.prover.liabilities.prover import (
     DEFAULT_ARITY,
     DEFAULT_PAD_GRANULARITY,
     ProveOptions,
     prove_liabilities,
 )
-from zkpor.parallel import default_workers, make_executor
+from zkpor.prover.parallel import default_workers, make_executor
 
 ROUND_ID = "bench-scaling"
 
@@ -55,7 +55,7 @@ ROUND_ID = "bench-scaling"
 def _warm(_: object = None) -> int:
     """In a worker: derive the generators (as the first chunk would), then hold the worker a
     moment so that every worker of a fresh pool gets one of these calls."""
-    from zkpor.generators import generators
+    from zkpor.crypto.generators import generators
 
     generators().vectors(64)
     time.sleep(0.2)

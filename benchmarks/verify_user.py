@@ -5,7 +5,7 @@
 Builds a real round in a temporary directory: BTC (chain ``bitcoin``, cycling P2WPKH, P2PKH
 and P2SH-P2WPKH) and ETH, USDT, USDC, DAI (``ethereum``), each with ``--addresses`` reserve
 addresses signed with real keys, and ``--customers`` customers holding all five assets, proven
-by :func:`zkpor.publish.prove_round` on a process pool of two with the ``zkpor prove``
+by :func:`zkpor.prover.publish.prove_round` on a process pool of two with the ``zkpor prove``
 defaults (arity 16, leaf counts padded to 256). One customer's inclusion proof is exported as
 JSON and as binary (``.zkpi``).
 
@@ -74,11 +74,11 @@ _BACKENDS = ("group/fast.py", "group/reference.py")
 PROFILE_STAGES: dict[str, tuple[str | tuple[str, ...], str]] = {
     "verify_user (command)": ("cli/verify_cmds.py", "verify_user"),
     "verify_manifest": ("verify/manifest.py", "verify_manifest"),
-    "  verify_solvency": ("zkpor/solvency.py", "verify_solvency"),
+    "  verify_solvency": ("zkpor/protocol/solvency.py", "verify_solvency"),
     "  reserve signatures": ("verify/manifest.py", "_check_reserve_signatures"),
     "verify_inclusion": ("verify/inclusion.py", "verify_inclusion"),
     "  rangeproof verify_batch": ("rangeproof/verifier.py", "verify_batch"),
-    "GeneratorSet.vectors (derive G_i, H_i)": ("zkpor/generators.py", "vectors"),
+    "GeneratorSet.vectors (derive G_i, H_i)": ("zkpor/crypto/generators.py", "vectors"),
     "  hash_to_curve": ("group/hash_to_curve.py", "hash_to_curve"),
     "  with_powers": (_BACKENDS, "with_powers"),
     "fixed-base tables (precomputed)": (_BACKENDS, "precomputed"),
@@ -88,17 +88,17 @@ _BLOCKER = 'import sys\nsys.modules["coincurve"] = None  # import coincurve -> I
 
 
 def _fmt(units: int, decimals: int) -> str:
-    from zkpor.amounts import format_units
+    from zkpor.formats.amounts import format_units
 
     return format_units(units, decimals)
 
 
 def make_round(tmp: Path, customers: int, per_asset: int) -> dict[str, Any]:
     """Inputs, the proven bundle and one customer's proof (JSON and binary) under ``tmp``."""
-    from zkpor.liabilities.export import export_user
-    from zkpor.liabilities.keys import read_master_secret, write_master_secret
-    from zkpor.liabilities.prover import ProveOptions
-    from zkpor.publish import prove_round
+    from zkpor.prover.liabilities.export import export_user
+    from zkpor.prover.liabilities.keys import read_master_secret, write_master_secret
+    from zkpor.prover.liabilities.prover import ProveOptions
+    from zkpor.prover.publish import prove_round
     from zkpor.reserves.holdings import known_token
     from zkpor.reserves.message import ownership_message
     from zkpor.reserves.signing import (
@@ -230,7 +230,7 @@ def time_cli(name: str, rnd: dict[str, Any], tmp: Path, repeat: int) -> dict[str
     startup = [_run([sys.executable, "-c", "pass"], env, tmp)[0] for _ in range(repeat)]
     out["python_startup_median_s"] = round(statistics.median(startup), 4)
     probe = (
-        "import zkpor.group as g\ntry:\n    import coincurve  # noqa\n    ok = 1\n"
+        "import zkpor.crypto.group as g\ntry:\n    import coincurve  # noqa\n    ok = 1\n"
         "except ImportError:\n    ok = 0\nprint(g.active_backend().name, ok)"
     )
     r = subprocess.run(
@@ -314,19 +314,19 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     stage("import_cli", lambda: __import__("zkpor.cli"))
 
     def import_verifier() -> None:
-        import zkpor.proofcodec
-        import zkpor.publicjson
+        import zkpor.formats.strictjson
+        import zkpor.formats.zkpi
         import zkpor.reserves.verify
         import zkpor.verify.inclusion
         import zkpor.verify.manifest  # noqa: F401
 
     stage("import_verifier", import_verifier)
-    from zkpor.generators import generators
-    from zkpor.group import active_backend
-    from zkpor.manifest import Manifest
-    from zkpor.models import InclusionProof
-    from zkpor.proofcodec import decode_inclusion
-    from zkpor.publicjson import parse_public
+    from zkpor.crypto.generators import generators
+    from zkpor.crypto.group import active_backend
+    from zkpor.formats.manifest import Manifest
+    from zkpor.formats.models import InclusionProof
+    from zkpor.formats.strictjson import parse_public
+    from zkpor.formats.zkpi import decode_inclusion
     from zkpor.reserves import verify_asset_reserves
     from zkpor.verify.inclusion import verify_inclusion
     from zkpor.verify.manifest import manifest_roots, verify_manifest
@@ -394,8 +394,13 @@ def one_time_costs(count: int) -> dict[str, Any]:
     """What the first batch verification of a process pays before its msm: deriving
     ``count`` G_i and ``count`` H_i (hash_to_curve) and their byte-powers (with_powers), and
     what the powers save in one msm over those ``2 * count`` points."""
-    from zkpor.generators import G_VECTOR_PREFIX, GENERATOR_DST, H_VECTOR_PREFIX, GeneratorSet
-    from zkpor.group import N, active_backend, hash_to_curve
+    from zkpor.crypto.generators import (
+        G_VECTOR_PREFIX,
+        GENERATOR_DST,
+        H_VECTOR_PREFIX,
+        GeneratorSet,
+    )
+    from zkpor.crypto.group import N, active_backend, hash_to_curve
 
     pt = active_backend().Point
     t0 = time.perf_counter()

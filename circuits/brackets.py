@@ -36,9 +36,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zkpor.crypto.r1cs import ConstraintSystem, LinearCombination
+from zkpor.crypto.r1cs.lc import LCLike, as_lc
 from zkpor.errors import ParameterError
-from zkpor.r1cs import ConstraintSystem, LinearCombination
-from zkpor.r1cs.lc import LCLike, as_lc
 
 from .gadgets import boolean, range_check
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from zkpor.crypto.r1cs import ConstraintSystem, LinearCombination
 from zkpor.errors import ParameterError
-from zkpor.r1cs import ConstraintSystem, LinearCombination
 
 from .brackets import BracketTable, gate_count, haircut_hundredths
 from .gadgets import bind, less_or_equal

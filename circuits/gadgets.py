@@ -1,7 +1,7 @@
 """The basic gadgets: booleans, bits and ranges, equality and is-zero, comparisons,
 select, min and max.
 
-Every gadget is one function of a :class:`~zkpor.r1cs.ConstraintSystem` that builds the same
+Every gadget is one function of a :class:`~zkpor.crypto.r1cs.ConstraintSystem` that builds the same
 constraints for prover and verifier (the prover's ``cs.value`` gives the hints; on the
 verifier side they are None). Counts are stated as (gates, constraints); n is the group
 order (about 2^256), so "no wrap" conditions below are far from binding for the sizes used.
@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from zkpor.crypto.group import N
+from zkpor.crypto.r1cs import ConstraintSystem, LinearCombination, Variable
+from zkpor.crypto.r1cs.lc import LCLike, as_lc
 from zkpor.errors import ParameterError
-from zkpor.group import N
-from zkpor.r1cs import ConstraintSystem, LinearCombination, Variable
-from zkpor.r1cs.lc import LCLike, as_lc
 
 __all__ = [
     "MAX_RANGE_BITS",

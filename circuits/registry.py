@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from zkpor.crypto.r1cs import Circuit, ConstraintSystem
 from zkpor.errors import ParameterError
-from zkpor.r1cs import Circuit, ConstraintSystem
 
 from .brackets import BracketTable, haircut_value
 from .collateral import AssetTerms, collateral

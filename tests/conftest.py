@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from zkpor.group import Backend, available_backends, get_backend
+from zkpor.crypto.group import Backend, available_backends, get_backend
 
 settings.register_profile(
     "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]

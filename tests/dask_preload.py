@@ -3,7 +3,7 @@ worker, for the fault tests of issue 15. Nothing in zkpor loads it; only the tes
 (tests/dask_helpers.py) start workers with it.
 
 Tasks are sent by reference (module and name), so replacing ``build_chunk`` in this worker's
-``zkpor.liabilities.build`` makes every chunk task this worker runs go through ``_faulty``.
+``zkpor.prover.liabilities.build`` makes every chunk task this worker runs go through ``_faulty``.
 The round id selects the fault, so one cluster serves every case; any other round is built
 as it should be:
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import zkpor.liabilities.build as build
-from zkpor.group import N
+import zkpor.prover.liabilities.build as build
+from zkpor.crypto.group import N
 
 # Dask may run a preload file more than once in one worker: keep the real function once.
 _original = build.__dict__.setdefault("_real_build_chunk", build.build_chunk)

@@ -12,16 +12,23 @@ import sys
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
-from zkpor.generators import generators
-from zkpor.group import N
-from zkpor.liabilities.build import LevelNode, build_levels
-from zkpor.liabilities.export import BundleReader
-from zkpor.liabilities.inputs import parse_amount
-from zkpor.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
-from zkpor.models import AssetInclusion, AssetRoot, ChildNode, InclusionProof, PathStep, Roots
-from zkpor.pedersen import commit
-from zkpor.rangeproof.prover import _prove
-from zkpor.sumtree import children_of, leaf_hash, level_sizes, split_child_proofs
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import N
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.formats.models import (
+    AssetInclusion,
+    AssetRoot,
+    ChildNode,
+    InclusionProof,
+    PathStep,
+    Roots,
+)
+from zkpor.protocol.sumtree import children_of, leaf_hash, level_sizes, split_child_proofs
+from zkpor.prover.liabilities.build import LevelNode, build_levels
+from zkpor.prover.liabilities.export import BundleReader
+from zkpor.prover.liabilities.inputs import parse_amount
+from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
 from zkpor.verify import audit_bundle, verify_inclusion
 
 SECRET = bytes(range(32))

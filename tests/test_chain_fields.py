@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from zkpor.manifest import ManifestReserveAddress, ManifestReserves
+from zkpor.formats.manifest import ManifestReserveAddress, ManifestReserves
 from zkpor.reserves import AssetReserves, ReserveAddress, ownership_message
 from zkpor.reserves.bip322 import MAX_SIGNATURE_CHARS
 from zkpor.reserves.models import ReservesSnapshot

@@ -34,11 +34,11 @@ from zkpor.circuits import (
 from zkpor.circuits.brackets import gate_count
 from zkpor.circuits.registry import DEMO_TABLE
 
+from zkpor.crypto.group import N
+from zkpor.crypto.r1cs import ConstraintSystem, prove, verify
+from zkpor.crypto.r1cs.field import check_input_rank, check_witness
+from zkpor.crypto.r1cs.prover import _prove
 from zkpor.errors import ParameterError, VerificationError
-from zkpor.group import N
-from zkpor.r1cs import ConstraintSystem, prove, verify
-from zkpor.r1cs.field import check_input_rank, check_witness
-from zkpor.r1cs.prover import _prove
 
 U64 = st.integers(0, 2**64 - 1)
 FAST = settings(max_examples=60, deadline=None)

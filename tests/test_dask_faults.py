@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from zkpor.errors import InputError, VerificationError
-from zkpor.models import Roots
-from zkpor.parallel import NO_WORKERS_ENV, ClusterLost, make_executor
+from zkpor.formats.models import Roots
+from zkpor.prover.parallel import NO_WORKERS_ENV, ClusterLost, make_executor
 
 from .dask_helpers import (
     Cluster,
@@ -177,7 +177,7 @@ def test_no_workers_left_clear_error_after_the_limit(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["0", "-5", "soon", "nan", "inf"])
 def test_no_workers_limit_must_be_positive(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    from zkpor.parallel import _no_workers_seconds
+    from zkpor.prover.parallel import _no_workers_seconds
 
     monkeypatch.setenv(NO_WORKERS_ENV, value)
     with pytest.raises(InputError, match=f"{NO_WORKERS_ENV} must be a positive number"):
@@ -217,7 +217,7 @@ def test_no_workers_counts_from_the_first_empty_probe() -> None:
     (a run whose chunks finish faster than the probe interval is not probed for a long time;
     a worker restarting then must not end it)."""
     from zkpor.errors import ZkporError
-    from zkpor.parallel import _DaskExecutor
+    from zkpor.prover.parallel import _DaskExecutor
 
     client = _StubClient()
     client.workers = ("tcp://127.0.0.1:2",)
@@ -255,7 +255,7 @@ class _NeverDone:
 def test_wait_first_probes_while_nothing_completes() -> None:
     from concurrent.futures import Future
 
-    from zkpor.parallel import wait_first
+    from zkpor.prover.parallel import wait_first
 
     stuck: Future[int] = Future()
     executor = _NeverDone(probes=1)
@@ -270,7 +270,7 @@ def test_wait_first_probes_while_nothing_completes() -> None:
 def test_ctrl_c_shutdown_fits_dasks_executor() -> None:
     """`zkpor prove` on Ctrl-C calls shutdown(wait=False, cancel_futures=True), which Dask's
     own executor does not accept: the wrapper maps it to Dask's cancel (wait=False)."""
-    from zkpor.parallel import _DaskExecutor
+    from zkpor.prover.parallel import _DaskExecutor
 
     client = _StubClient()
     executor = _DaskExecutor(client, "tcp://127.0.0.1:1", 300)
@@ -375,7 +375,7 @@ def test_cluster_failure_mapping() -> None:
 
     import distributed
 
-    from zkpor.parallel import _cluster_failure
+    from zkpor.prover.parallel import _cluster_failure
 
     addr = "tcp://127.0.0.1:8786"
     lost = f"lost the connection to the Dask scheduler {addr}"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.models import Roots
-from zkpor.parallel import make_executor
+from zkpor.formats.models import Roots
+from zkpor.prover.parallel import make_executor
 
 from .dask_helpers import Cluster, dask_cluster, secret_file
 from .liab_helpers import NONCE, PROVE_BASE, SECRET, check_published, run_prove, sample_rows, zkpor

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zkpor.errors import EncodingError, ZkporError
-from zkpor.group import (
+from zkpor.crypto.group import (
     IDENTITY_ENCODING,
     Backend,
     N,
@@ -16,7 +15,8 @@ from zkpor.group import (
     scalar_from_bytes,
     scalar_to_bytes,
 )
-from zkpor.group.params import B, fe_sqrt
+from zkpor.crypto.group.params import B, fe_sqrt
+from zkpor.errors import EncodingError, ZkporError
 
 G_BYTES = bytes.fromhex("0279BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798")
 
@@ -148,6 +148,6 @@ def test_scalar_roundtrip(s: int) -> None:
 
 
 def test_point_abc_uses_active_backend() -> None:
-    from zkpor.group import active_backend
+    from zkpor.crypto.group import active_backend
 
     assert type(Point.generator()) is active_backend().Point

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zkpor.atomicfile import atomic_writer, write_atomic
-from zkpor.identifiers import identifier_problem
-from zkpor.liabilities.export import INDEX_NAME, BundleReader, export_all, safe_filename
-from zkpor.liabilities.prover import ProveOptions, prove_liabilities
-from zkpor.models import InclusionProof
-from zkpor.sumtree import MAX_USER_ID_BYTES
+from zkpor.formats.identifiers import identifier_problem
+from zkpor.formats.models import InclusionProof
+from zkpor.protocol.sumtree import MAX_USER_ID_BYTES
+from zkpor.prover.liabilities.export import INDEX_NAME, BundleReader, export_all, safe_filename
+from zkpor.prover.liabilities.prover import ProveOptions, prove_liabilities
 from zkpor.verify.inclusion import verify_inclusion
 
 from .liab_helpers import ASSETS_JSON, SECRET, zkpor

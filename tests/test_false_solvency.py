@@ -27,16 +27,16 @@ from pathlib import Path
 
 import pytest
 
-from zkpor import publish
 from zkpor.errors import InputError
-from zkpor.liabilities import margin as liab_margin
-from zkpor.liabilities import prover as liab_prover
-from zkpor.liabilities.margin import AccountPlan, AccountTask, prove_account
-from zkpor.liabilities.prover import ProveOptions
-from zkpor.liabilities.store import open_private, private_path
-from zkpor.margin import MarginTerms
-from zkpor.models import InclusionProof
-from zkpor.solvency import InsolventError
+from zkpor.formats.models import InclusionProof
+from zkpor.protocol.margin import MarginTerms
+from zkpor.protocol.solvency import InsolventError
+from zkpor.prover import publish
+from zkpor.prover.liabilities import margin as liab_margin
+from zkpor.prover.liabilities import prover as liab_prover
+from zkpor.prover.liabilities.margin import AccountPlan, AccountTask, prove_account
+from zkpor.prover.liabilities.prover import ProveOptions
+from zkpor.prover.liabilities.store import open_private, private_path
 
 from .liab_helpers import make_reserves, zkpor
 
@@ -138,7 +138,7 @@ def _pledge(monkeypatch: pytest.MonkeyPatch, borrower: str, *, replace_own: bool
         return out
 
     monkeypatch.setattr(liab_prover, "check_collateral", lambda *a, **k: None)
-    monkeypatch.setattr("zkpor.liabilities.precheck.check_covered", lambda *a, **k: None)
+    monkeypatch.setattr("zkpor.prover.liabilities.precheck.check_covered", lambda *a, **k: None)
     monkeypatch.setattr(liab_prover, "plan_accounts", plan)
     monkeypatch.setattr(liab_margin, "plan_accounts", plan)
 
@@ -311,7 +311,7 @@ def test_borrower_shown_another_account_refused(
 
 
 def _terms(tmp: Path) -> MarginTerms:
-    from zkpor.manifest import Manifest
+    from zkpor.formats.manifest import Manifest
     from zkpor.verify.manifest import manifest_roots
     from zkpor.verify.margin import terms_of
 
@@ -342,7 +342,7 @@ def republished(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
 
     monkeypatch.setattr(publish, "_root_openings", openings)
     monkeypatch.setattr(publish, "build_manifest", build)
-    monkeypatch.setattr("zkpor.liabilities.precheck.check_covered", lambda *a, **k: None)
+    monkeypatch.setattr("zkpor.prover.liabilities.precheck.check_covered", lambda *a, **k: None)
     monkeypatch.setitem(RESERVES, "BTC", "0")
     digest = _prove(tmp_path, rows)
     yield tmp_path, digest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zkpor.generators import (
+from zkpor.crypto.generators import (
     G_VECTOR_PREFIX,
     GENERATOR_DST,
     H_MESSAGE,
@@ -12,7 +12,7 @@ from zkpor.generators import (
     generator_digest,
     generators,
 )
-from zkpor.group import Backend, hash_to_curve
+from zkpor.crypto.group import Backend, hash_to_curve
 
 # Pinned outputs (regression guards; vectors/ will carry the full set).
 H_HEX = "021c589dfd89a807aca39f3651bc0478266f050453a22e151f716ea4a275453a5b"
@@ -72,12 +72,12 @@ def test_shipped_vector_generators_are_the_derived_ones() -> None:
     import hashlib
     from importlib import resources
 
-    from zkpor.generators import (
+    from zkpor.crypto.generators import (
         SHIPPED_SHA256,
         SHIPPED_VECTOR_GENERATORS,
         derive_vector_pair,
     )
-    from zkpor.group import get_backend
+    from zkpor.crypto.group import get_backend
 
     data = resources.files("zkpor.data").joinpath("vector_generators.bin").read_bytes()
     assert hashlib.sha256(data).hexdigest() == SHIPPED_SHA256
@@ -93,8 +93,8 @@ def test_generators_without_shipped_file_and_with_or_without_powers(
 ) -> None:
     """A corrupted or missing table is ignored (everything derived); byte-power tables are
     built from the second request on, or on demand; the points are equal in every case."""
-    import zkpor.generators as gmod
-    from zkpor.group import get_backend
+    import zkpor.crypto.generators as gmod
+    from zkpor.crypto.group import get_backend
 
     pt = get_backend("fast").Point
     shipped = gmod.GeneratorSet(pt)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zkpor.crypto.group import Backend, N, get_backend, msm
 from zkpor.errors import BackendError
-from zkpor.group import Backend, N, get_backend, msm
 
 scalars = st.integers(min_value=0, max_value=N - 1)
 any_ints = st.integers(min_value=-(2**300), max_value=2**300)
@@ -179,7 +179,7 @@ def _run_backend_probe(env_value: str | None) -> subprocess.CompletedProcess[str
     env.pop("ZKPOR_BACKEND", None)
     if env_value is not None:
         env["ZKPOR_BACKEND"] = env_value
-    code = "from zkpor.group import active_backend; print(active_backend().name)"
+    code = "from zkpor.crypto.group import active_backend; print(active_backend().name)"
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
@@ -209,7 +209,7 @@ def test_fast_msm_bucket_path(ref: Backend, fast: Backend) -> None:
     reference backend's result."""
     import random
 
-    from zkpor.group.fast import _PIPPENGER_MIN
+    from zkpor.crypto.group.fast import _PIPPENGER_MIN
 
     rng = random.Random(7)
     count = _PIPPENGER_MIN + 3

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zkpor.crypto.group import Backend, expand_message_xmd, hash_to_curve, hash_to_field
+from zkpor.crypto.group.hash_to_curve import map_to_curve, map_to_curve_simple_swu
+from zkpor.crypto.group.params import P, on_curve
 from zkpor.errors import ParameterError
-from zkpor.group import Backend, expand_message_xmd, hash_to_curve, hash_to_field
-from zkpor.group.hash_to_curve import map_to_curve, map_to_curve_simple_swu
-from zkpor.group.params import P, on_curve
 
 DATA: dict[str, Any] = json.loads(
     (Path(__file__).parent / "data" / "rfc9380_vectors.json").read_text()

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from zkpor.identifiers import identifier_problem
+from zkpor.formats.identifiers import identifier_problem
 
 
 def test_unicode_version_is_the_specs() -> None:

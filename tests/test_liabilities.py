@@ -10,19 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from zkpor.crypto.group import N, Point
 from zkpor.errors import InputError, VerificationError
-from zkpor.group import N, Point
-from zkpor.liabilities.export import BundleReader
-from zkpor.liabilities.inputs import InputErrors, load_assets, parse_amount
-from zkpor.liabilities.keys import (
+from zkpor.formats.models import InclusionProof, Roots
+from zkpor.prover.liabilities.export import BundleReader
+from zkpor.prover.liabilities.inputs import InputErrors, load_assets, parse_amount
+from zkpor.prover.liabilities.keys import (
     RoundKeys,
     hkdf_expand,
     hkdf_extract,
     read_master_secret,
     write_master_secret,
 )
-from zkpor.liabilities.prover import _StopRequested
-from zkpor.models import InclusionProof, Roots
+from zkpor.prover.liabilities.prover import _StopRequested
 from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import verify_inclusion
 
@@ -108,7 +108,7 @@ def test_asset_total_overflow(tmp_path: Path) -> None:
 def test_bad_header_and_field_count(tmp_path: Path) -> None:
     csv_path, assets = write_inputs(tmp_path, [])
     csv_path.write_text("user,asset,amount\nalice,BTC,1\n")
-    from zkpor.liabilities.prover import ProveOptions, prove_liabilities
+    from zkpor.prover.liabilities.prover import ProveOptions, prove_liabilities
 
     with pytest.raises(InputError, match="header"):
         prove_liabilities(csv_path, assets, b"k" * 32, ProveOptions("r"), tmp_path / "o", None)  # type: ignore[arg-type]
@@ -541,7 +541,7 @@ def test_private_files_not_world_readable(bundle: Path) -> None:
 
 
 def test_export_file_names_injective_and_case_safe() -> None:
-    from zkpor.liabilities.export import safe_filename
+    from zkpor.prover.liabilities.export import safe_filename
 
     ids = ["a b", "hex-612062", "Alice", "alice", "../x", ".hidden", "ünï", "a" * 150, "bob@x.io"]
     names = [safe_filename(i) for i in ids]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from zkpor.amounts import format_units, parse_amount
 from zkpor.errors import VerificationError
-from zkpor.manifest import Manifest, manifest_digest
+from zkpor.formats.amounts import format_units, parse_amount
+from zkpor.formats.manifest import Manifest, manifest_digest
 from zkpor.verify.manifest import verify_manifest
 
 from .liab_helpers import PROVE_BASE, make_reserves, sample_rows, write_inputs, zkpor
@@ -231,10 +231,10 @@ def test_bad_reserves_file_listed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["manifest", "inclusion-proof", "reserves", "roots"])
 def test_committed_json_schemas_are_current(name: str) -> None:
-    from zkpor.schemas import schema_text
+    from zkpor.formats.schemas import schema_text
 
     committed = Path(__file__).resolve().parent.parent / "docs" / f"{name}.schema.json"
-    assert committed.read_text() == schema_text(name), "run: python -m zkpor.schemas docs"
+    assert committed.read_text() == schema_text(name), "run: python -m zkpor.formats.schemas docs"
 
 
 def test_manifest_validates_against_its_schema(solvent: Path) -> None:

@@ -17,11 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from zkpor.circuits.brackets import reference_hundredths
 
+from zkpor.crypto.generators import generators
+from zkpor.crypto.pedersen import Opening, commit
+from zkpor.crypto.r1cs import ConstraintSystem
+from zkpor.crypto.r1cs.prover import _prove
 from zkpor.errors import InputError, ParameterError, VerificationError
-from zkpor.generators import generators
-from zkpor.liabilities.inputs import load_assets
-from zkpor.manifest import Manifest
-from zkpor.margin import (
+from zkpor.formats.manifest import Manifest
+from zkpor.formats.models import InclusionProof, Roots
+from zkpor.protocol.margin import (
     MarginTerms,
     Tier,
     account_build,
@@ -29,12 +32,9 @@ from zkpor.margin import (
     collateral_hundredths,
     debt_hundredths,
 )
-from zkpor.models import InclusionProof, Roots
-from zkpor.pedersen import Opening, commit
-from zkpor.r1cs import ConstraintSystem
-from zkpor.r1cs.prover import _prove
-from zkpor.solvency import InsolventError, prove_solvency, verify_solvency
-from zkpor.sumtree import DEBT_LEAF_DOMAIN, LEAF_DOMAIN, leaf_hash
+from zkpor.protocol.solvency import InsolventError, prove_solvency, verify_solvency
+from zkpor.protocol.sumtree import DEBT_LEAF_DOMAIN, LEAF_DOMAIN, leaf_hash
+from zkpor.prover.liabilities.inputs import load_assets
 from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import verify_inclusion
 from zkpor.verify.manifest import manifest_roots, verify_manifest
@@ -302,7 +302,7 @@ def test_account_circuit_satisfied_exactly_at_the_bound(
 ) -> None:
     """The largest debt the reference allows satisfies the circuit; one base unit more
     does not (checked with the prover's satisfiability check, no proof needed)."""
-    from zkpor.r1cs.field import check_witness
+    from zkpor.crypto.r1cs.field import check_witness
 
     up_to, ratios, price, decimals, x = case
     tiers = [Tier(u, r) for u, r in zip(up_to, ratios)] + [Tier(None, ratios[-1])]
@@ -620,7 +620,7 @@ def test_no_debt_round_unchanged(tmp_path: Path) -> None:
 
 
 def test_binary_proof_with_debt_round_trips(margin: Path) -> None:
-    from zkpor.proofcodec import decode_inclusion, encode_inclusion
+    from zkpor.formats.zkpi import decode_inclusion, encode_inclusion
 
     alice, carol = _proof(margin, "alice"), _proof(margin, "carol")
     blob = encode_inclusion(alice)

@@ -1,6 +1,6 @@
 """Domain parameters match SEC 2 v2, section 2.4.1."""
 
-from zkpor.group import params
+from zkpor.crypto.group import params
 
 
 def test_secp256k1_constants_match_sec2() -> None:

@@ -6,10 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zkpor.errors import VerificationError
-from zkpor.generators import generators
-from zkpor.group import Backend, N
-from zkpor.pedersen import (
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import Backend, N
+from zkpor.crypto.pedersen import (
     Opening,
     add_commitments,
     commit,
@@ -18,6 +17,7 @@ from zkpor.pedersen import (
     sum_openings,
     verify_opening,
 )
+from zkpor.errors import VerificationError
 
 values = st.integers(min_value=0, max_value=2**64 - 1)
 blinds = st.integers(min_value=0, max_value=N - 1)

@@ -1,5 +1,5 @@
 """Before the trees: the CSV pass that refuses bad and repeated rows and a shortfall in
-seconds (zkpor.liabilities.precheck), and the plainer input messages."""
+seconds (zkpor.prover.liabilities.precheck), and the plainer input messages."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pytest
 
 from tests.demo_round import cli
 from tests.liab_helpers import PROVE_BASE, make_reserves, write_inputs
-from zkpor import publish
 from zkpor.errors import InputError
-from zkpor.liabilities import precheck
-from zkpor.liabilities.inputs import InputErrors, load_assets
-from zkpor.liabilities.precheck import Totals, check_covered, scan_balances, uncovered
-from zkpor.solvency import InsolventError
+from zkpor.protocol.solvency import InsolventError
+from zkpor.prover import publish
+from zkpor.prover.liabilities import precheck
+from zkpor.prover.liabilities.inputs import InputErrors, load_assets
+from zkpor.prover.liabilities.precheck import Totals, check_covered, scan_balances, uncovered
 
 SPECS = (
     load_assets.__globals__["AssetsFile"]

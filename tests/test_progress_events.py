@@ -1,5 +1,5 @@
 """Issue 15: progress on long runs -- chunks done, entries per second, time left -- and the
-same numbers as JSON events (zkpor/liabilities/progress.py, ``zkpor prove --progress-json``)."""
+same numbers as JSON events (zkpor/prover/liabilities/progress.py, ``zkpor prove --progress-json``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from zkpor.liabilities.progress import MovingRate, ProgressDisplay, ProgressMonitor
-from zkpor.liabilities.prover import _StopRequested
+from zkpor.prover.liabilities.progress import MovingRate, ProgressDisplay, ProgressMonitor
+from zkpor.prover.liabilities.prover import _StopRequested
 
 from .liab_helpers import NONCE, PROVE_BASE, SECRET, run_prove, sample_rows, write_inputs, zkpor
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from zkpor.errors import EncodingError
-from zkpor.liabilities.export import BundleReader
-from zkpor.proofcodec import decode_inclusion, encode_inclusion
+from zkpor.formats.zkpi import decode_inclusion, encode_inclusion
+from zkpor.prover.liabilities.export import BundleReader
 from zkpor.verify.inclusion import verify_inclusion
 
 from .liab_helpers import run_prove, sample_rows, synthetic_path

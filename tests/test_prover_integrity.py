@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from zkpor.errors import InputError, VerificationError
-from zkpor.liabilities.prover import _StopRequested
-from zkpor.models import Roots
+from zkpor.formats.models import Roots
+from zkpor.prover.liabilities.prover import _StopRequested
 
 from .liab_helpers import NONCE, SECRET, check_published, run_prove, sample_rows
 

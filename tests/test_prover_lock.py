@@ -15,8 +15,8 @@ import psutil
 import pytest
 
 from zkpor.errors import InputError
-from zkpor.liabilities.lock import lock_path, output_lock
-from zkpor.parallel import make_executor
+from zkpor.prover.liabilities.lock import lock_path, output_lock
+from zkpor.prover.parallel import make_executor
 
 from .liab_helpers import PROVE_BASE, run_prove, sample_rows, write_inputs
 

@@ -8,11 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zkpor.circuits import build_circuit, get_statement
 
-from zkpor.drbg import SeededRandom
-from zkpor.errors import EncodingError, ParameterError, VerificationError
-from zkpor.generators import generators
-from zkpor.group import N, Point, get_backend
-from zkpor.r1cs import (
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import N, Point, get_backend
+from zkpor.crypto.r1cs import (
     ONE,
     Circuit,
     ConstraintSystem,
@@ -26,15 +25,16 @@ from zkpor.r1cs import (
     verify,
     verify_batch,
 )
-from zkpor.r1cs.field import (
+from zkpor.crypto.r1cs.field import (
     N_MINUS_1_FACTORS,
     PRIMITIVE_ELEMENT,
     check_input_rank,
     check_witness,
     to_matrices,
 )
-from zkpor.r1cs.proof import POINT_FIELDS, SCALAR_FIELDS
-from zkpor.r1cs.prover import _prove
+from zkpor.crypto.r1cs.proof import POINT_FIELDS, SCALAR_FIELDS
+from zkpor.crypto.r1cs.prover import _prove
+from zkpor.errors import EncodingError, ParameterError, VerificationError
 
 SLOW = settings(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -327,7 +327,7 @@ def test_matrices_match_the_witness() -> None:
     get_statement("le64").build(cs)
     circuit, w = cs.circuit(), cs.witness()
     mats = to_matrices(circuit)
-    from zkpor.r1cs.field import field
+    from zkpor.crypto.r1cs.field import field
 
     gf = field()
     total = (

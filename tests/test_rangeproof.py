@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zkpor.drbg import SeededRandom
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import Backend, N, Point, get_backend
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof import RangeProof, proof_size, prove, verify, verify_batch
+from zkpor.crypto.rangeproof.prover import _prove
 from zkpor.errors import EncodingError, ParameterError, VerificationError
-from zkpor.generators import generators
-from zkpor.group import Backend, N, Point, get_backend
-from zkpor.pedersen import commit
-from zkpor.rangeproof import RangeProof, proof_size, prove, verify, verify_batch
-from zkpor.rangeproof.prover import _prove
 
 FAST = get_backend("fast")
 blinds = st.integers(min_value=1, max_value=N - 1)
@@ -250,7 +250,7 @@ def test_generator_digest_is_bound(
     good: tuple[RangeProof, list[Point]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     proof, commitments = good
-    import zkpor.rangeproof.statement as statement
+    import zkpor.crypto.rangeproof.statement as statement
 
     monkeypatch.setattr(statement, "generator_digest", lambda: bytes(32))
     _rejected(proof, commitments)

@@ -1,5 +1,5 @@
 """Issue 15: the reduce above the chunk roots runs on the executor when a level is wide
-(zkpor/liabilities/reduce.py); the tree is the same, byte for byte, as the driver's."""
+(zkpor/prover/liabilities/reduce.py); the tree is the same, byte for byte, as the driver's."""
 
 from __future__ import annotations
 
@@ -13,11 +13,17 @@ from pathlib import Path
 import pytest
 
 from zkpor.errors import VerificationError
-from zkpor.liabilities.prover import ProveOptions, prove_liabilities
-from zkpor.liabilities.reduce import GroupResult, build_group, build_top, group_count, reduce_plan
-from zkpor.liabilities.store import open_audit, open_private, private_path
-from zkpor.models import Roots
-from zkpor.sumtree import level_sizes
+from zkpor.formats.models import Roots
+from zkpor.protocol.sumtree import level_sizes
+from zkpor.prover.liabilities.prover import ProveOptions, prove_liabilities
+from zkpor.prover.liabilities.reduce import (
+    GroupResult,
+    build_group,
+    build_top,
+    group_count,
+    reduce_plan,
+)
+from zkpor.prover.liabilities.store import open_audit, open_private, private_path
 from zkpor.verify import audit_bundle
 
 from .liab_helpers import NONCE, SECRET, run_prove, sample_rows, write_inputs
@@ -122,7 +128,7 @@ def test_run_windowed_bounds_the_tasks_in_flight() -> None:
     yet consumed; every task's result once; closing early cancels what has not started."""
     import threading
 
-    from zkpor.parallel import run_windowed
+    from zkpor.prover.parallel import run_windowed
 
     lock = threading.Lock()
     state = {"running": 0, "peak": 0, "started": 0}

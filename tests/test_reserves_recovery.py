@@ -15,9 +15,9 @@ from coincurve import PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zkpor.crypto.group import Backend, N, P
+from zkpor.crypto.group.params import B, fe_sqrt
 from zkpor.errors import VerificationError
-from zkpor.group import Backend, N, P
-from zkpor.group.params import B, fe_sqrt
 from zkpor.reserves import ecrecover, ownership_message
 from zkpor.reserves.bitcoin import message_digest as btc_digest
 from zkpor.reserves.bitcoin import verify_message
@@ -310,10 +310,10 @@ import json, sys
 BLOCK = sys.argv[1] == "no-coincurve"
 if BLOCK:
     sys.modules["coincurve"] = None  # import coincurve now raises ImportError
-from zkpor.manifest import Manifest
+from zkpor.formats.manifest import Manifest
 from zkpor.verify.manifest import verify_manifest
 from zkpor.reserves import ecrecover, load_reserves, verify_reserves
-from zkpor.group import active_backend
+from zkpor.crypto.group import active_backend
 from pathlib import Path
 tests = json.loads(Path(sys.argv[2]).read_text())["testGroups"][0]["tests"]
 valid = next(t for t in tests if t["result"] == "valid" and t["check_signatures"])

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.liabilities.export import BundleReader
-from zkpor.liabilities.keys import RoundKeys
-from zkpor.liabilities.prover import _StopRequested
-from zkpor.models import Roots
+from zkpor.formats.models import Roots
+from zkpor.prover.liabilities.export import BundleReader
+from zkpor.prover.liabilities.keys import RoundKeys
+from zkpor.prover.liabilities.prover import _StopRequested
 from zkpor.verify import verify_inclusion
 
 from .liab_helpers import SECRET, run_prove, sample_rows

@@ -1,5 +1,5 @@
 """Issue 21, item 6: the self-check runs on the executor it checks, so the driver checks a
-random sample of the workers' results itself (zkpor/liabilities/spotcheck.py).
+random sample of the workers' results itself (zkpor/prover/liabilities/spotcheck.py).
 
 The adversary is the exchange's own executor: it returns a wrong result AND approves every
 worker check of the audit and of the leaf recomputation without checking anything."""
@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
+from zkpor.crypto.group import N
 from zkpor.errors import VerificationError
-from zkpor.group import N
-from zkpor.liabilities.build import ChunkResult, ChunkTask, build_chunk
-from zkpor.liabilities.margin import AccountTask, prove_account
-from zkpor.liabilities.prover import ProveOptions, prove_liabilities
-from zkpor.liabilities.selfcheck import check_leaves
-from zkpor.liabilities.spotcheck import DEFAULT_SAMPLE, STAGE, draw_sample
-from zkpor.sumtree import level_sizes
+from zkpor.protocol.sumtree import level_sizes
+from zkpor.prover.liabilities.build import ChunkResult, ChunkTask, build_chunk
+from zkpor.prover.liabilities.margin import AccountTask, prove_account
+from zkpor.prover.liabilities.prover import ProveOptions, prove_liabilities
+from zkpor.prover.liabilities.selfcheck import check_leaves
+from zkpor.prover.liabilities.spotcheck import DEFAULT_SAMPLE, STAGE, draw_sample
 
 from .liab_helpers import NONCE, SECRET, run_prove, sample_rows
 

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zkpor.crypto.group import N, Point
+from zkpor.crypto.pedersen import Opening, commit
+from zkpor.crypto.rangeproof.prover import _prove
 from zkpor.errors import ParameterError, VerificationError
-from zkpor.group import N, Point
-from zkpor.pedersen import Opening, commit
-from zkpor.rangeproof.prover import _prove
-from zkpor.solvency import (
+from zkpor.protocol.solvency import (
     InsolventError,
     SolvencyProof,
     parse_ratio,

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.amounts import format_units, parse_amount
 from zkpor.errors import EncodingError, InputError, VerificationError
-from zkpor.liabilities.export import BundleReader, export_user
-from zkpor.models import InclusionProof
-from zkpor.proofcodec import decode_inclusion, encode_inclusion
+from zkpor.formats.amounts import format_units, parse_amount
+from zkpor.formats.models import InclusionProof
+from zkpor.formats.zkpi import decode_inclusion, encode_inclusion
+from zkpor.prover.liabilities.export import BundleReader, export_user
 from zkpor.verify.inclusion import verify_inclusion
 
 from .liab_helpers import PROVE_BASE, make_reserves, run_prove, sample_rows, write_inputs, zkpor

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from zkpor.crypto.group import N, get_backend
 from zkpor.errors import EncodingError, ParameterError, VerificationError
-from zkpor.group import N, get_backend
 from zkpor.vectors import CheckContext, check_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +63,7 @@ def mutated_fails(name: str, ctx: CheckContext, pick, change) -> None:  # type: 
 def test_item1_spec2_constants_are_the_codes() -> None:
     import importlib
 
-    h2c = importlib.import_module("zkpor.group.hash_to_curve")
+    h2c = importlib.import_module("zkpor.crypto.group.hash_to_curve")
 
     text = section("2.")
     assert f"A' = 0x{h2c.A_PRIME:064x}" in text
@@ -77,7 +77,7 @@ def test_item1_spec2_constants_are_the_codes() -> None:
 
 
 def test_item2_spec2_expand_message_xmd_refusals(ctx: CheckContext) -> None:
-    from zkpor.group import expand_message_xmd
+    from zkpor.crypto.group import expand_message_xmd
 
     for length in (0, 8161, 65535, 65536):
         with pytest.raises(ParameterError):
@@ -98,8 +98,8 @@ def test_item2_spec2_expand_message_xmd_refusals(ctx: CheckContext) -> None:
 
 
 def test_item3_spec6_3_labels_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    from zkpor.rangeproof import prove, verify
-    from zkpor.transcript import Transcript
+    from zkpor.crypto.rangeproof import prove, verify
+    from zkpor.crypto.transcript import Transcript
 
     rows = re.findall(r"^\| \d+a? \| [^|]+\| `([^`]+)` \|", section("6.3"), re.M)
     assert rows[:3] == ["gens", "context", "n"] and rows[-3:] == ["L", "R", "u"]
@@ -119,7 +119,7 @@ def test_item3_spec6_3_labels_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
         return orig_c(self, label)
 
     monkeypatch.setattr(Transcript, "challenge_scalar", challenge)
-    from zkpor.pedersen import commit
+    from zkpor.crypto.pedersen import commit
 
     proof = prove([5, 6], [7, 8], 8)
     commitments = [commit(5, 7), commit(6, 8)]
@@ -135,7 +135,7 @@ def test_item3_spec6_3_labels_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_item4_spec6_5_zero_based_s_i() -> None:
-    from zkpor.rangeproof.ipa import verification_scalars
+    from zkpor.crypto.rangeproof.ipa import verification_scalars
 
     us = [3, 5, 7, 11]  # u_0 .. u_3
     k, nm = len(us), 16
@@ -156,7 +156,7 @@ def test_item4_spec6_5_zero_based_s_i() -> None:
 def test_item5_spec6_2_seeded_stream_and_draw_order() -> None:
     import hashlib
 
-    from zkpor.drbg import SeededRandom
+    from zkpor.crypto.drbg import SeededRandom
 
     def stream(seed: bytes, size: int) -> bytes:
         out, i = b"", 0
@@ -188,9 +188,9 @@ def test_item5_spec6_2_seeded_stream_and_draw_order() -> None:
 
 
 def test_item6_spec6_2_out_of_range_bits_reproduce_the_vectors() -> None:
-    from zkpor.drbg import SeededRandom
-    from zkpor.generators import generators
-    from zkpor.rangeproof.prover import _prove
+    from zkpor.crypto.drbg import SeededRandom
+    from zkpor.crypto.generators import generators
+    from zkpor.crypto.rangeproof.prover import _prove
 
     gens = generators(get_backend("fast"))
     done = 0
@@ -263,7 +263,7 @@ def test_item9_spec12_2_block_hash_pattern() -> None:
     for name in ("manifest", "reserves"):
         text = (ROOT / "docs" / f"{name}.schema.json").read_text()
         assert json.dumps(pattern) in text, name
-    from zkpor.manifest import ManifestReserves
+    from zkpor.formats.manifest import ManifestReserves
 
     base = {"chain": "bitcoin", "block_height": 1, "total": "0", "total_units": "0"}
     ManifestReserves.model_validate({**base, "addresses": [], "block_hash": "0x" + "aB" * 32})
@@ -275,7 +275,7 @@ def test_item9_spec12_2_block_hash_pattern() -> None:
 
 
 def test_item10_spec7_2_user_id_counts_bytes() -> None:
-    from zkpor.models import InclusionProof
+    from zkpor.formats.models import InclusionProof
 
     base = next(t["inclusion"] for t in all_tests(vectors("inclusion")) if t["result"] == "valid")
     InclusionProof.model_validate(dict(base, user_id="€" * 42 + "ab"))  # 128 bytes, 44 chars
@@ -324,7 +324,7 @@ def test_item10_spec9_5_audit_round_id_counts_bytes(ctx: CheckContext) -> None:
     ],
 )
 def test_item11_spec7_7a_amount_grammar(text: str, decimals: int, units: int | None) -> None:
-    from zkpor.amounts import parse_amount
+    from zkpor.formats.amounts import parse_amount
 
     assert "`1.` (a point without fraction digits), `.5`" in section("7.7a")
     if units is None:
@@ -370,8 +370,8 @@ def test_item13_spec10_signature_edge_cases(ctx: CheckContext) -> None:
 
 
 def test_item14_spec12_8_strict_json_exact_integers() -> None:
-    from zkpor.models import Roots
-    from zkpor.publicjson import parse_public
+    from zkpor.formats.models import Roots
+    from zkpor.formats.strictjson import parse_public
 
     roots = next(t["roots"] for t in all_tests(vectors("inclusion")) if t["result"] == "valid")
     big = dict(roots)
@@ -395,7 +395,7 @@ def test_item14_spec12_8_strict_json_exact_integers() -> None:
 
 
 def test_item15_spec12_2_optional_fields_in_canonical_json() -> None:
-    from zkpor.manifest import Manifest, canonical_json
+    from zkpor.formats.manifest import Manifest, canonical_json
 
     data = next(t for t in all_tests(vectors("manifest")) if "Disclosed" in t["flags"])
     m = copy.deepcopy(data["manifest"])
@@ -415,7 +415,7 @@ def test_item15_spec12_2_optional_fields_in_canonical_json() -> None:
 
 
 def test_item16_spec8_1a_decoder_rules(ctx: CheckContext) -> None:
-    from zkpor.proofcodec import decode_inclusion
+    from zkpor.formats.zkpi import decode_inclusion
 
     text = section("8.1a")
     for rule in ("depth of 0", "child count of 0 or above the arity", "any byte after"):
@@ -441,8 +441,8 @@ def test_item16_spec8_1a_decoder_rules(ctx: CheckContext) -> None:
 
 
 def test_item17_spec8_1_at_most_six_proofs_per_step() -> None:
-    from zkpor.models import PathStep
-    from zkpor.sumtree import child_chunks
+    from zkpor.formats.models import PathStep
+    from zkpor.protocol.sumtree import child_chunks
 
     assert max(len(child_chunks(c)) for c in range(1, 65)) == 6
     assert "array of 1-6 hex strings" in section("8.1")
@@ -460,8 +460,8 @@ def test_item17_spec8_1_at_most_six_proofs_per_step() -> None:
 def test_item18_spec6_5_batch_weights_and_order(monkeypatch: pytest.MonkeyPatch) -> None:
     import secrets
 
-    from zkpor.pedersen import commit
-    from zkpor.rangeproof import RangeProof, prove, verify, verify_batch
+    from zkpor.crypto.pedersen import commit
+    from zkpor.crypto.rangeproof import RangeProof, prove, verify, verify_batch
 
     good = [(prove([i + 1], [i + 2], 8), [commit(i + 1, i + 2)]) for i in range(3)]
     bad_proof, bad_commitments = prove([9], [10], 8), [commit(9, 10)]

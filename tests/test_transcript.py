@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zkpor.crypto.group import Backend, N
+from zkpor.crypto.transcript import Transcript
 from zkpor.errors import EncodingError, TranscriptError
-from zkpor.group import Backend, N
-from zkpor.transcript import Transcript
 
 
 def _sequence(t: Transcript, backend: Backend) -> int:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.drbg import SeededRandom
-from zkpor.generators import generators
-from zkpor.group import Backend, get_backend
-from zkpor.rangeproof import prove
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import Backend, get_backend
+from zkpor.crypto.rangeproof import prove
 from zkpor.vectors import FILE_NAMES, CheckContext, check_data, check_dir, generate_file
 from zkpor.vectors.common import FLAGS
 from zkpor.vectors.schema import schema_text

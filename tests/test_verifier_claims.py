@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from zkpor.amounts import format_units, parse_amount
-from zkpor.manifest import Manifest, solvency_context, statement_digest
-from zkpor.pedersen import Opening
-from zkpor.solvency import prove_solvency
+from zkpor.crypto.pedersen import Opening
+from zkpor.formats.amounts import format_units, parse_amount
+from zkpor.formats.manifest import Manifest, solvency_context, statement_digest
+from zkpor.protocol.solvency import prove_solvency
 
 from .liab_helpers import PROVE_BASE, make_reserves, write_inputs, zkpor
 from .mutations import changed, leaves
@@ -141,7 +141,7 @@ def test_markup_ids_print_literally_and_verify(round_dir: Path, index: int) -> N
 def _evil_tree_proof(tmp: Path, user_id: str) -> tuple[Path, Path]:
     """A test-only prover that skips the identifier rules: a real tree (vectors' builder)
     holding ``user_id``, its roots file and the customer's proof, valid in every other way."""
-    from zkpor.generators import generators
+    from zkpor.crypto.generators import generators
     from zkpor.vectors.common import seeded
     from zkpor.vectors.tree import build_tree, roots_json
 
@@ -218,7 +218,7 @@ def test_forging_manifest_names_refused(round_dir: Path, field: str, name: str) 
 
 
 def test_prover_refuses_what_verifiers_refuse(tmp_path: Path) -> None:
-    from zkpor.liabilities.inputs import InputErrors, check_user_id
+    from zkpor.prover.liabilities.inputs import InputErrors, check_user_id
 
     for text in [*EVIL_IDS.values(), "x" * 129, ""]:
         with pytest.raises(ValueError):
@@ -227,7 +227,7 @@ def test_prover_refuses_what_verifiers_refuse(tmp_path: Path) -> None:
     write_inputs(tmp_path, rows)
     from concurrent.futures import ThreadPoolExecutor
 
-    from zkpor.liabilities.prover import ProveOptions, prove_liabilities
+    from zkpor.prover.liabilities.prover import ProveOptions, prove_liabilities
 
     with ThreadPoolExecutor(1) as ex, pytest.raises(InputErrors) as info:
         prove_liabilities(
@@ -307,7 +307,7 @@ def test_digest_whitespace_case_and_format(round_dir: Path) -> None:
 
 
 def _openings(tmp: Path) -> dict[str, Opening]:
-    from zkpor.liabilities.store import private_path
+    from zkpor.prover.liabilities.store import private_path
 
     conn = sqlite3.connect(private_path(tmp / "b"))
     try:
@@ -642,8 +642,8 @@ def test_error_messages_never_carry_terminal_controls(round_dir: Path, where: st
 
 
 def test_binary_proof_with_a_bad_field_is_a_one_line_error(round_dir: Path, tmp_path: Path) -> None:
-    from zkpor.models import InclusionProof
-    from zkpor.proofcodec import encode_inclusion
+    from zkpor.formats.models import InclusionProof
+    from zkpor.formats.zkpi import encode_inclusion
 
     good = InclusionProof.model_validate_json((round_dir / "p0.json").read_text())
     bad = good.model_copy(update={"user_id": "x\x1b[31my"})
@@ -691,7 +691,7 @@ def test_oversized_proof_refused_before_parsing(round_dir: Path) -> None:
 
 def test_lock_file_symlink_not_followed(tmp_path: Path) -> None:
     from zkpor.errors import InputError
-    from zkpor.liabilities.lock import lock_path, output_lock
+    from zkpor.prover.liabilities.lock import lock_path, output_lock
 
     victim = tmp_path / "victim"
     victim.write_text("precious")

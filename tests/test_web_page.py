@@ -67,12 +67,12 @@ def test_script_hash_matches_csp() -> None:
 
 def test_page_embeds_the_pinned_generator_table() -> None:
     """The page carries zkpor's shipped vector generators (base64) and the same pin as
-    zkpor.generators, so both verifiers start from one checked table (docs/spec.md 3)."""
+    zkpor.crypto.generators, so both verifiers start from one checked table (docs/spec.md 3)."""
     import base64
     import hashlib
     from importlib import resources
 
-    from zkpor.generators import SHIPPED_FILE, SHIPPED_SHA256, SHIPPED_VECTOR_GENERATORS
+    from zkpor.crypto.generators import SHIPPED_FILE, SHIPPED_SHA256, SHIPPED_VECTOR_GENERATORS
 
     text = page_bytes().decode("utf-8")
     table = resources.files("zkpor.data").joinpath(SHIPPED_FILE).read_bytes()

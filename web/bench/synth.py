@@ -13,24 +13,28 @@ import random
 import sys
 from pathlib import Path
 
-from zkpor.amounts import format_units
-from zkpor.generators import generator_digest
-from zkpor.group import N, active_backend
-from zkpor.manifest import (
+from zkpor.crypto.generators import generator_digest
+from zkpor.crypto.group import N, active_backend
+from zkpor.crypto.pedersen import Opening, commit
+from zkpor.crypto.rangeproof import prove
+from zkpor.formats.amounts import format_units
+from zkpor.formats.manifest import (
     MANIFEST_FORMAT,
     Manifest,
     manifest_digest,
     solvency_context,
     statement_digest,
 )
-from zkpor.models import INCLUSION_FORMAT, AssetInclusion, ChildNode, InclusionProof, PathStep
-from zkpor.pedersen import Opening, commit
-from zkpor.proofcodec import encode_inclusion
-from zkpor.rangeproof import prove
-from zkpor.reserves.message import ownership_message
-from zkpor.reserves.signing import bitcoin_address, sign_bitcoin
-from zkpor.solvency import prove_solvency
-from zkpor.sumtree import (
+from zkpor.formats.models import (
+    INCLUSION_FORMAT,
+    AssetInclusion,
+    ChildNode,
+    InclusionProof,
+    PathStep,
+)
+from zkpor.formats.zkpi import encode_inclusion
+from zkpor.protocol.solvency import prove_solvency
+from zkpor.protocol.sumtree import (
     NO_TAG_BYTES,
     child_chunks,
     children_of,
@@ -38,6 +42,8 @@ from zkpor.sumtree import (
     level_sizes,
     node_hash,
 )
+from zkpor.reserves.message import ownership_message
+from zkpor.reserves.signing import bitcoin_address, sign_bitcoin
 
 ROUND, EXCHANGE, ASSET, DECIMALS, USER = "bench-1m", "Bench Exchange", "BTC", 8, "user-00000000"
 

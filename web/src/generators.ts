@@ -3,7 +3,7 @@
  * H_i by hash_to_curve under the project DST, and the generator digest bound into every
  * transcript. Vector generators are made on first use and cached: the first 1,024 pairs come
  * from the table zkpor ships (zkpor/data/vector_generators.bin, G_0 || H_0 || G_1 || ...,
- * 33-byte points, embedded in the page) when its SHA-256 is the one zkpor/generators.py pins
+ * 33-byte points, embedded in the page) when its SHA-256 is the one zkpor/crypto/generators.py pins
  * and its first pair equals the derived one, which decodes 2,048 points instead of running
  * 2,048 hash_to_curve; beyond it, or with any mismatch, every point is derived.
  */

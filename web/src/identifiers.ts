@@ -1,5 +1,5 @@
 /**
- * Identifier rules (zkpor/identifiers.py; docs/spec.md 10.1, 12.7): text an exchange controls
+ * Identifier rules (zkpor/formats/identifiers.py; docs/spec.md 10.1, 12.7): text an exchange controls
  * and a verifier shows must be NFC and hold no character of general category Cc, Cf, Cs, Zl,
  * Zp, within a limit in bytes of UTF-8. The page shows identifiers as text nodes only, never markup.
  *

@@ -1,5 +1,5 @@
 /**
- * Strict JSON (zkpor/publicjson.py): UTF-8 without BOM, one object at the top level, no key
+ * Strict JSON (zkpor/formats/strictjson.py): UTF-8 without BOM, one object at the top level, no key
  * twice, arrays and objects nested at most 32 deep, no lone surrogate in a string or key (a
  * `\ud800` escape without its pair), numbers only as integers (no fraction, exponent or -0; at
  * most 20 digits), and the canonical serialisation of docs/spec.md 12.3 (sorted keys, no whitespace, minimal escapes).
@@ -10,7 +10,7 @@ import { InputError } from './errors.js';
 export type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json };
 
 export const MAX_PUBLIC_FILE_BYTES = 256 * 1024 * 1024;
-/** zkpor/publicjson.py MAX_DEPTH: the top-level object is depth 1. */
+/** zkpor/formats/strictjson.py MAX_DEPTH: the top-level object is depth 1. */
 export const MAX_DEPTH = 32;
 
 class Parser {

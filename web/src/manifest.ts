@@ -1,6 +1,6 @@
 /**
  * The manifest (docs/spec.md 12): its canonical JSON and digest (12.3), the statement
- * digest every solvency proof binds (zkpor/manifest.py: SHA-256("zkpor-manifest-statement-v1"
+ * digest every solvency proof binds (zkpor/formats/manifest.py: SHA-256("zkpor-manifest-statement-v1"
  * || 0x00 || canonical JSON with every solvency proof replaced by "")), and the checks of
  * 12.4 for every asset, the rules across assets (10.5: one holding backs one asset, known token
  * contracts) and ownership signatures included; with margin (16.5, 16.6) the terms'

@@ -1,5 +1,5 @@
 /**
- * Margin accounts, a customer's side (docs/spec.md 16; zkpor/margin.py, zkpor/verify/margin.py).
+ * Margin accounts, a customer's side (docs/spec.md 16; zkpor/protocol/margin.py, zkpor/verify/margin.py).
  *
  * Terms. With Q = quote.decimals and D the largest decimals of the priced assets, every value
  * is an integer of margin units, 10^-(Q+D) quote: p_a = price_a 10^Q 10^(D - decimals_a) per

@@ -1,5 +1,5 @@
 /**
- * Strict models of the public files (zkpor/models.py, zkpor/manifest.py; docs/spec.md 8.1,
+ * Strict models of the public files (zkpor/formats/models.py, zkpor/formats/manifest.py; docs/spec.md 8.1,
  * 9.2, 12.2): unknown fields refused, integers only where integers belong, strings only where
  * strings belong, every pattern and bound checked. Failures are InputErrors naming the field.
  * Margin fields (spec 16.6, 16.8) and the proof's `exchange` are optional: absent (or null)

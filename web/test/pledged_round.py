@@ -21,17 +21,17 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from zkpor.liabilities import prover
-from zkpor.liabilities.margin import AccountPlan
-from zkpor.sumtree import DEBT_SUFFIX
+from zkpor.protocol.sumtree import DEBT_SUFFIX
+from zkpor.prover.liabilities import prover
+from zkpor.prover.liabilities.margin import AccountPlan
 
 
 def main(out: Path) -> None:
     import zkpor.verify.audit as audit_mod
     import zkpor.verify.inclusion as inclusion_mod
-    from zkpor.demo import run_demo
-    from zkpor.liabilities.export import BundleReader, safe_filename, write_proof
-    from zkpor.parallel import make_executor
+    from zkpor.prover.demo import run_demo
+    from zkpor.prover.liabilities.export import BundleReader, safe_filename, write_proof
+    from zkpor.prover.parallel import make_executor
 
     victim: dict[str, object] = {}
     honest = prover.tag_leaves

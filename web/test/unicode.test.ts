@@ -62,7 +62,7 @@ test('strict JSON: surrogate-pair escapes join, lone surrogates are refused (12.
   assert.throws(() => parseStrictJson(Uint8Array.of(...utf8('{"x":"'), 0xed, 0xa0, 0x80, ...utf8('"}'))), /not UTF-8/);
 });
 
-test('strict JSON: nested at most 32 deep, as zkpor/publicjson.py', () => {
+test('strict JSON: nested at most 32 deep, as zkpor/formats/strictjson.py', () => {
   const nest = (n: number) => '{"a":' + '['.repeat(n - 1) + ']'.repeat(n - 1) + '}';
   assert.doesNotThrow(() => parseStrictJson(utf8(nest(32))));
   assert.throws(() => parseStrictJson(utf8(nest(33))), /nested more than 32 deep/);

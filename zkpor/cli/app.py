@@ -93,8 +93,8 @@ def info(
     \b
       zkpor info --json
     """
-    from zkpor.generators import GENERATOR_DST, generator_digest, generators
-    from zkpor.group import active_backend
+    from zkpor.crypto.generators import GENERATOR_DST, generator_digest, generators
+    from zkpor.crypto.group import active_backend
 
     gens = generators()
     data = {

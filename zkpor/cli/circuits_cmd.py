@@ -17,7 +17,7 @@ app.add_typer(
 
 def _summary(name: str) -> dict[str, Any]:
     from zkpor.circuits import build_circuit, get_statement
-    from zkpor.r1cs import proof_size, rounds_for
+    from zkpor.crypto.r1cs import proof_size, rounds_for
 
     st = get_statement(name)
     c = build_circuit(name)

@@ -36,13 +36,13 @@ def shown_line(text: str) -> str:
     identifier can never move the cursor, clear the screen or reorder the text)."""
     import unicodedata
 
-    from zkpor.identifiers import FORBIDDEN_CATEGORIES
+    from zkpor.formats.identifiers import FORBIDDEN_CATEGORIES
 
     if all(
         ch.isprintable() and unicodedata.category(ch) not in FORBIDDEN_CATEGORIES for ch in text
     ):
         return text
-    from zkpor.identifiers import shown
+    from zkpor.formats.identifiers import shown
 
     return shown(text, limit=len(text))
 

@@ -49,8 +49,8 @@ def demo(
     """
     from rich.table import Table
 
-    from zkpor.demo import run_demo
-    from zkpor.parallel import make_executor
+    from zkpor.prover.demo import run_demo
+    from zkpor.prover.parallel import make_executor
 
     symbols = [a.strip().upper() for a in assets.split(",") if a.strip()]
     with make_executor(workers) as executor, Bars(not as_json) as bars:

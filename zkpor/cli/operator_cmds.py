@@ -15,7 +15,7 @@ import typer
 from zkpor.cli.app import app
 from zkpor.cli.common import Bars, console, data_console, shown_line
 from zkpor.errors import InputError
-from zkpor.liabilities.progress import ProgressDisplay, ProgressMonitor
+from zkpor.prover.liabilities.progress import ProgressDisplay, ProgressMonitor
 
 __all__: list[str] = []
 
@@ -45,7 +45,7 @@ def keygen(
     \b
       zkpor keygen --out exchange.secret
     """
-    from zkpor.liabilities.keys import write_master_secret
+    from zkpor.prover.liabilities.keys import write_master_secret
 
     if out.exists() and not force:
         raise InputError(
@@ -127,12 +127,12 @@ def prove(
     """
     import time
 
-    from zkpor.identifiers import shown
-    from zkpor.liabilities.keys import read_master_secret
-    from zkpor.liabilities.prover import ProveOptions
-    from zkpor.parallel import make_executor
-    from zkpor.publish import prove_round
-    from zkpor.solvency import parse_ratio
+    from zkpor.formats.identifiers import shown
+    from zkpor.protocol.solvency import parse_ratio
+    from zkpor.prover.liabilities.keys import read_master_secret
+    from zkpor.prover.liabilities.prover import ProveOptions
+    from zkpor.prover.parallel import make_executor
+    from zkpor.prover.publish import prove_round
 
     if (reserves is None) != (exchange is None):
         raise InputError("--reserves and --exchange go together")
@@ -243,7 +243,7 @@ def prove(
 def _progress(off: bool, events: str | None) -> ProgressMonitor:
     """The prove command's progress: the library's (stage, done, total) callback, feeding
     the live display (chunks, entries/s, time left) unless ``off``, and with ``--progress-json
-    DEST`` the JSON events (zkpor/liabilities/progress.py). Every progress output of
+    DEST`` the JSON events (zkpor/prover/liabilities/progress.py). Every progress output of
     ``zkpor prove`` is wired here."""
     display = ProgressDisplay(not off and events != "-")
     return ProgressMonitor.to(display, events)
@@ -254,7 +254,7 @@ def interrupted(executor: Executor, progress: ProgressMonitor, as_json: bool = F
 
     What the run finished is committed chunk by chunk in BUNDLE.partial and is checked
     before a rerun trusts it, so leaving at once loses at most the chunks in flight. The
-    local pool's workers end within a second of their driver (:func:`zkpor.parallel.
+    local pool's workers end within a second of their driver (:func:`zkpor.prover.parallel.
     watch_parent`) and ignore SIGINT themselves (no traceback from each of them)."""
     # restores the cursor the live display hid; the events end with "failed"
     progress.__exit__(KeyboardInterrupt, KeyboardInterrupt("interrupted"), None)
@@ -298,7 +298,13 @@ def export(
       zkpor export --bundle bundle --user alice --out alice.json
       zkpor export --bundle bundle --all --out proofs/ --format binary
     """
-    from zkpor.liabilities.export import FORMATS, INDEX_NAME, export_all, export_user, safe_filename
+    from zkpor.prover.liabilities.export import (
+        FORMATS,
+        INDEX_NAME,
+        export_all,
+        export_user,
+        safe_filename,
+    )
 
     assert fmt.value in FORMATS
     if all_users == (user is not None):

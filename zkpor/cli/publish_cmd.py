@@ -32,7 +32,7 @@ def publish(
     \b
       zkpor publish bundle --out site
     """
-    from zkpor.publish import publish_folder
+    from zkpor.prover.publish import publish_folder
 
     written = publish_folder(bundle, out)
     for path in written:

@@ -50,7 +50,7 @@ def reserves_message(
       zkpor reserves message --exchange "Demo Exchange" --round 2026-11-30 \\
         --address bc1qfszr7tgtt79mcvtdnt9x4cr2wm4j6qwk7x70ua > msg.txt
     """
-    from zkpor.identifiers import check_text
+    from zkpor.formats.identifiers import check_text
     from zkpor.reserves import ownership_message
     from zkpor.reserves.models import address_problem
 
@@ -121,7 +121,7 @@ def reserves_check(
       zkpor reserves check reserves.json --exchange "Demo Exchange" \\
         --round 2026-11-30 --assets assets.json
     """
-    from zkpor.liabilities.inputs import load_assets
+    from zkpor.prover.liabilities.inputs import load_assets
     from zkpor.reserves import load_reserves, verify_reserves
 
     if eth_rpc is not None and assets is None:
@@ -181,7 +181,7 @@ def _print_check(
     as_json: bool,
     chain: ChainCheck | None = None,
 ) -> None:
-    from zkpor.amounts import format_units
+    from zkpor.formats.amounts import format_units
 
     if chain is None:
         not_checked = [

@@ -56,7 +56,7 @@ def vectors_check(
     \b
       zkpor vectors check vectors --json
     """
-    from zkpor.group import active_backend
+    from zkpor.crypto.group import active_backend
     from zkpor.vectors import check_dir
 
     backend = active_backend()

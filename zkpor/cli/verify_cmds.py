@@ -24,8 +24,8 @@ from zkpor.cli.verify_text import (
 from zkpor.errors import InputError, VerificationError
 
 if TYPE_CHECKING:
-    from zkpor.manifest import Manifest
-    from zkpor.models import InclusionProof, Roots
+    from zkpor.formats.manifest import Manifest
+    from zkpor.formats.models import InclusionProof, Roots
     from zkpor.reserves.chaincheck import ChainCheck
     from zkpor.verify.inclusion import VerifiedAsset
     from zkpor.verify.manifest import ManifestReport
@@ -43,9 +43,9 @@ def _load_inclusion(path: Path) -> InclusionProof:
     from pydantic import ValidationError
 
     from zkpor.errors import EncodingError
-    from zkpor.models import InclusionProof
-    from zkpor.proofcodec import MAGIC, decode_inclusion
-    from zkpor.publicjson import parse_public, validation_message
+    from zkpor.formats.models import InclusionProof
+    from zkpor.formats.strictjson import parse_public, validation_message
+    from zkpor.formats.zkpi import MAGIC, decode_inclusion
 
     data = read_bytes_file(path, "proof", MAX_PROOF_BYTES)
     if data.startswith(MAGIC):
@@ -60,17 +60,17 @@ def _load_inclusion(path: Path) -> InclusionProof:
 
 
 def load_manifest(path: Path) -> Manifest:
-    from zkpor.manifest import Manifest
-    from zkpor.publicjson import parse_public
+    from zkpor.formats.manifest import Manifest
+    from zkpor.formats.strictjson import parse_public
 
     data = read_bytes_file(path, "manifest", MAX_MANIFEST_BYTES)
     return parse_public(Manifest, data, str(path), MAX_MANIFEST_BYTES)
 
 
 def _load_roots(path: Path) -> Roots:
-    from zkpor.generators import generator_digest
-    from zkpor.models import Roots
-    from zkpor.publicjson import parse_public
+    from zkpor.crypto.generators import generator_digest
+    from zkpor.formats.models import Roots
+    from zkpor.formats.strictjson import parse_public
 
     data = read_bytes_file(path, "roots file", MAX_ROOTS_BYTES)
     pub = parse_public(Roots, data, str(path), MAX_ROOTS_BYTES)

@@ -1,1 +1,1 @@
-"""Package data: the first vector generators, precomputed (see :mod:`zkpor.generators`)."""
+"""Package data: the first vector generators, precomputed (see :mod:`zkpor.crypto.generators`)."""

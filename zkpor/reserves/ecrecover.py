@@ -17,7 +17,7 @@ Two implementations with one answer:
 
 - ``"coincurve"``: libsecp256k1's ``secp256k1_ecdsa_recover``
   (``PublicKey.from_signature_and_message(..., hasher=None)``), used when coincurve imports;
-- ``"group"``: the formula above on zkpor's group API (:mod:`zkpor.group`, the active
+- ``"group"``: the formula above on zkpor's group API (:mod:`zkpor.crypto.group`, the active
   backend's ``Point``; pure Python on the reference backend), used when it does not.
 
 :func:`using` forces one of them (tests and benchmarks compare them).
@@ -29,9 +29,9 @@ import contextlib
 from collections.abc import Iterator
 from typing import Final
 
+from zkpor.crypto.group import N, Point, active_backend
+from zkpor.crypto.group.params import B, P, fe_sqrt
 from zkpor.errors import VerificationError
-from zkpor.group import N, Point, active_backend
-from zkpor.group.params import B, P, fe_sqrt
 
 __all__ = ["METHODS", "default_method", "recover_public_key", "using"]
 

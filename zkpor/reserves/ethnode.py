@@ -37,8 +37,8 @@ from functools import partial
 from typing import Any, Final, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from zkpor.amounts import format_units, parse_amount
 from zkpor.errors import InputError, VerificationError, ZkporError
+from zkpor.formats.amounts import format_units, parse_amount
 from zkpor.reserves.ethereum import check_address
 
 __all__ = [

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from zkpor.reserves.verify import AddressEntry, _Label, address_key
 
 if TYPE_CHECKING:
-    from zkpor.manifest import Manifest
+    from zkpor.formats.manifest import Manifest
     from zkpor.reserves.models import AssetReserves
 
 __all__ = [

@@ -20,7 +20,7 @@ P2WPKH addresses, :mod:`.bip322`) or 0x-prefixed hex of 65 bytes r || s || v (Et
 most :data:`MAX_SIGNATURE_CHARS` characters. An Ethereum asset that is an ERC-20 token names
 its contract (``token_contract``, EIP-55 form; absent for ether); ``chain_id`` (optional,
 EIP-155, 1 for mainnet) says which Ethereum network. Every identifier (exchange, round_id,
-asset, chain, address) passes :func:`zkpor.identifiers.check_text`; an address must also be
+asset, chain, address) passes :func:`zkpor.formats.identifiers.check_text`; an address must also be
 printable ASCII without spaces (U+0021 to U+007E).
 """
 
@@ -40,7 +40,7 @@ from pydantic import (
     model_validator,
 )
 
-from zkpor.identifiers import check_text
+from zkpor.formats.identifiers import check_text
 from zkpor.reserves.bip322 import MAX_SIGNATURE_CHARS
 
 __all__ = [
@@ -116,7 +116,7 @@ def check_token_fields(chain: str, token_contract: str | None, chain_id: int | N
 
 
 class _Strict(BaseModel):
-    """Unknown fields refused, no type coercion, immutable (as in :mod:`zkpor.models`)."""
+    """Unknown fields refused, no type coercion, immutable (as in :mod:`zkpor.formats.models`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 

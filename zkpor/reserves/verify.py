@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from zkpor.amounts import U64_MAX, parse_amount
 from zkpor.errors import InputError, VerificationError
-from zkpor.identifiers import identifier_problem, shown
+from zkpor.formats.amounts import U64_MAX, parse_amount
+from zkpor.formats.identifiers import identifier_problem, shown
 from zkpor.reserves import bitcoin, ethereum
 from zkpor.reserves.bip322 import needs_bip322
 from zkpor.reserves.bitcoin import decode_address
@@ -54,9 +54,9 @@ class ReservesReport:
 
 
 def load_reserves(path: Path) -> ReservesSnapshot:
-    """Parse a reserves snapshot file strictly (:mod:`zkpor.publicjson`); InputError naming
+    """Parse a reserves snapshot file strictly (:mod:`zkpor.formats.strictjson`); InputError naming
     the file and field on failure."""
-    from zkpor.publicjson import parse_public
+    from zkpor.formats.strictjson import parse_public
 
     try:
         data = path.read_bytes()

@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from zkpor.generators import GeneratorSet, generator_digest
-from zkpor.sumtree import MarginTag
+from zkpor.crypto.generators import GeneratorSet, generator_digest
+from zkpor.protocol.sumtree import MarginTag
 from zkpor.vectors.checkbase import CheckContext, Json, MalformedTest, _get, _list, _obj
 from zkpor.vectors.common import VectorFile, hexpt, seeded
 from zkpor.vectors.gen_base import ROUND_B
@@ -244,7 +244,7 @@ def _cell(raw: object) -> object:
 
 
 def check_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.models import Roots
+    from zkpor.formats.models import Roots
     from zkpor.verify.audit import audit_bundle
 
     sql = _list(group, "sql")

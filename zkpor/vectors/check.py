@@ -24,8 +24,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zkpor.crypto.group import Backend, active_backend
 from zkpor.errors import InputError
-from zkpor.group import Backend, active_backend
 from zkpor.vectors.checkbase import (
     REJECTIONS,
     CheckContext,

@@ -10,20 +10,20 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from zkpor.drbg import SeededRandom
-from zkpor.errors import ParameterError, VerificationError
-from zkpor.generators import (
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import (
     G_VECTOR_PREFIX,
     GENERATOR_DST,
     H_MESSAGE,
     H_VECTOR_PREFIX,
     generator_digest,
 )
-from zkpor.group import SUITE_ID, N, Point, expand_message_xmd, scalar_from_bytes
-from zkpor.pedersen import Opening, commit, verify_opening
-from zkpor.rangeproof import RangeProof, proof_size, verify, verify_batch
-from zkpor.rangeproof.prover import _prove
-from zkpor.sumtree import (
+from zkpor.crypto.group import SUITE_ID, N, Point, expand_message_xmd, scalar_from_bytes
+from zkpor.crypto.pedersen import Opening, commit, verify_opening
+from zkpor.crypto.rangeproof import RangeProof, proof_size, verify, verify_batch
+from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.errors import ParameterError, VerificationError
+from zkpor.protocol.sumtree import (
     RANGE_BITS,
     MarginTag,
     check_arity,
@@ -169,7 +169,7 @@ def _check_trace(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def _check_round_keys(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.liabilities.keys import RoundKeys
+    from zkpor.prover.liabilities.keys import RoundKeys
 
     keys = RoundKeys.derive(_hex(test, "master"), _str(test, "round_id"), _hex(test, "run_nonce"))
     asset, leaf_id = _str(test, "asset"), _str(test, "leaf_id")
@@ -274,7 +274,7 @@ def _check_tree(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.models import InclusionProof, Roots
+    from zkpor.formats.models import InclusionProof, Roots
     from zkpor.verify.inclusion import verify_inclusion
 
     roots = Roots.model_validate(_get(test, "roots"))
@@ -282,7 +282,7 @@ def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
     if roots.generator_digest != generator_digest().hex():
         raise VerificationError("roots file uses another generator set")
     results = verify_inclusion(proof, roots.assets, round_id=roots.round_id, arity=roots.arity)
-    from zkpor.proofcodec import decode_inclusion, encode_inclusion
+    from zkpor.formats.zkpi import decode_inclusion, encode_inclusion
 
     binary = encode_inclusion(proof)  # compared with the recorded "binary" by the harness
     if "binary" in test:
@@ -296,7 +296,12 @@ def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def _check_solvency(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.solvency import SolvencyProof, prove_solvency, solvency_commitment, verify_solvency
+    from zkpor.protocol.solvency import (
+        SolvencyProof,
+        prove_solvency,
+        solvency_commitment,
+        verify_solvency,
+    )
 
     reserves = _decimal(_get(test, "reserves"), "reserves")
     p, q = _int(test, "p"), _int(test, "q")
@@ -336,8 +341,8 @@ def _reprove_manifest(manifest: Any, inputs: Json, ctx: CheckContext) -> None:
     """Each asset's solvency proof is re-made from its recorded seed, reserves and root
     opening (docs/vectors.md, manifest.json) and must equal the manifest's byte for byte;
     the opening must open the root commitment (or equity minus debt, 16.5)."""
-    from zkpor.manifest import solvency_context, statement_digest
-    from zkpor.solvency import prove_solvency
+    from zkpor.formats.manifest import solvency_context, statement_digest
+    from zkpor.protocol.solvency import prove_solvency
 
     if set(inputs) != set(manifest.assets):
         raise MalformedTest("solvency_inputs must name every asset of the manifest")
@@ -374,7 +379,7 @@ def _reprove_manifest(manifest: Any, inputs: Json, ctx: CheckContext) -> None:
 
 
 def _check_manifest(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.manifest import Manifest, canonical_json, manifest_digest, statement_digest
+    from zkpor.formats.manifest import Manifest, canonical_json, manifest_digest, statement_digest
     from zkpor.verify.manifest import verify_manifest
 
     manifest = Manifest.model_validate(_get(test, "manifest"), strict=True)

@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Final
 
-from zkpor.drbg import SeededRandom
-from zkpor.group import Point, scalar_to_bytes
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.group import Point, scalar_to_bytes
 
 __all__ = [
     "FILE_NAMES",
@@ -65,7 +65,7 @@ def seed(purpose: str) -> bytes:
 
 
 def seeded(purpose: str) -> SeededRandom:
-    """A fresh :class:`~zkpor.drbg.SeededRandom` on :func:`seed` ``(purpose)``."""
+    """A fresh :class:`~zkpor.crypto.drbg.SeededRandom` on :func:`seed` ``(purpose)``."""
     return SeededRandom(seed(purpose))
 
 

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from zkpor.amounts import format_units, parse_amount
-from zkpor.generators import GeneratorSet
-from zkpor.pedersen import Opening
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.crypto.pedersen import Opening
+from zkpor.formats.amounts import format_units, parse_amount
 from zkpor.vectors.common import seeded
 from zkpor.vectors.gen_base import MASTER, ROUND_A, RUN_NONCE, Json
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from zkpor.group import N, Point
-from zkpor.group.params import P
+from zkpor.crypto.group import N, Point
+from zkpor.crypto.group.params import P
 
 __all__ = [
     "BTC_CUSTOMERS",

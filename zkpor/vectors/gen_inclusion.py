@@ -8,11 +8,11 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from zkpor.amounts import format_units
-from zkpor.generators import GeneratorSet
-from zkpor.group import N
-from zkpor.models import INCLUSION_FORMAT, InclusionProof
-from zkpor.proofcodec import encode_inclusion
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.crypto.group import N
+from zkpor.formats.amounts import format_units
+from zkpor.formats.models import INCLUSION_FORMAT, InclusionProof
+from zkpor.formats.zkpi import encode_inclusion
 from zkpor.vectors.common import Group, VectorFile, hexpt
 from zkpor.vectors.gen_base import BTC_CUSTOMERS, ROUND_A, ROUND_B, Json
 from zkpor.vectors.gen_sumtree import _trees

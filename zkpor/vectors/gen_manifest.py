@@ -10,11 +10,11 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from zkpor.amounts import format_units
-from zkpor.generators import GeneratorSet, generator_digest
-from zkpor.group import SUITE_ID, N
-from zkpor.manifest import MANIFEST_FORMAT
-from zkpor.pedersen import Opening
+from zkpor.crypto.generators import GeneratorSet, generator_digest
+from zkpor.crypto.group import SUITE_ID, N
+from zkpor.crypto.pedersen import Opening
+from zkpor.formats.amounts import format_units
+from zkpor.formats.manifest import MANIFEST_FORMAT
 from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
 from zkpor.vectors.gen_across import Extra, across_assets, extra_assets
 from zkpor.vectors.gen_base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
@@ -110,8 +110,8 @@ def _manifest(
     """Built as ``zkpor prove`` builds it: every field, then the solvency proofs bound to the
     statement digest of the rest (docs/spec.md, "Manifest"). What each proof was made from
     (prover seed, reserves, the root's opening) goes to ``_SOLVENCY_INPUTS[tag]``."""
-    from zkpor.manifest import Manifest, solvency_context, statement_digest
-    from zkpor.solvency import prove_solvency
+    from zkpor.formats.manifest import Manifest, solvency_context, statement_digest
+    from zkpor.protocol.solvency import prove_solvency
 
     trees = _trees(gens.point_type.backend_name)
     addresses = _reserve_addresses(exchange)
@@ -229,7 +229,7 @@ def _manifest(
 
 
 def gen_manifest(gens: GeneratorSet) -> Json:
-    from zkpor.manifest import Manifest, canonical_json, manifest_digest, statement_digest
+    from zkpor.formats.manifest import Manifest, canonical_json, manifest_digest, statement_digest
 
     f = VectorFile(
         "manifest",

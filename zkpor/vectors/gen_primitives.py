@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from zkpor.generators import (
+from zkpor.crypto.generators import (
     _DIGEST_LABEL,
     G_VECTOR_PREFIX,
     GENERATOR_DST,
@@ -15,11 +15,11 @@ from zkpor.generators import (
     GeneratorSet,
     generator_digest,
 )
-from zkpor.group import SUITE_ID, N, expand_message_xmd, random_scalar
-from zkpor.group.params import P
-from zkpor.pedersen import commit
-from zkpor.rangeproof.statement import PROTOCOL as RANGEPROOF_PROTOCOL
-from zkpor.transcript import TRANSCRIPT_DOMAIN
+from zkpor.crypto.group import SUITE_ID, N, expand_message_xmd, random_scalar
+from zkpor.crypto.group.params import P
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof.statement import PROTOCOL as RANGEPROOF_PROTOCOL
+from zkpor.crypto.transcript import TRANSCRIPT_DOMAIN
 from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
 from zkpor.vectors.gen_base import Json, _not_on_curve_x, _u32
 from zkpor.vectors.outputs import (

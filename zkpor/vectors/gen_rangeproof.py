@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from zkpor.drbg import SeededRandom
-from zkpor.generators import GeneratorSet
-from zkpor.group import N, random_scalar
-from zkpor.group.params import P
-from zkpor.pedersen import commit
-from zkpor.rangeproof.prover import _prove
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.crypto.group import N, random_scalar
+from zkpor.crypto.group.params import P
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof.prover import _prove
 from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
 from zkpor.vectors.gen_base import (
     Json,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import hashlib
 
-from zkpor.drbg import SeededRandom
-from zkpor.generators import GeneratorSet
-from zkpor.group import N, random_scalar
-from zkpor.pedersen import Opening, commit
-from zkpor.rangeproof.prover import _prove
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.crypto.group import N, random_scalar
+from zkpor.crypto.pedersen import Opening, commit
+from zkpor.crypto.rangeproof.prover import _prove
 from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
 from zkpor.vectors.gen_base import Json, _offsets, _scalar_plus_one, _splice
 
@@ -21,7 +21,7 @@ __all__ = ["gen_solvency"]
 
 
 def gen_solvency(gens: GeneratorSet) -> Json:
-    from zkpor.solvency import prove_solvency
+    from zkpor.protocol.solvency import prove_solvency
 
     f = VectorFile(
         "solvency",

@@ -7,11 +7,11 @@ from __future__ import annotations
 import functools
 from typing import Final
 
-from zkpor.generators import GeneratorSet, generators
-from zkpor.group import N, get_backend, random_scalar
-from zkpor.pedersen import commit
-from zkpor.rangeproof import proof_size
-from zkpor.sumtree import MarginTag, child_chunks, leaf_hash, level_sizes, node_hash
+from zkpor.crypto.generators import GeneratorSet, generators
+from zkpor.crypto.group import N, get_backend, random_scalar
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof import proof_size
+from zkpor.protocol.sumtree import MarginTag, child_chunks, leaf_hash, level_sizes, node_hash
 from zkpor.vectors.common import VectorFile, hexpt, seed, seeded
 from zkpor.vectors.gen_base import (
     BTC_CUSTOMERS,
@@ -75,7 +75,7 @@ def _trees(backend_name: str) -> dict[str, Tree]:
 
 
 def gen_sumtree(gens: GeneratorSet) -> Json:
-    from zkpor.liabilities.keys import RoundKeys, pad_leaf_id
+    from zkpor.prover.liabilities.keys import RoundKeys, pad_leaf_id
 
     f = VectorFile(
         "sumtree",

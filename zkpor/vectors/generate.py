@@ -1,7 +1,7 @@
 """Generating the vector files: one function per file, all deterministic.
 
 Every random value (blindings, prover randomness, sample values) comes from
-:class:`~zkpor.drbg.SeededRandom` on a seed ``"zkpor-vectors-v1/" || purpose`` (ASCII); the
+:class:`~zkpor.crypto.drbg.SeededRandom` on a seed ``"zkpor-vectors-v1/" || purpose`` (ASCII); the
 manifest's timestamp is fixed; files are written with sorted keys, two-space indentation and
 a final newline. The output is the same on every backend: ``generate_dir`` on a clean
 checkout reproduces the committed ``vectors/`` byte for byte.
@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from zkpor.generators import GeneratorSet, generators
-from zkpor.group import Backend
+from zkpor.crypto.generators import GeneratorSet, generators
+from zkpor.crypto.group import Backend
 from zkpor.vectors.auditfile import gen_audit
 from zkpor.vectors.common import FILE_NAMES, SEED_PREFIX, VECTORS_VERSION, render
 from zkpor.vectors.gen_base import CREATED, EXCHANGE, ROUND_A, ROUND_B, Json
@@ -68,7 +68,7 @@ def generate_file(name: str, backend: Backend | None = None) -> str:
     """The text of vector file ``name``, generated on ``backend`` (default: fast if it
     loads, else reference; the text is the same)."""
     if backend is None:
-        from zkpor.group import available_backends
+        from zkpor.crypto.group import available_backends
 
         backend = available_backends()[-1]
     return render(GENERATORS[name](generators(backend)))
@@ -129,7 +129,7 @@ def readme_text(files: dict[str, str]) -> str:
         "",
         "## Determinism and seeds",
         "",
-        "Every random value comes from zkpor's DRBG (`zkpor.drbg.SeededRandom`, docs/spec.md "
+        "Every random value comes from zkpor's DRBG (`zkpor.crypto.drbg.SeededRandom`, docs/spec.md "
         '6.2: `block_i = SHA-512("zkpor-drbg-v1" || u32be(len(seed)) || seed || u64be(i))`) '
         f'on the seed `"{SEED_PREFIX.decode()}" || PURPOSE` (ASCII). Proof seeds are '
         "recorded in the files (`seed`, hex); the others are:",

@@ -18,14 +18,20 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from zkpor.drbg import SeededRandom
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.crypto.group import N, random_scalar
+from zkpor.crypto.r1cs import ConstraintSystem
 from zkpor.errors import VerificationError
-from zkpor.generators import GeneratorSet
-from zkpor.group import N, random_scalar
-from zkpor.margin import MarginTerms, Tier, account_build, account_circuit, collateral_hundredths
-from zkpor.models import INCLUSION_FORMAT
-from zkpor.r1cs import ConstraintSystem
-from zkpor.sumtree import MarginTag
+from zkpor.formats.models import INCLUSION_FORMAT
+from zkpor.protocol.margin import (
+    MarginTerms,
+    Tier,
+    account_build,
+    account_circuit,
+    collateral_hundredths,
+)
+from zkpor.protocol.sumtree import MarginTag
 from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
 from zkpor.vectors.r1cs import check_circuit_proof
 
@@ -117,7 +123,7 @@ def _prove_case(
     *,
     claimed: list[int] | None = None,
 ) -> Json:
-    from zkpor.r1cs.prover import _prove, prove_circuit
+    from zkpor.crypto.r1cs.prover import _prove, prove_circuit
 
     cs = ConstraintSystem(values=values)
     account_build(terms, equity, debt)(cs)
@@ -235,7 +241,7 @@ def _margin_trees(
     margin terms). Default tags: alice's BTC and debt leaves are the inputs of account 0 (2
     inputs), the debt tree's padding leaves dummy accounts 1-3; ``tags`` replaces them, per
     tree (a cheating exchange's tags)."""
-    from zkpor.liabilities.keys import pad_leaf_id
+    from zkpor.prover.liabilities.keys import pad_leaf_id
     from zkpor.vectors.tree import build_tree, roots_json
 
     alice = MarginTag(0, 2)
@@ -284,7 +290,7 @@ def margin_inclusion(
     """(roots, alice's inclusion proof): her 1.5 BTC back a 50,000 USDT debt; the proof has
     her BTC path, her USDT debt path and her collateral proof (account ``account``) over
     those two leaves."""
-    from zkpor.r1cs.prover import prove_circuit
+    from zkpor.crypto.r1cs.prover import prove_circuit
 
     terms = terms_from_json(TERMS)
     btc, _, usdt_debt, roots = _margin_trees(gens, tags)
@@ -323,7 +329,7 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
     """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt (account 0); bob, who
     owes nothing, holds BTC and USDT; then the exchange's forgeries, each refused for its own
     reason (docs/spec.md 8.2 step 4, 16.8)."""
-    from zkpor.r1cs.prover import _prove
+    from zkpor.crypto.r1cs.prover import _prove
 
     roots, incl = margin_inclusion(gens)
     collateral = incl["collateral"]
@@ -454,8 +460,8 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
 def check_margin_inclusion(group: Json, test: Json, ctx: Any) -> Json:
     """Verify the inclusion proof against the roots (with their margin terms) as ``zkpor
     verify user --roots`` does; output the verified equity and debt entries."""
-    from zkpor.generators import generator_digest
-    from zkpor.models import InclusionProof, Roots
+    from zkpor.crypto.generators import generator_digest
+    from zkpor.formats.models import InclusionProof, Roots
     from zkpor.verify.inclusion import verify_inclusion
     from zkpor.verify.margin import terms_of
 

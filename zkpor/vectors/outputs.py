@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
-from zkpor.drbg import SeededRandom
-from zkpor.errors import VerificationError
-from zkpor.generators import (
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import (
     _DIGEST_LABEL,
     G_VECTOR_PREFIX,
     GENERATOR_DST,
@@ -19,7 +18,7 @@ from zkpor.generators import (
     H_VECTOR_PREFIX,
     GeneratorSet,
 )
-from zkpor.group import (
+from zkpor.crypto.group import (
     IDENTITY_ENCODING,
     SUITE_ID,
     N,
@@ -28,11 +27,12 @@ from zkpor.group import (
     hash_to_field,
     scalar_from_bytes,
 )
-from zkpor.group.hash_to_curve import map_to_curve
-from zkpor.rangeproof import RangeProof
-from zkpor.rangeproof.prover import _prove
-from zkpor.rangeproof.statement import delta
-from zkpor.transcript import TRANSCRIPT_DOMAIN, Transcript
+from zkpor.crypto.group.hash_to_curve import map_to_curve
+from zkpor.crypto.rangeproof import RangeProof
+from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.crypto.rangeproof.statement import delta
+from zkpor.crypto.transcript import TRANSCRIPT_DOMAIN, Transcript
+from zkpor.errors import VerificationError
 from zkpor.vectors.checkbase import Json, MalformedTest, _decimal, _get, _hex, _obj, _str
 from zkpor.vectors.common import hexpt, hexsc
 from zkpor.vectors.tree import Tree
@@ -109,7 +109,7 @@ def generator_digest_preimage(gens: GeneratorSet) -> bytes:
 def replay_transcript(
     domain: bytes, protocol: bytes, operations: list[object], pt: type[Point]
 ) -> Json:
-    """Run the operations through :class:`~zkpor.transcript.Transcript` and, alongside,
+    """Run the operations through :class:`~zkpor.crypto.transcript.Transcript` and, alongside,
     frame the absorbed bytes as docs/spec.md section 5 specifies; returns the operations
     with each challenge's ``digest`` and ``challenge`` filled in, and ``absorbed``.
 

@@ -18,8 +18,8 @@ import base64
 import functools
 import hashlib
 
-from zkpor.generators import GeneratorSet
-from zkpor.group import N
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.crypto.group import N
 from zkpor.vectors.checkbase import CheckContext, Json, _str
 from zkpor.vectors.common import VectorFile
 from zkpor.vectors.gen_base import EXCHANGE, ROUND_A

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from zkpor.drbg import SeededRandom
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.crypto.group import N, Point, random_scalar, scalar_from_bytes
+from zkpor.crypto.r1cs import Circuit, ConstraintSystem, R1CSProof, verify
+from zkpor.crypto.r1cs.lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
 from zkpor.errors import VerificationError
-from zkpor.generators import GeneratorSet
-from zkpor.group import N, Point, random_scalar, scalar_from_bytes
-from zkpor.r1cs import Circuit, ConstraintSystem, R1CSProof, verify
-from zkpor.r1cs.lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
 from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
 
 __all__ = ["check_r1cs", "gen_r1cs", "sparse_matrices"]
@@ -94,7 +94,7 @@ def _prove_case(
     """A seeded proof; with ``claimed`` the cheating prover's (witness of ``values`` with
     the committed values replaced, no satisfiability check)."""
     from zkpor.circuits import get_statement
-    from zkpor.r1cs.prover import _prove, prove_circuit
+    from zkpor.crypto.r1cs.prover import _prove, prove_circuit
 
     cs = ConstraintSystem(values=values)
     get_statement(name).build(cs)
@@ -307,7 +307,7 @@ def check_circuit_proof(
         ]
     }
     if ctx.reprove(circuit.padded_gates, 1):
-        from zkpor.r1cs.prover import prove_circuit
+        from zkpor.crypto.r1cs.prover import prove_circuit
 
         cs = ConstraintSystem(values=values)
         build(cs)

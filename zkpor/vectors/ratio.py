@@ -8,7 +8,7 @@ the manifest's ``min_ratio``; an invalid one must be refused.
 
 from __future__ import annotations
 
-from zkpor.generators import GeneratorSet
+from zkpor.crypto.generators import GeneratorSet
 from zkpor.vectors.checkbase import CheckContext, Json, _str
 from zkpor.vectors.common import VectorFile
 from zkpor.vectors.schemaparts import NAT, STR, GroupSpec
@@ -89,7 +89,7 @@ def gen_ratio(gens: GeneratorSet) -> Json:
 
 
 def check_ratio(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.solvency import parse_ratio
+    from zkpor.protocol.solvency import parse_ratio
 
     p, q = parse_ratio(_str(test, "text"))
     return {"p": p, "q": q, "min_ratio": f"{p}/{q}"}

@@ -3,7 +3,7 @@
 It follows docs/spec.md section 7 with ``zkpor prove``'s own code (round keys from the
 master secret and a run nonce, fixed here, ``padded_count``, leaves ordered by placement key,
 ``build_levels`` for node hashes, commitments and chunked child range proofs), except that the range proofs come from one
-seeded stream (:class:`~zkpor.drbg.SeededRandom`): the proofs of level 1, node by node in
+seeded stream (:class:`~zkpor.crypto.drbg.SeededRandom`): the proofs of level 1, node by node in
 index order, each node's chunks in order, then level 2, and so on. ``overrides`` replaces
 leaf values, for trees a cheating exchange would build: a chunk with a value outside
 [0, 2^64) is then "proven" by the prover without its range check. ``tags`` gives leaves
@@ -14,17 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zkpor.amounts import format_units
-from zkpor.drbg import SeededRandom
-from zkpor.generators import GeneratorSet, generator_digest
-from zkpor.group import Point
-from zkpor.liabilities.build import LevelNode, build_levels
-from zkpor.liabilities.keys import RoundKeys, pad_leaf_id
-from zkpor.liabilities.prover import padded_count
-from zkpor.models import ROOTS_FORMAT
-from zkpor.pedersen import commit
-from zkpor.rangeproof.prover import _prove
-from zkpor.sumtree import (
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import GeneratorSet, generator_digest
+from zkpor.crypto.group import Point
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.formats.amounts import format_units
+from zkpor.formats.models import ROOTS_FORMAT
+from zkpor.protocol.sumtree import (
     NO_TAG_BYTES,
     RANGE_BITS,
     MarginTag,
@@ -33,6 +30,9 @@ from zkpor.sumtree import (
     level_sizes,
     split_child_proofs,
 )
+from zkpor.prover.liabilities.build import LevelNode, build_levels
+from zkpor.prover.liabilities.keys import RoundKeys, pad_leaf_id
+from zkpor.prover.liabilities.prover import padded_count
 
 __all__ = ["Tree", "TreeNode", "build_tree", "roots_json"]
 

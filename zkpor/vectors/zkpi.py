@@ -14,8 +14,8 @@ import copy
 import json
 from collections.abc import Callable
 
+from zkpor.crypto.generators import GeneratorSet, generator_digest
 from zkpor.errors import VerificationError
-from zkpor.generators import GeneratorSet, generator_digest
 from zkpor.vectors.checkbase import CheckContext, Json, _get, _hex, _str, verified_json
 from zkpor.vectors.common import VectorFile
 from zkpor.vectors.gen_base import EXCHANGE, ROUND_A
@@ -42,14 +42,14 @@ def _str8(text: str | bytes) -> bytes:
 
 
 def _encode(incl: Json) -> bytes:
-    from zkpor.models import InclusionProof
-    from zkpor.proofcodec import encode_inclusion
+    from zkpor.formats.models import InclusionProof
+    from zkpor.formats.zkpi import encode_inclusion
 
     return encode_inclusion(InclusionProof.model_validate(incl))
 
 
 def _decoded(data: bytes) -> Json:
-    from zkpor.proofcodec import decode_inclusion
+    from zkpor.formats.zkpi import decode_inclusion
 
     out: Json = json.loads(decode_inclusion(data).model_dump_json())
     return out
@@ -212,7 +212,7 @@ def gen_zkpi(gens: GeneratorSet) -> Json:
 
 
 def check_zkpi(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.proofcodec import decode_inclusion, encode_inclusion
+    from zkpor.formats.zkpi import decode_inclusion, encode_inclusion
 
     data = _hex(test, "binary")
     proof = decode_inclusion(data)
@@ -308,8 +308,8 @@ def gen_inclusion_exchange(gens: GeneratorSet) -> Json:
 
 
 def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.models import InclusionProof, Roots
-    from zkpor.proofcodec import encode_inclusion
+    from zkpor.formats.models import InclusionProof, Roots
+    from zkpor.formats.zkpi import encode_inclusion
     from zkpor.verify.inclusion import verify_inclusion
 
     roots = Roots.model_validate(_get(test, "roots"))

@@ -4,15 +4,15 @@ Imports only the group, generators, transcript, range-proof verifier, tree hashi
 public-file models: nothing of the prover, the CLI, numpy or galois (a test checks
 ``sys.modules``). Works on the pure-Python backend when coincurve is absent
 (``ZKPOR_BACKEND=reference``). Public files are read with
-:func:`zkpor.publicjson.parse_public` (strict JSON). Every check raises :class:`~zkpor.errors.VerificationError`
+:func:`zkpor.formats.strictjson.parse_public` (strict JSON). Every check raises :class:`~zkpor.errors.VerificationError`
 on failure and returns a report on success.
 
 A customer, with their proof and the published manifest::
 
     from pathlib import Path
-    from zkpor.manifest import Manifest
-    from zkpor.models import InclusionProof
-    from zkpor.publicjson import parse_public
+    from zkpor.formats.manifest import Manifest
+    from zkpor.formats.models import InclusionProof
+    from zkpor.formats.strictjson import parse_public
     from zkpor.verify import verify_inclusion, verify_manifest
     from zkpor.verify.manifest import roots_of
 
@@ -32,7 +32,7 @@ An auditor, with the public audit file::
     report = audit_bundle(Path("bundle"), roots=manifest_roots(manifest), workers=4)
     print(report.nodes, "nodes,", report.proofs, "range proofs verified")
 
-(A binary ``.zkpi`` proof is read with :func:`zkpor.proofcodec.decode_inclusion`.)
+(A binary ``.zkpi`` proof is read with :func:`zkpor.formats.zkpi.decode_inclusion`.)
 """
 
 from __future__ import annotations

@@ -44,14 +44,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from zkpor.crypto.generators import generator_digest
+from zkpor.crypto.group import Point, active_backend
+from zkpor.crypto.rangeproof import RangeProof, verify_batch
 from zkpor.errors import InputError, VerificationError, ZkporError
-from zkpor.generators import generator_digest
-from zkpor.group import Point, active_backend
-from zkpor.identifiers import identifier_problem, shown
-from zkpor.models import Roots
-from zkpor.parallel import wait_first
-from zkpor.rangeproof import RangeProof, verify_batch
-from zkpor.sumtree import (
+from zkpor.formats.identifiers import identifier_problem, shown
+from zkpor.formats.models import Roots
+from zkpor.protocol.sumtree import (
     MARGIN_TAG_BYTES,
     RANGE_BITS,
     SUPPORTED_ARITIES,
@@ -62,6 +61,7 @@ from zkpor.sumtree import (
     node_hash,
     split_child_proofs,
 )
+from zkpor.prover.parallel import wait_first
 from zkpor.verify.margin import audit_margin
 from zkpor.verify.sqlschema import plain_table
 

@@ -32,16 +32,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zkpor.amounts import format_units, parse_amount
+from zkpor.crypto.generators import generators
+from zkpor.crypto.group import N, Point, active_backend
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof import RangeProof, verify_batch
 from zkpor.errors import EncodingError, VerificationError
-from zkpor.generators import generators
-from zkpor.group import N, Point, active_backend
-from zkpor.identifiers import shown
-from zkpor.margin import MarginTerms
-from zkpor.models import AssetInclusion, AssetRoot, InclusionProof
-from zkpor.pedersen import commit
-from zkpor.rangeproof import RangeProof, verify_batch
-from zkpor.sumtree import (
+from zkpor.formats.amounts import format_units, parse_amount
+from zkpor.formats.identifiers import shown
+from zkpor.formats.models import AssetInclusion, AssetRoot, InclusionProof
+from zkpor.protocol.margin import MarginTerms
+from zkpor.protocol.sumtree import (
     RANGE_BITS,
     SUPPORTED_ARITIES,
     MarginTag,

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from zkpor.amounts import format_units, parse_amount
+from zkpor.crypto.generators import generator_digest, generators
+from zkpor.crypto.group import N, active_backend
+from zkpor.crypto.pedersen import commit
 from zkpor.errors import EncodingError, InputError, VerificationError
-from zkpor.generators import generator_digest, generators
-from zkpor.group import N, active_backend
-from zkpor.manifest import Manifest, manifest_digest, solvency_context, statement_digest
-from zkpor.models import ROOTS_FORMAT, AssetRoot, Roots
-from zkpor.pedersen import commit
-from zkpor.solvency import SolvencyProof, verify_solvency
-from zkpor.sumtree import SUPPORTED_ARITIES, level_sizes
+from zkpor.formats.amounts import format_units, parse_amount
+from zkpor.formats.manifest import Manifest, manifest_digest, solvency_context, statement_digest
+from zkpor.formats.models import ROOTS_FORMAT, AssetRoot, Roots
+from zkpor.protocol.solvency import SolvencyProof, verify_solvency
+from zkpor.protocol.sumtree import SUPPORTED_ARITIES, level_sizes
 from zkpor.verify.margin import terms_of
 
 __all__ = [

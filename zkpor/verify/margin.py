@@ -30,18 +30,18 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from typing import Final
 
+from zkpor.crypto.r1cs import Circuit, verify_batch
 from zkpor.errors import InputError, ParameterError, VerificationError, ZkporError
-from zkpor.identifiers import shown
-from zkpor.margin import MarginTerms, Tier, account_circuit
-from zkpor.models import Roots
-from zkpor.parallel import wait_first
-from zkpor.r1cs import Circuit, verify_batch
-from zkpor.sumtree import DEBT_SUFFIX, MarginTag, is_debt_tree
+from zkpor.formats.identifiers import shown
+from zkpor.formats.models import Roots
+from zkpor.protocol.margin import MarginTerms, Tier, account_circuit
+from zkpor.protocol.sumtree import DEBT_SUFFIX, MarginTag, is_debt_tree
+from zkpor.prover.parallel import wait_first
 from zkpor.verify.sqlschema import plain_table
 
 __all__ = ["MARGIN_TABLES_SQL", "account_shape", "audit_margin", "terms_of", "verify_account"]
 
-#: The margin tables as the prover creates them (:mod:`zkpor.liabilities.margin`).
+#: The margin tables as the prover creates them (:mod:`zkpor.prover.liabilities.margin`).
 MARGIN_TABLES_SQL: Final[str] = """
 CREATE TABLE IF NOT EXISTS margin_accounts(account INTEGER PRIMARY KEY, proof BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS margin_inputs(account INTEGER NOT NULL, position INTEGER NOT NULL,

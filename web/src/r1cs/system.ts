@@ -1,5 +1,5 @@
 /**
- * The constraint system a circuit is written against (zkpor/r1cs/lc.py, system.py; docs/spec.md
+ * The constraint system a circuit is written against (zkpor/crypto/r1cs/lc.py, system.py; docs/spec.md
  * 15.1, 15.2), verifier side only: no values, just the constraints. A circuit has n gates
  * a_L[i] a_R[i] = a_O[i], m committed inputs v_j and q linear constraints
  *

@@ -1,5 +1,5 @@
 /**
- * The arithmetic-circuit (R1CS) verifier (docs/spec.md 15.4-15.6; zkpor/r1cs/verifier.py), one
+ * The arithmetic-circuit (R1CS) verifier (docs/spec.md 15.4-15.6; zkpor/crypto/r1cs/verifier.py), one
  * batch item per proof, merged into the same multi-scalar multiplication as the range proofs
  * (same G, H, G_i, H_i). With y, z, x, w, u_1..u_k from the transcript, the z-combined weights
  * w_L, w_R, w_O, w_V, w_c (constraint k weighted z^(k+1)), delta = <y^-n o w_R, w_L>, s_i as

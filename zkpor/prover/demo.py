@@ -1,0 +1,376 @@
+"""``zkpor demo``: a synthetic exchange, proven and verified end to end.
+
+Generates customers with log-normal balances in several assets (about 10% of them margin
+customers owing one or two assets against collateral in the others, always within the
+published haircuts), reserve wallets with real
+keys and real ownership signatures (Bitcoin P2WPKH, P2SH-P2WPKH and P2PKH signed messages,
+a Taproot (P2TR) address with a BIP-322 signature; Ethereum), then
+runs the real pipeline: prove (trees, solvency, manifest), export a few customers' proofs,
+verify them as a customer would, and audit the whole bundle. Nothing here is a shortcut:
+the demo calls the same functions as ``zkpor prove``, ``zkpor export`` and ``zkpor verify``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import random
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from zkpor.errors import InputError
+from zkpor.formats.amounts import format_units
+
+__all__ = ["DEMO_ASSETS", "DemoResult", "run_demo"]
+
+# symbol: (decimals, chain, median balance in display units, share of customers holding it)
+DEMO_ASSETS: Final[dict[str, tuple[int, str, float, float]]] = {
+    "BTC": (8, "bitcoin", 0.02, 0.7),
+    "ETH": (9, "ethereum", 0.8, 0.5),  # gwei: 18 decimals would overflow 64-bit totals
+    "USDT": (6, "ethereum", 400.0, 0.6),
+}
+# the ERC-20 contracts of the demo's tokens: USDT's on Ethereum mainnet (Tether's published
+# address; the demo's balances are not on chain, so --eth-rpc against mainnet would fail)
+DEMO_TOKENS: Final[dict[str, str]] = {"USDT": "0xdAC17F958D2ee523a2206206994597C13D831ec7"}
+# USD prices and haircut tiers (illustrative): the demo's margin terms
+DEMO_PRICES: Final[dict[str, str]] = {"BTC": "60000.00", "ETH": "3000.00", "USDT": "1.00"}
+DEMO_TIERS: Final[list[dict[str, object]]] = [
+    {"up_to": "10000", "ratio": 100},
+    {"up_to": "100000", "ratio": 95},
+    {"up_to": "1000000", "ratio": 85},
+    {"ratio": 60},
+]
+MARGIN_SHARE: Final[float] = 0.1
+_MARKER: Final[str] = ".zkpor-demo"
+_EXCHANGE: Final[str] = "Demo Exchange"
+
+
+@dataclass
+class DemoResult:
+    """What the demo did, for the summary."""
+
+    out: Path
+    round_id: str
+    customers: int
+    entries: int
+    assets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    manifest_digest: str = ""
+    verified_customers: list[str] = field(default_factory=list)
+    audit_range_proofs: int = 0
+    margin_customers: int = 0
+    audit_margin_accounts: int = 0
+    debtors_verified: list[str] = field(default_factory=list)
+
+
+def _prepare_dir(out: Path) -> None:
+    if out.exists():
+        if not (out / _MARKER).exists():
+            raise InputError(
+                "exists and is not a zkpor demo directory; choose another --out", source=str(out)
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / _MARKER).write_text("created by zkpor demo; safe to delete\n")
+
+
+def _assets_file(assets: list[str], margin: bool = True) -> dict[str, object]:
+    """The demo's assets file: with prices and haircut tiers, or (a spot exchange without
+    lending, ``margin=False``) symbols and decimals only."""
+    if not margin:
+        return {"assets": [{"symbol": a, "decimals": DEMO_ASSETS[a][0]} for a in assets]}
+    return {
+        "quote": {"symbol": "USD", "decimals": 2},
+        "assets": [
+            {
+                "symbol": a,
+                "decimals": DEMO_ASSETS[a][0],
+                "price": DEMO_PRICES[a],
+                "tiers": DEMO_TIERS,
+            }
+            for a in assets
+        ],
+    }
+
+
+def _debts(
+    held: dict[str, int], assets: list[str], terms: Any, rng: random.Random
+) -> dict[str, int]:
+    """One or two debts for a margin customer: in assets they do not hold when there are,
+    worth 20-60% of their collateral value after haircuts (so always covered)."""
+    from zkpor.protocol.margin import collateral_hundredths
+
+    cover = collateral_hundredths(terms, held)
+    others = [a for a in assets if a not in held] or list(held)
+    owed = rng.sample(others, min(len(others), rng.choice((1, 2))))
+    budget = cover * rng.uniform(0.2, 0.6) / len(owed)
+    out = {}
+    for a in owed:
+        units = int(budget) // (100 * terms.prices[a])
+        if units:
+            out[a] = units
+    return out
+
+
+def _generate(
+    out: Path,
+    users: int,
+    assets: list[str],
+    rng: random.Random,
+    round_id: str,
+    with_margin: bool = True,
+    seeded: bool = False,
+) -> tuple[int, dict[str, int], dict[str, int], dict[str, int], list[str]]:
+    """balances.csv, assets.json, reserves.json; returns (entries, equity per asset, holders
+    per asset, debt per asset, the margin customers). The reserve wallets' keys are fresh
+    random keys, or drawn from ``rng`` when the demo is ``seeded`` (reproducible output for
+    the guides' examples; demo keys only)."""
+    from zkpor.prover.liabilities.inputs import AssetsFile
+    from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.signing import (
+        bitcoin_address,
+        ethereum_address,
+        sign_bitcoin,
+        sign_ethereum,
+    )
+
+    spec = _assets_file(assets, with_margin)
+    terms = AssetsFile.model_validate(spec).margin_terms()
+    totals = dict.fromkeys(assets, 0)
+    holders = dict.fromkeys(assets, 0)
+    debt_totals = dict.fromkeys(assets, 0)
+    margin_users: list[str] = []
+    entries = 0
+    with (out / "balances.csv").open("w") as fh:
+        fh.write("user_id,asset,amount,debt\n")
+        for i in range(users):
+            uid = f"customer-{i:06d}"
+            chosen = [a for a in assets if rng.random() < DEMO_ASSETS[a][3]] or [assets[0]]
+            held = {}
+            for a in chosen:
+                decimals, _, median, _ = DEMO_ASSETS[a]
+                held[a] = int(median * 10**decimals * math.exp(rng.gauss(0, 1.6)))
+            margin = with_margin and (
+                rng.random() < MARGIN_SHARE or (i == users - 1 and not margin_users)
+            )
+            debts = _debts(held, assets, terms, rng) if margin and users > 1 else {}
+            if debts:
+                margin_users.append(uid)
+            for a in assets:
+                if a not in held and a not in debts:
+                    continue
+                decimals = DEMO_ASSETS[a][0]
+                units = held.get(a, 0)
+                totals[a] += units
+                holders[a] += 1
+                debt_totals[a] += debts.get(a, 0)
+                entries += 1
+                debt = format_units(debts[a], decimals) if a in debts else ""
+                fh.write(f"{uid},{a},{format_units(units, decimals)},{debt}\n")
+    (out / "assets.json").write_text(json.dumps(spec, indent=1))
+    reserve_entries = []
+    wallet_keys: dict[str, str] = {}
+    for a in assets:
+        decimals, chain, _, _ = DEMO_ASSETS[a]
+        net = max(totals[a] - debt_totals[a], 0)
+        reserves = net * rng.randint(102, 125) // 100 + 1
+        kinds = ["p2wpkh", "p2sh-p2wpkh", "p2pkh"] if chain == "bitcoin" else ["eth", "eth"]
+        shares = [rng.random() + 0.2 for _ in kinds]
+        parts = [reserves * int(1000 * s / sum(shares)) // 1000 for s in shares]
+        parts[-1] = reserves - sum(parts[:-1])
+        addresses = []
+        for kind, amount in zip(kinds, parts):
+            key = rng.randbytes(32) if seeded else secrets.token_bytes(32)
+            if chain == "bitcoin":
+                addr = bitcoin_address(key, kind)
+                sig = sign_bitcoin(key, ownership_message(_EXCHANGE, round_id, addr), kind)
+            else:
+                addr = ethereum_address(key)
+                sig = sign_ethereum(key, ownership_message(_EXCHANGE, round_id, addr))
+            wallet_keys[f"{a}:{addr}"] = key.hex()
+            addresses.append(
+                {"address": addr, "balance": format_units(amount, decimals), "signature": sig}
+            )
+            if kind == "p2wpkh":
+                # a Taproot wallet takes half of this one's share (its key derived from this
+                # key, so the seeded random stream is unchanged); BIP-322 signature
+                taproot = hashlib.sha256(b"zkpor demo p2tr\x00" + key).digest()
+                half = amount // 2
+                addresses[-1]["balance"] = format_units(amount - half, decimals)
+                tr_addr = p2tr_address(taproot, chain)
+                tr_sig = sign_p2tr(taproot, ownership_message(_EXCHANGE, round_id, tr_addr), chain)
+                wallet_keys[f"{a}:{tr_addr}"] = taproot.hex()
+                addresses.append(
+                    {
+                        "address": tr_addr,
+                        "balance": format_units(half, decimals),
+                        "signature": tr_sig,
+                    }
+                )
+        entry: dict[str, object] = {
+            "asset": a,
+            "chain": chain,
+            "block_height": rng.randint(800_000, 900_000)
+            if chain == "bitcoin"
+            else rng.randint(20_000_000, 22_000_000),
+        }
+        if chain == "ethereum":
+            entry["chain_id"] = 1
+            if a in DEMO_TOKENS:
+                entry["token_contract"] = DEMO_TOKENS[a]
+        entry["addresses"] = addresses
+        reserve_entries.append(entry)
+    (out / "reserves.json").write_text(
+        json.dumps(
+            {
+                "format": "zkpor-reserves-v1",
+                "exchange": _EXCHANGE,
+                "round_id": round_id,
+                "assets": reserve_entries,
+            },
+            indent=1,
+        )
+    )
+    fd = os.open(out / "reserve-wallets.secret.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(wallet_keys, fh, indent=1)
+    return entries, totals, holders, debt_totals, margin_users
+
+
+def run_demo(
+    out: Path,
+    *,
+    users: int = 1000,
+    assets: list[str] | None = None,
+    executor: Executor,
+    seed: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    show: int = 3,
+    margin: bool = True,
+    round_id: str | None = None,
+) -> DemoResult:
+    """Run the whole demo into ``out`` (see module doc). ``round_id`` defaults to
+    ``demo-YYYY-MM-DD`` (today, UTC); with ``seed`` and ``round_id`` every file but the
+    trees' secrets (a fresh master secret) is reproducible."""
+    from zkpor.formats.manifest import Manifest
+    from zkpor.prover.liabilities.export import BundleReader, safe_filename, write_proof
+    from zkpor.prover.liabilities.keys import read_master_secret, write_master_secret
+    from zkpor.prover.liabilities.prover import ProveOptions
+    from zkpor.prover.publish import prove_round
+    from zkpor.verify.audit import audit_bundle
+    from zkpor.verify.inclusion import verify_inclusion
+    from zkpor.verify.manifest import manifest_roots, verify_manifest
+    from zkpor.verify.margin import terms_of
+
+    chosen = assets or list(DEMO_ASSETS)
+    unknown = [a for a in chosen if a not in DEMO_ASSETS]
+    if unknown or not chosen:
+        raise InputError(f"demo assets must be among {', '.join(DEMO_ASSETS)}", field="assets")
+    if not 1 <= users <= 1_000_000:
+        raise InputError("--users must be between 1 and 1,000,000", field="users")
+    rng = random.Random(seed if seed is not None else secrets.randbits(64))
+    if round_id is None:
+        round_id = time.strftime("demo-%Y-%m-%d", time.gmtime())
+    _prepare_dir(out)
+    result = DemoResult(out=out, round_id=round_id, customers=users, entries=0)
+
+    t0 = time.perf_counter()
+    result.entries, liabilities, holders, debts, margin_users = _generate(
+        out, users, chosen, rng, round_id, margin, seeded=seed is not None
+    )
+    result.margin_customers = len(margin_users)
+    write_master_secret(out / "exchange.secret")
+    result.timings["generate"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    bundle = out / "bundle"
+    _, digest = prove_round(
+        out / "balances.csv",
+        out / "assets.json",
+        read_master_secret(out / "exchange.secret"),
+        ProveOptions(round_id=round_id, pad_granularity=64, debt_pad_granularity=16),
+        bundle,
+        executor,
+        reserves=out / "reserves.json",
+        exchange=_EXCHANGE,
+        progress=progress,
+    )
+    result.timings["prove"] = time.perf_counter() - t0
+    assert digest is not None
+    result.manifest_digest = digest
+
+    t0 = time.perf_counter()
+    proofs_dir = out / "proofs"
+    proofs_dir.mkdir(mode=0o700)
+    reader = BundleReader(bundle)
+    try:
+        picked = [f"customer-{i:06d}" for i in sorted(rng.sample(range(users), min(show, users)))]
+        if margin_users and not set(picked) & set(margin_users):
+            picked[-1] = rng.choice(margin_users)  # at least one exported proof has a debt
+        for uid in picked:
+            write_proof(proofs_dir / safe_filename(uid), reader.inclusion_proof(uid))
+    finally:
+        reader.close()
+    result.timings["export"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    from zkpor.formats.models import InclusionProof
+    from zkpor.formats.strictjson import parse_public
+
+    manifest = parse_public(Manifest, (bundle / "manifest.json").read_bytes(), "manifest.json")
+    for uid in picked:
+        path = proofs_dir / safe_filename(uid)
+        proof = parse_public(InclusionProof, path.read_bytes(), str(path))
+        verify_manifest(manifest, expected_digest=digest)
+        pub = manifest_roots(manifest)
+        checked = verify_inclusion(
+            proof, pub.assets, round_id=pub.round_id, arity=pub.arity, terms=terms_of(pub)
+        )
+        result.verified_customers.append(uid)
+        if any(r.kind == "debt" for r in checked):
+            result.debtors_verified.append(uid)
+    result.timings["verify_customers"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    report_m = verify_manifest(manifest, check_signatures=True, expected_digest=digest)
+    report = audit_bundle(
+        bundle, roots=manifest_roots(manifest), executor=executor, progress=progress
+    )
+    result.audit_range_proofs = report.proofs
+    result.audit_margin_accounts = report.margin_accounts
+    result.timings["audit"] = time.perf_counter() - t0
+
+    for sym in chosen:
+        decimals = DEMO_ASSETS[sym][0]
+        m = manifest.assets[sym]
+        result.assets[sym] = {
+            "holders": holders[sym],
+            "leaf_count": m.leaf_count,
+            "depth": m.depth,
+            "liabilities": format_units(liabilities[sym], decimals),
+            "debt": format_units(debts[sym], decimals),
+            "net": ("-" if debts[sym] > liabilities[sym] else "")
+            + format_units(abs(liabilities[sym] - debts[sym]), decimals),
+            "reserves": m.reserves.total,
+            "ratio": round(int(m.reserves.total_units) / (liabilities[sym] - debts[sym]), 4)
+            if liabilities[sym] > debts[sym]
+            else None,
+            "addresses": len(m.reserves.addresses),
+            "covered": sym in report_m.assets,
+        }
+    result.sizes = {
+        "manifest_json": (bundle / "manifest.json").stat().st_size,
+        "audit_sqlite": (bundle / "audit.sqlite").stat().st_size,
+        "proof_json_max": max(p.stat().st_size for p in proofs_dir.iterdir()),
+    }
+    return result

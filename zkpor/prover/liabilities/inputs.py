@@ -1,0 +1,294 @@
+"""Reading the exchange's inputs: the asset list and the balances CSV.
+
+``assets`` file (JSON or TOML)::
+
+    {"assets": [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 18}]}
+
+    [[assets]]
+    symbol = "BTC"
+    decimals = 8
+
+Margin (optional): a top-level ``quote`` {symbol, decimals} and per asset ``price`` (quote
+units per display unit, a decimal string) with ``tiers`` (haircut brackets ``{up_to, ratio}``,
+the last without ``up_to``); :mod:`zkpor.protocol.margin` turns them into the circuit's integers.
+
+``balances.csv``: header ``user_id,asset,amount`` or ``user_id,asset,amount,debt``; ``amount``
+(equity) and ``debt`` non-negative decimal strings in the asset's display unit with at most
+``decimals`` fractional digits, converted exactly to integer base units (never through
+floats); an empty debt field is 0; a debt needs a priced asset. Rows are streamed; every bad row is reported with
+file, line and reason (up to a limit), and nothing is written when any row is bad.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from zkpor.errors import InputError, ParameterError
+from zkpor.formats.amounts import U64_MAX, parse_amount
+from zkpor.formats.identifiers import check_text
+from zkpor.protocol.margin import MarginTerms, Tier
+from zkpor.protocol.sumtree import MAX_USER_ID_BYTES
+
+__all__ = [
+    "AssetSpec",
+    "AssetsFile",
+    "BalanceRow",
+    "InputErrors",
+    "QuoteSpec",
+    "TierSpec",
+    "MAX_REPORTED_ERRORS",
+    "U64_MAX",
+    "load_assets",
+    "parse_amount",
+    "read_balances",
+]
+
+MAX_REPORTED_ERRORS: Final[int] = 50
+
+
+class InputErrors(InputError):
+    """Several input errors at once; ``errors`` lists them (up to a limit)."""
+
+    def __init__(self, errors: list[InputError], truncated: bool = False) -> None:
+        self.errors = errors
+        self.truncated = truncated
+        lines = [str(e) for e in errors]
+        if truncated:
+            lines.append(f"(stopped after {len(errors)} errors)")
+        super().__init__("\n".join(lines))
+
+    def _render(self) -> str:
+        return self.reason
+
+
+_DECIMAL = r"^[0-9]{1,60}(\.[0-9]{1,30})?$"
+
+
+class TierSpec(BaseModel):
+    """A haircut bracket: ``up_to`` a quote value (absent on the last), ``ratio`` a percent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    up_to: str | None = Field(default=None, pattern=_DECIMAL)
+    ratio: int = Field(ge=0, le=100, strict=True)
+
+
+class QuoteSpec(BaseModel):
+    """The quote currency of prices and tier bounds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    symbol: str = Field(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")
+    decimals: int = Field(ge=0, le=18)
+
+
+class AssetSpec(BaseModel):
+    """One asset: its ticker symbol and how many decimals its display unit has; for margin,
+    its price (quote units per display unit) and haircut tiers, given together."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    symbol: str = Field(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")
+    decimals: int = Field(ge=0, le=30)
+    price: str | None = Field(default=None, pattern=_DECIMAL)
+    tiers: tuple[TierSpec, ...] | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _together(self) -> AssetSpec:
+        if (self.price is None) != (self.tiers is None):
+            raise ValueError(f"asset {self.symbol}: price and tiers go together")
+        return self
+
+
+class AssetsFile(BaseModel):
+    """The assets file: a non-empty list of assets with distinct symbols (and, for margin,
+    the quote currency)."""
+
+    model_config = ConfigDict(extra="forbid")
+    quote: QuoteSpec | None = None
+    assets: list[AssetSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _quoted(self) -> AssetsFile:
+        if self.quote is None and any(a.price is not None for a in self.assets):
+            raise ValueError("prices need a top-level quote {symbol, decimals}")
+        return self
+
+    def margin_terms(self, source: str = "") -> MarginTerms | None:
+        """The margin terms (None without a quote); InputError for a bad price or tier."""
+        if self.quote is None:
+            return None
+        priced = {
+            a.symbol: (a.decimals, a.price, [Tier(t.up_to, t.ratio) for t in a.tiers])
+            for a in self.assets
+            if a.price is not None and a.tiers is not None
+        }
+        try:
+            return MarginTerms.build(self.quote.symbol, self.quote.decimals, priced)
+        except ParameterError as exc:
+            raise InputError(f"assets file: {exc}", source=source or None) from None
+
+    @field_validator("assets")
+    @classmethod
+    def _distinct(cls, v: list[AssetSpec]) -> list[AssetSpec]:
+        seen: set[str] = set()
+        for a in v:
+            if a.symbol in seen:
+                raise ValueError(f"asset {a.symbol} listed twice")
+            seen.add(a.symbol)
+        return v
+
+    def by_symbol(self) -> dict[str, AssetSpec]:
+        return {a.symbol: a for a in self.assets}
+
+
+def load_assets(path: Path) -> AssetsFile:
+    """Parse and validate an assets file (``.toml`` or JSON)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read assets file: {exc.strerror}", source=str(path)) from None
+    try:
+        data = tomllib.loads(raw.decode()) if path.suffix == ".toml" else json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"assets file is not valid {'TOML' if path.suffix == '.toml' else 'JSON'}: {exc}",
+            source=str(path),
+        ) from None
+    try:
+        return AssetsFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        msg = first["msg"]
+        value = first.get("input")
+        if first["loc"][-1:] == ("symbol",) and isinstance(value, str) and value != value.upper():
+            msg += f" (symbols are upper case: write {value.upper()!r})"
+        raise InputError(f"assets file: {msg}", source=str(path), field=loc or None) from None
+
+
+def _symbol_hint(asset: str, assets: dict[str, AssetSpec]) -> str:
+    """A hint for a symbol that differs from a listed one only in case (or spaces)."""
+    near = asset.strip().upper()
+    if near in assets:
+        return f" (symbols are exact and upper case: did you mean {near}?)"
+    return ""
+
+
+def check_user_id(user_id: str) -> None:
+    """The identifier rules (:mod:`zkpor.formats.identifiers`), at most MAX_USER_ID_BYTES of UTF-8."""
+    check_text(user_id, "user id", MAX_USER_ID_BYTES)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceRow:
+    line: int
+    user_id: str
+    asset: str
+    units: int
+    debt: int = 0
+
+
+def read_balances(
+    path: Path, assets: dict[str, AssetSpec], errors: list[InputError]
+) -> Iterator[BalanceRow]:
+    """Yield valid rows; append an InputError per bad row to ``errors`` (caller stops at the
+    limit). Raises InputError at once for an unreadable file or a wrong header."""
+    src = str(path)
+    try:
+        fh = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read balances: {exc.strerror}", source=src) from None
+    with fh:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InputError(f"not a CSV file: {exc}", source=src, line=1) from None
+        if header not in (["user_id", "asset", "amount"], ["user_id", "asset", "amount", "debt"]):
+            raise InputError(
+                "header must be user_id,asset,amount or user_id,asset,amount,debt; "
+                f"got {','.join(header or [])[:60]!r}",
+                source=src,
+                line=1,
+            )
+        width = len(header)
+        try:
+            for row in reader:
+                line = reader.line_num
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    errors.append(
+                        InputError(
+                            "blank line: every line after the header is one row; remove it",
+                            source=src,
+                            line=line,
+                        )
+                    )
+                    continue
+                if len(row) != width:
+                    errors.append(
+                        InputError(
+                            f"expected {width} fields, got {len(row)}", source=src, line=line
+                        )
+                    )
+                    continue
+                user_id, asset, amount = row[:3]
+                debt_text = row[3] if width == 4 else ""
+                try:
+                    check_user_id(user_id)
+                except ValueError as exc:
+                    errors.append(InputError(str(exc), source=src, line=line, field="user_id"))
+                    continue
+                spec = assets.get(asset)
+                if spec is None:
+                    errors.append(
+                        InputError(
+                            f"unknown asset {asset[:20]!r}{_symbol_hint(asset, assets)}",
+                            source=src,
+                            line=line,
+                            field="asset",
+                        )
+                    )
+                    continue
+                if amount.strip() == "":
+                    errors.append(
+                        InputError(
+                            "empty amount: write 0 for a zero balance",
+                            source=src,
+                            line=line,
+                            field="amount",
+                        )
+                    )
+                    continue
+                try:
+                    units = parse_amount(amount, spec.decimals)
+                except ValueError as exc:
+                    errors.append(InputError(str(exc), source=src, line=line, field="amount"))
+                    continue
+                debt = 0
+                if debt_text != "":
+                    try:
+                        debt = parse_amount(debt_text, spec.decimals)
+                    except ValueError as exc:
+                        errors.append(InputError(str(exc), source=src, line=line, field="debt"))
+                        continue
+                    if debt and spec.price is None:
+                        errors.append(
+                            InputError(
+                                f"asset {asset} has no price: it cannot be borrowed",
+                                source=src,
+                                line=line,
+                                field="debt",
+                            )
+                        )
+                        continue
+                yield BalanceRow(line, user_id, asset, units, debt)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            errors.append(
+                InputError(f"unreadable CSV: {exc}", source=src, line=reader.line_num + 1)
+            )
