@@ -27,10 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.errors import InputError
+from zkpor.errors import InputError, InsolventError
 from zkpor.formats.models import InclusionProof
 from zkpor.protocol.margin import MarginTerms
-from zkpor.protocol.solvency import InsolventError
 from zkpor.prover import publish
 from zkpor.prover.liabilities import margin as liab_margin
 from zkpor.prover.liabilities import prover as liab_prover

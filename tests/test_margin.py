@@ -21,7 +21,7 @@ from zkpor.crypto.generators import generators
 from zkpor.crypto.pedersen import Opening, commit
 from zkpor.crypto.r1cs import ConstraintSystem
 from zkpor.crypto.r1cs.prover import _prove
-from zkpor.errors import InputError, ParameterError, VerificationError
+from zkpor.errors import InputError, InsolventError, ParameterError, VerificationError
 from zkpor.formats.manifest import Manifest
 from zkpor.formats.models import InclusionProof, Roots
 from zkpor.protocol.margin import (
@@ -32,9 +32,10 @@ from zkpor.protocol.margin import (
     collateral_hundredths,
     debt_hundredths,
 )
-from zkpor.protocol.solvency import InsolventError, prove_solvency, verify_solvency
+from zkpor.protocol.solvency import verify_solvency
 from zkpor.protocol.sumtree import DEBT_LEAF_DOMAIN, LEAF_DOMAIN, leaf_hash
 from zkpor.prover.liabilities.inputs import load_assets
+from zkpor.prover.solvency import prove_solvency
 from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import verify_inclusion
 from zkpor.verify.manifest import manifest_roots, verify_manifest

@@ -10,8 +10,7 @@ import pytest
 
 from tests.demo_round import cli
 from tests.liab_helpers import PROVE_BASE, make_reserves, write_inputs
-from zkpor.errors import InputError
-from zkpor.protocol.solvency import InsolventError
+from zkpor.errors import InputError, InsolventError
 from zkpor.prover import publish
 from zkpor.prover.liabilities import precheck
 from zkpor.prover.liabilities.inputs import InputErrors, load_assets

@@ -21,7 +21,7 @@ import pytest
 from zkpor.crypto.pedersen import Opening
 from zkpor.formats.amounts import format_units, parse_amount
 from zkpor.formats.manifest import Manifest, solvency_context, statement_digest
-from zkpor.protocol.solvency import prove_solvency
+from zkpor.prover.solvency import prove_solvency
 
 from .liab_helpers import PROVE_BASE, make_reserves, write_inputs, zkpor
 from .mutations import changed, leaves

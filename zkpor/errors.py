@@ -20,6 +20,7 @@ from __future__ import annotations
 
 __all__ = [
     "BackendError",
+    "InsolventError",
     "EncodingError",
     "InputError",
     "ParameterError",
@@ -91,3 +92,8 @@ class InputError(ZkporError, ValueError):
         if self.field is not None:
             where += f"{self.field}: "
         return where + self.reason
+
+
+class InsolventError(ZkporError):
+    """Reserves do not cover liabilities (times the requested ratio) for an asset: the
+    prover refuses to make a solvency proof (docs/spec.md 11.3, 11.8)."""

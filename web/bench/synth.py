@@ -33,7 +33,6 @@ from zkpor.formats.models import (
     PathStep,
 )
 from zkpor.formats.zkpi import encode_inclusion
-from zkpor.protocol.solvency import prove_solvency
 from zkpor.protocol.sumtree import (
     NO_TAG_BYTES,
     child_chunks,
@@ -42,6 +41,7 @@ from zkpor.protocol.sumtree import (
     level_sizes,
     node_hash,
 )
+from zkpor.prover.solvency import prove_solvency
 from zkpor.reserves.message import ownership_message
 from zkpor.reserves.signing import bitcoin_address, sign_bitcoin
 

@@ -14,7 +14,8 @@ Why that proves q R >= p L: each root child is range-proven below 2^64, so L < k
 <= 2^70 for arity k <= 64; with p, q < 2^32 and R < 2^64, |q R - p L| < 2^103, far below
 n / 2. So d mod n in [0, 2^128) forces the integer q R - p L to be non-negative.
 
-The prover refuses (InsolventError) when q R < p L: no proof of a false statement leaves it.
+The prover (:mod:`zkpor.prover.solvency`) refuses (InsolventError) when q R < p L: no proof
+of a false statement leaves it. This module holds the statement and the verifier.
 
 The range proof's transcript also binds a ``context``: in a manifest, the manifest's statement
 digest followed by the asset symbol (:func:`zkpor.formats.manifest.solvency_context`), so that no
@@ -30,31 +31,25 @@ from fractions import Fraction
 from typing import Final
 
 from zkpor.crypto.generators import GeneratorSet, generators
-from zkpor.crypto.group import N, Point, random_scalar
-from zkpor.crypto.group.scalar import RandomSource
-from zkpor.crypto.pedersen import Opening, commit
+from zkpor.crypto.group import N, Point
 from zkpor.crypto.rangeproof import RangeProof, verify
-from zkpor.errors import EncodingError, ParameterError, VerificationError, ZkporError
+from zkpor.errors import EncodingError, ParameterError, VerificationError
 from zkpor.formats.identifiers import shown
 
 __all__ = [
-    "InsolventError",
     "SolvencyProof",
     "parse_ratio",
-    "prove_solvency",
+    "SHIFT",
+    "check_terms",
     "solvency_commitment",
     "verify_solvency",
 ]
 
-_SHIFT: Final[int] = 2**64
+SHIFT: Final[int] = 2**64
 MAX_RATIO_TERM: Final[int] = 2**32 - 1
 # Only ASCII white space is stripped (not U+00A0, U+2003, ...: str.strip() would).
 _BLANKS: Final[str] = " \t\n\r\x0b\x0c"
 _RATIO_TEXT: Final = re.compile(r"([0-9]{1,10})(?:\.([0-9]{1,10}))?|([0-9]{1,10})/([0-9]{1,10})")
-
-
-class InsolventError(ZkporError):
-    """Reserves do not cover liabilities (times the requested ratio) for an asset."""
 
 
 def parse_ratio(text: str) -> tuple[int, int]:
@@ -101,7 +96,7 @@ class SolvencyProof:
         return cls(c_hi, RangeProof.from_bytes(data[33:], point_type, bits=64, m=2))
 
 
-def _check_terms(reserves: int, p: int, q: int) -> None:
+def check_terms(reserves: int, p: int, q: int) -> None:
     if not 0 <= reserves < 2**64:
         raise ParameterError("reserves total must be in [0, 2^64)")
     if not (1 <= p <= MAX_RATIO_TERM and 1 <= q <= MAX_RATIO_TERM and p >= q):
@@ -114,40 +109,6 @@ def solvency_commitment(
     """D = (q R) G - p C_L."""
     g = gens or generators()
     return g.G * (q * reserves % N) - root_commitment * p
-
-
-def prove_solvency(
-    reserves: int,
-    liabilities: Opening,
-    p: int = 1,
-    q: int = 1,
-    *,
-    asset: str = "",
-    gens: GeneratorSet | None = None,
-    rng: RandomSource | None = None,
-    context: bytes = b"",
-) -> SolvencyProof:
-    """Prove q R >= p L for the root opening ``liabilities``; InsolventError otherwise.
-    ``context`` is bound into the proof's transcript (module doc).
-
-    ``rng`` (for r_hi and the range proof) is for test vectors only (:mod:`zkpor.crypto.drbg`)."""
-    _check_terms(reserves, p, q)
-    g = gens or generators()
-    d = q * reserves - p * liabilities.value
-    if d < 0:
-        label = f"asset {asset}: " if asset else ""
-        ratio = "" if p == q else f" x {p}/{q}"
-        raise InsolventError(f"{label}reserves do not cover liabilities{ratio}")
-    if d >= 2**128:
-        raise ParameterError("reserves exceed liabilities by more than 2^128 base units")
-    d_lo, d_hi = d % _SHIFT, d // _SHIFT
-    r_d = (-p * liabilities.blinding) % N
-    r_hi = random_scalar(rng)
-    r_lo = (r_d - _SHIFT * r_hi) % N
-    from zkpor.crypto.rangeproof.prover import prove
-
-    proof = prove([d_lo, d_hi], [r_lo, r_hi], 64, gens=g, rng=rng, context=context)
-    return SolvencyProof(commit(d_hi, r_hi, g), proof)
 
 
 def verify_solvency(
@@ -163,11 +124,11 @@ def verify_solvency(
     """Raise VerificationError unless ``proof`` shows q R >= p L for C_L = root_commitment,
     made with the same ``context``."""
     try:
-        _check_terms(reserves, p, q)
+        check_terms(reserves, p, q)
     except ParameterError as exc:
         raise VerificationError(str(exc)) from None
     d = solvency_commitment(reserves, root_commitment, p, q, gens)
-    c_lo = d - proof.c_hi * _SHIFT
+    c_lo = d - proof.c_hi * SHIFT
     if c_lo.is_identity() or proof.c_hi.is_identity():
         raise VerificationError("solvency commitments must not be the identity")
     verify(proof.range_proof, [c_lo, proof.c_hi], 64, context=context)

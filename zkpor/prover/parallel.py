@@ -31,17 +31,16 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import (
-    FIRST_COMPLETED,
     CancelledError,
     Executor,
     Future,
     ProcessPoolExecutor,
-    wait,
 )
 from contextlib import contextmanager
 from typing import Any, Final, TypeVar
 
 from zkpor.errors import InputError, ZkporError
+from zkpor.verify.pool import wait_first
 
 __all__ = [
     "ClusterLost",
@@ -59,7 +58,6 @@ _WATCH_SECONDS = 0.2
 CONNECT_TIMEOUT: Final[str] = "20s"  # docs/operators.md, section 8
 NO_WORKERS_ENV: Final[str] = "ZKPOR_DASK_NO_WORKERS_SECONDS"
 NO_WORKERS_SECONDS: Final[float] = 300.0
-_POLL_SECONDS = 1.0  # how often a waiting run asks the executor whether it can still finish
 
 
 class ClusterLost(ZkporError):
@@ -72,24 +70,6 @@ def default_workers() -> int:
         1,
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
     )
-
-
-def wait_first(
-    executor: Executor, pending: set[Future[_R]]
-) -> tuple[set[Future[_R]], set[Future[_R]]]:
-    """``concurrent.futures.wait(pending, return_when=FIRST_COMPLETED)``: (done, not done),
-    ``done`` non-empty unless ``pending`` is empty. An executor with a ``check_alive()``
-    method (:class:`_DaskExecutor`) is asked once a second meanwhile whether the run can
-    still finish; it raises if not."""
-    check_alive = getattr(executor, "check_alive", None)
-    if check_alive is None or not pending:
-        done, rest = wait(pending, return_when=FIRST_COMPLETED)
-        return set(done), set(rest)
-    while True:
-        done, rest = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
-        if done:
-            return set(done), set(rest)
-        check_alive()
 
 
 def run_windowed(

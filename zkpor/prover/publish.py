@@ -18,6 +18,7 @@ from zkpor.atomicfile import write_atomic
 from zkpor.crypto.generators import generator_digest
 from zkpor.crypto.group import Point
 from zkpor.crypto.pedersen import Opening
+from zkpor.errors import InsolventError
 from zkpor.formats.amounts import format_units
 from zkpor.formats.manifest import (
     MANIFEST_FORMAT,
@@ -33,11 +34,11 @@ from zkpor.formats.manifest import (
     statement_digest,
 )
 from zkpor.formats.models import Roots
-from zkpor.protocol.solvency import InsolventError, prove_solvency
 from zkpor.prover.liabilities.inputs import AssetSpec
 from zkpor.prover.liabilities.precheck import shortfall_message, uncovered
 from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary, margin_fields
 from zkpor.prover.liabilities.store import AUDIT_FORMAT, open_private, private_path
+from zkpor.prover.solvency import prove_solvency
 from zkpor.reserves import ReservesReport, ReservesSnapshot
 
 __all__ = ["build_manifest", "prove_round", "write_manifest"]

@@ -298,10 +298,10 @@ def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
 def _check_solvency(group: Json, test: Json, ctx: CheckContext) -> Json:
     from zkpor.protocol.solvency import (
         SolvencyProof,
-        prove_solvency,
         solvency_commitment,
         verify_solvency,
     )
+    from zkpor.prover.solvency import prove_solvency
 
     reserves = _decimal(_get(test, "reserves"), "reserves")
     p, q = _int(test, "p"), _int(test, "q")
@@ -342,7 +342,7 @@ def _reprove_manifest(manifest: Any, inputs: Json, ctx: CheckContext) -> None:
     opening (docs/vectors.md, manifest.json) and must equal the manifest's byte for byte;
     the opening must open the root commitment (or equity minus debt, 16.5)."""
     from zkpor.formats.manifest import solvency_context, statement_digest
-    from zkpor.protocol.solvency import prove_solvency
+    from zkpor.prover.solvency import prove_solvency
 
     if set(inputs) != set(manifest.assets):
         raise MalformedTest("solvency_inputs must name every asset of the manifest")

@@ -111,7 +111,7 @@ def _manifest(
     statement digest of the rest (docs/spec.md, "Manifest"). What each proof was made from
     (prover seed, reserves, the root's opening) goes to ``_SOLVENCY_INPUTS[tag]``."""
     from zkpor.formats.manifest import Manifest, solvency_context, statement_digest
-    from zkpor.protocol.solvency import prove_solvency
+    from zkpor.prover.solvency import prove_solvency
 
     trees = _trees(gens.point_type.backend_name)
     addresses = _reserve_addresses(exchange)

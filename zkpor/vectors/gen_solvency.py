@@ -21,7 +21,7 @@ __all__ = ["gen_solvency"]
 
 
 def gen_solvency(gens: GeneratorSet) -> Json:
-    from zkpor.protocol.solvency import prove_solvency
+    from zkpor.prover.solvency import prove_solvency
 
     f = VectorFile(
         "solvency",

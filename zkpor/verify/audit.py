@@ -61,8 +61,8 @@ from zkpor.protocol.sumtree import (
     node_hash,
     split_child_proofs,
 )
-from zkpor.prover.parallel import wait_first
 from zkpor.verify.margin import audit_margin
+from zkpor.verify.pool import wait_first
 from zkpor.verify.sqlschema import plain_table
 
 __all__ = ["MAX_VALUE_BYTES", "AuditReport", "audit_bundle", "published_trees"]

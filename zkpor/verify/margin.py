@@ -36,7 +36,7 @@ from zkpor.formats.identifiers import shown
 from zkpor.formats.models import Roots
 from zkpor.protocol.margin import MarginTerms, Tier, account_circuit
 from zkpor.protocol.sumtree import DEBT_SUFFIX, MarginTag, is_debt_tree
-from zkpor.prover.parallel import wait_first
+from zkpor.verify.pool import wait_first
 from zkpor.verify.sqlschema import plain_table
 
 __all__ = ["MARGIN_TABLES_SQL", "account_shape", "audit_margin", "terms_of", "verify_account"]

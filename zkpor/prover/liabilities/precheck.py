@@ -190,7 +190,7 @@ def check_covered(
     decimals: Mapping[str, int],
 ) -> None:
     """Raise InsolventError naming every asset the reserves do not cover (before proving)."""
-    from zkpor.protocol.solvency import InsolventError
+    from zkpor.errors import InsolventError
 
     net = {a: bool(d) for a, d in totals.debt.items()}
     short = uncovered(reserves, totals.net(), ratio, net)
