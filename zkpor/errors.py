@@ -20,6 +20,9 @@ from __future__ import annotations
 
 __all__ = [
     "BackendError",
+    "ClusterLost",
+    "EthNodeError",
+    "InputErrors",
     "InsolventError",
     "EncodingError",
     "InputError",
@@ -97,3 +100,27 @@ class InputError(ZkporError, ValueError):
 class InsolventError(ZkporError):
     """Reserves do not cover liabilities (times the requested ratio) for an asset: the
     prover refuses to make a solvency proof (docs/spec.md 11.3, 11.8)."""
+
+
+class InputErrors(InputError):
+    """Several input errors at once; ``errors`` lists them (up to a limit)."""
+
+    def __init__(self, errors: list[InputError], truncated: bool = False) -> None:
+        self.errors = errors
+        self.truncated = truncated
+        lines = [str(e) for e in errors]
+        if truncated:
+            lines.append(f"(stopped after {len(errors)} errors)")
+        super().__init__("\n".join(lines))
+
+    def _render(self) -> str:
+        return self.reason
+
+
+class EthNodeError(ZkporError):
+    """The Ethereum node cannot answer what the check needs (one line, no URL secrets)."""
+
+
+class ClusterLost(ZkporError):
+    """The Dask cluster stopped serving the run (scheduler lost, or a task kept killing its
+    workers). Nothing is published; the checkpoints in ``BUNDLE.partial`` are kept."""

@@ -39,7 +39,7 @@ from concurrent.futures import (
 from contextlib import contextmanager
 from typing import Any, Final, TypeVar
 
-from zkpor.errors import InputError, ZkporError
+from zkpor.errors import ClusterLost, InputError, ZkporError
 from zkpor.verify.pool import wait_first
 
 __all__ = [
@@ -58,11 +58,6 @@ _WATCH_SECONDS = 0.2
 CONNECT_TIMEOUT: Final[str] = "20s"  # docs/operators.md, section 8
 NO_WORKERS_ENV: Final[str] = "ZKPOR_DASK_NO_WORKERS_SECONDS"
 NO_WORKERS_SECONDS: Final[float] = 300.0
-
-
-class ClusterLost(ZkporError):
-    """The Dask cluster stopped serving the run (scheduler lost, or a task kept killing its
-    workers). Nothing is published; the checkpoints in ``BUNDLE.partial`` are kept."""
 
 
 def default_workers() -> int:

@@ -37,7 +37,7 @@ from functools import partial
 from typing import Any, Final, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from zkpor.errors import InputError, VerificationError, ZkporError
+from zkpor.errors import EthNodeError, InputError, VerificationError
 from zkpor.formats.amounts import format_units, parse_amount
 from zkpor.reserves.ethereum import check_address
 
@@ -75,10 +75,6 @@ ERC20_ABI: Final[list[dict[str, Any]]] = [
         "outputs": [{"name": "", "type": "uint8"}],
     },
 ]
-
-
-class EthNodeError(ZkporError):
-    """The Ethereum node cannot answer what the check needs (one line, no URL secrets)."""
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from zkpor.errors import InputError, ParameterError
+from zkpor.errors import InputError, InputErrors, ParameterError
 from zkpor.formats.amounts import U64_MAX, parse_amount
 from zkpor.formats.identifiers import check_text
 from zkpor.protocol.margin import MarginTerms, Tier
@@ -52,21 +52,6 @@ __all__ = [
 ]
 
 MAX_REPORTED_ERRORS: Final[int] = 50
-
-
-class InputErrors(InputError):
-    """Several input errors at once; ``errors`` lists them (up to a limit)."""
-
-    def __init__(self, errors: list[InputError], truncated: bool = False) -> None:
-        self.errors = errors
-        self.truncated = truncated
-        lines = [str(e) for e in errors]
-        if truncated:
-            lines.append(f"(stopped after {len(errors)} errors)")
-        super().__init__("\n".join(lines))
-
-    def _render(self) -> str:
-        return self.reason
 
 
 _DECIMAL = r"^[0-9]{1,60}(\.[0-9]{1,30})?$"
