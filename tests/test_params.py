@@ -12,6 +12,14 @@ def test_secp256k1_constants_match_sec2() -> None:
     assert params.on_curve(params.GX, params.GY)
 
 
+def test_constants_equal_py_ecc() -> None:
+    """The written-out constants are py_ecc's (which the reference backend computes with)."""
+    from py_ecc.secp256k1 import secp256k1 as curve
+
+    assert (params.P, params.N, params.B) == (curve.P, curve.N, curve.B)
+    assert (curve.Gx, curve.Gy) == (params.GX, params.GY)
+
+
 def test_sqrt_and_square() -> None:
     assert params.fe_sqrt(4) in (2, params.P - 2)
     # -1 is not a square mod p since p = 3 (mod 4)

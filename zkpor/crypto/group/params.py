@@ -1,19 +1,14 @@
 """secp256k1 domain parameters and base-field helpers.
 
 The curve is ``E: y^2 = x^3 + 7`` over ``F_p``, with a prime-order group of order ``n``
-(cofactor 1). The constants are taken from py_ecc (``py_ecc.secp256k1``), which in turn
-follows SEC 2 v2, section 2.4.1; tests check them against the published values.
+(cofactor 1). The constants are SEC 2 v2, section 2.4.1 (secp256k1), written out so that
+nothing here imports py_ecc (the reference backend does); tests/test_params.py checks them
+against py_ecc's and the curve equation.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Final
-
-_limit = sys.getrecursionlimit()
-from py_ecc.secp256k1 import secp256k1 as _curve  # noqa: E402  (it raises the recursion limit)
-
-sys.setrecursionlimit(_limit)  # py_ecc sets 100000, which lets C code (json) overflow its stack
 
 __all__ = [
     "B",
@@ -27,17 +22,17 @@ __all__ = [
     "fe_sqrt",
 ]
 
-P: Final[int] = int(_curve.P)
+P: Final[int] = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
 """The base-field prime p = 2^256 - 2^32 - 977."""
 
-N: Final[int] = int(_curve.N)
+N: Final[int] = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 """The group order n (prime)."""
 
-B: Final[int] = int(_curve.B)
+B: Final[int] = 7
 """The curve coefficient b = 7 (a = 0)."""
 
-GX: Final[int] = int(_curve.Gx)
-GY: Final[int] = int(_curve.Gy)
+GX: Final[int] = 0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798
+GY: Final[int] = 0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8
 
 FIELD_BYTES: Final[int] = 32
 SCALAR_BYTES: Final[int] = 32
