@@ -86,8 +86,8 @@ from zkpor.prover.liabilities.prover import (
     ProveOptions,
     prove_liabilities,
 )
-from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import format_units, verify_inclusion
+from zkpor.verify.trees import audit_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUND_ID = "bench-2026-q4"

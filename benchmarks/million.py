@@ -395,7 +395,7 @@ def audit_child(bundle: Path, workers: int) -> dict[str, Any]:
         "import json,sys,time,resource\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
         "from pathlib import Path\n"
-        "from zkpor.verify.audit import audit_bundle\n"
+        "from zkpor.verify.trees import audit_bundle\n"
         "t=time.perf_counter()\n"
         f"pool=ProcessPoolExecutor(max_workers={workers})\n"
         f"r=audit_bundle(Path({str(bundle)!r}),executor=pool)\n"

@@ -55,8 +55,8 @@ elif path == "audit":
     from pathlib import Path
 
     from zkpor.formats.manifest import Manifest
-    from zkpor.verify.audit import audit_bundle
     from zkpor.verify.manifest import manifest_roots
+    from zkpor.verify.trees import audit_bundle
 
     b = Path(sys.argv[2])
     m = Manifest.model_validate_json((b / "manifest.json").read_text())

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zkpor.errors import InputError, VerificationError
-from zkpor.verify.audit import MAX_VALUE_BYTES, audit_bundle
+from zkpor.verify.trees import MAX_VALUE_BYTES, audit_bundle
 
 from .liab_helpers import run_prove, sample_rows
 

@@ -128,7 +128,7 @@ VERIFIER_MODULES = frozenset(
         "zkpor.reserves.models",
         "zkpor.reserves.verify",
         "zkpor.verify",
-        "zkpor.verify.audit",
+        "zkpor.verify.trees",
         "zkpor.verify.inclusion",
         "zkpor.verify.manifest",
         "zkpor.verify.margin",

@@ -23,8 +23,8 @@ from zkpor.prover.liabilities.keys import (
     write_master_secret,
 )
 from zkpor.prover.liabilities.prover import _StopRequested
-from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import verify_inclusion
+from zkpor.verify.trees import audit_bundle
 
 from .liab_helpers import NONCE, run_prove, sample_rows, synthetic_path, write_inputs
 

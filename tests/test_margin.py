@@ -36,10 +36,10 @@ from zkpor.protocol.solvency import verify_solvency
 from zkpor.protocol.sumtree import DEBT_LEAF_DOMAIN, LEAF_DOMAIN, leaf_hash
 from zkpor.prover.liabilities.inputs import load_assets
 from zkpor.prover.solvency import prove_solvency
-from zkpor.verify.audit import audit_bundle
 from zkpor.verify.inclusion import verify_inclusion
 from zkpor.verify.manifest import manifest_roots, verify_manifest
 from zkpor.verify.margin import terms_of
+from zkpor.verify.trees import audit_bundle
 
 from .liab_helpers import make_reserves, zkpor
 

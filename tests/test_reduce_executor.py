@@ -24,7 +24,7 @@ from zkpor.prover.liabilities.reduce import (
     reduce_plan,
 )
 from zkpor.prover.liabilities.store import open_audit, open_private, private_path
-from zkpor.verify import audit_bundle
+from zkpor.verify.trees import audit_bundle
 
 from .liab_helpers import NONCE, SECRET, run_prove, sample_rows, write_inputs
 

@@ -34,7 +34,7 @@ ALL = 10**9  # a sample size above every count: the driver checks every item
 def _approving(fn: Any) -> Callable[..., Any] | None:
     """The adversary's stand-in for a worker check: approve without looking."""
     name = (getattr(fn, "__module__", ""), getattr(fn, "__name__", ""))
-    if name == ("zkpor.verify.audit", "_check_unit"):
+    if name == ("zkpor.verify.trees", "_check_unit"):
         return lambda unit: len(unit[3])
     if name == ("zkpor.verify.margin", "_check_unit"):
         return lambda terms, items: len(items)

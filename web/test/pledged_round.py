@@ -27,8 +27,8 @@ from zkpor.prover.liabilities.margin import AccountPlan
 
 
 def main(out: Path) -> None:
-    import zkpor.verify.audit as audit_mod
     import zkpor.verify.inclusion as inclusion_mod
+    import zkpor.verify.trees as audit_mod
     from zkpor.prover.demo import run_demo
     from zkpor.prover.liabilities.export import BundleReader, safe_filename, write_proof
     from zkpor.prover.parallel import make_executor

@@ -10,25 +10,14 @@ import typer
 
 from zkpor.cli.app import app, command_group
 from zkpor.cli.common import Bars, read_bytes_file
-from zkpor.cli.verify_text import (
-    FAILED_INCLUSION,
-    FAILED_MANIFEST,
-    NOT_CHECKABLE,
-    audit_lines,
-    audit_only,
-    decimal,
-    say,
-    user_lines,
-    warnings,
-)
-from zkpor.errors import InputError, VerificationError
+from zkpor.cli.verify_text import audit_lines, decimal, say, user_lines
+from zkpor.errors import InputError
 
 if TYPE_CHECKING:
     from zkpor.formats.manifest import Manifest
     from zkpor.formats.models import InclusionProof, Roots
-    from zkpor.reserves.chaincheck import ChainCheck
     from zkpor.verify.inclusion import VerifiedAsset
-    from zkpor.verify.manifest import ManifestReport
+    from zkpor.verify.recipes import AuditReport, UserReport
 
 verify_app = command_group("Verify a customer's inclusion proof or audit a whole bundle.")
 app.add_typer(
@@ -40,49 +29,22 @@ __all__ = ["verify_app"]
 
 def _load_inclusion(path: Path) -> InclusionProof:
     """An inclusion proof file, JSON or binary (told apart by the binary magic)."""
-    from pydantic import ValidationError
+    from zkpor.verify.recipes import MAX_PROOF_BYTES, load_inclusion
 
-    from zkpor.errors import EncodingError
-    from zkpor.formats.models import InclusionProof
-    from zkpor.formats.strictjson import parse_public, validation_message
-    from zkpor.formats.zkpi import MAGIC, decode_inclusion
-
-    data = read_bytes_file(path, "proof", MAX_PROOF_BYTES)
-    if data.startswith(MAGIC):
-        try:
-            return decode_inclusion(data)
-        except EncodingError as exc:
-            raise InputError(str(exc), source=str(path)) from None
-        except ValidationError as exc:
-            reason, loc = validation_message(exc)
-            raise InputError(reason, source=str(path), field=loc) from None
-    return parse_public(InclusionProof, data, str(path), MAX_PROOF_BYTES)
+    return load_inclusion(read_bytes_file(path, "proof", MAX_PROOF_BYTES), str(path))
 
 
 def load_manifest(path: Path) -> Manifest:
-    from zkpor.formats.manifest import Manifest
-    from zkpor.formats.strictjson import parse_public
+    from zkpor.verify.recipes import MAX_MANIFEST_BYTES
+    from zkpor.verify.recipes import load_manifest as parse
 
-    data = read_bytes_file(path, "manifest", MAX_MANIFEST_BYTES)
-    return parse_public(Manifest, data, str(path), MAX_MANIFEST_BYTES)
+    return parse(read_bytes_file(path, "manifest", MAX_MANIFEST_BYTES), str(path))
 
 
 def _load_roots(path: Path) -> Roots:
-    from zkpor.crypto.generators import generator_digest
-    from zkpor.formats.models import Roots
-    from zkpor.formats.strictjson import parse_public
+    from zkpor.verify.recipes import MAX_ROOTS_BYTES, load_roots
 
-    data = read_bytes_file(path, "roots file", MAX_ROOTS_BYTES)
-    pub = parse_public(Roots, data, str(path), MAX_ROOTS_BYTES)
-    if pub.generator_digest != generator_digest().hex():
-        raise VerificationError(f"{path}: roots file uses another generator set")
-    return pub
-
-
-# Size limits of the files a verifier reads (a verifier's memory stays a small multiple).
-MAX_PROOF_BYTES = 8 * 1024 * 1024
-MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-MAX_ROOTS_BYTES = 4 * 1024 * 1024
+    return load_roots(read_bytes_file(path, "roots file", MAX_ROOTS_BYTES), str(path))
 
 
 @verify_app.command("user", short_help="Check a customer's proof and the whole manifest.")
@@ -115,95 +77,52 @@ def verify_user(
       zkpor verify user alice.json --manifest manifest.json \\
         --digest "$(cat manifest.sha256)"
     """
-    from zkpor.verify.inclusion import verify_inclusion
-    from zkpor.verify.manifest import manifest_roots, normalize_digest
+    from zkpor.verify.recipes import verify_user as check
 
     if (manifest is None) == (roots is None):
         raise InputError("give exactly one of --manifest FILE or --roots FILE")
     if digest is not None and manifest is None:
         raise InputError("--digest needs --manifest: a roots file has no digest to compare")
-    expected = normalize_digest(digest) if digest is not None else None
     incl = _load_inclusion(proof)
-    report = None
-    if manifest is not None:
-        m = load_manifest(manifest)
-        report = _checked_manifest(m, expected)
-        pub = manifest_roots(m)
-    else:
-        assert roots is not None
-        pub = _load_roots(roots)
-    from zkpor.verify.margin import terms_of
-
-    proof_exchange = getattr(incl, "exchange", None)
-    try:
-        results = verify_inclusion(
-            incl,
-            pub.assets,
-            round_id=pub.round_id,
-            arity=pub.arity,
-            terms=terms_of(pub),
-            exchange=report.exchange if report else None,
-        )
-    except VerificationError as exc:
-        raise VerificationError(f"{exc}\n{FAILED_INCLUSION}") from None
-    equity = [r for r in results if r.kind == "equity"]
-    debts = [r for r in results if r.kind == "debt"]
-    exchange = report.exchange if report else proof_exchange
-    debt_assets = [sym for sym, root in pub.assets.items() if root.debt is not None]
-    audit_checks = audit_only(debt_assets, report.digest if report else None)
-    account = incl.collateral.account if incl.collateral is not None else None
-    if as_json:
-        not_checked = [*(report.not_known_tokens if report else []), *NOT_CHECKABLE]
-        if report is None:
-            not_checked.insert(0, "reserves and solvency (no manifest given)")
-            if proof_exchange:
-                not_checked.insert(
-                    1, f"that this is exchange {proof_exchange!r}, as the proof says"
-                )
-        typer.echo(
-            json.dumps(
-                {
-                    "ok": True,
-                    "user_id": incl.user_id,
-                    "exchange": report.exchange if report else None,
-                    "exchange_named_by_proof": proof_exchange,
-                    "round_id": pub.round_id,
-                    "manifest_digest": report.digest if report else None,
-                    "digest_matched": report.digest_matched if report else None,
-                    "assets": [_asset_json(r) for r in equity],
-                    **(
-                        {
-                            "debts": [_asset_json(r) for r in debts],
-                            "collateral_check": "passed",
-                            "margin_account": account,
-                        }
-                        if debts
-                        else {}
-                    ),
-                    "margin_tags_checked": True,
-                    "audit_only": audit_checks,
-                    "reserves": {s: a.to_json() for s, a in report.assets.items()}
-                    if report
-                    else None,
-                    "warnings": warnings(report),
-                    "not_checked": not_checked,
-                },
-                indent=2,
-            )
-        )
-        return
-    say(
-        user_lines(
-            incl.user_id,
-            pub.round_id,
-            exchange,
-            equity,
-            debts,
-            report,
-            account=account,
-            audit_checks=audit_checks,
-        )
+    report = check(
+        incl,
+        load_manifest(manifest) if manifest is not None else None,
+        roots=_load_roots(roots) if roots is not None else None,
+        digest=digest,
     )
+    if as_json:
+        typer.echo(json.dumps(user_json(report), indent=2))
+        return
+    say(user_lines(report))
+
+
+def user_json(report: UserReport) -> dict[str, object]:
+    """``verify user --json`` on success."""
+    m = report.manifest
+    return {
+        "ok": True,
+        "user_id": report.user_id,
+        "exchange": report.exchange,
+        "exchange_named_by_proof": report.exchange_named_by_proof,
+        "round_id": report.round_id,
+        "manifest_digest": m.digest if m else None,
+        "digest_matched": m.digest_matched if m else None,
+        "assets": [_asset_json(r) for r in report.equity],
+        **(
+            {
+                "debts": [_asset_json(r) for r in report.debts],
+                "collateral_check": "passed",
+                "margin_account": report.margin_account,
+            }
+            if report.debts
+            else {}
+        ),
+        "margin_tags_checked": True,
+        "audit_only": report.audit_only,
+        "reserves": {s: a.to_json() for s, a in m.assets.items()} if m else None,
+        "warnings": report.warnings,
+        "not_checked": report.not_checked,
+    }
 
 
 def _asset_json(r: VerifiedAsset) -> dict[str, object]:
@@ -213,16 +132,6 @@ def _asset_json(r: VerifiedAsset) -> dict[str, object]:
         "units": str(r.units),
         "root_hash": r.root_hash,
     }
-
-
-def _checked_manifest(m: Manifest, expected: str | None) -> ManifestReport:
-    """verify_manifest, with what a failure means said in plain words."""
-    from zkpor.verify.manifest import verify_manifest
-
-    try:
-        return verify_manifest(m, expected_digest=expected)
-    except VerificationError as exc:
-        raise VerificationError(f"{exc}\n{FAILED_MANIFEST}") from None
 
 
 @verify_app.command("audit", short_help="Check a whole round: manifest, every node and proof.")
@@ -263,8 +172,7 @@ def verify_audit(
     \b
       zkpor verify audit bundle --digest "$(cat bundle/manifest.sha256)"
     """
-    from zkpor.verify.audit import audit_bundle
-    from zkpor.verify.manifest import manifest_roots, normalize_digest
+    from zkpor.verify.recipes import audit
 
     if not bundle.exists():
         raise InputError("not found", source=str(bundle))
@@ -275,107 +183,48 @@ def verify_audit(
         manifest = folder / "manifest.json"
     if roots is None and manifest is None and (folder / "roots.json").is_file():
         roots = folder / "roots.json"
-    if digest is not None and manifest is None:
-        raise InputError(
-            "--digest needs a manifest: none given with --manifest and none beside the audit file"
-        )
-    if eth_rpc is not None and manifest is None:
-        raise InputError(
-            "--eth-rpc needs a manifest: none given with --manifest and none beside the audit file"
-        )
-    expected = normalize_digest(digest) if digest is not None else None
-    pub = None
-    report_m = None
-    chain = None
-    if manifest is not None:
-        m = load_manifest(manifest)
-        report_m = _checked_manifest(m, expected)
-        pub = manifest_roots(m)
-        if eth_rpc is not None:
-            chain = _manifest_on_chain(m, manifest, eth_rpc)
-    elif roots is not None:
-        pub = _load_roots(roots)
+    m = load_manifest(manifest) if manifest is not None else None
+    pub = _load_roots(roots) if roots is not None else None
     with Bars(not quiet and not as_json) as bars:
-        report = audit_bundle(bundle, roots=pub, workers=workers, progress=bars)
-    if chain is not None:
-        chain.raise_if_failed()
-    not_checked = list(NOT_CHECKABLE)
-    if chain is not None:
-        not_checked = [t for t in not_checked if t != NOT_CHECKABLE[0]]
-        not_checked[:0] = _chain_unchecked(chain.unchecked)
-    if report_m is not None:
-        not_checked[:0] = report_m.not_known_tokens
-    if report_m is None:
-        not_checked.insert(0, "reserves and solvency (no manifest found)")
-    if pub is None:
-        not_checked.insert(0, "that the audit file's roots are the published ones (no roots)")
-    if as_json:
-        data = {
-            "ok": True,
-            "round_id": report.round_id,
-            "arity": report.arity,
-            "nodes": report.nodes,
-            "range_proofs": report.proofs,
-            "margin_accounts": report.margin_accounts,
-            "seconds": round(report.seconds, 2),
-            "assets": report.assets,
-            "manifest_digest": report_m.digest if report_m else None,
-            "digest_matched": report_m.digest_matched if report_m else None,
-            "reserves": {s: a.to_json() for s, a in report_m.assets.items()} if report_m else None,
-            "warnings": warnings(report_m),
-            **({"chain": chain.to_json()} if chain is not None else {}),
-            "not_checked": not_checked,
-        }
-        typer.echo(json.dumps(data, indent=2))
-        return
-    say(
-        audit_lines(
-            report.round_id,
-            report.nodes,
-            report.proofs,
-            report.seconds,
-            report.margin_accounts,
-            report_m,
-            not_checked,
+        report = audit(
+            bundle,
+            m,
+            roots=pub,
+            digest=digest,
+            eth_rpc=eth_rpc,
+            manifest_source=str(manifest),
+            workers=workers,
+            progress=bars,
         )
-    )
-    if chain is not None:
+    if as_json:
+        typer.echo(json.dumps(audit_json(report), indent=2))
+        return
+    say(audit_lines(report))
+    if report.chain is not None:
         say(
             [
-                f"Reserves on chain (Ethereum node {chain.node}):",
-                *(f"  {line}" for line in chain.lines()),
+                f"Reserves on chain (Ethereum node {report.chain.node}):",
+                *(f"  {line}" for line in report.chain.lines()),
             ]
         )
 
 
-def _chain_unchecked(unchecked: list[str]) -> list[str]:
-    """The not-checked line for the assets --eth-rpc cannot check (Bitcoin ones)."""
-    if not unchecked:
-        return []
-    return [
-        f"the balances of {', '.join(unchecked)} on chain (no Bitcoin node: "
-        "`zkpor reserves list` prints each address, balance and block to look up)"
-    ]
-
-
-def _manifest_on_chain(m: Manifest, path: Path, url: str) -> ChainCheck:
-    """The --eth-rpc check of a (verified) manifest's reserves."""
-    from zkpor.reserves.chaincheck import ChainAsset, check_on_chain
-
-    return check_on_chain(
-        url,
-        [
-            ChainAsset(
-                asset=sym,
-                chain=a.reserves.chain,
-                decimals=a.decimals,
-                block_height=a.reserves.block_height,
-                block_hash=a.reserves.block_hash,
-                token_contract=a.reserves.token_contract,
-                chain_id=a.reserves.chain_id,
-                addresses=a.reserves.addresses,
-                where=f"{path}: asset {sym} reserves",
-            )
-            for sym, a in m.assets.items()
-        ],
-    )
+def audit_json(report: AuditReport) -> dict[str, object]:
+    """``verify audit --json`` on success."""
+    t, m = report.trees, report.manifest
+    return {
+        "ok": True,
+        "round_id": t.round_id,
+        "arity": t.arity,
+        "nodes": t.nodes,
+        "range_proofs": t.proofs,
+        "margin_accounts": t.margin_accounts,
+        "seconds": round(t.seconds, 2),
+        "assets": t.assets,
+        "manifest_digest": m.digest if m else None,
+        "digest_matched": m.digest_matched if m else None,
+        "reserves": {s: a.to_json() for s, a in m.assets.items()} if m else None,
+        "warnings": report.warnings,
+        **({"chain": report.chain.to_json()} if report.chain is not None else {}),
+        "not_checked": report.not_checked,
+    }

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from zkpor.cli.common import data_console, shown_line
+from zkpor.verify.recipes import FAILED_INCLUSION, FAILED_MANIFEST, NOT_CHECKABLE
 
 if TYPE_CHECKING:
-    from zkpor.verify.inclusion import VerifiedAsset
     from zkpor.verify.manifest import ManifestReport
+    from zkpor.verify.recipes import AuditReport, UserReport
 
 __all__ = [
     "FAILED_INCLUSION",
@@ -27,23 +28,6 @@ __all__ = [
 ]
 
 WIDTH = 80
-
-NOT_CHECKABLE = (
-    "that the reserve balances are on chain at the stated blocks (look each address up "
-    "in a block explorer or your own node)",
-    "that no customer was left out of the trees (every customer checking their own "
-    "proof is what shows it)",
-)
-
-# What a failure means, in the customer's words (printed after the reason).
-FAILED_INCLUSION = (
-    "this proof does not match the published totals: your balance may not be counted. "
-    "Keep the proof and the manifest, and ask the exchange."
-)
-FAILED_MANIFEST = (
-    "the manifest does not verify: this round does not show that the exchange's reserves "
-    "cover what it owes. Keep the manifest, and ask the exchange."
-)
 
 
 def decimal(text: str) -> str:
@@ -134,48 +118,17 @@ def digest_lines(report: ManifestReport, indent: str = "  ") -> tuple[list[str],
     ]
 
 
-def warnings(report: ManifestReport | None) -> list[str]:
-    """What passed but must not be read as reserves: assets held on a test network."""
-    if report is None:
-        return []
-    return [
-        f"{sym}: testnet coins have no value; these are not reserves"
-        for sym, info in report.assets.items()
-        if info.chain.endswith("-testnet")
-    ]
-
-
-def audit_only(debt_assets: Sequence[str], digest: str | None) -> list[str]:
-    """What a customer's check rests on the full audit for (docs/spec.md 16.8): for each
-    asset with a debt tree, the debt total."""
-    d = digest or "D"
-    return [
-        f"{sym}: the debt total (reserves cover equity minus debt) is checked only by a full "
-        f"audit: zkpor verify audit BUNDLE --digest {d}"
-        for sym in debt_assets
-    ]
-
-
-def user_lines(
-    user_id: str,
-    round_id: str,
-    exchange: str | None,
-    equity: Sequence[VerifiedAsset],
-    debts: Sequence[VerifiedAsset],
-    report: ManifestReport | None,
-    *,
-    account: int | None = None,
-    audit_checks: Sequence[str] = (),
-) -> list[str]:
+def user_lines(report: UserReport) -> list[str]:
     """The text of a passed ``zkpor verify user``."""
     # the exchange is a checked fact only with a manifest (the proof's own name must equal
-    # the manifest's); without one it is what the proof says, and said so
-    at = f" at {exchange}" if exchange and report is not None else ""
-    lines = [f"OK: {user_id}{at}: balances counted in round {round_id}"]
-    lines += [f"  {r.asset:8} {decimal(r.amount)}" for r in equity]
-    if debts:
+    # the manifest's); without one it is what the proof says, and said so (in not_checked)
+    m = report.manifest
+    at = f" at {report.exchange}" if report.exchange else ""
+    lines = [f"OK: {report.user_id}{at}: balances counted in round {report.round_id}"]
+    lines += [f"  {r.asset:8} {decimal(r.amount)}" for r in report.equity]
+    if report.debts:
         lines.append("Debts counted (in each asset's debt tree):")
-        lines += [f"  {r.asset:8} {decimal(r.amount)}" for r in debts]
+        lines += [f"  {r.asset:8} {decimal(r.amount)}" for r in report.debts]
     lines.append("Checked:")
     lines += _bullets(
         [
@@ -184,13 +137,13 @@ def user_lines(
             "was made negative to shrink a total)"
         ]
     )
-    if debts:
+    if report.debts:
         lines += _bullets(
             [
                 "collateral check passed: your debts' value is at most your collateral's "
                 "after the published haircuts (a proof over your own leaves), and your "
                 "leaves are tagged with your margin account, the one the audit checks: "
-                f"account {account}"
+                f"account {report.margin_account}"
             ]
         )
     else:
@@ -200,65 +153,45 @@ def user_lines(
                 "margin tag of each of your leaves is none)"
             ]
         )
-    not_checked = [
-        "that these amounts are what you hold: compare them with your account statement "
-        "for this round"
-    ]
-    if report is None:
-        not_checked.append("reserves and solvency (no manifest given)")
-        if exchange:
-            not_checked.append(f"that this is exchange {exchange!r}, as the proof says")
-    else:
+    if m is not None:
         lines += _bullets(
             [
                 "every asset of the manifest: the reserves cover all customers' liabilities "
                 "(a proof), and every reserve address signed for this exchange and round:"
             ]
         )
-        lines += reserve_lines(report, addresses=True, indent="    ")
-        matched, unmatched = digest_lines(report)
-        lines += matched
-        not_checked += unmatched
-        not_checked += report.not_known_tokens
-    if audit_checks:
+        lines += reserve_lines(m, addresses=True, indent="    ")
+        lines += digest_lines(m)[0]
+    if report.audit_only:
         lines.append("Not checked here (a full audit of the bundle checks it):")
-        lines += _bullets(list(audit_checks))
+        lines += _bullets(report.audit_only)
     lines.append("Not checked (no verifier can, from these files):")
-    lines += _bullets([*not_checked, *NOT_CHECKABLE])
+    lines += _bullets(report.not_checked)
     return lines
 
 
-def audit_lines(
-    round_id: str,
-    nodes: int,
-    proofs: int,
-    seconds: float,
-    margin_accounts: int,
-    report: ManifestReport | None,
-    not_checked: Sequence[str],
-) -> list[str]:
+def audit_lines(report: AuditReport) -> list[str]:
     """The text of a passed ``zkpor verify audit``."""
+    t, m = report.trees, report.manifest
     lines = [
-        f"OK: audit of round {round_id}: {nodes} nodes, {proofs} range proofs, {seconds:.1f} s"
+        f"OK: audit of round {t.round_id}: {t.nodes} nodes, {t.proofs} range proofs, "
+        f"{t.seconds:.1f} s"
     ]
-    if margin_accounts:
+    if t.margin_accounts:
         lines += wrapped(
-            f"{margin_accounts} margin accounts: every collateral proof verified, every "
+            f"{t.margin_accounts} margin accounts: every collateral proof verified, every "
             "debt leaf an input of exactly one of them, no leaf used twice, every leaf's "
             "margin tag names the account that uses it (none for every other leaf)",
             "    ",
             first="  ",
         )
-    extra: list[str] = []
-    if report is not None:
-        lines += wrapped(
-            f"Manifest of {report.exchange}, every asset and signature verified:", "", ""
-        )
-        lines += reserve_lines(report, addresses=False)
-        matched, extra = digest_lines(report, indent="")
+    if m is not None:
+        lines += wrapped(f"Manifest of {m.exchange}, every asset and signature verified:", "", "")
+        lines += reserve_lines(m, addresses=False)
+        matched, _ = digest_lines(m, indent="")
         lines += [line.replace("- the manifest's", "The manifest's", 1) for line in matched]
     lines.append("Not checked (no verifier can, from these files):")
-    lines += _bullets([*not_checked, *extra])
+    lines += _bullets(report.not_checked)
     return lines
 
 

@@ -267,10 +267,10 @@ def run_demo(
     from zkpor.prover.liabilities.keys import read_master_secret, write_master_secret
     from zkpor.prover.liabilities.prover import ProveOptions
     from zkpor.prover.publish import prove_round
-    from zkpor.verify.audit import audit_bundle
     from zkpor.verify.inclusion import verify_inclusion
     from zkpor.verify.manifest import manifest_roots, verify_manifest
     from zkpor.verify.margin import terms_of
+    from zkpor.verify.trees import audit_bundle
 
     chosen = assets or list(DEMO_ASSETS)
     unknown = [a for a in chosen if a not in DEMO_ASSETS]

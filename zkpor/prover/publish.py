@@ -390,8 +390,8 @@ def check_published(folder: Path, source: str) -> None:
     roots.json); a manifest is the digest's, and names the same round and roots."""
     from zkpor.errors import InputError
     from zkpor.formats.strictjson import parse_public
-    from zkpor.verify.audit import _check_schema, _connect
     from zkpor.verify.manifest import manifest_roots
+    from zkpor.verify.trees import _check_schema, _connect
 
     roots = parse_public(Roots, (folder / "roots.json").read_bytes(), f"{source}/roots.json")
     audit_source = f"{source}/audit.sqlite"

@@ -245,7 +245,7 @@ def _cell(raw: object) -> object:
 
 def check_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
     from zkpor.formats.models import Roots
-    from zkpor.verify.audit import audit_bundle
+    from zkpor.verify.trees import audit_bundle
 
     sql = _list(group, "sql")
     tables = _obj(_get(test, "tables"), "tables")

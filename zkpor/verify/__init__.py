@@ -1,51 +1,58 @@
-"""The lightweight verifier: what a customer or auditor runs.
+"""The lightweight verifier: what a customer or an auditor runs.
 
-Imports only the group, generators, transcript, range-proof verifier, tree hashing and the
-public-file models: nothing of the prover, the CLI, numpy or galois (a test checks
-``sys.modules``). Works on the pure-Python backend when coincurve is absent
-(``ZKPOR_BACKEND=reference``). Public files are read with
-:func:`zkpor.formats.strictjson.parse_public` (strict JSON). Every check raises :class:`~zkpor.errors.VerificationError`
-on failure and returns a report on success.
+Imports nothing of the prover, the executors, the CLI, numpy, galois or py_ecc (an allowlist
+test runs every path in a fresh interpreter); works on the pure-Python backend when
+coincurve is absent (``ZKPOR_BACKEND=reference``).
 
-A customer, with their proof and the published manifest::
+Two recipes cover what people verify (:mod:`.recipes`); each raises
+:class:`~zkpor.errors.VerificationError` when a check fails, or
+:class:`~zkpor.errors.InputError` for unreadable input, and returns a report holding every
+claim checked and every item not checked::
 
     from pathlib import Path
-    from zkpor.formats.manifest import Manifest
-    from zkpor.formats.models import InclusionProof
-    from zkpor.formats.strictjson import parse_public
-    from zkpor.verify import verify_inclusion, verify_manifest
-    from zkpor.verify.manifest import roots_of
+    from zkpor.verify import audit, load_inclusion, load_manifest, verify_user
 
-    manifest = parse_public(Manifest, Path("manifest.json").read_bytes(), "manifest.json")
-    proof = parse_public(InclusionProof, Path("alice.json").read_bytes(), "alice.json")
-    report = verify_manifest(manifest, expected_digest="<the digest the exchange published>")
-    for asset in verify_inclusion(proof, roots_of(manifest), round_id=manifest.round_id,
-                                  arity=manifest.parameters.arity):
-        print(asset.asset, asset.amount, "counted; reserves", report.assets[asset.asset].reserves)
+    manifest = load_manifest(Path("manifest.json").read_bytes(), "manifest.json")
+    proof = load_inclusion(Path("alice.json").read_bytes(), "alice.json")  # JSON or .zkpi
+    report = verify_user(proof, manifest, digest="<the digest the exchange published>")
+    for asset in report.equity:
+        print(asset.asset, asset.amount, "counted")
+    print(report.not_checked)
 
-An auditor, with the public audit file::
+    round_report = audit(Path("bundle"), manifest, digest="<digest>")
+    print(round_report.trees.nodes, "nodes,", round_report.trees.proofs, "range proofs")
 
-    from zkpor.verify import audit_bundle, verify_manifest
-    from zkpor.verify.manifest import manifest_roots
-
-    verify_manifest(manifest, expected_digest="<digest>")
-    report = audit_bundle(Path("bundle"), roots=manifest_roots(manifest), workers=4)
-    print(report.nodes, "nodes,", report.proofs, "range proofs verified")
-
-(A binary ``.zkpi`` proof is read with :func:`zkpor.formats.zkpi.decode_inclusion`.)
+The pieces they are made of: :func:`verify_inclusion` (8.2), :func:`verify_manifest`
+(12.4), :func:`audit_bundle` (9.5, 16.7).
 """
 
 from __future__ import annotations
 
-from zkpor.verify.audit import AuditReport, audit_bundle
 from zkpor.verify.inclusion import VerifiedAsset, verify_inclusion
 from zkpor.verify.manifest import ManifestReport, verify_manifest
+from zkpor.verify.recipes import (
+    AuditReport,
+    UserReport,
+    audit,
+    load_inclusion,
+    load_manifest,
+    load_roots,
+    verify_user,
+)
+from zkpor.verify.trees import TreeReport, audit_bundle
 
 __all__ = [
     "AuditReport",
     "ManifestReport",
+    "TreeReport",
+    "UserReport",
     "VerifiedAsset",
+    "audit",
     "audit_bundle",
+    "load_inclusion",
+    "load_manifest",
+    "load_roots",
     "verify_inclusion",
     "verify_manifest",
+    "verify_user",
 ]

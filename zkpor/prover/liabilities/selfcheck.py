@@ -5,7 +5,7 @@ fault, a hand edit, a bug), the bundle is only renamed into place and its digest
 after these checks pass (docs/spec.md, "Self-check before publishing"):
 
 1. the full audit of the public audit file against the roots being published
-   (:func:`zkpor.verify.audit.audit_bundle`: every node, hash, sum and range proof);
+   (:func:`zkpor.verify.trees.audit_bundle`: every node, hash, sum and range proof);
 2. every leaf recomputed from the round keys: its stored blinding and salt are the derived
    ones, and commit(amount, blinding) and the leaf hash equal the audit file's leaf at its
    (secret) position; padding leaves hold 0;
@@ -117,7 +117,7 @@ def self_check(
     sample size per kind, :mod:`.spotcheck`). Raises VerificationError at the first
     difference."""
     trees = list(specs) if trees is None else trees
-    from zkpor.verify.audit import audit_bundle
+    from zkpor.verify.trees import audit_bundle
 
     roots = Roots.model_validate_json((partial / "roots.json").read_text())
     try:

@@ -65,7 +65,7 @@ from zkpor.verify.margin import audit_margin
 from zkpor.verify.pool import wait_first
 from zkpor.verify.sqlschema import plain_table
 
-__all__ = ["MAX_VALUE_BYTES", "AuditReport", "audit_bundle", "published_trees"]
+__all__ = ["MAX_VALUE_BYTES", "TreeReport", "audit_bundle", "published_trees"]
 
 AUDIT_FORMAT: Final[str] = "zkpor-audit-v2"
 #: Audit file formats this verifier recognises by name but no longer reads.
@@ -93,7 +93,7 @@ _Unit = tuple[str, str, int, list[_NodeRow]]
 
 
 @dataclass
-class AuditReport:
+class TreeReport:
     """What the audit checked."""
 
     round_id: str
@@ -381,7 +381,7 @@ def _audit(
     roots: Roots | None,
     pool: Executor,
     progress: Callable[[str, int, int], None] | None,
-) -> AuditReport:
+) -> TreeReport:
     _check_schema(conn, source)
     fmt = _meta(conn, "format", source)
     if fmt in _OLD_FORMATS:
@@ -401,7 +401,7 @@ def _audit(
     problem = identifier_problem(round_id, 64)  # 64 bytes of UTF-8, as everywhere (7.1)
     if problem is not None:
         raise VerificationError(f"round id {problem}")
-    report = AuditReport(round_id=round_id, arity=arity)
+    report = TreeReport(round_id=round_id, arity=arity)
     assets = _read_assets(conn, arity)
     if not assets:
         raise VerificationError("no assets")
@@ -455,7 +455,7 @@ def audit_bundle(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-) -> AuditReport:
+) -> TreeReport:
     """Audit ``bundle`` (a bundle directory or an audit.sqlite file); returns what was
     checked. Raises VerificationError when the content is wrong, InputError when the file is
     missing, unreadable, damaged or not an audit file; both name the file."""

@@ -1,0 +1,334 @@
+"""The two things zkpor's users verify, as one call each: a customer's proof, a whole round.
+
+    from zkpor.verify import audit, load_inclusion, load_manifest, verify_user
+
+    manifest = load_manifest(Path("manifest.json").read_bytes(), "manifest.json")
+    proof = load_inclusion(Path("alice.json").read_bytes(), "alice.json")   # JSON or .zkpi
+    report = verify_user(proof, manifest, digest="<the digest the exchange published>")
+    report.equity, report.debts, report.not_checked         # every claim, every gap
+
+    round_report = audit(Path("bundle"), manifest, digest="<digest>")
+
+Both raise :class:`~zkpor.errors.VerificationError` when a check fails (its message names
+the check and where; the causes are those of docs/spec.md 8.2, 9.5, 12.4 and 16.7-16.8) and
+:class:`~zkpor.errors.InputError` when an input cannot be read (a file too large, not strict
+JSON, not a proof, a malformed digest). On success the report holds every claim the verifier
+checked and every item it could not check, in the words the CLI and the page print
+(:mod:`zkpor.cli.verify_text` only formats them). Nothing here imports the prover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from zkpor.crypto.generators import generator_digest
+from zkpor.errors import EncodingError, InputError, VerificationError
+from zkpor.formats.manifest import Manifest
+from zkpor.formats.models import InclusionProof, Roots
+from zkpor.formats.strictjson import parse_public, validation_message
+from zkpor.formats.zkpi import MAGIC, decode_inclusion
+from zkpor.verify.inclusion import VerifiedAsset, verify_inclusion
+from zkpor.verify.manifest import (
+    ManifestReport,
+    manifest_roots,
+    normalize_digest,
+    verify_manifest,
+)
+from zkpor.verify.margin import terms_of
+from zkpor.verify.trees import TreeReport, audit_bundle
+
+if TYPE_CHECKING:
+    from zkpor.reserves.chaincheck import ChainCheck
+
+__all__ = [
+    "FAILED_INCLUSION",
+    "FAILED_MANIFEST",
+    "MAX_MANIFEST_BYTES",
+    "MAX_PROOF_BYTES",
+    "MAX_ROOTS_BYTES",
+    "NOT_CHECKABLE",
+    "AuditReport",
+    "UserReport",
+    "audit",
+    "audit_only",
+    "load_inclusion",
+    "load_manifest",
+    "load_roots",
+    "verify_user",
+]
+
+# Size limits of the files a verifier reads (a verifier's memory stays a small multiple).
+MAX_PROOF_BYTES: Final[int] = 8 * 1024 * 1024
+MAX_MANIFEST_BYTES: Final[int] = 64 * 1024 * 1024
+MAX_ROOTS_BYTES: Final[int] = 4 * 1024 * 1024
+
+#: What no verifier can check from the published files.
+NOT_CHECKABLE: Final[tuple[str, ...]] = (
+    "that the reserve balances are on chain at the stated blocks (look each address up "
+    "in a block explorer or your own node)",
+    "that no customer was left out of the trees (every customer checking their own "
+    "proof is what shows it)",
+)
+#: What a failure means, in the customer's words (printed after the reason).
+FAILED_INCLUSION: Final[str] = (
+    "this proof does not match the published totals: your balance may not be counted. "
+    "Keep the proof and the manifest, and ask the exchange."
+)
+FAILED_MANIFEST: Final[str] = (
+    "the manifest does not verify: this round does not show that the exchange's reserves "
+    "cover what it owes. Keep the manifest, and ask the exchange."
+)
+_OWN_AMOUNTS: Final[str] = (
+    "that these amounts are what you hold: compare them with your account statement for this round"
+)
+
+
+def load_inclusion(data: bytes, source: str) -> InclusionProof:
+    """An inclusion proof, JSON (strict, 12.8) or binary ``.zkpi`` (told apart by the magic);
+    InputError naming ``source`` otherwise."""
+    from pydantic import ValidationError
+
+    if len(data) > MAX_PROOF_BYTES:
+        raise InputError(f"proof larger than {MAX_PROOF_BYTES} bytes", source=source)
+    if data.startswith(MAGIC):
+        try:
+            return decode_inclusion(data)
+        except EncodingError as exc:
+            raise InputError(str(exc), source=source) from None
+        except ValidationError as exc:
+            reason, loc = validation_message(exc)
+            raise InputError(reason, source=source, field=loc) from None
+    return parse_public(InclusionProof, data, source, MAX_PROOF_BYTES)
+
+
+def load_manifest(data: bytes, source: str) -> Manifest:
+    """A manifest (strict JSON, 12.8); InputError naming ``source`` otherwise."""
+    return parse_public(Manifest, data, source, MAX_MANIFEST_BYTES)
+
+
+def load_roots(data: bytes, source: str) -> Roots:
+    """A roots file (strict JSON); VerificationError when it uses another generator set
+    (9.2)."""
+    pub = parse_public(Roots, data, source, MAX_ROOTS_BYTES)
+    if pub.generator_digest != generator_digest().hex():
+        raise VerificationError(f"{source}: roots file uses another generator set")
+    return pub
+
+
+def audit_only(debt_assets: Sequence[str], digest: str | None) -> list[str]:
+    """What a customer's check rests on the full audit for (docs/spec.md 16.8): for each
+    asset with a debt tree, the debt total."""
+    d = digest or "D"
+    return [
+        f"{sym}: the debt total (reserves cover equity minus debt) is checked only by a full "
+        f"audit: zkpor verify audit BUNDLE --digest {d}"
+        for sym in debt_assets
+    ]
+
+
+def _warnings(report: ManifestReport | None) -> list[str]:
+    """What passed but must not be read as reserves: assets held on a test network."""
+    if report is None:
+        return []
+    return [
+        f"{sym}: testnet coins have no value; these are not reserves"
+        for sym, info in report.assets.items()
+        if info.chain.endswith("-testnet")
+    ]
+
+
+def _digest_unmatched(report: ManifestReport) -> list[str]:
+    if report.digest_matched:
+        return []
+    return [
+        "the manifest was NOT compared with a published digest: pass --digest with the "
+        f"value the exchange published, or compare it yourself: {report.digest}"
+    ]
+
+
+def _checked_manifest(manifest: Manifest, digest: str | None) -> ManifestReport:
+    expected = normalize_digest(digest) if digest is not None else None
+    try:
+        return verify_manifest(manifest, expected_digest=expected)
+    except VerificationError as exc:
+        raise VerificationError(f"{exc}\n{FAILED_MANIFEST}") from None
+
+
+@dataclass
+class UserReport:
+    """A verified customer proof: who, which round, each balance and debt counted, the
+    collateral account, the manifest's report, and what was not checked.
+
+    ``exchange`` is the manifest's name (a checked fact), None without a manifest;
+    ``exchange_named_by_proof`` is what the proof itself says. ``audit_only`` lists what
+    only a full audit checks (16.8), ``not_checked`` what no verifier can check from these
+    files or what this call was not given (no manifest, no digest)."""
+
+    user_id: str
+    round_id: str
+    exchange: str | None
+    exchange_named_by_proof: str | None
+    equity: list[VerifiedAsset]
+    debts: list[VerifiedAsset]
+    margin_account: int | None
+    manifest: ManifestReport | None
+    audit_only: list[str] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def verify_user(
+    proof: InclusionProof,
+    manifest: Manifest | None = None,
+    *,
+    roots: Roots | None = None,
+    digest: str | None = None,
+) -> UserReport:
+    """A customer's check (docs/spec.md 8.2 and 12.4): the whole manifest (every solvency
+    proof, every signature, the digest when given), then the proof's paths, collateral proof
+    and margin tags against the manifest's roots. Give exactly one of ``manifest`` and
+    ``roots`` (a round without reserves); ``digest`` needs a manifest."""
+    if (manifest is None) == (roots is None):
+        raise InputError("give exactly one of a manifest and a roots file")
+    if digest is not None and manifest is None:
+        raise InputError("--digest needs --manifest: a roots file has no digest to compare")
+    report = None
+    if manifest is not None:
+        report = _checked_manifest(manifest, digest)
+        pub = manifest_roots(manifest)
+    else:
+        assert roots is not None
+        pub = roots
+    try:
+        results = verify_inclusion(
+            proof,
+            pub.assets,
+            round_id=pub.round_id,
+            arity=pub.arity,
+            terms=terms_of(pub),
+            exchange=report.exchange if report else None,
+        )
+    except VerificationError as exc:
+        raise VerificationError(f"{exc}\n{FAILED_INCLUSION}") from None
+    not_checked = [_OWN_AMOUNTS]
+    if report is None:
+        not_checked.append("reserves and solvency (no manifest given)")
+        if proof.exchange:
+            not_checked.append(f"that this is exchange {proof.exchange!r}, as the proof says")
+    else:
+        not_checked += _digest_unmatched(report) + report.not_known_tokens
+    debt_assets = [sym for sym, root in pub.assets.items() if root.debt is not None]
+    return UserReport(
+        user_id=proof.user_id,
+        round_id=pub.round_id,
+        exchange=report.exchange if report else None,
+        exchange_named_by_proof=proof.exchange,
+        equity=[r for r in results if r.kind == "equity"],
+        debts=[r for r in results if r.kind == "debt"],
+        margin_account=proof.collateral.account if proof.collateral is not None else None,
+        manifest=report,
+        audit_only=audit_only(debt_assets, report.digest if report else None),
+        not_checked=[*not_checked, *NOT_CHECKABLE],
+        warnings=_warnings(report),
+    )
+
+
+@dataclass
+class AuditReport:
+    """A whole round audited: the trees' report (every node, range proof and margin account),
+    the manifest's (None without one), the on-chain check when asked, and what was not
+    checked."""
+
+    trees: TreeReport
+    manifest: ManifestReport | None
+    chain: ChainCheck | None = None
+    not_checked: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def audit(
+    bundle: Path,
+    manifest: Manifest | None = None,
+    *,
+    roots: Roots | None = None,
+    digest: str | None = None,
+    eth_rpc: str | None = None,
+    manifest_source: str = "manifest",
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> AuditReport:
+    """An auditor's check (docs/spec.md 9.5, 12.4, 16.7): the manifest (when given), then
+    every node, range proof and collateral proof of the bundle's audit file against the
+    manifest's roots (or ``roots``); with ``eth_rpc``, every Ethereum reserve balance at the
+    manifest's block (10.10; needs the ``chain`` extra)."""
+    if manifest is not None and roots is not None:
+        raise InputError("give at most one of --manifest FILE or --roots FILE")
+    if digest is not None and manifest is None:
+        raise InputError(
+            "--digest needs a manifest: none given with --manifest and none beside the audit file"
+        )
+    if eth_rpc is not None and manifest is None:
+        raise InputError(
+            "--eth-rpc needs a manifest: none given with --manifest and none beside the audit file"
+        )
+    report_m = None
+    chain = None
+    pub = roots
+    if manifest is not None:
+        report_m = _checked_manifest(manifest, digest)
+        pub = manifest_roots(manifest)
+        if eth_rpc is not None:
+            chain = _on_chain(manifest, manifest_source, eth_rpc)
+    trees = audit_bundle(bundle, roots=pub, executor=executor, workers=workers, progress=progress)
+    if chain is not None:
+        chain.raise_if_failed()
+    not_checked = list(NOT_CHECKABLE)
+    if chain is not None:
+        not_checked = [t for t in not_checked if t != NOT_CHECKABLE[0]]
+        not_checked[:0] = _chain_unchecked(chain.unchecked)
+    if report_m is not None:
+        not_checked[:0] = report_m.not_known_tokens
+        not_checked += _digest_unmatched(report_m)
+    else:
+        not_checked.insert(0, "reserves and solvency (no manifest found)")
+    if pub is None:
+        not_checked.insert(0, "that the audit file's roots are the published ones (no roots)")
+    return AuditReport(trees, report_m, chain, not_checked, _warnings(report_m))
+
+
+def _chain_unchecked(unchecked: list[str]) -> list[str]:
+    """The not-checked line for the assets --eth-rpc cannot check (Bitcoin ones)."""
+    if not unchecked:
+        return []
+    return [
+        f"the balances of {', '.join(unchecked)} on chain (no Bitcoin node: "
+        "`zkpor reserves list` prints each address, balance and block to look up)"
+    ]
+
+
+def _on_chain(m: Manifest, source: str, url: str) -> ChainCheck:
+    """The --eth-rpc check of a (verified) manifest's reserves."""
+    from zkpor.reserves.chaincheck import ChainAsset, check_on_chain
+
+    return check_on_chain(
+        url,
+        [
+            ChainAsset(
+                asset=sym,
+                chain=a.reserves.chain,
+                decimals=a.decimals,
+                block_height=a.reserves.block_height,
+                block_hash=a.reserves.block_hash,
+                token_contract=a.reserves.token_contract,
+                chain_id=a.reserves.chain_id,
+                addresses=a.reserves.addresses,
+                where=f"{source}: asset {sym} reserves",
+            )
+            for sym, a in m.assets.items()
+        ],
+    )
