@@ -29,7 +29,7 @@ from zkpor.prover.liabilities.build import LevelNode, build_levels
 from zkpor.prover.liabilities.export import BundleReader
 from zkpor.prover.liabilities.inputs import parse_amount
 from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
-from zkpor.verify.trees import audit_bundle, verify_inclusion
+from zkpor.verify import audit_bundle, verify_inclusion
 
 SECRET = bytes(range(32))
 NONCE = bytes(range(32, 64))  # a fixed run nonce, for tests that compare two runs' trees

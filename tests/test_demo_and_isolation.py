@@ -244,3 +244,60 @@ def test_demo_without_margin_is_a_spot_exchange(tmp_path: Path) -> None:
     assert all("debt" not in a and "price" not in a for a in manifest["assets"].values())
     for proof in (tmp_path / "d" / "proofs").iterdir():
         assert "debts" not in json.loads(proof.read_text())
+
+
+def test_recipes_verify_user_and_audit_as_a_library(demo: Path) -> None:
+    """The library recipes on the demo round: every claim and every not-checked item in the
+    reports; a tampered proof, a wrong digest and unreadable input raise the documented
+    errors."""
+    from zkpor import (
+        InputError,
+        VerificationError,
+        audit,
+        load_inclusion,
+        load_manifest,
+        verify_user,
+    )
+
+    bundle = demo / "d" / "bundle"
+    manifest = load_manifest((bundle / "manifest.json").read_bytes(), "manifest.json")
+    digest = (bundle / "manifest.sha256").read_text().split()[0]
+    for path in sorted((demo / "d" / "proofs").iterdir()):
+        proof = load_inclusion(path.read_bytes(), path.name)
+        report = verify_user(proof, manifest, digest=digest)
+        assert report.user_id == proof.user_id and report.exchange == manifest.exchange
+        assert report.manifest is not None and report.manifest.digest_matched
+        assert report.equity and all(r.kind == "equity" for r in report.equity)
+        assert (report.margin_account is None) == (not report.debts)
+        assert report.not_checked[-2:] == [
+            "that the reserve balances are on chain at the stated blocks (look each address up "
+            "in a block explorer or your own node)",
+            "that no customer was left out of the trees (every customer checking their own "
+            "proof is what shows it)",
+        ]
+        assert len(report.audit_only) == sum(1 for a in manifest.assets.values() if a.debt)
+    unmatched = verify_user(proof, manifest)
+    assert any("NOT compared with a published digest" in t for t in unmatched.not_checked)
+    with pytest.raises(VerificationError, match="differs from the published"):
+        verify_user(proof, manifest, digest="00" * 32)
+    data = json.loads(path.read_text())
+    data["assets"][0]["units"] = str(int(data["assets"][0]["units"]) + 1)
+    with pytest.raises(VerificationError):
+        verify_user(load_inclusion(json.dumps(data).encode(), "t.json"), manifest)
+    with pytest.raises(InputError, match=r"t\.json"):
+        load_inclusion(b"{", "t.json")
+    with pytest.raises(InputError, match="exactly one"):
+        verify_user(proof)
+    report = audit(bundle, manifest, digest=digest, workers=2)
+    assert report.trees.nodes > 0 and report.trees.margin_accounts > 0
+    assert report.manifest is not None and report.manifest.digest_matched
+    assert report.not_checked and report.chain is None
+
+
+def test_top_level_exports_resolve() -> None:
+    import zkpor
+
+    for name in zkpor.__all__:
+        assert getattr(zkpor, name) is not None, name
+    with pytest.raises(AttributeError):
+        zkpor.no_such_name  # noqa: B018

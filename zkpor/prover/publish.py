@@ -391,14 +391,14 @@ def check_published(folder: Path, source: str) -> None:
     from zkpor.errors import InputError
     from zkpor.formats.strictjson import parse_public
     from zkpor.verify.manifest import manifest_roots
-    from zkpor.verify.trees import _check_schema, _connect
+    from zkpor.verify.trees import check_schema, connect_readonly
 
     roots = parse_public(Roots, (folder / "roots.json").read_bytes(), f"{source}/roots.json")
     audit_source = f"{source}/audit.sqlite"
     try:
-        conn = _connect(folder / "audit.sqlite")
+        conn = connect_readonly(folder / "audit.sqlite")
         try:
-            _check_schema(conn, audit_source)
+            check_schema(conn, audit_source)
             tables = {
                 str(n).lower()
                 for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

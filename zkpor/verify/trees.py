@@ -65,7 +65,14 @@ from zkpor.verify.margin import audit_margin
 from zkpor.verify.pool import wait_first
 from zkpor.verify.sqlschema import plain_table
 
-__all__ = ["MAX_VALUE_BYTES", "TreeReport", "audit_bundle", "published_trees"]
+__all__ = [
+    "MAX_VALUE_BYTES",
+    "TreeReport",
+    "audit_bundle",
+    "check_schema",
+    "connect_readonly",
+    "published_trees",
+]
 
 AUDIT_FORMAT: Final[str] = "zkpor-audit-v2"
 #: Audit file formats this verifier recognises by name but no longer reads.
@@ -149,7 +156,7 @@ def _check_unit(unit: _Unit) -> int:
     return len(items)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def connect_readonly(path: Path) -> sqlite3.Connection:
     """Read-only, immutable (no journal, WAL or lock files are read or written), values
     capped at MAX_VALUE_BYTES, and schema SQL (views, triggers) not trusted."""
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
@@ -159,7 +166,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _check_schema(conn: sqlite3.Connection, source: str) -> None:
+def check_schema(conn: sqlite3.Connection, source: str) -> None:
     """meta, assets and nodes are ordinary tables with the columns the audit reads (not
     views, virtual tables or generated columns, whose values the file would compute)."""
     for name, columns in _TABLES.items():
@@ -382,7 +389,7 @@ def _audit(
     pool: Executor,
     progress: Callable[[str, int, int], None] | None,
 ) -> TreeReport:
-    _check_schema(conn, source)
+    check_schema(conn, source)
     fmt = _meta(conn, "format", source)
     if fmt in _OLD_FORMATS:
         raise InputError(f"audit file format {fmt}: {_OLD_FORMATS[fmt]}", source=source)
@@ -468,7 +475,7 @@ def audit_bundle(
     pool = executor or ProcessPoolExecutor(max_workers=workers)
     conn: sqlite3.Connection | None = None
     try:
-        conn = _connect(path)
+        conn = connect_readonly(path)
         report = _audit(conn, source, roots, pool, progress)
     except sqlite3.Error as exc:
         raise InputError(f"unreadable audit file ({exc})", source=source) from None
