@@ -11,15 +11,14 @@ from hypothesis import strategies as st
 from zkpor.crypto.group import N, Point
 from zkpor.crypto.pedersen import Opening, commit
 from zkpor.crypto.rangeproof.prover import _prove
-from zkpor.errors import ParameterError, VerificationError
+from zkpor.errors import InsolventError, ParameterError, VerificationError
 from zkpor.protocol.solvency import (
-    InsolventError,
     SolvencyProof,
     parse_ratio,
-    prove_solvency,
     solvency_commitment,
     verify_solvency,
 )
+from zkpor.prover.solvency import prove_solvency
 
 L = Opening(5_000_000_000, 987654321)
 C_L = commit(L.value, L.blinding)
