@@ -23,3 +23,21 @@ def test_readme_has_two_setup_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert _readme_commands()[1] in ci
+
+
+def test_one_license() -> None:
+    """pyproject.toml, the npm packages and LICENSE name one license: Apache-2.0 (issue 22)."""
+    import json
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "Apache-2.0"
+    assert project["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_text()
+    assert " ".join(text.split()[:6]) == "Apache License Version 2.0, January 2004"
+    assert "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION" in text
+    assert "END OF TERMS AND CONDITIONS" in text
+    for package in ("web", "tests/ethnode"):
+        assert json.loads((ROOT / package / "package.json").read_text())["license"] == "Apache-2.0"
+        lock = json.loads((ROOT / package / "package-lock.json").read_text())
+        assert lock["packages"][""]["license"] == "Apache-2.0", package

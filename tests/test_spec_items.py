@@ -12,20 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from zkpor.crypto.group import N, get_backend
+from tests.spec_notes import section
 from zkpor.errors import EncodingError, ParameterError, VerificationError
+from zkpor.crypto.group import N, get_backend
 from zkpor.vectors import CheckContext, check_data
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = (ROOT / "docs" / "spec.md").read_text()
 VECTORS = ROOT / "vectors"
-
-
-def section(number: str) -> str:
-    """The text of spec section ``number`` (up to the next heading of any level)."""
-    m = re.search(rf"^#+ {re.escape(number)} .*?(?=^#+ )", SPEC, re.S | re.M)
-    assert m, number
-    return m.group(0)
 
 
 def vectors(name: str) -> dict:  # type: ignore[type-arg]

@@ -10,7 +10,7 @@ Two recipes cover what people verify (:mod:`.recipes`); each raises
 claim checked and every item not checked::
 
     from pathlib import Path
-    from zkpor.verify import audit, load_inclusion, load_manifest, verify_user
+    from zkpor.verify import trees, load_inclusion, load_manifest, verify_user
 
     manifest = load_manifest(Path("manifest.json").read_bytes(), "manifest.json")
     proof = load_inclusion(Path("alice.json").read_bytes(), "alice.json")  # JSON or .zkpi

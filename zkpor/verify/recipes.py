@@ -1,6 +1,6 @@
 """The two things zkpor's users verify, as one call each: a customer's proof, a whole round.
 
-    from zkpor.verify import audit, load_inclusion, load_manifest, verify_user
+    from zkpor.verify import trees, load_inclusion, load_manifest, verify_user
 
     manifest = load_manifest(Path("manifest.json").read_bytes(), "manifest.json")
     proof = load_inclusion(Path("alice.json").read_bytes(), "alice.json")   # JSON or .zkpi
