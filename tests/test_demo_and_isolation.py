@@ -71,7 +71,7 @@ def test_demo_rerun_and_foreign_directory(demo: Path, tmp_path: Path) -> None:
 def test_verifier_imports_nothing_of_the_prover() -> None:
     """Importing the verifier, and verifying a whole manifest with its signatures, loads
     nothing of the prover, the CLI, numpy, galois or eth-account."""
-    manifest = Path(__file__).resolve().parent.parent / "vectors" / "manifest.json"
+    manifest = Path(__file__).resolve().parent.parent / "vectors" / "v1" / "manifest.json"
     code = (
         "import json, sys, zkpor.verify, zkpor.verify.manifest, zkpor.rangeproof;"
         "from zkpor.manifest import Manifest;"
@@ -120,7 +120,7 @@ def test_audit_on_reference_backend(demo: Path) -> None:
 def test_r1cs_verifier_imports_nothing_of_the_prover() -> None:
     """Rebuilding a statement of zkpor.circuits and verifying an R1CS proof (the
     collateral vector) loads neither the R1CS prover nor galois nor numpy."""
-    vectors = Path(__file__).resolve().parent.parent / "vectors" / "r1cs.json"
+    vectors = Path(__file__).resolve().parent.parent / "vectors" / "v1" / "r1cs.json"
     code = (
         "import json, sys, zkpor.r1cs, zkpor.circuits;"
         f"f = json.load(open({str(vectors)!r}));"

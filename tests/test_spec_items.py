@@ -18,7 +18,7 @@ from zkpor.vectors import CheckContext, check_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = (ROOT / "docs" / "spec.md").read_text()
-VECTORS = ROOT / "vectors"
+VECTORS = ROOT / "vectors" / "v1"
 
 
 def section(number: str) -> str:

@@ -25,7 +25,7 @@ from zkpor.vectors.common import FLAGS
 from zkpor.vectors.schema import schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
-VECTORS = ROOT / "vectors"
+VECTORS = ROOT / "vectors" / "v1"
 REFERENCE_REPROVE_LIMIT = 64
 
 # (valid, invalid) per file: a vector silently dropped or added shows here.
@@ -121,7 +121,7 @@ def test_check_passes(backend: Backend, name: str) -> None:
 
 
 def test_cli_check_json() -> None:
-    r = zkpor("vectors", "check", "vectors", "--json")
+    r = zkpor("vectors", "check", "vectors/v1", "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["ok"] is True and data["failed"] == 0 and data["backend"] == "fast"
