@@ -20,7 +20,7 @@ from zkpor.liabilities.inputs import parse_amount
 from zkpor.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
 from zkpor.models import AssetInclusion, AssetRoot, ChildNode, InclusionProof, PathStep, Roots
 from zkpor.pedersen import commit
-from zkpor.rangeproof.prover import _prove
+from zkpor.rangeproof.testing import prove_unchecked
 from zkpor.sumtree import children_of, leaf_hash, level_sizes, split_child_proofs
 from zkpor.verify import audit_bundle, verify_inclusion
 
@@ -129,7 +129,7 @@ def synthetic_path(
     rng = random.Random(7)
 
     def unchecked(vals: list[int], blinds: list[int]) -> bytes:
-        return _prove(vals, blinds, 64, rng=None, gens=gens, check_range=False).to_bytes()
+        return prove_unchecked(vals, blinds, 64, rng=None, gens=gens).to_bytes()
 
     salt = hashlib.sha256(b"salt").digest()
     user = "alice"

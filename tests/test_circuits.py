@@ -38,7 +38,7 @@ from zkpor.errors import ParameterError, VerificationError
 from zkpor.group import N
 from zkpor.r1cs import ConstraintSystem, prove, verify
 from zkpor.r1cs.field import check_input_rank, check_witness
-from zkpor.r1cs.prover import _prove
+from zkpor.r1cs.testing import prove_unchecked
 
 U64 = st.integers(0, 2**64 - 1)
 FAST = settings(max_examples=60, deadline=None)
@@ -276,7 +276,7 @@ def test_bracket_bypass_rejected(x: int, flags: list[int], why: str) -> None:
     witness = cs.witness()
     with pytest.raises(ParameterError, match="does not satisfy"):
         check_witness(cs.circuit(), witness)
-    proof, commitments = _prove(cs.circuit(), witness, [3, 4], rng=None, gens=None)
+    proof, commitments = prove_unchecked(cs.circuit(), witness, [3, 4], rng=None, gens=None)
     with pytest.raises(VerificationError):
         verify(build_circuit("haircut12"), proof, commitments)
 
@@ -291,7 +291,7 @@ def test_wrong_bracket_sum_rejected(delta: int) -> None:
         prove(get_statement("haircut12").build, [x, h + delta], [5, 6])
     cs = ConstraintSystem(values=[x, h + delta])
     get_statement("haircut12").build(cs)
-    bad, bad_cs = _prove(cs.circuit(), cs.witness(), [5, 6], rng=None, gens=None)
+    bad, bad_cs = prove_unchecked(cs.circuit(), cs.witness(), [5, 6], rng=None, gens=None)
     with pytest.raises(VerificationError):
         verify(build_circuit("haircut12"), bad, bad_cs)
     with pytest.raises(VerificationError):
@@ -346,7 +346,7 @@ def test_collateral_over_debt_rejected() -> None:
         prove(build, _coll_values(equities, [d + 1, 0]), [1, 2, 3, 4])
     cs = ConstraintSystem(values=_coll_values(equities, [d + 1, 0]))
     build(cs)
-    bad, bad_cs = _prove(cs.circuit(), cs.witness(), [1, 2, 3, 4], rng=None, gens=None)
+    bad, bad_cs = prove_unchecked(cs.circuit(), cs.witness(), [1, 2, 3, 4], rng=None, gens=None)
     with pytest.raises(VerificationError):
         verify(build_circuit("collateral2x12"), bad, bad_cs)
     # the debt moved to another account's slot: other commitments

@@ -32,7 +32,7 @@ from zkpor.margin import (
 from zkpor.models import InclusionProof, Roots
 from zkpor.pedersen import Opening, commit
 from zkpor.r1cs import ConstraintSystem
-from zkpor.r1cs.prover import _prove
+from zkpor.r1cs.testing import prove_unchecked
 from zkpor.solvency import InsolventError, prove_solvency, verify_solvency
 from zkpor.sumtree import DEBT_LEAF_DOMAIN, LEAF_DOMAIN, leaf_hash
 from zkpor.verify.audit import audit_bundle
@@ -405,7 +405,7 @@ def test_forged_collateral_proof_rejected_by_customer(margin: Path) -> None:
     eth_debt = proof.debts[0]
     cs = ConstraintSystem(values=[int(btc.units), int(eth_debt.units) * 10**6])
     account_build(terms, ["BTC"], ["ETH"])(cs)
-    forged, _ = _prove(
+    forged, _ = prove_unchecked(
         cs.circuit(),
         cs.witness(),
         [int(btc.blinding, 16), int(eth_debt.blinding, 16)],
@@ -495,7 +495,7 @@ def test_forged_collateral_proof_rejected_by_audit(margin: Path, tmp_path: Path)
     d = proof.debts[0]
     cs = ConstraintSystem(values=[int(btc.units), int(d.units) * 10**6])
     account_build(terms, ["BTC"], ["ETH"])(cs)
-    forged, _ = _prove(
+    forged, _ = prove_unchecked(
         cs.circuit(),
         cs.witness(),
         [int(btc.blinding, 16), int(d.blinding, 16)],

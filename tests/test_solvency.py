@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from zkpor.errors import ParameterError, VerificationError
 from zkpor.group import N, Point
 from zkpor.pedersen import Opening, commit
-from zkpor.rangeproof.prover import _prove
+from zkpor.rangeproof.testing import prove_unchecked
 from zkpor.solvency import (
     InsolventError,
     SolvencyProof,
@@ -66,7 +66,7 @@ def test_forged_insolvent_proof_rejected() -> None:
     r_lo = (r_d - 2**64 * r_hi) % N
     proof = SolvencyProof(
         commit(d_hi, r_hi),
-        _prove([d_lo, d_hi], [r_lo, r_hi], 64, rng=None, gens=None, check_range=False),
+        prove_unchecked([d_lo, d_hi], [r_lo, r_hi], 64, rng=None, gens=None),
     )
     with pytest.raises(VerificationError):
         verify_solvency(reserves, C_L, proof)

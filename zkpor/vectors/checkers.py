@@ -22,7 +22,7 @@ from ..generators import (
 from ..group import SUITE_ID, N, Point, expand_message_xmd, scalar_from_bytes
 from ..pedersen import Opening, commit, verify_opening
 from ..rangeproof import RangeProof, proof_size, verify, verify_batch
-from ..rangeproof.prover import _prove
+from ..rangeproof.prover import prove
 from ..sumtree import (
     RANGE_BITS,
     MarginTag,
@@ -150,7 +150,7 @@ def _check_rangeproof(group: Json, test: Json, ctx: CheckContext) -> Json:
     out: Json = {"commitments": [hexpt(commit(v, r, ctx.gens)) for v, r in zip(values, blindings)]}
     if ctx.reprove(bits, m):
         rng = SeededRandom(_hex(test, "seed"))
-        proof = _prove(values, blindings, bits, rng=rng, gens=ctx.gens, check_range=True)
+        proof = prove(values, blindings, bits, rng=rng, gens=ctx.gens)
         out["proof"] = proof.to_bytes().hex()
     return out
 

@@ -11,7 +11,8 @@ from ..generators import GeneratorSet
 from ..group import N, random_scalar
 from ..group.params import P
 from ..pedersen import commit
-from ..rangeproof.prover import _prove
+from ..rangeproof.prover import prove
+from ..rangeproof.testing import prove_unchecked
 from .common import VectorFile, hexpt, hexsc, seed, seeded
 from .gen_base import Json, _not_on_curve_x, _offsets, _point_plus_g, _scalar_plus_one, _splice
 from .outputs import trace_proof
@@ -29,9 +30,8 @@ def _proof_case(
     rng = seeded(f"{tag}/blindings")
     blindings = [random_scalar(rng) for _ in values]
     prover_seed = seed(f"{tag}/prover")
-    proof = _prove(
-        values, blindings, bits, rng=SeededRandom(prover_seed), gens=gens, check_range=check_range
-    )
+    prover = prove if check_range else prove_unchecked
+    proof = prover(values, blindings, bits, rng=SeededRandom(prover_seed), gens=gens)
     return {
         "values": [str(v) for v in values],
         "blindings": [hexsc(b) for b in blindings],

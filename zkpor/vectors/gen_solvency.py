@@ -10,7 +10,7 @@ from ..drbg import SeededRandom
 from ..generators import GeneratorSet
 from ..group import N, random_scalar
 from ..pedersen import Opening, commit
-from ..rangeproof.prover import _prove
+from ..rangeproof.testing import prove_unchecked
 from .common import VectorFile, hexpt, hexsc, seed, seeded
 from .gen_base import Json, _offsets, _scalar_plus_one, _splice
 
@@ -167,9 +167,7 @@ def gen_solvency(gens: GeneratorSet) -> Json:
     r_hi = random_scalar(rng)
     r_lo = (-r_l - 2**64 * r_hi) % N
     context = hashlib.sha256(b"solvency/insolvent/statement").digest() + b"BTC"
-    forged = _prove(
-        [d_lo, d_hi], [r_lo, r_hi], 64, rng=rng, gens=gens, check_range=False, context=context
-    )
+    forged = prove_unchecked([d_lo, d_hi], [r_lo, r_hi], 64, rng=rng, gens=gens, context=context)
     g.add(
         "L = R + 1 (d = -1), proven without the range check",
         ["Insolvent", "ValueOutOfRange"],

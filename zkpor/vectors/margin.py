@@ -117,7 +117,8 @@ def _prove_case(
     *,
     claimed: list[int] | None = None,
 ) -> Json:
-    from ..r1cs.prover import _prove, prove_circuit
+    from ..r1cs.prover import prove_circuit
+    from ..r1cs.testing import prove_unchecked
 
     cs = ConstraintSystem(values=values)
     account_build(terms, equity, debt)(cs)
@@ -131,7 +132,7 @@ def _prove_case(
         )
     else:
         witness.v = [x % N for x in claimed]
-        proof, commitments = _prove(
+        proof, commitments = prove_unchecked(
             cs.circuit(), witness, blindings, rng=SeededRandom(prover_seed), gens=gens
         )
     return {
@@ -323,7 +324,7 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
     """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt (account 0); bob, who
     owes nothing, holds BTC and USDT; then the exchange's forgeries, each refused for its own
     reason (docs/spec.md 8.2 step 4, 16.8)."""
-    from ..r1cs.prover import _prove
+    from ..r1cs.testing import prove_unchecked
 
     roots, incl = margin_inclusion(gens)
     collateral = incl["collateral"]
@@ -425,7 +426,7 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
     build = ConstraintSystem(values=[btc_leaf.value, 0])
     account_build(terms, ["BTC"], ["USDT"])(build)
     witness = build.witness()
-    forged, _ = _prove(
+    forged, _ = prove_unchecked(
         build.circuit(),
         witness,
         [btc_leaf.blinding, usdt_debt.levels[0][usdt_debt.index_of("alice")].blinding],

@@ -30,7 +30,7 @@ from ..group import (
 )
 from ..group.hash_to_curve import map_to_curve
 from ..rangeproof import RangeProof
-from ..rangeproof.prover import _prove
+from ..rangeproof.prover import prove
 from ..rangeproof.statement import delta
 from ..transcript import TRANSCRIPT_DOMAIN, Transcript
 from .checkbase import Json, MalformedTest, _decimal, _get, _hex, _obj, _str
@@ -165,9 +165,7 @@ def trace_proof(
 ) -> tuple[RangeProof, Json]:
     """A seeded range proof and its trace (plus ``delta``, which only the verifier uses)."""
     trace: dict[str, object] = {}
-    proof = _prove(
-        values, blindings, bits, rng=SeededRandom(seed), gens=gens, check_range=True, trace=trace
-    )
+    proof = prove(values, blindings, bits, rng=SeededRandom(seed), gens=gens, trace=trace)
     y = int(str(trace["y"]), 16)
     z = int(str(trace["z"]), 16)
     trace["delta"] = hexsc(delta(bits, len(values), y, z))

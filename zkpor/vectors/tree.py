@@ -23,7 +23,8 @@ from ..liabilities.keys import RoundKeys, pad_leaf_id
 from ..liabilities.prover import padded_count
 from ..models import ROOTS_FORMAT
 from ..pedersen import commit
-from ..rangeproof.prover import _prove
+from ..rangeproof.prover import prove
+from ..rangeproof.testing import prove_unchecked
 from ..sumtree import (
     NO_TAG_BYTES,
     RANGE_BITS,
@@ -183,9 +184,9 @@ def build_tree(
         if rng is None:
             return b""
         in_range = all(0 <= v < 2**RANGE_BITS for v in values)
-        return _prove(
-            values, blindings, RANGE_BITS, rng=rng, gens=gens, check_range=in_range
-        ).to_bytes()
+        if in_range:
+            return prove(values, blindings, RANGE_BITS, rng=rng, gens=gens).to_bytes()
+        return prove_unchecked(values, blindings, RANGE_BITS, rng=rng, gens=gens).to_bytes()
 
     sizes = tuple(level_sizes(count, arity))
     built, proofs = build_levels(
