@@ -407,7 +407,11 @@ def test_every_package_is_installed() -> None:
         ".".join(p.parent.relative_to(root).parts) for p in (root / "zkpor").rglob("__init__.py")
     }
     assert found <= listed
-    assert conf["package-dir"] == {"zkpor.circuits": "circuits"}
+    assert conf["package-dir"] == {
+        "zkpor.circuits": "circuits",
+        "zkpor.vectors.releases_data": "vectors",  # data only: the frozen vector releases
+    }
+    assert not any(name.split(".")[0] == "tools" for name in listed)  # the generator
     import zkpor.circuits
 
     assert Path(zkpor.circuits.__file__).parent.name == "circuits"

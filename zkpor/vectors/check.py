@@ -24,12 +24,19 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
-from ..group import Backend, active_backend
-from .checkbase import REJECTIONS, CheckContext, Checker, Json, MalformedTest, using_backend
-from .checkers import CHECKERS
-from .common import FILE_NAMES
-from .outputs import (
+from zkpor.errors import InputError
+from zkpor.group import Backend, active_backend
+from zkpor.vectors.checkbase import (
+    REJECTIONS,
+    CheckContext,
+    Checker,
+    Json,
+    MalformedTest,
+    using_backend,
+)
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import FILE_NAMES
+from zkpor.vectors.outputs import (
     generator_digest_preimage,
     generator_outputs,
     hash_to_curve_outputs,

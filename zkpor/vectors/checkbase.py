@@ -12,10 +12,10 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..errors import ParameterError, ZkporError
-from ..generators import GeneratorSet, generators
-from ..group import Backend, Point
-from ..verify.inclusion import VerifiedAsset
+from zkpor.errors import ParameterError, ZkporError
+from zkpor.generators import GeneratorSet, generators
+from zkpor.group import Backend, Point
+from zkpor.verify.inclusion import VerifiedAsset
 
 __all__ = [
     "Checker",
@@ -64,7 +64,7 @@ def using_backend(backend: Backend) -> Iterator[None]:
     The inclusion and manifest verifiers work on the active backend, like the CLI; this lets
     a check of the reference backend run in the same process as the fast one.
     """
-    from ..group import backend as backend_mod
+    from zkpor.group import backend as backend_mod
 
     saved = backend_mod._active
     backend_mod._active = backend

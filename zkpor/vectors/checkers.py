@@ -10,20 +10,20 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..drbg import SeededRandom
-from ..errors import ParameterError, VerificationError
-from ..generators import (
+from zkpor.drbg import SeededRandom
+from zkpor.errors import ParameterError, VerificationError
+from zkpor.generators import (
     G_VECTOR_PREFIX,
     GENERATOR_DST,
     H_MESSAGE,
     H_VECTOR_PREFIX,
     generator_digest,
 )
-from ..group import SUITE_ID, N, Point, expand_message_xmd, scalar_from_bytes
-from ..pedersen import Opening, commit, verify_opening
-from ..rangeproof import RangeProof, proof_size, verify, verify_batch
-from ..rangeproof.prover import prove
-from ..sumtree import (
+from zkpor.group import SUITE_ID, N, Point, expand_message_xmd, scalar_from_bytes
+from zkpor.pedersen import Opening, commit, verify_opening
+from zkpor.rangeproof import RangeProof, proof_size, verify, verify_batch
+from zkpor.rangeproof.prover import prove
+from zkpor.sumtree import (
     RANGE_BITS,
     MarginTag,
     check_arity,
@@ -32,8 +32,7 @@ from ..sumtree import (
     level_sizes,
     node_hash,
 )
-from .auditfile import check_audit
-from .checkbase import (
+from zkpor.vectors.checkbase import (
     CheckContext,
     Checker,
     Json,
@@ -47,9 +46,17 @@ from .checkbase import (
     _str,
     verified_json,
 )
-from .common import hexpt
-from .margin import check_margin, check_margin_inclusion
-from .outputs import (
+from zkpor.vectors.circuit_checks import check_margin, check_margin_inclusion, check_r1cs
+from zkpor.vectors.common import hexpt
+from zkpor.vectors.format_checks import (
+    check_audit,
+    check_diagnosis,
+    check_exchange,
+    check_ownership,
+    check_ratio,
+    check_zkpi,
+)
+from zkpor.vectors.outputs import (
     generator_digest_preimage,
     generator_outputs,
     hash_to_curve_outputs,
@@ -57,11 +64,7 @@ from .outputs import (
     trace_proof,
     tree_outputs,
 )
-from .ownership import check_diagnosis, check_ownership
-from .r1cs import check_r1cs
-from .ratio import check_ratio
-from .tree import build_tree
-from .zkpi import check_exchange, check_zkpi
+from zkpor.vectors.tree import build_tree
 
 __all__ = ["CHECKERS"]
 
@@ -169,7 +172,7 @@ def _check_trace(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def _check_round_keys(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..liabilities.keys import RoundKeys
+    from zkpor.liabilities.keys import RoundKeys
 
     keys = RoundKeys.derive(_hex(test, "master"), _str(test, "round_id"), _hex(test, "run_nonce"))
     asset, leaf_id = _str(test, "asset"), _str(test, "leaf_id")
@@ -274,15 +277,15 @@ def _check_tree(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..models import InclusionProof, Roots
-    from ..verify.inclusion import verify_inclusion
+    from zkpor.models import InclusionProof, Roots
+    from zkpor.verify.inclusion import verify_inclusion
 
     roots = Roots.model_validate(_get(test, "roots"))
     proof = InclusionProof.model_validate(_get(test, "inclusion"))
     if roots.generator_digest != generator_digest().hex():
         raise VerificationError("roots file uses another generator set")
     results = verify_inclusion(proof, roots.assets, round_id=roots.round_id, arity=roots.arity)
-    from ..proofcodec import decode_inclusion, encode_inclusion
+    from zkpor.proofcodec import decode_inclusion, encode_inclusion
 
     binary = encode_inclusion(proof)  # compared with the recorded "binary" by the harness
     if "binary" in test:
@@ -296,7 +299,7 @@ def _check_inclusion(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def _check_solvency(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..solvency import SolvencyProof, prove_solvency, solvency_commitment, verify_solvency
+    from zkpor.solvency import SolvencyProof, prove_solvency, solvency_commitment, verify_solvency
 
     reserves = _decimal(_get(test, "reserves"), "reserves")
     p, q = _int(test, "p"), _int(test, "q")
@@ -336,8 +339,8 @@ def _reprove_manifest(manifest: Any, inputs: Json, ctx: CheckContext) -> None:
     """Each asset's solvency proof is re-made from its recorded seed, reserves and root
     opening (docs/vectors.md, manifest.json) and must equal the manifest's byte for byte;
     the opening must open the root commitment (or equity minus debt, 16.5)."""
-    from ..manifest import solvency_context, statement_digest
-    from ..solvency import prove_solvency
+    from zkpor.manifest import solvency_context, statement_digest
+    from zkpor.solvency import prove_solvency
 
     if set(inputs) != set(manifest.assets):
         raise MalformedTest("solvency_inputs must name every asset of the manifest")
@@ -374,8 +377,8 @@ def _reprove_manifest(manifest: Any, inputs: Json, ctx: CheckContext) -> None:
 
 
 def _check_manifest(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..manifest import Manifest, canonical_json, manifest_digest, statement_digest
-    from ..verify.manifest import verify_manifest
+    from zkpor.manifest import Manifest, canonical_json, manifest_digest, statement_digest
+    from zkpor.verify.manifest import verify_manifest
 
     manifest = Manifest.model_validate(_get(test, "manifest"), strict=True)
     check_signatures = _get(test, "check_signatures")

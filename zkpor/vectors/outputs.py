@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from ..drbg import SeededRandom
-from ..errors import VerificationError
-from ..generators import (
+from zkpor.drbg import SeededRandom
+from zkpor.errors import VerificationError
+from zkpor.generators import (
     _DIGEST_LABEL,
     G_VECTOR_PREFIX,
     GENERATOR_DST,
@@ -19,7 +19,7 @@ from ..generators import (
     H_VECTOR_PREFIX,
     GeneratorSet,
 )
-from ..group import (
+from zkpor.group import (
     IDENTITY_ENCODING,
     SUITE_ID,
     N,
@@ -28,14 +28,14 @@ from ..group import (
     hash_to_field,
     scalar_from_bytes,
 )
-from ..group.hash_to_curve import map_to_curve
-from ..rangeproof import RangeProof
-from ..rangeproof.prover import prove
-from ..rangeproof.statement import delta
-from ..transcript import TRANSCRIPT_DOMAIN, Transcript
-from .checkbase import Json, MalformedTest, _decimal, _get, _hex, _obj, _str
-from .common import hexpt, hexsc
-from .tree import Tree
+from zkpor.group.hash_to_curve import map_to_curve
+from zkpor.rangeproof import RangeProof
+from zkpor.rangeproof.prover import prove
+from zkpor.rangeproof.statement import delta
+from zkpor.transcript import TRANSCRIPT_DOMAIN, Transcript
+from zkpor.vectors.checkbase import Json, MalformedTest, _decimal, _get, _hex, _obj, _str
+from zkpor.vectors.common import hexpt, hexsc
+from zkpor.vectors.tree import Tree
 
 __all__ = [
     "generator_digest_preimage",

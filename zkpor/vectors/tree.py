@@ -14,18 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..amounts import format_units
-from ..drbg import SeededRandom
-from ..generators import GeneratorSet, generator_digest
-from ..group import Point
-from ..liabilities.build import LevelNode, build_levels
-from ..liabilities.keys import RoundKeys, pad_leaf_id
-from ..liabilities.prover import padded_count
-from ..models import ROOTS_FORMAT
-from ..pedersen import commit
-from ..rangeproof.prover import prove
-from ..rangeproof.testing import prove_unchecked
-from ..sumtree import (
+from zkpor.amounts import format_units
+from zkpor.drbg import SeededRandom
+from zkpor.generators import GeneratorSet, generator_digest
+from zkpor.group import Point
+from zkpor.liabilities.build import LevelNode, build_levels
+from zkpor.liabilities.keys import RoundKeys, pad_leaf_id
+from zkpor.liabilities.prover import padded_count
+from zkpor.models import ROOTS_FORMAT
+from zkpor.pedersen import commit
+from zkpor.rangeproof.prover import prove
+from zkpor.rangeproof.testing import prove_unchecked
+from zkpor.sumtree import (
     NO_TAG_BYTES,
     RANGE_BITS,
     MarginTag,

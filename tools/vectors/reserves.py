@@ -17,15 +17,14 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+from typing import Final
 
-from ..generators import GeneratorSet
-from ..group import N
-from .checkbase import CheckContext, Json, _str
-from .common import VectorFile
-from .gen_base import EXCHANGE, ROUND_A
-from .schemaparts import STR, GroupSpec, _nullable
-
-__all__ = ["SPECS", "check_diagnosis", "check_ownership", "gen_reserves"]
+from tools.vectors.base import EXCHANGE, ROUND_A, VectorFile
+from tools.vectors.schemaparts import STR, GroupSpec, Schema, _nullable
+from zkpor.generators import GeneratorSet
+from zkpor.group import N
+from zkpor.vectors.checkbase import Json
+from zkpor.vectors.checkers import CHECKERS
 
 _OTHER_ROUND = "2026-10-31"
 
@@ -35,7 +34,7 @@ def _key(name: str) -> bytes:
 
 
 def _message(address: str, exchange: str = EXCHANGE, round_id: str = ROUND_A) -> str:
-    from ..reserves.message import ownership_message
+    from zkpor.reserves.message import ownership_message
 
     return ownership_message(exchange, round_id, address)
 
@@ -45,7 +44,7 @@ def _btc_sign(secret: bytes, message: str, base: int) -> str:
     compressed, 35 P2SH-P2WPKH, 39 P2WPKH)."""
     from coincurve import PrivateKey
 
-    from ..reserves.bitcoin import message_digest
+    from zkpor.reserves.bitcoin import message_digest
 
     sig = PrivateKey(secret).sign_recoverable(message_digest(message), hasher=None)
     return base64.b64encode(bytes((base + sig[64],)) + sig[:64]).decode()
@@ -55,7 +54,7 @@ def _uncompressed_p2pkh(secret: bytes, version: int = 0x00) -> str:
     import base58
     from coincurve import PrivateKey
 
-    from ..reserves.bitcoin import hash160
+    from zkpor.reserves.bitcoin import hash160
 
     pub = PrivateKey(secret).public_key.format(compressed=False)
     return base58.b58encode_check(bytes((version,)) + hash160(pub)).decode()
@@ -91,7 +90,7 @@ def _eth(sig: str, *, v: int | None = None, high_s: bool = False) -> str:
 @functools.cache
 def _cases() -> list[tuple[str, list[str], str, str, str, str, str, str]]:
     """(comment, flags, result, exchange, round, chain, address, signature)."""
-    from ..reserves.signing import bitcoin_address, ethereum_address, sign_ethereum
+    from zkpor.reserves.signing import bitcoin_address, ethereum_address, sign_ethereum
 
     out: list[tuple[str, list[str], str, str, str, str, str, str]] = []
 
@@ -238,8 +237,8 @@ def _cases() -> list[tuple[str, list[str], str, str, str, str, str, str]]:
     return out
 
 
-def gen_reserves(gens: GeneratorSet) -> Json:
-    from ..reserves.verify import address_key
+def generate(gens: GeneratorSet) -> Json:
+    from zkpor.reserves.verify import address_key
 
     f = VectorFile(
         "reserves",
@@ -267,7 +266,7 @@ def gen_reserves(gens: GeneratorSet) -> Json:
             fields["designates"] = address_key(chain, address)
         g.add(comment, flags, result, **fields)
 
-    from ..reserves.signing import bitcoin_address
+    from zkpor.reserves.signing import bitcoin_address
 
     g = f.group("MessageDiagnosisTest")
     k0 = _key("btc0")
@@ -318,33 +317,9 @@ def gen_reserves(gens: GeneratorSet) -> Json:
     return f.to_json()
 
 
-def check_ownership(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..reserves.message import ownership_message
-    from ..reserves.verify import address_key, check_signature
-
-    chain, address = _str(test, "chain"), _str(test, "address")
-    message = ownership_message(_str(test, "exchange"), _str(test, "round_id"), address)
-    check_signature(chain, address, message, _str(test, "signature"))
-    return {"message": message, "designates": address_key(chain, address)}
-
-
-def check_diagnosis(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from ..reserves.message import ownership_message
-    from ..reserves.verify import _diagnose, signature_check
-
-    chain, address = _str(test, "chain"), _str(test, "address")
-    exchange, round_id = _str(test, "exchange"), _str(test, "round_id")
-    signed = signature_check(chain, address, _str(test, "signature"))
-    if signed(ownership_message(exchange, round_id, address)):
-        return {"diagnosis": "expected"}
-    header = (_str(test, "header_exchange"), _str(test, "header_round"))
-    found = _diagnose(signed, exchange, round_id, header, address)
-    if found is None:
-        return {"diagnosis": None}
-    return {"diagnosis": found[0]}
-
-
 _ADDRESS_FIELDS = {"exchange": STR, "round_id": STR, "chain": STR, "address": STR, "signature": STR}
+
+
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "reserves": (
         "reserve ownership signature vectors",
@@ -358,3 +333,15 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
         },
     )
 }
+
+
+NAME: Final = "reserves"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of reserves.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

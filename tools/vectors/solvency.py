@@ -1,27 +1,25 @@
-"""Generating solvency.json (docs/spec.md section 11): seeded proofs of q R >= p L and
+"""solvency.json (docs/spec.md section 11): seeded proofs of q R >= p L and
 their failures (wrong reserves, ratio, context, an insolvent prover).
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Final
 
-from ..drbg import SeededRandom
-from ..generators import GeneratorSet
-from ..group import N, random_scalar
-from ..pedersen import Opening, commit
-from ..rangeproof.testing import prove_unchecked
-from .common import VectorFile, hexpt, hexsc, seed, seeded
-from .gen_base import Json, _offsets, _scalar_plus_one, _splice
-
-__all__ = ["gen_solvency"]
-
-
-# --- solvency ----------------------------------------------------------------------------
+from tools.vectors.base import Json, VectorFile, _offsets, _scalar_plus_one, _splice
+from tools.vectors.schemaparts import Schema
+from zkpor.drbg import SeededRandom
+from zkpor.generators import GeneratorSet
+from zkpor.group import N, random_scalar
+from zkpor.pedersen import Opening, commit
+from zkpor.rangeproof.testing import prove_unchecked
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
 
-def gen_solvency(gens: GeneratorSet) -> Json:
-    from ..solvency import prove_solvency
+def generate(gens: GeneratorSet) -> Json:
+    from zkpor.solvency import prove_solvency
 
     f = VectorFile(
         "solvency",
@@ -180,3 +178,15 @@ def gen_solvency(gens: GeneratorSet) -> Json:
         proof=(commit(d_hi, r_hi, gens).to_bytes() + forged.to_bytes()).hex(),
     )
     return f.to_json()
+
+
+NAME: Final = "solvency"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of solvency.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

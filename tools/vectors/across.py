@@ -1,6 +1,6 @@
 """manifest.json's cases for the rules across assets (docs/spec.md 10.5, 12.4 step 4;
 issue 21): one holding claimed by two assets, and a known token symbol naming another
-contract. The manifests are :func:`.gen_manifest._manifest`'s, BTC and ETH with the assets
+contract. The manifests are :func:`tools.vectors.manifest._manifest`'s, BTC and ETH with the assets
 below added, each with its own tree, and every solvency proof made over the whole manifest,
 so that an invalid one fails for its rule only.
 """
@@ -14,16 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..amounts import format_units, parse_amount
-from ..generators import GeneratorSet
-from ..pedersen import Opening
-from .common import seeded
-from .gen_base import MASTER, ROUND_A, RUN_NONCE, Json
-
-__all__ = ["EVIL", "USDT", "Extra", "across_assets", "extra_assets"]
+from tools.vectors.base import MASTER, ROUND_A, RUN_NONCE, Json
+from zkpor.amounts import format_units, parse_amount
+from zkpor.generators import GeneratorSet
+from zkpor.pedersen import Opening
+from zkpor.vectors.common import seeded
 
 # an exchange-deployed contract posing as USDT (EIP-55 form of 0x5e5e...5e)
 EVIL = "0x5e5E5e5e5E5e5E5E5e5E5E5e5e5E5E5E5e5E5E5e"
+
+
 USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
 
 
@@ -46,8 +46,13 @@ def _more_addresses(exchange: str) -> dict[str, list[dict[str, str]]]:
     """Addresses of these cases only: SHA-256("eth1")'s, and the P2WPKH address of
     SHA-256("btc2") (the third BTC address of docs/spec.md 10.1) in upper case, that text
     signed."""
-    from ..reserves.message import ownership_message
-    from ..reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.signing import (
+        bitcoin_address,
+        ethereum_address,
+        sign_bitcoin,
+        sign_ethereum,
+    )
 
     out: dict[str, list[dict[str, str]]] = {}
     secret1 = hashlib.sha256(b"eth1").digest()
@@ -87,7 +92,7 @@ def extra_assets(
     """Per extra asset: its manifest entry (solvency proof still "00"), reserves in base
     units and the root's opening. ``addresses`` are the manifest's (keys of
     ``_reserve_addresses``), to which this module adds ``ETH-1`` and ``BTC-upper``."""
-    from .tree import build_tree
+    from zkpor.vectors.tree import build_tree
 
     addresses = {**addresses, **_more_addresses(exchange)}
     p, q = ratio
@@ -131,7 +136,7 @@ def across_assets(gens: GeneratorSet, add: Callable[..., None], inputs: dict[int
     """Issue 21, items 3 and 4 (docs/spec.md 10.5): one holding claimed by two assets, and a
     known token symbol naming another contract. Every manifest is proven as a whole (its
     solvency proofs bind every field), so each invalid one fails for its rule only."""
-    from .gen_manifest import _manifest
+    from tools.vectors.manifest import _manifest
 
     usdt = (("token_contract", USDT), ("chain_id", 1))
     cases: tuple[tuple[str, str, list[str], tuple[Extra, ...], tuple[tuple[str, object], ...]], ...]

@@ -1,4 +1,4 @@
-"""Generating manifest.json (docs/spec.md section 12): whole manifests with reserves and
+"""manifest.json (docs/spec.md section 12): whole manifests with reserves and
 solvency proofs, their canonical JSON and digests, and every check a verifier makes.
 """
 
@@ -8,30 +8,32 @@ import copy
 import functools
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
-from ..amounts import format_units
-from ..generators import GeneratorSet, generator_digest
-from ..group import SUITE_ID, N
-from ..manifest import MANIFEST_FORMAT
-from ..pedersen import Opening
-from .common import VectorFile, hexpt, hexsc, seed, seeded
-from .gen_across import Extra, across_assets, extra_assets
-from .gen_base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
-from .gen_sumtree import _trees
-
-__all__ = ["gen_manifest"]
-
-
-# --- manifest ----------------------------------------------------------------------------
+from tools.vectors.across import Extra, across_assets, extra_assets
+from tools.vectors.base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json, VectorFile
+from tools.vectors.schemaparts import Schema
+from tools.vectors.sumtree import _trees
+from zkpor.amounts import format_units
+from zkpor.generators import GeneratorSet, generator_digest
+from zkpor.group import SUITE_ID, N
+from zkpor.manifest import MANIFEST_FORMAT
+from zkpor.pedersen import Opening
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
 
 @functools.cache
 def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str]]]:
     """The reserves of docs/spec.md 10.1 (keys SHA-256("btc0"), ...), signed for round A
     and ``exchange``."""
-    from ..reserves.message import ownership_message
-    from ..reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.signing import (
+        bitcoin_address,
+        ethereum_address,
+        sign_bitcoin,
+        sign_ethereum,
+    )
 
     out: dict[str, list[dict[str, str]]] = {"BTC": [], "ETH": []}
     for i, (kind, balance) in enumerate(
@@ -50,7 +52,7 @@ def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str
             "signature": sign_ethereum(secret, ownership_message(exchange, ROUND_A, addr)),
         }
     )
-    from ..reserves.bip322 import p2tr_address, sign_p2tr
+    from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
 
     tr_secret = hashlib.sha256(b"btc-tr0").digest()
     tr = p2tr_address(tr_secret)
@@ -85,6 +87,7 @@ def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str
 # the WETH contract on Ethereum mainnet (EIP-55 form), for the token vectors
 WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
 
+
 # tag -> per asset what its solvency proof was made from (recorded in the valid tests)
 _SOLVENCY_INPUTS: dict[str, Json] = {}
 
@@ -105,8 +108,8 @@ def _manifest(
     """Built as ``zkpor prove`` builds it: every field, then the solvency proofs bound to the
     statement digest of the rest (docs/spec.md, "Manifest"). What each proof was made from
     (prover seed, reserves, the root's opening) goes to ``_SOLVENCY_INPUTS[tag]``."""
-    from ..manifest import Manifest, solvency_context, statement_digest
-    from ..solvency import prove_solvency
+    from zkpor.manifest import Manifest, solvency_context, statement_digest
+    from zkpor.solvency import prove_solvency
 
     trees = _trees(gens.point_type.backend_name)
     addresses = _reserve_addresses(exchange)
@@ -175,8 +178,8 @@ def _manifest(
         "assets": assets,
     }
     if margin:  # docs/spec.md 16.6: quote, prices, tiers; an ETH debt tree; net solvency
-        from .margin import TERMS
-        from .tree import build_tree
+        from tools.vectors.margin import TERMS
+        from zkpor.vectors.tree import build_tree
 
         manifest["quote"] = TERMS["quote"]
         for sym in assets:
@@ -223,8 +226,8 @@ def _manifest(
     return manifest
 
 
-def gen_manifest(gens: GeneratorSet) -> Json:
-    from ..manifest import Manifest, canonical_json, manifest_digest, statement_digest
+def generate(gens: GeneratorSet) -> Json:
+    from zkpor.manifest import Manifest, canonical_json, manifest_digest, statement_digest
 
     f = VectorFile(
         "manifest",
@@ -506,7 +509,7 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     )
     # Non-ASCII text: canonical JSON keeps it as UTF-8 (docs/spec.md 12.3); identifiers
     # must be in NFC and free of Cc, Cf, Cs, Zl, Zp characters (12.7).
-    from .zkpi import NON_ASCII_EXCHANGE
+    from tools.vectors.zkpi import NON_ASCII_EXCHANGE
 
     non_ascii = _manifest(
         gens, ratio=(1, 1), disclose=False, tag="non-ascii", exchange=NON_ASCII_EXCHANGE
@@ -610,3 +613,15 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     )
     across_assets(gens, add, inputs)
     return f.to_json()
+
+
+NAME: Final = "manifest"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of manifest.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)
