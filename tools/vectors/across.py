@@ -23,7 +23,6 @@ from zkpor.vectors.common import seeded
 # an exchange-deployed contract posing as USDT (EIP-55 form of 0x5e5e...5e)
 EVIL = "0x5e5E5e5e5E5e5E5E5e5E5E5e5e5E5E5E5e5E5E5e"
 
-
 USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
 
 

@@ -224,7 +224,6 @@ def generate(gens: GeneratorSet) -> Json:
 
 _CELL = _nullable(OBJ)
 
-
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "audit": (
         "audit file vectors",
@@ -245,7 +244,6 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
         },
     )
 }
-
 
 NAME: Final = "audit"
 # group type -> checker: the installed checker's (zkpor vectors check)

@@ -87,7 +87,6 @@ def _reserve_addresses(exchange: str = EXCHANGE) -> dict[str, list[dict[str, str
 # the WETH contract on Ethereum mainnet (EIP-55 form), for the token vectors
 WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
 
-
 # tag -> per asset what its solvency proof was made from (recorded in the valid tests)
 _SOLVENCY_INPUTS: dict[str, Json] = {}
 

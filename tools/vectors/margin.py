@@ -33,12 +33,9 @@ from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
 _MASTER: Final[bytes] = bytes(range(100, 132))
 
-
 _NONCE: Final[bytes] = bytes(range(200, 232))
 
-
 _ROUND: Final[str] = "margin-2026-12"
-
 
 TERMS: Final[Json] = {
     "quote": {"symbol": "USD", "decimals": 2},
@@ -64,7 +61,6 @@ TERMS: Final[Json] = {
         "USDT": {"decimals": 6, "price": "1", "tiers": [{"ratio": 100}]},
     },
 }
-
 
 # (name, equity assets, debt assets, equity values per valid kind)
 SHAPES: Final[list[tuple[str, list[str], list[str], list[tuple[str, list[int]]]]]] = [

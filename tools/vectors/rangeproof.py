@@ -47,7 +47,6 @@ def _proof_case(
 
 RANGEPROOF_BITS: Final[tuple[int, ...]] = (8, 16, 32, 64)
 
-
 RANGEPROOF_M: Final[tuple[int, ...]] = (1, 2, 4, 16)
 
 

@@ -35,7 +35,6 @@ _VALID: list[tuple[str, int, int, str, list[str]]] = [
     ("1.2500000000", 5, 4, "10 fraction digits, reduced", ["Valid"]),
 ]
 
-
 _INVALID: list[tuple[str, str, str]] = [
     ("", "empty", "RatioSyntax"),
     ("   ", "only blanks", "RatioSyntax"),
@@ -96,7 +95,6 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
         {"RatioParseTest": ({}, {"text": STR}, {"p": NAT, "q": NAT, "min_ratio": STR})},
     )
 }
-
 
 NAME: Final = "ratio"
 # group type -> checker: the installed checker's (zkpor vectors check)

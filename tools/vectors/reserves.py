@@ -319,7 +319,6 @@ def generate(gens: GeneratorSet) -> Json:
 
 _ADDRESS_FIELDS = {"exchange": STR, "round_id": STR, "chain": STR, "address": STR, "signature": STR}
 
-
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "reserves": (
         "reserve ownership signature vectors",
@@ -333,7 +332,6 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
         },
     )
 }
-
 
 NAME: Final = "reserves"
 # group type -> checker: the installed checker's (zkpor vectors check)

@@ -380,7 +380,6 @@ _CORE_SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
     ),
 }
 
-
 SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
     **_CORE_SPECS,
     **_RATIO_SPECS,

@@ -198,7 +198,6 @@ def generate(gens: GeneratorSet) -> Json:
 
 _VERIFIED = _arr(OBJ)
 
-
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "zkpi": (
         "binary inclusion proof vectors",
@@ -215,7 +214,6 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
         },
     ),
 }
-
 
 NAME: Final = "zkpi"
 # group type -> checker: the installed checker's (zkpor vectors check)
