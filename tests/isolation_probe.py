@@ -16,7 +16,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 def vec(name):
-    return json.load(open(ROOT / "vectors" / f"{name}.json"))
+    return json.load(open(ROOT / "vectors" / "v1" / f"{name}.json"))
 
 
 if path == "inclusion":

@@ -15,7 +15,7 @@ from pathlib import Path
 from zkpor.crypto.generators import generators
 from zkpor.crypto.group import N
 from zkpor.crypto.pedersen import commit
-from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.crypto.rangeproof.testing import prove_unchecked
 from zkpor.formats.models import (
     AssetInclusion,
     AssetRoot,
@@ -136,7 +136,7 @@ def synthetic_path(
     rng = random.Random(7)
 
     def unchecked(vals: list[int], blinds: list[int]) -> bytes:
-        return _prove(vals, blinds, 64, rng=None, gens=gens, check_range=False).to_bytes()
+        return prove_unchecked(vals, blinds, 64, rng=None, gens=gens).to_bytes()
 
     salt = hashlib.sha256(b"salt").digest()
     user = "alice"

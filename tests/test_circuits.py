@@ -37,7 +37,7 @@ from zkpor.circuits.registry import DEMO_TABLE
 from zkpor.crypto.group import N
 from zkpor.crypto.r1cs import ConstraintSystem, prove, verify
 from zkpor.crypto.r1cs.field import check_input_rank, check_witness
-from zkpor.crypto.r1cs.prover import _prove
+from zkpor.crypto.r1cs.testing import prove_unchecked
 from zkpor.errors import ParameterError, VerificationError
 
 U64 = st.integers(0, 2**64 - 1)
@@ -276,7 +276,7 @@ def test_bracket_bypass_rejected(x: int, flags: list[int], why: str) -> None:
     witness = cs.witness()
     with pytest.raises(ParameterError, match="does not satisfy"):
         check_witness(cs.circuit(), witness)
-    proof, commitments = _prove(cs.circuit(), witness, [3, 4], rng=None, gens=None)
+    proof, commitments = prove_unchecked(cs.circuit(), witness, [3, 4], rng=None, gens=None)
     with pytest.raises(VerificationError):
         verify(build_circuit("haircut12"), proof, commitments)
 
@@ -291,7 +291,7 @@ def test_wrong_bracket_sum_rejected(delta: int) -> None:
         prove(get_statement("haircut12").build, [x, h + delta], [5, 6])
     cs = ConstraintSystem(values=[x, h + delta])
     get_statement("haircut12").build(cs)
-    bad, bad_cs = _prove(cs.circuit(), cs.witness(), [5, 6], rng=None, gens=None)
+    bad, bad_cs = prove_unchecked(cs.circuit(), cs.witness(), [5, 6], rng=None, gens=None)
     with pytest.raises(VerificationError):
         verify(build_circuit("haircut12"), bad, bad_cs)
     with pytest.raises(VerificationError):
@@ -346,7 +346,7 @@ def test_collateral_over_debt_rejected() -> None:
         prove(build, _coll_values(equities, [d + 1, 0]), [1, 2, 3, 4])
     cs = ConstraintSystem(values=_coll_values(equities, [d + 1, 0]))
     build(cs)
-    bad, bad_cs = _prove(cs.circuit(), cs.witness(), [1, 2, 3, 4], rng=None, gens=None)
+    bad, bad_cs = prove_unchecked(cs.circuit(), cs.witness(), [1, 2, 3, 4], rng=None, gens=None)
     with pytest.raises(VerificationError):
         verify(build_circuit("collateral2x12"), bad, bad_cs)
     # the debt moved to another account's slot: other commitments
@@ -407,7 +407,11 @@ def test_every_package_is_installed() -> None:
         ".".join(p.parent.relative_to(root).parts) for p in (root / "zkpor").rglob("__init__.py")
     }
     assert found <= listed
-    assert conf["package-dir"] == {"zkpor.circuits": "circuits"}
+    assert conf["package-dir"] == {
+        "zkpor.circuits": "circuits",
+        "zkpor.vectors.releases_data": "vectors",  # data only: the frozen vector releases
+    }
+    assert not any(name.split(".")[0] == "tools" for name in listed)  # the generator
     import zkpor.circuits
 
     assert Path(zkpor.circuits.__file__).parent.name == "circuits"

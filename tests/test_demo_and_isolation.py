@@ -217,7 +217,7 @@ def test_audit_on_reference_backend(demo: Path) -> None:
 def test_r1cs_verifier_imports_nothing_of_the_prover() -> None:
     """Rebuilding a statement of zkpor.circuits and verifying an R1CS proof (the
     collateral vector) loads neither the R1CS prover nor galois nor numpy."""
-    vectors = Path(__file__).resolve().parent.parent / "vectors" / "r1cs.json"
+    vectors = Path(__file__).resolve().parent.parent / "vectors" / "v1" / "r1cs.json"
     code = (
         "import json, sys, zkpor.crypto.r1cs, zkpor.circuits;"
         f"f = json.load(open({str(vectors)!r}));"

@@ -20,7 +20,7 @@ from zkpor.circuits.brackets import reference_hundredths
 from zkpor.crypto.generators import generators
 from zkpor.crypto.pedersen import Opening, commit
 from zkpor.crypto.r1cs import ConstraintSystem
-from zkpor.crypto.r1cs.prover import _prove
+from zkpor.crypto.r1cs.testing import prove_unchecked
 from zkpor.errors import InputError, InsolventError, ParameterError, VerificationError
 from zkpor.formats.manifest import Manifest
 from zkpor.formats.models import InclusionProof, Roots
@@ -406,7 +406,7 @@ def test_forged_collateral_proof_rejected_by_customer(margin: Path) -> None:
     eth_debt = proof.debts[0]
     cs = ConstraintSystem(values=[int(btc.units), int(eth_debt.units) * 10**6])
     account_build(terms, ["BTC"], ["ETH"])(cs)
-    forged, _ = _prove(
+    forged, _ = prove_unchecked(
         cs.circuit(),
         cs.witness(),
         [int(btc.blinding, 16), int(eth_debt.blinding, 16)],
@@ -496,7 +496,7 @@ def test_forged_collateral_proof_rejected_by_audit(margin: Path, tmp_path: Path)
     d = proof.debts[0]
     cs = ConstraintSystem(values=[int(btc.units), int(d.units) * 10**6])
     account_build(terms, ["BTC"], ["ETH"])(cs)
-    forged, _ = _prove(
+    forged, _ = prove_unchecked(
         cs.circuit(),
         cs.witness(),
         [int(btc.blinding, 16), int(d.blinding, 16)],

@@ -33,7 +33,7 @@ from zkpor.crypto.r1cs.field import (
     to_matrices,
 )
 from zkpor.crypto.r1cs.proof import POINT_FIELDS, SCALAR_FIELDS
-from zkpor.crypto.r1cs.prover import _prove
+from zkpor.crypto.r1cs.testing import prove_unchecked
 from zkpor.errors import EncodingError, ParameterError, VerificationError
 
 SLOW = settings(
@@ -233,7 +233,7 @@ def _cheat(name: str, honest: list[int], claimed: list[int]) -> tuple[R1CSProof,
     witness.v = [x % N for x in claimed]
     with pytest.raises(ParameterError, match="does not satisfy"):
         check_witness(cs.circuit(), witness)
-    return _prove(cs.circuit(), witness, [11] * len(claimed), rng=None, gens=None)
+    return prove_unchecked(cs.circuit(), witness, [11] * len(claimed), rng=None, gens=None)
 
 
 def _cheat_hint(name: str, values: list[int]) -> tuple[R1CSProof, list[Point]]:
@@ -244,7 +244,7 @@ def _cheat_hint(name: str, values: list[int]) -> tuple[R1CSProof, list[Point]]:
     witness = cs.witness()
     with pytest.raises(ParameterError, match="does not satisfy"):
         check_witness(cs.circuit(), witness)
-    return _prove(cs.circuit(), witness, [11] * len(values), rng=None, gens=None)
+    return prove_unchecked(cs.circuit(), witness, [11] * len(values), rng=None, gens=None)
 
 
 @pytest.mark.parametrize("value", [2**64, N - 1, 2**64 + 5, N - 2**63])

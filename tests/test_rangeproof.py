@@ -14,7 +14,7 @@ from zkpor.crypto.generators import generators
 from zkpor.crypto.group import Backend, N, Point, get_backend
 from zkpor.crypto.pedersen import commit
 from zkpor.crypto.rangeproof import RangeProof, proof_size, prove, verify, verify_batch
-from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.crypto.rangeproof.testing import prove_unchecked
 from zkpor.errors import EncodingError, ParameterError, VerificationError
 
 FAST = get_backend("fast")
@@ -235,14 +235,14 @@ def test_identity_points_rejected(good: tuple[RangeProof, list[Point]]) -> None:
 def test_out_of_range_value_rejected(value: int) -> None:
     """A test-only prover that skips the range check: its proof must not verify."""
     gens = generators(FAST)
-    proof = _prove([value, 3], [11, 12], 64, rng=None, gens=gens, check_range=False)
+    proof = prove_unchecked([value, 3], [11, 12], 64, rng=None, gens=gens)
     commitments = [commit(value, 11, gens), commit(3, 12, gens)]
     _rejected(proof, commitments)
 
 
 def test_out_of_range_for_smaller_n() -> None:
     gens = generators(FAST)
-    proof = _prove([256], [9], 8, rng=None, gens=gens, check_range=False)
+    proof = prove_unchecked([256], [9], 8, rng=None, gens=gens)
     _rejected(proof, [commit(256, 9, gens)], 8)
 
 
@@ -316,7 +316,7 @@ def test_batch_bad_proof_from_unchecked_prover() -> None:
     for i in range(3):
         proof, commitments, _ = _make([i + 1], 64, seed=b"u%d" % i)
         good_items.append((proof, commitments, 64))
-    forged = _prove([2**64 + 1], [5], 64, rng=None, gens=gens, check_range=False)
+    forged = prove_unchecked([2**64 + 1], [5], 64, rng=None, gens=gens)
     items = [*good_items, (forged, [commit(2**64 + 1, 5, gens)], 64)]
     with pytest.raises(VerificationError, match="batch item 3"):
         verify_batch(items)  # type: ignore[arg-type]

@@ -343,7 +343,7 @@ def test_verification_imports_no_eth_account(mode: str, tmp_path: Path) -> None:
             "-c",
             _ISOLATION,
             mode,
-            str(ROOT / "vectors" / "manifest.json"),
+            str(ROOT / "vectors" / "v1" / "manifest.json"),
             str(snap),
         ],
         capture_output=True,

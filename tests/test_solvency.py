@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from zkpor.crypto.group import N, Point
 from zkpor.crypto.pedersen import Opening, commit
-from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.crypto.rangeproof.testing import prove_unchecked
 from zkpor.errors import InsolventError, ParameterError, VerificationError
 from zkpor.protocol.solvency import (
     SolvencyProof,
@@ -65,7 +65,7 @@ def test_forged_insolvent_proof_rejected() -> None:
     r_lo = (r_d - 2**64 * r_hi) % N
     proof = SolvencyProof(
         commit(d_hi, r_hi),
-        _prove([d_lo, d_hi], [r_lo, r_hi], 64, rng=None, gens=None, check_range=False),
+        prove_unchecked([d_lo, d_hi], [r_lo, r_hi], 64, rng=None, gens=None),
     )
     with pytest.raises(VerificationError):
         verify_solvency(reserves, C_L, proof)

@@ -135,7 +135,7 @@ def test_manifest_of_another_round_refuses_the_export(bundle: Path, tmp_path: Pa
 
 def test_exchange_with_debts_round_trips() -> None:
     """A margin proof that names its exchange: flags 3, the debt section after the assets."""
-    vectors = Path(__file__).resolve().parent.parent / "vectors" / "margin.json"
+    vectors = Path(__file__).resolve().parent.parent / "vectors" / "v1" / "margin.json"
     data = json.loads(vectors.read_text())
     incl = next(
         t["inclusion"]

@@ -1,4 +1,4 @@
-"""Commands: vectors generate, vectors check."""
+"""Commands: vectors check (and vectors generate, which only says where generation went)."""
 
 from __future__ import annotations
 
@@ -17,76 +17,87 @@ app.add_typer(vectors_app, name="vectors", short_help="Test vectors for other im
 console = Console()
 
 
-@vectors_app.command("generate", short_help="Write every vector file (deterministic).")
+@vectors_app.command("generate", hidden=True)
 def vectors_generate(
-    directory: Annotated[
-        Path,
-        typer.Argument(metavar="DIR", help="Where to write them (created if missing)."),
-    ] = Path("vectors"),
+    directory: Annotated[Path | None, typer.Argument(metavar="DIR", help="Ignored.")] = None,
 ) -> None:
-    """Write every vector file, its JSON Schema and README.md (deterministic: the seeded
-    prover and fixed inputs reproduce the committed files byte for byte).
-
-    Example:
-
-    \b
-      zkpor vectors generate vectors
-    """
-    from zkpor.vectors import generate_dir
-
-    if directory.exists() and not directory.is_dir():
-        raise InputError("not a directory", source=str(directory))
-    written = generate_dir(directory)
-    console.print(f"wrote {len(written)} files to {directory}")
+    """Generation is not part of the installed package. The released vectors are frozen
+    (vectors/README.md); a new release is generated from a source checkout with
+    `python -m tools.vectors generate vectors/vN` (docs/vectors.md)."""
+    raise InputError(
+        "zkpor vectors generate is gone: released vectors are frozen (vectors/README.md); "
+        "a new release is generated in a source checkout with "
+        "`python -m tools.vectors generate DIR` (docs/vectors.md)"
+    )
 
 
 @vectors_app.command("check", short_help="Check this implementation against the vectors.")
 def vectors_check(
     directory: Annotated[
-        Path, typer.Argument(metavar="DIR", help="Directory of vector files.")
-    ] = Path("vectors"),
+        Path | None,
+        typer.Argument(
+            metavar="DIR",
+            help="A release folder (vectors/v1), or a folder of them (vectors). Default: the "
+            "releases of ./vectors, else those shipped with the package.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report.")] = False,
 ) -> None:
     """Check this implementation against the vector files, on the active backend
     (ZKPOR_BACKEND=reference|fast selects one): every valid vector must be accepted with
-    the recorded outputs, every invalid one rejected. Exit 1 if any vector fails.
+    the recorded outputs, every invalid one rejected. Without DIR, every frozen release
+    (vectors/README.md) is checked: ./vectors/v*/ in a source checkout, else the copy
+    installed with the package. Exit 1 if any vector fails.
 
     Example:
 
     \b
-      zkpor vectors check vectors --json
+      zkpor vectors check
+      zkpor vectors check vectors/v1 --json
     """
     from zkpor.crypto.group import active_backend
-    from zkpor.vectors import check_dir
+    from zkpor.vectors import check_dir, checked_files, resolve
 
     backend = active_backend()
-    reports = check_dir(directory, backend)
+    releases = [(d, check_dir(d, backend, names=checked_files(d))) for d in resolve(directory)]
+    reports = [r for _, rs in releases for r in rs]
     failed = sum(len(r.failures) for r in reports)
     total = sum(r.tests for r in reports)
     if as_json:
-        typer.echo(
-            json.dumps(
+        out: dict[str, object] = {
+            "ok": failed == 0,
+            "backend": backend.name,
+            "directory": str(releases[0][0]) if len(releases) == 1 else None,
+            "tests": total,
+            "failed": failed,
+            "files": [r.to_json() for r in releases[0][1]] if len(releases) == 1 else None,
+            "releases": [
                 {
-                    "ok": failed == 0,
-                    "backend": backend.name,
-                    "directory": str(directory),
-                    "tests": total,
-                    "failed": failed,
-                    "files": [r.to_json() for r in reports],
-                },
-                indent=2,
-            )
-        )
+                    "directory": str(d),
+                    "tests": sum(r.tests for r in rs),
+                    "failed": sum(len(r.failures) for r in rs),
+                    "files": [r.to_json() for r in rs],
+                }
+                for d, rs in releases
+            ],
+        }
+        typer.echo(json.dumps(out, indent=2))
     else:
-        for r in reports:
-            status = "[green]OK[/]  " if r.ok else "[red]FAIL[/]"
-            console.print(
-                f"{status} {r.name + '.json':24} {r.tests:4} tests "
-                f"({r.valid} valid, {r.invalid} invalid), {r.passed} passed"
-            )
-            for f in r.failures:
-                console.print(f"       tcId {f.tc_id} ({f.comment}): {f.reason}", markup=False)
-        console.print(f"backend {backend.name}: {total - failed} of {total} vectors passed")
+        for d, rs in releases:
+            console.print(f"{d}:", markup=False)
+            for r in rs:
+                status = "[green]OK[/]  " if r.ok else "[red]FAIL[/]"
+                console.print(
+                    f"{status} {r.name + '.json':24} {r.tests:4} tests "
+                    f"({r.valid} valid, {r.invalid} invalid), {r.passed} passed"
+                )
+                for f in r.failures:
+                    console.print(f"       tcId {f.tc_id} ({f.comment}): {f.reason}", markup=False)
+        where = ", ".join(str(d) for d, _ in releases)
+        console.print(
+            f"backend {backend.name}: {total - failed} of {total} vectors passed ({where})"
+        )
     if failed:
         raise VerificationError(f"{failed} of {total} vectors failed")
 

@@ -21,7 +21,7 @@ from zkpor.crypto.generators import (
 from zkpor.crypto.group import SUITE_ID, N, Point, expand_message_xmd, scalar_from_bytes
 from zkpor.crypto.pedersen import Opening, commit, verify_opening
 from zkpor.crypto.rangeproof import RangeProof, proof_size, verify, verify_batch
-from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.crypto.rangeproof.prover import prove
 from zkpor.errors import ParameterError, VerificationError
 from zkpor.protocol.sumtree import (
     RANGE_BITS,
@@ -32,7 +32,6 @@ from zkpor.protocol.sumtree import (
     level_sizes,
     node_hash,
 )
-from zkpor.vectors.auditfile import check_audit
 from zkpor.vectors.checkbase import (
     CheckContext,
     Checker,
@@ -47,8 +46,16 @@ from zkpor.vectors.checkbase import (
     _str,
     verified_json,
 )
+from zkpor.vectors.circuit_checks import check_margin, check_margin_inclusion, check_r1cs
 from zkpor.vectors.common import hexpt
-from zkpor.vectors.margin import check_margin, check_margin_inclusion
+from zkpor.vectors.format_checks import (
+    check_audit,
+    check_diagnosis,
+    check_exchange,
+    check_ownership,
+    check_ratio,
+    check_zkpi,
+)
 from zkpor.vectors.outputs import (
     generator_digest_preimage,
     generator_outputs,
@@ -57,11 +64,7 @@ from zkpor.vectors.outputs import (
     trace_proof,
     tree_outputs,
 )
-from zkpor.vectors.ownership import check_diagnosis, check_ownership
-from zkpor.vectors.r1cs import check_r1cs
-from zkpor.vectors.ratio import check_ratio
 from zkpor.vectors.tree import build_tree
-from zkpor.vectors.zkpi import check_exchange, check_zkpi
 
 __all__ = ["CHECKERS"]
 
@@ -150,7 +153,7 @@ def _check_rangeproof(group: Json, test: Json, ctx: CheckContext) -> Json:
     out: Json = {"commitments": [hexpt(commit(v, r, ctx.gens)) for v, r in zip(values, blindings)]}
     if ctx.reprove(bits, m):
         rng = SeededRandom(_hex(test, "seed"))
-        proof = _prove(values, blindings, bits, rng=rng, gens=ctx.gens, check_range=True)
+        proof = prove(values, blindings, bits, rng=rng, gens=ctx.gens)
         out["proof"] = proof.to_bytes().hex()
     return out
 

@@ -29,7 +29,7 @@ from zkpor.crypto.group import (
 )
 from zkpor.crypto.group.hash_to_curve import map_to_curve
 from zkpor.crypto.rangeproof import RangeProof
-from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.crypto.rangeproof.prover import prove
 from zkpor.crypto.rangeproof.statement import delta
 from zkpor.crypto.transcript import TRANSCRIPT_DOMAIN, Transcript
 from zkpor.errors import VerificationError
@@ -165,9 +165,7 @@ def trace_proof(
 ) -> tuple[RangeProof, Json]:
     """A seeded range proof and its trace (plus ``delta``, which only the verifier uses)."""
     trace: dict[str, object] = {}
-    proof = _prove(
-        values, blindings, bits, rng=SeededRandom(seed), gens=gens, check_range=True, trace=trace
-    )
+    proof = prove(values, blindings, bits, rng=SeededRandom(seed), gens=gens, trace=trace)
     y = int(str(trace["y"]), 16)
     z = int(str(trace["z"]), 16)
     trace["delta"] = hexsc(delta(bits, len(values), y, z))

@@ -18,7 +18,8 @@ from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import GeneratorSet, generator_digest
 from zkpor.crypto.group import Point
 from zkpor.crypto.pedersen import commit
-from zkpor.crypto.rangeproof.prover import _prove
+from zkpor.crypto.rangeproof.prover import prove
+from zkpor.crypto.rangeproof.testing import prove_unchecked
 from zkpor.formats.amounts import format_units
 from zkpor.formats.models import ROOTS_FORMAT
 from zkpor.protocol.sumtree import (
@@ -183,9 +184,9 @@ def build_tree(
         if rng is None:
             return b""
         in_range = all(0 <= v < 2**RANGE_BITS for v in values)
-        return _prove(
-            values, blindings, RANGE_BITS, rng=rng, gens=gens, check_range=in_range
-        ).to_bytes()
+        if in_range:
+            return prove(values, blindings, RANGE_BITS, rng=rng, gens=gens).to_bytes()
+        return prove_unchecked(values, blindings, RANGE_BITS, rng=rng, gens=gens).to_bytes()
 
     sizes = tuple(level_sizes(count, arity))
     built, proofs = build_levels(

@@ -1,4 +1,4 @@
-"""Generating manifest.json (docs/spec.md section 12): whole manifests with reserves and
+"""manifest.json (docs/spec.md section 12): whole manifests with reserves and
 solvency proofs, their canonical JSON and digests, and every check a verifier makes.
 """
 
@@ -8,22 +8,19 @@ import copy
 import functools
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
+from tools.vectors.across import Extra, across_assets, extra_assets
+from tools.vectors.base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json, VectorFile
+from tools.vectors.schemaparts import Schema
+from tools.vectors.sumtree import _trees
 from zkpor.crypto.generators import GeneratorSet, generator_digest
 from zkpor.crypto.group import SUITE_ID, N
 from zkpor.crypto.pedersen import Opening
 from zkpor.formats.amounts import format_units
 from zkpor.formats.manifest import MANIFEST_FORMAT
-from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
-from zkpor.vectors.gen_across import Extra, across_assets, extra_assets
-from zkpor.vectors.gen_base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
-from zkpor.vectors.gen_sumtree import _trees
-
-__all__ = ["gen_manifest"]
-
-
-# --- manifest ----------------------------------------------------------------------------
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
 
 @functools.cache
@@ -180,7 +177,7 @@ def _manifest(
         "assets": assets,
     }
     if margin:  # docs/spec.md 16.6: quote, prices, tiers; an ETH debt tree; net solvency
-        from zkpor.vectors.margin import TERMS
+        from tools.vectors.margin import TERMS
         from zkpor.vectors.tree import build_tree
 
         manifest["quote"] = TERMS["quote"]
@@ -228,7 +225,7 @@ def _manifest(
     return manifest
 
 
-def gen_manifest(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     from zkpor.formats.manifest import Manifest, canonical_json, manifest_digest, statement_digest
 
     f = VectorFile(
@@ -511,7 +508,7 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     )
     # Non-ASCII text: canonical JSON keeps it as UTF-8 (docs/spec.md 12.3); identifiers
     # must be in NFC and free of Cc, Cf, Cs, Zl, Zp characters (12.7).
-    from zkpor.vectors.zkpi import NON_ASCII_EXCHANGE
+    from tools.vectors.zkpi import NON_ASCII_EXCHANGE
 
     non_ascii = _manifest(
         gens, ratio=(1, 1), disclose=False, tag="non-ascii", exchange=NON_ASCII_EXCHANGE
@@ -615,3 +612,15 @@ def gen_manifest(gens: GeneratorSet) -> Json:
     )
     across_assets(gens, add, inputs)
     return f.to_json()
+
+
+NAME: Final = "manifest"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of manifest.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

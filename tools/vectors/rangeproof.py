@@ -1,32 +1,30 @@
-"""Generating rangeproof.json and rangeproof_trace.json (docs/spec.md section 6): seeded
-proofs over every n and m, tampered fields, out-of-range values, and full prover traces.
+"""rangeproof.json (docs/spec.md section 6): seeded proofs over every n and m, tampered
+fields and out-of-range values (made with zkpor.crypto.rangeproof.testing.prove_unchecked).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from zkpor.crypto.drbg import SeededRandom
-from zkpor.crypto.generators import GeneratorSet
-from zkpor.crypto.group import N, random_scalar
-from zkpor.crypto.group.params import P
-from zkpor.crypto.pedersen import commit
-from zkpor.crypto.rangeproof.prover import _prove
-from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
-from zkpor.vectors.gen_base import (
+from tools.vectors.base import (
     Json,
+    VectorFile,
     _not_on_curve_x,
     _offsets,
     _point_plus_g,
     _scalar_plus_one,
     _splice,
 )
-from zkpor.vectors.outputs import trace_proof
-
-__all__ = ["gen_rangeproof", "gen_rangeproof_trace"]
-
-
-# --- range proofs ------------------------------------------------------------------------
+from tools.vectors.schemaparts import Schema
+from zkpor.crypto.drbg import SeededRandom
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.crypto.group import N, random_scalar
+from zkpor.crypto.group.params import P
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof.prover import prove
+from zkpor.crypto.rangeproof.testing import prove_unchecked
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
 
 def _proof_case(
@@ -36,9 +34,8 @@ def _proof_case(
     rng = seeded(f"{tag}/blindings")
     blindings = [random_scalar(rng) for _ in values]
     prover_seed = seed(f"{tag}/prover")
-    proof = _prove(
-        values, blindings, bits, rng=SeededRandom(prover_seed), gens=gens, check_range=check_range
-    )
+    prover = prove if check_range else prove_unchecked
+    proof = prover(values, blindings, bits, rng=SeededRandom(prover_seed), gens=gens)
     return {
         "values": [str(v) for v in values],
         "blindings": [hexsc(b) for b in blindings],
@@ -49,6 +46,7 @@ def _proof_case(
 
 
 RANGEPROOF_BITS: Final[tuple[int, ...]] = (8, 16, 32, 64)
+
 RANGEPROOF_M: Final[tuple[int, ...]] = (1, 2, 4, 16)
 
 
@@ -58,7 +56,7 @@ def _edge_values(bits: int, m: int) -> list[int]:
     return [pattern[i % len(pattern)] for i in range(m)]
 
 
-def gen_rangeproof(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     f = VectorFile(
         "rangeproof",
         "zkpor range proof v1: aggregated Bulletproofs on secp256k1 (docs/spec.md section 6)",
@@ -313,34 +311,13 @@ def gen_rangeproof(gens: GeneratorSet) -> Json:
     return f.to_json()
 
 
-def gen_rangeproof_trace(gens: GeneratorSet) -> Json:
-    f = VectorFile(
-        "rangeproof_trace",
-        "zkpor range proof v1: prover intermediate values (docs/spec.md 6.2, 6.3)",
-        [
-            "Seeded proofs with every intermediate value, to find where an implementation",
-            "diverges: the prover's random draws in DRBG order (alpha, s_l, s_r, rho, tau1,",
-            "tau2), A, S, y, z, t1, t2, T1, T2, x, t_x, tau_x, mu, w, the inner-product inputs",
-            "l = l(x) and r = r(x), each round's size, L, R, u, the final a, b, and delta(y, z).",
-        ],
-    )
-    for n, values in ((8, [200]), (8, [0, 255]), (64, [150000000]), (64, [150000000, 2**64 - 1])):
-        m = len(values)
-        g = f.group("RangeProofTrace", n=n, m=m)
-        tag = f"rangeproof_trace/{n}/{m}"
-        rng = seeded(f"{tag}/blindings")
-        blindings = [random_scalar(rng) for _ in values]
-        prover_seed = seed(f"{tag}/prover")
-        proof, trace = trace_proof(values, blindings, n, prover_seed, gens)
-        g.add(
-            f"n = {n}, m = {m}, values {values}",
-            ["Valid", "Trace", "SeededProof"],
-            "valid",
-            values=[str(v) for v in values],
-            blindings=[hexsc(b) for b in blindings],
-            seed=prover_seed.hex(),
-            commitments=[hexpt(commit(v, b, gens)) for v, b in zip(values, blindings)],
-            proof=proof.to_bytes().hex(),
-            trace=trace,
-        )
-    return f.to_json()
+NAME: Final = "rangeproof"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of rangeproof.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

@@ -6,27 +6,6 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = [
-    "DEC",
-    "HEX",
-    "HEX32",
-    "HEX33",
-    "HEX64",
-    "INT",
-    "NAT",
-    "OBJ",
-    "STR",
-    "GroupSpec",
-    "Schema",
-    "_PAIR",
-    "_TRIPLE",
-    "_arr",
-    "_nullable",
-    "_obj",
-    "_opt",
-    "_s",
-]
-
 Schema = dict[str, object]
 
 
@@ -38,13 +17,21 @@ def _s(pattern: str, description: str = "") -> Schema:
 
 
 HEX = _s("^([0-9a-f]{2})*$", "bytes as lowercase hex")
+
 HEX32 = _s("^[0-9a-f]{64}$", "32 bytes (a scalar, hash or field element) as lowercase hex")
+
 HEX33 = _s("^[0-9a-f]{66}$", "a 33-byte point encoding (docs/spec.md 1.2) as lowercase hex")
+
 HEX64 = _s("^[0-9a-f]{128}$", "64 bytes as lowercase hex")
+
 DEC = _s("^[0-9]+$", "a non-negative integer in decimal")
+
 STR: Final[Schema] = {"type": "string"}
+
 INT: Final[Schema] = {"type": "integer"}
+
 NAT: Final[Schema] = {"type": "integer", "minimum": 0}
+
 OBJ: Final[Schema] = {"type": "object"}
 
 
@@ -70,6 +57,7 @@ def _nullable(s: Schema) -> Schema:
 
 
 _TRIPLE: Final[Schema] = {"type": "array", "prefixItems": [NAT, NAT, DEC], "items": False}
+
 _PAIR: Final[Schema] = {"type": "array", "prefixItems": [NAT, DEC], "items": False}
 
 # group type -> (group parameters, test fields always present, test fields of valid tests)

@@ -1,26 +1,24 @@
-"""Generating solvency.json (docs/spec.md section 11): seeded proofs of q R >= p L and
+"""solvency.json (docs/spec.md section 11): seeded proofs of q R >= p L and
 their failures (wrong reserves, ratio, context, an insolvent prover).
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Final
 
+from tools.vectors.base import Json, VectorFile, _offsets, _scalar_plus_one, _splice
+from tools.vectors.schemaparts import Schema
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group import N, random_scalar
 from zkpor.crypto.pedersen import Opening, commit
-from zkpor.crypto.rangeproof.prover import _prove
-from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
-from zkpor.vectors.gen_base import Json, _offsets, _scalar_plus_one, _splice
-
-__all__ = ["gen_solvency"]
+from zkpor.crypto.rangeproof.testing import prove_unchecked
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
 
-# --- solvency ----------------------------------------------------------------------------
-
-
-def gen_solvency(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     from zkpor.prover.solvency import prove_solvency
 
     f = VectorFile(
@@ -167,9 +165,7 @@ def gen_solvency(gens: GeneratorSet) -> Json:
     r_hi = random_scalar(rng)
     r_lo = (-r_l - 2**64 * r_hi) % N
     context = hashlib.sha256(b"solvency/insolvent/statement").digest() + b"BTC"
-    forged = _prove(
-        [d_lo, d_hi], [r_lo, r_hi], 64, rng=rng, gens=gens, check_range=False, context=context
-    )
+    forged = prove_unchecked([d_lo, d_hi], [r_lo, r_hi], 64, rng=rng, gens=gens, context=context)
     g.add(
         "L = R + 1 (d = -1), proven without the range check",
         ["Insolvent", "ValueOutOfRange"],
@@ -182,3 +178,15 @@ def gen_solvency(gens: GeneratorSet) -> Json:
         proof=(commit(d_hi, r_hi, gens).to_bytes() + forged.to_bytes()).hex(),
     )
     return f.to_json()
+
+
+NAME: Final = "solvency"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of solvency.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

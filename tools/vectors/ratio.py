@@ -8,12 +8,13 @@ the manifest's ``min_ratio``; an invalid one must be refused.
 
 from __future__ import annotations
 
-from zkpor.crypto.generators import GeneratorSet
-from zkpor.vectors.checkbase import CheckContext, Json, _str
-from zkpor.vectors.common import VectorFile
-from zkpor.vectors.schemaparts import NAT, STR, GroupSpec
+from typing import Final
 
-__all__ = ["SPECS", "check_ratio", "gen_ratio"]
+from tools.vectors.base import VectorFile
+from tools.vectors.schemaparts import NAT, STR, GroupSpec, Schema
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.vectors.checkbase import Json
+from zkpor.vectors.checkers import CHECKERS
 
 _VALID: list[tuple[str, int, int, str, list[str]]] = [
     ("1", 1, 1, "the default", ["Valid", "KnownAnswer"]),
@@ -70,7 +71,7 @@ _INVALID: list[tuple[str, str, str]] = [
 ]
 
 
-def gen_ratio(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     f = VectorFile(
         "ratio",
         "zkpor minimum reserve ratio text (docs/spec.md 11.7)",
@@ -88,16 +89,20 @@ def gen_ratio(gens: GeneratorSet) -> Json:
     return f.to_json()
 
 
-def check_ratio(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.protocol.solvency import parse_ratio
-
-    p, q = parse_ratio(_str(test, "text"))
-    return {"p": p, "q": q, "min_ratio": f"{p}/{q}"}
-
-
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "ratio": (
         "minimum reserve ratio vectors",
         {"RatioParseTest": ({}, {"text": STR}, {"p": NAT, "q": NAT, "min_ratio": STR})},
     )
 }
+
+NAME: Final = "ratio"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of ratio.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

@@ -17,15 +17,14 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+from typing import Final
 
+from tools.vectors.base import EXCHANGE, ROUND_A, VectorFile
+from tools.vectors.schemaparts import STR, GroupSpec, Schema, _nullable
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group import N
-from zkpor.vectors.checkbase import CheckContext, Json, _str
-from zkpor.vectors.common import VectorFile
-from zkpor.vectors.gen_base import EXCHANGE, ROUND_A
-from zkpor.vectors.schemaparts import STR, GroupSpec, _nullable
-
-__all__ = ["SPECS", "check_diagnosis", "check_ownership", "gen_reserves"]
+from zkpor.vectors.checkbase import Json
+from zkpor.vectors.checkers import CHECKERS
 
 _OTHER_ROUND = "2026-10-31"
 
@@ -238,7 +237,7 @@ def _cases() -> list[tuple[str, list[str], str, str, str, str, str, str]]:
     return out
 
 
-def gen_reserves(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     from zkpor.reserves.verify import address_key
 
     f = VectorFile(
@@ -318,33 +317,8 @@ def gen_reserves(gens: GeneratorSet) -> Json:
     return f.to_json()
 
 
-def check_ownership(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.reserves.message import ownership_message
-    from zkpor.reserves.verify import address_key, check_signature
-
-    chain, address = _str(test, "chain"), _str(test, "address")
-    message = ownership_message(_str(test, "exchange"), _str(test, "round_id"), address)
-    check_signature(chain, address, message, _str(test, "signature"))
-    return {"message": message, "designates": address_key(chain, address)}
-
-
-def check_diagnosis(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.reserves.message import ownership_message
-    from zkpor.reserves.verify import _diagnose, signature_check
-
-    chain, address = _str(test, "chain"), _str(test, "address")
-    exchange, round_id = _str(test, "exchange"), _str(test, "round_id")
-    signed = signature_check(chain, address, _str(test, "signature"))
-    if signed(ownership_message(exchange, round_id, address)):
-        return {"diagnosis": "expected"}
-    header = (_str(test, "header_exchange"), _str(test, "header_round"))
-    found = _diagnose(signed, exchange, round_id, header, address)
-    if found is None:
-        return {"diagnosis": None}
-    return {"diagnosis": found[0]}
-
-
 _ADDRESS_FIELDS = {"exchange": STR, "round_id": STR, "chain": STR, "address": STR, "signature": STR}
+
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "reserves": (
         "reserve ownership signature vectors",
@@ -358,3 +332,14 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
         },
     )
 }
+
+NAME: Final = "reserves"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of reserves.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

@@ -1,4 +1,4 @@
-"""vectors/r1cs.json: arithmetic-circuit (R1CS) proofs, generated and checked.
+"""r1cs.json: arithmetic-circuit (R1CS) proofs (checked by zkpor.vectors.circuit_checks).
 
 One group per named statement of :mod:`zkpor.circuits` (``range64``, ``le64``,
 ``haircut12``, ``collateral2x12``), carrying the circuit's sizes, digest and sparse matrices
@@ -14,20 +14,17 @@ Seeds: ``r1cs/NAME/KIND/blindings`` and ``r1cs/NAME/KIND/prover`` under the vect
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
+from tools.vectors.base import VectorFile
+from tools.vectors.schemaparts import Schema
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import GeneratorSet
-from zkpor.crypto.group import N, Point, random_scalar, scalar_from_bytes
-from zkpor.crypto.r1cs import Circuit, ConstraintSystem, R1CSProof, verify
-from zkpor.crypto.r1cs.lc import COMMITTED, LEFT, ONE_KIND, OUTPUT, RIGHT
-from zkpor.errors import VerificationError
-from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
-
-__all__ = ["check_r1cs", "gen_r1cs", "sparse_matrices"]
-
-Json = dict[str, Any]
+from zkpor.crypto.group import N, random_scalar
+from zkpor.crypto.r1cs import ConstraintSystem
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.circuit_checks import Json, named_circuit, sparse_matrices, trace_challenges
+from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
 # (statement, [(kind, values)] valid cases, cheating inputs (honest, claimed))
 CASES: Final[list[tuple[str, list[tuple[str, list[int]]], tuple[list[int], list[int]]]]] = [
@@ -48,26 +45,6 @@ CASES: Final[list[tuple[str, list[tuple[str, list[int]]], tuple[list[int], list[
     ),
     ("collateral2x12", [("random", [10**9, 0, 5 * 10**9, 0])], ([10**9, 0, 5 * 10**9, 0], [])),
 ]
-
-
-def sparse_matrices(circuit: Circuit) -> Json:
-    """The circuit's matrices as sparse triples (see module doc)."""
-    names = {LEFT: "W_L", RIGHT: "W_R", OUTPUT: "W_O", COMMITTED: "W_V"}
-    out: Json = {"W_L": [], "W_R": [], "W_O": [], "W_V": [], "c": []}
-    for row, terms in enumerate(circuit.constraints):
-        for kind, idx, coeff in terms:
-            if kind == ONE_KIND:
-                out["c"].append([row, str(coeff)])
-            else:
-                out[names[kind]].append([row, idx, str(coeff)])
-    return out
-
-
-def _circuit(name: str) -> Circuit:
-    from zkpor.circuits import build_circuit
-
-    circuit: Circuit = build_circuit(name)
-    return circuit
 
 
 def _fill(name: str, values: list[int]) -> list[int]:
@@ -94,7 +71,9 @@ def _prove_case(
     """A seeded proof; with ``claimed`` the cheating prover's (witness of ``values`` with
     the committed values replaced, no satisfiability check)."""
     from zkpor.circuits import get_statement
-    from zkpor.crypto.r1cs.prover import _prove, prove_circuit
+
+    from zkpor.crypto.r1cs.prover import prove_circuit
+    from zkpor.crypto.r1cs.testing import prove_unchecked
 
     cs = ConstraintSystem(values=values)
     get_statement(name).build(cs)
@@ -109,7 +88,7 @@ def _prove_case(
         )
     else:
         witness.v = [x % N for x in claimed]
-        proof, commitments = _prove(
+        proof, commitments = prove_unchecked(
             cs.circuit(), witness, blindings, rng=SeededRandom(prover_seed), gens=gens
         )
     return {
@@ -118,16 +97,7 @@ def _prove_case(
         "seed": prover_seed.hex(),
         "commitments": [hexpt(c) for c in commitments],
         "proof": proof.to_bytes().hex(),
-        "challenges": _challenges(trace),
-    }
-
-
-def _challenges(trace: Json) -> Json:
-    if not trace:
-        return {}
-    return {
-        **{k: trace[k] for k in ("y", "z", "x", "w")},
-        "u": [r["u"] for r in trace.get("rounds", [])],
+        "challenges": trace_challenges(trace),
     }
 
 
@@ -147,7 +117,7 @@ def _offsets(rounds: int) -> dict[str, int]:
     return out
 
 
-def gen_r1cs(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     f = VectorFile(
         "r1cs",
         "zkpor R1CS proof v1: Bulletproofs arithmetic circuits on secp256k1 "
@@ -162,7 +132,7 @@ def gen_r1cs(gens: GeneratorSet) -> Json:
     )
     pt = gens.point_type
     for name, valid, (honest, claimed) in CASES:
-        circuit = _circuit(name)
+        circuit = named_circuit(name)
         group = f.group(
             "R1CSProofVerify",
             circuit=name,
@@ -260,67 +230,13 @@ def gen_r1cs(gens: GeneratorSet) -> Json:
     return f.to_json()
 
 
-def check_r1cs(group: Json, test: Json, ctx: Any) -> Json:
-    """Check one test (the checker protocol of :mod:`.check`): rebuild the circuit from its
-    name, compare its digest and matrices with the group's, verify the proof; for a valid
-    test recompute the commitments and re-make the seeded proof and its challenges."""
-    name = str(group["circuit"])
-    circuit = _circuit(name)
-    if circuit.digest().hex() != group["digest"]:
-        raise VerificationError(f"circuit {name}: digest differs from the rebuilt circuit")
-    if sparse_matrices(circuit) != group["matrices"]:
-        raise VerificationError(f"circuit {name}: matrices differ from the rebuilt circuit")
-
-    def build(cs: ConstraintSystem) -> None:
-        from zkpor.circuits import get_statement
-
-        get_statement(name).build(cs)
-
-    return check_circuit_proof(circuit, build, test, ctx, challenges=True)
+NAME: Final = "r1cs"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
 
 
-def check_circuit_proof(
-    circuit: Circuit,
-    build: Callable[[ConstraintSystem], object],
-    test: Json,
-    ctx: Any,
-    *,
-    challenges: bool = False,
-) -> Json:
-    """The part of a circuit-proof check shared by r1cs.json and margin.json: verify the
-    proof over the test's commitments; for a valid test check it re-encodes to the same
-    bytes, recompute the commitments from the openings and, when the checker re-proves,
-    re-make the seeded proof with ``build`` (and record its challenges)."""
-    pt: type[Point] = ctx.point
-    commitments = [pt.from_bytes(bytes.fromhex(str(c))) for c in test["commitments"]]
-    data = bytes.fromhex(str(test["proof"]))
-    verify(circuit, data, commitments)
-    if test["result"] != "valid":
-        return {}
-    if R1CSProof.from_bytes(data, pt, gates=circuit.gates).to_bytes() != data:
-        raise VerificationError("proof does not re-encode to the same bytes")
-    values = [int(str(v)) for v in test["values"]]
-    blindings = [scalar_from_bytes(bytes.fromhex(str(b))) for b in test["blindings"]]
-    out: Json = {
-        "commitments": [
-            hexpt(pt.msm((v % N, r), (ctx.gens.G, ctx.gens.H))) for v, r in zip(values, blindings)
-        ]
-    }
-    if ctx.reprove(circuit.padded_gates, 1):
-        from zkpor.crypto.r1cs.prover import prove_circuit
+def schema() -> Schema:
+    """The JSON Schema of r1cs.json."""
+    from tools.vectors.schema import schema as file_schema
 
-        cs = ConstraintSystem(values=values)
-        build(cs)
-        trace: Json = {}
-        proof, _ = prove_circuit(
-            cs.circuit(),
-            cs.witness(),
-            blindings,
-            rng=SeededRandom(bytes.fromhex(str(test["seed"]))),
-            gens=ctx.gens,
-            trace=trace if challenges else None,
-        )
-        out["proof"] = proof.to_bytes().hex()
-        if challenges:
-            out["challenges"] = _challenges(trace)
-    return out
+    return file_schema(NAME)

@@ -1,4 +1,4 @@
-"""Generating sumtree.json (docs/spec.md section 7): round keys, leaf and node hashes, the
+"""sumtree.json (docs/spec.md section 7): round keys, leaf and node hashes, the
 tree shape, and whole seeded trees, including the trees inclusion.json uses.
 """
 
@@ -7,13 +7,7 @@ from __future__ import annotations
 import functools
 from typing import Final
 
-from zkpor.crypto.generators import GeneratorSet, generators
-from zkpor.crypto.group import N, get_backend, random_scalar
-from zkpor.crypto.pedersen import commit
-from zkpor.crypto.rangeproof import proof_size
-from zkpor.protocol.sumtree import MarginTag, child_chunks, leaf_hash, level_sizes, node_hash
-from zkpor.vectors.common import VectorFile, hexpt, seed, seeded
-from zkpor.vectors.gen_base import (
+from tools.vectors.base import (
     BTC_CUSTOMERS,
     ETH_CUSTOMERS,
     MASTER,
@@ -22,15 +16,18 @@ from zkpor.vectors.gen_base import (
     RUN_NONCE,
     USDT_CUSTOMERS,
     Json,
+    VectorFile,
 )
+from tools.vectors.schemaparts import Schema
+from zkpor.crypto.generators import GeneratorSet, generators
+from zkpor.crypto.group import N, get_backend, random_scalar
+from zkpor.crypto.pedersen import commit
+from zkpor.crypto.rangeproof import proof_size
+from zkpor.protocol.sumtree import MarginTag, child_chunks, leaf_hash, level_sizes, node_hash
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import hexpt, seed, seeded
 from zkpor.vectors.outputs import tree_outputs
 from zkpor.vectors.tree import Tree, build_tree
-
-__all__ = ["TREE_INPUTS", "gen_sumtree"]
-
-
-# --- trees -------------------------------------------------------------------------------
-
 
 # key -> (round id, asset, decimals, arity, padding granularity, customers)
 TREE_INPUTS: Final[dict[str, tuple[str, str, int, int, int, list[tuple[str, int]]]]] = {
@@ -74,7 +71,7 @@ def _trees(backend_name: str) -> dict[str, Tree]:
     return out
 
 
-def gen_sumtree(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     from zkpor.prover.liabilities.keys import RoundKeys, pad_leaf_id
 
     f = VectorFile(
@@ -340,3 +337,15 @@ def gen_sumtree(gens: GeneratorSet) -> Json:
             **tree_outputs(trees[key]),
         )
     return f.to_json()
+
+
+NAME: Final = "sumtree"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of sumtree.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

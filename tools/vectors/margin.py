@@ -1,4 +1,4 @@
-"""vectors/margin.json: margin-account collateral proofs, generated and checked.
+"""margin.json: margin-account collateral proofs (checked by zkpor.vectors.circuit_checks).
 
 One group per account shape under one set of published terms (quote, per asset price and
 haircut tiers, as in a manifest; docs/spec.md section 16): the equity assets and debt
@@ -18,37 +18,24 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from tools.vectors.base import Json, VectorFile
+from tools.vectors.schemaparts import Schema
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group import N, random_scalar
 from zkpor.crypto.r1cs import ConstraintSystem
-from zkpor.errors import VerificationError
 from zkpor.formats.models import INCLUSION_FORMAT
-from zkpor.protocol.margin import (
-    MarginTerms,
-    Tier,
-    account_build,
-    account_circuit,
-    collateral_hundredths,
-)
+from zkpor.protocol.margin import MarginTerms, account_build, account_circuit, collateral_hundredths
 from zkpor.protocol.sumtree import MarginTag
-from zkpor.vectors.common import VectorFile, hexpt, hexsc, seed, seeded
-from zkpor.vectors.r1cs import check_circuit_proof
-
-__all__ = [
-    "TERMS",
-    "check_margin",
-    "check_margin_inclusion",
-    "gen_margin",
-    "margin_inclusion",
-    "terms_from_json",
-]
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.circuit_checks import terms_from_json
+from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
 _MASTER: Final[bytes] = bytes(range(100, 132))
-_NONCE: Final[bytes] = bytes(range(200, 232))
-_ROUND: Final[str] = "margin-2026-12"
 
-Json = dict[str, Any]
+_NONCE: Final[bytes] = bytes(range(200, 232))
+
+_ROUND: Final[str] = "margin-2026-12"
 
 TERMS: Final[Json] = {
     "quote": {"symbol": "USD", "decimals": 2},
@@ -93,19 +80,6 @@ SHAPES: Final[list[tuple[str, list[str], list[str], list[tuple[str, list[int]]]]
 ]
 
 
-def terms_from_json(data: Json) -> MarginTerms:
-    """The :class:`MarginTerms` of a group's ``terms``."""
-    assets = {
-        sym: (
-            int(a["decimals"]),
-            str(a["price"]),
-            [Tier(t.get("up_to"), int(t["ratio"])) for t in a["tiers"]],
-        )
-        for sym, a in data["assets"].items()
-    }
-    return MarginTerms.build(str(data["quote"]["symbol"]), int(data["quote"]["decimals"]), assets)
-
-
 def _values(terms: MarginTerms, equity: list[str], debt: list[str], held: list[int]) -> list[int]:
     """The equities and the largest debts they cover (all on the first debt asset)."""
     cover = collateral_hundredths(terms, dict(zip(equity, held)))
@@ -123,7 +97,8 @@ def _prove_case(
     *,
     claimed: list[int] | None = None,
 ) -> Json:
-    from zkpor.crypto.r1cs.prover import _prove, prove_circuit
+    from zkpor.crypto.r1cs.prover import prove_circuit
+    from zkpor.crypto.r1cs.testing import prove_unchecked
 
     cs = ConstraintSystem(values=values)
     account_build(terms, equity, debt)(cs)
@@ -137,7 +112,7 @@ def _prove_case(
         )
     else:
         witness.v = [x % N for x in claimed]
-        proof, commitments = _prove(
+        proof, commitments = prove_unchecked(
             cs.circuit(), witness, blindings, rng=SeededRandom(prover_seed), gens=gens
         )
     return {
@@ -149,7 +124,7 @@ def _prove_case(
     }
 
 
-def gen_margin(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     f = VectorFile(
         "margin",
         "zkpor margin collateral proof v1: R1CS proofs over tree-leaf commitments "
@@ -329,7 +304,7 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
     """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt (account 0); bob, who
     owes nothing, holds BTC and USDT; then the exchange's forgeries, each refused for its own
     reason (docs/spec.md 8.2 step 4, 16.8)."""
-    from zkpor.crypto.r1cs.prover import _prove
+    from zkpor.crypto.r1cs.testing import prove_unchecked
 
     roots, incl = margin_inclusion(gens)
     collateral = incl["collateral"]
@@ -431,7 +406,7 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
     build = ConstraintSystem(values=[btc_leaf.value, 0])
     account_build(terms, ["BTC"], ["USDT"])(build)
     witness = build.witness()
-    forged, _ = _prove(
+    forged, _ = prove_unchecked(
         build.circuit(),
         witness,
         [btc_leaf.blinding, usdt_debt.levels[0][usdt_debt.index_of("alice")].blinding],
@@ -457,37 +432,13 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
     )
 
 
-def check_margin_inclusion(group: Json, test: Json, ctx: Any) -> Json:
-    """Verify the inclusion proof against the roots (with their margin terms) as ``zkpor
-    verify user --roots`` does; output the verified equity and debt entries."""
-    from zkpor.crypto.generators import generator_digest
-    from zkpor.formats.models import InclusionProof, Roots
-    from zkpor.verify.inclusion import verify_inclusion
-    from zkpor.verify.margin import terms_of
-
-    roots = Roots.model_validate(test["roots"])
-    proof = InclusionProof.model_validate(test["inclusion"])
-    if roots.generator_digest != generator_digest().hex():
-        raise VerificationError("roots file uses another generator set")
-    results = verify_inclusion(
-        proof, roots.assets, round_id=roots.round_id, arity=roots.arity, terms=terms_of(roots)
-    )
-    return {
-        "verified": [
-            {"asset": r.asset, "kind": r.kind, "amount": r.amount, "units": str(r.units)}
-            for r in results
-        ]
-    }
+NAME: Final = "margin"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
 
 
-def check_margin(group: Json, test: Json, ctx: Any) -> Json:
-    """Check one test: rebuild the circuit from the terms and the account's assets, compare
-    gates and digest, verify the proof; for a valid test recompute the commitments and
-    re-make the seeded proof."""
-    terms = terms_from_json(group["terms"])
-    equity = [str(a) for a in group["equity_assets"]]
-    debt = [str(a) for a in group["debt_assets"]]
-    circuit = account_circuit(terms, equity, debt)
-    if circuit.digest().hex() != group["digest"] or circuit.gates != group["gates"]:
-        raise VerificationError("circuit differs from the one rebuilt from the terms")
-    return check_circuit_proof(circuit, account_build(terms, equity, debt), test, ctx)
+def schema() -> Schema:
+    """The JSON Schema of margin.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from zkpor.vectors.common import VECTORS_VERSION, render
-
-__all__ = ["SCHEMAS", "schema", "schema_text"]
-
-from zkpor.vectors.auditfile import SPECS as _AUDIT_SPECS
-from zkpor.vectors.ownership import SPECS as _RESERVES_SPECS
-from zkpor.vectors.ratio import SPECS as _RATIO_SPECS
-from zkpor.vectors.schemaparts import (
+from tools.vectors.audit import SPECS as _AUDIT_SPECS
+from tools.vectors.base import render
+from tools.vectors.ratio import SPECS as _RATIO_SPECS
+from tools.vectors.reserves import SPECS as _RESERVES_SPECS
+from tools.vectors.schemaparts import (
     _PAIR,
     _TRIPLE,
     DEC,
@@ -35,7 +32,8 @@ from zkpor.vectors.schemaparts import (
     _obj,
     _opt,
 )
-from zkpor.vectors.zkpi import SPECS as _ZKPI_SPECS
+from tools.vectors.zkpi import SPECS as _ZKPI_SPECS
+from zkpor.vectors.common import VECTORS_VERSION
 
 _TRACE_SCALARS = (
     "alpha rho tau1 tau2 y z t1 t2 x t_x tau_x mu w a b delta".split()  # noqa: SIM905
@@ -381,7 +379,6 @@ _CORE_SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
         },
     ),
 }
-
 
 SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
     **_CORE_SPECS,

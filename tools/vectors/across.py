@@ -1,6 +1,6 @@
 """manifest.json's cases for the rules across assets (docs/spec.md 10.5, 12.4 step 4;
 issue 21): one holding claimed by two assets, and a known token symbol naming another
-contract. The manifests are :func:`.gen_manifest._manifest`'s, BTC and ETH with the assets
+contract. The manifests are :func:`tools.vectors.manifest._manifest`'s, BTC and ETH with the assets
 below added, each with its own tree, and every solvency proof made over the whole manifest,
 so that an invalid one fails for its rule only.
 """
@@ -14,16 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tools.vectors.base import MASTER, ROUND_A, RUN_NONCE, Json
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.pedersen import Opening
 from zkpor.formats.amounts import format_units, parse_amount
 from zkpor.vectors.common import seeded
-from zkpor.vectors.gen_base import MASTER, ROUND_A, RUN_NONCE, Json
-
-__all__ = ["EVIL", "USDT", "Extra", "across_assets", "extra_assets"]
 
 # an exchange-deployed contract posing as USDT (EIP-55 form of 0x5e5e...5e)
 EVIL = "0x5e5E5e5e5E5e5E5E5e5E5E5e5e5E5E5E5e5E5E5e"
+
 USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
 
 
@@ -136,7 +135,7 @@ def across_assets(gens: GeneratorSet, add: Callable[..., None], inputs: dict[int
     """Issue 21, items 3 and 4 (docs/spec.md 10.5): one holding claimed by two assets, and a
     known token symbol naming another contract. Every manifest is proven as a whole (its
     solvency proofs bind every field), so each invalid one fails for its rule only."""
-    from zkpor.vectors.gen_manifest import _manifest
+    from tools.vectors.manifest import _manifest
 
     usdt = (("token_contract", USDT), ("chain_id", 1))
     cases: tuple[tuple[str, str, list[str], tuple[Extra, ...], tuple[tuple[str, object], ...]], ...]

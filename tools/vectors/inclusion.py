@@ -1,4 +1,4 @@
-"""Generating inclusion.json (docs/spec.md section 8): customers' proofs against published
+"""inclusion.json (docs/spec.md section 8): customers' proofs against published
 roots, and every way one can be tampered with.
 """
 
@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
+from tools.vectors.base import BTC_CUSTOMERS, ROUND_A, ROUND_B, Group, Json, VectorFile
+from tools.vectors.schemaparts import Schema
+from tools.vectors.sumtree import _trees
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group import N
 from zkpor.formats.amounts import format_units
 from zkpor.formats.models import INCLUSION_FORMAT, InclusionProof
 from zkpor.formats.zkpi import encode_inclusion
-from zkpor.vectors.common import Group, VectorFile, hexpt
-from zkpor.vectors.gen_base import BTC_CUSTOMERS, ROUND_A, ROUND_B, Json
-from zkpor.vectors.gen_sumtree import _trees
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import hexpt
 from zkpor.vectors.tree import Tree, roots_json
-
-__all__ = ["gen_inclusion"]
-
-
-# --- inclusion proofs --------------------------------------------------------------------
 
 
 def _inclusion(round_id: str, arity: int, user: str, trees: list[Tree]) -> Json:
@@ -50,7 +47,7 @@ def _verified(trees: list[Tree], user: str, amounts: dict[str, str] | None = Non
     return out
 
 
-def gen_inclusion(gens: GeneratorSet) -> Json:
+def generate(gens: GeneratorSet) -> Json:
     f = VectorFile(
         "inclusion",
         "zkpor inclusion proof v1 (docs/spec.md section 8)",
@@ -395,3 +392,15 @@ def gen_inclusion(gens: GeneratorSet) -> Json:
             _inclusion(ROUND_A, 4, "alice", [bad_tree]),
         )
     return f.to_json()
+
+
+NAME: Final = "inclusion"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of inclusion.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

@@ -1,36 +1,21 @@
-"""zkpi.json and inclusion_exchange.json: the binary inclusion proof and the exchange it names.
+"""zkpi.json: the binary inclusion proof.
 
 zkpi.json (docs/spec.md 8.1a): each test is one byte string. A valid one decodes to the
 recorded JSON proof and re-encodes to exactly the same bytes (each proof has one encoding);
 an invalid one breaks one decoder rule and must be refused, whatever comes after.
-
-inclusion_exchange.json (8.1, 8.2 step 1): a proof that names its exchange, checked against
-the exchange of the manifest the customer was given (``exchange`` input).
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable
+from typing import Final
 
-from zkpor.crypto.generators import GeneratorSet, generator_digest
-from zkpor.errors import VerificationError
-from zkpor.vectors.checkbase import CheckContext, Json, _get, _hex, _str, verified_json
-from zkpor.vectors.common import VectorFile
-from zkpor.vectors.gen_base import EXCHANGE, ROUND_A
-from zkpor.vectors.gen_inclusion import _inclusion, _verified
-from zkpor.vectors.gen_sumtree import _trees
-from zkpor.vectors.schemaparts import HEX, OBJ, STR, GroupSpec, _arr
-
-__all__ = [
-    "NON_ASCII_EXCHANGE",
-    "SPECS",
-    "check_exchange",
-    "check_zkpi",
-    "gen_inclusion_exchange",
-    "gen_zkpi",
-]
+from tools.vectors.base import EXCHANGE, ROUND_A, Json, VectorFile
+from tools.vectors.inclusion import _inclusion
+from tools.vectors.schemaparts import HEX, OBJ, STR, GroupSpec, Schema, _arr
+from tools.vectors.sumtree import _trees
+from zkpor.crypto.generators import GeneratorSet
+from zkpor.vectors.checkers import CHECKERS
 
 # An exchange name with Latin-1, CJK and a character outside the BMP (4 UTF-8 bytes).
 NON_ASCII_EXCHANGE = "B\u00f6rse Z\u00fcrich \u53d6\u5f15\u6240 \U0001f680"
@@ -55,8 +40,8 @@ def _decoded(data: bytes) -> Json:
     return out
 
 
-def gen_zkpi(gens: GeneratorSet) -> Json:
-    from zkpor.vectors.margin import margin_inclusion
+def generate(gens: GeneratorSet) -> Json:
+    from tools.vectors.margin import margin_inclusion
 
     f = VectorFile(
         "zkpi",
@@ -211,125 +196,8 @@ def gen_zkpi(gens: GeneratorSet) -> Json:
     return f.to_json()
 
 
-def check_zkpi(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.formats.zkpi import decode_inclusion, encode_inclusion
-
-    data = _hex(test, "binary")
-    proof = decode_inclusion(data)
-    if encode_inclusion(proof) != data:
-        raise VerificationError("the encoding is not the proof's one encoding")
-    return {"inclusion": json.loads(proof.model_dump_json())}
-
-
-def gen_inclusion_exchange(gens: GeneratorSet) -> Json:
-    from zkpor.vectors.tree import roots_json
-
-    f = VectorFile(
-        "inclusion_exchange",
-        "zkpor inclusion proof naming its exchange (docs/spec.md 8.1, 8.2)",
-        [
-            "Inputs 'roots' (9.2), 'exchange' (the exchange of the manifest the customer",
-            "verifies against, 12.2) and 'inclusion' (8.1). A proof that has an 'exchange'",
-            "field must name exactly that exchange (code point for code point); one without",
-            "it is checked as in inclusion.json. Outputs of a valid test: as in",
-            "inclusion.json ('binary' has flags 1 when the proof names its exchange).",
-        ],
-    )
-    t = _trees(gens.point_type.backend_name)
-    btc, eth = t["btc"], t["eth"]
-    roots = roots_json(ROUND_A, 4, [btc, eth])
-    alice = {**_inclusion(ROUND_A, 4, "alice", [btc, eth]), "exchange": EXCHANGE}
-    verified = _verified([btc, eth], "alice")
-    g = f.group("InclusionExchangeTest")
-
-    def add(comment: str, flags: list[str], result: str, exchange: str, incl: Json) -> None:
-        fields: Json = {"roots": roots, "exchange": exchange, "inclusion": incl}
-        if result == "valid":
-            fields["verified"] = verified
-            fields["binary"] = _encode(incl).hex()
-        g.add(comment, flags, result, **fields)
-
-    def changed(change: Callable[[Json], object]) -> Json:
-        incl = copy.deepcopy(alice)
-        change(incl)
-        return incl
-
-    add("alice, the manifest's exchange", ["Valid"], "valid", EXCHANGE, alice)
-    add(
-        "a proof without the optional 'exchange' field",
-        ["Valid", "EdgeCase"],
-        "valid",
-        EXCHANGE,
-        changed(lambda i: i.pop("exchange")),
-    )
-    add(
-        "a non-ASCII exchange name, equal",
-        ["Valid", "NonAscii"],
-        "valid",
-        NON_ASCII_EXCHANGE,
-        changed(lambda i: i.__setitem__("exchange", NON_ASCII_EXCHANGE)),
-    )
-    for exchange, comment in (
-        ("Other Exchange", "another exchange"),
-        ("example exchange", "the same name in lower case"),
-        ("Example Exchange ", "the name with a trailing space"),
-        ("Example  Exchange", "two spaces inside"),
-    ):
-        add(f"the manifest names {comment}", ["WrongExchange"], "invalid", exchange, alice)
-    for value, comment in (
-        ("", "an empty exchange"),
-        ("E" * 101, "an exchange of 101 bytes"),
-        ("Bo\u0308rse", "an exchange not in NFC"),
-        ("Example\u200bExchange", "a zero-width space (Cf)"),
-        ("Example\u2028Exchange", "a line separator (Zl)"),
-    ):
-        add(
-            f"the proof names {comment}",
-            ["InvalidIdentifier"],
-            "invalid",
-            EXCHANGE,
-            changed(lambda i, v=value: i.__setitem__("exchange", v)),  # type: ignore[misc]
-        )
-    add(
-        "the proof's exchange is a number",
-        ["MalformedFile"],
-        "invalid",
-        EXCHANGE,
-        changed(lambda i: i.__setitem__("exchange", 7)),
-    )
-    add(
-        "right exchange, another round",
-        ["WrongRoundOrArity"],
-        "invalid",
-        EXCHANGE,
-        changed(lambda i: i.__setitem__("round_id", "2026-12-01")),
-    )
-    return f.to_json()
-
-
-def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.formats.models import InclusionProof, Roots
-    from zkpor.formats.zkpi import encode_inclusion
-    from zkpor.verify.inclusion import verify_inclusion
-
-    roots = Roots.model_validate(_get(test, "roots"))
-    proof = InclusionProof.model_validate(_get(test, "inclusion"))
-    if roots.generator_digest != generator_digest().hex():
-        raise VerificationError("roots file uses another generator set")
-    results = verify_inclusion(
-        proof,
-        roots.assets,
-        round_id=roots.round_id,
-        arity=roots.arity,
-        exchange=_str(test, "exchange"),
-    )
-    return {
-        "binary": encode_inclusion(proof).hex(),
-        "verified": verified_json(results),
-    }
-
-
 _VERIFIED = _arr(OBJ)
+
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "zkpi": (
         "binary inclusion proof vectors",
@@ -346,3 +214,14 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
         },
     ),
 }
+
+NAME: Final = "zkpi"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of zkpi.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

@@ -13,22 +13,18 @@ rows also serve a verifier that checks the table contents without SQLite.
 from __future__ import annotations
 
 import copy
-import sqlite3
-import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from tools.vectors.base import ROUND_B, VectorFile
+from tools.vectors.schemaparts import NAT, OBJ, STR, GroupSpec, Schema, _arr, _nullable
+from tools.vectors.sumtree import _trees
 from zkpor.crypto.generators import GeneratorSet, generator_digest
 from zkpor.protocol.sumtree import MarginTag
-from zkpor.vectors.checkbase import CheckContext, Json, MalformedTest, _get, _list, _obj
-from zkpor.vectors.common import VectorFile, hexpt, seeded
-from zkpor.vectors.gen_base import ROUND_B
-from zkpor.vectors.gen_sumtree import _trees
-from zkpor.vectors.schemaparts import NAT, OBJ, STR, GroupSpec, _arr, _nullable
-
-__all__ = ["AUDIT_SQL", "SPECS", "check_audit", "gen_audit"]
+from zkpor.vectors.checkbase import Json
+from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.common import hexpt, seeded
+from zkpor.vectors.format_checks import AUDIT_COLUMNS
 
 AUDIT_SQL: list[str] = [
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -39,7 +35,6 @@ AUDIT_SQL: list[str] = [
     "hash BLOB NOT NULL, commitment BLOB NOT NULL, proof BLOB, tag BLOB, "
     "PRIMARY KEY(asset, level, idx)) WITHOUT ROWID",
 ]
-_COLUMNS = {"meta": 2, "assets": 6, "nodes": 7}
 
 
 def _i(v: int) -> Json:
@@ -73,9 +68,9 @@ def _node_rows(tree: Any) -> list[list[Json | None]]:
     return rows
 
 
-def gen_audit(gens: GeneratorSet) -> Json:
-    from zkpor.vectors.gen_base import MASTER, RUN_NONCE
-    from zkpor.vectors.gen_sumtree import TREE_INPUTS
+def generate(gens: GeneratorSet) -> Json:
+    from tools.vectors.base import MASTER, RUN_NONCE
+    from tools.vectors.sumtree import TREE_INPUTS
     from zkpor.vectors.tree import build_tree, roots_json
 
     f = VectorFile(
@@ -227,51 +222,8 @@ def gen_audit(gens: GeneratorSet) -> Json:
     return f.to_json()
 
 
-def _cell(raw: object) -> object:
-    if raw is None:
-        return None
-    cell = _obj(raw, "cell")
-    if len(cell) != 1:
-        raise MalformedTest("a cell has exactly one of integer, text, blob")
-    ((kind, value),) = cell.items()
-    if kind == "integer" and isinstance(value, int):
-        return value
-    if kind == "text" and isinstance(value, str):
-        return value
-    if kind == "blob" and isinstance(value, str):
-        return bytes.fromhex(value)
-    raise MalformedTest(f"bad cell {raw!r}")
-
-
-def check_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.formats.models import Roots
-    from zkpor.verify.trees import audit_bundle
-
-    sql = _list(group, "sql")
-    tables = _obj(_get(test, "tables"), "tables")
-    raw_roots = _get(test, "roots")
-    roots = None if raw_roots is None else Roots.model_validate(raw_roots)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "audit.sqlite"
-        conn = sqlite3.connect(path)
-        try:
-            for statement in sql:
-                conn.execute(str(statement))
-            for name, width in _COLUMNS.items():
-                for row in _list(tables, name):
-                    if not isinstance(row, list) or len(row) != width:
-                        raise MalformedTest(f"a {name} row has {width} cells")
-                    marks = ", ".join("?" * width)
-                    conn.execute(f"INSERT INTO {name} VALUES ({marks})", [_cell(c) for c in row])
-            conn.commit()
-        finally:
-            conn.close()
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            report = audit_bundle(path, roots=roots, executor=pool)
-    return {"nodes": report.nodes, "range_proofs": report.proofs}
-
-
 _CELL = _nullable(OBJ)
+
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "audit": (
         "audit file vectors",
@@ -281,8 +233,8 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
                 {
                     "tables": {
                         "type": "object",
-                        "properties": {k: _arr(_arr(_CELL)) for k in _COLUMNS},
-                        "required": sorted(_COLUMNS),
+                        "properties": {k: _arr(_arr(_CELL)) for k in AUDIT_COLUMNS},
+                        "required": sorted(AUDIT_COLUMNS),
                         "additionalProperties": False,
                     },
                     "roots": _nullable(OBJ),
@@ -292,3 +244,14 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
         },
     )
 }
+
+NAME: Final = "audit"
+# group type -> checker: the installed checker's (zkpor vectors check)
+check: Final = CHECKERS[NAME]
+
+
+def schema() -> Schema:
+    """The JSON Schema of audit.json."""
+    from tools.vectors.schema import schema as file_schema
+
+    return file_schema(NAME)

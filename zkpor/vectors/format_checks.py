@@ -1,0 +1,138 @@
+"""Checking the format files: audit.json (an audit file rebuilt from typed rows, then
+audited), reserves.json (ownership signatures and the wrong-message diagnosis), ratio.json
+(the --min-ratio text), zkpi.json (the binary inclusion proof) and inclusion_exchange.json
+(a proof checked against the exchange it names).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from zkpor.crypto.generators import generator_digest
+from zkpor.errors import VerificationError
+from zkpor.vectors.checkbase import (
+    CheckContext,
+    Json,
+    MalformedTest,
+    _get,
+    _hex,
+    _list,
+    _obj,
+    _str,
+    verified_json,
+)
+
+AUDIT_COLUMNS = {"meta": 2, "assets": 6, "nodes": 7}
+
+
+def _cell(raw: object) -> object:
+    if raw is None:
+        return None
+    cell = _obj(raw, "cell")
+    if len(cell) != 1:
+        raise MalformedTest("a cell has exactly one of integer, text, blob")
+    ((kind, value),) = cell.items()
+    if kind == "integer" and isinstance(value, int):
+        return value
+    if kind == "text" and isinstance(value, str):
+        return value
+    if kind == "blob" and isinstance(value, str):
+        return bytes.fromhex(value)
+    raise MalformedTest(f"bad cell {raw!r}")
+
+
+def check_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.formats.models import Roots
+    from zkpor.verify.trees import audit_bundle
+
+    sql = _list(group, "sql")
+    tables = _obj(_get(test, "tables"), "tables")
+    raw_roots = _get(test, "roots")
+    roots = None if raw_roots is None else Roots.model_validate(raw_roots)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "audit.sqlite"
+        conn = sqlite3.connect(path)
+        try:
+            for statement in sql:
+                conn.execute(str(statement))
+            for name, width in AUDIT_COLUMNS.items():
+                for row in _list(tables, name):
+                    if not isinstance(row, list) or len(row) != width:
+                        raise MalformedTest(f"a {name} row has {width} cells")
+                    marks = ", ".join("?" * width)
+                    conn.execute(f"INSERT INTO {name} VALUES ({marks})", [_cell(c) for c in row])
+            conn.commit()
+        finally:
+            conn.close()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            report = audit_bundle(path, roots=roots, executor=pool)
+    return {"nodes": report.nodes, "range_proofs": report.proofs}
+
+
+def check_ownership(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.verify import address_key, check_signature
+
+    chain, address = _str(test, "chain"), _str(test, "address")
+    message = ownership_message(_str(test, "exchange"), _str(test, "round_id"), address)
+    check_signature(chain, address, message, _str(test, "signature"))
+    return {"message": message, "designates": address_key(chain, address)}
+
+
+def check_diagnosis(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.verify import _diagnose, signature_check
+
+    chain, address = _str(test, "chain"), _str(test, "address")
+    exchange, round_id = _str(test, "exchange"), _str(test, "round_id")
+    signed = signature_check(chain, address, _str(test, "signature"))
+    if signed(ownership_message(exchange, round_id, address)):
+        return {"diagnosis": "expected"}
+    header = (_str(test, "header_exchange"), _str(test, "header_round"))
+    found = _diagnose(signed, exchange, round_id, header, address)
+    if found is None:
+        return {"diagnosis": None}
+    return {"diagnosis": found[0]}
+
+
+def check_ratio(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.protocol.solvency import parse_ratio
+
+    p, q = parse_ratio(_str(test, "text"))
+    return {"p": p, "q": q, "min_ratio": f"{p}/{q}"}
+
+
+def check_zkpi(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.formats.zkpi import decode_inclusion, encode_inclusion
+
+    data = _hex(test, "binary")
+    proof = decode_inclusion(data)
+    if encode_inclusion(proof) != data:
+        raise VerificationError("the encoding is not the proof's one encoding")
+    return {"inclusion": json.loads(proof.model_dump_json())}
+
+
+def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.formats.models import InclusionProof, Roots
+    from zkpor.formats.zkpi import encode_inclusion
+    from zkpor.verify.inclusion import verify_inclusion
+
+    roots = Roots.model_validate(_get(test, "roots"))
+    proof = InclusionProof.model_validate(_get(test, "inclusion"))
+    if roots.generator_digest != generator_digest().hex():
+        raise VerificationError("roots file uses another generator set")
+    results = verify_inclusion(
+        proof,
+        roots.assets,
+        round_id=roots.round_id,
+        arity=roots.arity,
+        exchange=_str(test, "exchange"),
+    )
+    return {
+        "binary": encode_inclusion(proof).hex(),
+        "verified": verified_json(results),
+    }
