@@ -133,6 +133,7 @@ VERIFIER_MODULES = frozenset(
         "zkpor.verify.manifest",
         "zkpor.verify.margin",
         "zkpor.verify.pool",
+        "zkpor.verify.recipes",
         "zkpor.verify.sqlschema",
     ]
 )
