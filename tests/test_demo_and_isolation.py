@@ -109,6 +109,7 @@ VERIFIER_MODULES = frozenset(
         "zkpor.crypto.rangeproof.verifier",
         "zkpor.formats",
         "zkpor.formats.amounts",
+        "zkpor.formats.auditfile",
         "zkpor.formats.identifiers",
         "zkpor.formats.manifest",
         "zkpor.formats.models",

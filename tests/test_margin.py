@@ -668,7 +668,8 @@ def test_binary_proof_with_debt_round_trips(margin: Path) -> None:
 def test_audit_rejects_an_input_in_a_tree_the_round_lacks(margin: Path) -> None:
     """A debt input in the debt tree of a priced asset that has none is refused (not a
     crash): the margin check on its own, over a hand-made file."""
-    from zkpor.verify.margin import MARGIN_TABLES_SQL, audit_margin
+    from zkpor.formats.auditfile import MARGIN_TABLES_SQL
+    from zkpor.verify.margin import audit_margin
 
     conn = sqlite3.connect(":memory:")
     conn.executescript(MARGIN_TABLES_SQL)

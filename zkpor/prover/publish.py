@@ -20,6 +20,7 @@ from zkpor.crypto.group import Point
 from zkpor.crypto.pedersen import Opening
 from zkpor.errors import InsolventError
 from zkpor.formats.amounts import format_units
+from zkpor.formats.auditfile import AUDIT_FORMAT, AUDIT_TABLES
 from zkpor.formats.manifest import (
     MANIFEST_FORMAT,
     DisclosedLiabilities,
@@ -37,7 +38,7 @@ from zkpor.formats.models import Roots
 from zkpor.prover.liabilities.inputs import AssetSpec
 from zkpor.prover.liabilities.precheck import shortfall_message, uncovered
 from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary, margin_fields
-from zkpor.prover.liabilities.store import AUDIT_FORMAT, open_private, private_path
+from zkpor.prover.liabilities.store import open_private, private_path
 from zkpor.prover.solvency import prove_solvency
 from zkpor.reserves import ReservesReport, ReservesSnapshot
 
@@ -380,7 +381,6 @@ def _copy_regular(path: Path, target: Path, bundle: Path) -> None:
 
 # The tables of a published audit file (docs/spec.md 9.3; margin tables 16.7): nothing else,
 # so a private store (leaves, root_openings, chunk_roots ...) can never pass as one.
-AUDIT_TABLES = frozenset({"meta", "assets", "nodes", "margin_accounts", "margin_inputs"})
 
 
 def check_published(folder: Path, source: str) -> None:

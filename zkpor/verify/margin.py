@@ -32,6 +32,7 @@ from typing import Final
 
 from zkpor.crypto.r1cs import Circuit, verify_batch
 from zkpor.errors import InputError, ParameterError, VerificationError, ZkporError
+from zkpor.formats.auditfile import MARGIN_COLUMNS
 from zkpor.formats.identifiers import shown
 from zkpor.formats.models import Roots
 from zkpor.protocol.margin import MarginTerms, Tier, account_circuit
@@ -39,20 +40,11 @@ from zkpor.protocol.sumtree import DEBT_SUFFIX, MarginTag, is_debt_tree
 from zkpor.verify.pool import wait_first
 from zkpor.verify.sqlschema import plain_table
 
-__all__ = ["MARGIN_TABLES_SQL", "account_shape", "audit_margin", "terms_of", "verify_account"]
+__all__ = ["account_shape", "audit_margin", "terms_of", "verify_account"]
 
-#: The margin tables as the prover creates them (:mod:`zkpor.prover.liabilities.margin`).
-MARGIN_TABLES_SQL: Final[str] = """
-CREATE TABLE IF NOT EXISTS margin_accounts(account INTEGER PRIMARY KEY, proof BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS margin_inputs(account INTEGER NOT NULL, position INTEGER NOT NULL,
-    tree TEXT NOT NULL, leaf INTEGER NOT NULL, PRIMARY KEY(account, position)) WITHOUT ROWID;
-"""
 _UNIT: Final[int] = 16
 _IN_FLIGHT: Final[int] = 32
-_TABLES: Final[dict[str, tuple[str, ...]]] = {
-    "margin_accounts": ("account", "proof"),
-    "margin_inputs": ("account", "position", "tree", "leaf"),
-}
+_TABLES: Final[dict[str, tuple[str, ...]]] = MARGIN_COLUMNS
 
 
 def terms_of(roots: Roots) -> MarginTerms | None:

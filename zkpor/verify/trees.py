@@ -48,6 +48,7 @@ from zkpor.crypto.generators import generator_digest
 from zkpor.crypto.group import Point, active_backend
 from zkpor.crypto.rangeproof import RangeProof, verify_batch
 from zkpor.errors import InputError, VerificationError, ZkporError
+from zkpor.formats.auditfile import AUDIT_FORMAT, OLD_AUDIT_FORMATS, TREE_COLUMNS
 from zkpor.formats.identifiers import identifier_problem, shown
 from zkpor.formats.models import Roots
 from zkpor.protocol.sumtree import (
@@ -74,12 +75,6 @@ __all__ = [
     "published_trees",
 ]
 
-AUDIT_FORMAT: Final[str] = "zkpor-audit-v2"
-#: Audit file formats this verifier recognises by name but no longer reads.
-_OLD_FORMATS: Final[dict[str, str]] = {
-    "zkpor-audit-v1": "it is from before leaf margin tags (audit-v2); the trees cannot be "
-    "checked for pledged leaves: ask the exchange to prove the round again with a current zkpor",
-}
 #: SQLITE_LIMIT_LENGTH on the auditor's connection: no honest cell is longer (the longest
 #: node proof, 63 children at k = 64, is 5,118 bytes).
 MAX_VALUE_BYTES: Final[int] = 1 << 16
@@ -87,11 +82,7 @@ _UNIT_NODES = 32
 _IN_FLIGHT = 64
 _META_VALUE_BYTES = 256
 _SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,15}(/debt)?")
-_TABLES: Final[dict[str, tuple[str, ...]]] = {
-    "meta": ("key", "value"),
-    "assets": ("asset", "decimals", "leaf_count", "depth", "root_hash", "root_commitment"),
-    "nodes": ("asset", "level", "idx", "hash", "commitment", "proof", "tag"),
-}
+_TABLES: Final[dict[str, tuple[str, ...]]] = TREE_COLUMNS
 
 # (idx, hash, commitment, proof, [(child hash, child commitment), ...], the children's
 # margin tags at level 1, else None)
@@ -391,8 +382,8 @@ def _audit(
 ) -> TreeReport:
     check_schema(conn, source)
     fmt = _meta(conn, "format", source)
-    if fmt in _OLD_FORMATS:
-        raise InputError(f"audit file format {fmt}: {_OLD_FORMATS[fmt]}", source=source)
+    if fmt in OLD_AUDIT_FORMATS:
+        raise InputError(f"audit file format {fmt}: {OLD_AUDIT_FORMATS[fmt]}", source=source)
     if fmt != AUDIT_FORMAT:
         raise InputError(f"not a zkpor audit file (format {shown(fmt, 40)!r})", source=source)
     if (

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from zkpor.errors import InputError
+from zkpor.formats.auditfile import MARGIN_TABLES_SQL
 from zkpor.formats.identifiers import shown
 from zkpor.protocol.margin import (
     MarginTerms,
@@ -42,7 +43,6 @@ from zkpor.protocol.sumtree import DEBT_SUFFIX, MAX_TAG_FIELD, MarginTag, debt_t
 from zkpor.prover.liabilities.inputs import MAX_REPORTED_ERRORS, InputErrors
 from zkpor.prover.liabilities.keys import RoundKeys
 from zkpor.prover.parallel import run_windowed
-from zkpor.verify.margin import MARGIN_TABLES_SQL
 
 __all__ = [
     "MARGIN_SCHEMA",

@@ -27,24 +27,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Final
+
+from zkpor.formats.auditfile import AUDIT_FORMAT, PROGRESS_TABLE_SQL, TREE_TABLES_SQL
 
 __all__ = ["AUDIT_FORMAT", "open_audit", "open_private", "private_path"]
 
-AUDIT_FORMAT: Final[str] = "zkpor-audit-v2"
-
-_AUDIT_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS assets(
-    asset TEXT PRIMARY KEY, decimals INTEGER NOT NULL, leaf_count INTEGER NOT NULL,
-    depth INTEGER NOT NULL, root_hash BLOB NOT NULL, root_commitment BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS nodes(
-    asset TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL,
-    hash BLOB NOT NULL, commitment BLOB NOT NULL, proof BLOB, tag BLOB,
-    PRIMARY KEY(asset, level, idx)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS progress(asset TEXT NOT NULL, chunk INTEGER NOT NULL,
-    tag BLOB NOT NULL, PRIMARY KEY(asset, chunk));
-"""
+_AUDIT_SCHEMA = TREE_TABLES_SQL + PROGRESS_TABLE_SQL
 
 _PRIVATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
