@@ -105,16 +105,14 @@ def reserve_lines(report: ManifestReport, *, addresses: bool, indent: str = "  "
     return lines
 
 
-def digest_lines(report: ManifestReport, indent: str = "  ") -> tuple[list[str], list[str]]:
-    """(checked, not checked) lines about the manifest digest."""
-    if report.digest_matched:
-        return [
-            f"{indent}- the manifest's digest matches the digest you gave (--digest):",
-            f"{indent}    {report.digest}",
-        ], []
-    return [], [
-        "the manifest was NOT compared with a published digest: pass --digest with the "
-        f"value the exchange published, or compare it yourself: {report.digest}"
+def digest_lines(report: ManifestReport, indent: str = "  ") -> list[str]:
+    """The checked lines about the manifest digest (none when it was not compared: the
+    report's ``not_checked`` says so, :mod:`zkpor.verify.recipes`)."""
+    if not report.digest_matched:
+        return []
+    return [
+        f"{indent}- the manifest's digest matches the digest you gave (--digest):",
+        f"{indent}    {report.digest}",
     ]
 
 
@@ -161,7 +159,7 @@ def user_lines(report: UserReport) -> list[str]:
             ]
         )
         lines += reserve_lines(m, addresses=True, indent="    ")
-        lines += digest_lines(m)[0]
+        lines += digest_lines(m)
     if report.audit_only:
         lines.append("Not checked here (a full audit of the bundle checks it):")
         lines += _bullets(report.audit_only)
@@ -188,7 +186,7 @@ def audit_lines(report: AuditReport) -> list[str]:
     if m is not None:
         lines += wrapped(f"Manifest of {m.exchange}, every asset and signature verified:", "", "")
         lines += reserve_lines(m, addresses=False)
-        matched, _ = digest_lines(m, indent="")
+        matched = digest_lines(m, indent="")
         lines += [line.replace("- the manifest's", "The manifest's", 1) for line in matched]
     lines.append("Not checked (no verifier can, from these files):")
     lines += _bullets(report.not_checked)
