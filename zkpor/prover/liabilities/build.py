@@ -10,7 +10,7 @@ them up to a given height, with the node hashes, commitments and range proofs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from zkpor.crypto.generators import GeneratorSet, generators
@@ -68,8 +68,8 @@ class ChunkTask:
 class ChunkResult:
     """What a chunk produces. ``levels[l]`` lists (hash, commitment) of the chunk's nodes at
     level l (0 = leaves); ``tags`` the leaves' margin tags; ``proofs[l]`` the concatenated
-    child range proofs of each node at level l (``proofs[0]`` is empty); ``openings`` the leaves' (blinding, salt) and
-    ``root_opening`` the (value, blinding) of the chunk root. Secret parts never leave the
+    child range proofs of each node at level l (``proofs[0]`` is empty); ``openings`` the
+    leaves' (blinding, salt) and ``root_opening`` the (value, blinding) of the chunk root. Secret parts never leave the
     exchange: the driver stores them in the private store only."""
 
     asset: str
@@ -80,6 +80,18 @@ class ChunkResult:
     proofs: list[list[bytes]]
     openings: list[tuple[int, bytes]]
     root_opening: tuple[int, int]
+
+    def rows(
+        self, arity: int
+    ) -> Iterator[tuple[int, int, bytes, bytes, bytes | None, bytes | None]]:
+        """The chunk's audit-file rows, level by level in index order: (level, idx, hash,
+        commitment, proof or None at level 0, margin tag at level 0 or None above)."""
+        for level, nodes in enumerate(self.levels):
+            base = self.chunk * arity ** (self.height - level)
+            proofs = self.proofs[level]
+            for i, (nh, nc) in enumerate(nodes):
+                proof = proofs[i] if proofs else None
+                yield level, base + i, nh, nc, proof, self.tags[i] if level == 0 else None
 
 
 def build_levels(

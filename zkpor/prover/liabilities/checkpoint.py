@@ -111,21 +111,7 @@ def _chunk_tag(
 def result_tag(key: bytes, res: ChunkResult, arity: int) -> bytes:
     """The tag of a chunk as :func:`zkpor.prover.liabilities.prover` stores it."""
     h = res.height
-    nodes: list[_Node] = []
-    for level, level_nodes in enumerate(res.levels):
-        base = res.chunk * arity ** (h - level)
-        proofs = res.proofs[level]
-        nodes.extend(
-            (
-                level,
-                base + i,
-                nh,
-                nc,
-                proofs[i] if proofs else None,
-                res.tags[i] if level == 0 else None,
-            )
-            for i, (nh, nc) in enumerate(level_nodes)
-        )
+    nodes: list[_Node] = list(res.rows(arity))
     first = res.chunk * arity**h
     leaves = [(first + i, hex(b), s) for i, (b, s) in enumerate(res.openings)]
     value, blinding = res.root_opening

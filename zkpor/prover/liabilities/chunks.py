@@ -141,25 +141,11 @@ def store_chunk(
     )
     priv.execute("COMMIT")
     audit.execute("BEGIN")
-    for level, nodes in enumerate(res.levels):
-        base = res.chunk * arity ** (h - level)
-        proofs = res.proofs[level]
-        audit.executemany(
-            "INSERT OR REPLACE INTO nodes(asset, level, idx, hash, commitment, proof, tag) "
-            "VALUES (?,?,?,?,?,?,?)",
-            [
-                (
-                    res.asset,
-                    level,
-                    base + i,
-                    nh,
-                    nc,
-                    proofs[i] if proofs else None,
-                    res.tags[i] if level == 0 else None,
-                )
-                for i, (nh, nc) in enumerate(nodes)
-            ],
-        )
+    audit.executemany(
+        "INSERT OR REPLACE INTO nodes(asset, level, idx, hash, commitment, proof, tag) "
+        "VALUES (?,?,?,?,?,?,?)",
+        [(res.asset, *row) for row in res.rows(arity)],
+    )
     audit.execute(
         "INSERT OR REPLACE INTO progress(asset, chunk, tag) VALUES (?, ?, ?)",
         (res.asset, res.chunk, result_tag(tag_key, res, arity)),
