@@ -14,10 +14,11 @@ import pytest
 from pydantic import ValidationError
 
 from zkpor.formats.manifest import ManifestReserveAddress, ManifestReserves
+from zkpor.formats.reserves import ReservesSnapshot
 from zkpor.reserves import AssetReserves, ReserveAddress, ownership_message
+from zkpor.reserves.addresses import address_key
 from zkpor.reserves.bip322 import MAX_SIGNATURE_CHARS
-from zkpor.reserves.models import ReservesSnapshot
-from zkpor.reserves.verify import address_key, check_asset
+from zkpor.reserves.verify import check_asset
 
 USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"  # EIP-55 form
 EX, RD = "Example Exchange", "2026-12-01"
@@ -232,7 +233,7 @@ def _one_ether_address(seed: bytes, **fields: object) -> dict[str, Any]:
 LEGACY_ONLY = """
 import json, sys
 from zkpor.reserves import verify_reserves
-from zkpor.reserves.models import ReservesSnapshot
+from zkpor.formats.reserves import ReservesSnapshot
 snap = ReservesSnapshot.model_validate(json.loads(sys.argv[1]))
 verify_reserves(snap, exchange={ex!r}, round_id={rd!r}, decimals={{"ETH": 9}})
 print(sorted(m for m in ("bip322core", "embit", "btclib", "web3") if m in sys.modules))

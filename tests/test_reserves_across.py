@@ -18,8 +18,8 @@ from eth_utils import to_checksum_address
 
 from tests.demo_round import cli
 from zkpor.errors import VerificationError
+from zkpor.formats.reserves import ReservesSnapshot
 from zkpor.reserves import holdings, ownership_message, verify_reserves
-from zkpor.reserves.models import ReservesSnapshot
 from zkpor.reserves.signing import bitcoin_address, ethereum_address, sign_bitcoin, sign_ethereum
 
 EX, RD = "Example Exchange", "2026-11-30"
@@ -166,7 +166,7 @@ def test_check_on_chain_refuses_before_the_node_is_asked(
         raise AssertionError("the node was asked")
 
     monkeypatch.setattr(chaincheck, "connect", never)
-    from zkpor.reserves.models import ReserveAddress
+    from zkpor.formats.reserves import ReserveAddress
 
     rows = [ReserveAddress.model_validate(eth_entry(1, "2"))]
     assets = [

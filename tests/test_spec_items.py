@@ -227,7 +227,7 @@ def test_item7_spec9_2_roots_generator_digest(tmp_path: Path) -> None:
 
 
 def test_item8_spec10_5_duplicate_keys(ctx: CheckContext) -> None:
-    from zkpor.reserves.verify import address_key
+    from zkpor.reserves.addresses import address_key
 
     valid = [t for t in all_tests(vectors("reserves")) if "designates" in t]
     by_key: dict[str, set[str]] = {}

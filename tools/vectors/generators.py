@@ -9,7 +9,7 @@ from typing import Final
 from tools.vectors.base import Json, VectorFile
 from tools.vectors.schemaparts import Schema
 from zkpor.crypto.generators import (
-    _DIGEST_LABEL,
+    DIGEST_LABEL,
     G_VECTOR_PREFIX,
     GENERATOR_DST,
     H_MESSAGE,
@@ -86,7 +86,7 @@ def generate(gens: GeneratorSet) -> Json:
                 index=i,
                 **generator_outputs(name, i, gens),
             )
-    g = f.group("GeneratorDigestTest", label=_DIGEST_LABEL.hex())
+    g = f.group("GeneratorDigestTest", label=DIGEST_LABEL.hex())
     g.add(
         "the generator digest: SHA-256 of the preimage",
         ["Valid", "KnownAnswer"],

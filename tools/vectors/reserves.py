@@ -238,7 +238,7 @@ def _cases() -> list[tuple[str, list[str], str, str, str, str, str, str]]:
 
 
 def generate(gens: GeneratorSet) -> Json:
-    from zkpor.reserves.verify import address_key
+    from zkpor.reserves.addresses import address_key
 
     f = VectorFile(
         "reserves",

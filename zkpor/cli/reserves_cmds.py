@@ -51,8 +51,8 @@ def reserves_message(
         --address bc1qfszr7tgtt79mcvtdnt9x4cr2wm4j6qwk7x70ua > msg.txt
     """
     from zkpor.formats.identifiers import check_text
+    from zkpor.formats.reserves import address_problem
     from zkpor.reserves import ownership_message
-    from zkpor.reserves.models import address_problem
 
     for value, what in ((exchange, "exchange name"), (round_id, "round id"), (address, "address")):
         try:

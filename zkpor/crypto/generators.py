@@ -40,6 +40,7 @@ from zkpor.crypto.group import SUITE_ID, Point, hash_to_curve
 from zkpor.crypto.group.backend import Backend, active_backend
 
 __all__ = [
+    "DIGEST_LABEL",
     "GENERATOR_DST",
     "GeneratorSet",
     "MAX_VECTOR_GENERATORS",
@@ -52,7 +53,7 @@ H_MESSAGE: Final[bytes] = b"zkpor:pedersen:H"
 G_VECTOR_PREFIX: Final[bytes] = b"zkpor:vector:G:"
 H_VECTOR_PREFIX: Final[bytes] = b"zkpor:vector:H:"
 MAX_VECTOR_GENERATORS: Final[int] = 2**32
-_DIGEST_LABEL: Final[bytes] = b"zkpor:generators:v1"
+DIGEST_LABEL: Final[bytes] = b"zkpor:generators:v1"
 SHIPPED_VECTOR_GENERATORS: Final[int] = 1024
 TABLE_AFTER_USES: Final[int] = 64
 POWERS_AFTER_USES: Final[int] = 16 * 1024
@@ -191,7 +192,7 @@ def generator_digest() -> bytes:
     if _digest is None:
         gs = generators()
         parts = [
-            _DIGEST_LABEL,
+            DIGEST_LABEL,
             SUITE_ID,
             GENERATOR_DST,
             H_MESSAGE,

@@ -27,14 +27,13 @@ import json
 from typing import Annotated, Final, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
+from zkpor.formats.base import StrictModel
 from zkpor.formats.models import (
     Arity,
     DebtRoot,
@@ -51,10 +50,10 @@ from zkpor.formats.models import (
     absent_if_none,
     refuse_old_format,
 )
-from zkpor.reserves.bip322 import MAX_SIGNATURE_CHARS
-from zkpor.reserves.models import (
+from zkpor.formats.reserves import (
     CHAIN_ID_TEXT,
     MAX_CHAIN_ID,
+    MAX_SIGNATURE_CHARS,
     TOKEN_CONTRACT_TEXT,
     TokenContract,
     check_token_fields,
@@ -78,13 +77,7 @@ MANIFEST_FORMAT: Final = "zkpor-manifest-v2"
 Ratio = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}/[1-9][0-9]{0,9}$")]
 
 
-class _Strict(BaseModel):
-    """Unknown fields refused, no type coercion, immutable (as in :mod:`zkpor.formats.models`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class Parameters(_Strict):
+class Parameters(StrictModel):
     """Everything a verifier must agree with before checking anything else."""
 
     curve: Literal["secp256k1"]
@@ -95,7 +88,7 @@ class Parameters(_Strict):
     range_bits: Literal[64]
 
 
-class ManifestReserveAddress(_Strict):
+class ManifestReserveAddress(StrictModel):
     """An address (ASCII letters and digits), its balance (a decimal in the asset's display
     unit) and its ownership signature (base64, BIP-322 base64 with an optional ``smp`` or
     ``ful`` prefix, or 0x-hex)."""
@@ -107,7 +100,7 @@ class ManifestReserveAddress(_Strict):
     )
 
 
-class ManifestReserves(_Strict):
+class ManifestReserves(StrictModel):
     """An asset's reserves: where, when, how much, with ownership signatures. An ERC-20
     asset names its contract (``token_contract``, EIP-55) and may name the network
     (``chain_id``); both are absent from the JSON when not given (ether, Bitcoin)."""
@@ -127,7 +120,7 @@ class ManifestReserves(_Strict):
         return self
 
 
-class DisclosedLiabilities(_Strict):
+class DisclosedLiabilities(StrictModel):
     """The opening of the root commitment, when the operator discloses total liabilities."""
 
     amount: str
@@ -135,7 +128,7 @@ class DisclosedLiabilities(_Strict):
     blinding: Hex32
 
 
-class Solvency(_Strict):
+class Solvency(StrictModel):
     """Proof that reserves >= min_ratio * liabilities (``proof``: C_hi || range proof).
 
     For an asset with a debt tree the liabilities are net, E - D: the proof is over
@@ -148,7 +141,7 @@ class Solvency(_Strict):
     debt: DisclosedLiabilities | None = absent_if_none()
 
 
-class ManifestAsset(_Strict):
+class ManifestAsset(StrictModel):
     decimals: int = Field(ge=0, le=30)
     leaf_count: int = Field(ge=1)
     depth: int = Field(ge=1, le=64)
@@ -161,7 +154,7 @@ class ManifestAsset(_Strict):
     debt: DebtRoot | None = absent_if_none()
 
 
-class Manifest(_Strict):
+class Manifest(StrictModel):
     """The published manifest of one round."""
 
     format: Literal["zkpor-manifest-v2"]

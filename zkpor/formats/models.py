@@ -10,16 +10,15 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
+from zkpor.formats.base import StrictModel
 from zkpor.formats.identifiers import check_text
-from zkpor.protocol.sumtree import MAX_TAG_FIELD, MAX_USER_ID_BYTES, NO_TAG_BYTES, MarginTag
+from zkpor.formats.treecodec import MAX_TAG_FIELD, MAX_USER_ID_BYTES, NO_TAG_BYTES, MarginTag
 
 __all__ = [
     "AssetInclusion",
@@ -110,14 +109,7 @@ def refuse_old_format(value: object, current: str) -> object:
     return value
 
 
-class _Strict(BaseModel):
-    """Unknown fields refused; no type coercion (an integer field takes only a JSON integer,
-    a string field only a string); immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class LeafMargin(_Strict):
+class LeafMargin(StrictModel):
     """A leaf's margin tag when it is not *none* (docs/spec.md 7.4): the margin account that
     uses the leaf as a collateral input, and that account's number of inputs."""
 
@@ -125,7 +117,7 @@ class LeafMargin(_Strict):
     inputs: int = Field(ge=1, le=MAX_TAG_FIELD)
 
 
-class ChildNode(_Strict):
+class ChildNode(StrictModel):
     """A node as seen from its parent: hash and commitment; a leaf (a child of a level-1
     node) also its margin tag, absent when it is none."""
 
@@ -142,7 +134,7 @@ class ChildNode(_Strict):
         return NO_TAG_BYTES if self.margin is None else self.tag().to_bytes()
 
 
-class PathStep(_Strict):
+class PathStep(StrictModel):
     """One level of an inclusion path: the node ``index`` at ``level`` (>= 1), all its
     children in order, and the range proofs over their commitments (one per power-of-two
     chunk of the child count, largest first)."""
@@ -160,14 +152,14 @@ class PathStep(_Strict):
         return self
 
 
-class Quote(_Strict):
+class Quote(StrictModel):
     """The currency prices and tier bounds are in: its symbol and decimals."""
 
     symbol: Symbol
     decimals: int = Field(ge=0, le=18)
 
 
-class Tier(_Strict):
+class Tier(StrictModel):
     """One haircut bracket: up to ``up_to`` (a quote value; absent for the last bracket) the
     position counts at ``ratio`` percent."""
 
@@ -175,7 +167,7 @@ class Tier(_Strict):
     ratio: int = Field(ge=0, le=100)
 
 
-class DebtRoot(_Strict):
+class DebtRoot(StrictModel):
     """An asset's debt tree: its padded leaf count, depth and root."""
 
     leaf_count: int = Field(ge=1)
@@ -184,7 +176,7 @@ class DebtRoot(_Strict):
     root_commitment: Hex33
 
 
-class LeafPosition(_Strict):
+class LeafPosition(StrictModel):
     """A leaf of a tree of the round: asset, tree kind and leaf index."""
 
     asset: Symbol
@@ -192,7 +184,7 @@ class LeafPosition(_Strict):
     leaf: int = Field(ge=0)
 
 
-class CollateralInclusion(_Strict):
+class CollateralInclusion(StrictModel):
     """A margin account's collateral proof: its anonymous index in the audit file, the
     leaves that are its committed inputs (equity leaves, then debt leaves) and the proof."""
 
@@ -201,7 +193,7 @@ class CollateralInclusion(_Strict):
     proof: HexBytes
 
 
-class AssetInclusion(_Strict):
+class AssetInclusion(StrictModel):
     """A customer's leaf in one asset's tree, its opening, and its path to the root."""
 
     asset: Symbol
@@ -215,7 +207,7 @@ class AssetInclusion(_Strict):
     path: list[PathStep] = Field(min_length=1, max_length=64)
 
 
-class InclusionProof(_Strict):
+class InclusionProof(StrictModel):
     """One customer's inclusion proof, covering every asset they hold."""
 
     format: Literal["zkpor-inclusion-v2"]
@@ -236,7 +228,7 @@ class InclusionProof(_Strict):
         return refuse_old_format(value, INCLUSION_FORMAT)
 
 
-class AssetRoot(_Strict):
+class AssetRoot(StrictModel):
     """What is published per asset: the root and the padded leaf count."""
 
     decimals: int = Field(ge=0, le=30)
@@ -249,7 +241,7 @@ class AssetRoot(_Strict):
     debt: DebtRoot | None = absent_if_none()
 
 
-class Roots(_Strict):
+class Roots(StrictModel):
     """The published roots of a round (the manifest's tree part)."""
 
     format: Literal["zkpor-roots-v2"]

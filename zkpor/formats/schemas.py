@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from zkpor.formats.manifest import Manifest
 from zkpor.formats.models import InclusionProof, Roots
-from zkpor.reserves.models import ReservesSnapshot
+from zkpor.formats.reserves import ReservesSnapshot
 
 __all__ = ["SCHEMAS", "schema_text"]
 

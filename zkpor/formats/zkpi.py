@@ -50,7 +50,7 @@ from zkpor.formats.models import (
     LeafMargin,
     PathStep,
 )
-from zkpor.protocol.sumtree import (
+from zkpor.formats.treecodec import (
     MARGIN_TAG_BYTES,
     SUPPORTED_ARITIES,
     MarginTag,

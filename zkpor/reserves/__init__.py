@@ -19,8 +19,8 @@ uses both.
 
 from __future__ import annotations
 
+from zkpor.formats.reserves import AssetReserves, ReserveAddress, ReservesSnapshot
 from zkpor.reserves.message import ownership_message
-from zkpor.reserves.models import AssetReserves, ReserveAddress, ReservesSnapshot
 from zkpor.reserves.verify import (
     ReservesReport,
     load_reserves,

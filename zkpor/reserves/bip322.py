@@ -44,6 +44,7 @@ import importlib
 from typing import Any, Final, Literal
 
 from zkpor.errors import VerificationError
+from zkpor.formats.reserves import MAX_SIGNATURE_CHARS
 
 __all__ = [
     "MAX_SIGNATURE_CHARS",
@@ -58,7 +59,6 @@ __all__ = [
 ]
 
 AddressKind = Literal["p2wpkh", "p2wsh", "p2tr"]
-MAX_SIGNATURE_CHARS: Final = 10_000  # a 15-of-15 P2WSH simple signature is about 2,500
 _HRP: Final[dict[str, str]] = {"bitcoin": "bc", "bitcoin-testnet": "tb"}
 _INSTALL: Final = "pip install 'bip322-core>=0.12,<0.13' (a dependency of zkpor)"
 

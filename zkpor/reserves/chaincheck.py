@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from zkpor.errors import VerificationError
+from zkpor.reserves.addresses import AddressEntry
 from zkpor.reserves.ethnode import (
     ChainReport,
     EthNodeError,
@@ -26,7 +27,6 @@ from zkpor.reserves.ethnode import (
     claims_from_entries,
     connect,
 )
-from zkpor.reserves.verify import AddressEntry
 
 __all__ = ["ChainAsset", "ChainCheck", "EthNodeError", "check_on_chain"]
 

@@ -12,8 +12,7 @@ precompile does), and the address is the last 20 bytes of Keccak-256 of its 64-b
 ``x || y``. Keccak-256 is pycryptodome's (the original Keccak padding, not SHA3-256).
 
 An address is ``0x`` and 40 hex digits; when its digits mix cases it must carry the EIP-55
-checksum: the i-th letter is upper case exactly when the i-th hex digit of
-Keccak-256(lower-case hex address, ASCII) is 8 or more. No eth-account or eth-utils here
+checksum (:mod:`zkpor.formats.eip55`). No eth-account or eth-utils here
 (the lightweight verifier runs this).
 """
 
@@ -23,9 +22,8 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from Crypto.Hash import keccak
-
 from zkpor.errors import VerificationError
+from zkpor.formats.eip55 import keccak256, to_checksum_address
 from zkpor.reserves.ecrecover import check_range, recover_public_key
 
 __all__ = [
@@ -41,22 +39,10 @@ _SIG: Final = re.compile(r"0x[0-9a-fA-F]{130}")
 _V_RECID: Final[dict[int, int]] = {27: 0, 28: 1, 0: 0, 1: 1}
 
 
-def keccak256(data: bytes) -> bytes:
-    """Keccak-256 (Ethereum's hash, pre-standard padding)."""
-    return keccak.new(digest_bits=256, data=data).digest()
-
-
 def message_digest(message: str) -> bytes:
     """The EIP-191 version 0x45 digest of ``message``."""
     m = message.encode("utf-8")
     return keccak256(b"\x19Ethereum Signed Message:\n" + str(len(m)).encode() + m)
-
-
-def to_checksum_address(address: str) -> str:
-    """The EIP-55 form of a ``0x`` + 40-hex-digit address (any case)."""
-    body = address[2:].lower()
-    h = keccak256(body.encode("ascii")).hex()
-    return "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(body, h))
 
 
 def address_of_key(x: int, y: int) -> bytes:

@@ -138,7 +138,7 @@ def claims_from_entries(
     addresses: Sequence[_Entry], decimals: int, token: str | None = None, *, where: str = "reserves"
 ) -> list[ChainClaim]:
     """The claims of a snapshot's or manifest's reserve addresses (objects with ``address``
-    and a ``balance`` display string, as :class:`zkpor.reserves.models.ReserveAddress`),
+    and a ``balance`` display string, as :class:`zkpor.formats.reserves.ReserveAddress`),
     balances parsed with the asset's ``decimals``; InputError names a bad balance."""
     claims = []
     for i, entry in enumerate(addresses):

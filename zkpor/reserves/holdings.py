@@ -29,11 +29,11 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from zkpor.reserves.verify import AddressEntry, _Label, address_key
+from zkpor.reserves.addresses import AddressEntry, AddressLabel, address_key
 
 if TYPE_CHECKING:
     from zkpor.formats.manifest import Manifest
-    from zkpor.reserves.models import AssetReserves
+    from zkpor.formats.reserves import AssetReserves
 
 __all__ = [
     "MAINNET",
@@ -180,8 +180,8 @@ def cross_asset_problems(claims: Iterable[Claim]) -> list[str]:
             for other, j, other_address in seen.get(key, ()):
                 if _same_network(claim.chain_id, other.chain_id):
                     problems.append(
-                        f"{_Label(claim.where, i, entry.address)}: already claimed by "
-                        f"{_Label(other.label, j, other_address)}: one address's "
+                        f"{AddressLabel(claim.where, i, entry.address)}: already claimed by "
+                        f"{AddressLabel(other.label, j, other_address)}: one address's "
                         f"{_holding_text(claim)} can back one asset only"
                     )
                     break

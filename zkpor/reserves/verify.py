@@ -20,21 +20,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from zkpor.errors import InputError, VerificationError
 from zkpor.formats.amounts import U64_MAX, parse_amount
 from zkpor.formats.identifiers import identifier_problem, shown
+from zkpor.formats.reserves import CHAINS, ReservesSnapshot, address_problem
 from zkpor.reserves import bitcoin, ethereum
+from zkpor.reserves.addresses import AddressEntry, AddressLabel, address_key
 from zkpor.reserves.bip322 import needs_bip322
-from zkpor.reserves.bitcoin import decode_address
 from zkpor.reserves.message import ownership_message
-from zkpor.reserves.models import CHAINS, ReservesSnapshot, address_problem
 
 __all__ = [
     "AssetCheck",
     "ReservesReport",
     "check_asset",
+    "diagnose_wrong_message",
     "load_reserves",
     "verify_asset_reserves",
     "verify_reserves",
@@ -63,23 +63,6 @@ def load_reserves(path: Path) -> ReservesSnapshot:
     except OSError as exc:
         raise InputError(f"cannot read reserves file: {exc.strerror}", source=str(path)) from None
     return parse_public(ReservesSnapshot, data, str(path))
-
-
-def address_key(chain: str, address: str) -> str:
-    """What identifies an address for duplicate detection: Ethereum addresses lowercased,
-    Bitcoin addresses by their decoded (type, hash), so that case variants of one bech32
-    address count once; P2TR and P2WSH addresses (bech32m / bech32 with a 32-byte program,
-    whose only other spelling is upper case) by ``segwit:`` and their lower-case text.
-    Undecodable addresses are keyed by their text."""
-    if chain == "ethereum":
-        return address.lower()
-    if needs_bip322(address, chain):
-        return "segwit:" + address.lower()
-    try:
-        kind, digest = decode_address(address, chain)
-    except ValueError:
-        return address
-    return f"{kind}:{digest.hex()}"
 
 
 def _bip322_check(chain: str, address: str, signature: str) -> Callable[[str], bool]:
@@ -122,17 +105,6 @@ def check_signature(chain: str, address: str, message: str, signature: str) -> N
         raise VerificationError("signature was not made by this address's key over this message")
 
 
-class AddressEntry(Protocol):
-    """One listed address: a snapshot's :class:`ReserveAddress` or a manifest's entry."""
-
-    @property
-    def address(self) -> str: ...
-    @property
-    def balance(self) -> str: ...
-    @property
-    def signature(self) -> str: ...
-
-
 @dataclass
 class AssetCheck:
     """What :func:`check_asset` found: the total in base units, the address count, the
@@ -143,18 +115,6 @@ class AssetCheck:
     count: int = 0
     problems: list[str] = field(default_factory=list)
     header_signed: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Label:
-    """``WHERE.addresses[I] ADDRESS`` (escaped), rendered only when a problem is reported."""
-
-    where: str
-    index: int
-    address: str
-
-    def __str__(self) -> str:
-        return f"{self.where}.addresses[{self.index}] {shown(self.address, 100)}"
 
 
 def _quoted(text: str, limit: int = 64) -> str:
@@ -243,7 +203,7 @@ def _case_variants(exchange: str, round_id: str, address: str) -> list[tuple[str
     return out
 
 
-def _diagnose(
+def diagnose_wrong_message(
     signed: Callable[[str], bool],
     exchange: str,
     round_id: str,
@@ -308,7 +268,7 @@ def check_asset(
     for i, addr in enumerate(addresses):
         if len(out.problems) >= limit:
             break
-        at = _Label(where, i, addr.address)
+        at = AddressLabel(where, i, addr.address)
         problem = identifier_problem(addr.address) or address_problem(addr.address)
         if problem is not None:
             out.problems.append(f"{at}: address {problem.removeprefix('address ')}")
@@ -331,7 +291,9 @@ def check_asset(
             out.problems.append(f"{at}: {exc}")
             continue
         near = addresses if len(addresses) <= 64 else addresses[max(0, i - 4) : i + 5]
-        found = _diagnose(signed, exchange, round_id, hdr, addr.address, [a.address for a in near])
+        found = diagnose_wrong_message(
+            signed, exchange, round_id, hdr, addr.address, [a.address for a in near]
+        )
         owner = None if found else _signature_of_other(chain, addr, near, exchange, round_id)
         if owner is not None:
             out.problems.append(

@@ -74,8 +74,9 @@ def check_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 
 def check_ownership(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.reserves.addresses import address_key
     from zkpor.reserves.message import ownership_message
-    from zkpor.reserves.verify import address_key, check_signature
+    from zkpor.reserves.verify import check_signature
 
     chain, address = _str(test, "chain"), _str(test, "address")
     message = ownership_message(_str(test, "exchange"), _str(test, "round_id"), address)
@@ -85,7 +86,7 @@ def check_ownership(group: Json, test: Json, ctx: CheckContext) -> Json:
 
 def check_diagnosis(group: Json, test: Json, ctx: CheckContext) -> Json:
     from zkpor.reserves.message import ownership_message
-    from zkpor.reserves.verify import _diagnose, signature_check
+    from zkpor.reserves.verify import diagnose_wrong_message, signature_check
 
     chain, address = _str(test, "chain"), _str(test, "address")
     exchange, round_id = _str(test, "exchange"), _str(test, "round_id")
@@ -93,7 +94,7 @@ def check_diagnosis(group: Json, test: Json, ctx: CheckContext) -> Json:
     if signed(ownership_message(exchange, round_id, address)):
         return {"diagnosis": "expected"}
     header = (_str(test, "header_exchange"), _str(test, "header_round"))
-    found = _diagnose(signed, exchange, round_id, header, address)
+    found = diagnose_wrong_message(signed, exchange, round_id, header, address)
     if found is None:
         return {"diagnosis": None}
     return {"diagnosis": found[0]}

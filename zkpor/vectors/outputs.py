@@ -11,7 +11,7 @@ import hashlib
 
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import (
-    _DIGEST_LABEL,
+    DIGEST_LABEL,
     G_VECTOR_PREFIX,
     GENERATOR_DST,
     H_MESSAGE,
@@ -99,7 +99,7 @@ def generator_outputs(name: str, index: int | None, gens: GeneratorSet) -> Json:
 
 def generator_digest_preimage(gens: GeneratorSet) -> bytes:
     """The bytes whose SHA-256 is the generator digest (docs/spec.md section 3)."""
-    parts = [_DIGEST_LABEL, SUITE_ID, GENERATOR_DST, H_MESSAGE, G_VECTOR_PREFIX, H_VECTOR_PREFIX]
+    parts = [DIGEST_LABEL, SUITE_ID, GENERATOR_DST, H_MESSAGE, G_VECTOR_PREFIX, H_VECTOR_PREFIX]
     out = b"".join(len(p).to_bytes(4, "big") + p for p in parts)
     for point in (gens.G, gens.H, gens.vector_g(0), gens.vector_h(0)):
         out += point.to_bytes()

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from typing import Final
 
-from zkpor.crypto.group.point import Point
+from zkpor.crypto.group.point import Point, set_active_point_type
 from zkpor.errors import BackendError
 
 __all__ = ["BACKEND_NAMES", "Backend", "active_backend", "available_backends", "get_backend"]
@@ -81,3 +81,6 @@ def active_backend() -> Backend:
             except BackendError:
                 _active = get_backend("reference")
     return _active
+
+
+set_active_point_type(lambda: active_backend().Point)

@@ -1,6 +1,6 @@
 """The backend-independent point API and the SEC1 point encoding.
 
-Encoding (see docs/spec.md, "Points"): a point is always 33 bytes.
+Encoding (see docs/spec/group-and-commitments.md, 1.2 "Points"): a point is always 33 bytes.
 
 - A non-identity point (x, y) is SEC1 compressed: ``0x02 | x`` when y is even, ``0x03 | x``
   when y is odd, x as 32 bytes big-endian.
@@ -12,17 +12,19 @@ curve all raise :class:`~zkpor.errors.EncodingError`, each with its own message.
 
 ``Point`` is an abstract base class. Each backend subclasses it; the classmethods called on
 ``Point`` itself (``Point.from_bytes``, ``Point.generator()``...) use the active backend,
-and called on a backend's subclass they use that backend.
+and called on a backend's subclass they use that backend. The backend registry
+(:mod:`zkpor.crypto.group.backend`, always loaded with the package) tells this module which
+class is active through :func:`set_active_point_type`, so this module never imports it.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar, Final, TypeVar
 
 from zkpor.crypto.group.params import FIELD_BYTES, B, P, fe_sqrt, on_curve
-from zkpor.errors import EncodingError
+from zkpor.errors import BackendError, EncodingError
 
 __all__ = [
     "IDENTITY_ENCODING",
@@ -30,10 +32,22 @@ __all__ = [
     "Point",
     "decode_affine",
     "encode_affine",
+    "set_active_point_type",
 ]
 
 POINT_BYTES: Final[int] = 33
 IDENTITY_ENCODING: Final[bytes] = bytes(POINT_BYTES)
+
+#: Returns the active backend's Point class; registered by the backend module.
+_active_point_type: Callable[[], type[Point]] | None = None
+
+
+def set_active_point_type(resolver: Callable[[], type[Point]]) -> None:
+    """Register how the abstract ``Point``'s classmethods find the active backend's class
+    (called once, by :mod:`zkpor.crypto.group.backend`)."""
+    global _active_point_type
+    _active_point_type = resolver
+
 
 PointT = TypeVar("PointT", bound="Point")
 
@@ -101,9 +115,9 @@ class Point(ABC):
     @classmethod
     def _concrete(cls) -> type[Point]:
         if cls is Point:
-            from zkpor.crypto.group.backend import active_backend
-
-            return active_backend().Point
+            if _active_point_type is None:
+                raise BackendError("no group backend registered (import zkpor.crypto.group)")
+            return _active_point_type()
         return cls
 
     @classmethod

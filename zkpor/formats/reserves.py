@@ -1,4 +1,4 @@
-"""The reserves snapshot file (JSON), documented in docs/spec.md, "Reserves".
+"""The reserves snapshot file (JSON), documented in docs/spec/reserves.md (section 10).
 
 Example::
 
@@ -16,7 +16,7 @@ Example::
 
 Balances are decimal strings in the asset's display unit. Signatures: base64 (Bitcoin legacy
 signed messages), BIP-322 base64 with an optional ``smp``/``ful`` prefix (P2TR, P2WSH and
-P2WPKH addresses, :mod:`.bip322`) or 0x-prefixed hex of 65 bytes r || s || v (Ethereum), at
+P2WPKH addresses, :mod:`zkpor.reserves.bip322`) or 0x-prefixed hex of 65 bytes r || s || v (Ethereum), at
 most :data:`MAX_SIGNATURE_CHARS` characters. An Ethereum asset that is an ERC-20 token names
 its contract (``token_contract``, EIP-55 form; absent for ether); ``chain_id`` (optional,
 EIP-155, 1 for mainnet) says which Ethereum network. Every identifier (exchange, round_id,
@@ -27,12 +27,10 @@ printable ASCII without spaces (U+0021 to U+007E).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -40,8 +38,8 @@ from pydantic import (
     model_validator,
 )
 
+from zkpor.formats.base import StrictModel
 from zkpor.formats.identifiers import check_text
-from zkpor.reserves.bip322 import MAX_SIGNATURE_CHARS
 
 __all__ = [
     "CHAINS",
@@ -55,6 +53,8 @@ __all__ = [
 ]
 
 CHAINS = ("bitcoin", "bitcoin-testnet", "ethereum")
+#: The longest signature accepted (a 15-of-15 P2WSH BIP-322 simple signature is about 2,500).
+MAX_SIGNATURE_CHARS: Final = 10_000
 #: ``chain_id`` is at most 2^53 - 1 (EIP-2294's bound), so every JSON reader keeps it exact.
 MAX_CHAIN_ID = 2**53 - 1
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")]
@@ -80,7 +80,7 @@ CHAIN_ID_TEXT = "The EIP-155 chain id (chain ethereum only): 1 for Ethereum main
 
 def token_contract_problem(contract: str) -> str | None:
     """Why ``contract`` is not a token contract address in EIP-55 form, or None."""
-    from zkpor.reserves.ethereum import to_checksum_address
+    from zkpor.formats.eip55 import to_checksum_address
 
     if re.fullmatch(r"0x[0-9a-fA-F]{40}", contract) is None:
         return "token_contract is not 0x and 40 hex digits"
@@ -115,13 +115,7 @@ def check_token_fields(chain: str, token_contract: str | None, chain_id: int | N
         raise ValueError(f"chain_id is for chain ethereum, not {chain}")
 
 
-class _Strict(BaseModel):
-    """Unknown fields refused, no type coercion, immutable (as in :mod:`zkpor.formats.models`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class ReserveAddress(_Strict):
+class ReserveAddress(StrictModel):
     """One address: its balance at the snapshot and the ownership signature."""
 
     address: str = Field(min_length=1, max_length=100)
@@ -138,7 +132,7 @@ class ReserveAddress(_Strict):
         return v
 
 
-class AssetReserves(_Strict):
+class AssetReserves(StrictModel):
     """The reserves of one asset on one chain at one block height."""
 
     asset: Symbol
@@ -160,7 +154,7 @@ class AssetReserves(_Strict):
         return self
 
 
-class ReservesSnapshot(_Strict):
+class ReservesSnapshot(StrictModel):
     """A reserves snapshot for one exchange and round."""
 
     format: Literal["zkpor-reserves-v1"]
