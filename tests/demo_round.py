@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .conftest import call_zkpor as cli  # noqa: F401  (re-exported; the runner lives in conftest)
+
 DEMO_ARGS = ("--users", "60", "--seed", "1", "--round", "demo-2026-12-01", "--workers", "1")
 EXCHANGE = "Demo Exchange"
 ROUND = "demo-2026-12-01"
@@ -41,27 +43,3 @@ def demo_copy(target: Path) -> Path:
     """A private copy of the demo round at ``target``."""
     shutil.copytree(demo_round(), target, symlinks=True)
     return target
-
-
-def cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    """``zkpor ARGS`` in this process through the console-script entry point (its error
-    policy included): (exit code, stdout, stderr)."""
-    import contextlib
-    import io
-    import os
-
-    from zkpor.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    code: int | str | None = 0
-    try:
-        if cwd is not None:
-            os.chdir(cwd)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    finally:
-        os.chdir(old)
-    return (code if isinstance(code, int) else 1), out.getvalue(), err.getvalue()

@@ -7,8 +7,6 @@ import hashlib
 import json
 import random
 import sqlite3
-import subprocess
-import sys
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,6 +28,8 @@ from zkpor.prover.liabilities.export import BundleReader
 from zkpor.prover.liabilities.inputs import parse_amount
 from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
 from zkpor.verify import audit_bundle, verify_inclusion
+
+from .conftest import run_zkpor as zkpor  # noqa: F401  (re-exported; the runner lives in conftest)
 
 SECRET = bytes(range(32))
 NONCE = bytes(range(32, 64))  # a fixed run nonce, for tests that compare two runs' trees
@@ -272,19 +272,3 @@ def make_reserves(
         )
     )
     return path
-
-
-def zkpor(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``python -m zkpor ARGS`` as a user runs it; a hang fails the test after 300 s instead
-    of blocking the suite."""
-    return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-    )

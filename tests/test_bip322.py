@@ -22,14 +22,18 @@ import base64
 import subprocess
 import sys
 
+import bip322core  # noqa: F401  (a core dependency: a broken install fails here)
 import pytest
 
 from zkpor.errors import VerificationError
-from zkpor.reserves.bip322 import address_kind, needs_bip322, verify
-
-pytest.importorskip("bip322core", reason="bip322-core is not installed (pip install -e '.[chain]')")
-
-from zkpor.reserves.bip322 import message_hash, p2tr_address, sign_p2tr
+from zkpor.reserves.bip322 import (
+    address_kind,
+    message_hash,
+    needs_bip322,
+    p2tr_address,
+    sign_p2tr,
+    verify,
+)
 from zkpor.reserves.message import ownership_message
 
 # [BIP-text]: the key's P2WPKH address and its simple signatures (two per message)

@@ -115,7 +115,6 @@ def test_snapshot_format_still_refuses_unknown_fields() -> None:
 
 
 def test_duplicate_keys_of_p2tr_and_p2wsh() -> None:
-    pytest.importorskip("bip322core")
     from zkpor.reserves.bip322 import p2tr_address
 
     tr = p2tr_address(hashlib.sha256(b"dup").digest())
@@ -151,7 +150,6 @@ def _check(addrs: list[_Addr]) -> list[str]:
 
 
 def test_p2tr_reserve_addresses_route_to_bip322() -> None:
-    pytest.importorskip("bip322core")
     good = _p2tr(b"a")
     assert _check([good]) == []
     # the same address upper-cased: one address, listed twice
@@ -161,7 +159,6 @@ def test_p2tr_reserve_addresses_route_to_bip322() -> None:
 
 
 def test_p2tr_wrong_message_is_diagnosed() -> None:
-    pytest.importorskip("bip322core")
     from zkpor.reserves.bip322 import p2tr_address
 
     addr = p2tr_address(hashlib.sha256(b"b").digest())
@@ -177,7 +174,6 @@ def test_p2tr_wrong_message_is_diagnosed() -> None:
 
 
 def test_p2tr_bad_signatures_refused() -> None:
-    pytest.importorskip("bip322core")
     from zkpor.reserves.signing import sign_bitcoin
 
     good = _p2tr(b"c")
@@ -199,7 +195,6 @@ def test_p2tr_bad_signatures_refused() -> None:
 
 
 def test_testnet_p2tr_on_bitcoin_refused() -> None:
-    pytest.importorskip("bip322core")
     from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
 
     key = hashlib.sha256(b"t").digest()

@@ -21,14 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bip322core  # noqa: F401
 import pytest
+import web3  # noqa: F401  (dev extra: a broken install fails here, it is not skipped)
 
 from tests.demo_round import cli
 from tests.ethnode_fixture import CHAIN_ID, EthNode, eth_node, free_port
-
-pytest.importorskip("web3")
-pytest.importorskip("bip322core")
-
 from zkpor.reserves import ownership_message
 from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
 from zkpor.reserves.signing import sign_ethereum

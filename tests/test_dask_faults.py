@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import distributed
 import pytest
 
 from zkpor.errors import InputError, VerificationError
@@ -38,8 +39,6 @@ from .liab_helpers import (
     write_inputs,
     zkpor,
 )
-
-pytest.importorskip("distributed")
 
 ROWS = sample_rows(40)  # 16 chunks at arity 4, chunk height 1 (BTC 12, ETH 4)
 SMALL = ["--arity", "4", "--pad-granularity", "16", "--chunk-height", "1", "--quiet"]
@@ -372,8 +371,6 @@ def test_cluster_failure_mapping() -> None:
     """Lost scheduler (client no longer running, or futures cancelled) and KilledWorker become
     ClusterLost's one line; any other task error is re-raised as it is (a bug shows as one)."""
     from concurrent.futures import CancelledError
-
-    import distributed
 
     from zkpor.prover.parallel import _cluster_failure
 

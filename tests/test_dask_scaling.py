@@ -15,8 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize("executor", ["pool", "dask"])
 def test_scaling_report(tmp_path: Path, executor: str) -> None:
-    if executor == "dask":
-        pytest.importorskip("distributed")
     out = tmp_path / "scaling.json"
     args = ["--customers", "40", "--arity", "4", "--pad-granularity", "16", "--workers", "1,2"]
     args += ["--executor", executor, "--out", str(out)]

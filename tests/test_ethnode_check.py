@@ -14,11 +14,9 @@ import hashlib
 from dataclasses import dataclass
 
 import pytest
+import web3  # noqa: F401  (dev extra: a broken install fails here, it is not skipped)
 
 from tests.ethnode_fixture import EthNode, eth_node, free_port
-
-pytest.importorskip("web3")
-
 from zkpor.errors import InputError, VerificationError
 from zkpor.reserves import AssetReserves, ReserveAddress, verify_asset_reserves
 from zkpor.reserves.ethnode import (

@@ -521,7 +521,8 @@ def test_process_pool(tmp_path: Path, bundle: Path) -> None:
 
 
 def test_dask_local_cluster(tmp_path: Path, bundle: Path) -> None:
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,14 +13,13 @@ from zkpor.formats.zkpi import decode_inclusion, encode_inclusion
 from zkpor.prover.liabilities.export import BundleReader
 from zkpor.verify.inclusion import verify_inclusion
 
-from .liab_helpers import run_prove, sample_rows, synthetic_path
+from .conftest import run_zkpor
+from .liab_helpers import synthetic_path
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("codec")
-    run_prove(tmp, sample_rows(24), arity=8)
-    return tmp / "bundle"
+def bundle(make_round: Callable[..., Path]) -> Path:
+    return make_round(24, name="codec", arity=8)
 
 
 def test_round_trip_and_verify(bundle: Path) -> None:
@@ -81,13 +80,7 @@ def test_strict_decoding(bundle: Path) -> None:
 
 def test_cli_binary_export_and_verify(bundle: Path, tmp_path: Path) -> None:
     def zkpor(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "zkpor", *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=tmp_path,
-        )
+        return run_zkpor(*args, cwd=tmp_path)
 
     r = zkpor("export", "--bundle", str(bundle), "--user", "user003", "--format", "binary")
     assert r.returncode == 0, r.stderr

@@ -24,7 +24,6 @@ MSG = ownership_message("Example Exchange", "2026-11", "ADDR")
 
 @pytest.fixture(scope="module")
 def bitcoin_utils():  # type: ignore[no-untyped-def]
-    pytest.importorskip("bitcoinutils")
     import warnings
 
     from bitcoinutils.setup import setup

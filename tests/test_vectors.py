@@ -17,7 +17,6 @@ import copy
 import hashlib
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -40,6 +39,8 @@ from zkpor.vectors import (
 )
 from zkpor.vectors import releases as vector_releases
 from zkpor.vectors.checkers import CHECKERS
+
+from .conftest import run_zkpor
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASES = release_dirs(ROOT / "vectors")
@@ -79,14 +80,8 @@ CASES = [(r.name, name) for r in RELEASES for name in checked_files(r)]
 def zkpor(
     *args: str, env: dict[str, str] | None = None, module: str = "zkpor", cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env=env,
-    )
+    """The shared runner (conftest), from the repository root unless told otherwise."""
+    return run_zkpor(*args, env=env, module=module, cwd=cwd)
 
 
 def load(name: str, release: Path = VECTORS) -> dict:  # type: ignore[type-arg]
@@ -364,7 +359,8 @@ def test_invalid_vector_accepted_is_reported() -> None:
 
 @pytest.mark.parametrize("release", RELEASES, ids=lambda r: r.name)
 def test_files_follow_their_schemas(release: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
+
     for name in checked_files(release):
         schema = json.loads((release / "schemas" / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -393,7 +389,7 @@ def test_envelope_and_flags() -> None:
 
 def test_embedded_public_files_follow_the_docs_schemas() -> None:
     """Valid inclusion proofs, roots and manifests follow the published JSON Schemas."""
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
 
     def docs_schema(name: str) -> dict:  # type: ignore[type-arg]
         return json.loads((ROOT / "docs" / f"{name}.schema.json").read_text())  # type: ignore[no-any-return]

@@ -7,12 +7,9 @@ verifier skipped, lenient JSON under the digest, and work that grows with repeat
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ from zkpor.formats.amounts import format_units, parse_amount
 from zkpor.formats.manifest import Manifest, solvency_context, statement_digest
 from zkpor.prover.solvency import prove_solvency
 
+from .conftest import call_zkpor
 from .liab_helpers import PROVE_BASE, make_reserves, write_inputs, zkpor
 from .mutations import changed, leaves
 
@@ -33,28 +31,7 @@ ODD_IDS = ["a[/x]", "[bold]b[/bold]", "c\\d", ":smile:", "é-ñ", "x y"]
 
 def run_cli(*args: str, cwd: Path) -> tuple[int, str, str]:
     """``zkpor ARGS`` in this process (fast), with the CLI's own error policy."""
-    import os
-
-    from zkpor.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    old_argv, old_cwd = sys.argv, os.getcwd()
-    sys.argv = ["zkpor", *args]
-    os.chdir(cwd)
-    code: int | str | None = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main()
-    except SystemExit as exc:
-        code = exc.code
-    finally:
-        sys.argv = old_argv
-        os.chdir(old_cwd)
-    return (
-        (int(code) if isinstance(code, int) else 1 if code else 0),
-        out.getvalue(),
-        err.getvalue(),
-    )
+    return call_zkpor(*args, cwd=cwd)
 
 
 def _rows() -> list[tuple[str, str, str]]:

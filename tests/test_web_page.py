@@ -17,6 +17,7 @@ import pytest
 
 from zkpor.web import page_bytes, write_page
 
+from .conftest import run_zkpor
 from .liab_helpers import sample_rows, write_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +25,7 @@ WEB = ROOT / "web"
 COMMITTED = ROOT / "zkpor" / "web" / "verifier.html"
 
 
-def zkpor(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zkpor", *args], capture_output=True, text=True, check=False
-    )
+zkpor = run_zkpor
 
 
 def test_page_is_package_data_and_self_contained() -> None:
