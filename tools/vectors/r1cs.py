@@ -1,4 +1,5 @@
-"""r1cs.json: arithmetic-circuit (R1CS) proofs (checked by zkpor.vectors.circuit_checks).
+"""r1cs.json: arithmetic-circuit (R1CS) proofs (docs/spec/ section 15,
+arithmetic-circuits.md; checked by zkpor.vectors.circuit_checks).
 
 One group per named statement of :mod:`zkpor.circuits` (``range64``, ``le64``,
 ``haircut12``, ``collateral2x12``), carrying the circuit's sizes, digest and sparse matrices
@@ -9,42 +10,63 @@ another commitment (changed or reordered), an unsatisfied witness (the cheating 
 proof of another circuit, truncated or extended bytes, a non-canonical scalar, the identity
 or a bad point encoding.
 
+Cases as tables: :data:`CASES` (per statement its valid inputs and the cheating prover's)
+and the tamperings of a statement's first valid proof, :data:`TAMPERINGS_BEFORE_FIELDS`,
+one per tampered field (:func:`field_tamperings`) and :data:`TAMPERINGS_AFTER_FIELDS`.
+
 Seeds: ``r1cs/NAME/KIND/blindings`` and ``r1cs/NAME/KIND/prover`` under the vectors prefix.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Final, NamedTuple
 
-from tools.vectors.base import VectorFile
+from tools.vectors.base import Group, VectorFile, _point_plus_g, _scalar_plus_one, _splice
 from tools.vectors.schemaparts import Schema
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import GeneratorSet
-from zkpor.crypto.group import N, random_scalar
+from zkpor.crypto.group import N, Point, random_scalar
 from zkpor.crypto.r1cs import ConstraintSystem
 from zkpor.vectors.checkers import CHECKERS
 from zkpor.vectors.circuit_checks import Json, named_circuit, sparse_matrices, trace_challenges
 from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 
-# (statement, [(kind, values)] valid cases, cheating inputs (honest, claimed))
-CASES: Final[list[tuple[str, list[tuple[str, list[int]]], tuple[list[int], list[int]]]]] = [
-    (
+
+class CircuitCases(NamedTuple):
+    """A statement's tests: valid ``(kind, inputs)`` (the first one is tampered with) and
+    the cheating prover's honest inputs and claimed values (none: the collateral statement,
+    whose claimed debt is one unit above the bound)."""
+
+    statement: str
+    valid: tuple[tuple[str, list[int]], ...]
+    honest: list[int]
+    claimed: list[int]
+
+
+CASES: Final[tuple[CircuitCases, ...]] = (
+    CircuitCases(
         "range64",
-        [("random", [0x1234_5678_9ABC_DEF0]), ("max", [2**64 - 1]), ("zero", [0])],
-        ([2**64 - 1], [2**64]),
+        (("random", [0x1234_5678_9ABC_DEF0]), ("max", [2**64 - 1]), ("zero", [0])),
+        [2**64 - 1],
+        [2**64],
     ),
-    (
+    CircuitCases(
         "le64",
-        [("random", [987_654_321, 2**63 + 5]), ("equal", [2**64 - 1, 2**64 - 1])],
-        ([5, 5], [6, 5]),
+        (("random", [987_654_321, 2**63 + 5]), ("equal", [2**64 - 1, 2**64 - 1])),
+        [5, 5],
+        [6, 5],
     ),
-    (
+    CircuitCases(
         "haircut12",
-        [("random", [123_456 * 10**6, 0]), ("top", [2**64 - 1, 0]), ("boundary", [10**10, 0])],
-        ([10**10, 0], [10**10, 1]),
+        (("random", [123_456 * 10**6, 0]), ("top", [2**64 - 1, 0]), ("boundary", [10**10, 0])),
+        [10**10, 0],
+        [10**10, 1],
     ),
-    ("collateral2x12", [("random", [10**9, 0, 5 * 10**9, 0])], ([10**9, 0, 5 * 10**9, 0], [])),
-]
+    CircuitCases(
+        "collateral2x12", (("random", [10**9, 0, 5 * 10**9, 0]),), [10**9, 0, 5 * 10**9, 0], []
+    ),
+)
 
 
 def _fill(name: str, values: list[int]) -> list[int]:
@@ -101,7 +123,8 @@ def _prove_case(
     }
 
 
-def _offsets(rounds: int) -> dict[str, int]:
+def r1cs_offsets(rounds: int) -> dict[str, int]:
+    """Byte offsets of an R1CS proof's fields (docs/spec/ section 15), ``rounds`` rounds."""
     names = ["A_I", "A_O", "S", "T1", "T3", "T4", "T5", "T6"]
     out = {name: 33 * i for i, name in enumerate(names)}
     pos = 33 * 8
@@ -117,6 +140,153 @@ def _offsets(rounds: int) -> dict[str, int]:
     return out
 
 
+# --- the tamperings of a statement's first valid proof: the commitments and proof shown,
+# or None where one does not apply (a single commitment, a scalar without room for + n)
+
+Shown = tuple[list[str], bytes]
+Edit = Callable[[list[str], bytes, dict[str, int], type[Point]], Shown | None]
+
+
+class Tampering(NamedTuple):
+    """An invalid test of every statement: ``edit`` gives what is shown to the verifier."""
+
+    comment: str  # after "STATEMENT: "
+    flag: str
+    edit: Edit
+
+
+def _commitment_plus_g(cs: list[str], data: bytes, off: dict[str, int], pt: type[Point]) -> Shown:
+    moved = pt.from_bytes(bytes.fromhex(cs[0])) + pt.generator()
+    return [hexpt(moved), *cs[1:]], data
+
+
+def _reversed(cs: list[str], data: bytes, off: dict[str, int], pt: type[Point]) -> Shown | None:
+    return (cs[::-1], data) if len(cs) > 1 else None
+
+
+def _plus_n(field: str) -> Edit:
+    """The scalar ``field`` + n, where that still fits 32 bytes."""
+
+    def edit(cs: list[str], data: bytes, off: dict[str, int], pt: type[Point]) -> Shown | None:
+        s = int.from_bytes(data[off[field] : off[field] + 32], "big")
+        if s + N >= 2**256:
+            return None
+        return cs, _splice(data, off[field], (s + N).to_bytes(32, "big"))
+
+    return edit
+
+
+TAMPERINGS_BEFORE_FIELDS: Final[tuple[Tampering, ...]] = (
+    Tampering("commitment 0 plus G", "ModifiedCommitment", _commitment_plus_g),
+    Tampering("commitments reversed", "ModifiedCommitment", _reversed),
+    Tampering("last byte dropped", "WrongLength", lambda cs, data, off, pt: (cs, data[:-1])),
+    Tampering("one byte appended", "WrongLength", lambda cs, data, off, pt: (cs, data + b"\x00")),
+)
+
+TAMPERINGS_AFTER_FIELDS: Final[tuple[Tampering, ...]] = (
+    Tampering("e_blinding + n (non-canonical)", "NonCanonicalScalar", _plus_n("e_blinding")),
+    Tampering("a + n (non-canonical)", "NonCanonicalScalar", _plus_n("a")),
+    Tampering(
+        "A_O is the identity",
+        "IdentityPoint",
+        lambda cs, data, off, pt: (cs, _splice(data, 33, bytes(33))),
+    ),
+    Tampering(
+        "A_I with prefix 04",
+        "InvalidPointEncoding",
+        lambda cs, data, off, pt: (cs, b"\x04" + data[1:]),
+    ),
+)
+
+SCALAR_FIELDS: Final[frozenset[str]] = frozenset(("t_x", "t_x_blinding", "e_blinding", "a", "b"))
+
+# the fields tampered with in every statement but range64 (there: all of them)
+SAMPLED_FIELDS: Final[tuple[str, ...]] = ("A_I", "S", "T3", "t_x", "L[0]", "b")
+
+
+def _field_edit(field: str) -> Edit:
+    def edit(cs: list[str], data: bytes, off: dict[str, int], pt: type[Point]) -> Shown:
+        if field in SCALAR_FIELDS:
+            return cs, _scalar_plus_one(data, off[field])
+        return cs, _point_plus_g(data, off[field], pt)
+
+    return edit
+
+
+def field_tamperings(fields: list[str]) -> list[Tampering]:
+    """Each scalar field + 1, each point field + G."""
+    return [
+        Tampering(
+            f"{field} + 1" if field in SCALAR_FIELDS else f"{field} + G",
+            "TamperedField",
+            _field_edit(field),
+        )
+        for field in fields
+    ]
+
+
+def _circuit_group(f: VectorFile, statement: str) -> Group:
+    circuit = named_circuit(statement)
+    return f.group(
+        "R1CSProofVerify",
+        circuit=statement,
+        gates=circuit.gates,
+        padded_gates=circuit.padded_gates,
+        inputs=circuit.inputs,
+        constraints=len(circuit.constraints),
+        digest=circuit.digest().hex(),
+        matrices=sparse_matrices(circuit),
+    )
+
+
+def _add_cheating_proof(group: Group, case: CircuitCases, gens: GeneratorSet) -> None:
+    name, tag = case.statement, f"r1cs/{case.statement}/cheat"
+    if case.claimed:
+        cheat = _prove_case(name, case.honest, tag, gens, claimed=case.claimed)
+        inputs = ", ".join(cheat["values"])
+        comment = f"the cheating prover's proof of a false statement (inputs {inputs})"
+    else:  # collateral: debt one unit above the bound
+        over = _fill(name, case.honest)
+        over[1] += 1
+        cheat = _prove_case(name, _fill(name, case.honest), tag, gens, claimed=over)
+        comment = "the cheating prover's proof of a debt one unit above the collateral"
+    group.add(
+        f"{name}: {comment}",
+        ["UnsatisfiedWitness"],
+        "invalid",
+        commitments=cheat["commitments"],
+        proof=cheat["proof"],
+    )
+
+
+def _add_tampered(group: Group, statement: str, base: Json, pt: type[Point]) -> None:
+    cs, data = list(base["commitments"]), bytes.fromhex(base["proof"])
+    offsets = r1cs_offsets((len(data) - 424) // 66)
+    fields = list(offsets) if statement == "range64" else list(SAMPLED_FIELDS)
+    for t in (*TAMPERINGS_BEFORE_FIELDS, *field_tamperings(fields), *TAMPERINGS_AFTER_FIELDS):
+        shown = t.edit(cs, data, offsets, pt)
+        if shown is not None:
+            group.add(
+                f"{statement}: {t.comment}",
+                [t.flag],
+                "invalid",
+                commitments=shown[0],
+                proof=shown[1].hex(),
+            )
+
+
+def _add_statement(f: VectorFile, case: CircuitCases, gens: GeneratorSet) -> None:
+    """The statement's group: its valid proofs, the cheating prover's, the tamperings."""
+    name = case.statement
+    group = _circuit_group(f, name)
+    proofs = []
+    for kind, values in case.valid:
+        proofs.append(_prove_case(name, _fill(name, values), f"r1cs/{name}/{kind}", gens))
+        group.add(f"{name}: {kind} inputs", ["Valid", "SeededProof"], "valid", **proofs[-1])
+    _add_cheating_proof(group, case, gens)
+    _add_tampered(group, name, proofs[0], gens.point_type)
+
+
 def generate(gens: GeneratorSet) -> Json:
     f = VectorFile(
         "r1cs",
@@ -130,93 +300,8 @@ def generate(gens: GeneratorSet) -> Json:
             "Fiat-Shamir challenges.",
         ],
     )
-    pt = gens.point_type
-    for name, valid, (honest, claimed) in CASES:
-        circuit = named_circuit(name)
-        group = f.group(
-            "R1CSProofVerify",
-            circuit=name,
-            gates=circuit.gates,
-            padded_gates=circuit.padded_gates,
-            inputs=circuit.inputs,
-            constraints=len(circuit.constraints),
-            digest=circuit.digest().hex(),
-            matrices=sparse_matrices(circuit),
-        )
-        base: Json | None = None
-        for kind, values in valid:
-            case = _prove_case(name, _fill(name, values), f"r1cs/{name}/{kind}", gens)
-            base = base or case
-            group.add(f"{name}: {kind} inputs", ["Valid", "SeededProof"], "valid", **case)
-        assert base is not None
-        cs = list(base["commitments"])
-        data = bytes.fromhex(base["proof"])
-
-        def bad(comment: str, flags: list[str], commitments: list[str], proof: bytes) -> None:
-            group.add(comment, flags, "invalid", commitments=commitments, proof=proof.hex())  # noqa: B023
-
-        if claimed:
-            cheat = _prove_case(name, honest, f"r1cs/{name}/cheat", gens, claimed=claimed)
-            bad(
-                f"{name}: the cheating prover's proof of a false statement (inputs "
-                f"{', '.join(cheat['values'])})",
-                ["UnsatisfiedWitness"],
-                cheat["commitments"],
-                bytes.fromhex(cheat["proof"]),
-            )
-        else:  # collateral: debt one unit above the bound
-            over = _fill(name, honest)
-            over[1] += 1
-            cheat = _prove_case(name, _fill(name, honest), f"r1cs/{name}/cheat", gens, claimed=over)
-            bad(
-                f"{name}: the cheating prover's proof of a debt one unit above the collateral",
-                ["UnsatisfiedWitness"],
-                cheat["commitments"],
-                bytes.fromhex(cheat["proof"]),
-            )
-        one = bytes.fromhex(hexpt(pt.generator()))
-        moved = hexpt(pt.from_bytes(bytes.fromhex(cs[0])) + pt.from_bytes(one))
-        bad(f"{name}: commitment 0 plus G", ["ModifiedCommitment"], [moved, *cs[1:]], data)
-        if len(cs) > 1:
-            bad(f"{name}: commitments reversed", ["ModifiedCommitment"], cs[::-1], data)
-        bad(f"{name}: last byte dropped", ["WrongLength"], cs, data[:-1])
-        bad(f"{name}: one byte appended", ["WrongLength"], cs, data + b"\x00")
-        offsets = _offsets((len(data) - 424) // 66)
-        fields = list(offsets) if name == "range64" else ["A_I", "S", "T3", "t_x", "L[0]", "b"]
-        for field in fields:
-            off = offsets[field]
-            if field in ("t_x", "t_x_blinding", "e_blinding", "a", "b"):
-                s = int.from_bytes(data[off : off + 32], "big")
-                new = ((s + 1) % N).to_bytes(32, "big")
-                bad(
-                    f"{name}: {field} + 1",
-                    ["TamperedField"],
-                    cs,
-                    data[:off] + new + data[off + 32 :],
-                )
-            else:
-                p = pt.from_bytes(data[off : off + 33]) + pt.generator()
-                new = p.to_bytes()
-                bad(
-                    f"{name}: {field} + G",
-                    ["TamperedField"],
-                    cs,
-                    data[:off] + new + data[off + 33 :],
-                )
-        off = offsets["e_blinding"]
-        s = int.from_bytes(data[off : off + 32], "big")
-        if s + N < 2**256:
-            nc = data[:off] + (s + N).to_bytes(32, "big") + data[off + 32 :]
-            bad(f"{name}: e_blinding + n (non-canonical)", ["NonCanonicalScalar"], cs, nc)
-        a_off = offsets["a"]
-        a = int.from_bytes(data[a_off : a_off + 32], "big")
-        if a + N < 2**256:
-            nc = data[:a_off] + (a + N).to_bytes(32, "big") + data[a_off + 32 :]
-            bad(f"{name}: a + n (non-canonical)", ["NonCanonicalScalar"], cs, nc)
-        ident = data[:33] + bytes(33) + data[66:]
-        bad(f"{name}: A_O is the identity", ["IdentityPoint"], cs, ident)
-        enc = data[:0] + b"\x04" + data[1:]
-        bad(f"{name}: A_I with prefix 04", ["InvalidPointEncoding"], cs, enc)
+    for case in CASES:
+        _add_statement(f, case, gens)
     # a proof of another circuit: lt64's (same sizes as le64) shown for le64
     lt = _prove_case("lt64", [3, 4], "r1cs/lt64/random", gens)
     le_group = next(g for g in f.groups if g.params["circuit"] == "le64")

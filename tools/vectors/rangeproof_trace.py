@@ -1,4 +1,5 @@
-"""rangeproof_trace.json (docs/spec.md section 6): full prover traces of seeded proofs."""
+"""rangeproof_trace.json (docs/spec/ section 6, range-proofs.md 6.2 and 6.3): full prover
+traces of seeded proofs, one group per case of :data:`TRACES`."""
 
 from __future__ import annotations
 
@@ -13,19 +14,29 @@ from zkpor.vectors.checkers import CHECKERS
 from zkpor.vectors.common import hexpt, hexsc, seed, seeded
 from zkpor.vectors.outputs import trace_proof
 
+HEADER: Final[list[str]] = [
+    "Seeded proofs with every intermediate value, to find where an implementation",
+    "diverges: the prover's random draws in DRBG order (alpha, s_l, s_r, rho, tau1,",
+    "tau2), A, S, y, z, t1, t2, T1, T2, x, t_x, tau_x, mu, w, the inner-product inputs",
+    "l = l(x) and r = r(x), each round's size, L, R, u, the final a, b, and delta(y, z).",
+]
+
+# (n, values): seeds rangeproof_trace/N/M/blindings and .../prover
+TRACES: Final[tuple[tuple[int, list[int]], ...]] = (
+    (8, [200]),
+    (8, [0, 255]),
+    (64, [150000000]),
+    (64, [150000000, 2**64 - 1]),
+)
+
 
 def generate(gens: GeneratorSet) -> Json:
     f = VectorFile(
         "rangeproof_trace",
         "zkpor range proof v1: prover intermediate values (docs/spec.md 6.2, 6.3)",
-        [
-            "Seeded proofs with every intermediate value, to find where an implementation",
-            "diverges: the prover's random draws in DRBG order (alpha, s_l, s_r, rho, tau1,",
-            "tau2), A, S, y, z, t1, t2, T1, T2, x, t_x, tau_x, mu, w, the inner-product inputs",
-            "l = l(x) and r = r(x), each round's size, L, R, u, the final a, b, and delta(y, z).",
-        ],
+        HEADER,
     )
-    for n, values in ((8, [200]), (8, [0, 255]), (64, [150000000]), (64, [150000000, 2**64 - 1])):
+    for n, values in TRACES:
         m = len(values)
         g = f.group("RangeProofTrace", n=n, m=m)
         tag = f"rangeproof_trace/{n}/{m}"
