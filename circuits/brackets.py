@@ -30,6 +30,8 @@ leaves B = 64, already range-proven by the trees):
 Together: X lies in exactly the bracket e selects, so S is S(X). Cost, K >= 2:
 K + 2W + B + 3 gates and 2K + 4W + 2B + 10 constraints (K = 12, W = 45, B = 64: 169 gates,
 342 constraints). No product wraps mod n while p 2^B * 100 < 2^200 (checked).
+
+Spec: docs/spec/arithmetic-circuits.md (15.7-15.10).
 """
 
 from __future__ import annotations

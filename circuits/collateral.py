@@ -21,6 +21,8 @@ sum_a (2 K_a + 4 W_a + 139) + 2 D + 1 constraints (2 assets of the 12-bracket de
 :func:`account_collateral` is the same statement for a margin account sized by what it
 holds: E equity inputs (each with its price and table) followed by M debt inputs (each with
 its price), 100 * sum_j p_j debt_j <= sum_i S_i(p_i equity_i).
+
+Spec: docs/spec/arithmetic-circuits.md (15.7-15.10).
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ order (about 2^256), so "no wrap" conditions below are far from binding for the 
 
 Preconditions are stated per gadget: "x < 2^k" means the caller knows it already (a range
 proof of the trees, or an earlier range gadget); a gadget never relies on anything else.
+
+Spec: docs/spec/arithmetic-circuits.md (15.7-15.10).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ vectors use and a verifier rebuilds by name.
 
 Each entry names its committed inputs (in order) and a ``build(cs)`` that adds its
 constraints; :func:`build_circuit` runs it on a verifier-side constraint system.
+
+Spec: docs/spec/arithmetic-circuits.md (15.7-15.10).
 """
 
 from __future__ import annotations

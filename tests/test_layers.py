@@ -8,6 +8,7 @@ A layer may import its own layer and any layer listed before it in :data:`LAYERS
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,22 @@ def test_no_private_name_crosses_a_package() -> None:
         for path in (ROOT / folder).rglob("*.py"):
             package_of[path] = folder
     assert _private_imports(sorted(package_of), package_of) == []
+
+
+def test_every_module_docstring_names_its_note() -> None:
+    """Each module says where its rules are written: a note under docs/spec/ (or, for the
+    command line, the operator's tools and the vector checker, docs/cli.md, docs/operators.md
+    or docs/vectors.md); no module cites the former one-file docs/spec.md."""
+    missing, old = [], []
+    for module, path in MODULES.items():
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+        if module.endswith("__main__"):
+            continue
+        if "docs/" not in doc:
+            missing.append(module)
+        if "docs/spec.md" in doc:
+            old.append(module)
+        for ref in re.findall(r"docs/[\w/.-]+\.md", doc):
+            if not (ROOT / ref).is_file():
+                old.append(f"{module}: {ref}")
+    assert (missing, old) == ([], [])

@@ -15,7 +15,7 @@ A library user needs these names (imported on first use, so ``import zkpor`` sta
 
     from zkpor import verify_user, audit, load_inclusion, load_manifest, VerificationError
 
-Errors: :mod:`zkpor.errors`. Specification: docs/spec.md.
+Errors: :mod:`zkpor.errors`. Specification: docs/spec/README.md.
 """
 
 from __future__ import annotations

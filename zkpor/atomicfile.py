@@ -1,6 +1,6 @@
 """Writing a file atomically, through an exclusive temporary file and a rename.
 
-Invariants (docs/spec.md, "Export names and atomic writes"):
+Invariants (docs/spec/inclusion-proofs.md, 8.4 "Export names, index.csv and atomic writes"):
 
 - a reader of ``path`` sees either the old file or the complete new one, never part of it;
 - the temporary file is created by :func:`tempfile.mkstemp` in the target's own folder: a

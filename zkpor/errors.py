@@ -14,6 +14,8 @@ can catch one type. Beneath it:
 - :class:`BackendError`: a group backend was requested that cannot be loaded.
 - :class:`TranscriptError`: a Fiat-Shamir challenge came out as zero (probability 2^-256);
   the proof attempt is abandoned rather than continued with a degenerate challenge.
+
+Spec: docs/spec/errors.md (section 13).
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ class InputError(ZkporError, ValueError):
 
 class InsolventError(ZkporError):
     """Reserves do not cover liabilities (times the requested ratio) for an asset: the
-    prover refuses to make a solvency proof (docs/spec.md 11.3, 11.8)."""
+    prover refuses to make a solvency proof (docs/spec/solvency-and-manifest.md 11.3, 11.8)."""
 
 
 class InputErrors(InputError):

@@ -2,6 +2,8 @@
 
 Exit codes: 0 success, 1 a verification failed, 2 bad input or usage. Errors are one line on
 stderr without a traceback; ``--debug`` shows the traceback.
+
+Manual: docs/cli.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Typer application and the error-to-exit-code policy."""
+"""Typer application and the error-to-exit-code policy.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Commands: circuits list, circuits inspect (the named statements of zkpor.circuits)."""
+"""Commands: circuits list, circuits inspect (the named statements of zkpor.circuits).
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""What the command modules share: the console, progress bars, reading files, error text."""
+"""What the command modules share: the console, progress bars, reading files, error text.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""zkpor demo: a synthetic exchange end to end."""
+"""zkpor demo: a synthetic exchange end to end.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

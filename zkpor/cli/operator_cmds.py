@@ -1,4 +1,7 @@
-"""Operator commands: keygen, prove, export."""
+"""Operator commands: keygen, prove, export.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""zkpor publish: the folder of a round's public files, without the private store."""
+"""zkpor publish: the folder of a round's public files, without the private store.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Reserves commands: the text each address signs, checking a snapshot, listing a
-manifest's addresses for a look-up on chain."""
+manifest's addresses for a look-up on chain.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Commands: vectors check (and vectors generate, which only says where generation went)."""
+"""Commands: vectors check (and vectors generate, which only says where generation went).
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

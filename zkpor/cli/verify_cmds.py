@@ -1,4 +1,7 @@
-"""Customer and auditor commands: verify user, verify audit."""
+"""Customer and auditor commands: verify user, verify audit.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

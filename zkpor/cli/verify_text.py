@@ -1,7 +1,10 @@
 """What ``zkpor verify user`` and ``zkpor verify audit`` print: plain lines of at most 80
 columns (identifiers are never broken; a line holding one long identifier may be longer),
 amounts as exact decimals in the asset's unit, what was checked, what was not, and what a
-failure means for the reader."""
+failure means for the reader.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""zkpor verifier-page: write the browser verifier (one offline HTML page) for hosting."""
+"""zkpor verifier-page: write the browser verifier (one offline HTML page) for hosting.
+
+Manual: docs/cli.md.
+"""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ generator instead:
 
 and ``randbytes(k)`` returns the next k bytes of block_0 || block_1 || ... Never use it for
 real proofs: anyone who knows the seed can recompute every blinding factor.
+
+See docs/vectors.md.
 """
 
 from __future__ import annotations

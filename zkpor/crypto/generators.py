@@ -14,7 +14,7 @@
 
 The set is derived lazily (each G_i/H_i on first request) and cached per backend. Its digest
 (:func:`generator_digest`) names the derivation and is bound into every transcript; see
-docs/spec.md, "Generators", for its exact bytes.
+docs/spec/group-and-commitments.md, "Generators", for its exact bytes.
 
 Two costs are kept off one-shot verifications (a customer's ``verify user``):
 

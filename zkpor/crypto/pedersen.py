@@ -8,6 +8,8 @@ hash-to-curve blinding generator (:mod:`zkpor.crypto.generators`).
 - Binding: opening C to two different (v, r) pairs reveals log_G(H), which nobody knows.
 - Homomorphic: commit(v1, r1) + commit(v2, r2) = commit(v1 + v2, r1 + r2), which is what lets
   a Merkle sum tree add commitments and a solvency proof subtract them.
+
+Spec: docs/spec/group-and-commitments.md (section 4).
 """
 
 from __future__ import annotations

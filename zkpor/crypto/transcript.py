@@ -19,7 +19,7 @@ no two different sequences of messages hash the same bytes:
 
 The protocol using the transcript is responsible for appending the whole statement (the
 generator-set digest, sizes, every commitment) and every prover message before the challenge
-that depends on it. See docs/spec.md, "Transcript".
+that depends on it. See docs/spec/arithmetic-circuits.md, "Transcript".
 """
 
 from __future__ import annotations

@@ -1,1 +1,4 @@
-"""Package data: the first vector generators, precomputed (see :mod:`zkpor.crypto.generators`)."""
+"""Package data: the first vector generators, precomputed (see :mod:`zkpor.crypto.generators`).
+
+Spec: docs/spec/README.md.
+"""

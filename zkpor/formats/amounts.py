@@ -1,4 +1,7 @@
-"""Exact decimal amounts: display strings <-> integer base units (never floats)."""
+"""Exact decimal amounts: display strings <-> integer base units (never floats).
+
+Spec: docs/spec/liabilities-tree.md (7.7a).
+"""
 
 from __future__ import annotations
 

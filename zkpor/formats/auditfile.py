@@ -3,7 +3,7 @@
 Used by the prover (:mod:`zkpor.prover.liabilities.store`, which creates the file, and
 :mod:`zkpor.prover.liabilities.margin`), the auditor (:mod:`zkpor.verify.trees`,
 :mod:`zkpor.verify.margin`) and :mod:`zkpor.prover.publish` (which checks a folder before it
-is published). docs/spec.md 9.3 (trees), 16.4 (margin tables).
+is published). docs/spec/bundle-and-audit.md 9.3 (trees), 16.4 (margin tables).
 
 Every integer is an SQLite INTEGER, every hash or commitment a BLOB of 32 or 33 bytes, a
 node's ``proof`` the concatenation of its child range proofs (NULL at level 0), a leaf's
@@ -43,13 +43,13 @@ CREATE TABLE IF NOT EXISTS nodes(
     PRIMARY KEY(asset, level, idx)) WITHOUT ROWID;
 """
 
-#: Present only while a run is unfinished (docs/spec.md 9.4); dropped before publishing.
+#: Present only while a run is unfinished (docs/spec/bundle-and-audit.md 9.4); dropped before publishing.
 PROGRESS_TABLE_SQL: Final[str] = """
 CREATE TABLE IF NOT EXISTS progress(asset TEXT NOT NULL, chunk INTEGER NOT NULL,
     tag BLOB NOT NULL, PRIMARY KEY(asset, chunk));
 """
 
-#: Present only in rounds with debts (docs/spec.md 16.4).
+#: Present only in rounds with debts (docs/spec/margin.md 16.4).
 MARGIN_TABLES_SQL: Final[str] = """
 CREATE TABLE IF NOT EXISTS margin_accounts(account INTEGER PRIMARY KEY, proof BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS margin_inputs(account INTEGER NOT NULL, position INTEGER NOT NULL,

@@ -14,7 +14,7 @@ prover's input side and on every verifier's read side, must satisfy :func:`check
 - its length, counted in bytes of UTF-8, is within the field's limit.
 
 Categories are those of Python's ``unicodedata`` (Unicode 14.0.0 in Python 3.11); the spec
-lists them (docs/spec.md, "Identifiers"). :func:`shown` renders any text for a terminal or
+lists them (docs/spec/solvency-and-manifest.md, "Identifiers"). :func:`shown` renders any text for a terminal or
 log with non-printable characters escaped, for the error messages about refused text.
 """
 

@@ -2,6 +2,8 @@
 
 Hex fields are lowercase hex strings without 0x. Integers that may exceed JSON's safe
 range (amounts in base units) are decimal strings. Unknown fields are rejected.
+
+Spec: docs/spec/inclusion-proofs.md (section 8).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ HexBytes = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{2})+$")]
 DecimalInt = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,25})$")]
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,15}$")]
 # A 64-bit child range proof over m = 1, 2, 4, ..., 64 commitments: 292 + 66 log2(64 m)
-# bytes (docs/spec.md 6.4, 7.6), as lowercase hex.
+# bytes (docs/spec/range-proofs.md 6.4, 7.6), as lowercase hex.
 CHILD_PROOF_HEX_LENGTHS = tuple(2 * (292 + 66 * k) for k in range(6, 13))
 ChildProofHex = Annotated[
     str,
@@ -94,7 +96,7 @@ def absent_if_none(**kwargs: object) -> Any:
 INCLUSION_FORMAT: Final = "zkpor-inclusion-v2"
 ROOTS_FORMAT: Final = "zkpor-roots-v2"
 
-#: Formats of earlier releases, refused by name (docs/spec.md 8.1, 9.2): their trees have no
+#: Formats of earlier releases, refused by name (docs/spec/inclusion-proofs.md 8.1, 9.2): their trees have no
 #: margin tags, so a pledged leaf could not be seen by its owner.
 _BEFORE_TAGS = (
     "is from before leaf margin tags (format v2) and is no longer accepted: ask the exchange "
@@ -110,7 +112,7 @@ def refuse_old_format(value: object, current: str) -> object:
 
 
 class LeafMargin(StrictModel):
-    """A leaf's margin tag when it is not *none* (docs/spec.md 7.4): the margin account that
+    """A leaf's margin tag when it is not *none* (docs/spec/liabilities-tree.md 7.4): the margin account that
     uses the leaf as a collateral input, and that account's number of inputs."""
 
     account: int = Field(ge=0, le=MAX_TAG_FIELD)
@@ -214,7 +216,7 @@ class InclusionProof(StrictModel):
     round_id: RoundId
     # The manifest's exchange name, when the bundle has a manifest (absent otherwise, so
     # proofs of rounds without reserves stay what they were); a verifier given a manifest
-    # requires it to equal the manifest's ``exchange`` (docs/spec.md 8.2 step 1).
+    # requires it to equal the manifest's ``exchange`` (docs/spec/inclusion-proofs.md 8.2 step 1).
     exchange: ExchangeName | None = absent_if_none()
     user_id: UserId
     arity: Arity

@@ -3,7 +3,7 @@
 A digest is only as good as the parse it is computed over: a lenient parser would let two
 different texts (say, with a duplicate key, or ``"8"`` where ``8`` belongs) stand for one
 manifest. Every public file is therefore read by :func:`parse_public`, which accepts exactly
-the JSON texts described in docs/spec.md, "JSON files":
+the JSON texts described in docs/spec/solvency-and-manifest.md, 12.8 "Strict JSON files":
 
 - UTF-8 without a byte-order mark, at most the caller's size limit (``max_bytes``);
 - arrays and objects nested at most ``MAX_DEPTH`` deep;

@@ -2,7 +2,7 @@
 
 The JSON file spells every byte in hex; this encoding carries the same content in about
 0.4x the size (10 kB per asset at 1M customers instead of 25.7 kB). ``zkpor export --format
-binary`` writes it and ``zkpor verify user`` reads either. Layout (docs/spec.md 8.1a;
+binary`` writes it and ``zkpor verify user`` reads either. Layout (docs/spec/inclusion-proofs.md 8.1a;
 integers big-endian, ``str8`` = u8 length + UTF-8 bytes)::
 
     "ZKPI" | u8 version (4) | u8 flags (bit 0: exchange, bit 1: debts; no other bit)
@@ -22,7 +22,7 @@ integers big-endian, ``str8`` = u8 length + UTF-8 bytes)::
 Versions 1 to 3 (before leaf margin tags) are refused by name. Each proof has exactly one
 encoding: the flags say what is present, and present means non-empty.
 
-Decoder rules (docs/spec.md 8.1a): the magic and version 4; flags of bits 0 and 1 only; every
+Decoder rules (docs/spec/inclusion-proofs.md 8.1a): the magic and version 4; flags of bits 0 and 1 only; every
 ``str8`` valid UTF-8 and, for the exchange, an identifier of 1-100 bytes; an arity of 2, 4,
 ..., 64; at least one asset; a depth of 1-64; a child count of 1 to the arity; canonical
 margin tags (no account without inputs); the range proofs of exactly the sizes the child

@@ -1,5 +1,5 @@
 """Margin terms: the public prices and haircut tiers, in the integers the collateral circuit
-uses, and the plain-integer reference of the collateral check (docs/spec.md, "Margin").
+uses, and the plain-integer reference of the collateral check (docs/spec/arithmetic-circuits.md, "Margin").
 
 Units. The quote currency has ``quote_decimals`` decimals (prices and tier bounds are
 decimal strings with at most that many fractional digits). With D the largest ``decimals``

@@ -21,6 +21,8 @@ The range proof's transcript also binds a ``context``: in a manifest, the manife
 digest followed by the asset symbol (:func:`zkpor.formats.manifest.solvency_context`), so that no
 field of the manifest (block heights, other assets' roots, addresses, ...) can be changed
 without invalidating every solvency proof in it.
+
+Spec: docs/spec/solvency-and-manifest.md (section 11).
 """
 
 from __future__ import annotations

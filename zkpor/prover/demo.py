@@ -8,6 +8,8 @@ a Taproot (P2TR) address with a BIP-322 signature; Ethereum), then
 runs the real pipeline: prove (trees, solvency, manifest), export a few customers' proofs,
 verify them as a customer would, and audit the whole bundle. Nothing here is a shortcut:
 the demo calls the same functions as ``zkpor prove``, ``zkpor export`` and ``zkpor verify``.
+
+Guide: docs/operators.md.
 """
 
 from __future__ import annotations

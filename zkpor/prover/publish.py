@@ -2,7 +2,7 @@
 
 For an asset with a debt tree the solvency proof is over the net liabilities E - D:
 C_net = C_E - C_D opens to (E - D, r_E - r_D), and the proof shows q R >= p (E - D)
-(:mod:`zkpor.protocol.solvency`; docs/spec.md, "Margin": why nothing wraps)."""
+(:mod:`zkpor.protocol.solvency`; docs/spec/arithmetic-circuits.md, "Margin": why nothing wraps)."""
 
 from __future__ import annotations
 
@@ -379,7 +379,7 @@ def _copy_regular(path: Path, target: Path, bundle: Path) -> None:
     os.chmod(target, 0o644)
 
 
-# The tables of a published audit file (docs/spec.md 9.3; margin tables 16.7): nothing else,
+# The tables of a published audit file (docs/spec/bundle-and-audit.md 9.3; margin tables 16.7): nothing else,
 # so a private store (leaves, root_openings, chunk_roots ...) can never pass as one.
 
 

@@ -1,6 +1,6 @@
 """The solvency prover: a proof that q R >= p L for an asset whose root opening it holds.
 
-The statement and its verifier are :mod:`zkpor.protocol.solvency` (docs/spec.md section 11);
+The statement and its verifier are :mod:`zkpor.protocol.solvency` (docs/spec/solvency-and-manifest.md section 11);
 this module adds the secret side: it splits d = q R - p L into 64-bit halves, commits to the
 high half with fresh randomness and proves both halves in range. It refuses
 (:class:`~zkpor.errors.InsolventError`) when q R < p L, so no proof of a false statement

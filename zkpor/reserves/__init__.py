@@ -15,6 +15,8 @@
 
 Verification needs neither eth-account nor coincurve; :mod:`.signing` (making signatures)
 uses both.
+
+Spec: docs/spec/reserves.md (section 10).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """BIP-322 ownership signatures for native segwit Bitcoin addresses: P2TR, P2WSH, P2WPKH.
 
-The legacy signed-message format (docs/spec.md 10.3) recovers one ECDSA key, so it cannot
+The legacy signed-message format (docs/spec/reserves.md 10.3) recovers one ECDSA key, so it cannot
 sign for a Taproot output key or a multisig script. BIP-322 ("generic signed message
 format") signs a virtual transaction instead: ``to_spend`` pays 0 to the address's
 scriptPubKey from an input that commits to ``message_hash = SHA-256(tag || tag || m)``

@@ -18,6 +18,8 @@ the address is decoded with the ``base58`` (Base58Check) and ``bech32`` (BIP 173
 implementation) packages, for the asset's chain only, and its hash compared with HASH160 of
 the recovered key (P2PKH, P2WPKH) or of the P2WPKH redeem script ``0x0014 || HASH160(key)``
 (P2SH-P2WPKH).
+
+Spec: docs/spec/reserves.md (section 10).
 """
 
 from __future__ import annotations

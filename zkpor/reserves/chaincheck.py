@@ -11,6 +11,8 @@ Before the node is asked, the rules across assets (:mod:`.holdings`) are checked
 holding claimed by two assets, or a known token symbol naming another contract, is a
 VerificationError, since each claim compared with the node on its own would read "as
 claimed".
+
+Spec: docs/spec/reserves.md (section 10).
 """
 
 from __future__ import annotations

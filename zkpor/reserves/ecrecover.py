@@ -7,7 +7,7 @@ the signer's key is (SEC 1 v2, 4.1.6)::
     R = the curve point with abscissa x and y of parity (recid & 1)
     Q = r^-1 * (s * R - e * G)        (e taken mod n), must not be the identity
 
-Rules, the same on every path (docs/spec.md, 10.3 and 10.4): ``1 <= r < n`` and
+Rules, the same on every path (docs/spec/reserves.md, 10.3 and 10.4): ``1 <= r < n`` and
 ``1 <= s < n``, else the signature is refused before any arithmetic; ``s`` may be high
 (``s > n/2``): the key recovered from ``(r, s, recid)`` equals the one from
 ``(r, n - s, recid ^ 1)``, and either shows control of the key; no x on the curve, ``x >= p``

@@ -14,6 +14,8 @@ precompile does), and the address is the last 20 bytes of Keccak-256 of its 64-b
 An address is ``0x`` and 40 hex digits; when its digits mix cases it must carry the EIP-55
 checksum (:mod:`zkpor.formats.eip55`). No eth-account or eth-utils here
 (the lightweight verifier runs this).
+
+Spec: docs/spec/reserves.md (section 10).
 """
 
 from __future__ import annotations

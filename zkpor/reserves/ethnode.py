@@ -26,6 +26,8 @@ contract are findings in the returned :class:`ChainReport`.
 
 web3 is imported lazily: it is the optional extra ``chain`` (``pip install 'zkpor[chain]'``);
 the lightweight verifier never imports this module unless ``--eth-rpc`` is given.
+
+Spec: docs/spec/reserves.md (section 10).
 """
 
 from __future__ import annotations
@@ -218,7 +220,7 @@ def _call(label: str, what: str, fn: Callable[[], T]) -> T:
 
 
 def _is_address(text: str) -> bool:
-    """``0x`` and 40 hex digits, EIP-55 when mixed case (docs/spec.md 10.4, step 1)."""
+    """``0x`` and 40 hex digits, EIP-55 when mixed case (docs/spec/reserves.md 10.4, step 1)."""
     try:
         check_address(text)
     except VerificationError:

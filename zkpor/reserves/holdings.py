@@ -1,4 +1,4 @@
-"""Rules across the assets of one round (docs/spec.md 10.5, "Across assets").
+"""Rules across the assets of one round (docs/spec/reserves.md 10.5, "Across assets").
 
 - **One holding backs one asset.** A holding is what an address holds of one coin: on one
   chain (and, on chain ``ethereum``, one chain id), the chain's native coin or one token

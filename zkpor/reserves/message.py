@@ -7,6 +7,8 @@
 
 Lines end with a single LF, no trailing newline; UTF-8. Naming the exchange and round means
 a signature made for another exchange or an earlier round does not verify here.
+
+Spec: docs/spec/reserves.md (section 10).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Bitcoin: ECDSA with libsecp256k1 (coincurve, RFC 6979 nonces) over the Bitcoin C
 digest, encoded in the legacy compact format (header 31-34 for compressed P2PKH keys; BIP 137
 headers 35-38 for P2SH-P2WPKH and 39-42 for P2WPKH). Addresses are encoded with the
 ``base58`` and ``bech32`` packages. Ethereum: eth-account's ``sign_message`` (EIP-191).
+
+Spec: docs/spec/reserves.md (section 10).
 """
 
 from __future__ import annotations

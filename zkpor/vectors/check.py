@@ -16,6 +16,8 @@ A file that cannot be read or does not have the vector-file layout raises ``Inpu
 bits is re-made (and compared byte for byte) only when ``n * m <= reprove_limit`` (None: all).
 Verification always covers every proof. The test suite uses a limit on the slow reference
 backend.
+
+See docs/vectors.md.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ what counts as a rejection, and strict accessors for a test's fields.
 A checker takes ``(group, test, ctx)`` and returns the outputs it recomputed; an accessor
 raises :class:`MalformedTest` for a field that is missing or of the wrong type, which the
 harness (:mod:`.check`) reports as a failure of that test, never as a rejection.
+
+See docs/vectors.md.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 ``CHECKERS`` maps file name -> group type -> checker. A checker returns the outputs it
 recomputed (the harness compares them with the recorded ones) and raises one of
 :data:`~.checkbase.REJECTIONS` when zkpor refuses the input.
+
+See docs/vectors.md.
 """
 
 from __future__ import annotations

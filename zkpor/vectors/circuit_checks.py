@@ -2,6 +2,8 @@
 published margin terms and the account's assets), compare its digest and matrices, verify
 the proof, and for a valid test recompute the commitments and re-make the seeded proof.
 The generator (tools/vectors/r1cs.py, margin.py) records what these functions recompute.
+
+See docs/vectors.md.
 """
 
 from __future__ import annotations

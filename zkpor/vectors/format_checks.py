@@ -2,6 +2,8 @@
 audited), reserves.json (ownership signatures and the wrong-message diagnosis), ratio.json
 (the --min-ratio text), zkpi.json (the binary inclusion proof) and inclusion_exchange.json
 (a proof checked against the exchange it names).
+
+See docs/vectors.md.
 """
 
 from __future__ import annotations

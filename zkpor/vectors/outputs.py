@@ -2,7 +2,7 @@
 
 The generator records these values and the checker recomputes them with the same code
 paths of zkpor (hash-to-curve internals, generator messages, the transcript's framing of
-docs/spec.md section 5, seeded range-proof traces, a whole tree's levels and openings).
+docs/spec/transcript.md section 5, seeded range-proof traces, a whole tree's levels and openings).
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def generator_outputs(name: str, index: int | None, gens: GeneratorSet) -> Json:
 
 
 def generator_digest_preimage(gens: GeneratorSet) -> bytes:
-    """The bytes whose SHA-256 is the generator digest (docs/spec.md section 3)."""
+    """The bytes whose SHA-256 is the generator digest (docs/spec/group-and-commitments.md section 3)."""
     parts = [DIGEST_LABEL, SUITE_ID, GENERATOR_DST, H_MESSAGE, G_VECTOR_PREFIX, H_VECTOR_PREFIX]
     out = b"".join(len(p).to_bytes(4, "big") + p for p in parts)
     for point in (gens.G, gens.H, gens.vector_g(0), gens.vector_h(0)):
@@ -110,7 +110,7 @@ def replay_transcript(
     domain: bytes, protocol: bytes, operations: list[object], pt: type[Point]
 ) -> Json:
     """Run the operations through :class:`~zkpor.crypto.transcript.Transcript` and, alongside,
-    frame the absorbed bytes as docs/spec.md section 5 specifies; returns the operations
+    frame the absorbed bytes as docs/spec/transcript.md section 5 specifies; returns the operations
     with each challenge's ``digest`` and ``challenge`` filled in, and ``absorbed``.
 
     Raises what the transcript raises for a refused operation, and VerificationError when

@@ -4,6 +4,8 @@
 vectors/README.md): never edited, a format change makes a new folder. The wheel ships the
 same folders as package data (``zkpor/vectors/releases/vN/``), so ``zkpor vectors check``
 without an argument works from an installed package too.
+
+See docs/vectors.md.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """A small deterministic liabilities tree, for the vectors.
 
-It follows docs/spec.md section 7 with ``zkpor prove``'s own code (round keys from the
+It follows docs/spec/liabilities-tree.md section 7 with ``zkpor prove``'s own code (round keys from the
 master secret and a run nonce, fixed here, ``padded_count``, leaves ordered by placement key,
 ``build_levels`` for node hashes, commitments and chunked child range proofs), except that the range proofs come from one
 seeded stream (:class:`~zkpor.crypto.drbg.SeededRandom`): the proofs of level 1, node by node in
 index order, each node's chunks in order, then level 2, and so on. ``overrides`` replaces
 leaf values, for trees a cheating exchange would build: a chunk with a value outside
 [0, 2^64) is then "proven" by the prover without its range check. ``tags`` gives leaves
-their margin tags (docs/spec.md 7.4; default none), bound by the level-1 node hashes.
+their margin tags (docs/spec/liabilities-tree.md 7.4; default none), bound by the level-1 node hashes.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Tree:
         return self.leaf_ids.index(leaf_id)
 
     def root_json(self) -> dict[str, object]:
-        """The asset's entry of roots.json (docs/spec.md 9.2)."""
+        """The asset's entry of roots.json (docs/spec/bundle-and-audit.md 9.2)."""
         return {
             "decimals": self.decimals,
             "leaf_count": len(self.leaf_ids),
@@ -85,7 +85,7 @@ class Tree:
         }
 
     def path(self, index: int) -> list[dict[str, object]]:
-        """The inclusion path of leaf ``index`` (docs/spec.md 8.1)."""
+        """The inclusion path of leaf ``index`` (docs/spec/inclusion-proofs.md 8.1)."""
         steps: list[dict[str, object]] = []
         for level in range(1, len(self.levels)):
             parent = index // self.arity
@@ -132,7 +132,7 @@ def _child(node: TreeNode, level: int) -> dict[str, object]:
 
 
 def roots_json(round_id: str, arity: int, trees: list[Tree]) -> dict[str, object]:
-    """A roots.json object (docs/spec.md 9.2) over ``trees``."""
+    """A roots.json object (docs/spec/bundle-and-audit.md 9.2) over ``trees``."""
     return {
         "format": ROOTS_FORMAT,
         "round_id": round_id,

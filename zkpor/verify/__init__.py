@@ -24,6 +24,8 @@ claim checked and every item not checked::
 
 The pieces they are made of: :func:`verify_inclusion` (8.2), :func:`verify_manifest`
 (12.4), :func:`audit_bundle` (9.5, 16.7).
+
+Spec: docs/spec/bundle-and-audit.md (9.5).
 """
 
 from __future__ import annotations

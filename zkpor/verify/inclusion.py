@@ -1,6 +1,6 @@
 """Checking a customer's inclusion proof against published roots.
 
-For each asset in the proof (docs/spec.md, "Inclusion proofs"):
+For each asset in the proof (docs/spec/margin.md, "Inclusion proofs"):
 
 0. no asset twice, every asset published (before any cryptography);
 1. the asset's root is published, with the same padded leaf count, and the path has one

@@ -5,7 +5,7 @@ never from the audit file or the proof (:func:`terms_of`). A margin account's in
 leaf positions (tree, leaf): its equity leaves in priced assets, in strictly increasing
 asset order, then its debt leaves, likewise, at least one debt (:func:`account_shape`).
 
-Audit (docs/spec.md, "Margin accounts"), after the trees themselves are audited:
+Audit (docs/spec/margin.md, "Margin accounts"), after the trees themselves are audited:
 
 - accounts are numbered 0..A-1, each with one proof and inputs at positions 0..k-1;
 - every input names a tree of the round and a leaf inside it; no leaf is an input twice
@@ -20,7 +20,7 @@ Audit (docs/spec.md, "Margin accounts"), after the trees themselves are audited:
 
 Hence no debt lowers an asset's net liabilities without a collateral proof of one account
 that holds it, checked from public files alone; and no leaf serves as collateral without its
-owner seeing the account on their own path (docs/spec.md 16.7).
+owner seeing the account on their own path (docs/spec/margin.md 16.7).
 """
 
 from __future__ import annotations

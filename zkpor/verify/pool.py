@@ -4,6 +4,8 @@ Audits run their batches on any :class:`concurrent.futures.Executor` (a local pr
 by default); an executor may offer ``check_alive()`` (the prover's Dask executor,
 :mod:`zkpor.prover.parallel`), which is then asked while waiting whether the run can still
 finish. Nothing here imports the prover.
+
+Spec: docs/spec/bundle-and-audit.md (9.5).
 """
 
 from __future__ import annotations

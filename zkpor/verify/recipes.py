@@ -10,7 +10,7 @@
     round_report = audit(Path("bundle"), manifest, digest="<digest>")
 
 Both raise :class:`~zkpor.errors.VerificationError` when a check fails (its message names
-the check and where; the causes are those of docs/spec.md 8.2, 9.5, 12.4 and 16.7-16.8) and
+the check and where; the causes are those of docs/spec/inclusion-proofs.md 8.2, 9.5, 12.4 and 16.7-16.8) and
 :class:`~zkpor.errors.InputError` when an input cannot be read (a file too large, not strict
 JSON, not a proof, a malformed digest). On success the report holds every claim the verifier
 checked and every item it could not check, in the words the CLI and the page print
@@ -120,7 +120,7 @@ def load_roots(data: bytes, source: str) -> Roots:
 
 
 def audit_only(debt_assets: Sequence[str], digest: str | None) -> list[str]:
-    """What a customer's check rests on the full audit for (docs/spec.md 16.8): for each
+    """What a customer's check rests on the full audit for (docs/spec/margin.md 16.8): for each
     asset with a debt tree, the debt total."""
     d = digest or "D"
     return [
@@ -188,7 +188,7 @@ def verify_user(
     roots: Roots | None = None,
     digest: str | None = None,
 ) -> UserReport:
-    """A customer's check (docs/spec.md 8.2 and 12.4): the whole manifest (every solvency
+    """A customer's check (docs/spec/inclusion-proofs.md 8.2 and 12.4): the whole manifest (every solvency
     proof, every signature, the digest when given), then the proof's paths, collateral proof
     and margin tags against the manifest's roots. Give exactly one of ``manifest`` and
     ``roots`` (a round without reserves); ``digest`` needs a manifest."""
@@ -262,7 +262,7 @@ def audit(
     executor: Executor | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> AuditReport:
-    """An auditor's check (docs/spec.md 9.5, 12.4, 16.7): the manifest (when given), then
+    """An auditor's check (docs/spec/bundle-and-audit.md 9.5, 12.4, 16.7): the manifest (when given), then
     every node, range proof and collateral proof of the bundle's audit file against the
     manifest's roots (or ``roots``); with ``eth_rpc``, every Ethereum reserve balance at the
     manifest's block (10.10; needs the ``chain`` extra)."""

@@ -1,4 +1,7 @@
-"""The shape of a table in a hostile SQLite file, checked before any row is read."""
+"""The shape of a table in a hostile SQLite file, checked before any row is read.
+
+Spec: docs/spec/bundle-and-audit.md (9.5).
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Full audit of a bundle's public audit file: every node and every node proof.
 
-Checks (docs/spec.md, 9.5 "Audit"):
+Checks (docs/spec/bundle-and-audit.md, 9.5 "Audit"):
 
 - the file's parameters (format, arity, range bits, generator digest) are the ones this
   verifier implements, and its roots are the published ones when they are given;
@@ -14,7 +14,7 @@ Checks (docs/spec.md, 9.5 "Audit"):
   collateral proof, and that every debt leaf is an input of exactly one account
   (:mod:`.margin`).
 
-The file is hostile until proven otherwise (docs/spec.md, 9.6): it is opened read-only and
+The file is hostile until proven otherwise (docs/spec/bundle-and-audit.md, 9.6): it is opened read-only and
 immutable; meta, assets and nodes must be plain tables; every cell's SQLite type and length
 is checked in SQL before its value is fetched (hashes 32-byte blobs, commitments 33-byte
 blobs, a node's proof a blob of exactly ``child_proofs_length(children)`` bytes, integers in
@@ -252,7 +252,7 @@ _NODE_COLUMNS = (
 )
 
 
-# A leaf's margin tag (docs/spec.md 7.4): an 8-byte blob, canonical (no account without
+# A leaf's margin tag (docs/spec/liabilities-tree.md 7.4): an 8-byte blob, canonical (no account without
 # inputs); checked in SQL, with its type and length for the message.
 _TAG_COLUMN = (
     "CASE WHEN typeof(tag) = 'blob' AND length(tag) = 8 AND (substr(tag, 5, 4) != "

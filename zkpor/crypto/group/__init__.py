@@ -10,6 +10,8 @@ Public names::
     expand_message_xmd    RFC 9380 section 5.3.1 (SHA-256)
     msm                   multi-scalar multiplication on the points' backend
     get_backend, active_backend, available_backends
+
+Spec: docs/spec/group-and-commitments.md (sections 1-2).
 """
 
 from __future__ import annotations

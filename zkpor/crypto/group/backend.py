@@ -9,6 +9,8 @@ results:
 The active backend is ``fast`` when coincurve imports and ``reference`` otherwise. The
 environment variable ``ZKPOR_BACKEND=reference|fast`` forces one (an unavailable forced
 backend is an error, never a silent fallback). The choice is made once, on first use.
+
+Spec: docs/spec/group-and-commitments.md (sections 1-2).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ libsecp256k1 exposes no multi-scalar multiplication. ``msm`` therefore multiplie
 and adds all products with one ``combine`` call; points marked ``precomputed()`` carry a
 byte-wise fixed-base table (32 x 255 multiples), and their products are table look-ups folded
 into the same ``combine`` call. For large inputs the bucket method (Pippenger) built on
-``combine`` is used when it is faster (see benchmarks/group.py and docs/spec.md).
+``combine`` is used when it is faster (see benchmarks/group.py and docs/spec/group-and-commitments.md, 1.3).
 """
 
 from __future__ import annotations

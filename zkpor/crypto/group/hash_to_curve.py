@@ -12,6 +12,8 @@ Pipeline (RFC 9380 section 3, "hash_to_curve"):
 The field arithmetic here is pure Python on integers and identical for every backend; only
 the final addition is done by the chosen backend. Checked against the RFC's own vectors
 (appendix J.8.1 and K.1/K.2) in tests/test_hash_to_curve.py.
+
+Spec: docs/spec/group-and-commitments.md (sections 1-2).
 """
 
 from __future__ import annotations

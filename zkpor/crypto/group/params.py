@@ -4,6 +4,8 @@ The curve is ``E: y^2 = x^3 + 7`` over ``F_p``, with a prime-order group of orde
 (cofactor 1). The constants are SEC 2 v2, section 2.4.1 (secp256k1), written out so that
 nothing here imports py_ecc (the reference backend does); tests/test_params.py checks them
 against py_ecc's and the curve equation.
+
+Spec: docs/spec/group-and-commitments.md (sections 1-2).
 """
 
 from __future__ import annotations

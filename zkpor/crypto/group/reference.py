@@ -12,7 +12,7 @@ marked ``precomputed()`` carry a byte-wise fixed-base table (32 x 255 affine mul
 multiplication by them is at most 32 mixed additions.
 
 This backend is readable and portable, not fast, and it is **variable-time**: it must not be
-used where timing side channels matter (see docs/spec.md, "Side channels").
+used where timing side channels matter (see docs/spec/group-and-commitments.md, "Side channels").
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Scalars are plain Python ``int`` values in ``[0, n)``; this module holds their canonical
 encoding (32 bytes, big-endian, value < n) and the few helpers the protocols need.
+
+Spec: docs/spec/group-and-commitments.md (sections 1-2).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Public names: ``ConstraintSystem`` (the interface gadgets are written against, o
 sides), ``Variable``, ``LinearCombination``, ``ONE``, ``Circuit``, ``Witness``,
 ``R1CSProof``, ``proof_size``, ``verify``, ``verify_batch``, and ``prove`` / ``prove_circuit``
 (imported lazily, so that verifier-only code never loads the prover or galois). Protocol,
-layout and digest: docs/spec.md, "Arithmetic circuits (R1CS)"; writing a circuit:
+layout and digest: docs/spec/arithmetic-circuits.md, "Arithmetic circuits (R1CS)"; writing a circuit:
 docs/circuits.md.
 """
 

@@ -18,6 +18,8 @@ verifier or ``import zkpor``):
 - :func:`check_input_rank`: the weights W_V on the committed inputs have full column rank
   m (the paper's condition: otherwise some input is not determined by the constraints);
 - :func:`to_matrices`: the circuit as its matrices (W_L, W_R, W_O, W_V, c) over GF(n).
+
+Spec: docs/spec/arithmetic-circuits.md (section 15).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ A :class:`LinearCombination` is a finite sum ``sum_k c_k * var_k`` with coeffici
 (the secp256k1 group order). ``+``, ``-``, unary ``-`` and multiplication by an integer are
 overloaded on both classes, and integers stand for multiples of ``ONE``, so a gadget reads
 like its algebra: ``cs.constrain(x - 2 * y + 7)``. Terms with coefficient 0 mod n vanish.
+
+Spec: docs/spec/arithmetic-circuits.md (section 15).
 """
 
 from __future__ import annotations

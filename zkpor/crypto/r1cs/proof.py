@@ -13,6 +13,8 @@ points as 33-byte SEC1 compressed encodings, scalars as 32 bytes big-endian, so
 EncodingError: a length that is not 424 + 66k for some 0 <= k <= 32 (or, given ``gates``,
 not the size for that circuit), any scalar >= n, any point that is not canonical or is the
 identity. The verifier fixes k from the circuit it rebuilt, never from the proof.
+
+Spec: docs/spec/arithmetic-circuits.md (section 15).
 """
 
 from __future__ import annotations

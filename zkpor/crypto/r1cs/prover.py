@@ -20,6 +20,8 @@ Before step 1 the prover checks, over GF(n) with galois (:mod:`.field`), that th
 satisfies every gate and constraint and that W_V has full column rank; no proof of an
 unsatisfied witness leaves :func:`prove`. Randomness from the operating system; ``rng=``
 only for test vectors.
+
+Spec: docs/spec/arithmetic-circuits.md (section 15).
 """
 
 from __future__ import annotations

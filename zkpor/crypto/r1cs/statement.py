@@ -1,6 +1,6 @@
 """What prover and verifier share: the transcript statement and the z-combined weights.
 
-Transcript, protocol name ``zkpor-r1cs-v1`` (docs/spec.md, "Arithmetic circuits (R1CS)")::
+Transcript, protocol name ``zkpor-r1cs-v1`` (docs/spec/arithmetic-circuits.md, "Arithmetic circuits (R1CS)")::
 
     append_message("gens", generator_digest)        32 bytes
     append_message("circuit", circuit digest)       32 bytes (:meth:`Circuit.digest`)

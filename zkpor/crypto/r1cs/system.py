@@ -14,7 +14,7 @@ never depend on the values (a gadget may only branch on public parameters), so p
 verifier rebuild one :class:`Circuit` from one definition, which the transcript binds
 through :meth:`Circuit.digest`.
 
-The circuit digest (docs/spec.md, "Arithmetic circuits (R1CS)")::
+The circuit digest (docs/spec/arithmetic-circuits.md, "Arithmetic circuits (R1CS)")::
 
     SHA-256( f("zkpor-r1cs-circuit-v1") || u64be(n) || u64be(m) || u64be(q)
              || for each constraint k in order: u32be(t_k)

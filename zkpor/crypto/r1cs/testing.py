@@ -7,6 +7,8 @@ vectors/*/r1cs.json and margin.json, soundness tests). The randomness is passed 
 (``rng``, e.g. a :class:`zkpor.crypto.drbg.SeededRandom`, in the style of dalek's ``*_with_rng``
 functions), so a seeded call reproduces the same bytes. For a satisfying witness it
 returns exactly what :func:`zkpor.crypto.r1cs.prove_circuit` returns with the same ``rng``.
+
+Spec: docs/spec/arithmetic-circuits.md (section 15).
 """
 
 from __future__ import annotations

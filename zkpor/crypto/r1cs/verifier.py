@@ -21,6 +21,8 @@ prover. Every failure, malformed input included, raises
 :class:`~zkpor.errors.VerificationError`: a circuit that is not well formed, a commitment
 count other than the circuit's m, an identity or non-canonical point, a proof whose round
 count is not log2(n'), a zero challenge, a failed equation.
+
+Spec: docs/spec/arithmetic-circuits.md (section 15).
 """
 
 from __future__ import annotations

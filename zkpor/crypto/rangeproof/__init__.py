@@ -2,7 +2,7 @@
 
 Public names: ``prove`` (lazily imported, so that verifier-only code never loads the
 prover), ``verify``, ``verify_batch``, ``RangeProof``, ``proof_size``, ``SUPPORTED_BITS``,
-``MAX_AGGREGATION``. Protocol and byte layout: docs/spec.md, "Range proofs".
+``MAX_AGGREGATION``. Protocol and byte layout: docs/spec/range-proofs.md, "Range proofs".
 """
 
 from __future__ import annotations

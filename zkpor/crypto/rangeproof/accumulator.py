@@ -3,6 +3,8 @@
 A verifier adds each proof's check, times a random weight, as scalars on the fixed
 generators (G, H, G_i, H_i: merged per generator) and on the proof's own points; the batch
 holds iff the single msm of everything is the identity.
+
+Spec: docs/spec/range-proofs.md (section 6).
 """
 
 from __future__ import annotations

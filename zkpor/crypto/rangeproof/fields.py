@@ -1,4 +1,7 @@
-"""Reading a proof's fields in order, strictly: what RangeProof and R1CSProof parsing share."""
+"""Reading a proof's fields in order, strictly: what RangeProof and R1CSProof parsing share.
+
+Spec: docs/spec/range-proofs.md (section 6).
+"""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ and one for all of H' (times y^-i), because in every round the ratio between a h
 scale is the same for all positions (1 for G, y^-half for H'). Folding a point is then one
 scalar multiplication and one addition: G'_i = (u^-1 s_G)(G_lo + u^2 G_hi) and
 H'_i = (u s_H y^-i)(H_lo + u^-2 y^-half H_hi).
+
+Spec: docs/spec/range-proofs.md (section 6).
 """
 
 from __future__ import annotations

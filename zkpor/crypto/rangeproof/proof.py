@@ -14,6 +14,8 @@ with EncodingError: a length that is not 292 + 66k for some 0 <= k <= 32, any sc
 any point that is not canonical or is the identity (A, S, T1, T2, L_i, R_i are never the
 identity in an honest proof). It trusts nothing else: the verifier fixes n and m itself and
 rejects a proof whose k does not match them.
+
+Spec: docs/spec/range-proofs.md (section 6).
 """
 
 from __future__ import annotations

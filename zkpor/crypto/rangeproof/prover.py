@@ -12,6 +12,8 @@ For values v_0..v_(m-1) < 2^n with blindings gamma_j and commitments V_j = v_j G
 6. Inner-product argument for l(x), r(x) over G and H' = y^-i H_i (:mod:`.ipa`).
 
 Randomness comes from the operating system. ``rng=`` exists only to reproduce test vectors.
+
+Spec: docs/spec/range-proofs.md (section 6).
 """
 
 from __future__ import annotations

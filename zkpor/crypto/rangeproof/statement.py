@@ -1,6 +1,6 @@
 """What prover and verifier share: parameters, the transcript statement, delta(y, z).
 
-Transcript (docs/spec.md, "Range proofs"), protocol name ``zkpor-rangeproof-v1``:
+Transcript (docs/spec/range-proofs.md, "Range proofs"), protocol name ``zkpor-rangeproof-v1``:
 
     append_message("gens", generator_digest)     32 bytes
     append_message("context", context)           only when a context is given (non-empty)

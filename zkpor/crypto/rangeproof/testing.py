@@ -7,6 +7,8 @@ insolvent solvency vector). The randomness is passed down (``rng``, e.g. a
 :class:`zkpor.crypto.drbg.SeededRandom`, in the style of dalek's ``*_with_rng`` functions), so a
 seeded call reproduces the same bytes. For an in-range value it returns exactly the proof
 :func:`zkpor.crypto.rangeproof.prove` makes with the same ``rng``.
+
+Spec: docs/spec/range-proofs.md (section 6).
 """
 
 from __future__ import annotations

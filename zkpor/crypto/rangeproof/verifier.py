@@ -17,6 +17,8 @@ The weights come from the operating system and are unknown to the prover.
 Every failure, malformed input included, raises :class:`~zkpor.errors.VerificationError`:
 wrong parameters (bits not in {8, 16, 32, 64}, m not a power of two, commitment count, k
 not log2(n m)), identity or non-canonical points, a zero challenge, a failed equation.
+
+Spec: docs/spec/range-proofs.md (section 6).
 """
 
 from __future__ import annotations

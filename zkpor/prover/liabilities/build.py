@@ -6,6 +6,8 @@ the chunk roots. :func:`build_chunk` is the map step: a top-level, picklable fun
 runs in any executor (local process pool, Dask). :func:`build_levels` is shared by both
 steps: given the openings of consecutive nodes of one level, it builds every level above
 them up to a given height, with the node hashes, commitments and range proofs.
+
+Spec: docs/spec/liabilities-tree.md (section 7) and bundle-and-audit.md (section 9).
 """
 
 from __future__ import annotations

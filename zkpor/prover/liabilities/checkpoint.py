@@ -23,7 +23,7 @@ and the run nonce can forge one):
 tag that differs refuses the resume (the amounts are no longer the CSV's); a chunk tag that
 differs, or a missing row, makes the chunk be rebuilt (:func:`check_loaded`,
 :func:`finished_chunks`). The tags cover rows, not files: a file SQLite cannot read is
-discarded or refused as above (docs/spec.md 9.4, "Resume").
+discarded or refused as above (docs/spec/bundle-and-audit.md 9.4, "Resume").
 """
 
 from __future__ import annotations

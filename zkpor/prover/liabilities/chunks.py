@@ -1,5 +1,5 @@
 """The map: every tree's chunks built on the executor, each finished chunk committed with its
-checkpoint tag (docs/spec.md 9.1 and 9.4).
+checkpoint tag (docs/spec/bundle-and-audit.md 9.1 and 9.4).
 
 A tree of ``leaf_count`` leaves is planned as chunks, the aligned subtrees rooted at level
 ``h`` (:func:`plan_tree`). Finished chunks of an unfinished run whose tags check are kept

@@ -1,6 +1,6 @@
 """Exporting customers' inclusion proofs from a bundle (needs the private store).
 
-File names (docs/spec.md, "Export names"): :func:`safe_filename` maps every user id to a
+File names (docs/spec/inclusion-proofs.md, "Export names"): :func:`safe_filename` maps every user id to a
 name that is valid on common file systems and injective, also where names are compared
 case-insensitively. ``export_all`` also writes ``index.csv`` (user id -> file name). Every
 file goes through :func:`zkpor.atomicfile.write_atomic` (exclusive temporary file, rename).

@@ -17,6 +17,8 @@ the last without ``up_to``); :mod:`zkpor.protocol.margin` turns them into the ci
 ``decimals`` fractional digits, converted exactly to integer base units (never through
 floats); an empty debt field is 0; a debt needs a priced asset. Rows are streamed; every bad row is reported with
 file, line and reason (up to a limit), and nothing is written when any row is bad.
+
+Spec: docs/spec/liabilities-tree.md (section 7) and bundle-and-audit.md (section 9).
 """
 
 from __future__ import annotations

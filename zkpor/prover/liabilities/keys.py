@@ -29,6 +29,8 @@ round) cannot be linked. From the round key also derive::
 and, from the master secret alone, the resume fingerprint
 ``HMAC-SHA256(master, "zkpor-resume-v2" f(round_id))`` that tells a rerun whether an
 unfinished run was started with the same secret (it reveals nothing about the secret).
+
+Spec: docs/spec/liabilities-tree.md (section 7) and bundle-and-audit.md (section 9).
 """
 
 from __future__ import annotations

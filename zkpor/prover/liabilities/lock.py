@@ -7,6 +7,8 @@ the holder dies, however it dies, so a killed run never leaves a stale lock: the
 takes it and resumes. The file is removed by its holder on the way out; a run that opened
 it just before it was removed notices (the path no longer names the file it locked) and
 tries again.
+
+Spec: docs/spec/liabilities-tree.md (section 7) and bundle-and-audit.md (section 9).
 """
 
 from __future__ import annotations

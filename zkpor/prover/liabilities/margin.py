@@ -19,6 +19,8 @@ Public audit tables (created only when the round has debts)::
     margin_inputs(account, position, tree TEXT, leaf INTEGER)   PK (account, position)
 
 ``tree`` is the asset symbol for an equity leaf and ``SYMBOL/debt`` for a debt leaf.
+
+Spec: docs/spec/margin.md (section 16).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ stop the round later, in seconds instead of after the proving.
   prover gives) and every repeated (user, asset) row, naming the user;
 - with reserves, the solvency rule the manifest's proofs make (:func:`uncovered`): per
   asset, ``q R >= p L`` with L the liabilities, which for an asset with debts is the net
-  ``E - D`` (equity minus debt, docs/spec.md 16.5). :func:`zkpor.prover.publish.build_manifest`
+  ``E - D`` (equity minus debt, docs/spec/margin.md 16.5). :func:`zkpor.prover.publish.build_manifest`
   applies the same function to the tree roots' openings, so the two cannot disagree.
 
 Duplicates are found with a set of 64-bit keyed digests of (user, asset) (about 60 bytes
@@ -137,7 +137,7 @@ def uncovered(
     ratio: tuple[int, int],
     net: Mapping[str, bool] | None = None,
 ) -> list[Shortfall]:
-    """The solvency rule of the manifest's proofs (docs/spec.md 11 and 16.5): the assets
+    """The solvency rule of the manifest's proofs (docs/spec/solvency-and-manifest.md 11 and 16.5): the assets
     with ``q R < p L``, ratio ``p/q``; ``L`` may be negative (more lent than held), which
     any ``R >= 0`` covers."""
     p, q = ratio

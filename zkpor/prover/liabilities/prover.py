@@ -1,6 +1,6 @@
 """Proving liabilities: balances CSV -> bundle (public audit file, private store, roots).
 
-Stages (docs/spec.md sections 7 and 9.4; docs/operators.md section 3):
+Stages (docs/spec/liabilities-tree.md sections 7 and 9.4; docs/operators.md section 3):
 
 - lock: one run per output (:mod:`.lock`); a second run on the same ``--out`` stops at once.
 - open: a fresh run draws its run nonce; a rerun finds ``BUNDLE.partial`` and checks it

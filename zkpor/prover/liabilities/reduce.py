@@ -12,7 +12,7 @@ itself. At 10M leaves, arity 16 and h = 2 the 39,063 chunk roots become 153 grou
 pass, and the driver proves 11 nodes.
 
 The tree does not depend on where a node is built: a node's hash and commitment are functions
-of its children only (docs/spec.md 7), so both paths give the same roots, byte for byte (the
+of its children only (docs/spec/liabilities-tree.md 7), so both paths give the same roots, byte for byte (the
 range proofs differ run to run anyway: they use fresh randomness). The reduce is not
 checkpointed: a rerun builds it again from the stored chunk roots.
 """

@@ -2,7 +2,7 @@
 
 Whatever happened to ``BUNDLE.partial`` between the first run and the last resume (a disk
 fault, a hand edit, a bug), the bundle is only renamed into place and its digest only shown
-after these checks pass (docs/spec.md, "Self-check before publishing"):
+after these checks pass (docs/spec/bundle-and-audit.md, 9.4 "Self-check before publishing"):
 
 1. the full audit of the public audit file against the roots being published
    (:func:`zkpor.verify.trees.audit_bundle`: every node, hash, sum and range proof);

@@ -5,7 +5,7 @@ leaf) runs on the executor that built the trees and the proofs, so a compromised
 could approve its own output. This module is the part no worker takes part in: it runs in
 the driver process only, never touches the executor, and draws its sample with OS
 randomness (:class:`secrets.SystemRandom`) only after every result is in, so no worker can
-know which of its results will be looked at (docs/spec.md 9.4; docs/operators.md, "What a
+know which of its results will be looked at (docs/spec/bundle-and-audit.md 9.4; docs/operators.md, "What a
 malicious worker can and cannot do").
 
 Checked for every item (cheap: hashes and point additions, measured in docs/operators.md):

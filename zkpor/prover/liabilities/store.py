@@ -20,6 +20,8 @@ Private store ``private/private.sqlite`` (mode 0600, in a 0700 directory; only t
     root_openings(asset, value, blinding)
 
 Padding leaves are rows of ``leaves`` whose user id starts with a NUL byte.
+
+Spec: docs/spec/liabilities-tree.md (section 7) and bundle-and-audit.md (section 9).
 """
 
 from __future__ import annotations
