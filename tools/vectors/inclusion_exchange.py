@@ -1,105 +1,116 @@
-"""inclusion_exchange.json (docs/spec.md 8.1, 8.2 step 1): a proof that names its exchange,
-checked against the exchange of the manifest the customer was given (``exchange`` input).
+"""inclusion_exchange.json (docs/spec/inclusion-proofs.md, 8.1 and 8.2 step 1): a proof that
+names its exchange, checked against the exchange of the manifest the customer was given
+(``exchange`` input).
+
+Every test is alice's BTC and ETH proof of inclusion.json, naming the exchange, with one
+change: the table :data:`CASES`.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
 from tools.vectors.base import EXCHANGE, ROUND_A, Json, VectorFile
-from tools.vectors.inclusion import _inclusion, _verified
+from tools.vectors.inclusion import inclusion_proof, verified_assets
+from tools.vectors.mutations import Mutation, drop, mutated, put
 from tools.vectors.schemaparts import Schema
 from tools.vectors.sumtree import _trees
-from tools.vectors.zkpi import NON_ASCII_EXCHANGE, _encode
+from tools.vectors.zkpi import NON_ASCII_EXCHANGE
 from zkpor.crypto.generators import GeneratorSet
+from zkpor.formats.models import InclusionProof
+from zkpor.formats.zkpi import encode_inclusion
 from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.tree import roots_json
+
+HEADER: Final = [
+    "Inputs 'roots' (9.2), 'exchange' (the exchange of the manifest the customer",
+    "verifies against, 12.2) and 'inclusion' (8.1). A proof that has an 'exchange'",
+    "field must name exactly that exchange (code point for code point); one without",
+    "it is checked as in inclusion.json. Outputs of a valid test: as in",
+    "inclusion.json ('binary' has flags 1 when the proof names its exchange).",
+]
+
+
+@dataclass(frozen=True)
+class ExchangeCase:
+    """A test: alice's proof naming :data:`EXCHANGE`, edited by ``change``, checked against
+    a manifest of ``exchange``; valid when flagged "Valid"."""
+
+    comment: str
+    flags: tuple[str, ...]
+    exchange: str = EXCHANGE
+    change: Mutation | None = None
+
+
+# the manifest names another exchange than the proof
+_OTHER_EXCHANGES: Final = (
+    ("Other Exchange", "another exchange"),
+    ("example exchange", "the same name in lower case"),
+    ("Example Exchange ", "the name with a trailing space"),
+    ("Example  Exchange", "two spaces inside"),
+)
+
+# the proof names an exchange that is not an identifier (docs/spec.md 12.7)
+_NOT_IDENTIFIERS: Final = (
+    ("", "an empty exchange"),
+    ("E" * 101, "an exchange of 101 bytes"),
+    ("Bo\u0308rse", "an exchange not in NFC"),
+    ("Example\u200bExchange", "a zero-width space (Cf)"),
+    ("Example\u2028Exchange", "a line separator (Zl)"),
+)
+
+CASES: Final[tuple[ExchangeCase, ...]] = (
+    ExchangeCase("alice, the manifest's exchange", ("Valid",)),
+    ExchangeCase(
+        "a proof without the optional 'exchange' field",
+        ("Valid", "EdgeCase"),
+        change=drop("exchange"),
+    ),
+    ExchangeCase(
+        "a non-ASCII exchange name, equal",
+        ("Valid", "NonAscii"),
+        NON_ASCII_EXCHANGE,
+        put("exchange", NON_ASCII_EXCHANGE),
+    ),
+    *(
+        ExchangeCase(f"the manifest names {what}", ("WrongExchange",), exchange)
+        for exchange, what in _OTHER_EXCHANGES
+    ),
+    *(
+        ExchangeCase(
+            f"the proof names {what}", ("InvalidIdentifier",), change=put("exchange", name)
+        )
+        for name, what in _NOT_IDENTIFIERS
+    ),
+    ExchangeCase("the proof's exchange is a number", ("MalformedFile",), change=put("exchange", 7)),
+    ExchangeCase(
+        "right exchange, another round",
+        ("WrongRoundOrArity",),
+        change=put("round_id", "2026-12-01"),
+    ),
+)
 
 
 def generate(gens: GeneratorSet) -> Json:
-    from zkpor.vectors.tree import roots_json
-
     f = VectorFile(
         "inclusion_exchange",
         "zkpor inclusion proof naming its exchange (docs/spec.md 8.1, 8.2)",
-        [
-            "Inputs 'roots' (9.2), 'exchange' (the exchange of the manifest the customer",
-            "verifies against, 12.2) and 'inclusion' (8.1). A proof that has an 'exchange'",
-            "field must name exactly that exchange (code point for code point); one without",
-            "it is checked as in inclusion.json. Outputs of a valid test: as in",
-            "inclusion.json ('binary' has flags 1 when the proof names its exchange).",
-        ],
+        HEADER,
     )
-    t = _trees(gens.point_type.backend_name)
-    btc, eth = t["btc"], t["eth"]
+    trees = _trees(gens.point_type.backend_name)
+    btc, eth = trees["btc"], trees["eth"]
     roots = roots_json(ROUND_A, 4, [btc, eth])
-    alice = {**_inclusion(ROUND_A, 4, "alice", [btc, eth]), "exchange": EXCHANGE}
-    verified = _verified([btc, eth], "alice")
+    alice = {**inclusion_proof(ROUND_A, 4, "alice", [btc, eth]), "exchange": EXCHANGE}
     g = f.group("InclusionExchangeTest")
-
-    def add(comment: str, flags: list[str], result: str, exchange: str, incl: Json) -> None:
-        fields: Json = {"roots": roots, "exchange": exchange, "inclusion": incl}
-        if result == "valid":
-            fields["verified"] = verified
-            fields["binary"] = _encode(incl).hex()
-        g.add(comment, flags, result, **fields)
-
-    def changed(change: Callable[[Json], object]) -> Json:
-        incl = copy.deepcopy(alice)
-        change(incl)
-        return incl
-
-    add("alice, the manifest's exchange", ["Valid"], "valid", EXCHANGE, alice)
-    add(
-        "a proof without the optional 'exchange' field",
-        ["Valid", "EdgeCase"],
-        "valid",
-        EXCHANGE,
-        changed(lambda i: i.pop("exchange")),
-    )
-    add(
-        "a non-ASCII exchange name, equal",
-        ["Valid", "NonAscii"],
-        "valid",
-        NON_ASCII_EXCHANGE,
-        changed(lambda i: i.__setitem__("exchange", NON_ASCII_EXCHANGE)),
-    )
-    for exchange, comment in (
-        ("Other Exchange", "another exchange"),
-        ("example exchange", "the same name in lower case"),
-        ("Example Exchange ", "the name with a trailing space"),
-        ("Example  Exchange", "two spaces inside"),
-    ):
-        add(f"the manifest names {comment}", ["WrongExchange"], "invalid", exchange, alice)
-    for value, comment in (
-        ("", "an empty exchange"),
-        ("E" * 101, "an exchange of 101 bytes"),
-        ("Bo\u0308rse", "an exchange not in NFC"),
-        ("Example\u200bExchange", "a zero-width space (Cf)"),
-        ("Example\u2028Exchange", "a line separator (Zl)"),
-    ):
-        add(
-            f"the proof names {comment}",
-            ["InvalidIdentifier"],
-            "invalid",
-            EXCHANGE,
-            changed(lambda i, v=value: i.__setitem__("exchange", v)),  # type: ignore[misc]
-        )
-    add(
-        "the proof's exchange is a number",
-        ["MalformedFile"],
-        "invalid",
-        EXCHANGE,
-        changed(lambda i: i.__setitem__("exchange", 7)),
-    )
-    add(
-        "right exchange, another round",
-        ["WrongRoundOrArity"],
-        "invalid",
-        EXCHANGE,
-        changed(lambda i: i.__setitem__("round_id", "2026-12-01")),
-    )
+    for case in CASES:
+        incl = alice if case.change is None else mutated(alice, case.change, gens)
+        fields: Json = {"roots": roots, "exchange": case.exchange, "inclusion": incl}
+        valid = "Valid" in case.flags
+        if valid:
+            fields["verified"] = verified_assets([btc, eth], "alice")
+            fields["binary"] = encode_inclusion(InclusionProof.model_validate(incl)).hex()
+        g.add(case.comment, list(case.flags), "valid" if valid else "invalid", **fields)
     return f.to_json()
 
 

@@ -1,14 +1,18 @@
-"""margin.json: margin-account collateral proofs (checked by zkpor.vectors.circuit_checks).
+"""margin.json: margin-account collateral proofs (docs/spec/margin.md, section 16; checked
+by zkpor.vectors.circuit_checks).
 
-One group per account shape under one set of published terms (quote, per asset price and
-haircut tiers, as in a manifest; docs/spec.md section 16): the equity assets and debt
-assets of the account (its inputs, in that order), the circuit's gate count and digest,
-which a verifier rebuilds from the terms (gcd reduction included). Valid tests carry the
-openings (values, blindings) and the prover's DRBG seed (the seeded prover reproduces the
-proof byte for byte). Invalid tests, flagged by cause: the cheating prover's proof of a debt
-one base unit above the collateral (values exactly at the bracket bound), a commitment
-changed (a debt leaf of another value) or inputs reordered, a proof made for another account
-shape, truncated or extended bytes.
+One group per account shape (:data:`SHAPES`) under one set of published terms (quote, per
+asset price and haircut tiers, as in a manifest): the equity assets and debt assets of the
+account (its inputs, in that order), the circuit's gate count and digest, which a verifier
+rebuilds from the terms (gcd reduction included). Valid tests carry the openings (values,
+blindings) and the prover's DRBG seed (the seeded prover reproduces the proof byte for
+byte). Invalid tests, flagged by cause: the cheating prover's proof of a debt one base unit
+above the collateral (values exactly at the bracket bound), then :data:`PROOF_TAMPERINGS`: a
+commitment changed (a debt leaf of another value) or inputs reordered, truncated or
+extended bytes; and a proof made for another account shape.
+
+The MarginInclusionTest group (16.8): alice's and bob's valid inclusion proofs, then the
+exchange's forgeries, :data:`FORGERIES`.
 
 Seeds: ``margin/NAME/KIND/blindings`` and ``margin/NAME/KIND/prover``.
 """
@@ -16,7 +20,9 @@ Seeds: ``margin/NAME/KIND/blindings`` and ``margin/NAME/KIND/prover``.
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, NamedTuple
 
 from tools.vectors.base import Json, VectorFile
 from tools.vectors.schemaparts import Schema
@@ -62,22 +68,58 @@ TERMS: Final[Json] = {
     },
 }
 
-# (name, equity assets, debt assets, equity values per valid kind)
-SHAPES: Final[list[tuple[str, list[str], list[str], list[tuple[str, list[int]]]]]] = [
-    (
+
+class Shape(NamedTuple):
+    """A margin-account shape: its equity and debt assets (its inputs, in that order) and
+    per valid test (kind) the equity values; each debt is the largest the equity covers."""
+
+    name: str
+    equity: list[str]
+    debt: list[str]
+    kinds: list[tuple[str, list[int]]]
+
+
+SHAPES: Final[list[Shape]] = [
+    Shape(
         "btc-backs-usdt",
         ["BTC"],
         ["USDT"],
         [("random", [123_456_789]), ("bound", [1_030_927_835]), ("zero", [0])],
     ),
-    (
+    Shape(
         "two-backs-two",
         ["BTC", "ETH"],
         ["ETH", "USDT"],
         [("random", [5 * 10**8, 7 * 10**9]), ("top", [3 * 10**9, 10**12])],
     ),
-    ("dummy", [], ["USDT"], [("zero", [])]),
+    Shape("dummy", [], ["USDT"], [("zero", [])]),
 ]
+
+# A change of a valid proof's (commitments, proof bytes); None where it does not apply.
+ProofTamper = Callable[[list[str], bytes, GeneratorSet], tuple[list[str], bytes] | None]
+
+
+def _last_plus_g(
+    commitments: list[str], proof: bytes, gens: GeneratorSet
+) -> tuple[list[str], bytes]:
+    pt = gens.point_type
+    last = pt.from_bytes(bytes.fromhex(commitments[-1])) + pt.generator()
+    return [*commitments[:-1], hexpt(last)], proof
+
+
+def _inputs_reversed(
+    commitments: list[str], proof: bytes, gens: GeneratorSet
+) -> tuple[list[str], bytes] | None:
+    return (commitments[::-1], proof) if len(commitments) > 1 else None
+
+
+# (comment after the shape's name, flags, change) of the first valid proof of each shape
+PROOF_TAMPERINGS: Final[tuple[tuple[str, tuple[str, ...], ProofTamper], ...]] = (
+    ("the last debt commitment plus G", ("ModifiedCommitment",), _last_plus_g),
+    ("inputs reversed", ("ModifiedCommitment",), _inputs_reversed),
+    ("last byte dropped", ("WrongLength",), lambda cs, proof, gens: (cs, proof[:-1])),
+    ("one byte appended", ("WrongLength",), lambda cs, proof, gens: (cs, proof + b"\x00")),
+)
 
 
 def _values(terms: MarginTerms, equity: list[str], debt: list[str], held: list[int]) -> list[int]:
@@ -124,70 +166,74 @@ def _prove_case(
     }
 
 
+HEADER: Final = [
+    "One group per margin-account shape: the published terms, the equity and debt",
+    "assets of the account (its committed inputs: equity leaves, then debt leaves),",
+    "the circuit's gates and digest. A verifier rebuilds the circuit from the terms.",
+    "Valid tests add the openings and the prover's DRBG seed.",
+]
+
+
+def _shape_group(f: VectorFile, terms: MarginTerms, shape: Shape, gens: GeneratorSet) -> None:
+    """A CollateralProofVerify group: the shape's valid proofs, the cheating prover's, and
+    :data:`PROOF_TAMPERINGS` of its first valid proof."""
+    name, equity, debt, kinds = shape
+    circuit = account_circuit(terms, equity, debt)
+    group = f.group(
+        "CollateralProofVerify",
+        account=name,
+        terms=TERMS,
+        equity_assets=equity,
+        debt_assets=debt,
+        gates=circuit.gates,
+        digest=circuit.digest().hex(),
+    )
+    first: Json | None = None
+    for kind, held in kinds:
+        values = _values(terms, equity, debt, held)
+        case = _prove_case(terms, equity, debt, values, f"margin/{name}/{kind}", gens)
+        first = first or case
+        group.add(
+            f"{name}: {kind} equity, largest debt covered",
+            ["Valid", "SeededProof"],
+            "valid",
+            **case,
+        )
+    assert first is not None
+    honest = _values(terms, equity, debt, kinds[0][1])
+    over = list(honest)
+    over[len(equity)] += 1
+    cheat = _prove_case(terms, equity, debt, honest, f"margin/{name}/cheat", gens, claimed=over)
+    group.add(
+        f"{name}: the cheating prover's proof of a debt one base unit above the collateral",
+        ["UnsatisfiedWitness"],
+        "invalid",
+        commitments=cheat["commitments"],
+        proof=cheat["proof"],
+    )
+    for comment, flags, tamper in PROOF_TAMPERINGS:
+        changed = tamper(list(first["commitments"]), bytes.fromhex(first["proof"]), gens)
+        if changed is not None:
+            commitments, proof = changed
+            group.add(
+                f"{name}: {comment}",
+                list(flags),
+                "invalid",
+                commitments=commitments,
+                proof=proof.hex(),
+            )
+
+
 def generate(gens: GeneratorSet) -> Json:
     f = VectorFile(
         "margin",
         "zkpor margin collateral proof v1: R1CS proofs over tree-leaf commitments "
         '(docs/spec.md, "Margin accounts")',
-        [
-            "One group per margin-account shape: the published terms, the equity and debt",
-            "assets of the account (its committed inputs: equity leaves, then debt leaves),",
-            "the circuit's gates and digest. A verifier rebuilds the circuit from the terms.",
-            "Valid tests add the openings and the prover's DRBG seed.",
-        ],
+        HEADER,
     )
     terms = terms_from_json(TERMS)
-    pt = gens.point_type
-    for name, equity, debt, kinds in SHAPES:
-        circuit = account_circuit(terms, equity, debt)
-        group = f.group(
-            "CollateralProofVerify",
-            account=name,
-            terms=TERMS,
-            equity_assets=equity,
-            debt_assets=debt,
-            gates=circuit.gates,
-            digest=circuit.digest().hex(),
-        )
-        base: Json | None = None
-        for kind, held in kinds:
-            values = _values(terms, equity, debt, held)
-            case = _prove_case(terms, equity, debt, values, f"margin/{name}/{kind}", gens)
-            base = base or case
-            group.add(
-                f"{name}: {kind} equity, largest debt covered",
-                ["Valid", "SeededProof"],
-                "valid",
-                **case,
-            )
-        assert base is not None
-        cs = list(base["commitments"])
-        data = bytes.fromhex(base["proof"])
-
-        def bad(comment: str, flags: list[str], commitments: list[str], proof: bytes) -> None:
-            group.add(comment, flags, "invalid", commitments=commitments, proof=proof.hex())  # noqa: B023
-
-        honest = _values(terms, equity, debt, kinds[0][1])
-        over = list(honest)
-        over[len(equity)] += 1
-        cheat = _prove_case(terms, equity, debt, honest, f"margin/{name}/cheat", gens, claimed=over)
-        bad(
-            f"{name}: the cheating prover's proof of a debt one base unit above the collateral",
-            ["UnsatisfiedWitness"],
-            cheat["commitments"],
-            bytes.fromhex(cheat["proof"]),
-        )
-        last = pt.from_bytes(bytes.fromhex(cs[-1])) + pt.generator()
-        bad(
-            f"{name}: the last debt commitment plus G",
-            ["ModifiedCommitment"],
-            [*cs[:-1], hexpt(last)],
-            data,
-        )
-        if len(cs) > 1:
-            bad(f"{name}: inputs reversed", ["ModifiedCommitment"], cs[::-1], data)
-        bad(f"{name}: last byte dropped", ["WrongLength"], cs, data[:-1])
-        bad(f"{name}: one byte appended", ["WrongLength"], cs, data + b"\x00")
+    for shape in SHAPES:
+        _shape_group(f, terms, shape, gens)
     # a valid proof of another shape with the same input count, shown for btc-backs-usdt
     other = _prove_case(
         terms,
@@ -197,15 +243,14 @@ def generate(gens: GeneratorSet) -> Json:
         "margin/eth-backs-usdt/random",
         gens,
     )
-    first = f.groups[0]
-    first.add(
+    f.groups[0].add(
         "btc-backs-usdt: a valid proof for ETH equity backing USDT (another circuit)",
         ["OtherCircuit"],
         "invalid",
         commitments=other["commitments"],
         proof=other["proof"],
     )
-    _gen_inclusion(f, terms, gens)
+    _inclusion_group(f, terms, gens)
     return f.to_json()
 
 
@@ -300,30 +345,24 @@ def margin_inclusion(
     return roots, incl
 
 
-def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> None:
-    """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt (account 0); bob, who
-    owes nothing, holds BTC and USDT; then the exchange's forgeries, each refused for its own
-    reason (docs/spec.md 8.2 step 4, 16.8)."""
-    from zkpor.crypto.r1cs.testing import prove_unchecked
+# --- MarginInclusionTest ---------------------------------------------------------------------
 
-    roots, incl = margin_inclusion(gens)
-    collateral = incl["collateral"]
-    inputs = collateral["inputs"]
-    debt_entry = incl["debts"][0]
-    g = f.group("MarginInclusionTest")
-    g.add(
-        "alice: BTC equity, a USDT debt and her collateral proof over those two leaves, both "
-        "tagged account 0 with 2 inputs",
-        ["Valid", "MarginTag"],
-        "valid",
-        roots=roots,
-        inclusion=incl,
-        verified=[
-            {"asset": "BTC", "kind": "equity", "amount": "1.5", "units": "150000000"},
-            {"asset": "USDT", "kind": "debt", "amount": "50000.0", "units": "50000000000"},
-        ],
-    )
-    btc, usdt, usdt_debt, _ = _margin_trees(gens)
+
+@dataclass(frozen=True)
+class Honest:
+    """The valid inclusion proofs the forgeries start from: the published roots, alice's
+    proof (1.5 BTC backing a 50,000 USDT debt, account 0) and bob's (no debt)."""
+
+    gens: GeneratorSet
+    terms: MarginTerms
+    roots: Json
+    alice: Json
+    bob: Json
+
+
+def _honest(gens: GeneratorSet, terms: MarginTerms) -> Honest:
+    roots, alice = margin_inclusion(gens)
+    btc, usdt, _, _ = _margin_trees(gens)
     bob: Json = {
         "format": INCLUSION_FORMAT,
         "round_id": _ROUND,
@@ -331,105 +370,156 @@ def _gen_inclusion(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> Non
         "arity": 4,
         "assets": [btc.inclusion_entry("bob"), usdt.inclusion_entry("bob")],
     }
+    return Honest(gens, terms, roots, alice, bob)
+
+
+# A forgery: (roots, inclusion proof) made from the honest ones
+Forge = Callable[[Honest], tuple[Json, Json]]
+
+
+def _pledged_bob(h: Honest) -> tuple[Json, Json]:
+    """bob's proof in trees where a ghost account (5, 2 inputs) uses his BTC leaf."""
+    ghost_tags = {"BTC": {"alice": MarginTag(0, 2), "bob": MarginTag(5, 2)}}
+    btc, usdt, _, roots = _margin_trees(h.gens, ghost_tags)
+    return roots, {**h.bob, "assets": [btc.inclusion_entry("bob"), usdt.inclusion_entry("bob")]}
+
+
+def _retagged(tags: dict[str, dict[str, MarginTag]]) -> Forge:
+    """alice's proof in trees whose leaves of hers carry ``tags``; she is shown account 0."""
+    return lambda h: margin_inclusion(h.gens, tags)
+
+
+def _alice_with(key: str, new: Callable[[Any], object]) -> Forge:
+    """alice's proof with ``key`` replaced by ``new(value)``, the published roots."""
+    return lambda h: (h.roots, {**h.alice, key: new(h.alice[key])})
+
+
+def _alice_without(key: str) -> Forge:
+    return lambda h: (h.roots, {k: v for k, v in h.alice.items() if k != key})
+
+
+def _zero_debt_proof(h: Honest) -> tuple[Json, Json]:
+    """alice's proof with a collateral proof made (by the cheating prover) for a debt of 0
+    over her BTC leaf and her debt leaf's blinding."""
+    from zkpor.crypto.r1cs.testing import prove_unchecked
+
+    btc, _, usdt_debt, _ = _margin_trees(h.gens)
+    btc_leaf = btc.levels[0][btc.index_of("alice")]
+    build = ConstraintSystem(values=[btc_leaf.value, 0])
+    account_build(h.terms, ["BTC"], ["USDT"])(build)
+    forged, _ = prove_unchecked(
+        build.circuit(),
+        build.witness(),
+        [btc_leaf.blinding, usdt_debt.levels[0][usdt_debt.index_of("alice")].blinding],
+        rng=SeededRandom(seed("margin/inclusion/forged")),
+        gens=h.gens,
+    )
+    collateral = {**h.alice["collateral"], "proof": forged.to_bytes().hex()}
+    return h.roots, {**h.alice, "collateral": collateral}
+
+
+def _roots_without_terms(h: Honest) -> tuple[Json, Json]:
+    roots: Json = json.loads(json.dumps(h.roots))
+    del roots["quote"]
+    for entry in roots["assets"].values():
+        entry.pop("price", None)
+        entry.pop("tiers", None)
+    return roots, h.alice
+
+
+# (comment, flags, forgery): the exchange's forgeries, each refused for its own reason
+# (docs/spec.md 8.2 step 4, 16.8)
+FORGERIES: Final[tuple[tuple[str, tuple[str, ...], Forge], ...]] = (
+    (
+        "bob owes nothing, but his BTC leaf is tagged as an input of margin account 5 (borrowed "
+        "collateral)",
+        ("PledgedLeaf",),
+        _pledged_bob,
+    ),
+    (
+        "alice's leaves are tagged account 1, her collateral proof says account 0",
+        ("WrongAccount",),
+        _retagged({"BTC": {"alice": MarginTag(1, 2)}, "USDT/debt": {"alice": MarginTag(1, 2)}}),
+    ),
+    (
+        "alice's collateral.account is 9999, her leaves are tagged account 0",
+        ("WrongAccount",),
+        _alice_with("collateral", lambda collateral: {**collateral, "account": 9999}),
+    ),
+    (
+        "alice's leaves are tagged account 0 with 3 inputs (an input she does not see), her "
+        "proof has 2",
+        ("WrongAccount",),
+        _retagged({"BTC": {"alice": MarginTag(0, 3)}, "USDT/debt": {"alice": MarginTag(0, 3)}}),
+    ),
+    (
+        "alice's BTC leaf (priced, an input of her account) tagged none",
+        ("WrongAccount",),
+        _retagged({"BTC": {"alice": MarginTag()}, "USDT/debt": {"alice": MarginTag(0, 2)}}),
+    ),
+    (
+        "alice's debt lowered to 49,000 USDT",
+        ("ModifiedCommitment",),
+        _alice_with(
+            "debts", lambda debts: [{**debts[0], "units": "49000000000", "amount": "49000.0"}]
+        ),
+    ),
+    ("the collateral proof left out", ("MissingCollateral",), _alice_without("collateral")),
+    (
+        "the debt left out, its collateral proof kept",
+        ("MissingCollateral",),
+        _alice_without("debts"),
+    ),
+    (
+        "collateral inputs in the wrong order",
+        ("ModifiedCommitment",),
+        _alice_with("collateral", lambda c: {**c, "inputs": c["inputs"][::-1]}),
+    ),
+    (
+        "a collateral proof made for a debt of 0 (the cheating prover), not over alice's leaf",
+        ("UnsatisfiedWitness",),
+        _zero_debt_proof,
+    ),
+    (
+        "roots without the margin terms (a debt tree of an unpriced asset)",
+        ("MissingCollateral",),
+        _roots_without_terms,
+    ),
+)
+
+
+def _inclusion_group(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> None:
+    """MarginInclusionTest: alice's 1.5 BTC back a 50,000 USDT debt (account 0); bob, who
+    owes nothing, holds BTC and USDT; then :data:`FORGERIES`."""
+    h = _honest(gens, terms)
+    g = f.group("MarginInclusionTest")
+    g.add(
+        "alice: BTC equity, a USDT debt and her collateral proof over those two leaves, both "
+        "tagged account 0 with 2 inputs",
+        ["Valid", "MarginTag"],
+        "valid",
+        roots=h.roots,
+        inclusion=h.alice,
+        verified=[
+            {"asset": "BTC", "kind": "equity", "amount": "1.5", "units": "150000000"},
+            {"asset": "USDT", "kind": "debt", "amount": "50000.0", "units": "50000000000"},
+        ],
+    )
     g.add(
         "bob: no debt, his BTC and USDT leaves tagged none (alice's BTC leaf, tagged, may be "
         "a sibling)",
         ["Valid", "MarginTag"],
         "valid",
-        roots=roots,
-        inclusion=bob,
+        roots=h.roots,
+        inclusion=h.bob,
         verified=[
             {"asset": "BTC", "kind": "equity", "amount": "0.2", "units": "20000000"},
             {"asset": "USDT", "kind": "equity", "amount": "500.0", "units": "500000000"},
         ],
     )
-
-    def bad(comment: str, flags: list[str], proof_json: Json, roots_json: Json = roots) -> None:
-        g.add(comment, flags, "invalid", roots=roots_json, inclusion=proof_json)
-
-    # borrowed collateral: a ghost account (5, 2 inputs) uses bob's BTC leaf as collateral
-    ghost_tags = {"BTC": {"alice": MarginTag(0, 2), "bob": MarginTag(5, 2)}}
-    g_btc, g_usdt, _, g_roots = _margin_trees(gens, ghost_tags)
-    bad(
-        "bob owes nothing, but his BTC leaf is tagged as an input of margin account 5 (borrowed "
-        "collateral)",
-        ["PledgedLeaf"],
-        {**bob, "assets": [g_btc.inclusion_entry("bob"), g_usdt.inclusion_entry("bob")]},
-        g_roots,
-    )
-    # alice's leaves in the published trees belong to account 1; she is shown account 0
-    other = {
-        "BTC": {"alice": MarginTag(1, 2)},
-        "USDT/debt": {"alice": MarginTag(1, 2)},
-    }
-    o_roots, o_incl = margin_inclusion(gens, other)
-    bad(
-        "alice's leaves are tagged account 1, her collateral proof says account 0",
-        ["WrongAccount"],
-        o_incl,
-        o_roots,
-    )
-    bad(
-        "alice's collateral.account is 9999, her leaves are tagged account 0",
-        ["WrongAccount"],
-        {**incl, "collateral": {**collateral, "account": 9999}},
-    )
-    three = {
-        "BTC": {"alice": MarginTag(0, 3)},
-        "USDT/debt": {"alice": MarginTag(0, 3)},
-    }
-    t_roots, t_incl = margin_inclusion(gens, three)
-    bad(
-        "alice's leaves are tagged account 0 with 3 inputs (an input she does not see), her "
-        "proof has 2",
-        ["WrongAccount"],
-        t_incl,
-        t_roots,
-    )
-    half = {"BTC": {"alice": MarginTag()}, "USDT/debt": {"alice": MarginTag(0, 2)}}
-    h_roots, h_incl = margin_inclusion(gens, half)
-    bad(
-        "alice's BTC leaf (priced, an input of her account) tagged none",
-        ["WrongAccount"],
-        h_incl,
-        h_roots,
-    )
-    changed = {**debt_entry, "units": "49000000000", "amount": "49000.0"}
-    bad("alice's debt lowered to 49,000 USDT", ["ModifiedCommitment"], {**incl, "debts": [changed]})
-    no_coll = {k: v for k, v in incl.items() if k != "collateral"}
-    bad("the collateral proof left out", ["MissingCollateral"], no_coll)
-    no_debt = {k: v for k, v in incl.items() if k != "debts"}
-    bad("the debt left out, its collateral proof kept", ["MissingCollateral"], no_debt)
-    rev = {**collateral, "inputs": inputs[::-1]}
-    bad("collateral inputs in the wrong order", ["ModifiedCommitment"], {**incl, "collateral": rev})
-    btc_leaf = btc.levels[0][btc.index_of("alice")]
-    build = ConstraintSystem(values=[btc_leaf.value, 0])
-    account_build(terms, ["BTC"], ["USDT"])(build)
-    witness = build.witness()
-    forged, _ = prove_unchecked(
-        build.circuit(),
-        witness,
-        [btc_leaf.blinding, usdt_debt.levels[0][usdt_debt.index_of("alice")].blinding],
-        rng=SeededRandom(seed("margin/inclusion/forged")),
-        gens=gens,
-    )
-    bad(
-        "a collateral proof made for a debt of 0 (the cheating prover), not over alice's leaf",
-        ["UnsatisfiedWitness"],
-        {**incl, "collateral": {**collateral, "proof": forged.to_bytes().hex()}},
-    )
-    no_terms: Json = json.loads(json.dumps(roots))
-    del no_terms["quote"]
-    for entry in no_terms["assets"].values():
-        entry.pop("price", None)
-        entry.pop("tiers", None)
-    g.add(
-        "roots without the margin terms (a debt tree of an unpriced asset)",
-        ["MissingCollateral"],
-        "invalid",
-        roots=no_terms,
-        inclusion=incl,
-    )
+    for comment, flags, forge in FORGERIES:
+        roots, incl = forge(h)
+        g.add(comment, list(flags), "invalid", roots=roots, inclusion=incl)
 
 
 NAME: Final = "margin"
