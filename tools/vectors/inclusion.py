@@ -26,7 +26,7 @@ from tools.vectors.mutations import (
     value_at,
 )
 from tools.vectors.schemaparts import Schema
-from tools.vectors.sumtree import _trees
+from tools.vectors.sumtree import seeded_trees
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group import N
 from zkpor.formats.amounts import format_units
@@ -75,7 +75,6 @@ def verified_assets(
 
 
 # the former name, which tools/vectors/zkpi.py imports
-_inclusion = inclusion_proof
 
 
 # --- the tamperings of alice's proof -------------------------------------------------------
@@ -130,7 +129,7 @@ def other_node_proof(doc: Json, gens: GeneratorSet) -> None:
     """alice's level-1 range proofs replaced by those of another (full) level-1 node."""
     step = value_at(doc, LEVEL_1)
     other = 0 if int(step["index"]) != 0 else 1
-    btc = _trees(gens.point_type.backend_name)["btc"]
+    btc = seeded_trees(gens.point_type.backend_name)["btc"]
     step["proofs"] = [p.hex() for p in btc.levels[1][other].proofs]
 
 
@@ -392,7 +391,7 @@ def _round_b(group: Group, usdt: Tree, gens: GeneratorSet) -> None:
 
 def generate(gens: GeneratorSet) -> Json:
     f = VectorFile("inclusion", "zkpor inclusion proof v1 (docs/spec.md section 8)", HEADER)
-    trees = _trees(gens.point_type.backend_name)
+    trees = seeded_trees(gens.point_type.backend_name)
     group = f.group("InclusionTest")
     _round_a_valid(group, trees)
     _round_a_tampered(group, trees, gens)

@@ -15,7 +15,7 @@ from tools.vectors.base import EXCHANGE, ROUND_A, Json, VectorFile
 from tools.vectors.inclusion import inclusion_proof, verified_assets
 from tools.vectors.mutations import Mutation, drop, mutated, put
 from tools.vectors.schemaparts import Schema
-from tools.vectors.sumtree import _trees
+from tools.vectors.sumtree import seeded_trees
 from tools.vectors.zkpi import NON_ASCII_EXCHANGE
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.formats.models import InclusionProof
@@ -98,7 +98,7 @@ def generate(gens: GeneratorSet) -> Json:
         "zkpor inclusion proof naming its exchange (docs/spec.md 8.1, 8.2)",
         HEADER,
     )
-    trees = _trees(gens.point_type.backend_name)
+    trees = seeded_trees(gens.point_type.backend_name)
     btc, eth = trees["btc"], trees["eth"]
     roots = roots_json(ROUND_A, 4, [btc, eth])
     alice = {**inclusion_proof(ROUND_A, 4, "alice", [btc, eth]), "exchange": EXCHANGE}

@@ -21,7 +21,7 @@ from typing import Final
 
 from tools.vectors.base import CREATED, EXCHANGE, MASTER, ROUND_A, RUN_NONCE, Json
 from tools.vectors.mutations import Mutation
-from tools.vectors.sumtree import _trees
+from tools.vectors.sumtree import seeded_trees
 from zkpor.crypto.generators import GeneratorSet, generator_digest
 from zkpor.crypto.group import SUITE_ID
 from zkpor.crypto.pedersen import Opening
@@ -172,7 +172,7 @@ def _entry(tree_json: Json, reserves: Json, recipe: Recipe, liabilities: Json | 
 
 def _tree_assets(gens: GeneratorSet, recipe: Recipe) -> Assets:
     """BTC and ETH: sumtree.json's trees and the reserves of :func:`reserve_addresses`."""
-    trees = _trees(gens.point_type.backend_name)
+    trees = seeded_trees(gens.point_type.backend_name)
     addresses = reserve_addresses(recipe.exchange)
     out: Assets = {}
     for sym, chain, height, reserves, decimals in (

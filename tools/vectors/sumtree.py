@@ -105,10 +105,6 @@ def seeded_trees(backend_name: str) -> dict[str, Tree]:
     return out
 
 
-# the name the other vector modules import (inclusion, manifest, ...)
-_trees = seeded_trees
-
-
 class RoundKeysCase(NamedTuple):
     comment: str
     flags: tuple[str, ...]

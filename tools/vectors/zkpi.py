@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from tools.vectors.base import EXCHANGE, ROUND_A, Json, VectorFile
-from tools.vectors.inclusion import _inclusion
+from tools.vectors.inclusion import inclusion_proof
 from tools.vectors.schemaparts import HEX, OBJ, STR, GroupSpec, Schema, _arr
 from tools.vectors.sumtree import seeded_trees
 from zkpor.crypto.generators import GeneratorSet
@@ -48,7 +48,6 @@ def encode_zkpi(incl: Json) -> bytes:
 
 
 # the name inclusion_exchange imports
-_encode = encode_zkpi
 
 
 def _decoded(data: bytes) -> Json:
@@ -267,8 +266,8 @@ def _proofs(gens: GeneratorSet) -> Proofs:
     from tools.vectors.margin import margin_inclusion
 
     t = seeded_trees(gens.point_type.backend_name)
-    spec = _inclusion(ROUND_A, 4, "alice", [t["spec"]])
-    both = _inclusion(ROUND_A, 4, "alice", [t["btc"], t["eth"]])
+    spec = inclusion_proof(ROUND_A, 4, "alice", [t["spec"]])
+    both = inclusion_proof(ROUND_A, 4, "alice", [t["btc"], t["eth"]])
     _, debtor = margin_inclusion(gens)
     return Proofs(spec, both, debtor)
 

@@ -12,6 +12,7 @@ their margin tags (docs/spec/liabilities-tree.md 7.4; default none), bound by th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from zkpor.crypto.drbg import SeededRandom
@@ -160,34 +161,12 @@ def build_tree(
 ) -> Tree:
     """Build the tree (see module doc). With ``rng`` None no range proof is made."""
     keys = RoundKeys.derive(master, round_id, run_nonce)
-    holders = len(customers)
-    count = padded_count(holders, granularity)
-    entries = list(customers) + [(pad_leaf_id(j), 0) for j in range(count - holders)]
+    count = padded_count(len(customers), granularity)
+    entries = list(customers) + [(pad_leaf_id(j), 0) for j in range(count - len(customers))]
     if overrides:
         entries = [(u, overrides.get(u, v)) for u, v in entries]
     placed = sorted((keys.placement(asset, u), u, v) for u, v in entries)
-    leaves: list[LevelNode] = []
-    salts: list[bytes] = []
-    for _, leaf_id, units in placed:
-        blinding = keys.blinding(asset, leaf_id)
-        salt = keys.salt(asset, leaf_id)
-        c = commit(units, blinding, gens)
-        tag = (tags or {}).get(leaf_id, MarginTag()).to_bytes()
-        leaves.append(
-            LevelNode(
-                leaf_hash(round_id, asset, salt, leaf_id, c.to_bytes()), c, units, blinding, tag
-            )
-        )
-        salts.append(salt)
-
-    def prove_chunk(values: list[int], blindings: list[int]) -> bytes:
-        if rng is None:
-            return b""
-        in_range = all(0 <= v < 2**RANGE_BITS for v in values)
-        if in_range:
-            return prove(values, blindings, RANGE_BITS, rng=rng, gens=gens).to_bytes()
-        return prove_unchecked(values, blindings, RANGE_BITS, rng=rng, gens=gens).to_bytes()
-
+    leaves, salts = _leaves(keys, round_id, asset, placed, gens, tags or {})
     sizes = tuple(level_sizes(count, arity))
     built, proofs = build_levels(
         round_id,
@@ -199,29 +178,11 @@ def build_tree(
         leaves,
         len(sizes) - 1,
         gens=gens,
-        prove_chunk=prove_chunk,
+        prove_chunk=_chunk_prover(rng, gens),
     )
     levels = [[TreeNode(n.hash, n.commitment, n.value, n.blinding, [], n.tag) for n in leaves]]
     for nodes, blobs in zip(built, proofs):
-        levels.append(
-            [
-                TreeNode(
-                    n.hash,
-                    n.commitment,
-                    n.value,
-                    n.blinding,
-                    [
-                        part
-                        for _, part in split_child_proofs(
-                            blob, len(children_of(i, len(levels[-1]), arity))
-                        )
-                    ]
-                    if blob
-                    else [],
-                )
-                for i, (n, blob) in enumerate(zip(nodes, blobs))
-            ]
-        )
+        levels.append(_tree_level(nodes, blobs, len(levels[-1]), arity))
     return Tree(
         round_id=round_id,
         asset=asset,
@@ -232,3 +193,53 @@ def build_tree(
         placements=[p for p, _, _ in placed],
         levels=levels,
     )
+
+
+def _leaves(
+    keys: RoundKeys,
+    round_id: str,
+    asset: str,
+    placed: list[tuple[bytes, str, int]],
+    gens: GeneratorSet,
+    tags: dict[str, MarginTag],
+) -> tuple[list[LevelNode], list[bytes]]:
+    """The leaves in placement order (commitment, leaf hash, margin tag) and their salts."""
+    leaves: list[LevelNode] = []
+    salts: list[bytes] = []
+    for _, leaf_id, units in placed:
+        blinding = keys.blinding(asset, leaf_id)
+        salt = keys.salt(asset, leaf_id)
+        c = commit(units, blinding, gens)
+        tag = tags.get(leaf_id, MarginTag()).to_bytes()
+        h = leaf_hash(round_id, asset, salt, leaf_id, c.to_bytes())
+        leaves.append(LevelNode(h, c, units, blinding, tag))
+        salts.append(salt)
+    return leaves, salts
+
+
+def _chunk_prover(
+    rng: SeededRandom | None, gens: GeneratorSet
+) -> Callable[[list[int], list[int]], bytes]:
+    """The range prover of one child chunk: none without ``rng``; out-of-range values (an
+    invalid vector's) proven with the unchecked test prover."""
+
+    def prove_chunk(values: list[int], blindings: list[int]) -> bytes:
+        if rng is None:
+            return b""
+        if all(0 <= v < 2**RANGE_BITS for v in values):
+            return prove(values, blindings, RANGE_BITS, rng=rng, gens=gens).to_bytes()
+        return prove_unchecked(values, blindings, RANGE_BITS, rng=rng, gens=gens).to_bytes()
+
+    return prove_chunk
+
+
+def _tree_level(
+    nodes: list[LevelNode], blobs: list[bytes], below: int, arity: int
+) -> list[TreeNode]:
+    """One level above the leaves, each node with its child proofs split into chunks."""
+    out = []
+    for i, (n, blob) in enumerate(zip(nodes, blobs)):
+        count = len(children_of(i, below, arity))
+        parts = [part for _, part in split_child_proofs(blob, count)] if blob else []
+        out.append(TreeNode(n.hash, n.commitment, n.value, n.blinding, parts))
+    return out
