@@ -31,7 +31,8 @@ def test_decimal_is_exact_text(text: str, shown: str) -> None:
     assert decimal(text) == shown
 
 
-def test_verify_user_text(tmp_path: Path) -> None:
+def test_verify_user_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # as on a terminal: wrapped to 80 columns
     demo = demo_round()
     for proof in _proofs(demo):
         code, out, err = cli(
@@ -100,7 +101,8 @@ def test_every_json_command_fails_as_json(tmp_path: Path, args: list[str]) -> No
     assert data["ok"] is False and data["exit_code"] == code and data["error"]
 
 
-def test_verify_audit_text(tmp_path: Path) -> None:
+def test_verify_audit_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # as on a terminal: wrapped to 80 columns
     demo = demo_round()
     manifest = json.loads((demo / "bundle" / "manifest.json").read_text())
     code, out, err = cli(

@@ -11,7 +11,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 import typer.core
-from rich.console import Console
 
 try:  # typer >= 0.20 ships its own copy of click
     from typer._click import exceptions as _click_exceptions
@@ -19,6 +18,7 @@ except ImportError:  # pragma: no cover - older typer on click
     from click import exceptions as _click_exceptions  # type: ignore[no-redef]
 
 from zkpor import __version__
+from zkpor.cli.console import ZkporConsole, stdout_closed
 from zkpor.errors import VerificationError, ZkporError
 
 EXIT_OK = 0
@@ -64,7 +64,7 @@ app = command_group(
     name="zkpor",
 )
 _state = {"debug": False}
-err_console = Console(stderr=True)
+err_console = ZkporConsole(stderr=True)
 
 
 def _version(value: bool) -> None:
@@ -179,10 +179,16 @@ def main(argv: list[str] | None = None) -> None:
         _fail("error: ", _usage_message(exc), EXIT_BAD_INPUT, as_json)
     except _click_exceptions.ClickException as exc:
         _fail("error: ", exc.format_message(), EXIT_BAD_INPUT, as_json)
+    except BrokenPipeError:  # the reader of stdout went away (`| head`): not a failed check
+        stdout_closed()
     except VerificationError as exc:
         _fail("verification failed: ", exc, EXIT_VERIFICATION_FAILED, as_json)
     except ZkporError as exc:
         _fail("error: ", exc, EXIT_BAD_INPUT, as_json)
     except (OSError, ValueError) as exc:
         _fail("error: ", exc, EXIT_BAD_INPUT, as_json)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stdout_closed()
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -17,6 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from zkpor.cli.console import ZkporConsole
 from zkpor.errors import InputError
 
 __all__ = [
@@ -29,9 +29,9 @@ __all__ = [
     "shown_line",
 ]
 
-console = Console()
+console = ZkporConsole()
 # For lines that hold data (identifiers, amounts): never markup, emoji codes or highlighting.
-data_console = Console(markup=False, emoji=False, highlight=False)
+data_console = ZkporConsole(markup=False, emoji=False, highlight=False)
 
 
 def shown_line(text: str) -> str:
@@ -75,7 +75,7 @@ class Bars:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=ZkporConsole(stderr=True),
             disable=not enabled,
         )
         self.tasks: dict[str, TaskID] = {}

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from zkpor.cli.app import app, command_group
+from zkpor.cli.console import ZkporConsole
 from zkpor.errors import InputError, VerificationError
 
 vectors_app = command_group("Test vectors for other implementations (vectors/, docs/vectors.md).")
 app.add_typer(vectors_app, name="vectors", short_help="Test vectors for other implementations.")
-console = Console()
+console = ZkporConsole()
 
 
 @vectors_app.command("generate", hidden=True)

@@ -8,6 +8,8 @@ Manual: docs/cli.md.
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -41,11 +43,28 @@ def decimal(text: str) -> str:
     return f"{whole}.{frac}" if point and frac else whole
 
 
+def line_width() -> int | None:
+    """WIDTH on a terminal; None (no wrapping) when stdout is a file or a pipe, so that a
+    line read by a program or grep is whole, unless ``COLUMNS`` asks for a width (docs/cli.md,
+    "Output")."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) >= 40:
+        return min(int(columns), WIDTH)
+    try:
+        return WIDTH if sys.stdout.isatty() else None
+    except (AttributeError, ValueError):
+        return None
+
+
 def wrapped(text: str, indent: str, first: str | None = None) -> list[str]:
-    """``text`` wrapped to WIDTH columns (identifiers and paths are never broken)."""
+    """``text`` wrapped to WIDTH columns on a terminal, one line otherwise (identifiers and
+    paths are never broken)."""
+    width = line_width()
+    if width is None:
+        return [(indent if first is None else first) + " ".join(text.split())]
     return textwrap.wrap(
         text,
-        WIDTH,
+        width,
         initial_indent=indent if first is None else first,
         subsequent_indent=indent + ("  " if first is not None else ""),
         break_long_words=False,
@@ -64,7 +83,8 @@ def _address_lines(addresses: Sequence[tuple[str, str]], indent: str) -> list[st
     out = []
     for address, balance in addresses:
         line = f"{indent}{address}  {decimal(balance)}"
-        if len(line) > WIDTH:
+        width = line_width()
+        if width is not None and len(line) > width:
             out += [f"{indent}{address}", f"{indent}  {decimal(balance)}"]
         else:
             out.append(line)

@@ -280,7 +280,11 @@ def audit(
     chain = None
     pub = roots
     if manifest is not None:
+        if progress:
+            progress("check the manifest", 0, 1)
         report_m = _checked_manifest(manifest, digest)
+        if progress:
+            progress("check the manifest", 1, 1)
         pub = manifest_roots(manifest)
         if eth_rpc is not None:
             chain = _on_chain(manifest, manifest_source, eth_rpc)

@@ -373,6 +373,43 @@ def _check_shape(conn: sqlite3.Connection, info: _Asset, roots: Roots | None) ->
         raise VerificationError(f"asset {asset}: root differs from the published one")
 
 
+def _check_tree(
+    conn: sqlite3.Connection,
+    round_id: str,
+    info: _Asset,
+    arity: int,
+    pool: Executor,
+    progress: Callable[[str, int, int], None] | None,
+) -> int:
+    """Check every internal node of one tree on ``pool`` (a sliding window of batches) and
+    return the number of range proofs. Progress counts nodes whose batch has been checked,
+    not submitted, so the bar and its clock follow the work."""
+    internal = sum(info.sizes[1:])
+    stage = f"audit {info.asset}"
+    pending: dict[Future[int], int] = {}
+    checked = proofs = 0
+    if progress:
+        progress(stage, 0, internal)
+
+    def collect(done: set[Future[int]]) -> None:
+        nonlocal checked, proofs
+        for future in done:
+            proofs += future.result()
+            checked += pending.pop(future)
+        if progress:
+            progress(stage, checked, internal)
+
+    for unit in _units(conn, round_id, info, arity):
+        if len(pending) >= _IN_FLIGHT:  # sliding window: keep the workers fed
+            done, _ = wait_first(pool, set(pending))
+            collect(done)
+        pending[pool.submit(_check_unit, unit)] = len(unit[3])
+    while pending:
+        done, _ = wait_first(pool, set(pending))
+        collect(done)
+    return proofs
+
+
 def _audit(
     conn: sqlite3.Connection,
     source: str,
@@ -417,29 +454,14 @@ def _audit(
     for info in assets:
         _check_shape(conn, info, roots)
     for info in assets:
-        asset = info.asset
         internal = sum(info.sizes[1:])
-        pending: set[Future[int]] = set()
-        nodes_done = 0
-        for unit in _units(conn, round_id, info, arity):
-            if len(pending) >= _IN_FLIGHT:  # sliding window: keep the workers fed
-                completed, pending = wait_first(pool, pending)
-                report.proofs += sum(f.result() for f in completed)
-            pending.add(pool.submit(_check_unit, unit))
-            nodes_done += len(unit[3])
-            if progress:
-                progress(f"audit {asset}", min(internal, nodes_done), internal)
-        while pending:
-            completed, pending = wait_first(pool, pending)
-            report.proofs += sum(f.result() for f in completed)
+        report.proofs += _check_tree(conn, round_id, info, arity, pool, progress)
         report.nodes += sum(info.sizes)
-        report.assets[asset] = {
+        report.assets[info.asset] = {
             "leaf_count": info.leaf_count,
             "depth": info.depth,
             "internal_nodes": internal,
         }
-        if progress:
-            progress(f"audit {asset}", internal, internal)
     report.margin_accounts = audit_margin(
         conn, source, {a.asset: a.leaf_count for a in assets}, roots, pool, progress
     )
