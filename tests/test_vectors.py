@@ -426,3 +426,20 @@ def test_trace_does_not_change_the_proof() -> None:
     assert traced.to_bytes() == plain.to_bytes()
     assert len(trace["rounds"]) == 5  # type: ignore[arg-type]
     assert trace["A"] == plain.A.to_bytes().hex() and trace["b"] == f"{plain.b:064x}"
+
+
+def test_outside_a_checkout_the_error_says_what_to_pass(tmp_path: Path) -> None:
+    """Issue 23 item 12: `zkpor vectors check vectors` where no vectors/ folder exists (an
+    installed wheel) says what to pass; with no DIR the shipped releases are checked."""
+    r = zkpor("vectors", "check", "vectors", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (
+        2,
+        "error: vectors: not a directory: name a folder of vector files (a release such as "
+        "vectors/v1 of a zkpor checkout, or your own), or give no DIR to check the releases "
+        "shipped in this package (zkpor vectors check)\n",
+    )
+    r = zkpor("vectors", "check", "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    releases = json.loads(r.stdout)["releases"]
+    assert [Path(x["directory"]).name for x in releases] == list(EXPECTED_COUNTS)
+    assert all(Path(x["directory"]).is_absolute() for x in releases)  # the package data

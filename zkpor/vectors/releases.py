@@ -74,7 +74,12 @@ def resolve(directory: Path | None) -> list[Path]:
     if directory is None:
         return default_releases()
     if not directory.is_dir():
-        raise InputError("not a directory", source=str(directory))
+        raise InputError(
+            "not a directory: name a folder of vector files (a release such as vectors/v1 of a "
+            "zkpor checkout, or your own), or give no DIR to check the releases shipped in "
+            "this package (zkpor vectors check)",
+            source=str(directory),
+        )
     if _is_release(directory):
         return [directory]
     found = release_dirs(directory)
