@@ -25,6 +25,16 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert _readme_commands()[1] in ci
 
 
+def test_the_test_command_installs_what_the_tests_need() -> None:
+    """Issue 23 item 7: the tests' local Ethereum node is installed by the README's command
+    itself (before pytest), so a newcomer's run skips nothing; the README states the time."""
+    cmd = _readme_commands()[1]
+    assert "(cd tests/ethnode && npm ci --no-audit --no-fund)" in cmd
+    assert cmd.index("npm ci") < cmd.index("pytest")
+    text = (ROOT / "README.md").read_text()
+    assert re.search(r"about \d+ minutes on a quiet 2-core machine", text)
+
+
 def test_one_license() -> None:
     """pyproject.toml, the npm packages and LICENSE name one license: Apache-2.0 (issue 22)."""
     import json
