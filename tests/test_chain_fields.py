@@ -273,5 +273,7 @@ def test_eth_rpc_without_web3_says_how_to_install(tmp_path: Any) -> None:
     )
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip() == (
-        "error: checking balances on chain needs web3: pip install 'zkpor[chain]'"
+        "error: checking balances on chain needs web3: install zkpor with its chain extra (pip "
+        "install 'dist/zkpor-0.1.0-py3-none-any.whl[chain]', or pip install '.[chain]' in a "
+        "checkout)"
     )

@@ -132,7 +132,10 @@ def _dask_executor(scheduler: str) -> Iterator[Executor]:
     try:
         distributed: Any = importlib.import_module("distributed")
     except ImportError:
-        raise InputError("--scheduler needs Dask: pip install 'zkpor[dask]'") from None
+        raise InputError(
+            "--scheduler needs Dask: install zkpor with its dask extra (pip install "
+            "'dist/zkpor-0.1.0-py3-none-any.whl[dask]', or pip install '.[dask]' in a checkout)"
+        ) from None
     no_workers_seconds = _no_workers_seconds()  # a bad value is said before connecting
     try:
         client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)

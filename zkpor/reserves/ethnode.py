@@ -24,7 +24,7 @@ answer) are :class:`EthNodeError`, one line, naming the node by scheme, host and
 (an RPC URL's path or query often holds an API key). Problems with one address or one
 contract are findings in the returned :class:`ChainReport`.
 
-web3 is imported lazily: it is the optional extra ``chain`` (``pip install 'zkpor[chain]'``);
+web3 is imported lazily: it is the optional extra ``chain`` (docs/auditors.md says how to add it);
 the lightweight verifier never imports this module unless ``--eth-rpc`` is given.
 
 Spec: docs/spec/reserves.md (section 10).
@@ -173,7 +173,9 @@ def connect(url: str, *, timeout: float = 30.0) -> Any:
         from web3 import Web3
     except ImportError as exc:
         raise EthNodeError(
-            "checking balances on chain needs web3: pip install 'zkpor[chain]'"
+            "checking balances on chain needs web3: install zkpor with its chain extra (pip "
+            "install 'dist/zkpor-0.1.0-py3-none-any.whl[chain]', or pip install '.[chain]' in a "
+            "checkout)"
         ) from exc
     label = node_label(url)
     if urlsplit(url).scheme not in ("http", "https"):
