@@ -26,8 +26,7 @@ def _texts() -> dict[str, str]:
 
 def test_no_install_from_an_index_that_has_no_zkpor() -> None:
     bad = {
-        name: re.findall(r"pip install ['\"]?zkpor\[\w+\]", text)
-        for name, text in _texts().items()
+        name: re.findall(r"pip install ['\"]?zkpor\[\w+\]", text) for name, text in _texts().items()
     }
     assert {k: v for k, v in bad.items() if v and k != "docs/operators.md"} == {}
     # operators.md names the wrong command once, to say it finds nothing
