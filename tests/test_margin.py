@@ -218,13 +218,14 @@ def test_undercollateralized_account_refused(tmp_path: Path) -> None:
     r = prove(tmp_path)
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr
-    # erin: 2 ETH = 6000 USD owed against 1 ETH at 95% = 2850 USD
+    # erin: 2 ETH = 6000 USD owed against 1 ETH at 95% = 2850 USD; values with the quote's
+    # two decimals at least (issue 23 item 9), more only where they are not zero
     assert (
-        "'erin' is undercollateralized: debt value 6000.0 USD exceeds collateral value "
-        "2850.0 USD" in r.stderr
+        "'erin' is undercollateralized: debt value 6000.00 USD exceeds collateral value "
+        "2850.00 USD" in r.stderr
     ), r.stderr
     assert (
-        "'frank' is undercollateralized: debt value 0.0006 USD exceeds collateral value 0.0 USD"
+        "'frank' is undercollateralized: debt value 0.0006 USD exceeds collateral value 0.00 USD"
         in r.stderr
     )
     assert "alice" not in r.stderr and "bob" not in r.stderr

@@ -144,8 +144,13 @@ def debt_hundredths(terms: MarginTerms, debt: Mapping[str, int]) -> int:
 
 def format_margin_value(terms: MarginTerms, hundredths: int) -> str:
     """A value in hundredths of margin units as a quote amount, exact to the margin unit
-    (rounded down below it; a debt value is always exact)."""
-    return format_units(hundredths // 100, terms.quote_decimals + terms.scale)
+    (rounded down below it; a debt value is always exact), with at least the quote's own
+    decimals (``1500.50 USD``, never ``1500.5``) and more only where they are not zero."""
+    text = format_units(hundredths // 100, terms.quote_decimals + terms.scale)
+    if terms.quote_decimals == 0:
+        return text.removesuffix(".0")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(terms.quote_decimals, '0')}"
 
 
 def _reduced(
