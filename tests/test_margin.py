@@ -680,3 +680,45 @@ def test_audit_rejects_an_input_in_a_tree_the_round_lacks(margin: Path) -> None:
     roots = manifest_roots(_manifest(margin))
     with ThreadPoolExecutor(1) as ex, pytest.raises(VerificationError, match="no tree"):
         audit_margin(conn, "x", {"BTC": 4, "ETH": 4, "ETH/debt": 4}, roots, ex)
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        (
+            '[[assets]]\nsymbol = "BTC"\ndecimal = 8\n',
+            "assets.0.decimal: assets file: unknown key 'decimal' (did you mean 'decimals'?)",
+        ),
+        (
+            '[quote]\nsymbol = "USD"\ndecimals = 2\n[[assets]]\nsymbol = "BTC"\ndecimals = 8\n'
+            'price = "-5"\ntiers = [{ratio = 90}]\n',
+            "assets.0.price: assets file: price must be a decimal number of quote units, at "
+            "least 0, written as a string (e.g. \"3000.5\"), not '-5'",
+        ),
+        (
+            '[quote]\nsymbol = "USD"\ndecimals = 2\n[[assets]]\nsymbol = "BTC"\ndecimals = 8\n'
+            "price = -5\ntiers = [{ratio = 90}]\n",
+            "assets.0.price: assets file: price must be a decimal number of quote units, at "
+            'least 0, written as a string (e.g. "3000.5"), not the int -5',
+        ),
+        (
+            '[quote]\nsymbol = "USD"\ndecimals = 2\n[[assets]]\nsymbol = "BTC"\ndecimals = 8\n'
+            'price = "3000"\ntiers = [{ratio = 90, upto = "5"}]\n',
+            "assets.0.tiers.0.upto: assets file: unknown key 'upto' (did you mean 'up_to'?)",
+        ),
+        (
+            '[[assets]]\nsymbol = "btc"\ndecimals = 8\n',
+            "assets.0.symbol: assets file: symbol must be 1 to 16 characters A-Z, 0-9, '.', '_' "
+            "or '-', starting with a letter or digit, not 'btc' (symbols are upper case: write "
+            "'BTC')",
+        ),
+    ],
+)
+def test_assets_file_mistakes_in_a_users_words(tmp_path: Path, toml: str, expected: str) -> None:
+    """Issue 23 item 9: a typo names the unknown key (not the key it made missing), a bad
+    value says what is accepted (never a regular expression)."""
+    path = tmp_path / "assets.toml"
+    path.write_text(toml)
+    with pytest.raises(InputError) as info:
+        load_assets(path)
+    assert str(info.value) == f"{path}: {expected}"

@@ -150,13 +150,56 @@ def load_assets(path: Path) -> AssetsFile:
     try:
         return AssetsFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        msg = first["msg"]
-        value = first.get("input")
-        if first["loc"][-1:] == ("symbol",) and isinstance(value, str) and value != value.upper():
+        raise _assets_file_error(exc, str(path)) from None
+
+
+#: What each pattern-checked field of the assets file accepts, in a user's words.
+_PATTERN_WORDS: Final[dict[str, str]] = {
+    "price": 'a decimal number of quote units, at least 0, written as a string (e.g. "3000.5")',
+    "up_to": 'a decimal number of quote units, at least 0, written as a string (e.g. "100000")',
+    "symbol": "1 to 16 characters A-Z, 0-9, '.', '_' or '-', starting with a letter or digit",
+}
+
+
+def _assets_file_error(exc: ValidationError, source: str) -> InputError:
+    """The first problem of an assets file in a user's words: an unknown key before anything
+    else (a typo such as ``decimal`` also makes ``decimals`` missing; the typo is the
+    cause), with the nearest known key; a value that does not match says what is accepted,
+    never the regular expression."""
+    import difflib
+
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    name = str(first["loc"][-1]) if first["loc"] else ""
+    value = first.get("input")
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        known = _known_keys(first["loc"][:-1])
+        near = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else f" (known keys: {', '.join(known)})"
+        msg = f"unknown key {name!r}{hint}"
+    elif first["type"] == "string_pattern_mismatch" and name in _PATTERN_WORDS:
+        msg = f"{name} must be {_PATTERN_WORDS[name]}, not {value!r}"
+        if name == "symbol" and isinstance(value, str) and value != value.upper():
             msg += f" (symbols are upper case: write {value.upper()!r})"
-        raise InputError(f"assets file: {msg}", source=str(path), field=loc or None) from None
+    elif first["type"] == "string_type" and name in ("price", "up_to"):
+        msg = f"{name} must be {_PATTERN_WORDS[name]}, not the {type(value).__name__} {value!r}"
+    return InputError(f"assets file: {msg}", source=source, field=loc or None)
+
+
+def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the assets file allows at ``loc`` (the table holding an unknown key)."""
+    named = [p for p in loc if isinstance(p, str)]
+    tables: dict[str, type[BaseModel]] = {
+        "quote": QuoteSpec,
+        "assets": AssetSpec,
+        "tiers": TierSpec,
+    }
+    model: type[BaseModel] = AssetsFile
+    for key in named:
+        model = tables.get(key, model)
+    return list(model.model_fields)
 
 
 def _symbol_hint(asset: str, assets: dict[str, AssetSpec]) -> str:
