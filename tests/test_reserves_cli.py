@@ -191,3 +191,32 @@ def test_list_refuses_a_changed_manifest_format(tmp_path: Path) -> None:
     bad.write_text('{"format": "zkpor-manifest-v2", "format": "x"}')
     code, out, err = cli("reserves", "list", str(bad))
     assert code == 2 and out == "" and "m.json" in err
+
+
+def test_list_json() -> None:
+    """Issue 23 item 8: `reserves list --json` prints the manifest's reserves as JSON (the
+    amounts as the manifest's exact strings); with --csv as well, one usage error (JSON)."""
+    bundle = demo_round() / "bundle"
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    code, out, err = cli("reserves", "list", str(bundle / "manifest.json"), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["ok"], data["exchange"], data["round_id"]) == (
+        True,
+        manifest["exchange"],
+        manifest["round_id"],
+    )
+    for sym, asset in manifest["assets"].items():
+        res = asset["reserves"]
+        got = data["assets"][sym]
+        assert got["addresses"] == [
+            {"address": a["address"], "balance": a["balance"]} for a in res["addresses"]
+        ]
+        assert (got["chain"], got["block_height"], got["total"]) == (
+            res["chain"],
+            res["block_height"],
+            res["total"],
+        )
+    code, out, err = cli("reserves", "list", str(bundle / "manifest.json"), "--json", "--csv")
+    assert code == 2 and json.loads(out)["error"] == "give at most one of --csv and --json"
+    assert err == "error: give at most one of --csv and --json\n"

@@ -20,6 +20,7 @@ from zkpor.cli.verify_text import decimal, wrapped
 from zkpor.errors import InputError
 
 if TYPE_CHECKING:
+    from zkpor.formats.manifest import Manifest
     from zkpor.reserves import ReservesReport, ReservesSnapshot
     from zkpor.reserves.chaincheck import ChainCheck
 
@@ -251,6 +252,9 @@ def reserves_list(
         bool,
         typer.Option("--csv", help="CSV: asset,chain,block_height,block_hash,address,balance."),
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON: per asset its chain, block and addresses.")
+    ] = False,
 ) -> None:
     """List every reserve address of a manifest with its balance, chain and block height,
     to look each one up on chain (a node or block explorer).
@@ -264,7 +268,12 @@ def reserves_list(
     """
     from zkpor.cli.verify_cmds import load_manifest
 
+    if as_csv and as_json:
+        raise InputError("give at most one of --csv and --json")
     m = load_manifest(manifest)
+    if as_json:
+        print(json.dumps(_reserves_json(m), indent=2))
+        return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["asset", "chain", "block_height", "block_hash", "address", "balance"])
@@ -289,3 +298,27 @@ def reserves_list(
         lines += [f"  {a.address:{width}}  {decimal(a.balance)}" for a in res.addresses]
     for line in lines:
         data_console.print(shown_line(line), soft_wrap=True)
+
+
+def _reserves_json(m: Manifest) -> dict[str, object]:
+    """``reserves list --json``: what the manifest states, per asset (amounts as exact
+    decimal strings, as in the manifest)."""
+    return {
+        "ok": True,
+        "exchange": m.exchange,
+        "round_id": m.round_id,
+        "assets": {
+            sym: {
+                "chain": a.reserves.chain,
+                "block_height": a.reserves.block_height,
+                "block_hash": a.reserves.block_hash,
+                "token_contract": a.reserves.token_contract,
+                "chain_id": a.reserves.chain_id,
+                "total": a.reserves.total,
+                "addresses": [
+                    {"address": x.address, "balance": x.balance} for x in a.reserves.addresses
+                ],
+            }
+            for sym, a in m.assets.items()
+        },
+    }

@@ -150,7 +150,10 @@ def verify_audit(
     digest: Annotated[
         str | None, typer.Option("--digest", help="The manifest digest the exchange published.")
     ] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Worker processes [default: one per available core]."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
     eth_rpc: Annotated[
