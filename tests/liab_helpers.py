@@ -26,13 +26,19 @@ from zkpor.protocol.sumtree import children_of, leaf_hash, level_sizes, split_ch
 from zkpor.prover.liabilities.build import LevelNode, build_levels
 from zkpor.prover.liabilities.export import BundleReader
 from zkpor.prover.liabilities.inputs import parse_amount
-from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary, prove_liabilities
+from zkpor.prover.liabilities.prover import (
+    ProveOptions,
+    ProverHooks,
+    ProveSummary,
+    prove_liabilities,
+)
 from zkpor.verify import audit_bundle, verify_inclusion
 
 from .conftest import run_zkpor as zkpor  # noqa: F401  (re-exported; the runner lives in conftest)
 
 SECRET = bytes(range(32))
 NONCE = bytes(range(32, 64))  # a fixed run nonce, for tests that compare two runs' trees
+FIXED_NONCE = ProverHooks(run_nonce=NONCE)  # the hooks of a fresh run with that nonce
 PROVE_BASE = ["prove", "--balances", "balances.csv", "--assets", "assets.json", "--secret", "s.key"]
 ASSETS_JSON = '{"assets": [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 6}]}'
 

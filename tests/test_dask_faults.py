@@ -30,7 +30,7 @@ from .dask_helpers import (
     secret_file,
 )
 from .liab_helpers import (
-    NONCE,
+    FIXED_NONCE,
     PROVE_BASE,
     SECRET,
     check_published,
@@ -67,7 +67,7 @@ def test_worker_killed_mid_run_same_roots(tmp_path: Path) -> None:
 
         with make_executor(scheduler=cluster.address) as executor:
             summary = run_prove(
-                tmp_path, rows, executor=executor, progress=progress, _run_nonce=NONCE
+                tmp_path, rows, executor=executor, progress=progress, hooks=FIXED_NONCE
             )
         assert connected_workers(cluster.address) == 1
     assert killed == [(1, 44)]
@@ -75,7 +75,7 @@ def test_worker_killed_mid_run_same_roots(tmp_path: Path) -> None:
     assert seen == list(range(45)) and summary.chunks_built == 44
     local = tmp_path / "local"
     local.mkdir()
-    run_prove(local, rows, _run_nonce=NONCE)
+    run_prove(local, rows, hooks=FIXED_NONCE)
     assert _roots(tmp_path / "bundle").assets == _roots(local / "bundle").assets
     check_published(tmp_path / "bundle", rows)
 

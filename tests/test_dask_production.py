@@ -16,7 +16,15 @@ from zkpor.formats.models import Roots
 from zkpor.prover.parallel import make_executor
 
 from .dask_helpers import Cluster, dask_cluster, secret_file
-from .liab_helpers import NONCE, PROVE_BASE, SECRET, check_published, run_prove, sample_rows, zkpor
+from .liab_helpers import (
+    FIXED_NONCE,
+    PROVE_BASE,
+    SECRET,
+    check_published,
+    run_prove,
+    sample_rows,
+    zkpor,
+)
 
 ROWS = sample_rows(40)  # BTC 48 leaves, ETH 16: 16 chunks at arity 4, chunk height 1
 SMALL = ["--round", "2026-11", "--arity", "4", "--pad-granularity", "16", "--chunk-height", "1"]
@@ -32,7 +40,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 def local(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same round proved on local threads, with the tests' fixed run nonce."""
     tmp = tmp_path_factory.mktemp("local")
-    run_prove(tmp, ROWS, _run_nonce=NONCE)
+    run_prove(tmp, ROWS, hooks=FIXED_NONCE)
     return tmp / "bundle"
 
 
@@ -52,7 +60,7 @@ def _roots(bundle: Path) -> Roots:
 def test_cluster_run_equals_local_run(tmp_path: Path, cluster: Cluster, local: Path) -> None:
     """Same inputs, secret, round and run nonce: the same tree, node for node."""
     with make_executor(scheduler=cluster.address) as executor:
-        summary = run_prove(tmp_path, ROWS, executor=executor, _run_nonce=NONCE)
+        summary = run_prove(tmp_path, ROWS, executor=executor, hooks=FIXED_NONCE)
     assert summary.chunks_built == 16
     assert _roots(tmp_path / "bundle").assets == _roots(local).assets
     assert _nodes(tmp_path / "bundle") == _nodes(local)

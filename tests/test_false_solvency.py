@@ -31,8 +31,9 @@ from zkpor.errors import InputError, InsolventError
 from zkpor.formats.models import InclusionProof
 from zkpor.protocol.margin import MarginTerms
 from zkpor.prover import publish
+from zkpor.prover.liabilities import load as liab_load
 from zkpor.prover.liabilities import margin as liab_margin
-from zkpor.prover.liabilities import prover as liab_prover
+from zkpor.prover.liabilities import stages as liab_stages
 from zkpor.prover.liabilities.margin import AccountPlan, AccountTask, prove_account
 from zkpor.prover.liabilities.prover import ProveOptions
 from zkpor.prover.liabilities.store import open_private, private_path
@@ -136,9 +137,9 @@ def _pledge(monkeypatch: pytest.MonkeyPatch, borrower: str, *, replace_own: bool
             out.append(p)
         return out
 
-    monkeypatch.setattr(liab_prover, "check_collateral", lambda *a, **k: None)
+    monkeypatch.setattr(liab_load, "check_collateral", lambda *a, **k: None)
     monkeypatch.setattr("zkpor.prover.liabilities.precheck.check_covered", lambda *a, **k: None)
-    monkeypatch.setattr(liab_prover, "plan_accounts", plan)
+    monkeypatch.setattr(liab_load, "plan_accounts", plan)
     monkeypatch.setattr(liab_margin, "plan_accounts", plan)
 
 
@@ -152,7 +153,7 @@ def _leave_carol_untagged(monkeypatch: pytest.MonkeyPatch) -> None:
             "UPDATE leaves SET tag = zeroblob(8) WHERE user_id = 'carol' AND asset = 'ETH'"
         )
 
-    monkeypatch.setattr(liab_prover, "tag_leaves", tag)
+    monkeypatch.setattr(liab_load, "tag_leaves", tag)
 
 
 def _export(tmp: Path, user: str) -> Path:
@@ -219,7 +220,7 @@ def test_borrowed_collateral_untagged_refused_by_the_audit(
     would refuse the same."""
     _pledge(monkeypatch, "ghost")
     _leave_carol_untagged(monkeypatch)
-    monkeypatch.setattr(liab_prover, "self_check", lambda *a, **k: None)
+    monkeypatch.setattr(liab_stages, "self_check", lambda *a, **k: None)
     digest = _prove(tmp_path, HONEST + GHOST)
     code, out = _verify_audit(tmp_path, digest)
     assert code == 1, out

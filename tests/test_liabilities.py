@@ -22,11 +22,11 @@ from zkpor.prover.liabilities.keys import (
     read_master_secret,
     write_master_secret,
 )
-from zkpor.prover.liabilities.prover import _StopRequested
+from zkpor.prover.liabilities.prover import ProverHooks, StopRequested
 from zkpor.verify.inclusion import verify_inclusion
 from zkpor.verify.trees import audit_bundle
 
-from .liab_helpers import NONCE, run_prove, sample_rows, synthetic_path, write_inputs
+from .liab_helpers import FIXED_NONCE, NONCE, run_prove, sample_rows, synthetic_path, write_inputs
 
 # --- inputs ------------------------------------------------------------------------------
 
@@ -213,7 +213,7 @@ def test_keygen_file(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("liab")
-    run_prove(tmp, sample_rows(40), _run_nonce=NONCE)
+    run_prove(tmp, sample_rows(40), hooks=FIXED_NONCE)
     return tmp / "bundle"
 
 
@@ -274,7 +274,7 @@ def test_no_secrets_in_public_files(bundle: Path) -> None:
 
 
 def test_roots_deterministic_proofs_fresh(tmp_path: Path, bundle: Path) -> None:
-    run_prove(tmp_path, sample_rows(40), chunk_height=2, _run_nonce=NONCE)
+    run_prove(tmp_path, sample_rows(40), chunk_height=2, hooks=FIXED_NONCE)
     again = Roots.model_validate_json((tmp_path / "bundle" / "roots.json").read_text())
     first = Roots.model_validate_json((bundle / "roots.json").read_text())
     assert again.assets == first.assets  # chunking does not change the tree
@@ -492,8 +492,8 @@ def test_audit_detects_changed_published_root(bundle: Path, tmp_path: Path) -> N
 
 def test_resume_after_interruption(tmp_path: Path, bundle: Path) -> None:
     rows = sample_rows(40)
-    with pytest.raises(_StopRequested):
-        run_prove(tmp_path, rows, _stop_after=5, _run_nonce=NONCE)
+    with pytest.raises(StopRequested):
+        run_prove(tmp_path, rows, hooks=ProverHooks(stop_after_chunks=5, run_nonce=NONCE))
     assert (tmp_path / "bundle.partial").exists() and not (tmp_path / "bundle").exists()
     summary = run_prove(tmp_path, rows)  # the resumed run reuses the stored nonce
     assert summary.chunks_reused == 5
@@ -505,8 +505,8 @@ def test_resume_after_interruption(tmp_path: Path, bundle: Path) -> None:
 
 
 def test_resume_with_other_inputs_refused(tmp_path: Path) -> None:
-    with pytest.raises(_StopRequested):
-        run_prove(tmp_path, sample_rows(40), _stop_after=1)
+    with pytest.raises(StopRequested):
+        run_prove(tmp_path, sample_rows(40), hooks=ProverHooks(stop_after_chunks=1))
     with pytest.raises(InputError, match="unfinished run"):
         run_prove(tmp_path, sample_rows(41))
 
@@ -515,7 +515,7 @@ def test_process_pool(tmp_path: Path, bundle: Path) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(2) as pool:
-        run_prove(tmp_path, sample_rows(40), executor=pool, _run_nonce=NONCE)
+        run_prove(tmp_path, sample_rows(40), executor=pool, hooks=FIXED_NONCE)
     roots = Roots.model_validate_json((tmp_path / "bundle" / "roots.json").read_text())
     assert roots.assets == Roots.model_validate_json((bundle / "roots.json").read_text()).assets
 
@@ -529,7 +529,7 @@ def test_dask_local_cluster(tmp_path: Path, bundle: Path) -> None:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        run_prove(tmp_path, sample_rows(40), executor=client.get_executor(), _run_nonce=NONCE)
+        run_prove(tmp_path, sample_rows(40), executor=client.get_executor(), hooks=FIXED_NONCE)
     roots = Roots.model_validate_json((tmp_path / "bundle" / "roots.json").read_text())
     assert roots.assets == Roots.model_validate_json((bundle / "roots.json").read_text()).assets
     _audit(tmp_path / "bundle")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from zkpor.prover.liabilities.progress import MovingRate, ProgressDisplay, ProgressMonitor
-from zkpor.prover.liabilities.prover import _StopRequested
+from zkpor.prover.liabilities.prover import ProverHooks, StopRequested
 
 from .liab_helpers import NONCE, PROVE_BASE, SECRET, run_prove, sample_rows, write_inputs, zkpor
 
@@ -125,17 +125,18 @@ def test_monitor_failed_event_names_the_error() -> None:
     assert events[-1]["error"] == "balances.csv:3: amount: not a number"
 
 
-def _run(tmp: Path, mon: ProgressMonitor, **kwargs: Any) -> None:
-    run_prove(tmp, ROWS, progress=mon, _run_nonce=NONCE, **kwargs)
+def _run(tmp: Path, mon: ProgressMonitor, stop_after: int | None = None) -> None:
+    hooks = ProverHooks(stop_after_chunks=stop_after, run_nonce=NONCE)
+    run_prove(tmp, ROWS, progress=mon, hooks=hooks)
 
 
 def test_prover_reports_entries_and_resumed_work(tmp_path: Path) -> None:
     out = io.StringIO()
     with (
-        pytest.raises(_StopRequested),
+        pytest.raises(StopRequested),
         ProgressMonitor(events=out, interval_s=0) as mon,
     ):
-        _run(tmp_path, mon, _stop_after=5)
+        _run(tmp_path, mon, stop_after=5)
     stopped = [e for e in _events(out) if e.get("stage") == "prove"]
     assert [e["done"] for e in stopped] == list(range(6))
     assert {e["entries_total"] for e in stopped} == {64} and {e["total"] for e in stopped} == {16}

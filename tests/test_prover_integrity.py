@@ -13,17 +13,17 @@ import pytest
 
 from zkpor.errors import InputError, VerificationError
 from zkpor.formats.models import Roots
-from zkpor.prover.liabilities.prover import _StopRequested
+from zkpor.prover.liabilities.prover import ProverHooks, StopRequested
 
-from .liab_helpers import NONCE, SECRET, check_published, run_prove, sample_rows
+from .liab_helpers import FIXED_NONCE, NONCE, SECRET, check_published, run_prove, sample_rows
 
 ROWS = sample_rows(40)
 
 
 def _interrupted(tmp: Path, chunks: int = 5) -> Path:
     """A run stopped after ``chunks`` chunks (as if killed); returns BUNDLE.partial."""
-    with pytest.raises(_StopRequested):
-        run_prove(tmp, ROWS, _stop_after=chunks, _run_nonce=NONCE)
+    with pytest.raises(StopRequested):
+        run_prove(tmp, ROWS, hooks=ProverHooks(stop_after_chunks=chunks, run_nonce=NONCE))
     partial = tmp / "bundle.partial"
     assert partial.is_dir() and not (tmp / "bundle").exists()
     return partial
@@ -121,7 +121,7 @@ def test_damaged_finished_chunk_is_rebuilt(tmp_path: Path, store: str, sql: str)
     if sql != _AUDIT_DAMAGE["deleted-rows"]:
         return
     # and the rebuilt chunk is the one an uninterrupted run builds (same stored nonce)
-    run_prove(tmp_path, ROWS, out="fresh", _run_nonce=NONCE)
+    run_prove(tmp_path, ROWS, out="fresh", hooks=FIXED_NONCE)
     fresh = Roots.model_validate_json((tmp_path / "fresh" / "roots.json").read_text())
     resumed = Roots.model_validate_json((tmp_path / "bundle" / "roots.json").read_text())
     assert fresh.assets == resumed.assets
@@ -239,7 +239,12 @@ def test_self_check_catches_corrupted_bundle(
 
     published: list[Path] = []
     with pytest.raises(VerificationError, match="self-check") as info:
-        run_prove(tmp_path, ROWS, _before_check=corrupt, finalize=_record(published))
+        run_prove(
+            tmp_path,
+            ROWS,
+            hooks=ProverHooks(before_self_check=corrupt),
+            finalize=_record(published),
+        )
     assert needle in str(info.value)
     assert not published, "the manifest step ran on a bundle that failed its self-check"
     assert not (tmp_path / "bundle").exists() and (tmp_path / "bundle.partial").is_dir()
@@ -249,7 +254,12 @@ def test_self_check_catches_corrupted_bundle(
 
 def test_self_check_passes_untouched(tmp_path: Path) -> None:
     published: list[Path] = []
-    run_prove(tmp_path, ROWS, _before_check=lambda p: None, finalize=_record(published))
+    run_prove(
+        tmp_path,
+        ROWS,
+        hooks=ProverHooks(before_self_check=lambda p: None),
+        finalize=_record(published),
+    )
     assert published and (tmp_path / "bundle").is_dir()
 
 

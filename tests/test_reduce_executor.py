@@ -26,7 +26,7 @@ from zkpor.prover.liabilities.reduce import (
 from zkpor.prover.liabilities.store import open_audit, open_private, private_path
 from zkpor.verify.trees import audit_bundle
 
-from .liab_helpers import NONCE, SECRET, run_prove, sample_rows, write_inputs
+from .liab_helpers import FIXED_NONCE, SECRET, run_prove, sample_rows, write_inputs
 
 # 100 BTC holders -> 112 leaves at granularity 16: levels 112, 28, 7, 2, 1 at arity 4, so the
 # groups of the executor passes end in partial groups (7 = 4 + 3, 2); 34 ETH holders -> 48.
@@ -44,7 +44,7 @@ def _prove(
         chunk_height=chunk_height,
         driver_nodes=driver_nodes,
         progress=lambda s, d, t: events.append((s, d, t)),
-        _run_nonce=NONCE,
+        hooks=FIXED_NONCE,
     )
     return tmp / out, events
 
@@ -205,5 +205,7 @@ def test_a_wrong_group_from_a_worker_is_refused(
     opts = ProveOptions(round_id="2026-11", arity=4, pad_granularity=16, chunk_height=1)
     opts = dataclasses.replace(opts, driver_nodes=1)
     with _TamperingExecutor(change) as ex, pytest.raises(VerificationError, match=needle):
-        prove_liabilities(csv_path, assets_path, SECRET, opts, tmp_path / "b", ex, _run_nonce=NONCE)
+        prove_liabilities(
+            csv_path, assets_path, SECRET, opts, tmp_path / "b", ex, hooks=FIXED_NONCE
+        )
     assert not (tmp_path / "b").exists()

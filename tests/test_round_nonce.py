@@ -10,7 +10,7 @@ import pytest
 from zkpor.formats.models import Roots
 from zkpor.prover.liabilities.export import BundleReader
 from zkpor.prover.liabilities.keys import RoundKeys
-from zkpor.prover.liabilities.prover import _StopRequested
+from zkpor.prover.liabilities.prover import ProverHooks, StopRequested
 from zkpor.verify import verify_inclusion
 
 from .liab_helpers import SECRET, run_prove, sample_rows
@@ -87,8 +87,8 @@ def test_same_round_and_secret_share_no_leaf(tmp_path: Path) -> None:
 
 
 def test_resumed_run_keeps_its_nonce_and_exports_valid_proofs(tmp_path: Path) -> None:
-    with pytest.raises(_StopRequested):
-        run_prove(tmp_path, ROWS, _stop_after=6)
+    with pytest.raises(StopRequested):
+        run_prove(tmp_path, ROWS, hooks=ProverHooks(stop_after_chunks=6))
     nonce = _nonce(tmp_path / "bundle.partial")
     summary = run_prove(tmp_path, ROWS)
     assert summary.chunks_reused == 6 and summary.chunks_rebuilt == 0
@@ -96,7 +96,7 @@ def test_resumed_run_keeps_its_nonce_and_exports_valid_proofs(tmp_path: Path) ->
     assert _nonce(bundle) == nonce
     assert _verify_all(bundle) == 40
     # the resumed bundle is the tree an uninterrupted run with that nonce builds
-    run_prove(tmp_path, ROWS, out="straight", _run_nonce=nonce)
+    run_prove(tmp_path, ROWS, out="straight", hooks=ProverHooks(run_nonce=nonce))
     straight = Roots.model_validate_json((tmp_path / "straight" / "roots.json").read_text())
     assert straight.assets == Roots.model_validate_json((bundle / "roots.json").read_text()).assets
 

@@ -25,7 +25,7 @@ from zkpor.prover.liabilities.prover import ProveOptions, prove_liabilities
 from zkpor.prover.liabilities.selfcheck import check_leaves
 from zkpor.prover.liabilities.spotcheck import DEFAULT_SAMPLE, STAGE, draw_sample
 
-from .liab_helpers import NONCE, SECRET, run_prove, sample_rows
+from .liab_helpers import FIXED_NONCE, SECRET, run_prove, sample_rows
 
 ROWS = sample_rows(40)  # BTC: 40 holders -> 48 leaves; ETH: 14 -> 16 (granularity 16)
 ALL = 10**9  # a sample size above every count: the driver checks every item
@@ -120,7 +120,7 @@ def _attacked(tmp: Path, adversary: _Adversary, sample: int, chunk_height: int) 
         executor=adversary,
         chunk_height=chunk_height,
         self_check_sample=sample,
-        _run_nonce=NONCE,
+        hooks=FIXED_NONCE,
     )
     return tmp / "bundle"
 
@@ -191,7 +191,7 @@ def _margin_round(tmp: Path, adversary: _Adversary, sample: int) -> Path:
     opts = ProveOptions(round_id="r1", arity=4, pad_granularity=4, self_check_sample=sample)
     out = tmp / "bundle"
     prove_liabilities(
-        tmp / "balances.csv", tmp / "assets.json", SECRET, opts, out, adversary, _run_nonce=NONCE
+        tmp / "balances.csv", tmp / "assets.json", SECRET, opts, out, adversary, hooks=FIXED_NONCE
     )
     return out
 

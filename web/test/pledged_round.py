@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from zkpor.protocol.sumtree import DEBT_SUFFIX
-from zkpor.prover.liabilities import prover
+from zkpor.prover.liabilities import load
 from zkpor.prover.liabilities.margin import AccountPlan
 
 
@@ -34,7 +34,7 @@ def main(out: Path) -> None:
     from zkpor.prover.parallel import make_executor
 
     victim: dict[str, object] = {}
-    honest = prover.tag_leaves
+    honest = load.tag_leaves
 
     def tag_leaves(priv: sqlite3.Connection, plans: list[AccountPlan]) -> None:
         honest(priv, plans)
@@ -52,7 +52,7 @@ def main(out: Path) -> None:
         )
         victim.update(user_id=user, asset=priced, account=plan.account)
 
-    prover.tag_leaves = tag_leaves  # type: ignore[assignment]
+    load.tag_leaves = tag_leaves  # type: ignore[assignment]
     # The demo verifies a few customers and audits the bundle: the audit refuses this round
     # (a tagged leaf that is no input), and the victim's check would too. Skip both here.
     inclusion_mod.verify_inclusion = lambda *a, **k: []  # type: ignore[assignment]

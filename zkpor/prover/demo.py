@@ -9,7 +9,9 @@ runs the real pipeline: prove (trees, solvency, manifest), export a few customer
 verify them as a customer would, and audit the whole bundle. Nothing here is a shortcut:
 the demo calls the same functions as ``zkpor prove``, ``zkpor export`` and ``zkpor verify``.
 
-Guide: docs/operators.md.
+Spec: docs/spec/margin.md (16.1 inputs, 16.2 the haircut tiers the debts stay within),
+docs/spec/reserves.md (10.1 snapshot, 10.2-10.4 and 10.9 the signatures). With a seed, the
+random draws come in a fixed order, so every file but the trees' secrets is reproducible.
 """
 
 from __future__ import annotations
@@ -22,14 +24,18 @@ import random
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from zkpor.errors import InputError
 from zkpor.formats.amounts import format_units
+
+if TYPE_CHECKING:
+    from zkpor.formats.manifest import Manifest
 
 __all__ = ["DEMO_ASSETS", "DemoResult", "run_demo"]
 
@@ -123,6 +129,18 @@ def _debts(
     return out
 
 
+@dataclass
+class _Book:
+    """The generated customers: balances.csv's entries (rows); per asset the equity total,
+    the holders (customers with a row) and the debt total; the customers who owe."""
+
+    entries: int
+    totals: dict[str, int]
+    holders: dict[str, int]
+    debts: dict[str, int]
+    margin_users: list[str]
+
+
 def _generate(
     out: Path,
     users: int,
@@ -131,107 +149,23 @@ def _generate(
     round_id: str,
     with_margin: bool = True,
     seeded: bool = False,
-) -> tuple[int, dict[str, int], dict[str, int], dict[str, int], list[str]]:
-    """balances.csv, assets.json, reserves.json; returns (entries, equity per asset, holders
-    per asset, debt per asset, the margin customers). The reserve wallets' keys are fresh
-    random keys, or drawn from ``rng`` when the demo is ``seeded`` (reproducible output for
-    the guides' examples; demo keys only)."""
+) -> _Book:
+    """balances.csv, assets.json, reserves.json and the reserve wallets' keys, drawn from
+    ``rng`` in this order (so a seed gives the same files). The keys are fresh random keys,
+    or drawn from ``rng`` when the demo is ``seeded`` (reproducible output for the guides'
+    examples; demo keys only)."""
     from zkpor.prover.liabilities.inputs import AssetsFile
-    from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
-    from zkpor.reserves.message import ownership_message
-    from zkpor.reserves.signing import (
-        bitcoin_address,
-        ethereum_address,
-        sign_bitcoin,
-        sign_ethereum,
-    )
 
     spec = _assets_file(assets, with_margin)
     terms = AssetsFile.model_validate(spec).margin_terms()
-    totals = dict.fromkeys(assets, 0)
-    holders = dict.fromkeys(assets, 0)
-    debt_totals = dict.fromkeys(assets, 0)
-    margin_users: list[str] = []
-    entries = 0
-    with (out / "balances.csv").open("w") as fh:
-        fh.write("user_id,asset,amount,debt\n")
-        for i in range(users):
-            uid = f"customer-{i:06d}"
-            chosen = [a for a in assets if rng.random() < DEMO_ASSETS[a][3]] or [assets[0]]
-            held = {}
-            for a in chosen:
-                decimals, _, median, _ = DEMO_ASSETS[a]
-                held[a] = int(median * 10**decimals * math.exp(rng.gauss(0, 1.6)))
-            margin = with_margin and (
-                rng.random() < MARGIN_SHARE or (i == users - 1 and not margin_users)
-            )
-            debts = _debts(held, assets, terms, rng) if margin and users > 1 else {}
-            if debts:
-                margin_users.append(uid)
-            for a in assets:
-                if a not in held and a not in debts:
-                    continue
-                decimals = DEMO_ASSETS[a][0]
-                units = held.get(a, 0)
-                totals[a] += units
-                holders[a] += 1
-                debt_totals[a] += debts.get(a, 0)
-                entries += 1
-                debt = format_units(debts[a], decimals) if a in debts else ""
-                fh.write(f"{uid},{a},{format_units(units, decimals)},{debt}\n")
+    book = _write_balances(out / "balances.csv", users, assets, rng, terms, with_margin)
     (out / "assets.json").write_text(json.dumps(spec, indent=1))
-    reserve_entries = []
     wallet_keys: dict[str, str] = {}
+    reserve_entries = []
     for a in assets:
-        decimals, chain, _, _ = DEMO_ASSETS[a]
-        net = max(totals[a] - debt_totals[a], 0)
+        net = max(book.totals[a] - book.debts[a], 0)
         reserves = net * rng.randint(102, 125) // 100 + 1
-        kinds = ["p2wpkh", "p2sh-p2wpkh", "p2pkh"] if chain == "bitcoin" else ["eth", "eth"]
-        shares = [rng.random() + 0.2 for _ in kinds]
-        parts = [reserves * int(1000 * s / sum(shares)) // 1000 for s in shares]
-        parts[-1] = reserves - sum(parts[:-1])
-        addresses = []
-        for kind, amount in zip(kinds, parts):
-            key = rng.randbytes(32) if seeded else secrets.token_bytes(32)
-            if chain == "bitcoin":
-                addr = bitcoin_address(key, kind)
-                sig = sign_bitcoin(key, ownership_message(_EXCHANGE, round_id, addr), kind)
-            else:
-                addr = ethereum_address(key)
-                sig = sign_ethereum(key, ownership_message(_EXCHANGE, round_id, addr))
-            wallet_keys[f"{a}:{addr}"] = key.hex()
-            addresses.append(
-                {"address": addr, "balance": format_units(amount, decimals), "signature": sig}
-            )
-            if kind == "p2wpkh":
-                # a Taproot wallet takes half of this one's share (its key derived from this
-                # key, so the seeded random stream is unchanged); BIP-322 signature
-                taproot = hashlib.sha256(b"zkpor demo p2tr\x00" + key).digest()
-                half = amount // 2
-                addresses[-1]["balance"] = format_units(amount - half, decimals)
-                tr_addr = p2tr_address(taproot, chain)
-                tr_sig = sign_p2tr(taproot, ownership_message(_EXCHANGE, round_id, tr_addr), chain)
-                wallet_keys[f"{a}:{tr_addr}"] = taproot.hex()
-                addresses.append(
-                    {
-                        "address": tr_addr,
-                        "balance": format_units(half, decimals),
-                        "signature": tr_sig,
-                    }
-                )
-        entry: dict[str, object] = {
-            "asset": a,
-            "chain": chain,
-            "block_height": rng.randint(800_000, 900_000)
-            if chain == "bitcoin"
-            else rng.randint(20_000_000, 22_000_000),
-        }
-        if chain == "ethereum":
-            entry["chain_id"] = 1
-            if a in DEMO_TOKENS:
-                entry["token_contract"] = DEMO_TOKENS[a]
-        entry["addresses"] = addresses
-        reserve_entries.append(entry)
+        reserve_entries.append(_reserve_entry(a, reserves, rng, round_id, seeded, wallet_keys))
     (out / "reserves.json").write_text(
         json.dumps(
             {
@@ -246,7 +180,135 @@ def _generate(
     fd = os.open(out / "reserve-wallets.secret.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(wallet_keys, fh, indent=1)
-    return entries, totals, holders, debt_totals, margin_users
+    return book
+
+
+def _write_balances(
+    path: Path,
+    users: int,
+    assets: list[str],
+    rng: random.Random,
+    terms: Any,
+    with_margin: bool,
+) -> _Book:
+    """balances.csv: each customer holds a random subset of ``assets`` (at least the first)
+    with log-normal balances; about MARGIN_SHARE of them, and at least the last customer
+    when none did, owe debts within their collateral (:func:`_debts`)."""
+    book = _Book(
+        0, dict.fromkeys(assets, 0), dict.fromkeys(assets, 0), dict.fromkeys(assets, 0), []
+    )
+    with path.open("w") as fh:
+        fh.write("user_id,asset,amount,debt\n")
+        for i in range(users):
+            uid = f"customer-{i:06d}"
+            chosen = [a for a in assets if rng.random() < DEMO_ASSETS[a][3]] or [assets[0]]
+            held = {}
+            for a in chosen:
+                decimals, _, median, _ = DEMO_ASSETS[a]
+                held[a] = int(median * 10**decimals * math.exp(rng.gauss(0, 1.6)))
+            margin = with_margin and (
+                rng.random() < MARGIN_SHARE or (i == users - 1 and not book.margin_users)
+            )
+            debts = _debts(held, assets, terms, rng) if margin and users > 1 else {}
+            if debts:
+                book.margin_users.append(uid)
+            for a in assets:
+                if a not in held and a not in debts:
+                    continue
+                decimals = DEMO_ASSETS[a][0]
+                units = held.get(a, 0)
+                book.totals[a] += units
+                book.holders[a] += 1
+                book.debts[a] += debts.get(a, 0)
+                book.entries += 1
+                debt = format_units(debts[a], decimals) if a in debts else ""
+                fh.write(f"{uid},{a},{format_units(units, decimals)},{debt}\n")
+    return book
+
+
+def _reserve_entry(
+    asset: str,
+    reserves: int,
+    rng: random.Random,
+    round_id: str,
+    seeded: bool,
+    wallet_keys: dict[str, str],
+) -> dict[str, object]:
+    """One asset of reserves.json: ``reserves`` base units split at random over wallets
+    with real keys and ownership signatures (three Bitcoin kinds and a Taproot wallet, or
+    two Ethereum ones); each wallet's key goes into ``wallet_keys``."""
+    chain = DEMO_ASSETS[asset][1]
+    kinds = ["p2wpkh", "p2sh-p2wpkh", "p2pkh"] if chain == "bitcoin" else ["eth", "eth"]
+    shares = [rng.random() + 0.2 for _ in kinds]
+    parts = [reserves * int(1000 * s / sum(shares)) // 1000 for s in shares]
+    parts[-1] = reserves - sum(parts[:-1])
+    addresses = []
+    for kind, amount in zip(kinds, parts):
+        key = rng.randbytes(32) if seeded else secrets.token_bytes(32)
+        addresses += _wallets(asset, chain, kind, key, amount, round_id, wallet_keys)
+    entry: dict[str, object] = {
+        "asset": asset,
+        "chain": chain,
+        "block_height": rng.randint(800_000, 900_000)
+        if chain == "bitcoin"
+        else rng.randint(20_000_000, 22_000_000),
+    }
+    if chain == "ethereum":
+        entry["chain_id"] = 1
+        if asset in DEMO_TOKENS:
+            entry["token_contract"] = DEMO_TOKENS[asset]
+    entry["addresses"] = addresses
+    return entry
+
+
+def _wallets(
+    asset: str,
+    chain: str,
+    kind: str,
+    key: bytes,
+    amount: int,
+    round_id: str,
+    wallet_keys: dict[str, str],
+) -> list[dict[str, str]]:
+    """The reserve addresses of one key holding ``amount``: its address of ``kind``; for a
+    P2WPKH key also a Taproot wallet (its key derived from this one, so the seeded random
+    stream is unchanged; BIP-322 signature) holding half of the amount."""
+    from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.signing import (
+        bitcoin_address,
+        ethereum_address,
+        sign_bitcoin,
+        sign_ethereum,
+    )
+
+    decimals = DEMO_ASSETS[asset][0]
+    if chain == "bitcoin":
+        addr = bitcoin_address(key, kind)
+        sig = sign_bitcoin(key, ownership_message(_EXCHANGE, round_id, addr), kind)
+    else:
+        addr = ethereum_address(key)
+        sig = sign_ethereum(key, ownership_message(_EXCHANGE, round_id, addr))
+    wallet_keys[f"{asset}:{addr}"] = key.hex()
+    if kind != "p2wpkh":
+        return [{"address": addr, "balance": format_units(amount, decimals), "signature": sig}]
+    taproot = hashlib.sha256(b"zkpor demo p2tr\x00" + key).digest()
+    half = amount // 2
+    tr_addr = p2tr_address(taproot, chain)
+    tr_sig = sign_p2tr(taproot, ownership_message(_EXCHANGE, round_id, tr_addr), chain)
+    wallet_keys[f"{asset}:{tr_addr}"] = taproot.hex()
+    return [
+        {"address": addr, "balance": format_units(amount - half, decimals), "signature": sig},
+        {"address": tr_addr, "balance": format_units(half, decimals), "signature": tr_sig},
+    ]
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Record the stage's wall time in ``timings`` when it finishes."""
+    t0 = time.perf_counter()
+    yield
+    timings[stage] = time.perf_counter() - t0
 
 
 def run_demo(
@@ -264,15 +326,7 @@ def run_demo(
     """Run the whole demo into ``out`` (see module doc). ``round_id`` defaults to
     ``demo-YYYY-MM-DD`` (today, UTC); with ``seed`` and ``round_id`` every file but the
     trees' secrets (a fresh master secret) is reproducible."""
-    from zkpor.formats.manifest import Manifest
-    from zkpor.prover.liabilities.export import BundleReader, safe_filename, write_proof
-    from zkpor.prover.liabilities.keys import read_master_secret, write_master_secret
-    from zkpor.prover.liabilities.prover import ProveOptions
-    from zkpor.prover.publish import prove_round
-    from zkpor.verify.inclusion import verify_inclusion
-    from zkpor.verify.manifest import manifest_roots, verify_manifest
-    from zkpor.verify.margin import terms_of
-    from zkpor.verify.trees import audit_bundle
+    from zkpor.prover.liabilities.keys import write_master_secret
 
     chosen = assets or list(DEMO_ASSETS)
     unknown = [a for a in chosen if a not in DEMO_ASSETS]
@@ -285,17 +339,43 @@ def run_demo(
         round_id = time.strftime("demo-%Y-%m-%d", time.gmtime())
     _prepare_dir(out)
     result = DemoResult(out=out, round_id=round_id, customers=users, entries=0)
-
-    t0 = time.perf_counter()
-    result.entries, liabilities, holders, debts, margin_users = _generate(
-        out, users, chosen, rng, round_id, margin, seeded=seed is not None
-    )
-    result.margin_customers = len(margin_users)
-    write_master_secret(out / "exchange.secret")
-    result.timings["generate"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
+    with _timed(result.timings, "generate"):
+        book = _generate(out, users, chosen, rng, round_id, margin, seeded=seed is not None)
+        result.entries, result.margin_customers = book.entries, len(book.margin_users)
+        write_master_secret(out / "exchange.secret")
     bundle = out / "bundle"
+    with _timed(result.timings, "prove"):
+        digest = _prove(out, bundle, round_id, executor, progress)
+    result.manifest_digest = digest
+    proofs_dir = out / "proofs"
+    with _timed(result.timings, "export"):
+        picked = _export(bundle, proofs_dir, users, show, book.margin_users, rng)
+    with _timed(result.timings, "verify_customers"):
+        manifest = _verify_customers(bundle, proofs_dir, picked, digest, result)
+    with _timed(result.timings, "audit"):
+        covered = _audit(bundle, manifest, digest, executor, progress, result)
+    for sym in chosen:
+        result.assets[sym] = _asset_summary(sym, manifest, book, sym in covered)
+    result.sizes = {
+        "manifest_json": (bundle / "manifest.json").stat().st_size,
+        "audit_sqlite": (bundle / "audit.sqlite").stat().st_size,
+        "proof_json_max": max(p.stat().st_size for p in proofs_dir.iterdir()),
+    }
+    return result
+
+
+def _prove(
+    out: Path,
+    bundle: Path,
+    round_id: str,
+    executor: Executor,
+    progress: Callable[[str, int, int], None] | None,
+) -> str:
+    """``zkpor prove`` on the generated files, with reserves; the manifest digest."""
+    from zkpor.prover.liabilities.keys import read_master_secret
+    from zkpor.prover.liabilities.prover import ProveOptions
+    from zkpor.prover.publish import prove_round
+
     _, digest = prove_round(
         out / "balances.csv",
         out / "assets.json",
@@ -307,12 +387,22 @@ def run_demo(
         exchange=_EXCHANGE,
         progress=progress,
     )
-    result.timings["prove"] = time.perf_counter() - t0
     assert digest is not None
-    result.manifest_digest = digest
+    return digest
 
-    t0 = time.perf_counter()
-    proofs_dir = out / "proofs"
+
+def _export(
+    bundle: Path,
+    proofs_dir: Path,
+    users: int,
+    show: int,
+    margin_users: list[str],
+    rng: random.Random,
+) -> list[str]:
+    """``zkpor export`` of ``show`` customers drawn from ``rng`` (one with a debt, when any
+    customer owes) into ``proofs_dir``; returns their ids."""
+    from zkpor.prover.liabilities.export import BundleReader, safe_filename, write_proof
+
     proofs_dir.mkdir(mode=0o700)
     reader = BundleReader(bundle)
     try:
@@ -323,11 +413,21 @@ def run_demo(
             write_proof(proofs_dir / safe_filename(uid), reader.inclusion_proof(uid))
     finally:
         reader.close()
-    result.timings["export"] = time.perf_counter() - t0
+    return picked
 
-    t0 = time.perf_counter()
+
+def _verify_customers(
+    bundle: Path, proofs_dir: Path, picked: list[str], digest: str, result: DemoResult
+) -> Manifest:
+    """``zkpor verify user`` for each exported proof, as a customer would (the manifest and
+    its digest, then the proof); records them in ``result``. Returns the manifest."""
+    from zkpor.formats.manifest import Manifest
     from zkpor.formats.models import InclusionProof
     from zkpor.formats.strictjson import parse_public
+    from zkpor.prover.liabilities.export import safe_filename
+    from zkpor.verify.inclusion import verify_inclusion
+    from zkpor.verify.manifest import manifest_roots, verify_manifest
+    from zkpor.verify.margin import terms_of
 
     manifest = parse_public(Manifest, (bundle / "manifest.json").read_bytes(), "manifest.json")
     for uid in picked:
@@ -341,38 +441,49 @@ def run_demo(
         result.verified_customers.append(uid)
         if any(r.kind == "debt" for r in checked):
             result.debtors_verified.append(uid)
-    result.timings["verify_customers"] = time.perf_counter() - t0
+    return manifest
 
-    t0 = time.perf_counter()
+
+def _audit(
+    bundle: Path,
+    manifest: Manifest,
+    digest: str,
+    executor: Executor,
+    progress: Callable[[str, int, int], None] | None,
+    result: DemoResult,
+) -> set[str]:
+    """``zkpor verify audit``: the manifest with its signatures, then the whole bundle;
+    records the proof counts in ``result``. Returns the assets the reserves cover."""
+    from zkpor.verify.manifest import manifest_roots, verify_manifest
+    from zkpor.verify.trees import audit_bundle
+
     report_m = verify_manifest(manifest, check_signatures=True, expected_digest=digest)
     report = audit_bundle(
         bundle, roots=manifest_roots(manifest), executor=executor, progress=progress
     )
     result.audit_range_proofs = report.proofs
     result.audit_margin_accounts = report.margin_accounts
-    result.timings["audit"] = time.perf_counter() - t0
+    return set(report_m.assets)
 
-    for sym in chosen:
-        decimals = DEMO_ASSETS[sym][0]
-        m = manifest.assets[sym]
-        result.assets[sym] = {
-            "holders": holders[sym],
-            "leaf_count": m.leaf_count,
-            "depth": m.depth,
-            "liabilities": format_units(liabilities[sym], decimals),
-            "debt": format_units(debts[sym], decimals),
-            "net": ("-" if debts[sym] > liabilities[sym] else "")
-            + format_units(abs(liabilities[sym] - debts[sym]), decimals),
-            "reserves": m.reserves.total,
-            "ratio": round(int(m.reserves.total_units) / (liabilities[sym] - debts[sym]), 4)
-            if liabilities[sym] > debts[sym]
-            else None,
-            "addresses": len(m.reserves.addresses),
-            "covered": sym in report_m.assets,
-        }
-    result.sizes = {
-        "manifest_json": (bundle / "manifest.json").stat().st_size,
-        "audit_sqlite": (bundle / "audit.sqlite").stat().st_size,
-        "proof_json_max": max(p.stat().st_size for p in proofs_dir.iterdir()),
+
+def _asset_summary(sym: str, manifest: Manifest, book: _Book, covered: bool) -> dict[str, Any]:
+    """One asset's line of the summary: holders, tree size, liabilities, debt, net,
+    reserves and their ratio to the net liabilities."""
+    decimals = DEMO_ASSETS[sym][0]
+    m = manifest.assets[sym]
+    liabilities, debt = book.totals[sym], book.debts[sym]
+    return {
+        "holders": book.holders[sym],
+        "leaf_count": m.leaf_count,
+        "depth": m.depth,
+        "liabilities": format_units(liabilities, decimals),
+        "debt": format_units(debt, decimals),
+        "net": ("-" if debt > liabilities else "")
+        + format_units(abs(liabilities - debt), decimals),
+        "reserves": m.reserves.total,
+        "ratio": round(int(m.reserves.total_units) / (liabilities - debt), 4)
+        if liabilities > debt
+        else None,
+        "addresses": len(m.reserves.addresses),
+        "covered": covered,
     }
-    return result

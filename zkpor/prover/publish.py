@@ -1,8 +1,12 @@
-"""Assembling the manifest of a round: trees + reserves + solvency proofs.
+"""Assembling the manifest of a round: trees + reserves + solvency proofs; publishing it.
+
+Spec: docs/spec/solvency-and-manifest.md (11 solvency, 12 the manifest),
+docs/spec/margin.md (16.5 net solvency, 16.6 manifest fields), docs/spec/bundle-and-audit.md
+(9.1 what a bundle publishes).
 
 For an asset with a debt tree the solvency proof is over the net liabilities E - D:
 C_net = C_E - C_D opens to (E - D, r_E - r_D), and the proof shows q R >= p (E - D)
-(:mod:`zkpor.protocol.solvency`; docs/spec/arithmetic-circuits.md, "Margin": why nothing wraps)."""
+(:mod:`zkpor.protocol.solvency`; docs/spec/margin.md 16.5: why nothing wraps)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 
 from zkpor.atomicfile import write_atomic
@@ -35,12 +40,13 @@ from zkpor.formats.manifest import (
     statement_digest,
 )
 from zkpor.formats.models import Roots
-from zkpor.prover.liabilities.inputs import AssetSpec
+from zkpor.protocol.sumtree import debt_tree
+from zkpor.prover.liabilities.inputs import AssetsFile, AssetSpec
 from zkpor.prover.liabilities.precheck import shortfall_message, uncovered
 from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary, margin_fields
 from zkpor.prover.liabilities.store import open_private, private_path
 from zkpor.prover.solvency import prove_solvency
-from zkpor.reserves import ReservesReport, ReservesSnapshot
+from zkpor.reserves import AssetReserves, ReservesReport, ReservesSnapshot
 
 __all__ = ["build_manifest", "prove_round", "write_manifest"]
 
@@ -76,19 +82,45 @@ def build_manifest(
     Built in two passes: every field but the solvency proofs, then each asset's proof bound
     to the statement digest of the first pass (:func:`zkpor.formats.manifest.statement_digest`)."""
     tree_openings = _root_openings(bundle)
-    debts = {sym: tree_openings[f"{sym}/debt"] for sym in summary.debts}
+    debts = {sym: tree_openings[debt_tree(sym)] for sym in summary.debts}
     openings = {
         sym: tree_openings[sym] - debts[sym] if sym in debts else tree_openings[sym]
         for sym in summary.assets
     }
-    p, q = ratio
+    _check_solvent(summary, report, openings, ratio)
     by_asset = {entry.asset: entry for entry in snapshot.assets}
     assets: dict[str, ManifestAsset] = {}
+    for sym in summary.assets:
+        margin: dict[str, object] = {}
+        if quote is not None and specs is not None:
+            margin.update(margin_fields(specs[sym]))
+        if sym in summary.debts:
+            margin["debt"] = summary.debts[sym]
+        assets[sym] = _manifest_asset(
+            summary.assets[sym],
+            by_asset[sym],
+            report.totals[sym],
+            f"{ratio[0]}/{ratio[1]}",
+            (tree_openings[sym], debts.get(sym)) if disclose_totals else None,
+            margin,
+        )
+    draft = _draft(exchange, round_id, arity, assets, quote)
+    return _with_solvency_proofs(draft, report, openings, ratio)
+
+
+def _check_solvent(
+    summary: ProveSummary,
+    report: ReservesReport,
+    openings: dict[str, Opening],
+    ratio: tuple[int, int],
+) -> None:
+    """InsolventError naming every asset whose reserves do not cover ``openings`` (the
+    liabilities, net of debts) times the ratio."""
     short = uncovered(
         report.totals,
         {sym: openings[sym].value for sym in summary.assets},
         ratio,
-        {sym: sym in debts for sym in summary.assets},
+        {sym: sym in summary.debts for sym in summary.assets},
     )
     if short:
         places = {sym: int(str(info["decimals"])) for sym, info in summary.assets.items()}
@@ -96,59 +128,71 @@ def build_manifest(
             shortfall_message(short, ratio, places)
             + "\nthe finished trees are kept: rerun with corrected reserves to resume"
         )
-    for sym, info in summary.assets.items():
-        decimals = int(str(info["decimals"]))
-        reserves_units = report.totals[sym]
-        opening = tree_openings[sym]
-        res = by_asset[sym]
-        margin: dict[str, object] = {}
-        if quote is not None and specs is not None:
-            margin.update(margin_fields(specs[sym]))
-        if sym in summary.debts:
-            margin["debt"] = summary.debts[sym]
-        debt_opening = debts.get(sym)
-        assets[sym] = ManifestAsset(
-            decimals=decimals,
-            leaf_count=int(str(info["leaf_count"])),
-            depth=int(str(info["depth"])),
-            root_hash=str(info["root_hash"]),
-            root_commitment=str(info["root_commitment"]),
-            reserves=ManifestReserves(
-                chain=res.chain,
-                block_height=res.block_height,
-                block_hash=res.block_hash,
-                token_contract=res.token_contract,
-                chain_id=res.chain_id,
-                total=format_units(reserves_units, decimals),
-                total_units=str(reserves_units),
-                addresses=[
-                    ManifestReserveAddress(
-                        address=a.address, balance=a.balance, signature=a.signature
-                    )
-                    for a in res.addresses
-                ],
-            ),
-            solvency=Solvency(
-                min_ratio=f"{p}/{q}",
-                proof="00",  # replaced below; the statement digest blanks it
-                liabilities=DisclosedLiabilities(
-                    amount=format_units(opening.value, decimals),
-                    units=str(opening.value),
-                    blinding=f"{opening.blinding:064x}",
-                )
-                if disclose_totals
-                else None,
-                debt=DisclosedLiabilities(
-                    amount=format_units(debt_opening.value, decimals),
-                    units=str(debt_opening.value),
-                    blinding=f"{debt_opening.blinding:064x}",
-                )
-                if disclose_totals and debt_opening is not None
-                else None,
-            ),
-            **margin,  # type: ignore[arg-type]
-        )
-    draft = Manifest(
+
+
+def _disclosed(opening: Opening, decimals: int) -> DisclosedLiabilities:
+    """A disclosed total: its amount, base units and blinding (``--disclose-totals``)."""
+    return DisclosedLiabilities(
+        amount=format_units(opening.value, decimals),
+        units=str(opening.value),
+        blinding=f"{opening.blinding:064x}",
+    )
+
+
+def _manifest_asset(
+    info: dict[str, object],
+    res: AssetReserves,
+    reserves_units: int,
+    min_ratio: str,
+    disclosed: tuple[Opening, Opening | None] | None,
+    margin: dict[str, object],
+) -> ManifestAsset:
+    """One asset's entry of the first pass: its root (``info``, of the summary), its
+    reserves, its solvency statement with a placeholder proof, and, when ``disclosed``, its
+    liabilities' and debts' openings; ``margin`` holds its price, tiers and debt root."""
+    decimals = int(str(info["decimals"]))
+    liabilities = debt = None
+    if disclosed is not None:
+        liabilities = _disclosed(disclosed[0], decimals)
+        debt = _disclosed(disclosed[1], decimals) if disclosed[1] is not None else None
+    return ManifestAsset(
+        decimals=decimals,
+        leaf_count=int(str(info["leaf_count"])),
+        depth=int(str(info["depth"])),
+        root_hash=str(info["root_hash"]),
+        root_commitment=str(info["root_commitment"]),
+        reserves=ManifestReserves(
+            chain=res.chain,
+            block_height=res.block_height,
+            block_hash=res.block_hash,
+            token_contract=res.token_contract,
+            chain_id=res.chain_id,
+            total=format_units(reserves_units, decimals),
+            total_units=str(reserves_units),
+            addresses=[
+                ManifestReserveAddress(address=a.address, balance=a.balance, signature=a.signature)
+                for a in res.addresses
+            ],
+        ),
+        solvency=Solvency(
+            min_ratio=min_ratio,
+            proof="00",  # replaced in the second pass; the statement digest blanks it
+            liabilities=liabilities,
+            debt=debt,
+        ),
+        **margin,  # type: ignore[arg-type]
+    )
+
+
+def _draft(
+    exchange: str,
+    round_id: str,
+    arity: int,
+    assets: dict[str, ManifestAsset],
+    quote: tuple[str, int] | None,
+) -> Manifest:
+    """The first pass: the whole manifest with placeholder solvency proofs."""
+    return Manifest(
         format=MANIFEST_FORMAT,
         exchange=exchange,
         round_id=round_id,
@@ -166,9 +210,20 @@ def build_manifest(
         assets=assets,
         quote={"symbol": quote[0], "decimals": quote[1]} if quote is not None else None,  # type: ignore[arg-type]
     )
+
+
+def _with_solvency_proofs(
+    draft: Manifest,
+    report: ReservesReport,
+    openings: dict[str, Opening],
+    ratio: tuple[int, int],
+) -> Manifest:
+    """The second pass: each asset's solvency proof over ``openings`` (net liabilities),
+    bound to the draft's statement digest."""
+    p, q = ratio
     statement = statement_digest(draft)
     data = draft.model_dump(mode="json")
-    for sym in assets:
+    for sym, asset in draft.assets.items():
         proof = prove_solvency(
             report.totals[sym],
             openings[sym],
@@ -177,7 +232,7 @@ def build_manifest(
             asset=sym,
             context=solvency_context(statement, sym),
         )
-        commitment = Point.from_bytes(bytes.fromhex(assets[sym].root_commitment))
+        commitment = Point.from_bytes(bytes.fromhex(asset.root_commitment))
         assert proof.range_proof.rounds == 7 and not commitment.is_identity()
         data["assets"][sym]["solvency"]["proof"] = proof.to_bytes().hex()
     return Manifest.model_validate(data, strict=True)
@@ -217,13 +272,12 @@ def prove_round(
     the prover's self-check (nothing published), and InsolventError naming an asset that is
     not covered (in both cases the finished trees stay in BUNDLE.partial).
     """
-    from zkpor.errors import InputError, VerificationError
+    from zkpor.errors import InputError
     from zkpor.formats.identifiers import check_text
     from zkpor.prover.liabilities.checkpoint import input_parts, naming_inputs
     from zkpor.prover.liabilities.inputs import load_assets
     from zkpor.prover.liabilities.precheck import check_covered, scan_balances
     from zkpor.prover.liabilities.prover import prove_liabilities
-    from zkpor.reserves import load_reserves, verify_reserves
 
     if (reserves is None) != (exchange is None):
         raise InputError("reserves and exchange name go together")
@@ -232,61 +286,17 @@ def prove_round(
             check_text(exchange, "exchange name", 100)
         except ValueError as exc:
             raise InputError(str(exc), field="exchange") from None
-    snapshot = report = None
     assets_cfg = load_assets(assets_file)
+    checked = None
     if reserves is not None and exchange is not None:
-        snapshot = load_reserves(reserves)
-        decimals = {a.symbol: a.decimals for a in load_assets(assets_file).assets}
-        try:
-            report = verify_reserves(
-                snapshot,
-                exchange=exchange,
-                round_id=opts.round_id,
-                decimals=decimals,
-                source=str(reserves),
-            )
-        except VerificationError as exc:
-            raise InputError(str(exc)) from None
+        checked = _checked_reserves(reserves, exchange, opts.round_id, assets_file)
     # one quick pass over the CSV: bad and repeated rows, and a shortfall, before any tree
     totals = scan_balances(balances, assets_cfg.by_symbol())
-    if report is not None:
-        check_covered(
-            totals, report.totals, ratio, {a.symbol: a.decimals for a in assets_cfg.assets}
-        )
-    digest: list[str] = []
-
-    def finalize(partial: Path, summary: ProveSummary) -> None:
-        # a manifest left by an earlier attempt of this run is never this run's
-        for stale in ("manifest.json", "manifest.sha256"):
-            (partial / stale).unlink(missing_ok=True)
-        if snapshot is None or report is None or exchange is None:
-            return
-        manifest = build_manifest(
-            partial,
-            summary,
-            exchange=exchange,
-            round_id=opts.round_id,
-            arity=opts.arity,
-            snapshot=snapshot,
-            report=report,
-            ratio=ratio,
-            disclose_totals=disclose_totals,
-            specs=assets_cfg.by_symbol(),
-            quote=(assets_cfg.quote.symbol, assets_cfg.quote.decimals)
-            if assets_cfg.quote is not None
-            else None,
-        )
-        digest.append(write_manifest(partial, manifest))
-
-    params: dict[str, object] = {
-        "--round": opts.round_id,
-        "--arity": opts.arity,
-        "--pad-granularity": opts.pad_granularity,
-        "--chunk-height": opts.height(),
-    }
-    if opts.debt_pad_granularity is not None:
-        params["--debt-pad-granularity"] = opts.debt_pad_granularity
-    with naming_inputs(input_parts(balances, assets_file, params)):
+    if checked is not None:
+        decimals = {a.symbol: a.decimals for a in assets_cfg.assets}
+        check_covered(totals, checked[1].totals, ratio, decimals)
+    step = _ManifestStep(checked, opts, ratio, disclose_totals, assets_cfg)
+    with naming_inputs(input_parts(balances, assets_file, _resume_params(opts))):
         summary = prove_liabilities(
             balances,
             assets_file,
@@ -295,9 +305,78 @@ def prove_round(
             out,
             executor,
             progress=progress,
-            finalize=finalize,
+            finalize=step,
         )
-    return summary, digest[0] if digest else None
+    return summary, step.digest
+
+
+def _checked_reserves(
+    reserves: Path, exchange: str, round_id: str, assets_file: Path
+) -> tuple[ReservesSnapshot, ReservesReport, str]:
+    """The snapshot, its report and the exchange name; InputError for a snapshot that
+    cannot be read or fails its checks (10.5)."""
+    from zkpor.errors import InputError, VerificationError
+    from zkpor.prover.liabilities.inputs import load_assets
+    from zkpor.reserves import load_reserves, verify_reserves
+
+    snapshot = load_reserves(reserves)
+    decimals = {a.symbol: a.decimals for a in load_assets(assets_file).assets}
+    try:
+        report = verify_reserves(
+            snapshot, exchange=exchange, round_id=round_id, decimals=decimals, source=str(reserves)
+        )
+    except VerificationError as exc:
+        raise InputError(str(exc)) from None
+    return snapshot, report, exchange
+
+
+def _resume_params(opts: ProveOptions) -> dict[str, object]:
+    """The options an unfinished run must be resumed with, as the command line names them."""
+    params: dict[str, object] = {
+        "--round": opts.round_id,
+        "--arity": opts.arity,
+        "--pad-granularity": opts.pad_granularity,
+        "--chunk-height": opts.height(),
+    }
+    if opts.debt_pad_granularity is not None:
+        params["--debt-pad-granularity"] = opts.debt_pad_granularity
+    return params
+
+
+@dataclass
+class _ManifestStep:
+    """``finalize`` of :func:`prove_round`'s trees: removes a manifest an earlier attempt of
+    the run left (never this run's), then, with ``checked`` reserves (snapshot, report,
+    exchange), builds and writes this run's manifest; ``digest`` is its digest."""
+
+    checked: tuple[ReservesSnapshot, ReservesReport, str] | None
+    opts: ProveOptions
+    ratio: tuple[int, int]
+    disclose_totals: bool
+    assets_cfg: AssetsFile
+    digest: str | None = None
+
+    def __call__(self, partial: Path, summary: ProveSummary) -> None:
+        for stale in ("manifest.json", "manifest.sha256"):
+            (partial / stale).unlink(missing_ok=True)
+        if self.checked is None:
+            return
+        snapshot, report, exchange = self.checked
+        quote = self.assets_cfg.quote
+        manifest = build_manifest(
+            partial,
+            summary,
+            exchange=exchange,
+            round_id=self.opts.round_id,
+            arity=self.opts.arity,
+            snapshot=snapshot,
+            report=report,
+            ratio=self.ratio,
+            disclose_totals=self.disclose_totals,
+            specs=self.assets_cfg.by_symbol(),
+            quote=(quote.symbol, quote.decimals) if quote is not None else None,
+        )
+        self.digest = write_manifest(partial, manifest)
 
 
 # What a finished bundle publishes, in this order; never ``private/`` (every balance and
@@ -451,5 +530,5 @@ def _root_tuples(roots: Roots) -> dict[str, tuple[int, int, str, str]]:
     for sym, r in roots.assets.items():
         if r.debt is not None:
             d = r.debt
-            out[f"{sym}/debt"] = (d.leaf_count, d.depth, d.root_hash, d.root_commitment)
+            out[debt_tree(sym)] = (d.leaf_count, d.depth, d.root_hash, d.root_commitment)
     return out

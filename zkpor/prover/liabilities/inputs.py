@@ -15,10 +15,12 @@ the last without ``up_to``); :mod:`zkpor.protocol.margin` turns them into the ci
 ``balances.csv``: header ``user_id,asset,amount`` or ``user_id,asset,amount,debt``; ``amount``
 (equity) and ``debt`` non-negative decimal strings in the asset's display unit with at most
 ``decimals`` fractional digits, converted exactly to integer base units (never through
-floats); an empty debt field is 0; a debt needs a priced asset. Rows are streamed; every bad row is reported with
-file, line and reason (up to a limit), and nothing is written when any row is bad.
+floats); an empty debt field is 0; a debt needs a priced asset. Rows are streamed; every
+bad row is reported with file, line and reason (up to a limit), and nothing is written when
+any row is bad.
 
-Spec: docs/spec/liabilities-tree.md (section 7) and bundle-and-audit.md (section 9).
+Spec: docs/spec/liabilities-tree.md (7.7a the amount grammar), docs/spec/margin.md (16.1
+inputs); docs/operators.md section 1.
 """
 
 from __future__ import annotations
@@ -224,6 +226,12 @@ class BalanceRow:
     debt: int = 0
 
 
+_HEADERS: Final[tuple[list[str], ...]] = (
+    ["user_id", "asset", "amount"],
+    ["user_id", "asset", "amount", "debt"],
+)
+
+
 def read_balances(
     path: Path, assets: dict[str, AssetSpec], errors: list[InputError]
 ) -> Iterator[BalanceRow]:
@@ -236,89 +244,70 @@ def read_balances(
         raise InputError(f"cannot read balances: {exc.strerror}", source=src) from None
     with fh:
         reader = csv.reader(fh)
-        try:
-            header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(f"not a CSV file: {exc}", source=src, line=1) from None
-        if header not in (["user_id", "asset", "amount"], ["user_id", "asset", "amount", "debt"]):
-            raise InputError(
-                "header must be user_id,asset,amount or user_id,asset,amount,debt; "
-                f"got {','.join(header or [])[:60]!r}",
-                source=src,
-                line=1,
-            )
-        width = len(header)
+        width = _header_width(reader, src)
         try:
             for row in reader:
-                line = reader.line_num
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    errors.append(
-                        InputError(
-                            "blank line: every line after the header is one row; remove it",
-                            source=src,
-                            line=line,
-                        )
-                    )
-                    continue
-                if len(row) != width:
-                    errors.append(
-                        InputError(
-                            f"expected {width} fields, got {len(row)}", source=src, line=line
-                        )
-                    )
-                    continue
-                user_id, asset, amount = row[:3]
-                debt_text = row[3] if width == 4 else ""
-                try:
-                    check_user_id(user_id)
-                except ValueError as exc:
-                    errors.append(InputError(str(exc), source=src, line=line, field="user_id"))
-                    continue
-                spec = assets.get(asset)
-                if spec is None:
-                    errors.append(
-                        InputError(
-                            f"unknown asset {asset[:20]!r}{_symbol_hint(asset, assets)}",
-                            source=src,
-                            line=line,
-                            field="asset",
-                        )
-                    )
-                    continue
-                if amount.strip() == "":
-                    errors.append(
-                        InputError(
-                            "empty amount: write 0 for a zero balance",
-                            source=src,
-                            line=line,
-                            field="amount",
-                        )
-                    )
-                    continue
-                try:
-                    units = parse_amount(amount, spec.decimals)
-                except ValueError as exc:
-                    errors.append(InputError(str(exc), source=src, line=line, field="amount"))
-                    continue
-                debt = 0
-                if debt_text != "":
-                    try:
-                        debt = parse_amount(debt_text, spec.decimals)
-                    except ValueError as exc:
-                        errors.append(InputError(str(exc), source=src, line=line, field="debt"))
-                        continue
-                    if debt and spec.price is None:
-                        errors.append(
-                            InputError(
-                                f"asset {asset} has no price: it cannot be borrowed",
-                                source=src,
-                                line=line,
-                                field="debt",
-                            )
-                        )
-                        continue
-                yield BalanceRow(line, user_id, asset, units, debt)
+                parsed = _parse_row(row, width, reader.line_num, src, assets)
+                if isinstance(parsed, InputError):
+                    errors.append(parsed)
+                else:
+                    yield parsed
         except (csv.Error, UnicodeDecodeError) as exc:
             errors.append(
                 InputError(f"unreadable CSV: {exc}", source=src, line=reader.line_num + 1)
             )
+
+
+def _header_width(reader: Iterator[list[str]], src: str) -> int:
+    """The number of columns the header names; InputError unless it is one of _HEADERS."""
+    try:
+        header = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputError(f"not a CSV file: {exc}", source=src, line=1) from None
+    if header is None or header not in _HEADERS:
+        raise InputError(
+            "header must be user_id,asset,amount or user_id,asset,amount,debt; "
+            f"got {','.join(header or [])[:60]!r}",
+            source=src,
+            line=1,
+        )
+    return len(header)
+
+
+def _parse_row(
+    row: list[str], width: int, line: int, src: str, assets: dict[str, AssetSpec]
+) -> BalanceRow | InputError:
+    """One data row of ``width`` fields: its BalanceRow, or the error that says what is
+    wrong with it (file, line, field)."""
+
+    def bad(reason: str, field: str | None = None) -> InputError:
+        return InputError(reason, source=src, line=line, field=field)
+
+    if not row or (len(row) == 1 and not row[0].strip()):
+        return bad("blank line: every line after the header is one row; remove it")
+    if len(row) != width:
+        return bad(f"expected {width} fields, got {len(row)}")
+    user_id, asset, amount = row[:3]
+    try:
+        check_user_id(user_id)
+    except ValueError as exc:
+        return bad(str(exc), "user_id")
+    spec = assets.get(asset)
+    if spec is None:
+        return bad(f"unknown asset {asset[:20]!r}{_symbol_hint(asset, assets)}", "asset")
+    if amount.strip() == "":
+        return bad("empty amount: write 0 for a zero balance", "amount")
+    try:
+        units = parse_amount(amount, spec.decimals)
+    except ValueError as exc:
+        return bad(str(exc), "amount")
+    debt_text = row[3] if width == 4 else ""
+    debt = 0
+    if debt_text != "":
+        try:
+            debt = parse_amount(debt_text, spec.decimals)
+        except ValueError as exc:
+            return bad(str(exc), "debt")
+        if debt and spec.price is None:
+            return bad(f"asset {asset} has no price: it cannot be borrowed", "debt")
+    return BalanceRow(line, user_id, asset, units, debt)
