@@ -57,6 +57,7 @@ __all__ = [
     "child_proofs_length",
     "children_of",
     "debt_tree",
+    "asset_of_tree",
     "is_debt_tree",
     "leaf_hash",
     "level_sizes",
@@ -82,6 +83,11 @@ def debt_tree(asset: str) -> str:
     """The tree name of asset ``asset``'s debt tree: ``asset + "/debt"`` (a symbol never
     contains "/", so no equity tree has this name)."""
     return asset + DEBT_SUFFIX
+
+
+def asset_of_tree(tree: str) -> str:
+    """The asset a tree belongs to: ``"BTC"`` for both ``"BTC"`` and ``"BTC/debt"``."""
+    return tree.removesuffix(DEBT_SUFFIX)
 
 
 def is_debt_tree(tree: str) -> bool:

@@ -55,6 +55,7 @@ from zkpor.protocol.sumtree import (
     MARGIN_TAG_BYTES,
     RANGE_BITS,
     SUPPORTED_ARITIES,
+    asset_of_tree,
     child_proofs_length,
     debt_tree,
     is_debt_tree,
@@ -217,7 +218,7 @@ def _read_assets(conn: sqlite3.Connection, arity: int) -> list[_Asset]:
             raise VerificationError(f"asset {asset}: depth does not match the leaf count")
         out.append(_Asset(asset, decimals, leaf_count, depth, root_hash, root_commitment, sizes))
     for info in out:
-        if is_debt_tree(info.asset) and info.asset[:-5] not in seen:
+        if is_debt_tree(info.asset) and asset_of_tree(info.asset) not in seen:
             raise VerificationError(f"debt tree {info.asset} has no equity tree")
     return out
 
@@ -225,7 +226,7 @@ def _read_assets(conn: sqlite3.Connection, arity: int) -> list[_Asset]:
 def _published(roots: Roots, tree: str) -> tuple[str, str, int, int] | None:
     """(root hash, root commitment, leaf count, decimals) published for a tree."""
     if is_debt_tree(tree):
-        entry = roots.assets.get(tree[:-5])
+        entry = roots.assets.get(asset_of_tree(tree))
         if entry is None or entry.debt is None:
             return None
         d = entry.debt

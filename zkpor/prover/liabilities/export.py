@@ -30,8 +30,8 @@ from zkpor.formats.models import (
 )
 from zkpor.formats.zkpi import encode_inclusion
 from zkpor.protocol.sumtree import (
-    DEBT_SUFFIX,
     MarginTag,
+    asset_of_tree,
     children_of,
     debt_tree,
     is_debt_tree,
@@ -149,7 +149,7 @@ class BundleReader:
         entries: list[AssetInclusion] = []
         debts: list[AssetInclusion] = []
         for tree, leaf, units, blinding, salt in rows:
-            asset = tree[: -len(DEBT_SUFFIX)] if is_debt_tree(tree) else tree
+            asset = asset_of_tree(tree)
             root = self.roots.assets[asset]
             leaf_count = root.leaf_count
             if is_debt_tree(tree):
@@ -186,7 +186,7 @@ class BundleReader:
         ).fetchone()
         inputs = [
             LeafPosition(
-                asset=tree[: -len(DEBT_SUFFIX)] if is_debt_tree(tree) else tree,
+                asset=asset_of_tree(tree),
                 tree="debt" if is_debt_tree(tree) else "equity",
                 leaf=leaf,
             )

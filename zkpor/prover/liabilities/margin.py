@@ -41,7 +41,14 @@ from zkpor.protocol.margin import (
     debt_hundredths,
     format_margin_value,
 )
-from zkpor.protocol.sumtree import DEBT_SUFFIX, MAX_TAG_FIELD, MarginTag, debt_tree, is_debt_tree
+from zkpor.protocol.sumtree import (
+    DEBT_SUFFIX,
+    MAX_TAG_FIELD,
+    MarginTag,
+    asset_of_tree,
+    debt_tree,
+    is_debt_tree,
+)
 from zkpor.prover.liabilities.inputs import MAX_REPORTED_ERRORS, InputErrors
 from zkpor.prover.liabilities.keys import RoundKeys
 from zkpor.prover.parallel import run_windowed
@@ -77,7 +84,7 @@ def _accounts(
     for user, tree, units, line in rows:
         equity, debt, first = out.setdefault(user, ({}, {}, int(line)))
         if is_debt_tree(tree):
-            debt[tree[: -len(DEBT_SUFFIX)]] = int(units)
+            debt[asset_of_tree(tree)] = int(units)
         elif tree in terms.prices:
             equity[tree] = int(units)
         out[user] = (equity, debt, min(first, int(line)))
@@ -177,7 +184,7 @@ def plan_accounts(
     for (user, tree), leaf in leaf_of.items():
         if user.startswith("\x00") and is_debt_tree(tree):
             key = keys.placement("\x00margin", f"{tree}\x00{user}")
-            specs.append((key, (), (tree[: -len(DEBT_SUFFIX)],), [(tree, leaf)]))
+            specs.append((key, (), (asset_of_tree(tree),), [(tree, leaf)]))
     if len(specs) > MAX_TAG_FIELD:
         raise InputError(f"{len(specs)} margin accounts: at most {MAX_TAG_FIELD} fit a margin tag")
     specs.sort(key=lambda s: s[0])
