@@ -1,6 +1,8 @@
 """zkpor demo: a synthetic exchange end to end.
 
-Manual: docs/cli.md.
+Manual: docs/cli.md. The round it runs follows the spec notes of docs/spec/ (README.md maps
+them): proving as in liabilities-tree.md and solvency-and-manifest.md, the customers' checks
+as in inclusion-proofs.md (8.2), the audit as in bundle-and-audit.md (9.5) and margin.md.
 """
 
 from __future__ import annotations
@@ -9,12 +11,17 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from zkpor.cli.app import app
 from zkpor.cli.common import Bars, console, data_console
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from zkpor.prover.demo import DemoResult
 
 __all__: list[str] = []
 
@@ -50,8 +57,6 @@ def demo(
     \b
       zkpor demo --users 1000 --assets BTC,ETH,USDT --out zkpor-demo
     """
-    from rich.table import Table
-
     from zkpor.prover.demo import run_demo
     from zkpor.prover.parallel import make_executor
 
@@ -67,7 +72,16 @@ def demo(
             margin=not no_margin,
             round_id=round_id,
         )
-    data = {
+    if as_json:
+        typer.echo(json.dumps(_demo_json(result), indent=2))
+        return
+    console.print(_demo_table(result))
+    _print_demo_summary(result)
+
+
+def _demo_json(result: DemoResult) -> dict[str, object]:
+    """The --json summary of a demo run."""
+    return {
         "out": str(result.out),
         "round_id": result.round_id,
         "customers": result.customers,
@@ -82,10 +96,13 @@ def demo(
         "audit_margin_accounts": result.audit_margin_accounts,
         "debtors_verified": result.debtors_verified,
     }
-    if as_json:
-        typer.echo(json.dumps(data, indent=2))
-        return
+
+
+def _demo_table(result: DemoResult) -> Table:
+    """The demo's per asset table: holders, equity, debt, net, reserves, ratio and whether
+    the solvency proof covers the asset (80 columns wide)."""
     from rich import box
+    from rich.table import Table
 
     table = Table(
         title=f"zkpor demo, round {result.round_id}: {result.customers} customers, "
@@ -111,7 +128,12 @@ def demo(
             f"{info['ratio']:.3f}" if info["ratio"] else "-",
             "[green]ok[/]" if info["covered"] else "[red]NO[/]",
         )
-    console.print(table)
+    return table
+
+
+def _print_demo_summary(result: DemoResult) -> None:
+    """The lines below the table: timings, margin customers, sizes, the manifest digest,
+    the files written and a command to verify a customer's proof."""
     t = result.timings
     console.print(
         f"timings: generate {t['generate']:.1f} s, prove {t['prove']:.1f} s, export {t['export']:.2f} s, "

@@ -1,6 +1,8 @@
 """Operator commands: keygen, prove, export.
 
-Manual: docs/cli.md.
+Manual: docs/cli.md. Spec: what prove writes, docs/spec/bundle-and-audit.md (9) and
+docs/spec/solvency-and-manifest.md (11, 12); what export writes,
+docs/spec/inclusion-proofs.md (8.1, 8.1a, 8.4).
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ import json
 import os
 import sys
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -19,6 +22,9 @@ from zkpor.cli.app import app
 from zkpor.cli.common import Bars, console, data_console, shown_line
 from zkpor.errors import InputError
 from zkpor.prover.liabilities.progress import ProgressDisplay, ProgressMonitor
+
+if TYPE_CHECKING:
+    from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary
 
 __all__: list[str] = []
 
@@ -60,58 +66,102 @@ def keygen(
     typer.echo(f"wrote master secret to {out} (mode 0600)")
 
 
+# zkpor prove's options, one alias each (the command's signature names them, one per line)
+_Balances = Annotated[Path, typer.Option("--balances", help="CSV: user_id,asset,amount[,debt].")]
+_Assets = Annotated[Path, typer.Option("--assets", help="Assets file (JSON or TOML).")]
+_Secret = Annotated[Path, typer.Option("--secret", help="Master secret (zkpor keygen).")]
+_Round = Annotated[str, typer.Option("--round", help="Round id, e.g. 2026-11-30.")]
+_Out = Annotated[Path, typer.Option("--out", help="Bundle directory to create.")]
+_Arity = Annotated[int, typer.Option("--arity", help="Arity: 2, 4, 8, 16, 32 or 64.")]
+_PadGranularity = Annotated[
+    int,
+    typer.Option("--pad-granularity", help="Pad each asset's leaf count to a multiple of this."),
+]
+_DebtPadGranularity = Annotated[
+    int | None,
+    typer.Option(
+        "--debt-pad-granularity",
+        help="Pad each debt tree to a multiple of this (default: --pad-granularity).",
+    ),
+]
+_Workers = Annotated[int | None, typer.Option("--workers", help="Local worker processes.")]
+_Scheduler = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
+]
+_Reserves = Annotated[
+    Path | None, typer.Option("--reserves", help="Reserves snapshot (JSON) with signatures.")
+]
+_Exchange = Annotated[
+    str | None, typer.Option("--exchange", help="Exchange name, as signed by every address.")
+]
+_MinRatio = Annotated[
+    str, typer.Option("--min-ratio", help="Prove reserves >= RATIO x liabilities (e.g. 1.05).")
+]
+_DiscloseTotals = Annotated[
+    bool, typer.Option("--disclose-totals", help="Publish each asset's total liabilities.")
+]
+_ChunkHeight = Annotated[
+    int | None,
+    typer.Option("--chunk-height", help="Height of the subtrees handed to workers (advanced)."),
+]
+_Json = Annotated[bool, typer.Option("--json", help="Machine-readable summary.")]
+_Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bars.")]
+_ProgressJson = Annotated[
+    str | None,
+    typer.Option(
+        "--progress-json",
+        help="Append progress events (one JSON object per line) to FILE, or - for stderr.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class _ProveInputs:
+    """A prove run's checked inputs: the master secret, the prover's options, and the
+    reserves part (snapshot, exchange, ratio (p, q), whether totals are disclosed)."""
+
+    master: bytes
+    opts: ProveOptions
+    reserves: Path | None
+    exchange: str | None
+    ratio: tuple[int, int]
+    disclose_totals: bool
+
+
+@dataclass(frozen=True)
+class _ProveRun:
+    """What a finished prove run reports: its bundle and round, the prover's summary, the
+    manifest digest (None without --reserves), the time it took and whether it resumed an
+    unfinished run."""
+
+    out: Path
+    round_id: str
+    summary: ProveSummary
+    manifest_digest: str | None
+    elapsed: float
+    resuming: bool
+
+
 @app.command(short_help="Build a round's trees, proofs and manifest into a bundle.")
 def prove(
-    balances: Annotated[Path, typer.Option("--balances", help="CSV: user_id,asset,amount[,debt].")],
-    assets: Annotated[Path, typer.Option("--assets", help="Assets file (JSON or TOML).")],
-    secret: Annotated[Path, typer.Option("--secret", help="Master secret (zkpor keygen).")],
-    round_id: Annotated[str, typer.Option("--round", help="Round id, e.g. 2026-11-30.")],
-    out: Annotated[Path, typer.Option("--out", help="Bundle directory to create.")],
-    arity: Annotated[int, typer.Option("--arity", help="Arity: 2, 4, 8, 16, 32 or 64.")] = 16,
-    pad_granularity: Annotated[
-        int,
-        typer.Option(
-            "--pad-granularity", help="Pad each asset's leaf count to a multiple of this."
-        ),
-    ] = 256,
-    debt_pad_granularity: Annotated[
-        int | None,
-        typer.Option(
-            "--debt-pad-granularity",
-            help="Pad each debt tree to a multiple of this (default: --pad-granularity).",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="Local worker processes.")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
-    ] = None,
-    reserves: Annotated[
-        Path | None, typer.Option("--reserves", help="Reserves snapshot (JSON) with signatures.")
-    ] = None,
-    exchange: Annotated[
-        str | None, typer.Option("--exchange", help="Exchange name, as signed by every address.")
-    ] = None,
-    min_ratio: Annotated[
-        str, typer.Option("--min-ratio", help="Prove reserves >= RATIO x liabilities (e.g. 1.05).")
-    ] = "1",
-    disclose_totals: Annotated[
-        bool, typer.Option("--disclose-totals", help="Publish each asset's total liabilities.")
-    ] = False,
-    chunk_height: Annotated[
-        int | None,
-        typer.Option("--chunk-height", help="Height of the subtrees handed to workers (advanced)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
-    progress_json: Annotated[
-        str | None,
-        typer.Option(
-            "--progress-json",
-            help="Append progress events (one JSON object per line) to FILE, or - for stderr.",
-        ),
-    ] = None,
+    balances: _Balances,
+    assets: _Assets,
+    secret: _Secret,
+    round_id: _Round,
+    out: _Out,
+    arity: _Arity = 16,
+    pad_granularity: _PadGranularity = 256,
+    debt_pad_granularity: _DebtPadGranularity = None,
+    workers: _Workers = None,
+    scheduler: _Scheduler = None,
+    reserves: _Reserves = None,
+    exchange: _Exchange = None,
+    min_ratio: _MinRatio = "1",
+    disclose_totals: _DiscloseTotals = False,
+    chunk_height: _ChunkHeight = None,
+    as_json: _Json = False,
+    quiet: _Quiet = False,
+    progress_json: _ProgressJson = None,
 ) -> None:
     """Build the liabilities trees and proofs into a bundle.
 
@@ -128,14 +178,59 @@ def prove(
         --secret exchange.secret --round 2026-11-30 \\
         --reserves reserves.json --exchange "Demo Exchange" --out bundle
     """
-    import time
+    inputs = _prove_inputs(
+        secret=secret,
+        round_id=round_id,
+        arity=arity,
+        pad_granularity=pad_granularity,
+        debt_pad_granularity=debt_pad_granularity,
+        workers=workers,
+        reserves=reserves,
+        exchange=exchange,
+        min_ratio=min_ratio,
+        disclose_totals=disclose_totals,
+        chunk_height=chunk_height,
+    )
+    resuming = _resuming(out, as_json)
+    run = _run_round(
+        balances,
+        assets,
+        out,
+        inputs,
+        resuming=resuming,
+        workers=workers,
+        scheduler=scheduler,
+        progress_off=quiet or as_json,
+        progress_json=progress_json,
+        as_json=as_json,
+    )
+    if as_json:
+        typer.echo(json.dumps(_prove_json(run), indent=2))
+        return
+    _print_prove_summary(run)
 
-    from zkpor.formats.identifiers import shown
+
+def _prove_inputs(
+    *,
+    secret: Path,
+    round_id: str,
+    arity: int,
+    pad_granularity: int,
+    debt_pad_granularity: int | None,
+    workers: int | None,
+    reserves: Path | None,
+    exchange: str | None,
+    min_ratio: str,
+    disclose_totals: bool,
+    chunk_height: int | None,
+) -> _ProveInputs:
+    """Check prove's options before any work, in this order: --reserves and --exchange go
+    together, --min-ratio and --disclose-totals need them, --chunk-height and --workers are
+    at least 1, the ratio parses, the master secret is read, --debt-pad-granularity is at
+    least 1. InputError at the first problem."""
     from zkpor.protocol.solvency import parse_ratio
     from zkpor.prover.liabilities.keys import read_master_secret
     from zkpor.prover.liabilities.prover import ProveOptions
-    from zkpor.prover.parallel import make_executor
-    from zkpor.prover.publish import prove_round
 
     if (reserves is None) != (exchange is None):
         raise InputError("--reserves and --exchange go together")
@@ -156,60 +251,101 @@ def prove(
         chunk_height=chunk_height,
         debt_pad_granularity=debt_pad_granularity,
     )
+    return _ProveInputs(master, opts, reserves, exchange, ratio, disclose_totals)
+
+
+def _resuming(out: Path, as_json: bool) -> bool:
+    """Whether this run resumes an unfinished one (BUNDLE.partial exists, the bundle does
+    not); says so first, unless --json."""
     partial = out.with_name(out.name + ".partial")
     resuming = partial.is_dir() and not out.exists()
     if resuming and not as_json:
         data_console.print(
             shown_line(f"resuming the unfinished run in {partial} (its inputs are checked first)")
         )
+    return resuming
+
+
+def _run_round(
+    balances: Path,
+    assets: Path,
+    out: Path,
+    inputs: _ProveInputs,
+    *,
+    resuming: bool,
+    workers: int | None,
+    scheduler: str | None,
+    progress_off: bool,
+    progress_json: str | None,
+    as_json: bool,
+) -> _ProveRun:
+    """Prove the round on the executor (local workers or a Dask scheduler) with the
+    progress output (:func:`_progress`), timed; Ctrl-C leaves through :func:`interrupted`."""
+    import time
+
+    from zkpor.prover.parallel import make_executor
+    from zkpor.prover.publish import prove_round
+
     started = time.perf_counter()
     with (
         make_executor(workers, scheduler) as executor,
-        _progress(quiet or as_json, progress_json) as progress,
+        _progress(progress_off, progress_json) as progress,
     ):
         try:
             summary, manifest_digest = prove_round(
                 balances,
                 assets,
-                master,
-                opts,
+                inputs.master,
+                inputs.opts,
                 out,
                 executor,
-                reserves=reserves,
-                exchange=exchange,
-                ratio=ratio,
-                disclose_totals=disclose_totals,
+                reserves=inputs.reserves,
+                exchange=inputs.exchange,
+                ratio=inputs.ratio,
+                disclose_totals=inputs.disclose_totals,
                 progress=progress,
             )
         except KeyboardInterrupt:
             interrupted(executor, progress, as_json)
-    digest_box = [manifest_digest] if manifest_digest else []
     elapsed = time.perf_counter() - started
-    data = {
-        "bundle": str(out),
-        "round_id": round_id,
+    return _ProveRun(out, inputs.opts.round_id, summary, manifest_digest, elapsed, resuming)
+
+
+def _prove_json(run: _ProveRun) -> dict[str, object]:
+    """The --json summary of a prove run."""
+    summary = run.summary
+    data: dict[str, object] = {
+        "bundle": str(run.out),
+        "round_id": run.round_id,
         "rows": summary.rows,
-        "seconds": round(elapsed, 2),
+        "seconds": round(run.elapsed, 2),
         "chunks_built": summary.chunks_built,
-        "resumed": resuming,
+        "resumed": run.resuming,
         "chunks_resumed": summary.chunks_reused,
         "chunks_rebuilt": summary.chunks_rebuilt,
         "assets": summary.assets,
-        "manifest_digest": digest_box[0] if digest_box else None,
+        "manifest_digest": run.manifest_digest or None,
     }
     if summary.debts:
         data["debts"] = summary.debts
         data["margin_accounts"] = summary.margin_accounts
-    if as_json:
-        typer.echo(json.dumps(data, indent=2))
-        return
+    return data
+
+
+def _print_prove_summary(run: _ProveRun) -> None:
+    """The text summary of a prove run: the bundle line, what was resumed or rebuilt, each
+    asset's and debt tree's root, and the manifest digest to publish."""
+    from zkpor.formats.identifiers import shown
+
+    summary = run.summary
     # data (paths, the round id, symbols) is printed as data: never as rich markup
     console.print(
-        f"bundle {shown(str(out))}  round {shown(round_id)}  {summary.rows} rows  {elapsed:.1f} s",
+        f"bundle {shown(str(run.out))}  round {shown(run.round_id)}  {summary.rows} rows  "
+        f"{run.elapsed:.1f} s",
         markup=False,
         highlight=False,
     )
-    if resuming:
+    if run.resuming:
         total = summary.chunks_reused + summary.chunks_built
         typer.echo(
             f"  resumed: {summary.chunks_reused} of {total} chunks reused from the unfinished run"
@@ -236,8 +372,8 @@ def prove(
         )
     if summary.debts:
         typer.echo(f"  {summary.margin_accounts} collateral proofs (margin and dummy accounts)")
-    if digest_box:
-        console.print(f"manifest digest {digest_box[0]}", markup=False, highlight=False)
+    if run.manifest_digest:
+        console.print(f"manifest digest {run.manifest_digest}", markup=False, highlight=False)
         typer.echo("  (in manifest.sha256: publish this value as widely as you can)")
     else:
         console.print("no --reserves given: the bundle proves liabilities only (no manifest)")

@@ -2,7 +2,8 @@
 
 For one asset's reserve addresses on Ethereum, each with its claimed balance ``c`` in the
 asset's base units (``d`` decimals, from the assets file) and an optional ERC-20 contract,
-:func:`check_balances` asks a node (JSON-RPC, through web3.py) for:
+:func:`check_balances` asks a node (JSON-RPC, through web3.py) for (spec:
+docs/spec/reserves.md, 10.10, steps 1 to 3, one helper each):
 
 - block ``h`` (the manifest's ``block_height``): its hash, compared with the manifest's
   ``block_hash`` (lower-case hex, ``0x`` optional); no hash in the manifest is said, not
@@ -241,25 +242,44 @@ def _compare(claimed: int, d: int, chain: int, big_d: int) -> tuple[int, int]:
     return claimed, chain * 10 ** (d - big_d)
 
 
-def check_balances(
-    w3: Any,
-    *,
-    asset: str,
-    decimals: int,
-    claims: Sequence[ChainClaim],
-    block_height: int,
-    block_hash: str | None,
-    chain_id: int | None = None,
-    node: str = "the node",
-) -> ChainReport:
-    """Check one asset's claims against the node ``w3`` (from :func:`connect`) at
-    ``block_height``; ``decimals`` is the asset's (assets file). See the module docstring.
+@dataclass(frozen=True)
+class _At:
+    """What every call of one check shares: the node (web3 and its label), the asset and its
+    decimals (assets file), and the block height the state is read at."""
 
-    Raises EthNodeError when the node cannot answer (unreachable, block missing, no state);
-    every problem with a claim, a contract or the block's identity is a finding."""
-    from web3 import Web3
-    from web3.exceptions import BadFunctionCallOutput, BlockNotFound, ContractLogicError
+    w3: Any
+    node: str
+    asset: str
+    decimals: int
+    block_height: int
 
+
+@dataclass(frozen=True)
+class _NodeBlock:
+    """The node's answer about the block: its hash (``0x`` and hex) and the node's chain id."""
+
+    hash: str
+    chain_id: Any  # as the node answered it (an int)
+
+
+@dataclass(frozen=True)
+class _Token:
+    """One token contract as read at the block: its ``decimals()``, or None with the problem
+    that stopped the reading."""
+
+    decimals: int | None
+    problem: str | None = None
+
+
+_NOT_AN_ADDRESS: Final = "not an Ethereum address (0x and 40 hex digits, EIP-55 if mixed case)"
+
+
+def _find_block(at: _At) -> _NodeBlock:
+    """Step 1, the node's side: block ``h`` exists on the node (EthNodeError otherwise);
+    its hash and the node's chain id."""
+    from web3.exceptions import BlockNotFound
+
+    w3, node, block_height = at.w3, at.node, at.block_height
     if block_height < 0:
         raise EthNodeError(f"block height {block_height} is negative")
     head = _call(node, "eth_blockNumber", lambda: w3.eth.block_number)
@@ -278,176 +298,191 @@ def check_balances(
         raise EthNodeError(f"block {block_height} is not on the Ethereum node {node}")
     node_hash = "0x" + bytes(block["hash"]).hex()
     node_chain = _call(node, "eth_chainId", lambda: w3.eth.chain_id)
-    report = ChainReport(asset, node, int(node_chain), block_height, node_hash)
-    add = report.findings.append
+    return _NodeBlock(node_hash, node_chain)
 
-    if chain_id is not None and node_chain != chain_id:
-        add(
+
+def _block_findings(
+    at: _At, found: _NodeBlock, block_hash: str | None, chain_id: int | None
+) -> list[Finding]:
+    """Step 1, the findings: the node's chain id against ``chain_id`` (when given), the
+    block's hash against ``block_hash`` (a note without one)."""
+    findings: list[Finding] = []
+    if chain_id is not None and found.chain_id != chain_id:
+        findings.append(
             Finding(
                 "chain",
                 "fail",
-                f"the node is on chain id {node_chain}, the manifest says {chain_id}",
+                f"the node is on chain id {found.chain_id}, the manifest says {chain_id}",
             )
         )
+    where = f"block {at.block_height}"
+    node_hash = found.hash
     if block_hash is None:
-        add(
-            Finding(
-                f"block {block_height}",
-                "note",
-                f"no block hash given: the node's is {node_hash} (not compared)",
-            )
+        findings.append(
+            Finding(where, "note", f"no block hash given: the node's is {node_hash} (not compared)")
         )
     elif not _HASH.fullmatch(block_hash):
-        add(
-            Finding(
-                f"block {block_height}",
-                "fail",
-                f"block hash {block_hash[:70]!r} is not 64 hex digits",
-            )
+        findings.append(
+            Finding(where, "fail", f"block hash {block_hash[:70]!r} is not 64 hex digits")
         )
     elif _norm_hash(block_hash) != _norm_hash(node_hash):
-        add(
+        findings.append(
             Finding(
-                f"block {block_height}",
+                where,
                 "fail",
                 f"hash on the node is {node_hash}, the manifest says 0x{_norm_hash(block_hash)}",
             )
         )
     else:
-        add(Finding(f"block {block_height}", "ok", f"hash {node_hash} matches"))
+        findings.append(Finding(where, "ok", f"hash {node_hash} matches"))
+    return findings
 
-    # per token contract, once: code at the block, decimals() equal to the asset's
-    token_decimals: dict[str, int | None] = {}
-    token_problem: dict[str, str] = {}
-    for token in dict.fromkeys(c.token for c in claims if c.token is not None):
-        where = f"token {token}"
-        if not _is_address(token):
-            token_decimals[token] = None
-            token_problem[token] = (
-                "not an Ethereum address (0x and 40 hex digits, EIP-55 if mixed case)"
-            )
-            add(Finding(where, "fail", token_problem[token]))
-            continue
-        addr = Web3.to_checksum_address(token)
-        code = _call(
+
+def _read_token(at: _At, token: str) -> tuple[_Token, Finding]:
+    """Step 2 for one contract: code at the block, ``decimals()`` at the block equal to the
+    asset's decimals; what was read and its finding."""
+    from web3 import Web3
+
+    where = f"token {token}"
+    if not _is_address(token):
+        return _Token(None, _NOT_AN_ADDRESS), Finding(where, "fail", _NOT_AN_ADDRESS)
+    w3, node, block_height = at.w3, at.node, at.block_height
+    addr = Web3.to_checksum_address(token)
+    code = _call(
+        node,
+        f"eth_getCode({addr})",
+        partial(w3.eth.get_code, addr, block_identifier=block_height),
+    )
+    if len(code) == 0:
+        problem = f"no contract code at block {block_height} (an account, not a token contract)"
+        return _Token(None, problem), Finding(where, "fail", problem)
+    contract = w3.eth.contract(address=addr, abi=ERC20_ABI)
+    try:
+        got = _call(
             node,
-            f"eth_getCode({addr})",
-            partial(w3.eth.get_code, addr, block_identifier=block_height),
+            f"decimals() of {addr}",
+            partial(contract.functions.decimals().call, block_identifier=block_height),
         )
-        if len(code) == 0:
-            token_decimals[token] = None
-            token_problem[token] = (
-                f"no contract code at block {block_height} (an account, not a token contract)"
-            )
-            add(Finding(where, "fail", token_problem[token]))
-            continue
-        contract = w3.eth.contract(address=addr, abi=ERC20_ABI)
-        try:
-            got = _call(
-                node,
-                f"decimals() of {addr}",
-                partial(contract.functions.decimals().call, block_identifier=block_height),
-            )
-        except EthNodeError:
-            raise
-        except (ContractLogicError, BadFunctionCallOutput, ValueError) as exc:
-            token_decimals[token] = None
-            token_problem[token] = f"decimals() failed at block {block_height}: {_reason(exc)}"
-            add(Finding(where, "fail", token_problem[token]))
-            continue
-        token_decimals[token] = int(got)
-        if got != decimals:
-            add(Finding(where, "fail", f"decimals() is {got}, the asset {asset} has {decimals}"))
-        else:
-            add(Finding(where, "ok", f"decimals() is {got}, as the asset's"))
+    except EthNodeError:
+        raise
+    except _read_failures() as exc:
+        problem = f"decimals() failed at block {block_height}: {_reason(exc)}"
+        return _Token(None, problem), Finding(where, "fail", problem)
+    if got != at.decimals:
+        message = f"decimals() is {got}, the asset {at.asset} has {at.decimals}"
+        return _Token(int(got)), Finding(where, "fail", message)
+    return _Token(int(got)), Finding(where, "ok", f"decimals() is {got}, as the asset's")
 
+
+def _read_failures() -> tuple[type[BaseException], ...]:
+    """The exceptions of a contract call that fail one contract or address, not the node."""
+    from web3.exceptions import BadFunctionCallOutput, ContractLogicError
+
+    return (ContractLogicError, BadFunctionCallOutput, ValueError)
+
+
+def _chain_balance(at: _At, claim: ChainClaim, tokens: dict[str, _Token]) -> tuple[int, int] | str:
+    """Step 3, the node's side: the balance of ``claim``'s address at the block and the
+    decimals ``D`` it is in, as (balance, D); or why it could not be read."""
+    from web3 import Web3
+
+    w3, node, block_height = at.w3, at.node, at.block_height
+    holder = Web3.to_checksum_address(claim.address)
+    if claim.token is None:
+        raw = _call(
+            node,
+            f"eth_getBalance({holder})",
+            partial(w3.eth.get_balance, holder, block_identifier=block_height),
+        )
+        return int(raw), ETHER_DECIMALS
+    token = tokens.get(claim.token)
+    if token is None or token.decimals is None:
+        problem = (token.problem if token else None) or "the token could not be read"
+        return f"balance not checked: token {claim.token}: {problem}"
+    contract = w3.eth.contract(address=Web3.to_checksum_address(claim.token), abi=ERC20_ABI)
+    try:
+        raw = _call(
+            node,
+            f"balanceOf({holder}) on {claim.token}",
+            partial(contract.functions.balanceOf(holder).call, block_identifier=block_height),
+        )
+    except EthNodeError:
+        raise
+    except _read_failures() as exc:
+        return f"balanceOf failed at block {block_height}: {_reason(exc)}"
+    return int(raw), token.decimals
+
+
+def _balance_finding(at: _At, where: str, claim: ChainClaim, raw: int, big_d: int) -> Finding:
+    """Step 3, the comparison: the claim against the chain's balance in the finer unit; above
+    fails, below is a note, equal is ok."""
+    asset, decimals, block_height = at.asset, at.decimals, at.block_height
+    want, have = _compare(claim.balance, decimals, raw, big_d)
+    shown_claim = format_units(claim.balance, decimals)
+    shown_chain = format_units(raw, big_d)
+    if want > have:
+        return Finding(
+            where,
+            "fail",
+            f"claims {shown_claim} {asset}, the chain has {shown_chain} at block {block_height}",
+            claim.balance,
+            raw,
+        )
+    if want < have:
+        return Finding(
+            where,
+            "note",
+            f"claims {shown_claim} {asset}, less than the chain's {shown_chain} at block {block_height}",
+            claim.balance,
+            raw,
+        )
+    return Finding(
+        where,
+        "ok",
+        f"{shown_chain} {asset} at block {block_height}, as claimed",
+        claim.balance,
+        raw,
+    )
+
+
+def _claim_finding(at: _At, i: int, claim: ChainClaim, tokens: dict[str, _Token]) -> Finding:
+    """Step 3 for one claim (the ``i``-th address): its address, its balance on the node,
+    the comparison."""
+    where = f"addresses[{i}] {claim.address}"
+    if not _is_address(claim.address):
+        return Finding(where, "fail", _NOT_AN_ADDRESS, claim.balance)
+    read = _chain_balance(at, claim, tokens)
+    if isinstance(read, str):
+        return Finding(where, "fail", read, claim.balance)
+    raw, big_d = read
+    return _balance_finding(at, where, claim, raw, big_d)
+
+
+def check_balances(
+    w3: Any,
+    *,
+    asset: str,
+    decimals: int,
+    claims: Sequence[ChainClaim],
+    block_height: int,
+    block_hash: str | None,
+    chain_id: int | None = None,
+    node: str = "the node",
+) -> ChainReport:
+    """Check one asset's claims against the node ``w3`` (from :func:`connect`) at
+    ``block_height``; ``decimals`` is the asset's (assets file). See the module docstring.
+
+    Raises EthNodeError when the node cannot answer (unreachable, block missing, no state);
+    every problem with a claim, a contract or the block's identity is a finding."""
+    at = _At(w3, node, asset, decimals, block_height)
+    found = _find_block(at)
+    report = ChainReport(asset, node, int(found.chain_id), block_height, found.hash)
+    report.findings.extend(_block_findings(at, found, block_hash, chain_id))
+    # per token contract, once: code at the block, decimals() equal to the asset's
+    tokens: dict[str, _Token] = {}
+    for token in dict.fromkeys(c.token for c in claims if c.token is not None):
+        tokens[token], finding = _read_token(at, token)
+        report.findings.append(finding)
     for i, claim in enumerate(claims):
-        where = f"addresses[{i}] {claim.address}"
-        if not _is_address(claim.address):
-            add(
-                Finding(
-                    where,
-                    "fail",
-                    "not an Ethereum address (0x and 40 hex digits, EIP-55 if mixed case)",
-                    claim.balance,
-                )
-            )
-            continue
-        holder = Web3.to_checksum_address(claim.address)
-        if claim.token is None:
-            big_d = ETHER_DECIMALS
-            raw = _call(
-                node,
-                f"eth_getBalance({holder})",
-                partial(w3.eth.get_balance, holder, block_identifier=block_height),
-            )
-        else:
-            td = token_decimals.get(claim.token)
-            if td is None:
-                problem = token_problem.get(claim.token, "the token could not be read")
-                add(
-                    Finding(
-                        where,
-                        "fail",
-                        f"balance not checked: token {claim.token}: {problem}",
-                        claim.balance,
-                    )
-                )
-                continue
-            big_d = td
-            contract = w3.eth.contract(address=Web3.to_checksum_address(claim.token), abi=ERC20_ABI)
-            try:
-                raw = _call(
-                    node,
-                    f"balanceOf({holder}) on {claim.token}",
-                    partial(
-                        contract.functions.balanceOf(holder).call, block_identifier=block_height
-                    ),
-                )
-            except EthNodeError:
-                raise
-            except (ContractLogicError, BadFunctionCallOutput, ValueError) as exc:
-                add(
-                    Finding(
-                        where,
-                        "fail",
-                        f"balanceOf failed at block {block_height}: {_reason(exc)}",
-                        claim.balance,
-                    )
-                )
-                continue
-        raw = int(raw)
-        want, have = _compare(claim.balance, decimals, raw, big_d)
-        shown_claim = format_units(claim.balance, decimals)
-        shown_chain = format_units(raw, big_d)
-        if want > have:
-            add(
-                Finding(
-                    where,
-                    "fail",
-                    f"claims {shown_claim} {asset}, the chain has {shown_chain} at block {block_height}",
-                    claim.balance,
-                    raw,
-                )
-            )
-        elif want < have:
-            add(
-                Finding(
-                    where,
-                    "note",
-                    f"claims {shown_claim} {asset}, less than the chain's {shown_chain} at block {block_height}",
-                    claim.balance,
-                    raw,
-                )
-            )
-        else:
-            add(
-                Finding(
-                    where,
-                    "ok",
-                    f"{shown_chain} {asset} at block {block_height}, as claimed",
-                    claim.balance,
-                    raw,
-                )
-            )
+        report.findings.append(_claim_finding(at, i, claim, tokens))
     return report

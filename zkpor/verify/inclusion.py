@@ -1,6 +1,7 @@
 """Checking a customer's inclusion proof against published roots.
 
-For each asset in the proof (docs/spec/margin.md, "Inclusion proofs"):
+Spec: docs/spec/inclusion-proofs.md, 8.2 ("Verification"); debts and the collateral proof:
+docs/spec/margin.md, 16.8. For each asset in the proof:
 
 0. no asset twice, every asset published (before any cryptography);
 1. the asset's root is published, with the same padded leaf count, and the path has one
@@ -30,7 +31,7 @@ Any failure raises VerificationError naming the asset and level.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from zkpor.crypto.generators import generators
 from zkpor.crypto.group import N, Point, active_backend
@@ -77,8 +78,15 @@ def _same_amount(display: str, units: int, decimals: int) -> bool:
         return False
 
 
+_Batch = list[tuple[RangeProof | bytes, list[Point], int]]
+_Key = tuple[str, str, int]  # (asset, kind, leaf index)
+
+
 @dataclass(frozen=True)
 class _Root:
+    """A published root a path must reach: its tree (asset or debt tree), the asset's
+    decimals, the tree's leaf count, depth, root hash and root commitment."""
+
     tree: str
     decimals: int
     leaf_count: int
@@ -95,7 +103,7 @@ def _check_path(
     round_id: str,
     user_id: str,
     arity: int,
-    batch: list[tuple[RangeProof | bytes, list[Point], int]],
+    batch: _Batch,
 ) -> tuple[bytes, MarginTag]:
     """Steps 1-4 for one leaf (its range proofs go into ``batch``); returns the leaf
     commitment and the leaf's margin tag as its level-1 node binds it."""
@@ -171,7 +179,7 @@ def _check_path(
 
 def _check_collateral(
     proof: InclusionProof,
-    leaves: dict[tuple[str, str, int], bytes],
+    leaves: dict[_Key, bytes],
     terms: MarginTerms | None,
     order: list[str],
 ) -> None:
@@ -200,7 +208,7 @@ def _check_collateral(
 
 def _check_tags(
     proof: InclusionProof,
-    tags: dict[tuple[str, str, int], MarginTag],
+    tags: dict[_Key, MarginTag],
     terms: MarginTerms | None,
 ) -> None:
     """Step 7: the margin tags of the customer's own leaves (module doc)."""
@@ -229,6 +237,123 @@ def _check_tags(
             )
 
 
+@dataclass
+class _Paths:
+    """What steps 1-4 of every path leave for the later steps: the verified entries, the
+    customer's leaf commitments and margin tags by (asset, kind, leaf index), and the range
+    proofs to check in one batch (step 5)."""
+
+    out: list[VerifiedAsset] = field(default_factory=list)
+    leaves: dict[_Key, bytes] = field(default_factory=dict)
+    tags: dict[_Key, MarginTag] = field(default_factory=dict)
+    batch: _Batch = field(default_factory=list)
+
+
+def _check_round(proof: InclusionProof, *, round_id: str, arity: int, exchange: str | None) -> None:
+    """The proof is for the published round, exchange (when both name one) and arity, and
+    the arity is supported."""
+    if proof.round_id != round_id:
+        raise VerificationError(f"proof is for round {proof.round_id!r}, not {round_id!r}")
+    if exchange is not None and proof.exchange is not None and proof.exchange != exchange:
+        raise VerificationError(
+            f"the proof is for exchange {shown(proof.exchange)!r}; the manifest is exchange "
+            f"{shown(exchange)!r}"
+        )
+    if proof.arity != arity:
+        raise VerificationError(f"proof uses arity {proof.arity}, the round uses {arity}")
+    if arity not in SUPPORTED_ARITIES:
+        raise VerificationError(f"unsupported arity {arity}")
+
+
+def _entries(proof: InclusionProof) -> tuple[tuple[str, list[AssetInclusion]], ...]:
+    """The proof's entries by kind: equity first, then debt."""
+    return (("equity", proof.assets), ("debt", proof.debts or []))
+
+
+def _check_structure(proof: InclusionProof, roots: dict[str, AssetRoot]) -> None:
+    """Step 0, before any cryptography (so that work stays linear in the published roots):
+    no asset twice per kind, every asset published (with a debt tree for a debt entry), and
+    a collateral proof only with debts."""
+    for kind, entries in _entries(proof):
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.asset in seen:
+                raise VerificationError(f"{kind} asset {entry.asset} appears twice")
+            if entry.asset not in roots:
+                raise VerificationError(f"asset {entry.asset}: no published root for this asset")
+            if kind == "debt" and roots[entry.asset].debt is None:
+                raise VerificationError(f"asset {entry.asset}: no published debt tree")
+            seen.add(entry.asset)
+    if proof.collateral is not None and not proof.debts:
+        raise VerificationError("a collateral proof without debts")
+
+
+def _root_of(entry: AssetInclusion, pub: AssetRoot, kind: str) -> tuple[_Root, str]:
+    """The published root an entry's path must reach (the asset's tree, or its debt tree for
+    a debt entry), and how errors name the entry."""
+    if kind == "debt":
+        assert pub.debt is not None
+        d = pub.debt
+        root = _Root(
+            debt_tree(entry.asset),
+            pub.decimals,
+            d.leaf_count,
+            d.depth,
+            d.root_hash,
+            d.root_commitment,
+        )
+        return root, f"asset {entry.asset} (debt)"
+    root = _Root(
+        entry.asset,
+        pub.decimals,
+        pub.leaf_count,
+        pub.depth,
+        pub.root_hash,
+        pub.root_commitment,
+    )
+    return root, f"asset {entry.asset}"
+
+
+def _check_paths(
+    proof: InclusionProof, roots: dict[str, AssetRoot], *, round_id: str, arity: int
+) -> _Paths:
+    """Steps 1-4 for every entry, equity then debt (:func:`_check_path`); the range proofs
+    are collected, not yet verified."""
+    paths = _Paths()
+    for kind, entries in _entries(proof):
+        for entry in entries:
+            root, where = _root_of(entry, roots[entry.asset], kind)
+            key = (entry.asset, kind, entry.leaf_index)
+            paths.leaves[key], paths.tags[key] = _check_path(
+                entry,
+                root,
+                where=where,
+                round_id=round_id,
+                user_id=proof.user_id,
+                arity=arity,
+                batch=paths.batch,
+            )
+            paths.out.append(
+                VerifiedAsset(
+                    entry.asset,
+                    entry.amount,
+                    int(entry.units),
+                    root.leaf_count,
+                    root.root_hash,
+                    kind,
+                )
+            )
+    return paths
+
+
+def _check_range_proofs(batch: _Batch) -> None:
+    """Step 5: every range proof on every path, as one batch."""
+    try:
+        verify_batch(batch)
+    except VerificationError as exc:
+        raise VerificationError(f"range proofs on the path: {exc}") from None
+
+
 def verify_inclusion(
     proof: InclusionProof,
     roots: dict[str, AssetRoot],
@@ -244,84 +369,11 @@ def verify_inclusion(
     is the manifest's exchange name (None without a manifest): a proof that names its
     exchange must name exactly that one. Returns the equity entries, then the debt entries
     (``kind`` "debt")."""
-    if proof.round_id != round_id:
-        raise VerificationError(f"proof is for round {proof.round_id!r}, not {round_id!r}")
-    if exchange is not None and proof.exchange is not None and proof.exchange != exchange:
-        raise VerificationError(
-            f"the proof is for exchange {shown(proof.exchange)!r}; the manifest is exchange "
-            f"{shown(exchange)!r}"
-        )
-    if proof.arity != arity:
-        raise VerificationError(f"proof uses arity {proof.arity}, the round uses {arity}")
-    if arity not in SUPPORTED_ARITIES:
-        raise VerificationError(f"unsupported arity {arity}")
-    # Cheap structural checks first, so that work stays linear in the published roots.
-    for kind, entries in (("equity", proof.assets), ("debt", proof.debts or [])):
-        seen: set[str] = set()
-        for entry in entries:
-            if entry.asset in seen:
-                raise VerificationError(f"{kind} asset {entry.asset} appears twice")
-            if entry.asset not in roots:
-                raise VerificationError(f"asset {entry.asset}: no published root for this asset")
-            if kind == "debt" and roots[entry.asset].debt is None:
-                raise VerificationError(f"asset {entry.asset}: no published debt tree")
-            seen.add(entry.asset)
-    if proof.collateral is not None and not proof.debts:
-        raise VerificationError("a collateral proof without debts")
-    batch: list[tuple[RangeProof | bytes, list[Point], int]] = []
-    out: list[VerifiedAsset] = []
-    leaves: dict[tuple[str, str, int], bytes] = {}
-    tags: dict[tuple[str, str, int], MarginTag] = {}
-    for kind, entries in (("equity", proof.assets), ("debt", proof.debts or [])):
-        for entry in entries:
-            pub = roots[entry.asset]
-            if kind == "debt":
-                assert pub.debt is not None
-                d = pub.debt
-                root = _Root(
-                    debt_tree(entry.asset),
-                    pub.decimals,
-                    d.leaf_count,
-                    d.depth,
-                    d.root_hash,
-                    d.root_commitment,
-                )
-                where = f"asset {entry.asset} (debt)"
-            else:
-                root = _Root(
-                    entry.asset,
-                    pub.decimals,
-                    pub.leaf_count,
-                    pub.depth,
-                    pub.root_hash,
-                    pub.root_commitment,
-                )
-                where = f"asset {entry.asset}"
-            key = (entry.asset, kind, entry.leaf_index)
-            leaves[key], tags[key] = _check_path(
-                entry,
-                root,
-                where=where,
-                round_id=round_id,
-                user_id=proof.user_id,
-                arity=arity,
-                batch=batch,
-            )
-            out.append(
-                VerifiedAsset(
-                    entry.asset,
-                    entry.amount,
-                    int(entry.units),
-                    root.leaf_count,
-                    root.root_hash,
-                    kind,
-                )
-            )
+    _check_round(proof, round_id=round_id, arity=arity, exchange=exchange)
+    _check_structure(proof, roots)
+    paths = _check_paths(proof, roots, round_id=round_id, arity=arity)
     if proof.debts:
-        _check_collateral(proof, leaves, terms, list(roots))
-    _check_tags(proof, tags, terms)
-    try:
-        verify_batch(batch)
-    except VerificationError as exc:
-        raise VerificationError(f"range proofs on the path: {exc}") from None
-    return out
+        _check_collateral(proof, paths.leaves, terms, list(roots))
+    _check_tags(proof, paths.tags, terms)
+    _check_range_proofs(paths.batch)
+    return paths.out

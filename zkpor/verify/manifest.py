@@ -1,16 +1,22 @@
 """Checking a whole manifest: what a customer's and an auditor's verifier both run.
 
+Spec: docs/spec/solvency-and-manifest.md, 12.4 ("Verification: customer and auditor"); one
+function per step, in its order:
+
 1. the digest, when the customer gives the published one (else the caller says it was not
-   compared); the parameters (generator set, arity);
-2. per asset: depth against leaf count, reserves total equal to the sum of the balances,
-   the solvency proof (bound to the manifest's statement digest, so no other field can
-   have changed), the disclosed liabilities opening the root when present;
-3. across assets: no holding (the native coin or one token contract, at one address, on
+   compared) (:func:`_check_digest`);
+2. the parameters: generator set, arity (:func:`_check_parameters`);
+3. per asset (:func:`_check_asset`): depth against leaf count, reserves total equal to the
+   sum of the balances, the root and proof decode, the solvency proof (bound to the
+   manifest's statement digest, so no other field can have changed), the disclosed
+   liabilities opening the root when present;
+4. across assets: no holding (the native coin or one token contract, at one address, on
    one chain) claimed by two assets, and no known token symbol naming another contract
    (:mod:`zkpor.reserves.holdings`); a token contract the known table cannot vouch for
-   is listed in :attr:`ManifestReport.not_known_tokens`;
-4. every reserve ownership signature over the exchange and round, each address valid on
-   the asset's chain, no address twice (:mod:`zkpor.reserves`).
+   is listed in :attr:`ManifestReport.not_known_tokens` (:func:`_check_across_assets`);
+5. every reserve ownership signature over the exchange and round, each address valid on
+   the asset's chain, no address twice (:mod:`zkpor.reserves`,
+   :func:`_check_reserve_signatures`).
 
 What no verifier can check from the manifest: that the balances are on chain at the block
 height, and that no customer was left out of the trees (docs/threat-model.md).
@@ -20,12 +26,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from zkpor.crypto.generators import generator_digest, generators
-from zkpor.crypto.group import N, active_backend
+from zkpor.crypto.generators import GeneratorSet, generator_digest, generators
+from zkpor.crypto.group import N, Point, active_backend
 from zkpor.crypto.pedersen import commit
 from zkpor.errors import EncodingError, InputError, VerificationError
 from zkpor.formats.amounts import format_units, parse_amount
-from zkpor.formats.manifest import Manifest, manifest_digest, solvency_context, statement_digest
+from zkpor.formats.manifest import (
+    Manifest,
+    ManifestAsset,
+    manifest_digest,
+    solvency_context,
+    statement_digest,
+)
 from zkpor.formats.models import ROOTS_FORMAT, AssetRoot, Roots
 from zkpor.protocol.solvency import SolvencyProof, verify_solvency
 from zkpor.protocol.sumtree import SUPPORTED_ARITIES, level_sizes
@@ -169,6 +181,179 @@ def normalize_digest(text: str) -> str:
     return digest
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    """One asset's decoded points and proof (step 3.3): the root commitment, the debt root
+    commitment (None without a debt tree) and the solvency proof."""
+
+    root: Point
+    debt_root: Point | None
+    proof: SolvencyProof
+
+
+def _check_digest(manifest: Manifest, expected_digest: str | None) -> tuple[str, bool | None]:
+    """Step 1: the manifest's digest, and whether it matched ``expected_digest`` (None when
+    none was given); VerificationError when it differs."""
+    digest = manifest_digest(manifest)
+    if expected_digest is None:
+        return digest, None
+    expected = normalize_digest(expected_digest)
+    if expected != digest:
+        raise VerificationError(f"manifest digest {digest} differs from the published {expected}")
+    return digest, True
+
+
+def _check_parameters(manifest: Manifest) -> None:
+    """Step 2: the generator set is this verifier's and the arity is supported."""
+    params = manifest.parameters
+    if params.generator_digest != generator_digest().hex():
+        raise VerificationError("manifest uses another generator set")
+    if params.arity not in SUPPORTED_ARITIES:
+        raise VerificationError(f"unsupported arity {params.arity}")
+
+
+def _check_depth(where: str, entry: ManifestAsset, arity: int) -> None:
+    """Step 3.1: the depth follows from the leaf count and arity."""
+    if entry.depth != len(level_sizes(entry.leaf_count, arity)) - 1:
+        raise VerificationError(f"{where}: depth does not match the leaf count")
+
+
+def _reserves_total(where: str, entry: ManifestAsset) -> int:
+    """Step 3.2: ``R``, the sum of the listed balances; ``total_units`` and ``total`` must
+    state exactly that sum."""
+    res = entry.reserves
+    try:
+        total = sum(parse_amount(a.balance, entry.decimals) for a in res.addresses)
+    except ValueError as exc:
+        raise VerificationError(f"{where}: reserves balance: {exc}") from None
+    if str(total) != res.total_units or format_units(total, entry.decimals) != res.total:
+        raise VerificationError(f"{where}: reserves total is not the sum of the balances")
+    return total
+
+
+def _decode(where: str, entry: ManifestAsset) -> _Decoded:
+    """Step 3.3: the root commitment, the debt root commitment and the solvency proof
+    decode (11.4)."""
+    pt = active_backend().Point
+    try:
+        root = pt.from_bytes(bytes.fromhex(entry.root_commitment))
+        proof = SolvencyProof.from_bytes(bytes.fromhex(entry.solvency.proof), pt)
+        debt_root = (
+            pt.from_bytes(bytes.fromhex(entry.debt.root_commitment))
+            if entry.debt is not None
+            else None
+        )
+    except EncodingError as exc:
+        raise VerificationError(f"{where}: {exc}") from None
+    return _Decoded(root=root, debt_root=debt_root, proof=proof)
+
+
+def _check_debt_shape(where: str, entry: ManifestAsset, arity: int) -> None:
+    """The debt tree's depth follows from its leaf count (16.6), and the debt total is
+    disclosed exactly when there is a debt tree and the liabilities are disclosed."""
+    if entry.debt is not None and entry.debt.depth != (
+        len(level_sizes(entry.debt.leaf_count, arity)) - 1
+    ):
+        raise VerificationError(f"{where}: debt tree depth does not match its leaf count")
+    if (entry.solvency.debt is not None) != (
+        entry.debt is not None and entry.solvency.liabilities is not None
+    ):
+        raise VerificationError(
+            f"{where}: the debt total is disclosed exactly when there is a debt tree "
+            "and the liabilities are disclosed"
+        )
+
+
+def _check_solvency(
+    where: str,
+    *,
+    total: int,
+    decoded: _Decoded,
+    ratio: tuple[int, int],
+    gens: GeneratorSet,
+    context: bytes,
+) -> None:
+    """Step 3.4: the solvency proof verifies (11.5) for the reserves total, the root (net
+    of the debt root when there is one), the ratio ``p/q`` and the asset's context."""
+    root, debt_root = decoded.root, decoded.debt_root
+    net_root = root - debt_root if debt_root is not None else root
+    p, q = ratio
+    try:
+        verify_solvency(total, net_root, decoded.proof, p, q, gens, context=context)
+    except VerificationError as exc:
+        raise VerificationError(f"{where}: solvency proof: {exc}") from None
+
+
+def _check_disclosed(
+    where: str, entry: ManifestAsset, decoded: _Decoded, gens: GeneratorSet
+) -> None:
+    """Step 3.5: disclosed liabilities open the root and disclosed debt the debt root
+    (11.8, 16.6), each with its amount exactly its units at the asset's decimals."""
+    disclosed = entry.solvency.liabilities
+    if disclosed is not None:
+        units = int(disclosed.units)
+        blinding = int(disclosed.blinding, 16)
+        if blinding >= N or commit(units, blinding, gens) != decoded.root:
+            raise VerificationError(f"{where}: disclosed liabilities do not open the root")
+        if format_units(units, entry.decimals) != disclosed.amount:
+            raise VerificationError(f"{where}: disclosed amount does not match its units")
+    disclosed_debt = entry.solvency.debt
+    if disclosed_debt is not None and decoded.debt_root is not None:
+        units = int(disclosed_debt.units)
+        blinding = int(disclosed_debt.blinding, 16)
+        if blinding >= N or commit(units, blinding, gens) != decoded.debt_root:
+            raise VerificationError(f"{where}: disclosed debt does not open the debt root")
+        if format_units(units, entry.decimals) != disclosed_debt.amount:
+            raise VerificationError(f"{where}: disclosed debt does not match its units")
+
+
+def _asset_report(sym: str, entry: ManifestAsset) -> AssetReport:
+    """What was checked for one asset, as the report lists it."""
+    from zkpor.reserves.holdings import is_known_contract
+
+    res = entry.reserves
+    disclosed = entry.solvency.liabilities
+    disclosed_debt = entry.solvency.debt
+    return AssetReport(
+        chain=res.chain,
+        block_height=res.block_height,
+        block_hash=res.block_hash,
+        reserves=res.total,
+        min_ratio=entry.solvency.min_ratio,
+        liabilities=disclosed.amount if disclosed else None,
+        addresses=[(a.address, a.balance) for a in res.addresses],
+        net=entry.debt is not None,
+        debt=disclosed_debt.amount if disclosed_debt else None,
+        token_contract=res.token_contract,
+        chain_id=res.chain_id,
+        token_known=is_known_contract(sym, res.chain, res.chain_id, res.token_contract),
+    )
+
+
+def _check_asset(
+    sym: str, entry: ManifestAsset, *, arity: int, statement: bytes, gens: GeneratorSet
+) -> AssetReport:
+    """Step 3 for one asset, in the spec's order (3.1 to 3.5, the debt tree's shape before
+    the solvency proof); returns its report."""
+    where = f"asset {sym}"
+    _check_depth(where, entry, arity)
+    total = _reserves_total(where, entry)
+    p_str, q_str = entry.solvency.min_ratio.split("/")
+    ratio = (int(p_str), int(q_str))
+    decoded = _decode(where, entry)
+    _check_debt_shape(where, entry, arity)
+    _check_solvency(
+        where,
+        total=total,
+        decoded=decoded,
+        ratio=ratio,
+        gens=gens,
+        context=solvency_context(statement, sym),
+    )
+    _check_disclosed(where, entry, decoded, gens)
+    return _asset_report(sym, entry)
+
+
 def verify_manifest(
     manifest: Manifest,
     *,
@@ -179,23 +364,8 @@ def verify_manifest(
 
     ``check_signatures=False`` skips the reserve ownership signatures (for tests and tools
     that check them elsewhere); the verifiers always check them."""
-    digest = manifest_digest(manifest)
-    matched = None
-    if expected_digest is not None:
-        expected = normalize_digest(expected_digest)
-        if expected != digest:
-            raise VerificationError(
-                f"manifest digest {digest} differs from the published {expected}"
-            )
-        matched = True
-    params = manifest.parameters
-    if params.generator_digest != generator_digest().hex():
-        raise VerificationError("manifest uses another generator set")
-    if params.arity not in SUPPORTED_ARITIES:
-        raise VerificationError(f"unsupported arity {params.arity}")
-    from zkpor.reserves.holdings import is_known_contract
-
-    pt = active_backend().Point
+    digest, matched = _check_digest(manifest, expected_digest)
+    _check_parameters(manifest)
     gens = generators()
     statement = statement_digest(manifest)
     terms_of(manifest_roots(manifest))  # prices, tiers and debt trees consistent
@@ -207,75 +377,8 @@ def verify_manifest(
         signatures_checked=check_signatures,
     )
     for sym, entry in manifest.assets.items():
-        where = f"asset {sym}"
-        if entry.depth != len(level_sizes(entry.leaf_count, params.arity)) - 1:
-            raise VerificationError(f"{where}: depth does not match the leaf count")
-        res = entry.reserves
-        try:
-            total = sum(parse_amount(a.balance, entry.decimals) for a in res.addresses)
-        except ValueError as exc:
-            raise VerificationError(f"{where}: reserves balance: {exc}") from None
-        if str(total) != res.total_units or format_units(total, entry.decimals) != res.total:
-            raise VerificationError(f"{where}: reserves total is not the sum of the balances")
-        p_str, q_str = entry.solvency.min_ratio.split("/")
-        p, q = int(p_str), int(q_str)
-        try:
-            root = pt.from_bytes(bytes.fromhex(entry.root_commitment))
-            proof = SolvencyProof.from_bytes(bytes.fromhex(entry.solvency.proof), pt)
-            debt_root = (
-                pt.from_bytes(bytes.fromhex(entry.debt.root_commitment))
-                if entry.debt is not None
-                else None
-            )
-        except EncodingError as exc:
-            raise VerificationError(f"{where}: {exc}") from None
-        if entry.debt is not None and entry.debt.depth != (
-            len(level_sizes(entry.debt.leaf_count, params.arity)) - 1
-        ):
-            raise VerificationError(f"{where}: debt tree depth does not match its leaf count")
-        if (entry.solvency.debt is not None) != (
-            entry.debt is not None and entry.solvency.liabilities is not None
-        ):
-            raise VerificationError(
-                f"{where}: the debt total is disclosed exactly when there is a debt tree "
-                "and the liabilities are disclosed"
-            )
-        net_root = root - debt_root if debt_root is not None else root
-        try:
-            verify_solvency(
-                total, net_root, proof, p, q, gens, context=solvency_context(statement, sym)
-            )
-        except VerificationError as exc:
-            raise VerificationError(f"{where}: solvency proof: {exc}") from None
-        disclosed = entry.solvency.liabilities
-        if disclosed is not None:
-            units = int(disclosed.units)
-            blinding = int(disclosed.blinding, 16)
-            if blinding >= N or commit(units, blinding, gens) != root:
-                raise VerificationError(f"{where}: disclosed liabilities do not open the root")
-            if format_units(units, entry.decimals) != disclosed.amount:
-                raise VerificationError(f"{where}: disclosed amount does not match its units")
-        disclosed_debt = entry.solvency.debt
-        if disclosed_debt is not None and debt_root is not None:
-            units = int(disclosed_debt.units)
-            blinding = int(disclosed_debt.blinding, 16)
-            if blinding >= N or commit(units, blinding, gens) != debt_root:
-                raise VerificationError(f"{where}: disclosed debt does not open the debt root")
-            if format_units(units, entry.decimals) != disclosed_debt.amount:
-                raise VerificationError(f"{where}: disclosed debt does not match its units")
-        report.assets[sym] = AssetReport(
-            chain=res.chain,
-            block_height=res.block_height,
-            block_hash=res.block_hash,
-            reserves=res.total,
-            min_ratio=entry.solvency.min_ratio,
-            liabilities=disclosed.amount if disclosed else None,
-            addresses=[(a.address, a.balance) for a in res.addresses],
-            net=entry.debt is not None,
-            debt=disclosed_debt.amount if disclosed_debt else None,
-            token_contract=res.token_contract,
-            chain_id=res.chain_id,
-            token_known=is_known_contract(sym, res.chain, res.chain_id, res.token_contract),
+        report.assets[sym] = _check_asset(
+            sym, entry, arity=manifest.parameters.arity, statement=statement, gens=gens
         )
     report.not_known_tokens = _check_across_assets(manifest)
     if check_signatures:

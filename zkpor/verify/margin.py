@@ -5,7 +5,8 @@ never from the audit file or the proof (:func:`terms_of`). A margin account's in
 leaf positions (tree, leaf): its equity leaves in priced assets, in strictly increasing
 asset order, then its debt leaves, likewise, at least one debt (:func:`account_shape`).
 
-Audit (docs/spec/margin.md, "Margin accounts"), after the trees themselves are audited:
+Spec: docs/spec/margin.md, 16.7 ("Audit") and 16.8 (a customer's check). Audit, after the
+trees themselves are audited:
 
 - accounts are numbered 0..A-1, each with one proof and inputs at positions 0..k-1;
 - every input names a tree of the round and a leaf inside it; no leaf is an input twice
@@ -20,14 +21,15 @@ Audit (docs/spec/margin.md, "Margin accounts"), after the trees themselves are a
 
 Hence no debt lowers an asset's net liabilities without a collateral proof of one account
 that holds it, checked from public files alone; and no leaf serves as collateral without its
-owner seeing the account on their own path (docs/spec/margin.md 16.7).
+owner seeing the account on their own path (16.7).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
 from typing import Final
 
 from zkpor.crypto.r1cs import Circuit, verify_batch
@@ -163,6 +165,150 @@ def _accounts(conn: sqlite3.Connection) -> Iterator[tuple[int, list[tuple[str, i
         raise VerificationError("margin inputs name an account that has no proof")
 
 
+@dataclass
+class _Coverage:
+    """What the accounts read so far use: every (tree, leaf) input, the number of inputs, and
+    per debt tree the number of its leaves that are inputs."""
+
+    covered: dict[str, int]
+    used: set[tuple[str, int]] = field(default_factory=set)
+    inputs: int = 0
+
+
+def _check_no_margin(conn: sqlite3.Connection, has_tables: bool, tagged: int) -> None:
+    """A round without debt trees: no margin inputs and no tagged leaf."""
+    if has_tables and conn.execute("SELECT count(*) FROM margin_inputs").fetchone()[0]:
+        raise VerificationError("margin accounts but no debt tree")
+    if tagged:
+        raise VerificationError(
+            f"{tagged} leaves are tagged as collateral inputs, but the round has no margin accounts"
+        )
+
+
+def _published_terms(roots: Roots | None, source: str) -> tuple[MarginTerms, list[str]]:
+    """The published margin terms and asset order the accounts are checked against;
+    InputError without published roots, VerificationError when they have no terms."""
+    if roots is None:
+        raise InputError(
+            "the margin accounts are checked against the published prices and tiers: "
+            "give the manifest or roots file",
+            source=source,
+        )
+    terms = terms_of(roots)
+    if terms is None:
+        raise VerificationError("debt trees, but the published roots have no margin terms")
+    return terms, list(roots.assets)
+
+
+def _input_commitment(
+    conn: sqlite3.Connection,
+    where: str,
+    tree: str,
+    leaf: int,
+    *,
+    tag: MarginTag,
+    leaf_counts: dict[str, int],
+    cover: _Coverage,
+) -> bytes:
+    """Steps 2, 3 and 5 for one input: the leaf exists in a tree of the round, is an input
+    of no other account and carries the account's ``tag``; returns its stored commitment and
+    records it in ``cover``."""
+    if tree not in leaf_counts:
+        raise VerificationError(f"{where}: no tree {shown(tree, 30)!r} in this round")
+    if leaf >= leaf_counts[tree]:
+        raise VerificationError(f"{where}: leaf {leaf} of tree {tree} does not exist")
+    if (tree, leaf) in cover.used:
+        raise VerificationError(
+            f"{where}: leaf {leaf} of tree {tree} is an input of another account"
+        )
+    cover.used.add((tree, leaf))
+    if is_debt_tree(tree):
+        cover.covered[tree] += 1
+    commitment, leaf_tag = conn.execute(
+        "SELECT commitment, tag FROM nodes WHERE asset = ? AND level = 0 AND idx = ?",
+        (tree, leaf),
+    ).fetchone()
+    if bytes(leaf_tag) != tag.to_bytes():
+        raise VerificationError(
+            f"{where}: leaf {leaf} of tree {tree} is an input, but its margin tag is "
+            f"{MarginTag.from_bytes(bytes(leaf_tag)).describe()}, not {tag.describe()}"
+        )
+    return bytes(commitment)
+
+
+def _account_item(
+    conn: sqlite3.Connection,
+    account: tuple[int, list[tuple[str, int]], bytes],
+    *,
+    terms: MarginTerms,
+    order: list[str],
+    leaf_counts: dict[str, int],
+    cover: _Coverage,
+) -> _Item:
+    """Steps 2, 3 and 5 for one account (its shape, then each input in order); returns what
+    its proof is verified with (step 6)."""
+    number, rows, proof = account
+    where = f"margin account {number}"
+    try:
+        equity, debt = account_shape(terms, order, [t for t, _ in rows])
+    except VerificationError as exc:
+        raise VerificationError(f"{where}: {exc}") from None
+    tag = MarginTag(number, len(rows))
+    commitments = [
+        _input_commitment(conn, where, tree, leaf, tag=tag, leaf_counts=leaf_counts, cover=cover)
+        for tree, leaf in rows
+    ]
+    cover.inputs += len(rows)
+    return (number, tuple(equity), tuple(debt), commitments, proof)
+
+
+def _verify_proofs(
+    pool: Executor,
+    terms: MarginTerms,
+    items: Iterable[_Item],
+    total: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> int:
+    """Step 6: every account's proof, in units of ``_UNIT`` accounts on ``pool`` with at
+    most ``_IN_FLIGHT`` units pending; ``items`` is read as units are submitted. Returns the
+    number of accounts verified."""
+    pending: set[Future[int]] = set()
+    unit: list[_Item] = []
+    done = 0
+    for item in items:
+        unit.append(item)
+        if len(unit) >= _UNIT:
+            if len(pending) >= _IN_FLIGHT:
+                completed, pending = wait_first(pool, pending)
+                done += sum(f.result() for f in completed)
+            pending.add(pool.submit(_check_unit, terms, unit))
+            unit = []
+            if progress:
+                progress("audit margin accounts", done, total)
+    if unit:
+        pending.add(pool.submit(_check_unit, terms, unit))
+    while pending:
+        completed, pending = wait_first(pool, pending)
+        done += sum(f.result() for f in completed)
+    return done
+
+
+def _check_coverage(tagged: int, cover: _Coverage, leaf_counts: dict[str, int]) -> None:
+    """Steps 5 and 4 once every account is read: as many tagged leaves as inputs, and every
+    leaf of every debt tree an input."""
+    if tagged != cover.inputs:
+        raise VerificationError(
+            f"{tagged} leaves carry a margin tag but the accounts have {cover.inputs} inputs: "
+            f"{tagged - cover.inputs} leaves are tagged for an account that does not use them"
+        )
+    for tree, count in cover.covered.items():
+        if count != leaf_counts[tree]:
+            raise VerificationError(
+                f"debt tree {tree}: {leaf_counts[tree] - count} debt leaves are "
+                "counted without a collateral proof"
+            )
+
+
 def audit_margin(
     conn: sqlite3.Connection,
     source: str,
@@ -179,90 +325,19 @@ def audit_margin(
         "SELECT count(*) FROM nodes WHERE level = 0 AND tag != zeroblob(8)"
     ).fetchone()
     if not debt_trees:
-        if has_tables and conn.execute("SELECT count(*) FROM margin_inputs").fetchone()[0]:
-            raise VerificationError("margin accounts but no debt tree")
-        if tagged:
-            raise VerificationError(
-                f"{tagged} leaves are tagged as collateral inputs, but the round has no "
-                "margin accounts"
-            )
+        _check_no_margin(conn, has_tables, tagged)
         return 0
     if not has_tables:
         raise VerificationError("debt trees without margin accounts (no collateral proofs)")
-    if roots is None:
-        raise InputError(
-            "the margin accounts are checked against the published prices and tiers: "
-            "give the manifest or roots file",
-            source=source,
-        )
-    terms = terms_of(roots)
-    if terms is None:
-        raise VerificationError("debt trees, but the published roots have no margin terms")
-    order = list(roots.assets)
-    used: set[tuple[str, int]] = set()
-    inputs = 0
-    covered = dict.fromkeys(debt_trees, 0)
+    terms, order = _published_terms(roots, source)
+    cover = _Coverage(covered=dict.fromkeys(debt_trees, 0))
     (total,) = conn.execute("SELECT count(*) FROM margin_accounts").fetchone()
-    pending: set[Future[int]] = set()
-    unit: list[_Item] = []
-    done = 0
-    for account, rows, proof in _accounts(conn):
-        where = f"margin account {account}"
-        try:
-            equity, debt = account_shape(terms, order, [t for t, _ in rows])
-        except VerificationError as exc:
-            raise VerificationError(f"{where}: {exc}") from None
-        commitments: list[bytes] = []
-        tag = MarginTag(account, len(rows)).to_bytes()
-        for tree, leaf in rows:
-            if tree not in leaf_counts:
-                raise VerificationError(f"{where}: no tree {shown(tree, 30)!r} in this round")
-            if leaf >= leaf_counts[tree]:
-                raise VerificationError(f"{where}: leaf {leaf} of tree {tree} does not exist")
-            if (tree, leaf) in used:
-                raise VerificationError(
-                    f"{where}: leaf {leaf} of tree {tree} is an input of another account"
-                )
-            used.add((tree, leaf))
-            if is_debt_tree(tree):
-                covered[tree] += 1
-            commitment, leaf_tag = conn.execute(
-                "SELECT commitment, tag FROM nodes WHERE asset = ? AND level = 0 AND idx = ?",
-                (tree, leaf),
-            ).fetchone()
-            if bytes(leaf_tag) != tag:
-                raise VerificationError(
-                    f"{where}: leaf {leaf} of tree {tree} is an input, but its margin tag is "
-                    f"{MarginTag.from_bytes(bytes(leaf_tag)).describe()}, not "
-                    f"{MarginTag(account, len(rows)).describe()}"
-                )
-            commitments.append(bytes(commitment))
-        inputs += len(rows)
-        unit.append((account, tuple(equity), tuple(debt), commitments, proof))
-        if len(unit) >= _UNIT:
-            if len(pending) >= _IN_FLIGHT:
-                completed, pending = wait_first(pool, pending)
-                done += sum(f.result() for f in completed)
-            pending.add(pool.submit(_check_unit, terms, unit))
-            unit = []
-            if progress:
-                progress("audit margin accounts", done, total)
-    if unit:
-        pending.add(pool.submit(_check_unit, terms, unit))
-    while pending:
-        completed, pending = wait_first(pool, pending)
-        done += sum(f.result() for f in completed)
-    if tagged != inputs:
-        raise VerificationError(
-            f"{tagged} leaves carry a margin tag but the accounts have {inputs} inputs: "
-            f"{tagged - inputs} leaves are tagged for an account that does not use them"
-        )
-    for tree in debt_trees:
-        if covered[tree] != leaf_counts[tree]:
-            raise VerificationError(
-                f"debt tree {tree}: {leaf_counts[tree] - covered[tree]} debt leaves are "
-                "counted without a collateral proof"
-            )
+    items = (
+        _account_item(conn, account, terms=terms, order=order, leaf_counts=leaf_counts, cover=cover)
+        for account in _accounts(conn)
+    )
+    done = _verify_proofs(pool, terms, items, total, progress)
+    _check_coverage(tagged, cover, leaf_counts)
     if progress:
         progress("audit margin accounts", done, total)
     return done
