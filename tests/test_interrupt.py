@@ -61,9 +61,17 @@ def test_ctrl_c_then_resume(tmp_path: Path) -> None:
     assert r.stderr.strip() == "interrupted; run the same command again to resume", r.stderr
     assert (tmp_path / "b.partial").is_dir() and not (tmp_path / "b").exists()
 
-    # refused resumes name what differs (and leave the unfinished run as it was)
+    # refused resumes name exactly what differs, say nothing about resuming, and leave the
+    # unfinished run as it was (issue 23 item 2: a different --round is not a different secret)
     r = zkpor(*[a if a != "4" else "8" for a in ARGS], cwd=tmp_path)
     assert r.returncode == 2 and "--arity" in r.stderr and "balances" not in r.stderr, r.stderr
+    assert r.stdout == ""
+    r = zkpor(*[a if a != "r1" else "r2" for a in ARGS], cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (2, ""), r.stderr
+    assert r.stderr == (
+        "error: b.partial: an unfinished run of other inputs is in the way: --round differs. "
+        "Rerun with the same inputs to resume it, or remove it to start over\n"
+    )
     r = zkpor(*[a if a != "s.key" else "other.key" for a in ARGS], cwd=tmp_path)
     assert r.returncode == 2 and "the master secret (--secret) differs" in r.stderr, r.stderr
     assert "--arity" not in r.stderr

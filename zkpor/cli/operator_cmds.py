@@ -191,13 +191,11 @@ def prove(
         disclose_totals=disclose_totals,
         chunk_height=chunk_height,
     )
-    resuming = _resuming(out, as_json)
     run = _run_round(
         balances,
         assets,
         out,
         inputs,
-        resuming=resuming,
         workers=workers,
         scheduler=scheduler,
         progress_off=quiet or as_json,
@@ -254,16 +252,21 @@ def _prove_inputs(
     return _ProveInputs(master, opts, reserves, exchange, ratio, disclose_totals)
 
 
-def _resuming(out: Path, as_json: bool) -> bool:
-    """Whether this run resumes an unfinished one (BUNDLE.partial exists, the bundle does
-    not); says so first, unless --json."""
-    partial = out.with_name(out.name + ".partial")
-    resuming = partial.is_dir() and not out.exists()
-    if resuming and not as_json:
-        data_console.print(
-            shown_line(f"resuming the unfinished run in {partial} (its inputs are checked first)")
-        )
-    return resuming
+class _ResumeNotice:
+    """Told by the prover when it resumes an unfinished run, after checking it is of the
+    same inputs and secret (never before: a refused resume prints only its error); says so,
+    unless --json."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.resumed = False
+
+    def __call__(self, partial: Path) -> None:
+        self.resumed = True
+        if not self.as_json:
+            data_console.print(
+                shown_line(f"resuming the unfinished run in {partial} (same inputs and secret)")
+            )
 
 
 def _run_round(
@@ -272,7 +275,6 @@ def _run_round(
     out: Path,
     inputs: _ProveInputs,
     *,
-    resuming: bool,
     workers: int | None,
     scheduler: str | None,
     progress_off: bool,
@@ -287,6 +289,7 @@ def _run_round(
     from zkpor.prover.publish import prove_round
 
     started = time.perf_counter()
+    notice = _ResumeNotice(as_json)
     with (
         make_executor(workers, scheduler) as executor,
         _progress(progress_off, progress_json) as progress,
@@ -304,11 +307,12 @@ def _run_round(
                 ratio=inputs.ratio,
                 disclose_totals=inputs.disclose_totals,
                 progress=progress,
+                on_resume=notice,
             )
         except KeyboardInterrupt:
             interrupted(executor, progress, as_json)
     elapsed = time.perf_counter() - started
-    return _ProveRun(out, inputs.opts.round_id, summary, manifest_digest, elapsed, resuming)
+    return _ProveRun(out, inputs.opts.round_id, summary, manifest_digest, elapsed, notice.resumed)
 
 
 def _prove_json(run: _ProveRun) -> dict[str, object]:

@@ -262,6 +262,7 @@ def prove_round(
     ratio: tuple[int, int] = (1, 1),
     disclose_totals: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    on_resume: Callable[[Path], None] | None = None,
 ) -> tuple[ProveSummary, str | None]:
     """A whole round: check the reserves snapshot (if given) first, build the trees, then
     prove solvency per asset and write the manifest before the bundle is renamed into place.
@@ -306,6 +307,7 @@ def prove_round(
             executor,
             progress=progress,
             finalize=step,
+            on_resume=on_resume,
         )
     return summary, step.digest
 

@@ -33,7 +33,7 @@ import hashlib
 import hmac
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -239,9 +239,11 @@ def start_run(
     return nonce
 
 
-def resumed_nonce(partial: Path, digest: str, fingerprint: str) -> bytes:
+def resumed_nonce(partial: Path, digest: str, fingerprint_of: Callable[[str], str]) -> bytes:
     """Check that ``partial`` is an unfinished run of these inputs and secret; return its
-    run nonce."""
+    run nonce. ``fingerprint_of(round_id)`` is this secret's resume fingerprint for a round:
+    the secret is compared at the unfinished run's own round, so a different ``--round`` is
+    named as such and never reported as a different secret."""
     where = str(partial)
     try:
         priv = open_private(private_path(partial))
@@ -263,7 +265,8 @@ def resumed_nonce(partial: Path, digest: str, fingerprint: str) -> bytes:
             else "its inputs differ (balances file, assets file, --round, --arity, "
             "--pad-granularity, --debt-pad-granularity or --chunk-height)"
         )
-    if not hmac.compare_digest(meta.get("fingerprint", ""), fingerprint):
+    then = fingerprint_of(meta.get("round_id", ""))
+    if not hmac.compare_digest(meta.get("fingerprint", ""), then):
         reasons.append("the master secret (--secret) differs")
     if reasons:
         raise InputError(

@@ -122,13 +122,16 @@ def prove_liabilities(
     window: int = 32,
     finalize: Callable[[Path, ProveSummary], None] | None = None,
     hooks: ProverHooks | None = None,
+    on_resume: Callable[[Path], None] | None = None,
 ) -> ProveSummary:
     """Run the whole pipeline (module doc) and return a summary. Raises InputError (or
     InputErrors) for bad input, with nothing written, and VerificationError when the
     self-check finds the finished bundle differs from the input (nothing published).
     ``finalize(partial_dir, summary)`` runs after the self-check and before the bundle is
     renamed into place (it writes the manifest); if it raises, the finished trees stay in
-    ``BUNDLE.partial`` for a rerun. ``hooks`` are for tests only (:class:`ProverHooks`)."""
+    ``BUNDLE.partial`` for a rerun. ``on_resume(partial)`` is called when an unfinished run
+    of the same inputs and secret is resumed, after that check. ``hooks`` are for tests only
+    (:class:`ProverHooks`)."""
     check_arity(opts.arity)
     _check_round_id(opts.round_id)
     if opts.pad_granularity < 1:
@@ -158,6 +161,7 @@ def prove_liabilities(
                 window=window,
                 finalize=finalize,
                 hooks=hooks or ProverHooks(),
+                on_resume=on_resume,
             )
         except sqlite3.DatabaseError as exc:
             raise InputError(
@@ -178,10 +182,11 @@ def _run(
     window: int,
     finalize: Callable[[Path, ProveSummary], None] | None,
     hooks: ProverHooks,
+    on_resume: Callable[[Path], None] | None = None,
 ) -> ProveSummary:
     """The stages after the lock is held (module doc)."""
     summary = ProveSummary(bundle=out)
-    run = open_run(partial, inputs, master_secret, opts, hooks.run_nonce)
+    run = open_run(partial, inputs, master_secret, opts, hooks.run_nonce, on_resume)
     summary.audit_rebuilt = run.audit_rebuilt
     try:
         loaded = load_inputs(run, inputs, opts, progress)

@@ -122,14 +122,20 @@ def open_run(
     master_secret: bytes,
     opts: ProveOptions,
     run_nonce: bytes | None,
+    on_resume: Callable[[Path], None] | None = None,
 ) -> OpenRun:
     """Start ``partial`` with a new run nonce (``run_nonce`` if given), or resume it with
-    its stored one after checking it is of the same inputs and secret; open its stores."""
-    fingerprint = resume_fingerprint(master_secret, opts.round_id)
+    its stored one after checking it is of the same inputs and secret (then, and only then,
+    ``on_resume(partial)`` is told); open its stores."""
     if not partial.exists():
+        fingerprint = resume_fingerprint(master_secret, opts.round_id)
         nonce = start_run(partial, inputs.digest, fingerprint, opts.round_id, run_nonce)
     else:
-        nonce = resumed_nonce(partial, inputs.digest, fingerprint)
+        nonce = resumed_nonce(
+            partial, inputs.digest, lambda round_id: resume_fingerprint(master_secret, round_id)
+        )
+        if on_resume is not None:
+            on_resume(partial)
     keys = RoundKeys.derive(master_secret, opts.round_id, nonce)
     audit, rebuilt = open_audit_checked(partial / "audit.sqlite")
     priv = open_private(private_path(partial), create=True)
