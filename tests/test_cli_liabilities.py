@@ -298,3 +298,24 @@ def test_killed_run_resumes(tmp_path: Path) -> None:
         summary["chunks_built"] + summary["chunks_resumed"] == 100 + 36
     )  # BTC: 400 leaves; ETH: 134 padded to 144
     assert zkpor("verify", "audit", "o", "--quiet", cwd=tmp_path).returncode == 0
+
+
+def test_an_unterminated_quote_is_named_where_it_starts(tmp_path: Path) -> None:
+    """Issue 23 item 1: an open quote on line 201 of a 9,407-line CSV is reported on line
+    201, as an unterminated quote; every other row is read as its own line."""
+    lines = ["user_id,asset,amount"] + [f"acct-{i:05d},BTC,1.5" for i in range(1, 9407)]
+    lines[200] = 'acct-99998,"BTC,1.5,'
+    csv_path = tmp_path / "badquote.csv"
+    csv_path.write_text("\n".join(lines) + "\n")
+    (tmp_path / "assets.json").write_text('{"assets": [{"symbol": "BTC", "decimals": 8}]}')
+    assert zkpor("keygen", "--out", "s.key", cwd=tmp_path).returncode == 0
+    r = zkpor(
+        "prove", "--balances", "badquote.csv", "--assets", "assets.json", "--secret", "s.key",
+        "--round", "r1", "--out", "b", cwd=tmp_path,
+    )  # fmt: skip
+    assert (r.returncode, r.stderr) == (
+        2,
+        "error: badquote.csv:201: unterminated quote: the quoted field starting at column 12 "
+        "does not end on this line (a field cannot hold a line break)\n",
+    )
+    assert not (tmp_path / "b").exists() and not (tmp_path / "b.partial").exists()

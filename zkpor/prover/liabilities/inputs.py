@@ -236,35 +236,59 @@ def read_balances(
     path: Path, assets: dict[str, AssetSpec], errors: list[InputError]
 ) -> Iterator[BalanceRow]:
     """Yield valid rows; append an InputError per bad row to ``errors`` (caller stops at the
-    limit). Raises InputError at once for an unreadable file or a wrong header."""
+    limit). Raises InputError at once for an unreadable file or a wrong header.
+
+    Every physical line is one row (no field may hold a line break: identifiers forbid
+    them), so a quote left open is reported on the line where its field starts, as an
+    unterminated quote, and the next line is read as the next row."""
     src = str(path)
     try:
         fh = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read balances: {exc.strerror}", source=src) from None
     with fh:
-        reader = csv.reader(fh)
-        width = _header_width(reader, src)
+        lines = iter(fh)
+        number = 1
         try:
-            for row in reader:
-                parsed = _parse_row(row, width, reader.line_num, src, assets)
+            width = _header_width(_csv_line(next(lines, ""), 1, src), src)
+            for number, text in enumerate(lines, start=2):
+                try:
+                    row = _csv_line(text, number, src)
+                except InputError as exc:
+                    errors.append(exc)
+                    continue
+                parsed = _parse_row(row, width, number, src, assets)
                 if isinstance(parsed, InputError):
                     errors.append(parsed)
                 else:
                     yield parsed
-        except (csv.Error, UnicodeDecodeError) as exc:
-            errors.append(
-                InputError(f"unreadable CSV: {exc}", source=src, line=reader.line_num + 1)
-            )
+        except UnicodeDecodeError as exc:  # the line after the last one read
+            line = number + 1 if number > 1 else 1
+            raise InputError(
+                f"unreadable CSV: not UTF-8 text ({exc.reason})", source=src, line=line
+            ) from None
 
 
-def _header_width(reader: Iterator[list[str]], src: str) -> int:
-    """The number of columns the header names; InputError unless it is one of _HEADERS."""
+def _csv_line(text: str, number: int, src: str) -> list[str]:
+    """The fields of one physical line of the CSV (RFC 4180 quoting within the line)."""
+    body = text.removesuffix("\n").removesuffix("\r")
     try:
-        header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise InputError(f"not a CSV file: {exc}", source=src, line=1) from None
-    if header is None or header not in _HEADERS:
+        return next(csv.reader([body], strict=True), [])
+    except csv.Error as exc:
+        if "end of data" in str(exc) or body.count('"') % 2:
+            start = body.find('"')
+            raise InputError(
+                f"unterminated quote: the quoted field starting at column {start + 1} does not "
+                "end on this line (a field cannot hold a line break)",
+                source=src,
+                line=number,
+            ) from None
+        raise InputError(f"unreadable CSV: {exc}", source=src, line=number) from None
+
+
+def _header_width(header: list[str] | None, src: str) -> int:
+    """The number of columns the header names; InputError unless it is one of _HEADERS."""
+    if not header or header not in _HEADERS:
         raise InputError(
             "header must be user_id,asset,amount or user_id,asset,amount,debt; "
             f"got {','.join(header or [])[:60]!r}",
