@@ -8,20 +8,17 @@
 // rules across assets (a wrong USDT contract, ETH's addresses listed twice, a not-known
 // contract). Any network request, console error or CSP violation fails the run. ZKPOR_PYTHON
 // picks the Python (default ../.venv/bin/python); SCREENSHOT=path and SCREENSHOT_MARGIN=path write PNGs of a spot and a margin verdict.
-import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
+import { check, launch } from './chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const python = process.env.ZKPOR_PYTHON ?? join(root, '.venv', 'bin', 'python');
-const chromePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-export const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const work = mkdtempSync(join(tmpdir(), 'zkpor-e2e-'));
 function run(cmd, args) {
@@ -189,10 +186,8 @@ const cases = [
   { name: 'margin proof against the spot round', proof: debtorJson, manifest: manifestPath, digest, want: 'failed' },
 ];
 
-const profile = mkdtempSync(join(tmpdir(), 'zkpor-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: chromePath, headless: true, args: LAUNCH_ARGS, viewport: { width: 900, height: 1000 },
-});
+const browser = await launch({ width: 900, height: 1000 });
+const context = browser.context;
 const problems = [];
 const requests = [];
 context.on('request', (r) => {
@@ -206,12 +201,7 @@ try {
       if (msg.type() === 'error') problems.push(`${c.name}: console error: ${msg.text()}`);
     });
     tab.on('pageerror', (err) => problems.push(`${c.name}: page error: ${err.message}`));
-    await tab.goto(pathToFileURL(page).href);
-    await tab.setInputFiles('#proof', c.proof);
-    await tab.setInputFiles('#manifest', c.manifest);
-    await tab.fill('#digest', c.digest);
-    await tab.click('#verify');
-    await tab.waitForFunction(() => ['ok', 'failed', 'error'].includes(document.querySelector('#result')?.dataset.status ?? ''), null, { timeout: 120000 });
+    await check(tab, pathToFileURL(page).href, c);
     const status = await tab.$eval('#result', (e) => e.dataset.status);
     const title = await tab.$eval('#result h2', (e) => e.textContent);
     const detail = await tab.$$eval('#result .detail', (es) => es.map((e) => e.textContent).join(' | '));
@@ -248,8 +238,7 @@ try {
   console.log(`${cspOk ? 'ok' : 'not ok'} - CSP refuses a fetch from the page (${JSON.stringify(blocked)})`);
   await probe.close();
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
   rmSync(work, { recursive: true, force: true });
 }
 for (const p of problems) console.log(`not ok - ${p}`);
