@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from zkpor.cli.common import data_console, shown_line
-from zkpor.errors import InputError, ZkporError
+from zkpor.errors import CustomerCheckFailed, ZkporError
 from zkpor.verify.recipes import FAILED_INCLUSION, FAILED_MANIFEST, FAILURES, NOT_CHECKABLE
 
 if TYPE_CHECKING:
@@ -201,10 +201,7 @@ def audit_lines(report: AuditReport) -> list[str]:
 
 def _technical(exc: ZkporError) -> str:
     """The failed check's own message: the reason alone (without the customer's line)."""
-    if isinstance(exc, InputError):
-        return str(exc)
-    reason = getattr(exc, "reason", None)
-    return reason if isinstance(reason, str) else str(exc)
+    return exc.reason if isinstance(exc, CustomerCheckFailed) else str(exc)
 
 
 def failure_lines(prefix: str, exc: ZkporError) -> list[str]:
