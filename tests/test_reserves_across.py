@@ -338,8 +338,11 @@ def test_verify_user_refuses(published: Path, name: str) -> None:
         str(published / name / "manifest.json"), "--json",
     )  # fmt: skip
     assert code == 1
-    assert err.splitlines()[0] == f"verification failed: {message}"
-    assert json.loads(out)["ok"] is False
+    lines = err.splitlines()
+    assert lines[0] == "verification failed: the manifest does not verify"
+    assert f"  technical reason: {message}" in lines
+    data = json.loads(out)
+    assert data["ok"] is False and data["failed"] == "manifest" and data["error"] == message
 
 
 def test_the_adversary_snapshots_are_refused_by_the_library(published: Path) -> None:

@@ -8,6 +8,8 @@ can catch one type. Beneath it:
   allowed).
 - :class:`VerificationError`: a proof, commitment opening or tree path did not verify. Its
   message says which check failed only when that leaks nothing secret.
+  :class:`CustomerCheckFailed`, raised by a customer's check (``verify_user``), also says
+  what failed: the digest, the manifest or the proof.
 - :class:`InputError`: bad user input (files, rows, fields). It carries where the problem is.
 - :class:`ParameterError`: a caller asked for something the protocol does not allow (an
   unsupported bit length, an aggregation size that is not a power of two, ...).
@@ -23,6 +25,7 @@ from __future__ import annotations
 __all__ = [
     "BackendError",
     "ClusterLost",
+    "CustomerCheckFailed",
     "EthNodeError",
     "InputErrors",
     "InsolventError",
@@ -36,7 +39,14 @@ __all__ = [
 
 
 class ZkporError(Exception):
-    """Base class of every error zkpor raises deliberately."""
+    """Base class of every error zkpor raises deliberately.
+
+    ``failed`` says what failed in a customer's check (docs/spec/errors.md 13): "digest",
+    "manifest" or "proof" (:class:`CustomerCheckFailed`), or "input" (an :class:`InputError`
+    of ``zkpor verify user``: a file or the digest could not be read); None elsewhere.
+    """
+
+    failed: str | None = None
 
 
 class EncodingError(ZkporError, ValueError):
@@ -49,6 +59,27 @@ class VerificationError(ZkporError):
     Raised for every failure of a verifier, malformed input included: a caller never has to
     catch anything else from ``verify`` functions.
     """
+
+
+class CustomerCheckFailed(VerificationError):
+    """A customer's check failed, with what failed (docs/spec/errors.md 13).
+
+    ``failed`` is "digest" (the manifest is not the one whose digest the customer gave),
+    "manifest" (the manifest's own checks: solvency proofs, signatures, reserves) or
+    "proof" (the inclusion proof against the manifest's roots); ``reason`` is the failed
+    check's own message, naming the check and where; ``said`` is what it means for the
+    customer and what to do (zkpor.verify.recipes.FAILURES). ``str(err)`` is the reason,
+    then ``said`` on one more line.
+    """
+
+    def __init__(self, failed: str, reason: str, said: str) -> None:
+        self.failed = failed
+        self.reason = reason
+        self.said = said
+        super().__init__(f"{reason}\n{said}")
+
+    def __reduce__(self) -> tuple[type[CustomerCheckFailed], tuple[object, ...]]:
+        return (type(self), (self.failed, self.reason, self.said))
 
 
 class ParameterError(ZkporError, ValueError):

@@ -1,10 +1,14 @@
 /**
  * The page: file inputs #proof and #manifest, text input #digest, button #verify, and
  * #result whose data-status becomes "ok", "failed" (a check failed) or "error" (a file
- * could not be read). Everything the exchange controls is shown as text (textContent),
- * never as markup. Nothing is sent anywhere: the page's CSP forbids every connection.
+ * could not be read). A failure screen says what failed (data-failed: "digest", "manifest",
+ * "proof" or "input"): the headline, what it means for the customer, the technical reason
+ * and the next step, in the words of `zkpor verify user` (failures.ts). Everything the
+ * exchange controls is shown as text (textContent), never as markup. Nothing is sent
+ * anywhere: the page's CSP forbids every connection.
  */
-import { InputError, VerificationError } from './errors.js';
+import { CheckFailure, InputError, VerificationError } from './errors.js';
+import { FAILURES, type Failed } from './failures.js';
 import { usingShipped, vectorG, vectorH } from './generators.js';
 import { formatUnits } from './amounts.js';
 import { checkFileSize, verifyUser, type UserReport } from './verify.js';
@@ -57,8 +61,21 @@ async function readFile(input: HTMLInputElement, what: string, kind: 'proof' | '
 function setStatus(status: 'ok' | 'failed' | 'error' | 'working', title: string, detail?: string): void {
   const r = $('result');
   r.dataset.status = status;
+  delete r.dataset.failed;
   r.replaceChildren(el('h2', {}, title));
   if (detail) for (const line of detail.split('\n')) r.append(el('p', { class: 'detail' }, line));
+}
+
+/** A failure screen: what failed, what it means for the customer, the technical reason (the check's own message), the next step. */
+function showFailure(failed: Failed, reason: string): void {
+  const f = FAILURES[failed];
+  const r = $('result');
+  r.dataset.status = failed === 'input' ? 'error' : 'failed';
+  r.dataset.failed = failed;
+  const technical = el('div', { class: 'reason' }, el('span', { class: 'label' }, 'Technical reason'));
+  for (const line of reason.split('\n')) technical.append(el('p', { class: 'detail' }, line));
+  r.replaceChildren(el('h2', {}, f.headline), el('p', { class: 'meaning' }, f.meaning), technical,
+    el('p', { class: 'next' }, el('strong', {}, 'Next step: '), f.next_step));
 }
 
 function pathPicture(a: VerifiedAsset): HTMLElement {
@@ -202,8 +219,9 @@ async function run(): Promise<void> {
     });
     render(rep, performance.now() - t0);
   } catch (e) {
-    if (e instanceof VerificationError) setStatus('failed', 'Verification FAILED: do not trust this proof', e.message);
-    else if (e instanceof InputError) setStatus('error', 'Could not check: a file or the pasted digest is not readable', e.message);
+    if (e instanceof CheckFailure) showFailure(e.failed, e.message);
+    else if (e instanceof VerificationError) setStatus('failed', 'Verification failed', e.message); // not raised: verifyUser says what failed
+    else if (e instanceof InputError) showFailure('input', e.message);
     else setStatus('error', 'Could not check: unexpected error', (e as Error).message);
   } finally {
     button.disabled = false;

@@ -5,11 +5,11 @@
  * arity (8.2; debts, the collateral proof and the margin tags of the customer's leaves, 16.8), and every range proof (every path step,
  * every solvency proof) with the collateral proof in one batched msm (6.5, 15.6).
  */
-import { InputError, VerificationError } from './errors.js';
+import { CheckFailure, InputError, VerificationError } from './errors.js';
 import { parseStrictJson } from './json.js';
 import { inclusionProof, manifest as parseManifest, type InclusionProof, type Manifest } from './models.js';
 import { checkInclusion, type VerifiedAsset } from './inclusion.js';
-import { checkManifest, type ManifestCheck } from './manifest.js';
+import { checkManifest, manifestDigest, normalizeDigest, type ManifestCheck } from './manifest.js';
 import { verifyBatch, type BatchItem } from './rangeproof.js';
 import { decodeZkpi, isZkpi } from './zkpi.js';
 import { shown } from './identifiers.js';
@@ -78,7 +78,22 @@ export function checkExchange(proof: InclusionProof, exchange: string): void {
     throw new VerificationError(`the proof is for exchange '${shown(proof.exchange)}'; the manifest is exchange '${shown(exchange)}'`);
 }
 
-/** Raises InputError (bad files) or VerificationError (a check failed). */
+/** Run `f`; a VerificationError becomes a CheckFailure of `failed` (its message unchanged). */
+function failing<T>(failed: (e: VerificationError) => CheckFailure['failed'], f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof VerificationError && !(e instanceof CheckFailure)) throw new CheckFailure(failed(e), e.message);
+    throw e;
+  }
+}
+
+/**
+ * Raises InputError (bad files, a malformed digest) or CheckFailure (a check failed), which
+ * says what failed as `zkpor verify user` does (zkpor/verify/recipes.py): the digest when the
+ * manifest's is not the one given (checked first, 12.4 step 1), else the manifest for its own
+ * checks (its solvency proofs included, the first items of the batch), else the proof.
+ */
 export async function verifyUser(
   proofData: Uint8Array, manifestData: Uint8Array, expectedDigest: string | null, progress: Progress = () => {},
 ): Promise<UserReport> {
@@ -88,14 +103,17 @@ export async function verifyUser(
   const batch: BatchItem[] = [];
   const labels: string[] = [];
   await progress('checking the manifest and the reserve signatures');
-  const mc = checkManifest(m, expectedDigest, true, batch, labels);
-  checkExchange(proof, m.exchange);
+  const wrongDigest = () => expectedDigest !== null && manifestDigest(m) !== normalizeDigest(expectedDigest);
+  const mc = failing(() => (wrongDigest() ? 'digest' : 'manifest'), () => checkManifest(m, expectedDigest, true, batch, labels));
+  const manifestItems = batch.length;
+  failing(() => 'proof', () => checkExchange(proof, m.exchange));
   await progress('checking your path to the published roots');
   const roots = new Map([...m.assets].map(([k, a]) => [k, a]));
-  const assets = checkInclusion(proof, roots, m.round_id, m.parameters.arity, batch, labels, mc.terms);
+  const assets = failing(() => 'proof', () => checkInclusion(proof, roots, m.round_id, m.parameters.arity, batch, labels, mc.terms));
   const margin = proof.debts?.length ? ' and your collateral proof' : '';
   await progress(`verifying ${batch.length - (margin ? 1 : 0)} range proofs${margin} in one batch`);
-  verifyBatch(batch, (i) => labels[i]);
+  let named = 0; // the item the batch names as failed: the manifest's solvency proofs come first
+  failing(() => (named < manifestItems ? 'manifest' : 'proof'), () => verifyBatch(batch, (i) => labels[(named = i)]));
   return {
     userId: proof.user_id, exchange: m.exchange, proofNamesExchange: proof.exchange !== undefined, roundId: m.round_id,
     arity: m.parameters.arity, created: m.created, digest: mc.digest, digestMatched: mc.digestMatched, assets, manifest: mc,
@@ -104,4 +122,4 @@ export async function verifyUser(
   };
 }
 
-export { InputError, VerificationError };
+export { CheckFailure, InputError, VerificationError };

@@ -6,22 +6,21 @@
 // debt whose leaf the exchange pledged, from test/pledged_round.py; a borrower shown another
 // account number), the debt-total note, files of the formats from before margin tags, and the
 // rules across assets (a wrong USDT contract, ETH's addresses listed twice, a not-known
-// contract). Any network request, console error or CSP violation fails the run. ZKPOR_PYTHON
+// contract). A failure screen must say what failed (data-failed), with a headline, the meaning,
+// the technical reason and the next step (src/failures.ts). Any network request, console error
+// or CSP violation fails the run. ZKPOR_PYTHON
 // picks the Python (default ../.venv/bin/python); SCREENSHOT=path and SCREENSHOT_MARGIN=path write PNGs of a spot and a margin verdict.
-import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
+import { check, launch } from './chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const python = process.env.ZKPOR_PYTHON ?? join(root, '.venv', 'bin', 'python');
-const chromePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-export const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const work = mkdtempSync(join(tmpdir(), 'zkpor-e2e-'));
 function run(cmd, args) {
@@ -152,47 +151,50 @@ const cases = [
   { name: 'demo .zkpi proof, manifest and digest (a spot round: no debt-total note)', proof: proofBin, manifest: manifestPath, digest, want: 'ok',
     expect: /^(?![\s\S]*checked only by a full audit)(?=[\s\S]*none of your balances is pledged)/ },
   { name: 'demo proof without a digest', proof: proofJson, manifest: manifestPath, digest: '', want: 'ok' },
-  { name: 'a mistyped digest (63 digits) is an input error, not a failed check', proof: proofJson, manifest: manifestPath, digest: digest.slice(1), want: 'error' },
-  { name: 'tampered proof (a sibling hash)', proof: tamperedProof, manifest: manifestPath, digest, want: 'failed' },
-  { name: 'tampered manifest (a block height)', proof: proofJson, manifest: tamperedManifest, digest: '', want: 'failed' },
-  { name: 'tampered manifest (the Taproot signature)', proof: proofJson, manifest: tamperedTaproot, digest: '', want: 'failed',
+  { name: 'a mistyped digest (63 digits) is an input error, not a failed check', proof: proofJson, manifest: manifestPath, digest: digest.slice(1), want: 'error', failed: 'input' },
+  { name: 'tampered proof (a sibling hash)', proof: tamperedProof, manifest: manifestPath, digest, want: 'failed', failed: 'proof',
+    headline: 'Your proof does not verify', reason: /^asset [A-Z]+, level \d+: the node below is not the child at its position$/ },
+  { name: 'tampered manifest (a block height)', proof: proofJson, manifest: tamperedManifest, digest: '', want: 'failed', failed: 'manifest',
+    headline: 'The manifest does not verify', reason: /solvency proof/ },
+  { name: 'tampered manifest with the published digest: the digest is what fails first', proof: proofJson, manifest: tamperedManifest, digest, want: 'failed', failed: 'digest' },
+  { name: 'tampered manifest (the Taproot signature)', proof: proofJson, manifest: tamperedTaproot, digest: '', want: 'failed', failed: 'manifest',
     expect: /bc1p[02-9ac-hj-np-z]{58}: signature was not made by this address's key/ },
-  { name: 'a manifest whose USDT names another contract than the known one', proof: proofJson, manifest: wrongTokenPath, digest: '', want: 'failed',
+  { name: 'a manifest whose USDT names another contract than the known one', proof: proofJson, manifest: wrongTokenPath, digest: '', want: 'failed', failed: 'manifest',
     expect: /manifest: asset USDT reserves: token contract 0x5e5E5e5e5E5e5E5E5e5E5E5e5e5E5E5E5e5E5E5e is not USDT: USDT on Ethereum mainnet \(chain id 1\) is 0xdAC17F958D2ee523a2206206994597C13D831ec7/ },
-  { name: 'a manifest listing ETH\'s addresses again as STETH', proof: proofJson, manifest: twicePath, digest: '', want: 'failed',
+  { name: 'a manifest listing ETH\'s addresses again as STETH', proof: proofJson, manifest: twicePath, digest: '', want: 'failed', failed: 'manifest',
     expect: /manifest: asset STETH reserves\.addresses\[0\] 0x[0-9a-fA-F]{40}: already claimed by asset ETH reserves\.addresses\[0\] 0x[0-9a-fA-F]{40}: one address's ether can back one asset only/ },
   { name: 'a round with USDT on chain id 1337: accepted, its contract listed as not known', proof: localProof, manifest: join(work, 'local', 'manifest.json'), digest: localDigest, want: 'ok',
     expect: /^(?![\s\S]*\(known contract\))(?=[\s\S]*ERC-20 token contract 0xdAC17F958D2ee523a2206206994597C13D831ec7, chain id 1337 )(?=[\s\S]*What this page cannot check[\s\S]*USDT: token contract 0xdAC17F958D2ee523a2206206994597C13D831ec7 is not a known contract for USDT: check it yourself \(no table of known contracts for chain id 1337\))/ },
-  { name: 'tampered proof (own balance raised by one base unit)', proof: raisedProof, manifest: manifestPath, digest, want: 'failed' },
-  { name: 'truncated .zkpi proof', proof: truncatedBin, manifest: manifestPath, digest, want: 'error' },
-  { name: 'wrong digest', proof: proofJson, manifest: manifestPath, digest: wrongDigest, want: 'failed' },
-  { name: 'unreadable proof file', proof: unreadable, manifest: manifestPath, digest, want: 'error' },
-  { name: 'unreadable manifest file', proof: proofJson, manifest: unreadable, digest, want: 'error' },
+  { name: 'tampered proof (own balance raised by one base unit)', proof: raisedProof, manifest: manifestPath, digest, want: 'failed', failed: 'proof' },
+  { name: 'truncated .zkpi proof', proof: truncatedBin, manifest: manifestPath, digest, want: 'error', failed: 'input' },
+  { name: 'wrong digest', proof: proofJson, manifest: manifestPath, digest: wrongDigest, want: 'failed', failed: 'digest',
+    headline: 'The digest does not match: this is not the manifest the exchange published', reason: new RegExp(`^manifest digest ${digest} differs from the published ${wrongDigest}$`),
+    next: /^Next step: Check that you copied the digest from the place where the exchange published it/ },
+  { name: 'unreadable proof file', proof: unreadable, manifest: manifestPath, digest, want: 'error', failed: 'input' },
+  { name: 'unreadable manifest file', proof: proofJson, manifest: unreadable, digest, want: 'error', failed: 'input' },
   { name: 'margin round: a customer with a debt (JSON), manifest and digest', proof: debtorJson, manifest: marginManifest, digest: marginDigest, want: 'ok', shot: 'SCREENSHOT_MARGIN',
     // the tags checked, and for each asset with a debt tree the note that only a full audit checks the debt total
     expect: /^(?=[\s\S]*Collateral check passed)(?=[\s\S]*your leaves are tagged with margin account \d+ \(\d+ inputs\), the one the audit checks)(?=[\s\S]*Not checked here \(a full audit of the bundle checks it\)[\s\S]*[A-Z]+: the debt total \(reserves cover equity minus debt\) is checked only by a full audit: zkpor verify audit BUNDLE --digest [0-9a-f]{64})/ },
   { name: 'margin round: a customer with a debt (.zkpi)', proof: debtorBin, manifest: marginManifest, digest: marginDigest, want: 'ok', expect: /Collateral check passed/ },
   ...(spotFile ? [{ name: 'margin round: a customer without debt', proof: join(marginProofs, spotFile), manifest: marginManifest, digest: marginDigest, want: 'ok',
     expect: /^(?=[\s\S]*equity minus debt)(?=[\s\S]*none of your balances is pledged as collateral for a margin account)(?=[\s\S]*is checked only by a full audit: zkpor verify audit BUNDLE --digest [0-9a-f]{64})/ }] : []),
-  { name: 'margin round: a customer without debt whose leaf the exchange pledged (the trees bind the tag)', proof: pledged.proof, manifest: pledged.manifest, digest: pledged.digest, want: 'failed',
+  { name: 'margin round: a customer without debt whose leaf the exchange pledged (the trees bind the tag)', proof: pledged.proof, manifest: pledged.manifest, digest: pledged.digest, want: 'failed', failed: 'proof',
     expect: new RegExp(`asset ${pledged.asset}: your leaf is pledged as collateral of margin account ${pledged.account}, but you have no debt: the exchange counts your balance as backing someone else's loan`) },
-  { name: 'margin round: a borrower shown another account number than their leaves are tagged with', proof: wrongAccount, manifest: marginManifest, digest: marginDigest, want: 'failed',
+  { name: 'margin round: a borrower shown another account number than their leaves are tagged with', proof: wrongAccount, manifest: marginManifest, digest: marginDigest, want: 'failed', failed: 'proof',
     expect: /your leaf is tagged account \d+ \(\d+ inputs\), but your collateral proof is for account \d+ \(\d+ inputs\): the published account is not the one you were shown/ },
-  { name: 'an inclusion proof of format zkpor-inclusion-v1 (before margin tags)', proof: oldJson, manifest: marginManifest, digest: marginDigest, want: 'error',
+  { name: 'an inclusion proof of format zkpor-inclusion-v1 (before margin tags)', proof: oldJson, manifest: marginManifest, digest: marginDigest, want: 'error', failed: 'input',
     expect: /format 'zkpor-inclusion-v1' is from before leaf margin tags/ },
-  { name: 'a .zkpi of version 3 (before margin tags)', proof: oldBin, manifest: marginManifest, digest: marginDigest, want: 'error',
+  { name: 'a .zkpi of version 3 (before margin tags)', proof: oldBin, manifest: marginManifest, digest: marginDigest, want: 'error', failed: 'input',
     expect: /binary inclusion proof version 3 is from before leaf margin tags/ },
-  { name: 'a manifest of format zkpor-manifest-v1 (before margin tags)', proof: debtorJson, manifest: oldManifestPath, digest: '', want: 'error',
+  { name: 'a manifest of format zkpor-manifest-v1 (before margin tags)', proof: debtorJson, manifest: oldManifestPath, digest: '', want: 'error', failed: 'input',
     expect: /format 'zkpor-manifest-v1' is from before leaf margin tags/ },
-  { name: 'margin round: tampered collateral proof', proof: tamperedCollateral, manifest: marginManifest, digest: marginDigest, want: 'failed', expect: /collateral proof/ },
-  { name: 'margin round: collateral proof left out', proof: missingCollateral, manifest: marginManifest, digest: marginDigest, want: 'failed', expect: /debts without a collateral proof/ },
-  { name: 'margin proof against the spot round', proof: debtorJson, manifest: manifestPath, digest, want: 'failed' },
+  { name: 'margin round: tampered collateral proof', proof: tamperedCollateral, manifest: marginManifest, digest: marginDigest, want: 'failed', failed: 'proof', expect: /collateral proof/ },
+  { name: 'margin round: collateral proof left out', proof: missingCollateral, manifest: marginManifest, digest: marginDigest, want: 'failed', failed: 'proof', expect: /debts without a collateral proof/ },
+  { name: 'margin proof against the spot round', proof: debtorJson, manifest: manifestPath, digest, want: 'failed', failed: 'proof' },
 ];
 
-const profile = mkdtempSync(join(tmpdir(), 'zkpor-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: chromePath, headless: true, args: LAUNCH_ARGS, viewport: { width: 900, height: 1000 },
-});
+const browser = await launch({ width: 900, height: 1000 });
+const context = browser.context;
 const problems = [];
 const requests = [];
 context.on('request', (r) => {
@@ -206,19 +208,24 @@ try {
       if (msg.type() === 'error') problems.push(`${c.name}: console error: ${msg.text()}`);
     });
     tab.on('pageerror', (err) => problems.push(`${c.name}: page error: ${err.message}`));
-    await tab.goto(pathToFileURL(page).href);
-    await tab.setInputFiles('#proof', c.proof);
-    await tab.setInputFiles('#manifest', c.manifest);
-    await tab.fill('#digest', c.digest);
-    await tab.click('#verify');
-    await tab.waitForFunction(() => ['ok', 'failed', 'error'].includes(document.querySelector('#result')?.dataset.status ?? ''), null, { timeout: 120000 });
+    await check(tab, pathToFileURL(page).href, c);
     const status = await tab.$eval('#result', (e) => e.dataset.status);
+    const failed = await tab.$eval('#result', (e) => e.dataset.failed ?? null);
     const title = await tab.$eval('#result h2', (e) => e.textContent);
     const detail = await tab.$$eval('#result .detail', (es) => es.map((e) => e.textContent).join(' | '));
     const ms = await tab.evaluate(() => window.__zkporLastMs);
     const text = await tab.$eval('#result', (e) => e.textContent);
-    const okay = status === c.want && (!c.expect || c.expect.test(text));
-    if (!okay && c.expect) console.log(`# ${c.name}: the page says: ${text.slice(0, 2000)}`);
+    // A failure screen (issue "the page's failure screens"): what failed, its headline, what
+    // it means, the technical reason, the next step; never "do not trust this proof".
+    const screen = failed === null ? null : await tab.$eval('#result', (e) => ({
+      meaning: e.querySelector('.meaning')?.textContent ?? '', next: e.querySelector('.next')?.textContent ?? '',
+      reason: [...e.querySelectorAll('.reason .detail')].map((p) => p.textContent).join('\n'),
+    }));
+    const screenOk = (c.failed ?? null) === failed && (!screen || (screen.meaning !== '' && screen.next.startsWith('Next step: ')
+      && screen.reason !== '' && !/do not trust/i.test(text))) && (!c.headline || title === c.headline)
+      && (!c.reason || c.reason.test(screen?.reason ?? '')) && (!c.next || c.next.test(screen?.next ?? ''));
+    const okay = status === c.want && screenOk && (!c.expect || c.expect.test(text));
+    if (!okay) console.log(`# ${c.name}: data-failed=${failed} (want ${c.failed ?? null}); the page says: ${text.slice(0, 2000)}`);
     if (!okay) failed++;
     console.log(`${okay ? 'ok' : 'not ok'} - ${c.name}: data-status=${status} (want ${c.want}) in ${(ms / 1000).toFixed(2)} s: ${title}: ${detail.slice(0, 160)}`);
     const shot = c.shot && process.env[c.shot === true ? 'SCREENSHOT' : c.shot];
@@ -248,8 +255,7 @@ try {
   console.log(`${cspOk ? 'ok' : 'not ok'} - CSP refuses a fetch from the page (${JSON.stringify(blocked)})`);
   await probe.close();
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
   rmSync(work, { recursive: true, force: true });
 }
 for (const p of problems) console.log(`not ok - ${p}`);

@@ -118,13 +118,24 @@ def info(
 
 def _fail(prefix: str, exc: BaseException | str, code: int, as_json: bool) -> NoReturn:
     """Report an error as plain lines on stderr (and, for a command run with --json, as
-    {"ok": false, "error": ..., "errors": [...], "exit_code": ...} on stdout); exit."""
+    {"ok": false, "error": ..., "errors": [...], "exit_code": ...} on stdout); exit.
+
+    An error that says what failed in a customer's check (``exc.failed``: verify user) is
+    printed as the customer reads it (verify_text.failure_lines) and its --json object
+    gains the fields of verify_text.failure_json."""
     if _state["debug"] and isinstance(exc, BaseException):
         raise exc
     from zkpor.cli.common import shown_line
 
     text = exc if isinstance(exc, str) else str(exc)
     lines = text.splitlines() or [type(exc).__name__]
+    shown = [f"{prefix}{lines[0]}", *(f"{'  ' if prefix else ''}{line}" for line in lines[1:])]
+    extra: dict[str, str] = {}
+    if isinstance(exc, ZkporError) and exc.failed is not None:
+        from zkpor.cli.verify_text import failure_json, failure_lines
+
+        shown = failure_lines(prefix, exc)
+        extra = failure_json(exc)
     if as_json:
         print(
             json.dumps(
@@ -133,13 +144,13 @@ def _fail(prefix: str, exc: BaseException | str, code: int, as_json: bool) -> No
                     "error": lines[0],
                     "errors": lines,
                     "exit_code": code,
+                    **extra,
                 },
                 indent=2,
             )
         )
-    for line in lines:
-        print(shown_line(f"{prefix}{line}"), file=sys.stderr)
-        prefix = "  " if prefix else ""
+    for line in shown:
+        print(shown_line(line), file=sys.stderr)
     sys.exit(code)
 
 

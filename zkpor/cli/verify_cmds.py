@@ -86,13 +86,16 @@ def verify_user(
         raise InputError("give exactly one of --manifest FILE or --roots FILE")
     if digest is not None and manifest is None:
         raise InputError("--digest needs --manifest: a roots file has no digest to compare")
-    incl = _load_inclusion(proof)
-    report = check(
-        incl,
-        load_manifest(manifest) if manifest is not None else None,
-        roots=_load_roots(roots) if roots is not None else None,
-        digest=digest,
-    )
+    try:
+        report = check(
+            _load_inclusion(proof),
+            load_manifest(manifest) if manifest is not None else None,
+            roots=_load_roots(roots) if roots is not None else None,
+            digest=digest,
+        )
+    except InputError as exc:
+        exc.failed = "input"  # a file or the digest cannot be read: said as the customer reads it
+        raise
     if as_json:
         typer.echo(json.dumps(user_json(report), indent=2))
         return

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from zkpor.cli.common import data_console, shown_line
-from zkpor.verify.recipes import FAILED_INCLUSION, FAILED_MANIFEST, NOT_CHECKABLE
+from zkpor.errors import CustomerCheckFailed, ZkporError
+from zkpor.verify.recipes import FAILED_INCLUSION, FAILED_MANIFEST, FAILURES, NOT_CHECKABLE
 
 if TYPE_CHECKING:
     from zkpor.verify.manifest import ManifestReport
@@ -28,6 +29,8 @@ __all__ = [
     "WIDTH",
     "audit_lines",
     "decimal",
+    "failure_json",
+    "failure_lines",
     "say",
     "user_lines",
 ]
@@ -214,6 +217,41 @@ def audit_lines(report: AuditReport) -> list[str]:
     lines.append("Not checked (no verifier can, from these files):")
     lines += _bullets(report.not_checked)
     return lines
+
+
+def _technical(exc: ZkporError) -> str:
+    """The failed check's own message: the reason alone (without the customer's line)."""
+    return exc.reason if isinstance(exc, CustomerCheckFailed) else str(exc)
+
+
+def failure_lines(prefix: str, exc: ZkporError) -> list[str]:
+    """What a failed ``zkpor verify user`` prints on stderr for an error that says what failed
+    (``exc.failed``, recipes.FAILURES): ``PREFIX`` and the headline, what it means for the
+    customer, the technical reason (the check's message, unchanged, one line per problem)
+    and the next step; the sentences wrapped to WIDTH columns."""
+    assert exc.failed is not None
+    f = FAILURES[exc.failed]  # type: ignore[index]
+    head = f.headline[:1].lower() + f.headline[1:]
+    lines = [f"{prefix}{head}", *wrapped(f.meaning, "  ")]
+    reason = _technical(exc).splitlines() or [type(exc).__name__]
+    lines.append(f"  technical reason: {reason[0]}")
+    lines += [f"    {line}" for line in reason[1:]]
+    lines += wrapped(f.next_step, "  ", first="  next step: ")
+    return lines
+
+
+def failure_json(exc: ZkporError) -> dict[str, str]:
+    """The fields a failed ``zkpor verify user --json`` adds to ``{"ok": false, ...}``: what
+    failed, the headline, the meaning, the technical reason and the next step."""
+    assert exc.failed is not None
+    f = FAILURES[exc.failed]  # type: ignore[index]
+    return {
+        "failed": exc.failed,
+        "headline": f.headline,
+        "meaning": f.meaning,
+        "reason": _technical(exc),
+        "next_step": f.next_step,
+    }
 
 
 def say(lines: Sequence[str]) -> None:

@@ -12,7 +12,11 @@
 Both raise :class:`~zkpor.errors.VerificationError` when a check fails (its message names
 the check and where; the causes are those of docs/spec/inclusion-proofs.md 8.2, 9.5, 12.4 and 16.7-16.8) and
 :class:`~zkpor.errors.InputError` when an input cannot be read (a file too large, not strict
-JSON, not a proof, a malformed digest). On success the report holds every claim the verifier
+JSON, not a proof, a malformed digest). ``verify_user`` raises the subclass
+:class:`~zkpor.errors.CustomerCheckFailed`, whose ``failed`` says what failed (the digest,
+the manifest or the proof); :data:`FAILURES` holds what each failure, and unreadable input,
+means for the customer, in the words the CLI and the browser page print
+(web/src/failures.ts says the same). On success the report holds every claim the verifier
 checked and every item it could not check, in the words the CLI and the page print
 (:mod:`zkpor.cli.verify_text` only formats them). Nothing here imports the prover.
 """
@@ -23,11 +27,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 from zkpor.crypto.generators import generator_digest
-from zkpor.errors import EncodingError, InputError, VerificationError
-from zkpor.formats.manifest import Manifest
+from zkpor.errors import CustomerCheckFailed, EncodingError, InputError, VerificationError
+from zkpor.formats.manifest import Manifest, manifest_digest
 from zkpor.formats.models import InclusionProof, Roots
 from zkpor.formats.strictjson import parse_public, validation_message
 from zkpor.formats.zkpi import MAGIC, decode_inclusion
@@ -47,11 +51,14 @@ if TYPE_CHECKING:
 __all__ = [
     "FAILED_INCLUSION",
     "FAILED_MANIFEST",
+    "FAILURES",
     "MAX_MANIFEST_BYTES",
     "MAX_PROOF_BYTES",
     "MAX_ROOTS_BYTES",
     "NOT_CHECKABLE",
     "AuditReport",
+    "Failed",
+    "Failure",
     "UserReport",
     "audit",
     "audit_only",
@@ -73,11 +80,68 @@ NOT_CHECKABLE: Final[tuple[str, ...]] = (
     "that no customer was left out of the trees (every customer checking their own "
     "proof is what shows it)",
 )
-#: What a failure means, in the customer's words (printed after the reason).
-FAILED_INCLUSION: Final[str] = (
-    "this proof does not match the published totals: your balance may not be counted. "
-    "Keep the proof and the manifest, and ask the exchange."
-)
+
+#: What failed in a customer's check: the digest (the manifest is not the one whose digest
+#: the customer gave), the manifest (its own checks), the proof (against the manifest's
+#: roots), or the input (a file or the digest could not be read).
+Failed = Literal["digest", "manifest", "proof", "input"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a failed customer's check says: a headline naming what failed, what it means
+    for the customer, and the next step. The failed check's own message (the technical
+    reason) goes between the meaning and the next step."""
+
+    headline: str
+    meaning: str
+    next_step: str
+
+    @property
+    def said(self) -> str:
+        """The meaning and the next step as one line (the last line of the error's message)."""
+        return f"{self.meaning} {self.next_step}"
+
+
+_ASK: Final[str] = "Keep the proof and the manifest, and ask the exchange."
+
+#: The customer's words for each failure (docs/spec/errors.md 13). The browser page says the
+#: same (web/src/failures.ts; tests/test_failure_screens.py compares the two tables).
+FAILURES: Final[dict[Failed, Failure]] = {
+    "digest": Failure(
+        headline="The digest does not match: this is not the manifest the exchange published",
+        meaning="The manifest you chose is not the one whose digest you gave, so nothing else "
+        "was checked: the digest was copied wrongly, or you were shown another manifest than "
+        "the one the exchange published for everyone.",
+        next_step="Check that you copied the digest from the place where the exchange "
+        "published it, for this round. If it still does not match, keep the proof and the "
+        "manifest, and ask the exchange.",
+    ),
+    "manifest": Failure(
+        headline="The manifest does not verify",
+        meaning="This round does not show that the exchange's reserves cover what it owes its "
+        "customers, and your balance cannot be checked against a manifest that fails.",
+        next_step=_ASK,
+    ),
+    "proof": Failure(
+        headline="Your proof does not verify",
+        meaning="Your proof does not match the totals the exchange published: your balance "
+        "may not be counted in this round.",
+        next_step=_ASK,
+    ),
+    "input": Failure(
+        headline="Could not check: a file or the digest cannot be read",
+        meaning="Nothing was checked: a file is missing, damaged or not an inclusion proof or "
+        "a manifest, or the digest is not the 64 hex digits of a manifest digest.",
+        next_step="Check that you chose the proof and the manifest the exchange gave you, "
+        "and copied the whole digest. If these are the exchange's files: keep them, and ask "
+        "the exchange.",
+    ),
+}
+#: What a failed inclusion proof means, in the customer's words (the last line of the
+#: message of ``verify_user``'s error when the proof failed).
+FAILED_INCLUSION: Final[str] = FAILURES["proof"].said
+#: What a failed manifest means to an auditor (``audit``; printed after the reason).
 FAILED_MANIFEST: Final[str] = (
     "the manifest does not verify: this round does not show that the exchange's reserves "
     "cover what it owes. Keep the manifest, and ask the exchange."
@@ -151,11 +215,28 @@ def _digest_unmatched(report: ManifestReport) -> list[str]:
 
 
 def _checked_manifest(manifest: Manifest, digest: str | None) -> ManifestReport:
+    """The auditor's manifest check (a failure says FAILED_MANIFEST after the reason)."""
     expected = normalize_digest(digest) if digest is not None else None
     try:
         return verify_manifest(manifest, expected_digest=expected)
     except VerificationError as exc:
         raise VerificationError(f"{exc}\n{FAILED_MANIFEST}") from None
+
+
+def _failed(failed: Failed, exc: VerificationError) -> CustomerCheckFailed:
+    """``exc`` as a customer's failure: its message (the reason), then what it means."""
+    return CustomerCheckFailed(failed, str(exc), FAILURES[failed].said)
+
+
+def _customer_manifest(manifest: Manifest, digest: str | None) -> ManifestReport:
+    """The customer's manifest check: a failure is the digest's when the manifest's digest
+    is not the one given (checked first, 12.4 step 1), else the manifest's."""
+    expected = normalize_digest(digest) if digest is not None else None
+    try:
+        return verify_manifest(manifest, expected_digest=expected)
+    except VerificationError as exc:
+        wrong = expected is not None and manifest_digest(manifest) != expected
+        raise _failed("digest" if wrong else "manifest", exc) from None
 
 
 @dataclass
@@ -191,14 +272,17 @@ def verify_user(
     """A customer's check (docs/spec/inclusion-proofs.md 8.2 and 12.4): the whole manifest (every solvency
     proof, every signature, the digest when given), then the proof's paths, collateral proof
     and margin tags against the manifest's roots. Give exactly one of ``manifest`` and
-    ``roots`` (a round without reserves); ``digest`` needs a manifest."""
+    ``roots`` (a round without reserves); ``digest`` needs a manifest.
+
+    A failed check raises :class:`~zkpor.errors.CustomerCheckFailed` saying what failed:
+    "digest", "manifest" or "proof" (:data:`FAILURES`)."""
     if (manifest is None) == (roots is None):
         raise InputError("give exactly one of a manifest and a roots file")
     if digest is not None and manifest is None:
         raise InputError("--digest needs --manifest: a roots file has no digest to compare")
     report = None
     if manifest is not None:
-        report = _checked_manifest(manifest, digest)
+        report = _customer_manifest(manifest, digest)
         pub = manifest_roots(manifest)
     else:
         assert roots is not None
@@ -213,7 +297,7 @@ def verify_user(
             exchange=report.exchange if report else None,
         )
     except VerificationError as exc:
-        raise VerificationError(f"{exc}\n{FAILED_INCLUSION}") from None
+        raise _failed("proof", exc) from None
     not_checked = [_OWN_AMOUNTS]
     if report is None:
         not_checked.append("reserves and solvency (no manifest given)")
