@@ -24,6 +24,12 @@ def _flip(hexdigits: str) -> str:
     return ("1" if hexdigits[0] == "0" else "0") + hexdigits[1:]
 
 
+@pytest.fixture(autouse=True)
+def terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a terminal: sentences wrapped to 80 columns (docs/cli.md, "Output")."""
+    monkeypatch.setenv("COLUMNS", "80")
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The guides' demo round, with the three failures of web/tools/failure-screens.mjs: a
@@ -215,3 +221,17 @@ def test_the_page_says_the_same_words() -> None:
         failed: {"headline": f.headline, "meaning": f.meaning, "next_step": f.next_step}
         for failed, f in FAILURES.items()
     }
+
+
+def test_to_a_pipe_each_sentence_is_one_line(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a terminal (and no COLUMNS) the same screen, every sentence on one line."""
+    monkeypatch.delenv("COLUMNS")
+    code, out, err = _verify(demo, "tampered-proof.json", MANIFEST)
+    assert (code, out) == (1, "")
+    assert err == (
+        "verification failed: your proof does not verify\n"
+        "  Your proof does not match the totals the exchange published: your balance may not "
+        "be counted in this round.\n"
+        "  technical reason: asset BTC, level 2: the node below is not the child at its position\n"
+        "  next step: Keep the proof and the manifest, and ask the exchange.\n"
+    )
