@@ -214,7 +214,7 @@ def export(python: str, run: dict[str, Any], user: str, out_dir: Path) -> dict[s
     files: dict[str, Path] = {}
     for fmt, ext in FORMATS.items():
         dest = out_dir / f"{user}.{ext}"
-        cmd = zkpor(python, "export", "--bundle", str(run["bundle"]), "--user", user)
+        cmd = zkpor(python, "export", str(run["bundle"]), "--user", user)
         _run([*cmd, "--out", str(dest), "--format", fmt], out_dir)
         files[fmt] = dest
     return {

@@ -48,9 +48,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_export_and_verify_user(flow: Path) -> None:
-    r = zkpor(
-        "export", "--bundle", str(flow / "b"), "--user", "user003", "--out", str(flow / "u3.json")
-    )
+    r = zkpor("export", str(flow / "b"), "--user", "user003", "--out", str(flow / "u3.json"))
     assert r.returncode == 0, r.stderr
     assert oct((flow / "u3.json").stat().st_mode & 0o777) == "0o600"
     r = zkpor(
@@ -64,7 +62,7 @@ def test_export_and_verify_user(flow: Path) -> None:
 
 
 def test_export_all_and_audit(flow: Path) -> None:
-    r = zkpor("export", "--bundle", str(flow / "b"), "--all", "--out", str(flow / "all"))
+    r = zkpor("export", str(flow / "b"), "--all", "--out", str(flow / "all"))
     assert r.returncode == 0, r.stderr
     assert len(list((flow / "all").glob("*.json"))) == 20  # plus index.csv
     r = zkpor("verify", "audit", str(flow / "b"), "--json")
@@ -83,9 +81,7 @@ def test_no_secret_in_output(flow: Path) -> None:
 
 
 def test_verification_failure_exit_1(flow: Path) -> None:
-    zkpor(
-        "export", "--bundle", str(flow / "b"), "--user", "user006", "--out", str(flow / "u6.json")
-    )
+    zkpor("export", str(flow / "b"), "--user", "user006", "--out", str(flow / "u6.json"))
     data = json.loads((flow / "u6.json").read_text())
     data["assets"][0]["units"] = str(int(data["assets"][0]["units"]) + 1)
     (flow / "bad.json").write_text(json.dumps(data))
@@ -102,9 +98,9 @@ def test_verification_failure_exit_1(flow: Path) -> None:
         (["verify", "user", "b/roots.json", "--roots", "b/roots.json"], "roots.json"),
         (["verify", "audit", "nowhere"], "not found"),
         (["verify", "audit", "balances.csv"], "audit"),
-        (["export", "--bundle", "b", "--user", "nobody"], "no customer"),
-        (["export", "--bundle", "b"], "exactly one"),
-        (["export", "--bundle", "nowhere", "--user", "x"], "not a zkpor bundle"),
+        (["export", "b", "--user", "nobody"], "no customer"),
+        (["export", "b"], "exactly one"),
+        (["export", "nowhere", "--user", "x"], "not a zkpor bundle"),
         (["keygen", "--out", "s.key"], "refusing to overwrite"),
         (
             [

@@ -85,7 +85,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         prove_liabilities(
             tmp / "balances.csv", tmp / "assets.json", SECRET, opts, tmp / "bundle", ex
         )
-    r = zkpor("export", "--bundle", "bundle", "--all", "--out", "proofs", cwd=tmp)
+    r = zkpor("export", "bundle", "--all", "--out", "proofs", cwd=tmp)
     assert r.returncode == 0, r.stderr
     return tmp / "bundle", tmp / "proofs"
 
@@ -180,7 +180,7 @@ def test_single_export_with_planted_symlink(exported: tuple[Path, Path], tmp_pat
     bundle, _ = exported
     victim = tmp_path / "victim"
     (tmp_path / ".alice.json.tmp").symlink_to(victim)
-    r = zkpor("export", "--bundle", str(bundle), "--user", "alice", cwd=tmp_path)
+    r = zkpor("export", str(bundle), "--user", "alice", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert not victim.exists()
     r = zkpor("verify", "user", "alice.json", "--roots", str(bundle / "roots.json"), cwd=tmp_path)
@@ -192,7 +192,7 @@ def test_default_single_export_name_for_a_long_id(
 ) -> None:
     bundle, _ = exported
     uid = HOSTILE_IDS[5]  # 128 bytes of "ü"
-    r = zkpor("export", "--bundle", str(bundle), "--user", uid, cwd=tmp_path)
+    r = zkpor("export", str(bundle), "--user", uid, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / safe_filename(uid)).is_file()
 

@@ -157,7 +157,7 @@ def _leave_carol_untagged(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _export(tmp: Path, user: str) -> Path:
-    r = zkpor("export", "--bundle", "b", "--user", user, "--out", f"{user}.json", cwd=tmp)
+    r = zkpor("export", "b", "--user", user, "--out", f"{user}.json", cwd=tmp)
     assert r.returncode == 0, r.stderr
     return tmp / f"{user}.json"
 

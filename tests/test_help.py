@@ -119,8 +119,8 @@ def test_defaults_and_choices_are_shown(monkeypatch: pytest.MonkeyPatch) -> None
     ("args", "needle"),
     [
         (["verify", "user", "p.json"], "give exactly one of --manifest"),
-        (["prove", "--balances", "b.csv"], "Missing option '--assets'"),
-        (["export", "--bundle", "b", "--all", "--format", "xml"], "'xml' is not one of"),
+        (["prove", "--balances", "b.csv"], "Missing options: --assets, --secret, --round, --out."),
+        (["export", "b", "--all", "--format", "xml"], "'xml' is not one of"),
         (["frobnicate"], "No such command 'frobnicate'"),
         (["verify", "user"], "Missing argument 'PROOF'"),
         (["verify", "user", "p.json", "--no-such"], "No such option: --no-such"),
@@ -144,3 +144,32 @@ def test_usage_error_with_json_is_json_on_stdout(monkeypatch: pytest.MonkeyPatch
     data = json.loads(out)
     assert code == 2 and data["ok"] is False and "PROOF" not in data["error"]
     assert "Missing argument 'BUNDLE'" in data["error"] and data["exit_code"] == 2
+
+
+def test_every_missing_required_option_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 23 item 8: `zkpor prove` alone lists all five required options in one line."""
+    assert run(["prove"], monkeypatch) == (
+        2,
+        "",
+        "error: Missing options: --balances, --assets, --secret, --round, --out. "
+        "(see zkpor prove --help)\n",
+    )
+    code, _, err = run(["prove", "--balances", "b.csv", "--assets", "a.toml"], monkeypatch)
+    assert (code, err) == (
+        2,
+        "error: Missing options: --secret, --round, --out. (see zkpor prove --help)\n",
+    )
+    code, _, err = run(["keygen"], monkeypatch)  # one missing: click's own message
+    assert (code, err) == (2, "error: Missing option '--out'. (see zkpor keygen --help)\n")
+
+
+def test_one_way_to_name_a_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bundle a command reads is its first argument; the bundle prove writes is --out."""
+    for command in (["export"], ["publish"], ["verify", "audit"]):
+        code, out, _ = run([*command, "--help"], monkeypatch)
+        assert code == 0 and out.startswith(f"Usage: zkpor {' '.join(command)} [OPTIONS] BUNDLE")
+    code, out, _ = run(["prove", "--help"], monkeypatch)
+    assert "--out <path>" in out and "--progress-json <path>" in out
+    assert "[default: one per available core]" in " ".join(out.split())
+    code, _, err = run(["export", "--bundle", "b", "--all"], monkeypatch)
+    assert code == 2 and "No such option: --bundle" in err

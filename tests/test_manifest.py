@@ -89,10 +89,7 @@ def test_manifest_content(solvent: Path) -> None:
 
 def test_customer_verifies_with_manifest(solvent: Path) -> None:
     assert (
-        zkpor(
-            "export", "--bundle", "b", "--user", "user003", "--out", "u3.json", cwd=solvent
-        ).returncode
-        == 0
+        zkpor("export", "b", "--user", "user003", "--out", "u3.json", cwd=solvent).returncode == 0
     )
     r = zkpor("verify", "user", "u3.json", "--manifest", "b/manifest.json", cwd=solvent)
     assert r.returncode == 0, r.stderr
@@ -248,7 +245,7 @@ def test_manifest_validates_against_its_schema(solvent: Path) -> None:
 
 def test_proof_against_another_manifest(solvent: Path) -> None:
     """A customer given a manifest of another round (or exchange) gets a failure, exit 1."""
-    zkpor("export", "--bundle", "b", "--user", "user006", "--out", "u6.json", cwd=solvent)
+    zkpor("export", "b", "--user", "user006", "--out", "u6.json", cwd=solvent)
     data = json.loads((solvent / "b" / "manifest.json").read_text())
     for field, value in (("round_id", "r2"), ("exchange", "Another Exchange")):
         other = dict(data, **{field: value})

@@ -129,7 +129,7 @@ def margin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     r = prove(tmp, *args, "--disclose-totals")
     assert r.returncode == 0, r.stderr
     for user in ("alice", "bob", "carol"):
-        r = zkpor("export", "--bundle", "b", "--user", user, "--out", f"{user}.json", cwd=tmp)
+        r = zkpor("export", "b", "--user", user, "--out", f"{user}.json", cwd=tmp)
         assert r.returncode == 0, r.stderr
     return tmp
 
@@ -641,7 +641,6 @@ def test_binary_proof_with_debt_round_trips(margin: Path) -> None:
             decode_inclusion(blob[:cut])
     r = zkpor(
         "export",
-        "--bundle",
         "b",
         "--user",
         "alice",

@@ -82,7 +82,7 @@ def test_cli_binary_export_and_verify(bundle: Path, tmp_path: Path) -> None:
     def zkpor(*args: str) -> subprocess.CompletedProcess[str]:
         return run_zkpor(*args, cwd=tmp_path)
 
-    r = zkpor("export", "--bundle", str(bundle), "--user", "user003", "--format", "binary")
+    r = zkpor("export", str(bundle), "--user", "user003", "--format", "binary")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "user003.zkpi").read_bytes().startswith(b"ZKPI")
     r = zkpor("verify", "user", "user003.zkpi", "--roots", str(bundle / "roots.json"))
@@ -93,7 +93,7 @@ def test_cli_binary_export_and_verify(bundle: Path, tmp_path: Path) -> None:
     (tmp_path / "junk.bin").write_bytes(b"\xff\xfe\x00")
     r = zkpor("verify", "user", "junk.bin", "--roots", str(bundle / "roots.json"))
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    r = zkpor("export", "--bundle", str(bundle), "--all", "--out", "all", "--format", "binary")
+    r = zkpor("export", str(bundle), "--all", "--out", "all", "--format", "binary")
     assert r.returncode == 0 and len(list((tmp_path / "all").glob("*.zkpi"))) == 24
-    r = zkpor("export", "--bundle", str(bundle), "--user", "user003", "--format", "xml")
+    r = zkpor("export", str(bundle), "--user", "user003", "--format", "xml")
     assert r.returncode == 2

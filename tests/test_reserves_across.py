@@ -296,7 +296,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for name in ROUNDS:
             code, _, err = _prove(tmp, name)
             assert code == 0, err
-            code, _, err = cli("export", "--bundle", name, "--user", "u1", "--out",
+            code, _, err = cli("export", name, "--user", "u1", "--out",
                                f"{name}-u1.json", cwd=tmp)  # fmt: skip
             assert code == 0, err
     yield tmp

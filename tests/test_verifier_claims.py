@@ -82,7 +82,7 @@ def round_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert r.returncode == 0, r.stderr
     for i, uid in enumerate(["user00", "user03", *ODD_IDS]):
-        r = zkpor("export", "--bundle", "b", "--user", uid, "--out", f"p{i}.json", cwd=tmp)
+        r = zkpor("export", "b", "--user", uid, "--out", f"p{i}.json", cwd=tmp)
         assert r.returncode == 0, r.stderr
     return tmp
 

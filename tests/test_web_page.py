@@ -138,13 +138,13 @@ def test_export_all_writes_index_html(tmp_path: Path) -> None:
         "--out", str(tmp_path / "b"), "--pad-granularity", "4", "--workers", "1", "--quiet",
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
-    r = zkpor("export", "--bundle", str(tmp_path / "b"), "--all", "--out", str(tmp_path / "all"))
+    r = zkpor("export", str(tmp_path / "b"), "--all", "--out", str(tmp_path / "all"))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "all" / "index.html").read_bytes() == page_bytes()
     assert oct((tmp_path / "all" / "index.html").stat().st_mode & 0o777) == "0o644"
     assert (tmp_path / "all" / "index.csv").exists()
     # A failed export leaves no page either.
-    r = zkpor("export", "--bundle", str(tmp_path / "nope"), "--all", "--out", str(tmp_path / "x"))
+    r = zkpor("export", str(tmp_path / "nope"), "--all", "--out", str(tmp_path / "x"))
     assert r.returncode == 2 and not (tmp_path / "x" / "index.html").exists()
 
 

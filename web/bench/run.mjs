@@ -36,7 +36,7 @@ const three = readdirSync(proofsDir).filter((f) => f.endsWith('.json'))
   .find((f) => JSON.parse(readFileSync(join(proofsDir, f), 'utf8')).assets.length === 3);
 if (!three) throw new Error('no demo customer holds three assets');
 const threeUser = JSON.parse(readFileSync(join(proofsDir, three), 'utf8')).user_id;
-run(['-m', 'zkpor', 'export', '--bundle', join(demo, 'bundle'), '--user', threeUser, '--format', 'binary', '--out', join(work, 'three.zkpi')]);
+run(['-m', 'zkpor', 'export', join(demo, 'bundle'), '--user', threeUser, '--format', 'binary', '--out', join(work, 'three.zkpi')]);
 const pagePath = process.env.PAGE ? resolve(process.env.PAGE) : join(here, '..', 'dist', 'verifier.html');
 const page = pathToFileURL(pagePath).href;
 const margin = !process.env.NO_MARGIN;
@@ -50,7 +50,7 @@ if (margin) {
   });
   if (!file) throw new Error('the margin demo exported no customer with a debt');
   const p = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  run(['-m', 'zkpor', 'export', '--bundle', join(work, 'margin', 'bundle'), '--user', p.user_id, '--format', 'binary', '--out', join(work, 'debtor.zkpi')]);
+  run(['-m', 'zkpor', 'export', join(work, 'margin', 'bundle'), '--user', p.user_id, '--format', 'binary', '--out', join(work, 'debtor.zkpi')]);
   debtor = { json: join(dir, file), assets: p.assets.length, debts: p.debts.length };
 }
 

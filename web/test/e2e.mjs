@@ -45,7 +45,7 @@ assert.ok(debtorFile, `the margin demo exported no customer with a debt (${JSON.
 const spotFile = marginFiles.find((f) => !readProof(f).debts);
 const debtorJson = join(marginProofs, debtorFile);
 const debtorBin = join(work, 'debtor.zkpi');
-run(python, ['-m', 'zkpor', 'export', '--bundle', marginBundle, '--user', readProof(debtorFile).user_id, '--format', 'binary', '--out', debtorBin]);
+run(python, ['-m', 'zkpor', 'export', marginBundle, '--user', readProof(debtorFile).user_id, '--format', 'binary', '--out', debtorBin]);
 const badCollateral = readProof(debtorFile);
 const mid = badCollateral.collateral.proof.length >> 1;
 badCollateral.collateral.proof = badCollateral.collateral.proof.slice(0, mid) + (badCollateral.collateral.proof[mid] === '0' ? '1' : '0') + badCollateral.collateral.proof.slice(mid + 1);
@@ -83,7 +83,7 @@ const first = readdirSync(proofs).filter((f) => f.endsWith('.json')).sort().redu
 const proofJson = join(proofs, first);
 const userId = JSON.parse(readFileSync(proofJson, 'utf8')).user_id;
 const proofBin = join(work, 'proof.zkpi');
-run(python, ['-m', 'zkpor', 'export', '--bundle', bundle, '--user', userId, '--format', 'binary', '--out', proofBin]);
+run(python, ['-m', 'zkpor', 'export', bundle, '--user', userId, '--format', 'binary', '--out', proofBin]);
 const page = join(work, 'index.html');
 run(python, ['-m', 'zkpor', 'verifier-page', work]);
 assert.equal(readFileSync(page, 'utf8'), readFileSync(join(here, '..', 'dist', 'verifier.html'), 'utf8'),
@@ -141,7 +141,7 @@ run(python, ['-m', 'zkpor', 'prove', '--balances', join(work, 'demo', 'balances.
   '--exchange', localReserves.exchange, '--pad-granularity', '64', '--workers', '1', '--quiet', '--out', join(work, 'local')]);
 const localDigest = readFileSync(join(work, 'local', 'manifest.sha256'), 'utf8').trim();
 const localProof = join(work, 'local-proof.json');
-run(python, ['-m', 'zkpor', 'export', '--bundle', join(work, 'local'), '--user', userId, '--out', localProof]);
+run(python, ['-m', 'zkpor', 'export', join(work, 'local'), '--user', userId, '--out', localProof]);
 
 const cases = [
   { name: 'demo JSON proof, manifest and digest', proof: proofJson, manifest: manifestPath, digest, want: 'ok', shot: true,

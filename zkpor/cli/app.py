@@ -38,6 +38,28 @@ class PlainUsageCommand(typer.core.TyperCommand):
         pieces = super().collect_usage_pieces(ctx)
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """As click does, but when a required option is missing, every missing one is named
+        in one usage error (``zkpor prove`` alone lists --balances, --assets, --secret,
+        --round and --out), not only the first; any other usage error comes first."""
+        original = list(args)  # click consumes the list it parses
+        try:
+            return super().parse_args(ctx, args)
+        except _click_exceptions.MissingParameter as exc:
+            if exc.param is None or exc.param.param_type_name != "option":
+                raise
+            given, _, _ = self.make_parser(ctx).parse_args(args=original)
+            missing = [
+                p.opts[0]
+                for p in self.params
+                if p.param_type_name == "option" and p.required and p.name not in given
+            ]
+            if len(missing) > 1:
+                raise _click_exceptions.UsageError(
+                    f"Missing options: {', '.join(missing)}.", ctx
+                ) from None
+            raise
+
 
 class ZkporTyper(typer.Typer):
     """Typer with :class:`PlainUsageCommand` as every command's class."""

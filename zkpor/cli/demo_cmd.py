@@ -35,7 +35,10 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Directory for the demo's files.")] = Path(
         "zkpor-demo"
     ),
-    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Worker processes [default: one per available core]."),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option("--seed", help="Seed: the same balances, wallets and signatures."),

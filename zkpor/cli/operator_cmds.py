@@ -84,7 +84,10 @@ _DebtPadGranularity = Annotated[
         help="Pad each debt tree to a multiple of this (default: --pad-granularity).",
     ),
 ]
-_Workers = Annotated[int | None, typer.Option("--workers", help="Local worker processes.")]
+_Workers = Annotated[
+    int | None,
+    typer.Option("--workers", help="Local worker processes [default: one per available core]."),
+]
 _Scheduler = Annotated[
     str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
 ]
@@ -110,7 +113,8 @@ _ProgressJson = Annotated[
     str | None,
     typer.Option(
         "--progress-json",
-        help="Append progress events (one JSON object per line) to FILE, or - for stderr.",
+        metavar="<path>",
+        help="Append progress events (one JSON object per line) to PATH, or - for stderr.",
     ),
 ]
 
@@ -418,7 +422,9 @@ def interrupted(executor: Executor, progress: ProgressMonitor, as_json: bool = F
 
 @app.command(short_help="Write customers' inclusion proofs (private, mode 0600).")
 def export(
-    bundle: Annotated[Path, typer.Option("--bundle", help="Bundle directory.")],
+    bundle: Annotated[
+        Path, typer.Argument(metavar="BUNDLE", help="The bundle (zkpor prove --out).")
+    ],
     user: Annotated[str | None, typer.Option("--user", help="Customer id.")] = None,
     all_users: Annotated[bool, typer.Option("--all", help="Export every customer.")] = False,
     out: Annotated[
@@ -438,8 +444,8 @@ def export(
     Examples:
 
     \b
-      zkpor export --bundle bundle --user alice --out alice.json
-      zkpor export --bundle bundle --all --out proofs/ --format binary
+      zkpor export bundle --user alice --out alice.json
+      zkpor export bundle --all --out proofs/ --format binary
     """
     from zkpor.prover.liabilities.export import (
         FORMATS,
