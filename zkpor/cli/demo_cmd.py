@@ -17,6 +17,7 @@ import typer
 
 from zkpor.cli.app import app
 from zkpor.cli.common import Bars, console, data_console
+from zkpor.prover.liabilities.options import DEFAULT_DEBT_PAD_GRANULARITY, DEFAULT_PAD_GRANULARITY
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -98,6 +99,10 @@ def _demo_json(result: DemoResult) -> dict[str, object]:
         "margin_customers": result.margin_customers,
         "audit_margin_accounts": result.audit_margin_accounts,
         "debtors_verified": result.debtors_verified,
+        "padding": {
+            "trees": result.pad_granularity,
+            "debt_trees": result.debt_pad_granularity,
+        },
     }
 
 
@@ -148,6 +153,11 @@ def _print_demo_summary(result: DemoResult) -> None:
         f"margin: {result.margin_customers} customers owe debts (reserves cover equity minus "
         f"debt, net); customers with a debt among the verified: "
         f"{', '.join(result.debtors_verified) or 'none'}"
+    )
+    console.print(
+        f"padding: trees to a multiple of {result.pad_granularity} leaves, debt trees to "
+        f"{result.debt_pad_granularity} (zkpor prove's defaults: {DEFAULT_PAD_GRANULARITY} "
+        f"and {DEFAULT_DEBT_PAD_GRANULARITY}; the demo's round is small)"
     )
     s = result.sizes
     console.print(

@@ -81,7 +81,7 @@ _DebtPadGranularity = Annotated[
     int | None,
     typer.Option(
         "--debt-pad-granularity",
-        help="Pad each debt tree to a multiple of this (default: --pad-granularity).",
+        help="Pad each debt tree to a multiple of this [default: 16].",
     ),
 ]
 _Workers = Annotated[
@@ -337,6 +337,7 @@ def _prove_json(run: _ProveRun) -> dict[str, object]:
     if summary.debts:
         data["debts"] = summary.debts
         data["margin_accounts"] = summary.margin_accounts
+        data["collateral_resumed"] = summary.collateral_reused
     return data
 
 
@@ -358,6 +359,11 @@ def _print_prove_summary(run: _ProveRun) -> None:
         typer.echo(
             f"  resumed: {summary.chunks_reused} of {total} chunks reused from the unfinished run"
         )
+        if summary.collateral_reused:
+            typer.echo(
+                f"  resumed: {summary.collateral_reused} of {summary.margin_accounts} collateral "
+                "proofs reused from the unfinished run"
+            )
     if summary.audit_rebuilt:
         typer.echo("  resumed: the unfinished audit file was unreadable; every chunk was rebuilt")
     elif summary.chunks_rebuilt:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from zkpor.errors import InputError
 from zkpor.formats.amounts import format_units
+from zkpor.prover.liabilities.options import DEFAULT_DEBT_PAD_GRANULARITY
 
 if TYPE_CHECKING:
     from zkpor.formats.manifest import Manifest
@@ -78,6 +79,10 @@ class DemoResult:
     margin_customers: int = 0
     audit_margin_accounts: int = 0
     debtors_verified: list[str] = field(default_factory=list)
+    #: the padding the demo proves with (a small round: equity trees padded less than
+    #: zkpor prove's default of 256; debt trees at the default)
+    pad_granularity: int = 64
+    debt_pad_granularity: int = DEFAULT_DEBT_PAD_GRANULARITY
 
 
 def _prepare_dir(out: Path) -> None:
@@ -380,7 +385,7 @@ def _prove(
         out / "balances.csv",
         out / "assets.json",
         read_master_secret(out / "exchange.secret"),
-        ProveOptions(round_id=round_id, pad_granularity=64, debt_pad_granularity=16),
+        ProveOptions(round_id=round_id, pad_granularity=DemoResult.pad_granularity),
         bundle,
         executor,
         reserves=out / "reserves.json",

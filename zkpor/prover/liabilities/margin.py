@@ -11,7 +11,9 @@
   the index reveals nothing of the user; every input leaf is tagged with its account and
   the account's input count (:class:`zkpor.protocol.sumtree.MarginTag`), which the trees then bind.
 - prove (after the trees are built): each account's collateral proof, made on the executor
-  over the leaves' own openings, so its committed inputs are the leaf commitments.
+  over the leaves' own openings, so its committed inputs are the leaf commitments; each is
+  committed with its checkpoint tag as it arrives, so a resumed run makes only the missing
+  ones (docs/spec/bundle-and-audit.md 9.4).
 
 Public audit tables (created only when the round has debts)::
 
@@ -25,6 +27,8 @@ Spec: docs/spec/margin.md (section 16).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -32,7 +36,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from zkpor.errors import InputError
-from zkpor.formats.auditfile import MARGIN_TABLES_SQL
+from zkpor.formats.auditfile import MARGIN_TABLES_SQL, PROGRESS_TABLE_SQL
 from zkpor.formats.identifiers import shown
 from zkpor.protocol.margin import (
     MarginTerms,
@@ -54,10 +58,13 @@ from zkpor.prover.liabilities.keys import RoundKeys
 from zkpor.prover.parallel import run_windowed
 
 __all__ = [
+    "COLLATERAL_PROGRESS",
     "MARGIN_SCHEMA",
     "AccountPlan",
+    "MarginResult",
     "AccountTask",
     "check_collateral",
+    "collateral_tag",
     "plan_accounts",
     "prove_account",
     "prove_margin",
@@ -228,6 +235,77 @@ def _tasks(
     return tasks
 
 
+@dataclass(frozen=True)
+class MarginResult:
+    """What the collateral stage did: proofs in all (dummy accounts included), how many were
+    reused from an unfinished run (their checkpoint tags verified), how many made now."""
+
+    accounts: int
+    reused: int
+
+    @property
+    def made(self) -> int:
+        return self.accounts - self.reused
+
+
+#: The ``progress`` rows of collateral proofs (``asset`` is never an asset symbol: upper case).
+COLLATERAL_PROGRESS: Final[str] = "collateral"
+
+
+def collateral_tag(key: bytes, plan: AccountPlan, proof: bytes) -> bytes:
+    """The checkpoint tag of one finished collateral proof: HMAC-SHA256 under the run's
+    checkpoint key over the account, its inputs (tree, leaf) in order and the proof bytes, so
+    a rerun reuses a stored proof only if this run made it for this very account."""
+    mac = hmac.new(key, b"zkpor-collateral-v1" + plan.account.to_bytes(4, "big"), hashlib.sha256)
+    for tree, leaf in plan.inputs:
+        name = tree.encode()
+        mac.update(len(name).to_bytes(4, "big") + name + leaf.to_bytes(8, "big"))
+    mac.update(len(proof).to_bytes(4, "big") + proof)
+    return mac.digest()
+
+
+def _write_inputs(audit: sqlite3.Connection, plans: list[AccountPlan]) -> None:
+    """The public ``margin_inputs`` rows (the same on every attempt: the plan is
+    deterministic in the loaded leaves and the round keys)."""
+    audit.execute("DELETE FROM margin_inputs")
+    audit.executemany(
+        "INSERT INTO margin_inputs(account, position, tree, leaf) VALUES (?,?,?,?)",
+        [
+            (plan.account, pos, tree, leaf)
+            for plan in plans
+            for pos, (tree, leaf) in enumerate(plan.inputs)
+        ],
+    )
+
+
+def _reusable(audit: sqlite3.Connection, plans: list[AccountPlan], key: bytes) -> set[int]:
+    """The accounts whose stored proof carries a valid checkpoint tag; every other stored
+    proof (no tag, a wrong one, an account not in the plan) is deleted, to be made again."""
+    by_account = {plan.account: plan for plan in plans}
+    tags = dict(
+        audit.execute(
+            "SELECT chunk, tag FROM progress WHERE asset = ?", (COLLATERAL_PROGRESS,)
+        ).fetchall()
+    )
+    keep: set[int] = set()
+    stale: list[tuple[int]] = []
+    for account, proof in audit.execute("SELECT account, proof FROM margin_accounts").fetchall():
+        plan = by_account.get(account)
+        tag = tags.get(account)
+        if (
+            plan is not None
+            and isinstance(proof, bytes)
+            and isinstance(tag, bytes)
+            and hmac.compare_digest(tag, collateral_tag(key, plan, proof))
+        ):
+            keep.add(account)
+        else:
+            stale.append((account,))
+    audit.executemany("DELETE FROM margin_accounts WHERE account = ?", stale)
+    audit.execute("DELETE FROM progress WHERE asset = ?", (COLLATERAL_PROGRESS,))
+    return keep
+
+
 def prove_margin(
     audit: sqlite3.Connection,
     priv: sqlite3.Connection,
@@ -238,30 +316,37 @@ def prove_margin(
     *,
     progress: Callable[[str, int, int], None] | None = None,
     window: int = _WINDOW,
-) -> int:
-    """Prove every margin account (module doc) into the audit file; returns the count."""
-    tasks = _tasks(priv, plan_accounts(priv, order, terms, keys), terms)
-    audit.executescript(MARGIN_SCHEMA)
-    audit.execute("BEGIN")
-    audit.execute("DELETE FROM margin_accounts")
-    audit.execute("DELETE FROM margin_inputs")
-    for task in tasks:
-        trees = [*task.equity_assets, *(debt_tree(a) for a in task.debt_assets)]
-        audit.executemany(
-            "INSERT INTO margin_inputs(account, position, tree, leaf) VALUES (?,?,?,?)",
-            [
-                (task.account, pos, tree, leaf)
-                for pos, (tree, leaf) in enumerate(zip(trees, task.leaves))
-            ],
-        )
-    proofs: dict[int, bytes] = {}
-    accounts = run_windowed(executor, prove_account, tasks, window)
-    for done, (account, blob) in enumerate(accounts, start=1):
-        proofs[account] = blob
+    stop_after: int | None = None,
+) -> MarginResult:
+    """Prove every margin account (module doc) into the audit file. Each proof is committed
+    with its checkpoint tag (the ``progress`` table, dropped before publishing) as it
+    arrives, so a killed run resumes without redoing finished proofs; ``stop_after`` (a
+    test hook) raises StopRequested after that many new proofs are committed."""
+    from zkpor.prover.liabilities.options import StopRequested
+
+    plans = plan_accounts(priv, order, terms, keys)
+    key = keys.checkpoint_key()
+    audit.executescript(MARGIN_SCHEMA + PROGRESS_TABLE_SQL)
+    with audit:
+        _write_inputs(audit, plans)
+        reused = _reusable(audit, plans, key)
+    by_account = {plan.account: plan for plan in plans}
+    tasks = _tasks(priv, [p for p in plans if p.account not in reused], terms)
+    done = len(reused)
+    if progress:
+        progress("collateral proofs", done, len(plans))
+    for made, (account, blob) in enumerate(run_windowed(executor, prove_account, tasks, window), 1):
+        with audit:
+            audit.execute(
+                "INSERT INTO margin_accounts(account, proof) VALUES (?, ?)", (account, blob)
+            )
+            audit.execute(
+                "INSERT OR REPLACE INTO progress(asset, chunk, tag) VALUES (?, ?, ?)",
+                (COLLATERAL_PROGRESS, account, collateral_tag(key, by_account[account], blob)),
+            )
+        done += 1
         if progress:
-            progress("collateral proofs", done, len(tasks))
-    audit.executemany(
-        "INSERT INTO margin_accounts(account, proof) VALUES (?, ?)", sorted(proofs.items())
-    )
-    audit.execute("COMMIT")
-    return len(tasks)
+            progress("collateral proofs", done, len(plans))
+        if stop_after is not None and made >= stop_after:
+            raise StopRequested(f"stopped after {made} collateral proofs")
+    return MarginResult(len(plans), len(reused))

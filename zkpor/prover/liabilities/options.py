@@ -18,6 +18,7 @@ from zkpor.prover.liabilities.spotcheck import DEFAULT_SAMPLE
 
 __all__ = [
     "DEFAULT_ARITY",
+    "DEFAULT_DEBT_PAD_GRANULARITY",
     "DEFAULT_PAD_GRANULARITY",
     "Progress",
     "ProveOptions",
@@ -28,6 +29,9 @@ __all__ = [
 
 DEFAULT_ARITY: Final[int] = 16  # measured: docs/benchmarks.md, "Choosing the arity"
 DEFAULT_PAD_GRANULARITY: Final[int] = 256
+#: Debt trees pad to a multiple of 16 by default: each padding leaf costs a dummy collateral
+#: proof (docs/operators.md 1.4 weighs what padding hides against what it costs).
+DEFAULT_DEBT_PAD_GRANULARITY: Final[int] = 16
 
 # (stage, done, total): called as a stage advances
 Progress = Callable[[str, int, int], None]
@@ -41,7 +45,7 @@ class ProveOptions:
     arity: int = DEFAULT_ARITY
     pad_granularity: int = DEFAULT_PAD_GRANULARITY
     chunk_height: int | None = None  # default: the largest h with arity^h <= CHUNK_LEAVES
-    debt_pad_granularity: int | None = None  # default: pad_granularity
+    debt_pad_granularity: int | None = None  # default: DEFAULT_DEBT_PAD_GRANULARITY
     # the reduce runs on the executor while a level is wider than this (:mod:`.reduce`);
     # the tree does not depend on it
     driver_nodes: int = DRIVER_NODES
@@ -51,9 +55,9 @@ class ProveOptions:
     self_check_sample: int = DEFAULT_SAMPLE
 
     def debt_granularity(self) -> int:
-        return (
-            self.pad_granularity if self.debt_pad_granularity is None else self.debt_pad_granularity
-        )
+        if self.debt_pad_granularity is None:
+            return DEFAULT_DEBT_PAD_GRANULARITY
+        return self.debt_pad_granularity
 
     def height(self) -> int:
         return self.chunk_height if self.chunk_height is not None else base_height(self.arity)
@@ -66,7 +70,8 @@ class ProveSummary:
     bundle: Path
     assets: dict[str, dict[str, object]] = field(default_factory=dict)
     debts: dict[str, dict[str, object]] = field(default_factory=dict)  # asset -> debt root
-    margin_accounts: int = 0  # collateral proofs made (dummy accounts included)
+    margin_accounts: int = 0  # collateral proofs (dummy accounts included)
+    collateral_reused: int = 0  # of those, finished by an unfinished run and reused
     rows: int = 0
     chunks_built: int = 0
     chunks_reused: int = 0
@@ -81,6 +86,7 @@ class ProverHooks:
     - ``stop_after_chunks``: once the run has built that many chunks it cancels the rest and
       raises :class:`StopRequested`, as if the process had been killed (``BUNDLE.partial``
       stays, for a resume).
+    - ``stop_after_collateral``: the same, once that many collateral proofs are committed.
     - ``before_self_check``: called with ``BUNDLE.partial`` once its trees and roots.json
       are written, before the self-check (tests corrupt the finished trees there).
     - ``run_nonce``: the run nonce of a fresh run, so tests can compare two runs' trees (a
@@ -88,6 +94,7 @@ class ProverHooks:
     """
 
     stop_after_chunks: int | None = None
+    stop_after_collateral: int | None = None
     before_self_check: Callable[[Path], None] | None = None
     run_nonce: bytes | None = None
 

@@ -207,7 +207,11 @@ def _run(
             run, plans, loaded.trees, opts, executor, window=window, progress=progress
         )
         summary.assets, summary.debts = summarize_roots(roots, inputs.decimals())
-        summary.margin_accounts = prove_margin_accounts(run, inputs, loaded, executor, progress)
+        margin = prove_margin_accounts(
+            run, inputs, loaded, executor, progress, hooks.stop_after_collateral
+        )
+        summary.margin_accounts = margin.accounts
+        summary.collateral_reused = margin.reused
         write_audit_meta(run.audit, opts)
     finally:
         run.close()

@@ -34,7 +34,7 @@ from zkpor.prover.liabilities.chunks import TreePlan, plan_tree, run_map
 from zkpor.prover.liabilities.inputs import AssetSpec
 from zkpor.prover.liabilities.keys import RoundKeys, resume_fingerprint
 from zkpor.prover.liabilities.load import load_leaves
-from zkpor.prover.liabilities.margin import prove_margin
+from zkpor.prover.liabilities.margin import MarginResult, prove_margin
 from zkpor.prover.liabilities.options import (
     Progress,
     ProveOptions,
@@ -312,13 +312,22 @@ def prove_margin_accounts(
     loaded: LoadedTrees,
     executor: Executor,
     progress: Progress | None,
-) -> int:
+    stop_after: int | None = None,
+) -> MarginResult:
     """One collateral proof per margin account (:mod:`.margin`), only in a round with debt
-    trees; returns how many were made (dummy accounts included)."""
+    trees; proofs an unfinished run finished (their checkpoint tags verified) are reused.
+    Raises StopRequested once ``stop_after`` new proofs are committed (a test hook)."""
     if inputs.terms is None or not loaded.debt_trees:
-        return 0
+        return MarginResult(0, 0)
     return prove_margin(
-        run.audit, run.priv, list(inputs.specs), inputs.terms, run.keys, executor, progress=progress
+        run.audit,
+        run.priv,
+        list(inputs.specs),
+        inputs.terms,
+        run.keys,
+        executor,
+        progress=progress,
+        stop_after=stop_after,
     )
 
 
