@@ -19,21 +19,24 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zkpor.atomicfile import atomic_writer
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group import Point
 from zkpor.crypto.group.scalar import RandomSource
 from zkpor.crypto.private_assets import (
+    DEFAULT_BATCH_KEYS,
     AssetsContext,
-    AssetsProofResult,
     TagCollision,
     compare_tags,
     verify_assets,
 )
-from zkpor.crypto.private_assets.verifier import DEFAULT_BATCH_KEYS
 from zkpor.errors import InputError
 from zkpor.formats.anonset import AnonSetHeader, AnonSetReader, anonset_digest
+
+if TYPE_CHECKING:
+    from zkpor.crypto.private_assets_prover import AssetsProofResult
 
 __all__ = [
     "PrivateAssetsReport",
@@ -97,7 +100,7 @@ def prove_private_assets(
     set at ``set_path``; write the proof to ``proof_path``. ``tag_secret``: a per-exchange
     secret making the tags of unclaimed keys stable across proofs at one block (strongly
     recommended: docs/spec/private-reserves.md, 17.3). ``rng`` only for test vectors."""
-    from zkpor.crypto.private_assets.prover import prove_assets
+    from zkpor.crypto.private_assets_prover import prove_assets
 
     digest = anonset_digest(set_path)
     with AnonSetReader(set_path) as reader:
@@ -123,7 +126,8 @@ def verify_private_assets(
     ``round_id``. InputError for a bad set file (file:line: field), VerificationError for a
     proof that does not verify (naming the key index)."""
     digest = anonset_digest(set_path)
-    with AnonSetReader(set_path) as reader, proof_path.open("rb") as fh:
+    # the verifier decodes every key itself (a bad one is named by its index)
+    with AnonSetReader(set_path, check_keys=False) as reader, proof_path.open("rb") as fh:
         ctx = anonset_context(reader.header, digest, exchange, round_id)
         verified = verify_assets(
             _pairs(reader), fh, ctx, point_type=point_type, batch_keys=batch_keys

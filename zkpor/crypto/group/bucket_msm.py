@@ -15,7 +15,7 @@ appended, for each non-zero big-endian byte d at position j of s, to bucket (j, 
 addition then happens inside ``secp256k1_ec_pubkey_combine`` calls (about one addition per
 non-zero byte, so 32 for a full scalar and 16 for a 128-bit weight), plus a fixed cost of
 about 8,400 ``combine`` calls per evaluation whatever the batch size. The digits are filed
-with ``map`` so that no Python-level loop runs per byte. On the reference backend the batch
+with ``map``, one ``list.append`` per non-zero byte. On the reference backend the batch
 decodes each point and calls the backend's own msm.
 
 Results are identical on both backends; a term whose scalar is 0 mod n adds nothing.
@@ -25,7 +25,8 @@ Variable-time (docs/spec/group-and-commitments.md, 1.4): for verifiers, which ho
 from __future__ import annotations
 
 from collections import deque
-from itertools import repeat
+from collections.abc import Iterable, Sequence
+from itertools import chain, repeat
 from operator import add
 from typing import Any, Final
 
@@ -33,9 +34,23 @@ from zkpor.crypto.group.params import N
 from zkpor.crypto.group.point import POINT_BYTES, Point
 from zkpor.errors import EncodingError
 
-__all__ = ["MsmBatch", "msm_batch"]
+__all__ = ["MsmBatch", "TermEncodingError", "msm_batch"]
 
 _OFFSETS: Final[tuple[int, ...]] = tuple(j * 256 for j in range(32))
+#: The bucket offsets of the big-endian bytes of a scalar of ``k`` bytes (k = 0..32).
+_OFFSETS_BY_LENGTH: Final[tuple[tuple[int, ...], ...]] = tuple(
+    _OFFSETS[32 - k :] for k in range(33)
+)
+
+
+class TermEncodingError(EncodingError):
+    """A term of :meth:`MsmBatch.add_many` is not a valid point encoding: ``position`` says
+    which, ``reason`` why (the message of ``Point.from_bytes``)."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        self.position = position
+        self.reason = reason
+        super().__init__(f"term {position}: {reason}")
 
 
 class MsmBatch:
@@ -61,11 +76,38 @@ class MsmBatch:
         self._scalars.append(scalar % N)
         return len(self._points) - 1
 
+    def add_many(
+        self,
+        encodings: Sequence[bytes],
+        scalars: Sequence[int],
+        byte_lengths: Sequence[int] | None = None,
+    ) -> int:
+        """:meth:`add_encoded` for several terms at once; returns the first one's handle
+        (the others follow it). If an encoding is invalid, TermEncodingError names its
+        position and no term is added. ``byte_lengths`` (optional) bounds each scalar's
+        size in bytes after reduction mod n (OverflowError if one is larger): with fixed
+        lengths the fast backend files all digits of the call in one pass."""
+        if byte_lengths is not None:
+            for s, k in zip(scalars, byte_lengths):
+                (s % N).to_bytes(k, "big")
+        points = []
+        for pos, data in enumerate(encodings):
+            try:
+                points.append(self.point_type.from_bytes(data))
+            except EncodingError as exc:
+                raise TermEncodingError(pos, str(exc)) from None
+        if len(self._points) + len(points) > self.capacity:
+            raise ValueError(f"msm batch full ({self.capacity} points)")
+        first = len(self._points)
+        self._points.extend(points)
+        self._scalars.extend(s % N for s in scalars)
+        return first
+
     def point(self, handle: int) -> Point:
         """The point of term ``handle``."""
         return self._points[handle]
 
-    def sum_points(self, handles: list[int]) -> Point:
+    def sum_points(self, handles: Iterable[int]) -> Point:
         """The plain sum of the points of ``handles`` (scalars ignored)."""
         return self.point_type.sum(self._points[h] for h in handles)
 
@@ -95,40 +137,16 @@ class _FastMsmBatch(MsmBatch):
         self._count = 0
         self._ptrs: list[Any] = []
         self._buckets: list[list[Any]] = [[] for _ in range(32 * 256)]
+        self._offsets: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     def __len__(self) -> int:
         return self._count
 
     def add_encoded(self, data: bytes, scalar: int) -> int:
-        k = self._count
-        if k >= self.capacity:
-            raise ValueError(f"msm batch full ({self.capacity} points)")
-        if len(data) != POINT_BYTES or data[0] not in (2, 3):
-            # the reference decoder's checks give the same error messages as everywhere
-            self.point_type.from_bytes(data)
-            raise EncodingError("identity point not allowed here")  # pragma: no cover
-        ptr = self._arena + k
-        # libsecp256k1 refuses x >= p and an x with no curve point, as Point.from_bytes does
-        if not self._lib.secp256k1_ec_pubkey_parse(self._ctx, ptr, bytes(data), POINT_BYTES):
-            self.point_type.from_bytes(data)  # raises with the precise message
-            raise EncodingError("invalid point encoding")  # pragma: no cover
-        self._count = k + 1
-        self._ptrs.append(ptr)
-        s = scalar % N
-        if s:
-            digits = s.to_bytes((s.bit_length() + 7) // 8, "big")
-            buckets = self._buckets
-            # bucket index 256*j + d for byte position j (big-endian, of 32) and digit d;
-            # digit-0 slots (256*j) collect junk that evaluate() ignores
-            deque(
-                map(
-                    list.append,
-                    map(buckets.__getitem__, map(add, _OFFSETS[32 - len(digits) :], digits)),
-                    repeat(ptr),
-                ),
-                maxlen=0,
-            )
-        return k
+        try:
+            return self.add_many((data,), (scalar,))
+        except TermEncodingError as exc:
+            raise EncodingError(exc.reason) from None
 
     def point(self, handle: int) -> Point:
         if not 0 <= handle < self._count:
@@ -137,7 +155,56 @@ class _FastMsmBatch(MsmBatch):
         pk[0] = self._arena[handle]
         return self._fast.FastPoint(pk)
 
-    def sum_points(self, handles: list[int]) -> Point:
+    def add_many(
+        self,
+        encodings: Sequence[bytes],
+        scalars: Sequence[int],
+        byte_lengths: Sequence[int] | None = None,
+    ) -> int:
+        first = k = self._count
+        if k + len(encodings) > self.capacity:
+            raise ValueError(f"msm batch full ({self.capacity} points)")
+        arena = self._arena
+        parse = self._lib.secp256k1_ec_pubkey_parse
+        ctx = self._ctx
+        ptrs: list[Any] = []
+        for pos, data in enumerate(encodings):
+            ptr = arena + k
+            if len(data) != POINT_BYTES or data[0] not in (2, 3) or not parse(ctx, ptr, data, 33):
+                try:
+                    self.point_type.from_bytes(data)
+                except EncodingError as exc:
+                    raise TermEncodingError(pos, str(exc)) from None
+                raise TermEncodingError(pos, "invalid point encoding")  # pragma: no cover
+            ptrs.append(ptr)
+            k += 1
+        reduced = [s % N for s in scalars]
+        lengths = tuple(
+            byte_lengths
+            if byte_lengths is not None
+            else [(s.bit_length() + 7) // 8 for s in reduced]
+        )
+        offsets = self._offsets.get(lengths)
+        if offsets is None:
+            offsets = self._offsets[lengths] = tuple(
+                chain.from_iterable(_OFFSETS_BY_LENGTH[n] for n in lengths)
+            )
+        digits = b"".join([v.to_bytes(n, "big") for v, n in zip(reduced, lengths)])
+        # one C-level pass: bucket[256 j + d].append(ptr) for every byte d at position j of
+        # every scalar (d = 0 lands in slot 256 j, which evaluate() ignores)
+        deque(
+            map(
+                list.append,
+                map(self._buckets.__getitem__, map(add, offsets, digits)),
+                chain.from_iterable(map(repeat, ptrs, lengths)),
+            ),
+            maxlen=0,
+        )
+        self._ptrs.extend(ptrs)
+        self._count = k
+        return first
+
+    def sum_points(self, handles: Iterable[int]) -> Point:
         return self._owned(self._combine([self._ptrs[h] for h in handles]))
 
     def _combine(self, pks: list[Any]) -> Any:

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group.scalar import RandomSource
 from zkpor.crypto.pedersen import Opening
-from zkpor.crypto.private_assets.proof import ProofHeader
-from zkpor.crypto.private_assets.prover import KeyProver
-from zkpor.crypto.private_assets.statement import AssetsContext
+from zkpor.crypto.private_assets import AssetsContext, ProofHeader
+from zkpor.crypto.private_assets_prover import KeyProver
 
 __all__ = ["assemble_proof", "prove_key_unchecked"]
 

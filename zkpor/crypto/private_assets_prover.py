@@ -1,4 +1,5 @@
-"""The prover of a private proof of assets (docs/spec/private-reserves.md, 17.3).
+"""The prover of a private proof of assets (docs/spec/private-reserves.md, 17.3); what it
+shares with the verifier is :mod:`zkpor.crypto.private_assets`.
 
 For key i of the set (public key Y, balance b, B = b G) the prover publishes a commitment
 P = s b G + r H (s = 1 for a key it owns and claims, else 0), a tag T and a CDS OR-proof of
@@ -31,10 +32,8 @@ from zkpor.crypto.generators import GeneratorSet, generators
 from zkpor.crypto.group import N, Point, random_scalar
 from zkpor.crypto.group.scalar import RandomSource
 from zkpor.crypto.pedersen import Opening
-from zkpor.crypto.private_assets.proof import ProofHeader
-from zkpor.crypto.private_assets.statement import AssetsContext, key_challenge, start_transcript
-from zkpor.crypto.transcript import Transcript
-from zkpor.errors import ParameterError
+from zkpor.crypto.private_assets import AssetsContext, KeyChallenger, ProofHeader
+from zkpor.errors import ParameterError, TranscriptError
 
 __all__ = ["TAG_LABEL", "AssetsProofResult", "KeyProver", "prove_assets"]
 
@@ -74,7 +73,7 @@ class KeyProver:
         self._j_bytes = j.to_bytes()
         self.context = context
         self.context_digest = context.digest()
-        self.base: Transcript = start_transcript(self.context_digest)
+        self.challenge = KeyChallenger(self.context_digest)
         self.rng = rng
         self.tag_secret = tag_secret
 
@@ -152,7 +151,9 @@ class KeyProver:
             a_y1 = msm((z_x1, (-c1) % N), (g, y))
             a_t1 = jb * ((z_x1 - c1 * t) % N)
         points = b"".join(q.to_bytes() for q in (p, tp, a_p0, a_t0, a_p1, a_y1, a_t1))
-        c = key_challenge(self.base, index, key, balance, points)
+        c = self.challenge(index, key, balance, points)
+        if c == 0:  # probability 2^-256
+            raise TranscriptError(f"key {index}: zero challenge")
         if claim:
             assert secret is not None
             c1 = (c - c0) % N
