@@ -577,3 +577,37 @@ def test_msm_batch_matches_msm(backend: Backend) -> None:
         batch.add_many([pts[0].to_bytes(), bytes(33)], [1, 1])
     assert info.value.position == 1 and "identity" in info.value.reason
     assert len(batch) == 0
+
+
+def test_known_answers_of_the_spec(backend: Backend) -> None:
+    from tests.spec_notes import section
+
+    j = tag_base("bitcoin", None, 870000, backend.Point).to_bytes().hex()
+    j_eth = tag_base("ethereum", 1, 21_000_000, backend.Point).to_bytes().hex()
+    ctx = AssetsContext(
+        hashlib.sha256(b"").digest(), "Example Exchange", "2026-12", "bitcoin", None, 870000, 3
+    )
+    text = section("17.2") + section("17.4")
+    assert j == "029145f59395051f1192504c4ef684ff01a1f7ed1b61b4bb3500eaeefeeaedc732" and j in text
+    assert j_eth in text
+    assert ctx.digest().hex() in text
+
+
+def test_the_spec_example_set_is_canonical(tmp_path: Path) -> None:
+    from tests.spec_notes import section
+
+    text = section("17.1")
+    lines = [line.strip() for line in text.splitlines() if line.startswith("    ")]
+    example = [line for line in lines if line.startswith(("{", "02", "03"))][:4]
+    path = tmp_path / "example.txt"
+    path.write_bytes("".join(line + "\n" for line in example).encode())
+    g = Point.generator()
+    assert path.read_bytes() == build_anonset(
+        [(g * 1, 10**18), (g * 2, 0), (g * 3, 7)],
+        asset="ETH",
+        chain="ethereum",
+        chain_id=1,
+        block_height=21_000_000,
+        decimals=18,
+    )
+    assert [m.balance for m in AnonSetReader(path)] == [10**18, 0, 7]

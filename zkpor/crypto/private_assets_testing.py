@@ -7,6 +7,8 @@ and test vectors use it to show so. With the defaults and the true secret it ret
 the record the honest prover makes with the same ``rng``.
 
 :func:`assemble_proof` puts a header and records together as a proof file's bytes.
+
+Spec: docs/spec/private-reserves.md (section 17).
 """
 
 from __future__ import annotations
