@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import generators
@@ -611,3 +613,36 @@ def test_the_spec_example_set_is_canonical(tmp_path: Path) -> None:
         decimals=18,
     )
     assert [m.balance for m in AnonSetReader(path)] == [10**18, 0, 7]
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    balances=st.lists(st.integers(min_value=0, max_value=2**62), min_size=1, max_size=6),
+    owned=st.lists(st.booleans(), min_size=6, max_size=6),
+    seed=st.binary(min_size=1, max_size=8),
+)
+def test_any_subset_verifies_and_opens_to_its_total(
+    balances: list[int], owned: list[bool], seed: bytes
+) -> None:
+    be = get_backend("fast")
+    g = be.Point.generator()
+    secrets = [7 + 1000 * i for i in range(len(balances))]
+    pairs = sorted(((g * x).to_bytes(), b, x) for x, b in zip(secrets, balances))
+    members = [(k, b) for k, b, _ in pairs]
+    mine = {k: x for (k, _, x), o in zip(pairs, owned) if o}
+    ctx = AssetsContext(bytes(32), "E", "r", "bitcoin", None, 1, len(members))
+    out = io.BytesIO()
+    res = prove_assets(members, mine, ctx, out, gens=generators(be), rng=SeededRandom(seed))
+    got = verify_assets(members, io.BytesIO(out.getvalue()), ctx, point_type=be.Point)
+    assert res.opening.value == sum(b for k, b in members if k in mine)
+    assert got.commitment == generators(be).G * res.opening.value + generators(be).H * (
+        res.opening.blinding
+    )
+
+
+def test_a_balance_out_of_range_in_the_members(fast_world: World) -> None:
+    w = fast_world
+    proof, _, _ = w.prove()
+    members = list(w.members)
+    members[1] = (members[1][0], 2**64)
+    _refused(w, proof, "key 1: the set's balance", members=members)

@@ -461,6 +461,8 @@ def verify_assets(
     for index, (key, balance) in enumerate(members):
         if index >= count:
             raise VerificationError(f"the set holds more than the {count} keys of the proof")
+        if not 0 <= balance < U64:
+            raise VerificationError(f"key {index}: the set's balance is not in [0, 2^64)")
         rec = proof.read(RECORD_BYTES)
         if len(rec) != RECORD_BYTES:
             raise VerificationError(f"key {index}: the proof ends inside this key's record")
