@@ -13,7 +13,7 @@ import pytest
 from zkpor.formats.models import Roots
 from zkpor.prover.liabilities.keys import write_master_secret
 from zkpor.prover.liabilities.margin import COLLATERAL_PROGRESS
-from zkpor.prover.liabilities.options import ProverHooks, ProveOptions, StopRequested
+from zkpor.prover.liabilities.options import ProveOptions, ProverHooks, StopRequested
 from zkpor.prover.liabilities.prover import prove_liabilities
 from zkpor.verify.trees import audit_bundle
 

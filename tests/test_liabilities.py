@@ -127,7 +127,11 @@ def test_bad_header_and_field_count(tmp_path: Path) -> None:
             ".json",
             "twice",
         ),
-        ('{"assets": [{"symbol": "btc", "decimals": 8}]}', ".json", "symbol must be 1 to 16 characters"),
+        (
+            '{"assets": [{"symbol": "btc", "decimals": 8}]}',
+            ".json",
+            "symbol must be 1 to 16 characters",
+        ),
         ('{"assets": [{"symbol": "BTC", "decimals": 31}]}', ".json", "less than or equal"),
         ("[[assets]]\nsymbol = 'BTC'\n", ".toml", "decimals"),
     ],
