@@ -105,6 +105,8 @@ def prove(tmp: Path, *extra: str, out: str = "b") -> subprocess.CompletedProcess
         "4",
         "--pad-granularity",
         "4",
+        "--debt-pad-granularity",
+        "4",
         "--workers",
         "2",
         "--quiet",

@@ -22,12 +22,11 @@ from zkpor.crypto.private_assets import (
     RECORD_FIELDS,
     AssetsContext,
     KeyProof,
-    compare_tags,
     tag_base,
-    verify_assets,
 )
 from zkpor.crypto.private_assets_prover import prove_assets
 from zkpor.crypto.private_assets_testing import prove_key_unchecked
+from zkpor.crypto.private_assets_verifier import compare_tags, verify_assets
 from zkpor.errors import InputError, InsolventError, ParameterError, VerificationError
 from zkpor.formats.anonset import AnonSetReader
 from zkpor.protocol.solvency import verify_solvency

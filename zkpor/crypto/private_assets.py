@@ -14,9 +14,9 @@ This module is what prover and verifier share, and the verifier:
   and each key's challenge (:func:`key_challenge`);
 - the byte layout of the proof file (:class:`ProofHeader`, :class:`KeyProof`,
   :data:`RECORD_FIELDS`);
-- the batched verifier (:func:`verify_assets`) and the tag comparison (:func:`compare_tags`).
-
-The prover is :mod:`zkpor.crypto.private_assets_prover`; test hooks are in
+The batched verifier and the tag comparison are
+:mod:`zkpor.crypto.private_assets_verifier`; the prover is
+:mod:`zkpor.crypto.private_assets_prover`; test hooks are in
 :mod:`zkpor.crypto.private_assets_testing`.
 
 Spec: docs/spec/private-reserves.md (section 17).
@@ -67,23 +67,18 @@ below n. Decoding is strict (the group's decoders).
 from __future__ import annotations
 
 import hashlib
-import secrets
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import BinaryIO, Final
 
-from zkpor.crypto.generators import GENERATOR_DST, generator_digest, generators
+from zkpor.crypto.generators import GENERATOR_DST, generator_digest
 from zkpor.crypto.group import N, Point, hash_to_curve, scalar_from_bytes, scalar_to_bytes
-from zkpor.crypto.group.backend import active_backend, get_backend
-from zkpor.crypto.group.bucket_msm import MsmBatch, msm_batch
-from zkpor.crypto.group.bucket_msm import TermEncodingError as _TermError
+from zkpor.crypto.group.backend import active_backend
 from zkpor.crypto.transcript import TRANSCRIPT_DOMAIN, Transcript
-from zkpor.errors import EncodingError, ParameterError, VerificationError
+from zkpor.errors import EncodingError, ParameterError
 
 __all__ = [
     "COMMITMENT_BYTES",
     "CONTEXT_LABEL",
-    "DEFAULT_BATCH_KEYS",
     "HEADER_BYTES",
     "J_DOMAIN",
     "MAGIC",
@@ -96,17 +91,11 @@ __all__ = [
     "KeyChallenger",
     "KeyProof",
     "ProofHeader",
-    "TagCollision",
-    "VerifiedAssets",
-    "check_key",
-    "compare_tags",
-    "iter_tags",
     "key_challenge",
     "read_header",
     "start_transcript",
     "tag_base",
     "tag_message",
-    "verify_assets",
 ]
 
 # --- the tag base, the context, the transcript (17.2 to 17.4) ---------------------------
@@ -343,271 +332,3 @@ class KeyProof:
             except EncodingError as exc:
                 raise EncodingError(f"{f.name}: {exc}") from None
         return cls(**values)  # type: ignore[arg-type]
-
-
-# --- the verifier (17.6) -----------------------------------------------------------------
-
-DEFAULT_BATCH_KEYS: Final[int] = 4096
-_POINTS_PER_KEY: Final[int] = 8  # the record's seven points and the key Y
-_EQUATIONS: Final[tuple[str, ...]] = (
-    'branch "not owned": z_r0 H = A_P0 + c0 P',
-    'branch "not owned": z_u0 J = A_T0 + c0 T',
-    'branch "owned": z_r1 H = A_P1 + c1 (P - b G)',
-    'branch "owned": z_x1 G = A_Y1 + c1 Y',
-    'branch "owned": z_x1 J = A_T1 + c1 T',
-)
-#: Each term's scalar size in bytes: P, T and Y full scalars, the weights of A_* 128 bits.
-_TERM_BYTES: Final[tuple[int, ...]] = (32, 32, 16, 16, 16, 16, 16, 32)
-_FIELD_OF_TERM: Final[tuple[str, ...]] = (*POINT_FIELDS, "the set's public key")
-
-
-@dataclass(frozen=True)
-class VerifiedAssets:
-    """What a verified proof establishes: the reserves commitment sum(P_i) (it opens to the
-    total balance of the keys the prover claimed, each of which it knows the secret of), the
-    number of keys, the context digest and the tag base J."""
-
-    commitment: Point
-    count: int
-    context_digest: bytes
-    J: Point
-
-
-def check_key(
-    points: Sequence[Point], balance: int, c0: int, c1: int, z: Sequence[int], J: Point
-) -> str | None:
-    """The first of the five equations that fails for one key (``points`` = P, T, A_P0,
-    A_T0, A_P1, A_Y1, A_T1, Y; ``z`` = z_r0, z_u0, z_r1, z_x1), or None when all hold."""
-    p, t, a_p0, a_t0, a_p1, a_y1, a_t1, y = points
-    z_r0, z_u0, z_r1, z_x1 = z
-    pt = type(p)
-    gens = generators(get_backend(pt.backend_name))
-    g, h = gens.G, gens.H
-    checks: tuple[tuple[tuple[int, ...], tuple[Point, ...]], ...] = (
-        ((z_r0, N - 1, (-c0) % N), (h, a_p0, p)),
-        ((z_u0, N - 1, (-c0) % N), (J, a_t0, t)),
-        ((z_r1, N - 1, (-c1) % N, c1 * balance % N), (h, a_p1, p, g)),
-        ((z_x1, N - 1, (-c1) % N), (g, a_y1, y)),
-        ((z_x1, N - 1, (-c1) % N), (J, a_t1, t)),
-    )
-    for name, (scalars, bases) in zip(_EQUATIONS, checks):
-        if not pt.msm(scalars, bases).is_identity():
-            return name
-    return None
-
-
-def verify_assets(
-    members: Iterable[tuple[bytes, int]],
-    proof: BinaryIO,
-    context: AssetsContext,
-    *,
-    point_type: type[Point] | None = None,
-    batch_keys: int = DEFAULT_BATCH_KEYS,
-) -> VerifiedAssets:
-    """Verify the proof read from ``proof`` (header, then records) against ``members``
-    (each (33-byte key, balance), in the set's order) and ``context``; return the reserves
-    commitment. Raises VerificationError on any failure, naming the key index when one key
-    is at fault (a key of ``members`` that is not a point included). An exception raised by
-    ``members`` itself (a bad set line) passes through.
-
-    The equations of all keys are checked in batches of ``batch_keys`` keys, each one
-    multi-scalar multiplication with independent random 128-bit weights from the operating
-    system (module doc, 17.6); a failed batch is re-checked key by key to name the first
-    bad key."""
-    pt = point_type or active_backend().Point
-    gens = generators(get_backend(pt.backend_name))
-    J = context.tag_base(pt)
-    try:
-        header = read_header(proof)
-    except EncodingError as exc:
-        raise VerificationError(f"proof header: {exc}") from None
-    if header.count != context.count:
-        raise VerificationError(
-            f"the proof has {header.count} records and the set {context.count} keys"
-        )
-    digest = context.digest()
-    if header.context_digest != digest:
-        raise VerificationError(
-            "the proof was made for another context (set file, exchange, round or block)"
-        )
-    if batch_keys < 1:
-        raise ValueError("batch_keys must be at least 1")
-    challenge = KeyChallenger(digest)
-    batch = msm_batch(pt, _POINTS_PER_KEY * batch_keys)
-    add_terms = batch.add_many
-    # per pending key: index, balance, c0, c1, z_r0, z_u0, z_r1, z_x1 (handles are 8 * k..)
-    pending: list[tuple[int, int, int, int, int, int, int, int]] = []
-    total = pt.identity()
-    s_g = s_h = s_j = 0
-    count = context.count
-    n = N
-    from_bytes = int.from_bytes
-    weights = b""
-    woff = 0
-
-    def flush() -> None:
-        nonlocal total, s_g, s_h, s_j
-        if not pending:
-            return
-        check = batch.evaluate() + pt.msm(((-s_g) % n, (-s_h) % n, (-s_j) % n), (gens.G, gens.H, J))
-        if not check.is_identity():
-            _name_bad_key(batch, pending, J)
-        total = total + batch.sum_points(range(0, _POINTS_PER_KEY * len(pending), _POINTS_PER_KEY))
-        batch.reset()
-        pending.clear()
-        s_g = s_h = s_j = 0
-
-    index = -1
-    for index, (key, balance) in enumerate(members):
-        if index >= count:
-            raise VerificationError(f"the set holds more than the {count} keys of the proof")
-        if not 0 <= balance < U64:
-            raise VerificationError(f"key {index}: the set's balance is not in [0, 2^64)")
-        rec = proof.read(RECORD_BYTES)
-        if len(rec) != RECORD_BYTES:
-            raise VerificationError(f"key {index}: the proof ends inside this key's record")
-        c0 = from_bytes(rec[231:263], "big")
-        z_r0 = from_bytes(rec[263:295], "big")
-        z_u0 = from_bytes(rec[295:327], "big")
-        z_r1 = from_bytes(rec[327:359], "big")
-        z_x1 = from_bytes(rec[359:391], "big")
-        if c0 >= n or z_r0 >= n or z_u0 >= n or z_r1 >= n or z_x1 >= n:
-            bad = next(
-                name for name, s in zip(SCALAR_FIELDS, (c0, z_r0, z_u0, z_r1, z_x1)) if s >= n
-            )
-            raise VerificationError(f"key {index}: {bad}: non-canonical scalar (>= n)")
-        c = challenge(index, key, balance, rec[:231])
-        if c == 0:
-            raise VerificationError(f"key {index}: zero challenge")
-        c1 = (c - c0) % n
-        if woff == len(weights):
-            weights = secrets.token_bytes(80 * 256)
-            woff = 0
-        w1 = from_bytes(weights[woff : woff + 16], "big")
-        w2 = from_bytes(weights[woff + 16 : woff + 32], "big")
-        w3 = from_bytes(weights[woff + 32 : woff + 48], "big")
-        w4 = from_bytes(weights[woff + 48 : woff + 64], "big")
-        w5 = from_bytes(weights[woff + 64 : woff + 80], "big")
-        woff += 80
-        try:
-            add_terms(
-                (
-                    rec[0:33],
-                    rec[33:66],
-                    rec[66:99],
-                    rec[99:132],
-                    rec[132:165],
-                    rec[165:198],
-                    rec[198:231],
-                    key,
-                ),
-                (w1 * c0 + w3 * c1, w2 * c0 + w5 * c1, w1, w2, w3, w4, w5, w4 * c1),
-                _TERM_BYTES,
-            )
-        except _TermError as exc:
-            raise VerificationError(
-                f"key {index}: {_FIELD_OF_TERM[exc.position]}: {exc.reason}"
-            ) from None
-        s_g += w3 * c1 * balance + w4 * z_x1
-        s_h += w1 * z_r0 + w3 * z_r1
-        s_j += w2 * z_u0 + w5 * z_x1
-        pending.append((index, balance, c0, c1, z_r0, z_u0, z_r1, z_x1))
-        if len(pending) >= batch_keys:
-            flush()
-    flush()
-    if index + 1 != count:
-        raise VerificationError(f"the set holds {index + 1} keys, not the {count} of the proof")
-    if proof.read(1):
-        raise VerificationError("extra bytes after the last record of the proof")
-    return VerifiedAssets(total, count, digest, J)
-
-
-def _name_bad_key(
-    batch: MsmBatch, pending: list[tuple[int, int, int, int, int, int, int, int]], J: Point
-) -> None:
-    """Raise VerificationError naming the first key of a failed batch whose equations fail."""
-    for k, (index, balance, c0, c1, *z) in enumerate(pending):
-        base = _POINTS_PER_KEY * k
-        points = [batch.point(base + j) for j in range(_POINTS_PER_KEY)]
-        failed = check_key(points, balance, c0, c1, z, J)
-        if failed is not None:
-            raise VerificationError(f"key {index}: {failed} does not hold")
-    raise VerificationError("a batch of keys failed to verify")  # pragma: no cover
-
-
-# --- comparing two proofs at one block (17.7) --------------------------------------------
-#
-# A claimed key's tag is x J, with J fixed by the chain and the block, so two proofs at one
-# block that both claim a key publish the same tag for it; and no proof can carry a tag whose
-# discrete log to base J its prover does not know (both branches prove it), so a tag cannot
-# be copied from another exchange's proof to frame it. An unclaimed key's tag u J is random:
-# it collides with another proof's tag only by chance (probability about 2^-256).
-
-
-@dataclass(frozen=True)
-class TagCollision:
-    """A key both proofs tag alike: claimed by both (or its secret known to both)."""
-
-    key: bytes
-    index_a: int
-    index_b: int
-    tag: bytes
-
-
-def iter_tags(proof: BinaryIO, context: AssetsContext) -> Iterator[bytes]:
-    """The T field of every record of ``proof``, in order, after checking its header
-    against ``context`` (VerificationError otherwise, or if the proof is cut short)."""
-    try:
-        header = ProofHeader.from_bytes(proof.read(HEADER_BYTES))
-    except EncodingError as exc:
-        raise VerificationError(f"proof header: {exc}") from None
-    if header.count != context.count or header.context_digest != context.digest():
-        raise VerificationError("the proof was not made for this set, exchange and round")
-    start, end = RECORD_FIELDS["T"]
-    for index in range(header.count):
-        rec = proof.read(RECORD_BYTES)
-        if len(rec) != RECORD_BYTES:
-            raise VerificationError(f"key {index}: the proof ends inside this key's record")
-        yield rec[start:end]
-
-
-def compare_tags(
-    keys_a: Iterable[bytes],
-    proof_a: BinaryIO,
-    context_a: AssetsContext,
-    keys_b: Iterable[bytes],
-    proof_b: BinaryIO,
-    context_b: AssetsContext,
-) -> list[TagCollision]:
-    """Every key present in both sets whose two tags are equal. Both key streams must be
-    in ascending byte order (as a set file is); two sets of different blocks or chains are
-    not comparable (ParameterError): their J differ."""
-    if (context_a.chain, context_a.chain_id, context_a.block_height) != (
-        context_b.chain,
-        context_b.chain_id,
-        context_b.block_height,
-    ):
-        raise ParameterError(
-            "the two proofs are not at the same block of the same chain: their tags differ "
-            "by construction and cannot be compared"
-        )
-    it_a = zip(keys_a, iter_tags(proof_a, context_a))
-    it_b = zip(keys_b, iter_tags(proof_b, context_b))
-    out: list[TagCollision] = []
-    ia = ib = 0
-    a = next(it_a, None)
-    b = next(it_b, None)
-    while a is not None and b is not None:
-        if a[0] < b[0]:
-            a = next(it_a, None)
-            ia += 1
-        elif b[0] < a[0]:
-            b = next(it_b, None)
-            ib += 1
-        else:
-            if a[1] == b[1]:
-                out.append(TagCollision(a[0], ia, ib, a[1]))
-            a, b = next(it_a, None), next(it_b, None)
-            ia += 1
-            ib += 1
-    return out

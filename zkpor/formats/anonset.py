@@ -227,7 +227,6 @@ class AnonSetReader:
             raise ValueError("an AnonSetReader is read once")
         header = self.header
         want_fields = 3 if header.has_addresses else 2
-        decode = self.point_type.from_bytes
         check_keys = self.check_keys or header.has_addresses
         last = b""
         total = 0
@@ -240,63 +239,17 @@ class AnonSetReader:
                     f"the header announces {count} members; the file ends after {index}",
                     lineno,
                 )
-            parts = raw[:-1].split(b" ")
-            if len(parts) != want_fields or not all(parts):
-                if raw[:-1].endswith(b" ") or raw.startswith(b" ") or b"  " in raw:
-                    raise self._error("extra space (fields are separated by one space)", lineno)
-                raise self._error(
-                    f"expected {want_fields} fields ({'key balance address' if want_fields == 3 else 'key balance'})",
-                    lineno,
-                )
-            key_hex, bal_text = parts[0], parts[1]
-            if _KEY.fullmatch(key_hex) is None:
-                raise self._error(
-                    "not a compressed public key (66 lower-case hex digits, prefix 02 or 03)",
-                    lineno,
-                    "key",
-                )
-            key = bytes.fromhex(key_hex.decode("ascii"))
-            if key <= last:
-                reason = (
-                    "key appears twice (also on the line before)"
-                    if key == last
-                    else "keys are not in ascending order"
-                )
-                raise self._error(reason, lineno, "key")
+            parts = self._fields(raw, want_fields, lineno)
+            key, point = self._key(parts[0], last, check_keys, lineno)
             last = key
-            point = None
-            if check_keys:
-                try:
-                    point = decode(key)
-                except EncodingError as exc:
-                    raise self._error(str(exc), lineno, "key") from None
-            if _BALANCE.fullmatch(bal_text) is None:
-                raise self._error(
-                    "not a balance in base units (decimal digits, no leading zeros)",
-                    lineno,
-                    "balance",
-                )
-            balance = int(bal_text)
-            if balance >= U64:
-                raise self._error("balance must be below 2^64", lineno, "balance")
+            balance = self._balance(parts[1], lineno)
             total += balance
             if total >= U64:
                 raise self._error("the total of the balances reaches 2^64", lineno, "balance")
             address = None
             if header.has_addresses:
                 assert point is not None
-                addr = parts[2]
-                if _ADDRESS.fullmatch(addr) is None:
-                    raise self._error(
-                        "not an address (0x and 40 lower-case hex digits)", lineno, "address"
-                    )
-                address = addr.decode("ascii")
-                if ethereum_address(point) != address:
-                    raise self._error(
-                        "address is not the key's (Keccak-256 of x || y, last 20 bytes)",
-                        lineno,
-                        "address",
-                    )
+                address = self._address(parts[2], point, lineno)
             yield Member(index, key, balance, address)
         if self._fh.read(1):
             raise self._error(
@@ -304,6 +257,65 @@ class AnonSetReader:
             )
         self.total = total
         self._done = True
+
+    def _fields(self, raw: bytes, want: int, lineno: int) -> list[bytes]:
+        """The line's fields, separated by exactly one space."""
+        parts = raw[:-1].split(b" ")
+        if len(parts) != want or not all(parts):
+            if raw[:-1].endswith(b" ") or raw.startswith(b" ") or b"  " in raw:
+                raise self._error("extra space (fields are separated by one space)", lineno)
+            names = "key balance address" if want == 3 else "key balance"
+            raise self._error(f"expected {want} fields ({names})", lineno)
+        return parts
+
+    def _key(
+        self, key_hex: bytes, last: bytes, check: bool, lineno: int
+    ) -> tuple[bytes, Point | None]:
+        """The key's 33 bytes (strictly above ``last``) and, when ``check``, its point."""
+        if _KEY.fullmatch(key_hex) is None:
+            raise self._error(
+                "not a compressed public key (66 lower-case hex digits, prefix 02 or 03)",
+                lineno,
+                "key",
+            )
+        key = bytes.fromhex(key_hex.decode("ascii"))
+        if key <= last:
+            reason = (
+                "key appears twice (also on the line before)"
+                if key == last
+                else "keys are not in ascending order"
+            )
+            raise self._error(reason, lineno, "key")
+        if not check:
+            return key, None
+        try:
+            return key, self.point_type.from_bytes(key)
+        except EncodingError as exc:
+            raise self._error(str(exc), lineno, "key") from None
+
+    def _balance(self, text: bytes, lineno: int) -> int:
+        if _BALANCE.fullmatch(text) is None:
+            raise self._error(
+                "not a balance in base units (decimal digits, no leading zeros)",
+                lineno,
+                "balance",
+            )
+        balance = int(text)
+        if balance >= U64:
+            raise self._error("balance must be below 2^64", lineno, "balance")
+        return balance
+
+    def _address(self, addr: bytes, point: Point, lineno: int) -> str:
+        if _ADDRESS.fullmatch(addr) is None:
+            raise self._error("not an address (0x and 40 lower-case hex digits)", lineno, "address")
+        address = addr.decode("ascii")
+        if ethereum_address(point) != address:
+            raise self._error(
+                "address is not the key's (Keccak-256 of x || y, last 20 bytes)",
+                lineno,
+                "address",
+            )
+        return address
 
     @property
     def digest(self) -> bytes:

@@ -25,9 +25,9 @@ from zkpor.atomicfile import atomic_writer
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group import Point
 from zkpor.crypto.group.scalar import RandomSource
-from zkpor.crypto.private_assets import (
+from zkpor.crypto.private_assets import AssetsContext
+from zkpor.crypto.private_assets_verifier import (
     DEFAULT_BATCH_KEYS,
-    AssetsContext,
     TagCollision,
     compare_tags,
     verify_assets,
