@@ -1,4 +1,4 @@
-/** vectors/v1/ for the layers below the tree: xmd, hash_to_curve, generators, transcript, pedersen, range proofs. */
+/** vectors/v2/ for the layers below the tree: xmd, hash_to_curve, generators, transcript, pedersen, range proofs. */
 import { test } from 'node:test';
 import { bytesToHex, hexToBytes } from '../src/bytes.js';
 import { expandMessageXmd, hashToCurveTrace } from '../src/h2c.js';

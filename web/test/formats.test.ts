@@ -1,5 +1,5 @@
 /**
- * vectors/v1/ for the files the page's decoders and reserve checks apply: zkpi.json (8.1a),
+  * vectors/v2/ for the files the page's decoders and reserve checks apply: zkpi.json (8.1a),
  * inclusion_exchange.json (8.1, 8.2 step 1), reserves.json (10.2-10.5, 10.7) and ratio.json
  * (the manifest's `min_ratio`, 11.7). What the page does not do is skipped by name, with why.
  */

@@ -1,4 +1,4 @@
-/** vectors/v1/ for the tree, inclusion, solvency and manifest layers. */
+/** vectors/v2/ for the tree, inclusion, solvency and manifest layers. */
 import { test } from 'node:test';
 import { bytesToHex, hexToBytes, utf8 } from '../src/bytes.js';
 import { pointFromBytes, pointToBytes, G, mul } from '../src/group.js';
@@ -153,7 +153,7 @@ test('manifest.json', () => {
 });
 
 /**
- * Every file of vectors/v1/ and what the browser does with it: a layer (the test that runs it)
+ * Every file of vectors/v2/ and what the browser does with it: a layer (the test that runs it)
  * or skipped, with why. A new vector file fails this test until it is given a status here.
  */
 const STATUS: Record<string, string> = {

@@ -1,4 +1,4 @@
-/** vectors/v1/r1cs.json (arithmetic-circuit proofs) and vectors/v1/margin.json (collateral proofs). */
+/** vectors/v2/r1cs.json (arithmetic-circuit proofs) and vectors/v2/margin.json (collateral proofs). */
 import { test } from 'node:test';
 import { bytesToHex, hexToBytes, utf8 } from '../src/bytes.js';
 import { G, mul, pointFromBytes, pointToBytes, type Point } from '../src/group.js';

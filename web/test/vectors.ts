@@ -1,12 +1,12 @@
 /**
- * Loading vectors/v1/*.json (wycheproof layout, docs/vectors.md). vectors/ holds frozen
- * releases (vectors/README.md); the page implements the v1 formats. ZKPOR_VECTORS picks
+ * Loading vectors/v2/*.json (wycheproof layout, docs/vectors.md). vectors/ holds frozen
+ * releases (vectors/README.md); the page implements the formats of the newest (v2). ZKPOR_VECTORS picks
  * another release folder.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const VECTORS = process.env.ZKPOR_VECTORS ?? join(process.cwd(), '..', 'vectors', 'v1');
+export const VECTORS = process.env.ZKPOR_VECTORS ?? join(process.cwd(), '..', 'vectors', 'v2');
 
 export type Test = Record<string, any> & { tcId: number; result: 'valid' | 'invalid'; comment: string; flags: string[] };
 export type Group = Record<string, any> & { type: string; tests: Test[] };

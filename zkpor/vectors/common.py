@@ -26,7 +26,7 @@ __all__ = [
     "seeded",
 ]
 
-VECTORS_VERSION: Final[str] = "zkpor-vectors-v1"
+VECTORS_VERSION: Final[str] = "zkpor-vectors-v2"
 SEED_PREFIX: Final[bytes] = b"zkpor-vectors-v1/"
 
 # The files, in generation and report order.
