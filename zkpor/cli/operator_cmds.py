@@ -22,6 +22,7 @@ from zkpor.cli.app import app
 from zkpor.cli.common import Bars, console, data_console, shown_line
 from zkpor.errors import InputError
 from zkpor.prover.liabilities.progress import ProgressDisplay, ProgressMonitor
+from zkpor.prover.private_reserves import PrivateInput, parse_private_option
 
 if TYPE_CHECKING:
     from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary
@@ -97,6 +98,18 @@ _Reserves = Annotated[
 _Exchange = Annotated[
     str | None, typer.Option("--exchange", help="Exchange name, as signed by every address.")
 ]
+_PrivateReserves = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--private-reserves",
+        metavar="ASSET=SET,KEYS",
+        help=(
+            "Reserves of ASSET proven among the keys of the anonymity set file SET without "
+            "naming them; KEYS is the file of the exchange's secret keys (mode 0600). "
+            "Repeat per asset."
+        ),
+    ),
+]
 _MinRatio = Annotated[
     str, typer.Option("--min-ratio", help="Prove reserves >= RATIO x liabilities (e.g. 1.05).")
 ]
@@ -130,6 +143,7 @@ class _ProveInputs:
     exchange: str | None
     ratio: tuple[int, int]
     disclose_totals: bool
+    private: tuple[PrivateInput, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +176,7 @@ def prove(
     exchange: _Exchange = None,
     min_ratio: _MinRatio = "1",
     disclose_totals: _DiscloseTotals = False,
+    private_reserves: _PrivateReserves = None,
     chunk_height: _ChunkHeight = None,
     as_json: _Json = False,
     quiet: _Quiet = False,
@@ -194,6 +209,7 @@ def prove(
         min_ratio=min_ratio,
         disclose_totals=disclose_totals,
         chunk_height=chunk_height,
+        private_reserves=private_reserves or [],
     )
     run = _run_round(
         balances,
@@ -225,6 +241,7 @@ def _prove_inputs(
     min_ratio: str,
     disclose_totals: bool,
     chunk_height: int | None,
+    private_reserves: list[str],
 ) -> _ProveInputs:
     """Check prove's options before any work, in this order: --reserves and --exchange go
     together, --min-ratio and --disclose-totals need them, --chunk-height and --workers are
@@ -236,8 +253,11 @@ def _prove_inputs(
 
     if (reserves is None) != (exchange is None):
         raise InputError("--reserves and --exchange go together")
-    if reserves is None and (min_ratio != "1" or disclose_totals):
-        raise InputError("--min-ratio and --disclose-totals need --reserves and --exchange")
+    if reserves is None and (min_ratio != "1" or disclose_totals or private_reserves):
+        raise InputError(
+            "--min-ratio, --disclose-totals and --private-reserves need --reserves and --exchange"
+        )
+    private = tuple(parse_private_option(text) for text in private_reserves)
     if chunk_height is not None and chunk_height < 1:
         raise InputError("--chunk-height must be at least 1")
     if workers is not None and workers < 1:
@@ -253,7 +273,7 @@ def _prove_inputs(
         chunk_height=chunk_height,
         debt_pad_granularity=debt_pad_granularity,
     )
-    return _ProveInputs(master, opts, reserves, exchange, ratio, disclose_totals)
+    return _ProveInputs(master, opts, reserves, exchange, ratio, disclose_totals, private)
 
 
 class _ResumeNotice:
@@ -312,6 +332,7 @@ def _run_round(
                 disclose_totals=inputs.disclose_totals,
                 progress=progress,
                 on_resume=notice,
+                private=inputs.private,
             )
         except KeyboardInterrupt:
             interrupted(executor, progress, as_json)

@@ -35,7 +35,7 @@ def publish(
     \b
       zkpor publish bundle --out site
     """
-    from zkpor.prover.publish import publish_folder
+    from zkpor.prover.published import publish_folder
 
     written = publish_folder(bundle, out)
     for path in written:

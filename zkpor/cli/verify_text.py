@@ -94,19 +94,36 @@ def _address_lines(addresses: Sequence[tuple[str, str]], indent: str) -> list[st
     return out
 
 
-def reserve_lines(report: ManifestReport, *, addresses: bool, indent: str = "  ") -> list[str]:
+def _private_line(sym: str, keys: int, block: int, audited: bool) -> str:
+    """The line of an asset whose reserves include a private proof of assets (17.11)."""
+    checked = (
+        "every key's proof checked" if audited else "the per-key proof is checked by the full audit"
+    )
+    return f"reserves of {sym}: proven among {keys} keys at block {block} (private); {checked}"
+
+
+def reserve_lines(
+    report: ManifestReport, *, addresses: bool, indent: str = "  ", audited: bool = False
+) -> list[str]:
     """Per asset: what the solvency proof showed, its chain and block, the disclosed
-    totals (or that they were not disclosed) and, with ``addresses``, every address."""
+    totals (or that they were not disclosed) and, with ``addresses``, every address.
+    ``audited``: the private reserves' per-key proofs were checked (a full audit)."""
     lines: list[str] = []
     more = indent + "  "
     for sym, info in report.assets.items():
         ratio = "" if info.min_ratio == "1/1" else f" x {info.min_ratio}"
         net = " (equity minus debt)" if info.net else ""
         count = len(info.addresses)
-        lines += wrapped(
-            f"{sym}: reserves {decimal(info.reserves)} cover liabilities{net}{ratio} (proven)",
-            indent,
+        held = (
+            f"{decimal(info.reserves)} at signed addresses and private reserves"
+            if info.private_keys is not None
+            else decimal(info.reserves)
         )
+        lines += wrapped(f"{sym}: reserves {held} cover liabilities{net}{ratio} (proven)", indent)
+        if info.private_keys is not None:
+            lines += wrapped(
+                _private_line(sym, info.private_keys, info.block_height, audited), more
+            )
         block = f"block {info.block_height}"
         lines.append(
             f"{more}chain {info.chain}, {block}, {count} signed address{'es' if count != 1 else ''}"
@@ -211,7 +228,7 @@ def audit_lines(report: AuditReport) -> list[str]:
         )
     if m is not None:
         lines += wrapped(f"Manifest of {m.exchange}, every asset and signature verified:", "", "")
-        lines += reserve_lines(m, addresses=False)
+        lines += reserve_lines(m, addresses=False, audited=True)
         matched = digest_lines(m, indent="")
         lines += [line.replace("- the manifest's", "The manifest's", 1) for line in matched]
     lines.append("Not checked (no verifier can, from these files):")

@@ -66,6 +66,7 @@ __all__ = [
     "ManifestAsset",
     "ManifestReserves",
     "Parameters",
+    "PrivateReserves",
     "Solvency",
     "canonical_json",
     "manifest_digest",
@@ -141,6 +142,19 @@ class Solvency(StrictModel):
     debt: DisclosedLiabilities | None = absent_if_none()
 
 
+class PrivateReserves(StrictModel):
+    """Reserves proven among an anonymity set without naming the keys (docs/spec/
+    private-reserves.md, 17.11): the set and the proof are published beside the manifest as
+    ``private-reserves/ASSET.set`` and ``private-reserves/ASSET.proof``; the manifest binds
+    their SHA-256 digests, the set's size and the reserves commitment sum(P_i) the proof
+    yields, which the solvency proof adds to the public reserves (11.9)."""
+
+    set_digest: Hex32
+    proof_digest: Hex32
+    keys: int = Field(ge=1, lt=2**32)
+    commitment: Hex33
+
+
 class ManifestAsset(StrictModel):
     decimals: int = Field(ge=0, le=30)
     leaf_count: int = Field(ge=1)
@@ -152,6 +166,7 @@ class ManifestAsset(StrictModel):
     price: DecimalText | None = absent_if_none()
     tiers: list[Tier] | None = absent_if_none(min_length=1, max_length=64)
     debt: DebtRoot | None = absent_if_none()
+    private_reserves: PrivateReserves | None = absent_if_none()
 
 
 class Manifest(StrictModel):

@@ -106,11 +106,17 @@ def check_terms(reserves: int, p: int, q: int) -> None:
 
 
 def solvency_commitment(
-    reserves: int, root_commitment: Point, p: int = 1, q: int = 1, gens: GeneratorSet | None = None
+    reserves: int,
+    root_commitment: Point,
+    p: int = 1,
+    q: int = 1,
+    gens: GeneratorSet | None = None,
+    private: Point | None = None,
 ) -> Point:
-    """D = (q R) G - p C_L."""
+    """D = (q R) G - p C_L, plus q C_P when private reserves commit C_P (11.9)."""
     g = gens or generators()
-    return g.G * (q * reserves % N) - root_commitment * p
+    d = g.G * (q * reserves % N) - root_commitment * p
+    return d + private * q if private is not None else d
 
 
 def verify_solvency(
@@ -122,14 +128,16 @@ def verify_solvency(
     gens: GeneratorSet | None = None,
     *,
     context: bytes = b"",
+    private: Point | None = None,
 ) -> None:
     """Raise VerificationError unless ``proof`` shows q R >= p L for C_L = root_commitment,
-    made with the same ``context``."""
+    made with the same ``context``; with ``private`` (C_P, opening to R_P < 2^64 as the
+    private proof of assets shows), q (R + R_P) >= p L (11.9)."""
     try:
         check_terms(reserves, p, q)
     except ParameterError as exc:
         raise VerificationError(str(exc)) from None
-    d = solvency_commitment(reserves, root_commitment, p, q, gens)
+    d = solvency_commitment(reserves, root_commitment, p, q, gens, private)
     c_lo = d - proof.c_hi * SHIFT
     if c_lo.is_identity() or proof.c_hi.is_identity():
         raise VerificationError("solvency commitments must not be the identity")

@@ -11,10 +11,9 @@ C_net = C_E - C_D opens to (E - D, r_E - r_D), and the proof shows q R >= p (E -
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,6 @@ from zkpor.crypto.group import Point
 from zkpor.crypto.pedersen import Opening
 from zkpor.errors import InsolventError
 from zkpor.formats.amounts import format_units
-from zkpor.formats.auditfile import AUDIT_FORMAT, AUDIT_TABLES
 from zkpor.formats.manifest import (
     MANIFEST_FORMAT,
     DisclosedLiabilities,
@@ -39,12 +37,12 @@ from zkpor.formats.manifest import (
     solvency_context,
     statement_digest,
 )
-from zkpor.formats.models import Roots
 from zkpor.protocol.sumtree import debt_tree
 from zkpor.prover.liabilities.inputs import AssetsFile, AssetSpec
 from zkpor.prover.liabilities.precheck import shortfall_message, uncovered
 from zkpor.prover.liabilities.prover import ProveOptions, ProveSummary, margin_fields
 from zkpor.prover.liabilities.store import open_private, private_path
+from zkpor.prover.private_reserves import PrivateInput, PrivateProven
 from zkpor.prover.solvency import prove_solvency
 from zkpor.reserves import AssetReserves, ReservesReport, ReservesSnapshot
 
@@ -73,11 +71,13 @@ def build_manifest(
     disclose_totals: bool = False,
     specs: dict[str, AssetSpec] | None = None,
     quote: tuple[str, int] | None = None,
+    private: Mapping[str, PrivateProven] | None = None,
 ) -> Manifest:
     """The manifest for a finished tree build in ``bundle``. Raises InsolventError naming
     the first asset whose reserves do not cover its liabilities (times the ratio): net of
     debts for an asset with a debt tree. ``specs`` and ``quote`` give the margin terms
-    (prices and tiers) published with a quote.
+    (prices and tiers) published with a quote; ``private`` the proven private reserves of
+    the assets that have them (their commitments add to the reserves, 11.9).
 
     Built in two passes: every field but the solvency proofs, then each asset's proof bound
     to the statement digest of the first pass (:func:`zkpor.formats.manifest.statement_digest`)."""
@@ -87,7 +87,12 @@ def build_manifest(
         sym: tree_openings[sym] - debts[sym] if sym in debts else tree_openings[sym]
         for sym in summary.assets
     }
-    _check_solvent(summary, report, openings, ratio)
+    private = private or {}
+    reserves_totals = {
+        sym: total + (private[sym].opening.value if sym in private else 0)
+        for sym, total in report.totals.items()
+    }
+    _check_solvent(summary, reserves_totals, openings, ratio)
     by_asset = {entry.asset: entry for entry in snapshot.assets}
     assets: dict[str, ManifestAsset] = {}
     for sym in summary.assets:
@@ -96,6 +101,8 @@ def build_manifest(
             margin.update(margin_fields(specs[sym]))
         if sym in summary.debts:
             margin["debt"] = summary.debts[sym]
+        if sym in private:
+            margin["private_reserves"] = private[sym].entry
         assets[sym] = _manifest_asset(
             summary.assets[sym],
             by_asset[sym],
@@ -105,19 +112,20 @@ def build_manifest(
             margin,
         )
     draft = _draft(exchange, round_id, arity, assets, quote)
-    return _with_solvency_proofs(draft, report, openings, ratio)
+    private_openings = {sym: p.opening for sym, p in private.items()}
+    return _with_solvency_proofs(draft, report, openings, ratio, private_openings)
 
 
 def _check_solvent(
     summary: ProveSummary,
-    report: ReservesReport,
+    reserves_totals: dict[str, int],
     openings: dict[str, Opening],
     ratio: tuple[int, int],
 ) -> None:
-    """InsolventError naming every asset whose reserves do not cover ``openings`` (the
-    liabilities, net of debts) times the ratio."""
+    """InsolventError naming every asset whose reserves (signed and private) do not cover
+    ``openings`` (the liabilities, net of debts) times the ratio."""
     short = uncovered(
-        report.totals,
+        reserves_totals,
         {sym: openings[sym].value for sym in summary.assets},
         ratio,
         {sym: sym in summary.debts for sym in summary.assets},
@@ -217,9 +225,10 @@ def _with_solvency_proofs(
     report: ReservesReport,
     openings: dict[str, Opening],
     ratio: tuple[int, int],
+    private: dict[str, Opening],
 ) -> Manifest:
-    """The second pass: each asset's solvency proof over ``openings`` (net liabilities),
-    bound to the draft's statement digest."""
+    """The second pass: each asset's solvency proof over ``openings`` (net liabilities) and
+    the ``private`` reserves' openings, bound to the draft's statement digest."""
     p, q = ratio
     statement = statement_digest(draft)
     data = draft.model_dump(mode="json")
@@ -231,6 +240,7 @@ def _with_solvency_proofs(
             q,
             asset=sym,
             context=solvency_context(statement, sym),
+            private=private.get(sym),
         )
         commitment = Point.from_bytes(bytes.fromhex(asset.root_commitment))
         assert proof.range_proof.rounds == 7 and not commitment.is_identity()
@@ -263,6 +273,7 @@ def prove_round(
     disclose_totals: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     on_resume: Callable[[Path], None] | None = None,
+    private: Sequence[PrivateInput] = (),
 ) -> tuple[ProveSummary, str | None]:
     """A whole round: check the reserves snapshot (if given) first, build the trees, then
     prove solvency per asset and write the manifest before the bundle is renamed into place.
@@ -271,7 +282,8 @@ def prove_round(
     InputError for bad input or reserves (every problem listed; the exchange name must pass
     the identifier rules, at most 100 bytes), VerificationError when the finished trees fail
     the prover's self-check (nothing published), and InsolventError naming an asset that is
-    not covered (in both cases the finished trees stay in BUNDLE.partial).
+    not covered (in both cases the finished trees stay in BUNDLE.partial). ``private``:
+    assets whose reserves include a private proof of assets over a set (17.11).
     """
     from zkpor.errors import InputError
     from zkpor.formats.identifiers import check_text
@@ -292,11 +304,15 @@ def prove_round(
     if reserves is not None and exchange is not None:
         checked = _checked_reserves(reserves, exchange, opts.round_id, assets_file)
     # one quick pass over the CSV: bad and repeated rows, and a shortfall, before any tree
+    private_step = _private_inputs(private, checked, assets_cfg, master_secret)
     totals = scan_balances(balances, assets_cfg.by_symbol())
     if checked is not None:
         decimals = {a.symbol: a.decimals for a in assets_cfg.assets}
-        check_covered(totals, checked[1].totals, ratio, decimals)
-    step = _ManifestStep(checked, opts, ratio, disclose_totals, assets_cfg)
+        covered = dict(checked[1].totals)
+        for sym, claimed in (private_step.totals if private_step else {}).items():
+            covered[sym] = covered.get(sym, 0) + claimed
+        check_covered(totals, covered, ratio, decimals)
+    step = _ManifestStep(checked, opts, ratio, disclose_totals, assets_cfg, private_step)
     with naming_inputs(input_parts(balances, assets_file, _resume_params(opts))):
         summary = prove_liabilities(
             balances,
@@ -310,6 +326,44 @@ def prove_round(
             on_resume=on_resume,
         )
     return summary, step.digest
+
+
+@dataclass(frozen=True)
+class _PrivateStep:
+    """The private reserves of a run: inputs, owned keys, claimed totals, master secret."""
+
+    inputs: dict[str, PrivateInput]
+    keys: dict[str, dict[bytes, int]]
+    totals: dict[str, int]
+    master_secret: bytes
+
+
+def _private_inputs(
+    private: Sequence[PrivateInput],
+    checked: tuple[ReservesSnapshot, ReservesReport, str] | None,
+    assets_cfg: AssetsFile,
+    master_secret: bytes,
+) -> _PrivateStep | None:
+    """Check the --private-reserves inputs and sum each asset's owned balances."""
+    from zkpor.errors import InputError
+    from zkpor.prover.private_reserves import claimed_totals, load_keys
+
+    if not private:
+        return None
+    if checked is None:
+        raise InputError("--private-reserves needs --reserves and --exchange")
+    inputs: dict[str, PrivateInput] = {}
+    for item in private:
+        if item.asset in inputs:
+            raise InputError(f"--private-reserves names {item.asset} twice")
+        if item.asset not in {a.symbol for a in assets_cfg.assets}:
+            raise InputError(f"--private-reserves {item.asset}: not an asset of the assets file")
+        inputs[item.asset] = item
+    keys = {sym: load_keys(item.keys_path) for sym, item in inputs.items()}
+    entries = {e.asset: e for e in checked[0].assets}
+    decimals = {a.symbol: a.decimals for a in assets_cfg.assets}
+    totals = claimed_totals(inputs, keys, entries, decimals)
+    return _PrivateStep(inputs, keys, totals, master_secret)
 
 
 def _checked_reserves(
@@ -356,6 +410,7 @@ class _ManifestStep:
     ratio: tuple[int, int]
     disclose_totals: bool
     assets_cfg: AssetsFile
+    private: _PrivateStep | None = None
     digest: str | None = None
 
     def __call__(self, partial: Path, summary: ProveSummary) -> None:
@@ -365,6 +420,18 @@ class _ManifestStep:
             return
         snapshot, report, exchange = self.checked
         quote = self.assets_cfg.quote
+        proven = None
+        if self.private is not None:
+            from zkpor.prover.private_reserves import prove_private
+
+            proven = prove_private(
+                partial,
+                self.private.inputs,
+                self.private.keys,
+                exchange=exchange,
+                round_id=self.opts.round_id,
+                master_secret=self.private.master_secret,
+            )
         manifest = build_manifest(
             partial,
             summary,
@@ -377,160 +444,6 @@ class _ManifestStep:
             disclose_totals=self.disclose_totals,
             specs=self.assets_cfg.by_symbol(),
             quote=(quote.symbol, quote.decimals) if quote is not None else None,
+            private=proven,
         )
         self.digest = write_manifest(partial, manifest)
-
-
-# What a finished bundle publishes, in this order; never ``private/`` (every balance and
-# opening in clear) nor anything else the folder may hold.
-PUBLISHED_FILES = ("manifest.json", "manifest.sha256", "roots.json", "audit.sqlite")
-
-
-def publish_folder(bundle: Path, out: Path) -> list[Path]:
-    """Copy the public files of ``bundle`` into the new folder ``out`` and write the
-    browser verifier (index.html) beside them; return the paths written.
-
-    Refuses (InputError) an unfinished or missing bundle, an ``out`` inside the bundle (or
-    the bundle inside ``out``), and an ``out`` that exists and is not an empty folder. The
-    files are copied into a temporary sibling folder that is renamed to ``out`` at the
-    end: ``out`` never holds part of a round. manifest.sha256 must be the digest of
-    manifest.json (a stale digest would be published as the round's)."""
-    import shutil
-    import tempfile
-
-    from zkpor.errors import InputError
-    from zkpor.web import PAGE_NAME, write_page
-
-    src = bundle.resolve()
-    if src.name.endswith(".partial"):
-        raise InputError(
-            "an unfinished run (BUNDLE.partial): finish it with zkpor prove first",
-            source=str(bundle),
-        )
-    if not (src / "audit.sqlite").is_file() or not (src / "roots.json").is_file():
-        raise InputError(
-            "not a finished bundle (no audit.sqlite and roots.json)", source=str(bundle)
-        )
-    dest = out.resolve()
-    if dest == src or src in dest.parents or dest in src.parents:
-        raise InputError(
-            "the publish folder must be outside the bundle (the bundle holds private/)",
-            source=str(out),
-        )
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError("exists and is not an empty folder; choose a new one", source=str(out))
-    names = [n for n in PUBLISHED_FILES if os.path.lexists(src / n)]
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        # copy first, then check the copies: what is checked is what is published
-        for name in names:
-            _copy_regular(src / name, staging / name, bundle)
-        check_published(staging, str(bundle))
-        write_page(staging)
-        os.chmod(staging, 0o755)
-        if out.exists():
-            out.rmdir()  # empty (checked above)
-        staging.rename(dest)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return [out / n for n in [*names, PAGE_NAME]]
-
-
-def _copy_regular(path: Path, target: Path, bundle: Path) -> None:
-    """Copy ``path`` to ``target`` (mode 0644) only if it is a regular file, not followed
-    through a symbolic link (a link could point at the private store or a key file)."""
-    import stat
-
-    from zkpor.errors import InputError
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise InputError(
-            f"{path.name}: not a regular file of the bundle ({exc.strerror})", source=str(bundle)
-        ) from None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise InputError(f"{path.name}: not a regular file", source=str(bundle))
-        with open(target, "xb") as dst:
-            while chunk := fh.read(1 << 20):
-                dst.write(chunk)
-    os.chmod(target, 0o644)
-
-
-# The tables of a published audit file (docs/spec/bundle-and-audit.md 9.3; margin tables 16.7): nothing else,
-# so a private store (leaves, root_openings, chunk_roots ...) can never pass as one.
-
-
-def check_published(folder: Path, source: str) -> None:
-    """The files about to be published agree with each other and are what they claim:
-    roots.json parses as roots; audit.sqlite is a finished audit file (only the audit
-    tables, no ``progress`` table of an unfinished run, the round and the roots of
-    roots.json); a manifest is the digest's, and names the same round and roots."""
-    from zkpor.errors import InputError
-    from zkpor.formats.strictjson import parse_public
-    from zkpor.verify.manifest import manifest_roots
-    from zkpor.verify.trees import check_schema, connect_readonly
-
-    roots = parse_public(Roots, (folder / "roots.json").read_bytes(), f"{source}/roots.json")
-    audit_source = f"{source}/audit.sqlite"
-    try:
-        conn = connect_readonly(folder / "audit.sqlite")
-        try:
-            check_schema(conn, audit_source)
-            tables = {
-                str(n).lower()
-                for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            if "progress" in tables:
-                raise InputError("an unfinished run (progress table present)", source=audit_source)
-            if not tables <= AUDIT_TABLES:
-                extra = ", ".join(sorted(tables - AUDIT_TABLES))
-                raise InputError(
-                    f"not a published audit file (tables {extra})", source=audit_source
-                )
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            rows = conn.execute(
-                "SELECT asset, leaf_count, depth, root_hash, root_commitment FROM assets"
-            ).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"not a SQLite audit file ({exc})", source=audit_source) from None
-    if meta.get("format") != AUDIT_FORMAT or meta.get("round_id") != roots.round_id:
-        raise InputError(
-            "audit file and roots.json are not of the same finished round", source=audit_source
-        )
-    in_audit = {str(a): (int(n), int(d), bytes(h).hex(), bytes(c).hex()) for a, n, d, h, c in rows}
-    in_roots = _root_tuples(roots)
-    if in_audit != in_roots:
-        raise InputError("audit.sqlite and roots.json hold different roots", source=source)
-    if (folder / "manifest.json").exists():
-        manifest = parse_public(
-            Manifest, (folder / "manifest.json").read_bytes(), f"{source}/manifest.json"
-        )
-        digest_file = folder / "manifest.sha256"
-        stated = digest_file.read_text().strip() if digest_file.exists() else ""
-        if stated != manifest_digest(manifest):
-            raise InputError("manifest.sha256 is not the digest of manifest.json", source=source)
-        stated_roots = manifest_roots(manifest)
-        if _root_tuples(stated_roots) != in_roots or (
-            stated_roots.round_id,
-            stated_roots.arity,
-        ) != (roots.round_id, roots.arity):
-            raise InputError("manifest.json and roots.json hold different roots", source=source)
-
-
-def _root_tuples(roots: Roots) -> dict[str, tuple[int, int, str, str]]:
-    """Every tree's (leaf count, depth, root hash, root commitment), debt trees as SYM/debt."""
-    out = {
-        sym: (r.leaf_count, r.depth, r.root_hash, r.root_commitment)
-        for sym, r in roots.assets.items()
-    }
-    for sym, r in roots.assets.items():
-        if r.debt is not None:
-            d = r.debt
-            out[debt_tree(sym)] = (d.leaf_count, d.depth, d.root_hash, d.root_commitment)
-    return out

@@ -29,14 +29,20 @@ def prove_solvency(
     gens: GeneratorSet | None = None,
     rng: RandomSource | None = None,
     context: bytes = b"",
+    private: Opening | None = None,
 ) -> SolvencyProof:
     """Prove q R >= p L for the root opening ``liabilities``; InsolventError otherwise.
-    ``context`` is bound into the proof's transcript (module doc).
+    ``context`` is bound into the proof's transcript (module doc). ``private``: the opening
+    (R_P, r_P) of private reserves' commitment C_P; then d = q (R + R_P) - p L, blinding
+    q r_P - p r_L (docs/spec/solvency-and-manifest.md, 11.9).
 
     ``rng`` (for r_hi and the range proof) is for test vectors only (:mod:`zkpor.crypto.drbg`)."""
     check_terms(reserves, p, q)
     g = gens or generators()
-    d = q * reserves - p * liabilities.value
+    private_value = private.value if private is not None else 0
+    if not 0 <= private_value < 2**64:
+        raise ParameterError("private reserves must be in [0, 2^64)")
+    d = q * (reserves + private_value) - p * liabilities.value
     if d < 0:
         label = f"asset {asset}: " if asset else ""
         ratio = "" if p == q else f" x {p}/{q}"
@@ -44,7 +50,7 @@ def prove_solvency(
     if d >= 2**128:
         raise ParameterError("reserves exceed liabilities by more than 2^128 base units")
     d_lo, d_hi = d % SHIFT, d // SHIFT
-    r_d = (-p * liabilities.blinding) % N
+    r_d = (-p * liabilities.blinding + (q * private.blinding if private is not None else 0)) % N
     r_hi = random_scalar(rng)
     r_lo = (r_d - SHIFT * r_hi) % N
     from zkpor.crypto.rangeproof.prover import prove

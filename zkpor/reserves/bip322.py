@@ -53,6 +53,7 @@ __all__ = [
     "message_hash",
     "needs_bip322",
     "p2tr_address",
+    "segwit_program",
     "sign_p2tr",
     "verify",
     "verify_form",
@@ -110,6 +111,14 @@ def address_kind(address: str, chain: str) -> AddressKind:
         f"address: witness version {version} with a {size}-byte program is not supported "
         "(P2WPKH, P2WSH, P2TR)"
     )
+
+
+def segwit_program(address: str, chain: str) -> bytes:
+    """The witness program of a native segwit ``address`` (checked as :func:`address_kind`
+    checks it): 20 bytes for P2WPKH, 32 for P2WSH and P2TR (the output key's x)."""
+    address_kind(address, chain)
+    _, program = _embit("bech32").decode(_HRP[chain], address.lower())
+    return bytes(program)
 
 
 def message_hash(message: str) -> bytes:

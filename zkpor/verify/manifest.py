@@ -7,7 +7,8 @@ function per step, in its order:
    compared) (:func:`_check_digest`);
 2. the parameters: generator set, arity (:func:`_check_parameters`);
 3. per asset (:func:`_check_asset`): depth against leaf count, reserves total equal to the
-   sum of the balances, the root and proof decode, the solvency proof (bound to the
+   sum of the balances, the root, proof and private reserves commitment decode, the
+   solvency proof (with C_P added when the asset has private reserves, 11.9; bound to the
    manifest's statement digest, so no other field can have changed), the disclosed
    liabilities opening the root when present;
 4. across assets: no holding (the native coin or one token contract, at one address, on
@@ -19,7 +20,9 @@ function per step, in its order:
    :func:`_check_reserve_signatures`).
 
 What no verifier can check from the manifest: that the balances are on chain at the block
-height, and that no customer was left out of the trees (docs/threat-model.md).
+height, that no customer was left out of the trees (docs/threat-model.md), and that the
+private reserves commitment is what the per-key proof over the set yields (the audit checks
+that: :mod:`zkpor.verify.private_reserves`).
 """
 
 from __future__ import annotations
@@ -70,6 +73,12 @@ class AssetReport:
     token_contract: str | None = None  # the ERC-20 contract (absent: the chain's native coin)
     chain_id: int | None = None
     token_known: bool = False  # token_contract is the known contract of the symbol (10.5)
+    private_keys: int | None = None  # reserves also proven among this many keys (17.11)
+
+    @property
+    def private(self) -> bool:
+        """The asset's reserves include a private proof of assets (checked by the audit)."""
+        return self.private_keys is not None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -87,6 +96,11 @@ class AssetReport:
             ),
             **({"chain_id": self.chain_id} if self.chain_id is not None else {}),
             "signed_addresses": [{"address": a, "balance": b} for a, b in self.addresses],
+            **(
+                {"private_reserves": {"keys": self.private_keys, "block_height": self.block_height}}
+                if self.private_keys is not None
+                else {}
+            ),
         }
 
 
@@ -184,11 +198,13 @@ def normalize_digest(text: str) -> str:
 @dataclass(frozen=True)
 class _Decoded:
     """One asset's decoded points and proof (step 3.3): the root commitment, the debt root
-    commitment (None without a debt tree) and the solvency proof."""
+    commitment (None without a debt tree), the solvency proof and the private reserves'
+    commitment C_P (None without private reserves)."""
 
     root: Point
     debt_root: Point | None
     proof: SolvencyProof
+    private: Point | None = None
 
 
 def _check_digest(manifest: Manifest, expected_digest: str | None) -> tuple[str, bool | None]:
@@ -245,7 +261,13 @@ def _decode(where: str, entry: ManifestAsset) -> _Decoded:
         )
     except EncodingError as exc:
         raise VerificationError(f"{where}: {exc}") from None
-    return _Decoded(root=root, debt_root=debt_root, proof=proof)
+    private = None
+    if entry.private_reserves is not None:
+        try:
+            private = pt.from_bytes(bytes.fromhex(entry.private_reserves.commitment))
+        except EncodingError as exc:
+            raise VerificationError(f"{where}: private reserves commitment: {exc}") from None
+    return _Decoded(root=root, debt_root=debt_root, proof=proof, private=private)
 
 
 def _check_debt_shape(where: str, entry: ManifestAsset, arity: int) -> None:
@@ -279,7 +301,9 @@ def _check_solvency(
     net_root = root - debt_root if debt_root is not None else root
     p, q = ratio
     try:
-        verify_solvency(total, net_root, decoded.proof, p, q, gens, context=context)
+        verify_solvency(
+            total, net_root, decoded.proof, p, q, gens, context=context, private=decoded.private
+        )
     except VerificationError as exc:
         raise VerificationError(f"{where}: solvency proof: {exc}") from None
 
@@ -327,6 +351,7 @@ def _asset_report(sym: str, entry: ManifestAsset) -> AssetReport:
         token_contract=res.token_contract,
         chain_id=res.chain_id,
         token_known=is_known_contract(sym, res.chain, res.chain_id, res.token_contract),
+        private_keys=entry.private_reserves.keys if entry.private_reserves is not None else None,
     )
 
 

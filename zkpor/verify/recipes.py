@@ -43,6 +43,7 @@ from zkpor.verify.manifest import (
     verify_manifest,
 )
 from zkpor.verify.margin import terms_of
+from zkpor.verify.private_reserves import CheckedPrivateReserves, check_private_reserves
 from zkpor.verify.trees import TreeReport, audit_bundle
 
 if TYPE_CHECKING:
@@ -183,14 +184,21 @@ def load_roots(data: bytes, source: str) -> Roots:
     return pub
 
 
-def audit_only(debt_assets: Sequence[str], digest: str | None) -> list[str]:
-    """What a customer's check rests on the full audit for (docs/spec/margin.md 16.8): for each
-    asset with a debt tree, the debt total."""
+def audit_only(
+    debt_assets: Sequence[str], digest: str | None, private_assets: Sequence[str] = ()
+) -> list[str]:
+    """What a customer's check rests on the full audit for: for each asset with a debt tree,
+    the debt total (docs/spec/margin.md 16.8); for each asset with private reserves, the
+    per-key proof over its set (docs/spec/private-reserves.md 17.11)."""
     d = digest or "D"
     return [
         f"{sym}: the debt total (reserves cover equity minus debt) is checked only by a full "
         f"audit: zkpor verify audit BUNDLE --digest {d}"
         for sym in debt_assets
+    ] + [
+        f"{sym}: that the private reserves commitment is what the per-key proof over the "
+        f"set yields (the solvency proof uses it): zkpor verify audit BUNDLE --digest {d}"
+        for sym in private_assets
     ]
 
 
@@ -315,7 +323,11 @@ def verify_user(
         debts=[r for r in results if r.kind == "debt"],
         margin_account=proof.collateral.account if proof.collateral is not None else None,
         manifest=report,
-        audit_only=audit_only(debt_assets, report.digest if report else None),
+        audit_only=audit_only(
+            debt_assets,
+            report.digest if report else None,
+            [s for s, a in report.assets.items() if a.private] if report else (),
+        ),
         not_checked=[*not_checked, *NOT_CHECKABLE],
         warnings=_warnings(report),
     )
@@ -332,6 +344,7 @@ class AuditReport:
     chain: ChainCheck | None = None
     not_checked: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    private: list[CheckedPrivateReserves] = field(default_factory=list)
 
 
 def audit(
@@ -362,6 +375,7 @@ def audit(
         )
     report_m = None
     chain = None
+    private: list[CheckedPrivateReserves] = []
     pub = roots
     if manifest is not None:
         if progress:
@@ -369,6 +383,7 @@ def audit(
         report_m = _checked_manifest(manifest, digest)
         if progress:
             progress("check the manifest", 1, 1)
+        private = _checked_private(bundle, manifest, progress)
         pub = manifest_roots(manifest)
         if eth_rpc is not None:
             chain = _on_chain(manifest, manifest_source, eth_rpc)
@@ -386,7 +401,27 @@ def audit(
         not_checked.insert(0, "reserves and solvency (no manifest found)")
     if pub is None:
         not_checked.insert(0, "that the audit file's roots are the published ones (no roots)")
-    return AuditReport(trees, report_m, chain, not_checked, _warnings(report_m))
+    not_checked[:0] = [
+        f"that the balances in the private set of {c.asset} ({c.keys} keys) are those on "
+        f"chain at block {c.block_height}, and that its keys are real, independent holders"
+        for c in private
+    ]
+    return AuditReport(trees, report_m, chain, not_checked, _warnings(report_m), private)
+
+
+def _checked_private(
+    bundle: Path, manifest: Manifest, progress: Callable[[str, int, int], None] | None
+) -> list[CheckedPrivateReserves]:
+    """The private reserves of every asset that has them (17.11)."""
+    count = sum(1 for a in manifest.assets.values() if a.private_reserves is not None)
+    if not count:
+        return []
+    if progress:
+        progress("check the private reserves", 0, count)
+    checked = check_private_reserves(bundle, manifest)
+    if progress:
+        progress("check the private reserves", count, count)
+    return checked
 
 
 def _chain_unchecked(unchecked: list[str]) -> list[str]:
