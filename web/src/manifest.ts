@@ -54,6 +54,8 @@ export type AssetReserves = {
   net: boolean; debt: string | null; tokenContract: string | null; chainId: number | null;
   /** `tokenContract` is the known contract of the symbol on its chain id (10.5, "Known token contracts"). */
   tokenKnown: boolean;
+  /** The size of the anonymity set the private reserves are proven among (17.11); null without. */
+  privateKeys: number | null;
 };
 
 /**
@@ -123,9 +125,17 @@ export function checkManifest(
       throw new VerificationError(`${where}: the debt total is disclosed exactly when there is a debt tree and the liabilities are disclosed`);
     // 16.5: with a debt tree the proof is over the net liabilities C_E - C_D.
     const net = debtRoot ? root.subtract(debtRoot) : root;
+    let cP: Point | null = null;
+    if (e.private_reserves) {
+      try {
+        cP = pointFromBytes(hexToBytes(e.private_reserves.commitment));
+      } catch (err) {
+        throw new VerificationError(`${where}: private reserves commitment: ${(err as Error).message}`);
+      }
+    }
     try {
       const proof = decodeSolvencyProof(hexToBytes(e.solvency.proof));
-      batch.push(solvencyItem(total, net, proof, p, q, solvencyContext(statement, sym)));
+      batch.push(solvencyItem(total, net, proof, p, q, solvencyContext(statement, sym), cP));
       labels.push(`${where}: solvency proof`);
     } catch (err) {
       throw new VerificationError(`${where}: solvency proof: ${(err as Error).message}`);
@@ -152,6 +162,7 @@ export function checkManifest(
       addresses: res.addresses.map((a) => ({ address: a.address, balance: a.balance })), rootCommitment: root,
       net: debtRoot !== null, debt: dd ? dd.amount : null, tokenContract: res.token_contract ?? null, chainId: res.chain_id ?? null,
       tokenKnown: isKnownContract(sym, res.chain, res.chain_id ?? null, res.token_contract ?? null),
+      privateKeys: e.private_reserves ? e.private_reserves.keys : null,
     });
   }
   // 12.4 step 4 (10.5, "Across assets", "Known token contracts"): no signature needed.

@@ -269,7 +269,10 @@ export type ManifestAsset = AssetRoot & {
   };
   /** `debt`: the disclosed debt total (16.5), only for an asset with a debt tree. */
   solvency: { min_ratio: string; proof: string; liabilities: Disclosed | null; debt?: Disclosed };
+  /** Reserves proven among an anonymity set (11.9, 17.11); absent when the asset has none. */
+  private_reserves?: PrivateReserves;
 };
+export type PrivateReserves = { set_digest: string; proof_digest: string; keys: number; commitment: string };
 export type Manifest = {
   exchange: string; round_id: string; created: string; quote?: Quote;
   parameters: { generator_digest: string; arity: number };
@@ -288,8 +291,18 @@ function bigIntField(f: Fields, k: string): number | bigint {
 }
 
 function manifestAsset(x: Json, w: string): ManifestAsset {
-  const f = Fields.of(x, w, [...ROOT_FIELDS, 'reserves', 'solvency'], MARGIN_FIELDS);
+  const f = Fields.of(x, w, [...ROOT_FIELDS, 'reserves', 'solvency'], [...MARGIN_FIELDS, 'private_reserves']);
   const root = assetRoot(f);
+  let priv: { private_reserves?: PrivateReserves } = {};
+  if (f.has('private_reserves')) {
+    const pf = Fields.of(f.raw('private_reserves'), `${w}.private_reserves`, ['set_digest', 'proof_digest', 'keys', 'commitment']);
+    priv = {
+      private_reserves: {
+        set_digest: pf.str('set_digest', HEX32), proof_digest: pf.str('proof_digest', HEX32),
+        keys: pf.int('keys', 1, 2 ** 32 - 1), commitment: pf.str('commitment', HEX33),
+      },
+    };
+  }
   const rf = Fields.of(f.raw('reserves'), `${w}.reserves`, ['chain', 'block_height', 'total', 'total_units', 'addresses'], ['block_hash', 'token_contract', 'chain_id']);
   const blockHash = rf.raw('block_hash');
   const sf = Fields.of(f.raw('solvency'), `${w}.solvency`, ['min_ratio', 'proof'], ['liabilities', 'debt']);
@@ -336,6 +349,7 @@ function manifestAsset(x: Json, w: string): ManifestAsset {
       liabilities,
       ...(sf.has('debt') ? { debt: disclosed('debt') } : {}),
     },
+    ...priv,
   };
 }
 
@@ -381,6 +395,7 @@ function normalizedManifest(m: Omit<Manifest, 'normalized'>, raw: Obj): Json {
     if (a.price !== undefined) entry.price = a.price;
     if (a.tiers) entry.tiers = a.tiers.map((t): Json => (t.up_to !== undefined ? { up_to: t.up_to, ratio: t.ratio } : { ratio: t.ratio }));
     if (a.debt) entry.debt = { ...a.debt };
+    if (a.private_reserves) entry.private_reserves = { ...a.private_reserves };
     assets[sym] = entry;
   }
   return {

@@ -11,7 +11,7 @@ import { CheckFailure, InputError, VerificationError } from './errors.js';
 import { FAILURES, type Failed } from './failures.js';
 import { usingShipped, vectorG, vectorH } from './generators.js';
 import { formatUnits } from './amounts.js';
-import { checkFileSize, verifyUser, type UserReport } from './verify.js';
+import { checkFileSize, privateReservesLine, verifyUser, type UserReport } from './verify.js';
 import type { VerifiedAsset } from './inclusion.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -125,6 +125,8 @@ function render(rep: UserReport, ms: number): void {
   }
   r.append(bal);
   for (const res of rep.manifest.assets) {
+    if (res.privateKeys !== null)
+      r.append(el('p', { class: 'note' }, privateReservesLine(res.asset, res.privateKeys, res.blockHeight)));
     if (res.chain.endsWith('-testnet'))
       r.append(el('p', { class: 'note warn' },
         `WARNING: ${res.asset} reserves are on ${res.chain}: testnet coins have no value; these are not reserves.`));

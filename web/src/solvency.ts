@@ -38,11 +38,17 @@ export function decodeSolvencyProof(b: Uint8Array): SolvencyProof {
   return { cHi, rangeProof: decodeRangeProof(b.subarray(33), 64, 2) };
 }
 
-/** The range-proof item of 11.5 (checks 1 and 2 done here), for a batch. */
-export function solvencyItem(R: bigint, cL: Point, proof: SolvencyProof, p: bigint, q: bigint, context: Uint8Array): RangeItem {
+/**
+ * The range-proof item of 11.5 (checks 1 and 2 done here), for a batch. `cP`: the private
+ * reserves' commitment C_P (11.9), added q times to D; null without private reserves.
+ */
+export function solvencyItem(
+  R: bigint, cL: Point, proof: SolvencyProof, p: bigint, q: bigint, context: Uint8Array, cP: Point | null = null,
+): RangeItem {
   if (R < 0n || R >= 1n << 64n) throw new VerificationError('reserves must be in [0, 2^64)');
   if (!(1n <= q && q <= p && p < 1n << 32n)) throw new VerificationError('ratio must satisfy 1 <= q <= p < 2^32');
-  const D = mul(G, q * R).subtract(mul(cL, p));
+  let D = mul(G, q * R).subtract(mul(cL, p));
+  if (cP !== null) D = D.add(mul(cP, q));
   if (proof.cHi.is0()) throw new VerificationError('C_hi is the identity');
   const cLo = D.subtract(mul(proof.cHi, 1n << 64n));
   if (cLo.is0()) throw new VerificationError('C_lo is the identity');

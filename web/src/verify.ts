@@ -39,6 +39,19 @@ export function debtTotalNote(asset: string, digest: string | null): string {
   return `${asset}: the debt total (reserves cover equity minus debt) is checked only by a full audit: zkpor verify audit BUNDLE --digest ${digest ?? 'D'}`;
 }
 
+/**
+ * What a customer's check cannot show for an asset with private reserves (spec 17.11): that the
+ * commitment the solvency proof uses is what the per-key proof over the set yields.
+ */
+export function privateReservesNote(asset: string, digest: string | null): string {
+  return `${asset}: that the private reserves commitment is what the per-key proof over the set yields (the solvency proof uses it): zkpor verify audit BUNDLE --digest ${digest ?? 'D'}`;
+}
+
+/** The line of an asset whose reserves include a private proof of assets (17.11). */
+export function privateReservesLine(asset: string, keys: number, block: string): string {
+  return `reserves of ${asset}: proven among ${keys} keys at block ${block} (private); the per-key proof is checked by the full audit`;
+}
+
 /** What the command-line verifiers read at most (zkpor/cli/verify_cmds.py; docs/spec.md 12.8). */
 export const MAX_PROOF_BYTES = 8 * 1024 * 1024;
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -118,7 +131,10 @@ export async function verifyUser(
     userId: proof.user_id, exchange: m.exchange, proofNamesExchange: proof.exchange !== undefined, roundId: m.round_id,
     arity: m.parameters.arity, created: m.created, digest: mc.digest, digestMatched: mc.digestMatched, assets, manifest: mc,
     rangeProofs: batch.length - (margin ? 1 : 0), proofFormat: format, collateralAccount: proof.debts?.length ? proof.collateral!.account : null,
-    auditOnly: [...m.assets].filter(([, a]) => a.debt !== undefined).map(([sym]) => debtTotalNote(sym, mc.digest)),
+    auditOnly: [
+      ...[...m.assets].filter(([, a]) => a.debt !== undefined).map(([sym]) => debtTotalNote(sym, mc.digest)),
+      ...[...m.assets].filter(([, a]) => a.private_reserves !== undefined).map(([sym]) => privateReservesNote(sym, mc.digest)),
+    ],
   };
 }
 

@@ -103,6 +103,7 @@ def _demo_json(result: DemoResult) -> dict[str, object]:
             "trees": result.pad_granularity,
             "debt_trees": result.debt_pad_granularity,
         },
+        "private_reserves": {sym: n for sym, n in result.private_keys.items() if n},
     }
 
 
@@ -159,6 +160,14 @@ def _print_demo_summary(result: DemoResult) -> None:
         f"{result.debt_pad_granularity} (zkpor prove's defaults: {DEFAULT_PAD_GRANULARITY} "
         f"and {DEFAULT_DEBT_PAD_GRANULARITY}; the demo's round is small)"
     )
+    for sym, keys in result.private_keys.items():
+        if keys:
+            info = result.assets[sym]
+            console.print(
+                f"private reserves: {sym} holds {info['private_reserves']} among {keys} keys, "
+                "proven without naming them (bundle/private-reserves/; the reserves column "
+                "counts them)"
+            )
     s = result.sizes
     console.print(
         f"sizes: manifest {s['manifest_json']:,} B, audit file {s['audit_sqlite']:,} B, "
@@ -167,7 +176,7 @@ def _print_demo_summary(result: DemoResult) -> None:
     console.print(f"[bold]manifest digest[/] {result.manifest_digest}")
     console.print(
         f"files in {result.out}/: balances.csv, assets.json, reserves.json, bundle/ "
-        f"(manifest.json, audit.sqlite, private/), proofs/ ({', '.join(result.verified_customers)})"
+        f"(manifest.json, audit.sqlite, private-reserves/, private/), proofs/ ({', '.join(result.verified_customers)})"
     )
     console.print("verify a customer's proof yourself (paste it as it is):")
     hint = verify_hint(result.out, result.verified_customers[0], result.manifest_digest)

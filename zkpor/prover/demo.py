@@ -33,7 +33,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from zkpor.errors import InputError
 from zkpor.formats.amounts import format_units
+from zkpor.prover.demo_private import PRIVATE_ASSET, write_private_reserves
 from zkpor.prover.liabilities.options import DEFAULT_DEBT_PAD_GRANULARITY
+from zkpor.prover.private_reserves import PrivateInput
 
 if TYPE_CHECKING:
     from zkpor.formats.manifest import Manifest
@@ -79,6 +81,8 @@ class DemoResult:
     margin_customers: int = 0
     audit_margin_accounts: int = 0
     debtors_verified: list[str] = field(default_factory=list)
+    #: per asset, the size of the set its private reserves are proven among (0: none)
+    private_keys: dict[str, int] = field(default_factory=dict)
     #: the padding the demo proves with (a small round: equity trees padded less than
     #: zkpor prove's default of 256; debt trees at the default)
     pad_granularity: int = 64
@@ -144,6 +148,8 @@ class _Book:
     holders: dict[str, int]
     debts: dict[str, int]
     margin_users: list[str]
+    #: the assets with private reserves (demo_private): their input and owned total
+    private: dict[str, tuple[PrivateInput, int]] = field(default_factory=dict)
 
 
 def _generate(
@@ -185,6 +191,13 @@ def _generate(
     fd = os.open(out / "reserve-wallets.secret.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(wallet_keys, fh, indent=1)
+    if PRIVATE_ASSET in assets:
+        # a stream of its own (the state of ``rng`` seeds it; ``rng`` does not advance)
+        prng = random.Random(hash(rng.getstate()))
+        entry = next(e for e in reserve_entries if e["asset"] == PRIVATE_ASSET)
+        net = max(book.totals[PRIVATE_ASSET] - book.debts[PRIVATE_ASSET], 0)
+        decimals = DEMO_ASSETS[PRIVATE_ASSET][0]
+        book.private[PRIVATE_ASSET] = write_private_reserves(out, entry, net, decimals, prng)
     return book
 
 
@@ -350,7 +363,8 @@ def run_demo(
         write_master_secret(out / "exchange.secret")
     bundle = out / "bundle"
     with _timed(result.timings, "prove"):
-        digest = _prove(out, bundle, round_id, executor, progress)
+        private = [item for item, _ in book.private.values()]
+        digest = _prove(out, bundle, round_id, executor, progress, private)
     result.manifest_digest = digest
     proofs_dir = out / "proofs"
     with _timed(result.timings, "export"):
@@ -361,6 +375,8 @@ def run_demo(
         covered = _audit(bundle, manifest, digest, executor, progress, result)
     for sym in chosen:
         result.assets[sym] = _asset_summary(sym, manifest, book, sym in covered)
+        private_entry = manifest.assets[sym].private_reserves
+        result.private_keys[sym] = private_entry.keys if private_entry is not None else 0
     result.sizes = {
         "manifest_json": (bundle / "manifest.json").stat().st_size,
         "audit_sqlite": (bundle / "audit.sqlite").stat().st_size,
@@ -375,8 +391,10 @@ def _prove(
     round_id: str,
     executor: Executor,
     progress: Callable[[str, int, int], None] | None,
+    private: list[PrivateInput],
 ) -> str:
-    """``zkpor prove`` on the generated files, with reserves; the manifest digest."""
+    """``zkpor prove`` on the generated files, with reserves (and the private reserves of
+    :mod:`zkpor.prover.demo_private`); the manifest digest."""
     from zkpor.prover.liabilities.keys import read_master_secret
     from zkpor.prover.liabilities.prover import ProveOptions
     from zkpor.prover.publish import prove_round
@@ -391,6 +409,7 @@ def _prove(
         reserves=out / "reserves.json",
         exchange=_EXCHANGE,
         progress=progress,
+        private=private,
     )
     assert digest is not None
     return digest
@@ -460,9 +479,11 @@ def _audit(
     """``zkpor verify audit``: the manifest with its signatures, then the whole bundle;
     records the proof counts in ``result``. Returns the assets the reserves cover."""
     from zkpor.verify.manifest import manifest_roots, verify_manifest
+    from zkpor.verify.private_reserves import check_private_reserves
     from zkpor.verify.trees import audit_bundle
 
     report_m = verify_manifest(manifest, check_signatures=True, expected_digest=digest)
+    check_private_reserves(bundle, manifest)
     report = audit_bundle(
         bundle, roots=manifest_roots(manifest), executor=executor, progress=progress
     )
@@ -477,6 +498,8 @@ def _asset_summary(sym: str, manifest: Manifest, book: _Book, covered: bool) -> 
     decimals = DEMO_ASSETS[sym][0]
     m = manifest.assets[sym]
     liabilities, debt = book.totals[sym], book.debts[sym]
+    private = book.private[sym][1] if sym in book.private else 0
+    held = int(m.reserves.total_units) + private
     return {
         "holders": book.holders[sym],
         "leaf_count": m.leaf_count,
@@ -485,10 +508,9 @@ def _asset_summary(sym: str, manifest: Manifest, book: _Book, covered: bool) -> 
         "debt": format_units(debt, decimals),
         "net": ("-" if debt > liabilities else "")
         + format_units(abs(liabilities - debt), decimals),
-        "reserves": m.reserves.total,
-        "ratio": round(int(m.reserves.total_units) / (liabilities - debt), 4)
-        if liabilities > debt
-        else None,
+        "reserves": format_units(held, decimals),
+        "private_reserves": format_units(private, decimals) if private else None,
+        "ratio": round(held / (liabilities - debt), 4) if liabilities > debt else None,
         "addresses": len(m.reserves.addresses),
         "covered": covered,
     }
