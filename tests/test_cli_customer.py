@@ -115,7 +115,15 @@ def test_verify_audit_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert all(len(line) <= 80 for line in out.splitlines())
     for sym, asset in manifest["assets"].items():
         res = asset["reserves"]
-        assert f"  {sym}: reserves {decimal(res['total'])} cover liabilities" in out
+        held = decimal(res["total"])
+        if "private_reserves" in asset:  # the demo's ETH (17.11)
+            held += " at signed addresses and private reserves"
+            keys = asset["private_reserves"]["keys"]
+            assert (
+                f"reserves of {sym}: proven among {keys} keys at block {res['block_height']} "
+                "(private); every key's proof checked" in " ".join(out.split())
+            )
+        assert f"  {sym}: reserves {held}" in out
         assert f"    chain {res['chain']}, block {res['block_height']}, " in out
     assert "The manifest's digest matches the digest you gave (--digest):" in out
     assert out.count("liabilities not disclosed") == len(manifest["assets"])

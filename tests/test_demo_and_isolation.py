@@ -94,6 +94,9 @@ VERIFIER_MODULES = frozenset(
         "zkpor.crypto.group.params",
         "zkpor.crypto.group.point",
         "zkpor.crypto.group.scalar",
+        "zkpor.crypto.private_assets",
+        "zkpor.crypto.private_assets_verifier",
+        "zkpor.crypto.group.bucket_msm",
         "zkpor.crypto.r1cs",
         "zkpor.crypto.r1cs.lc",
         "zkpor.crypto.r1cs.proof",
@@ -109,6 +112,7 @@ VERIFIER_MODULES = frozenset(
         "zkpor.crypto.rangeproof.verifier",
         "zkpor.formats",
         "zkpor.formats.amounts",
+        "zkpor.formats.anonset",
         "zkpor.formats.base",
         "zkpor.formats.eip55",
         "zkpor.formats.treecodec",
@@ -130,6 +134,7 @@ VERIFIER_MODULES = frozenset(
         "zkpor.reserves.ethereum",
         "zkpor.reserves.holdings",
         "zkpor.reserves.message",
+        "zkpor.reserves.private_assets",
         "zkpor.formats.reserves",
         "zkpor.reserves.verify",
         "zkpor.verify",
@@ -138,6 +143,7 @@ VERIFIER_MODULES = frozenset(
         "zkpor.verify.manifest",
         "zkpor.verify.margin",
         "zkpor.verify.pool",
+        "zkpor.verify.private_reserves",
         "zkpor.verify.recipes",
         "zkpor.verify.sqlschema",
     ]
@@ -281,7 +287,9 @@ def test_recipes_verify_user_and_audit_as_a_library(demo: Path) -> None:
             "that no customer was left out of the trees (every customer checking their own "
             "proof is what shows it)",
         ]
-        assert len(report.audit_only) == sum(1 for a in manifest.assets.values() if a.debt)
+        assert len(report.audit_only) == sum(
+            bool(a.debt) + bool(a.private_reserves) for a in manifest.assets.values()
+        )
     unmatched = verify_user(proof, manifest)
     assert any("NOT compared with a published digest" in t for t in unmatched.not_checked)
     with pytest.raises(VerificationError, match="differs from the published"):

@@ -9,7 +9,14 @@ import pytest
 
 from tests.demo_round import cli, demo_copy
 
-PUBLIC = {"manifest.json", "manifest.sha256", "roots.json", "audit.sqlite", "index.html"}
+PUBLIC = {
+    "manifest.json",
+    "manifest.sha256",
+    "roots.json",
+    "audit.sqlite",
+    "index.html",
+    "private-reserves",
+}
 
 
 @pytest.fixture()
@@ -22,11 +29,17 @@ def test_publish_writes_the_public_files_only(demo: Path) -> None:
     assert code == 0, err
     site = demo / "site"
     assert {p.name for p in site.iterdir()} == PUBLIC
-    for name in PUBLIC - {"index.html"}:
+    # the demo's ETH has private reserves: their set and proof files (17.11), nothing else
+    assert {p.name for p in (site / "private-reserves").iterdir()} == {"ETH.set", "ETH.proof"}
+    files = PUBLIC - {"index.html", "private-reserves"} | {
+        "private-reserves/ETH.set",
+        "private-reserves/ETH.proof",
+    }
+    for name in files:
         assert (site / name).read_bytes() == (demo / "bundle" / name).read_bytes()
         assert stat.S_IMODE((site / name).stat().st_mode) == 0o644
     digest = (demo / "bundle" / "manifest.sha256").read_text().strip()
-    assert f"manifest digest {digest}" in out and "private" not in out
+    assert f"manifest digest {digest}" in out and "private/" not in out
     assert b"<html" in (site / "index.html").read_bytes()[:2000].lower()
 
 
