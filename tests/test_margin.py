@@ -735,9 +735,11 @@ def test_asset_order_is_the_symbols_not_the_files(tmp_path: Path) -> None:
     write(tmp_path, ROWS, {**ASSETS, "assets": [listed[1], listed[2], listed[0]]})
     r = prove(tmp_path)
     assert r.returncode == 0, r.stderr
-    assert zkpor("export", "b", "--user", "alice", "--out", "alice.json", cwd=tmp_path).returncode == 0
+    assert (
+        zkpor("export", "b", "--user", "alice", "--out", "alice.json", cwd=tmp_path).returncode == 0
+    )
     roots = json.loads((tmp_path / "b" / "roots.json").read_text())
-    assert list(roots["assets"])[0] == "ETH"
+    assert next(iter(roots["assets"])) == "ETH"
     proof = _proof(tmp_path, "alice")
     assert proof.collateral is not None
     assert [i.asset for i in proof.collateral.inputs] == ["BTC", "ETH", "ETH"]

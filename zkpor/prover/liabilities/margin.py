@@ -40,8 +40,8 @@ from zkpor.formats.auditfile import MARGIN_TABLES_SQL, PROGRESS_TABLE_SQL
 from zkpor.formats.identifiers import shown
 from zkpor.protocol.margin import (
     MarginTerms,
-    asset_order,
     account_build,
+    asset_order,
     collateral_hundredths,
     debt_hundredths,
     format_margin_value,
