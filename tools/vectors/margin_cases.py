@@ -374,15 +374,16 @@ def _round2(gens: GeneratorSet) -> tuple[dict[str, Any], Json]:
             rng=seeded(f"margin2/tree/{name}"),
             tags=tags,
         )
-    roots = roots_json(_ROUND2, 4, [t for n, t in trees.items() if not n.endswith("/debt")])
+    roots: Json = roots_json(_ROUND2, 4, [t for n, t in trees.items() if not n.endswith("/debt")])
+    entries: dict[str, Json] = roots["assets"]
     roots["quote"] = _TERMS2["quote"]
     for sym, a in _TERMS2["assets"].items():
         if "price" in a:
-            roots["assets"][sym].update(price=a["price"], tiers=a["tiers"])
+            entries[sym].update(price=a["price"], tiers=a["tiers"])
     for sym in _DEBT2:
         debt_root = trees[f"{sym}/debt"].root_json()
         del debt_root["decimals"]
-        roots["assets"][sym]["debt"] = debt_root
+        entries[sym]["debt"] = debt_root
     return trees, roots
 
 
