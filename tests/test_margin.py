@@ -723,3 +723,28 @@ def test_assets_file_mistakes_in_a_users_words(tmp_path: Path, toml: str, expect
     with pytest.raises(InputError) as info:
         load_assets(path)
     assert str(info.value) == f"{path}: {expected}"
+
+
+def test_asset_order_is_the_symbols_not_the_files(tmp_path: Path) -> None:
+    """Inputs follow the ascending bytes of the symbols (16.4), not the assets file's order
+    nor the roots file's key order: an assets file listing ETH before BTC, checked against
+    roots whose keys are sorted (as canonical JSON writes them, and the other way round)."""
+    assert zkpor("keygen", "--out", "s.key", cwd=tmp_path).returncode == 0
+    listed = ASSETS["assets"]
+    assert isinstance(listed, list)
+    write(tmp_path, ROWS, {**ASSETS, "assets": [listed[1], listed[2], listed[0]]})
+    r = prove(tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (
+        zkpor("export", "b", "--user", "alice", "--out", "alice.json", cwd=tmp_path).returncode == 0
+    )
+    roots = json.loads((tmp_path / "b" / "roots.json").read_text())
+    assert next(iter(roots["assets"])) == "ETH"
+    proof = _proof(tmp_path, "alice")
+    assert proof.collateral is not None
+    assert [i.asset for i in proof.collateral.inputs] == ["BTC", "ETH", "ETH"]
+    for keys in (sorted(roots["assets"]), sorted(roots["assets"], reverse=True)):
+        reordered = {**roots, "assets": {k: roots["assets"][k] for k in keys}}
+        _check(proof, Roots.model_validate(reordered))
+        with ThreadPoolExecutor(2) as ex:
+            audit_bundle(tmp_path / "b", executor=ex, roots=Roots.model_validate(reordered))

@@ -311,6 +311,20 @@ def generate(gens: GeneratorSet) -> Json:
     g.add(
         "the same without published roots", ["Valid"], "valid", tables=tables, roots=None, **checked
     )
+    shuffled = {
+        "meta": tables["meta"][::-1],
+        "assets": tables["assets"],
+        "nodes": nodes[::-1],
+    }
+    g.add(
+        "the same rows inserted in reverse order (leaves last; a verifier reads them by idx, "
+        "9.5); nodes counts every row, leaves included, range_proofs one per chunk proof",
+        ["Valid", "RowOrder"],
+        "valid",
+        tables=shuffled,
+        roots=roots,
+        **checked,
+    )
     for t in TAMPERINGS:
         a = AuditInputs(copy.deepcopy(tables), copy.deepcopy(roots), tree, gens)
         t.change(a)

@@ -379,6 +379,34 @@ FLAGS: Final[dict[str, Flag]] = {
         "A valid proof of another circuit (another circuit digest) with the same sizes.",
         "The verifier must rebuild the circuit itself and bind its digest.",
     ),
+    "MalformedTerms": Flag(
+        "MODIFIED_PARAMETER",
+        "Published margin terms that break a rule of docs/spec/margin.md 16.1-16.2: a price "
+        "without tiers or quote, tiers without a price, up_to missing or on the last tier, "
+        "bounds not increasing or 0, a ratio above 100, a price of 0, more than 64 tiers, a "
+        "price of 2^128 margin units or more.",
+        "A verifier would check collateral proofs under terms the prover could not have used.",
+    ),
+    "TwoDebts": Flag(
+        "BASIC",
+        "A borrower with debts in two assets: both debt leaves are inputs, after the equity.",
+    ),
+    "UnpricedCollateral": Flag(
+        "MODIFIED_PARAMETER",
+        "A collateral input naming an equity leaf of an asset without a price (16.8).",
+        "Equity that has no published price would back a debt.",
+    ),
+    "WrongInputOrder": Flag(
+        "MODIFIED_PARAMETER",
+        "Collateral inputs, with a proof valid for them, in an order other than ascending "
+        "byte order of the symbols (16.4).",
+        "Two verifiers sorting differently would rebuild different circuits.",
+    ),
+    "RowOrder": Flag(
+        "EDGE_CASE",
+        "Audit rows inserted in another physical order: the verifier reads them by idx "
+        "(docs/spec/bundle-and-audit.md 9.5).",
+    ),
     "RatioSyntax": Flag(
         "MODIFIED_PARAMETER",
         "A ratio text outside the grammar of docs/spec.md 11.7: a sign, an exponent, a space "

@@ -25,6 +25,12 @@ from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
 from tools.vectors.base import Json, VectorFile
+from tools.vectors.margin_cases import (
+    extra_shape_groups,
+    same_size_other_circuit,
+    second_round_cases,
+    terms_group,
+)
 from tools.vectors.schemaparts import Schema
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import GeneratorSet
@@ -234,6 +240,7 @@ def generate(gens: GeneratorSet) -> Json:
     terms = terms_from_json(TERMS)
     for shape in SHAPES:
         _shape_group(f, terms, shape, gens)
+    extra_shape_groups(f, gens, _prove_case, _values)
     # a valid proof of another shape with the same input count, shown for btc-backs-usdt
     other = _prove_case(
         terms,
@@ -250,6 +257,7 @@ def generate(gens: GeneratorSet) -> Json:
         commitments=other["commitments"],
         proof=other["proof"],
     )
+    same_size_other_circuit(f.groups[0], TERMS, gens, _prove_case, _values)
     _inclusion_group(f, terms, gens)
     return f.to_json()
 
@@ -520,6 +528,8 @@ def _inclusion_group(f: VectorFile, terms: MarginTerms, gens: GeneratorSet) -> N
     for comment, flags, forge in FORGERIES:
         roots, incl = forge(h)
         g.add(comment, list(flags), "invalid", roots=roots, inclusion=incl)
+    second_round_cases(g, gens)
+    terms_group(f, h.roots)
 
 
 NAME: Final = "margin"

@@ -1,8 +1,8 @@
 """r1cs.json: arithmetic-circuit (R1CS) proofs (docs/spec/ section 15,
 arithmetic-circuits.md; checked by zkpor.vectors.circuit_checks).
 
-One group per named statement of :mod:`zkpor.circuits` (``range64``, ``le64``,
-``haircut12``, ``collateral2x12``), carrying the circuit's sizes, digest and sparse matrices
+One group per named statement of :mod:`zkpor.circuits` (``range64``, ``le64``, ``lt64``,
+``haircut12``, ``collateral1x12``, ``collateral2x12``, ``collateral4x12``), carrying the circuit's sizes, digest and sparse matrices
 (W_L, W_R, W_O, W_V as [row, column, value] triples and c as [row, value]; values decimal in
 [0, n)). Valid tests: the openings, the prover's DRBG seed, the commitments, the proof and
 its challenges (y, z, x, w, u_1..u_k). Invalid tests, flagged by cause: a tampered field,
@@ -58,13 +58,26 @@ CASES: Final[tuple[CircuitCases, ...]] = (
         [6, 5],
     ),
     CircuitCases(
+        "lt64",
+        (("random", [3, 4]), ("adjacent", [2**64 - 2, 2**64 - 1]), ("zero", [0, 1])),
+        [4, 5],
+        [5, 5],
+    ),
+    CircuitCases(
         "haircut12",
         (("random", [123_456 * 10**6, 0]), ("top", [2**64 - 1, 0]), ("boundary", [10**10, 0])),
         [10**10, 0],
         [10**10, 1],
     ),
+    CircuitCases("collateral1x12", (("random", [10**9, 0]),), [10**9, 0], []),
     CircuitCases(
         "collateral2x12", (("random", [10**9, 0, 5 * 10**9, 0]),), [10**9, 0, 5 * 10**9, 0], []
+    ),
+    CircuitCases(
+        "collateral4x12",
+        (("random", [10**9, 0, 5 * 10**9, 0, 7, 0, 2**64 - 1, 0]),),
+        [10**9, 0, 5 * 10**9, 0, 7, 0, 2**64 - 1, 0],
+        [],
     ),
 )
 
@@ -165,13 +178,23 @@ def _reversed(cs: list[str], data: bytes, off: dict[str, int], pt: type[Point]) 
 
 
 def _plus_n(field: str) -> Edit:
-    """The scalar ``field`` + n, where that still fits 32 bytes."""
+    """The scalar ``field`` + n, where that still fits 32 bytes (a random scalar almost never
+    leaves room: then no test)."""
 
     def edit(cs: list[str], data: bytes, off: dict[str, int], pt: type[Point]) -> Shown | None:
         s = int.from_bytes(data[off[field] : off[field] + 32], "big")
         if s + N >= 2**256:
             return None
         return cs, _splice(data, off[field], (s + N).to_bytes(32, "big"))
+
+    return edit
+
+
+def _encoded_as(field: str, value: int) -> Edit:
+    """The scalar ``field`` replaced by ``value`` >= n: refused by the decoder (15.5)."""
+
+    def edit(cs: list[str], data: bytes, off: dict[str, int], pt: type[Point]) -> Shown:
+        return cs, _splice(data, off[field], value.to_bytes(32, "big"))
 
     return edit
 
@@ -186,6 +209,12 @@ TAMPERINGS_BEFORE_FIELDS: Final[tuple[Tampering, ...]] = (
 TAMPERINGS_AFTER_FIELDS: Final[tuple[Tampering, ...]] = (
     Tampering("e_blinding + n (non-canonical)", "NonCanonicalScalar", _plus_n("e_blinding")),
     Tampering("a + n (non-canonical)", "NonCanonicalScalar", _plus_n("a")),
+    Tampering("t_x encoded as n (non-canonical)", "NonCanonicalScalar", _encoded_as("t_x", N)),
+    Tampering(
+        "b encoded as 2^256 - 1 (non-canonical)",
+        "NonCanonicalScalar",
+        _encoded_as("b", 2**256 - 1),
+    ),
     Tampering(
         "A_O is the identity",
         "IdentityPoint",

@@ -376,6 +376,17 @@ _CORE_SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
                 },
                 {"verified": _arr(OBJ)},
             ),
+            "MarginTermsTest": (
+                {},
+                {"roots": {**OBJ, "description": "a roots.json object with margin terms"}},
+                {
+                    "terms": {
+                        **OBJ,
+                        "description": "scale D; per priced asset price and bounds in margin "
+                        "units (decimal strings) and percents",
+                    }
+                },
+            ),
         },
     ),
 }

@@ -7,7 +7,8 @@
  * 100 sum_a p_a debt_a <= sum_a S_a(p_a equity_a) (exact integers, nothing rounded).
  *
  * A margin account's inputs are leaf commitments: its equity leaves in priced assets (in the
- * manifest's asset order), then its debt leaves likewise. The verifier rebuilds the circuit
+ * margin asset order: ascending bytes of the symbols, never their place in a file), then its
+ * debt leaves likewise. The verifier rebuilds the circuit
  * from the published terms (every price and bound divided by their gcd first) and checks the
  * proof over the commitments recomputed from the customer's own openings (16.8 step 6).
  */
@@ -83,13 +84,24 @@ export function marginTerms(quote: Quote | undefined, assets: Map<string, AssetR
   return { quoteSymbol: quote.symbol, quoteDecimals: Q, scale, prices, tables };
 }
 
+/** The margin asset order (16.4): ascending byte order of the symbols' UTF-8 encodings. */
+export function assetOrder(symbols: Iterable<string>): string[] {
+  const enc = new TextEncoder();
+  const cmp = (a: string, b: string): number => {
+    const x = enc.encode(a), y = enc.encode(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
+  };
+  return [...symbols].sort(cmp);
+}
+
 /**
  * (equity assets, debt assets) of an account's input trees; VerificationError unless they are
  * equity trees of priced assets in strictly increasing asset order, then at least one debt
  * tree likewise.
  */
 export function accountShape(terms: MarginTerms, order: string[], trees: string[]): [string[], string[]] {
-  const rank = new Map(order.map((a, i) => [a, i]));
+  const rank = new Map(assetOrder(order).map((a, i) => [a, i]));
   const equity: string[] = [];
   const debt: string[] = [];
   for (const tree of trees) {

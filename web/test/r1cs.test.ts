@@ -12,6 +12,7 @@ import { inclusionProof, roots as parseRoots } from '../src/models.js';
 import { checkInclusion } from '../src/inclusion.js';
 import { parseStrictJson, type Json } from '../src/json.js';
 import { AssertionFailure, eq, load, runCases } from './vectors.js';
+import { VerificationError } from '../src/errors.js';
 
 const strict = (v: unknown): Json => parseStrictJson(utf8(JSON.stringify(v)));
 const report = (name: string, r: { valid: number; invalid: number; skipped: number }) =>
@@ -119,6 +120,17 @@ test('margin.json', () => {
       if (t.result === 'valid') checkOpenings(t, vs);
       return;
     }
+    if (g.type === 'MarginTermsTest') {
+      const r = parseRoots(strict(t.roots));
+      const terms = marginTerms(r.quote, r.assets);
+      if (!terms) throw new VerificationError('the roots have no quote');
+      if (t.result !== 'valid') return;
+      const assets: Record<string, unknown> = {};
+      for (const [sym, price] of terms.prices)
+        assets[sym] = { bounds: terms.tables.get(sym)!.bounds.map(String), percents: terms.tables.get(sym)!.percents, price: price.toString() };
+      eq('terms', JSON.stringify({ assets, scale: terms.scale }), JSON.stringify({ assets: t.terms.assets, scale: t.terms.scale }));
+      return;
+    }
     if (g.type !== 'MarginInclusionTest') throw new AssertionFailure(`unknown group ${g.type}`);
     const r = parseRoots(strict(t.roots));
     const p = inclusionProof(strict(t.inclusion));
@@ -134,5 +146,8 @@ test('margin.json', () => {
     PledgedLeaf: /^asset [A-Z]+: your leaf is pledged as collateral of margin account \d+, but you have no debt: the exchange counts your balance as backing someone else's loan$/,
     WrongAccount: /^asset [A-Z]+( \(debt\))?: your leaf is tagged (none|account \d+ \(\d+ inputs\)), but your collateral proof is for account \d+ \(\d+ inputs\): the published account is not the one you were shown$/,
     MissingCollateral: /collateral|debt tree|price/,
+    UnpricedCollateral: /^collateral proof: its inputs are not exactly your debt leaves and your equity leaves in priced assets$/,
+    WrongInputOrder: /inputs must be in increasing asset order/,
+    MalformedTerms: /price|tiers|up_to|ratio|quote/,
   }));
 });

@@ -27,7 +27,7 @@ Plain integers only: the lightweight verifier imports this module.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from zkpor.circuits.brackets import BracketTable, reference_hundredths
@@ -38,6 +38,7 @@ from zkpor.formats.amounts import format_units, parse_amount
 
 __all__ = [
     "MarginTerms",
+    "asset_order",
     "Tier",
     "account_build",
     "account_circuit",
@@ -126,6 +127,14 @@ def _table(sym: str, tiers: Sequence[Tier], quote_decimals: int, scale: int) -> 
                 )
             bounds.append(bound)
     return BracketTable(tuple(bounds), tuple(percents))
+
+
+def asset_order(symbols: Iterable[str]) -> list[str]:
+    """The margin asset order (docs/spec/margin.md 16.4): ascending byte order of the
+    symbols' UTF-8 (ASCII) encodings. It is a property of the symbols alone, never of where
+    they stand in a file (canonical JSON sorts keys; an assets file lists them in any order;
+    a JSON parser may reorder object keys), so prover and every verifier agree."""
+    return sorted(symbols, key=lambda s: s.encode())
 
 
 def collateral_hundredths(terms: MarginTerms, equity: Mapping[str, int]) -> int:

@@ -48,7 +48,12 @@ from zkpor.vectors.checkbase import (
     _str,
     verified_json,
 )
-from zkpor.vectors.circuit_checks import check_margin, check_margin_inclusion, check_r1cs
+from zkpor.vectors.circuit_checks import (
+    check_margin,
+    check_margin_inclusion,
+    check_margin_terms,
+    check_r1cs,
+)
 from zkpor.vectors.common import hexpt
 from zkpor.vectors.format_checks import (
     check_audit,
@@ -430,6 +435,7 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     "margin": {
         "CollateralProofVerify": check_margin,
         "MarginInclusionTest": check_margin_inclusion,
+        "MarginTermsTest": check_margin_terms,
     },
     "ratio": {"RatioParseTest": check_ratio},
     "zkpi": {"ZkpiDecodeTest": check_zkpi},

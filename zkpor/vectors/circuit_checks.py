@@ -118,7 +118,7 @@ def check_circuit_proof(
 
 
 def terms_from_json(data: Json) -> MarginTerms:
-    """The :class:`MarginTerms` of a group's ``terms``."""
+    """The :class:`MarginTerms` of a group's ``terms`` (assets without a price left out)."""
     assets = {
         sym: (
             int(a["decimals"]),
@@ -126,6 +126,7 @@ def terms_from_json(data: Json) -> MarginTerms:
             [Tier(t.get("up_to"), int(t["ratio"])) for t in a["tiers"]],
         )
         for sym, a in data["assets"].items()
+        if "price" in a
     }
     return MarginTerms.build(str(data["quote"]["symbol"]), int(data["quote"]["decimals"]), assets)
 
@@ -164,3 +165,27 @@ def check_margin(group: Json, test: Json, ctx: Any) -> Json:
     if circuit.digest().hex() != group["digest"] or circuit.gates != group["gates"]:
         raise VerificationError("circuit differs from the one rebuilt from the terms")
     return check_circuit_proof(circuit, account_build(terms, equity, debt), test, ctx)
+
+
+def check_margin_terms(group: Json, test: Json, ctx: Any) -> Json:
+    """Read the roots' margin terms as a verifier does (16.2, 16.6); output D and per priced
+    asset its price and bounds in margin units and its percents."""
+    from zkpor.formats.models import Roots
+    from zkpor.verify.margin import terms_of
+
+    terms = terms_of(Roots.model_validate(test["roots"]))
+    if terms is None:
+        raise VerificationError("the roots have no quote")
+    return {
+        "terms": {
+            "scale": terms.scale,
+            "assets": {
+                sym: {
+                    "price": str(terms.prices[sym]),
+                    "bounds": [str(b) for b in terms.tables[sym].bounds],
+                    "percents": list(terms.tables[sym].percents),
+                }
+                for sym in terms.prices
+            },
+        }
+    }

@@ -37,7 +37,7 @@ from zkpor.errors import InputError, ParameterError, VerificationError, ZkporErr
 from zkpor.formats.auditfile import MARGIN_COLUMNS
 from zkpor.formats.identifiers import shown
 from zkpor.formats.models import Roots
-from zkpor.protocol.margin import MarginTerms, Tier, account_circuit
+from zkpor.protocol.margin import MarginTerms, Tier, account_circuit, asset_order
 from zkpor.protocol.sumtree import DEBT_SUFFIX, MarginTag, is_debt_tree
 from zkpor.verify.pool import wait_first
 from zkpor.verify.sqlschema import plain_table
@@ -75,8 +75,9 @@ def account_shape(
 ) -> tuple[list[str], list[str]]:
     """(equity assets, debt assets) of an account's input trees; VerificationError unless
     they are equity trees of priced assets in strictly increasing asset order, then at
-    least one debt tree likewise."""
-    rank = {a: i for i, a in enumerate(order)}
+    least one debt tree likewise. The asset order is :func:`asset_order` of ``order``'s
+    symbols (ascending bytes), never their position in the published file."""
+    rank = {a: i for i, a in enumerate(asset_order(order))}
     equity: list[str] = []
     debt: list[str] = []
     for tree in trees:

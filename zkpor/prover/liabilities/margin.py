@@ -41,6 +41,7 @@ from zkpor.formats.identifiers import shown
 from zkpor.protocol.margin import (
     MarginTerms,
     account_build,
+    asset_order,
     collateral_hundredths,
     debt_hundredths,
     format_margin_value,
@@ -79,8 +80,9 @@ def _accounts(
     priv: sqlite3.Connection, order: list[str], terms: MarginTerms
 ) -> dict[str, tuple[dict[str, int], dict[str, int], int]]:
     """user -> (equity by priced asset, debt by asset, first CSV line) for every customer
-    with a debt."""
-    rank = {a: i for i, a in enumerate(order)}
+    with a debt. Equity and debt each in the margin asset order (16.4), whatever ``order``
+    the assets file gave."""
+    rank = {a: i for i, a in enumerate(asset_order(order))}
     out: dict[str, tuple[dict[str, int], dict[str, int], int]] = {}
     rows = priv.execute(
         "SELECT user_id, asset, units, line FROM leaves WHERE line IS NOT NULL AND user_id IN "
