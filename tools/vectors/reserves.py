@@ -380,6 +380,22 @@ DIAGNOSES: Final[tuple[tuple[str, Callable[[str], str], str | None], ...]] = (
         f"round '{OTHER_ROUND}' of the snapshot header and exchange 'Other Exchange' of "
         "the snapshot header",
     ),
+    (
+        "the header's exchange and round and a trailing CRLF: round first, then exchange",
+        lambda a: ownership(a, "Other Exchange", OTHER_ROUND) + "\r\n",
+        f"round '{OTHER_ROUND}' of the snapshot header and exchange 'Other Exchange' of "
+        "the snapshot header and a trailing CRLF",
+    ),
+    (
+        "the exchange name in lower case (a case variant, tried after the header variants)",
+        lambda a: ownership(a, exchange=EXCHANGE.lower()),
+        f"the exchange name as '{EXCHANGE.lower()}'",
+    ),
+    (
+        "the whole text in lower case",
+        lambda a: ownership(a).lower(),
+        "the whole text in lower case",
+    ),
     ("a trailing space: not one of the tried variants", lambda a: ownership(a) + " ", None),
     ("a LF in front: not tried", lambda a: "\n" + ownership(a), None),
 )
