@@ -57,6 +57,7 @@ from zkpor.vectors.format_checks import (
     check_ownership,
     check_ratio,
     check_zkpi,
+    check_zkpi_verify,
 )
 from zkpor.vectors.outputs import (
     generator_digest_preimage,
@@ -432,7 +433,7 @@ CHECKERS: dict[str, dict[str, Checker]] = {
         "MarginInclusionTest": check_margin_inclusion,
     },
     "ratio": {"RatioParseTest": check_ratio},
-    "zkpi": {"ZkpiDecodeTest": check_zkpi},
+    "zkpi": {"ZkpiDecodeTest": check_zkpi, "ZkpiVerifyTest": check_zkpi_verify},
     "inclusion_exchange": {"InclusionExchangeTest": check_exchange},
     "reserves": {
         "OwnershipSignatureTest": check_ownership,

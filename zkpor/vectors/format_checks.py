@@ -119,6 +119,21 @@ def check_zkpi(group: Json, test: Json, ctx: CheckContext) -> Json:
     return {"inclusion": json.loads(proof.model_dump_json())}
 
 
+def check_zkpi_verify(group: Json, test: Json, ctx: CheckContext) -> Json:
+    """A .zkpi decoded (lengths only, 8.1a rule 8), then verified against ``roots`` (8.2):
+    a point or proof that does not decode is refused here, not by the decoder."""
+    from zkpor.formats.models import Roots
+    from zkpor.formats.zkpi import decode_inclusion
+    from zkpor.verify.inclusion import verify_inclusion
+
+    roots = Roots.model_validate(_get(test, "roots"))
+    if roots.generator_digest != generator_digest().hex():
+        raise VerificationError("roots file uses another generator set")
+    proof = decode_inclusion(_hex(test, "binary"))
+    results = verify_inclusion(proof, roots.assets, round_id=roots.round_id, arity=roots.arity)
+    return {"verified": verified_json(results)}
+
+
 def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:
     from zkpor.formats.models import InclusionProof, Roots
     from zkpor.formats.zkpi import encode_inclusion
