@@ -44,9 +44,8 @@ RULE_FLAGS: Final[dict[str, Flag]] = {
     ),
     "EmptyContext": Flag(
         "EDGE_CASE",
-        "A range proof made with an empty context: the transcript absorbs the context "
-        "message with empty data, which differs from a proof with any other context "
-        "(docs/spec.md 6.3 step 1a).",
+        "A proof with an empty context: step 1a of docs/spec.md 6.3 is skipped (nothing is "
+        "absorbed, as for tree node proofs), so it verifies with the empty context only.",
     ),
     "Bip322Form": Flag(
         "BASIC",
