@@ -14,6 +14,7 @@ from tools.vectors.audit import SPECS as _AUDIT_SPECS
 from tools.vectors.base import render
 from tools.vectors.ratio import SPECS as _RATIO_SPECS
 from tools.vectors.reserves import SPECS as _RESERVES_SPECS
+from tools.vectors.strict_json import SPECS as _STRICT_JSON_SPECS
 from tools.vectors.schemaparts import (
     _PAIR,
     _TRIPLE,
@@ -385,6 +386,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
     **_RATIO_SPECS,
     **_ZKPI_SPECS,
     **_RESERVES_SPECS,
+    **_STRICT_JSON_SPECS,
     **_AUDIT_SPECS,
 }
 

@@ -369,8 +369,9 @@ def generate(gens: GeneratorSet) -> Json:
         proof = make(proofs)
         fields: Json = {"roots": proofs.roots, "binary": encode_zkpi(proof).hex()}
         if "Valid" in flags:
-            fields["verified"] = verified_assets([seeded_trees(gens.point_type.backend_name)[s]
-                                                  for s in ("btc", "eth")], "alice")
+            fields["verified"] = verified_assets(
+                [seeded_trees(gens.point_type.backend_name)[s] for s in ("btc", "eth")], "alice"
+            )
             g.add(comment, list(flags), "valid", **fields)
         else:
             g.add(comment, list(flags), "invalid", **fields)

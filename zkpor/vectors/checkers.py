@@ -56,6 +56,8 @@ from zkpor.vectors.format_checks import (
     check_exchange,
     check_ownership,
     check_ratio,
+    check_size_limit,
+    check_strict_json,
     check_zkpi,
     check_zkpi_verify,
 )
@@ -440,4 +442,5 @@ CHECKERS: dict[str, dict[str, Checker]] = {
         "MessageDiagnosisTest": check_diagnosis,
     },
     "audit": {"AuditFileTest": check_audit},
+    "strict_json": {"StrictJsonTest": check_strict_json, "StrictJsonLimitTest": check_size_limit},
 }
