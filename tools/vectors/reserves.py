@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from tools.vectors.base import EXCHANGE, ROUND_A, VectorFile
+from tools.vectors.reserves_bip322 import bip322_cases
 from tools.vectors.reserves_signing import (
     Signed,
     addresses,
@@ -427,6 +428,17 @@ def generate(gens: GeneratorSet) -> Json:
             fields["designates"] = address_key(case.chain, address)
         comment = case.comment.format(**recids)
         g.add(comment, list(case.flags), "valid" if valid else "invalid", **fields)
+    for comment, flags, chain, address, signature in bip322_cases():  # 10.9
+        fields = {
+            "exchange": EXCHANGE,
+            "round_id": ROUND_A,
+            "chain": chain,
+            "address": address,
+            "signature": signature,
+        }
+        if "Valid" in flags:
+            fields.update(message=ownership(address), designates=address_key(chain, address))
+        g.add(comment, list(flags), "valid" if "Valid" in flags else "invalid", **fields)
 
     g = f.group("MessageDiagnosisTest")
     address = addresses()["p2pkh"]
