@@ -1,6 +1,6 @@
 """Flags of the cases that decide one rule each (issue 24, part B): the inclusion entry
-order, re-made manifest proofs, the .zkpi decoder's scope, BIP-322 forms, snapshot checks,
-strict JSON at the text level and the empty range-proof context.
+order, re-made manifest proofs, the .zkpi decoder's scope, BIP-322 forms, strict JSON at
+the text level and the empty range-proof context.
 
 Kept apart from :data:`tools.vectors.base.FLAGS` (which merges them) so that base.py stays
 small; docs/vectors.md section 5 lists every flag.
@@ -30,12 +30,6 @@ RULE_FLAGS: Final[dict[str, Flag]] = {
         "A margin manifest disclosing the equity (solvency.liabilities) and the debt "
         "(solvency.debt) of an asset with a debt tree (docs/spec.md 16.5).",
     ),
-    "QuoteValueSyntax": Flag(
-        "MODIFIED_PARAMETER",
-        "A price or up_to outside the grammar of quote values (docs/spec.md 7.7a): a leading "
-        "zero, more fraction digits than quote.decimals, a sign, a point without digits.",
-        "Two texts for one price would give two statement digests for one margin round.",
-    ),
     "DecodedByVerifier": Flag(
         "EDGE_CASE",
         "A .zkpi whose commitment or range proof bytes are not a valid point or proof: the "
@@ -58,23 +52,6 @@ RULE_FLAGS: Final[dict[str, Flag]] = {
         "the challenge), a sighash type other than the default, a 65-byte Schnorr signature.",
         "A signature whose validity depends on other transactions or on which parts are "
         "signed would not prove control of the address alone.",
-    ),
-    "SnapshotHeader": Flag(
-        "MODIFIED_PARAMETER",
-        "A reserves snapshot whose exchange or round is not the one proven (docs/spec.md "
-        "10.5 step 1).",
-        "Signatures and balances of another round or exchange would be counted.",
-    ),
-    "SnapshotAssets": Flag(
-        "MODIFIED_PARAMETER",
-        "A reserves snapshot whose entries are not the round's assets, each once: an asset "
-        "twice, an unknown asset, an asset without entry (docs/spec.md 10.5 steps 2 and 6).",
-        "Reserves could be counted twice or an asset proven without its reserves snapshot.",
-    ),
-    "TotalTooLarge": Flag(
-        "MODIFIED_PARAMETER",
-        "An entry's total of 2^64 base units or more (docs/spec.md 10.5 step 4).",
-        "The total would wrap in the solvency statement.",
     ),
     "IntegerTooLarge": Flag(
         "MODIFIED_PARAMETER",

@@ -14,7 +14,6 @@ from tools.vectors.audit import SPECS as _AUDIT_SPECS
 from tools.vectors.base import render
 from tools.vectors.ratio import SPECS as _RATIO_SPECS
 from tools.vectors.reserves import SPECS as _RESERVES_SPECS
-from tools.vectors.strict_json import SPECS as _STRICT_JSON_SPECS
 from tools.vectors.schemaparts import (
     _PAIR,
     _TRIPLE,
@@ -33,6 +32,7 @@ from tools.vectors.schemaparts import (
     _obj,
     _opt,
 )
+from tools.vectors.strict_json import SPECS as _STRICT_JSON_SPECS
 from tools.vectors.zkpi import SPECS as _ZKPI_SPECS
 from zkpor.vectors.common import VECTORS_VERSION
 
