@@ -222,7 +222,7 @@ def test_cli_check_json() -> None:
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["directory"] == "vectors/v1"
-    assert [f["file"] for f in data["files"]] == [f"{n}.json" for n in FILE_NAMES]
+    assert [f["file"] for f in data["files"]] == [f"{n}.json" for n in checked_files(Path("v1"))]
     assert {f["file"][:-5]: (f["valid"], f["invalid"]) for f in data["files"]} == (
         EXPECTED_COUNTS["v1"]
     )
@@ -434,7 +434,9 @@ def test_embedded_public_files_follow_the_docs_schemas() -> None:
                 jsonschema.validate(test["inclusion"], docs_schema("inclusion-proof"))
     for group in load("zkpi")["testGroups"]:
         for test in group["tests"]:
-            if test["result"] == "valid":
+            if group["type"] == "ZkpiVerifyTest":
+                jsonschema.validate(test["roots"], docs_schema("roots"))
+            elif test["result"] == "valid":
                 jsonschema.validate(test["inclusion"], docs_schema("inclusion-proof"))
     for group in load("audit")["testGroups"]:
         for test in group["tests"]:
