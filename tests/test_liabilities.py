@@ -423,6 +423,24 @@ def test_duplicate_asset_entry(bundle: Path) -> None:
         _verify(proof.model_copy(update={"assets": [proof.assets[0], proof.assets[0]]}), roots)
 
 
+def test_asset_entries_out_of_order_refused(bundle: Path) -> None:
+    """8.1: entries in ascending symbol order, as the exporter writes them; any other order
+    is refused before any cryptography, although each entry verifies on its own."""
+    reader = BundleReader(bundle)
+    try:
+        proofs = [reader.inclusion_proof(u) for u in reader.users()]
+        roots = reader.roots
+    finally:
+        reader.close()
+    proof = next(p for p in proofs if len(p.assets) >= 2)
+    symbols = [a.asset.encode() for a in proof.assets]
+    assert symbols == sorted(symbols)
+    _verify(proof, roots)
+    swapped = [proof.assets[1], proof.assets[0], *proof.assets[2:]]
+    with pytest.raises(VerificationError, match="ascending order of their symbols"):
+        _verify(proof.model_copy(update={"assets": swapped}), roots)
+
+
 def test_synthetic_honest_tree_verifies() -> None:
     proof, roots = synthetic_path([5, 6, 7, 8], leaf_count=64)
     verify_inclusion(proof, roots, round_id="r", arity=4)

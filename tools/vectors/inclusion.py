@@ -43,6 +43,12 @@ HEADER: Final = [
 ]
 
 
+def _swap_entries(doc: Json, gens: GeneratorSet) -> None:
+    """The proof's first two asset entries swapped."""
+    entries = value_at(doc, "inclusion.assets")
+    entries[0], entries[1] = entries[1], entries[0]
+
+
 def inclusion_proof(round_id: str, arity: int, user: str, trees: list[Tree]) -> Json:
     """``user``'s inclusion proof (8.1) in ``trees``."""
     return {
@@ -235,6 +241,11 @@ TAMPERINGS: Final[tuple[Tampering, ...]] = (
     ),
     Tampering("the published depth 3", ("WrongRoot",), put(f"{BTC_ROOT}.depth", 3)),
     Tampering("BTC twice", ("DuplicateAsset",), append_copy("inclusion.assets", 0)),
+    Tampering(
+        "ETH before BTC: each entry verifies, but the order is not ascending (8.1)",
+        ("AssetOrder",),
+        _swap_entries,
+    ),
     Tampering(
         "another generator digest in the roots",
         ("WrongGeneratorDigest",),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 from collections.abc import Callable
 from typing import Final
 
@@ -21,6 +22,7 @@ from tools.vectors.manifest_build import (
     ManifestCase,
     Recipe,
     build_manifest,
+    remake_proofs,
     reserve_addresses,
 )
 from tools.vectors.mutations import (
@@ -56,6 +58,7 @@ MARGIN: Final = Recipe("margin", margin=True)
 TOKEN: Final = Recipe("token", token=True)
 TAPROOT: Final = Recipe("p2tr", p2tr=True)
 NON_ASCII: Final = Recipe("non-ascii", exchange=NON_ASCII_EXCHANGE)
+DEBT_DISCLOSED: Final = Recipe("margin-disclosed", margin=True, disclose=True)
 
 
 # --- edits of a manifest -----------------------------------------------------------------
@@ -99,6 +102,19 @@ def _flip_taproot_signature(m: Json, gens: GeneratorSet) -> None:
 
 def _blinding_plus_one(blinding: str) -> str:
     return hexsc((int(blinding, 16) + 1) % N)
+
+
+def _disclosed_units_plus_one(sym: str, field: str, decimals: int) -> Mutation:
+    """``sym``'s disclosed ``field`` (liabilities or debt) one base unit more, its amount
+    written to match (so only the opening is wrong)."""
+    from zkpor.formats.amounts import format_units
+
+    def change(m: Json, gens: GeneratorSet) -> None:
+        disclosed = value_at(m, f"assets.{sym}.solvency.{field}")
+        units = int(disclosed["units"]) + 1
+        disclosed.update(units=str(units), amount=format_units(units, decimals))
+
+    return change
 
 
 _BTC_BALANCE_RAISED: Final = all_of(
@@ -148,6 +164,109 @@ _NOT_IDENTIFIERS: Final = (
     ("B\u00f6rse\u0085", "a C1 control U+0085 (Cc)"),
 )
 
+
+def _remade(comment: str, flag: str, recipe: Recipe, change: Mutation) -> ManifestCase:
+    """An invalid case whose solvency proofs are re-made over the edited manifest."""
+    return ManifestCase(
+        f"proofs re-made: {comment}", (flag, "ProofsRemade"), recipe, change, remade=True
+    )
+
+
+def _debt_case(comment: str, change: Mutation) -> ManifestCase:
+    case = _remade(comment, "WrongDisclosure", DEBT_DISCLOSED, change)
+    return dataclasses.replace(case, flags=(*case.flags, "Margin", "DebtDisclosed"))
+
+
+# Rules a verifier might skip unnoticed if a field bound by the statement digest changed
+# too: here every solvency proof holds for the edited manifest (issue 24).
+REMADE_CASES: Final[tuple[ManifestCase, ...]] = (
+    _remade(
+        "ETH signature made for another round", "BadSignature", PLAIN, _eth_signed_for_other_round
+    ),
+    _remade(
+        "a BTC P2PKH signature made with another key",
+        "BadSignature",
+        PLAIN,
+        _btc_signed_with_other_key,
+    ),
+    _remade(
+        "the ETH address listed again in lower case, balance 0",
+        "DuplicateAddress",
+        PLAIN,
+        _relisted("ETH", 0, str.lower),
+    ),
+    _remade(
+        "the BTC P2WPKH address listed again in upper case, balance 0",
+        "DuplicateAddress",
+        PLAIN,
+        _relisted("BTC", 2, str.upper),
+    ),
+    _remade(
+        "P2TR: a bit of the BIP-322 signature flipped",
+        "BadSignature",
+        TAPROOT,
+        _flip_taproot_signature,
+    ),
+    _remade(
+        "P2TR: the Taproot address listed again in upper case, balance 0",
+        "DuplicateAddress",
+        TAPROOT,
+        _relisted("BTC", -1, str.upper),
+    ),
+    _remade(
+        "disclosed blinding + 1",
+        "WrongDisclosure",
+        DISCLOSED,
+        update("assets.BTC.solvency.liabilities.blinding", _blinding_plus_one),
+    ),
+    _remade(
+        "disclosed units + 1 (amount to match)",
+        "WrongDisclosure",
+        DISCLOSED,
+        _disclosed_units_plus_one("ETH", "liabilities", 9),
+    ),
+    _remade(
+        "disclosed amount written with a trailing zero",
+        "WrongDisclosure",
+        DISCLOSED,
+        update("assets.BTC.solvency.liabilities.amount", lambda amount: amount + "0"),
+    ),
+    _remade(
+        "ETH chain_id 2^53 (above 2^53 - 1)",
+        "IntegerTooLarge",
+        TOKEN,
+        put("assets.ETH.reserves.chain_id", 2**53),
+    ),
+    _remade(
+        "ETH token_contract in all upper case (not EIP-55)",
+        "MalformedFile",
+        TOKEN,
+        update("assets.ETH.reserves.token_contract", lambda c: "0x" + c[2:].upper()),
+    ),
+    ManifestCase(
+        "margin: equity and debt disclosed (solvency.liabilities and solvency.debt, 16.5)",
+        ("Valid", "Margin", "Disclosed", "DebtDisclosed", "SignaturesChecked"),
+        DEBT_DISCLOSED,
+    ),
+    _debt_case(
+        "disclosed debt units + 1 (amount to match)", _disclosed_units_plus_one("ETH", "debt", 9)
+    ),
+    _debt_case(
+        "disclosed debt blinding + 1",
+        update("assets.ETH.solvency.debt.blinding", _blinding_plus_one),
+    ),
+    _debt_case(
+        "solvency.debt dropped while the equity is disclosed", drop("assets.ETH.solvency.debt")
+    ),
+    _debt_case(
+        "solvency.liabilities dropped while the debt is disclosed",
+        put("assets.ETH.solvency.liabilities", None),
+    ),
+    _debt_case(
+        "solvency.debt on BTC, which has no debt tree",
+        copy_value("assets.ETH.solvency.debt", "assets.BTC.solvency.debt"),
+    ),
+)
 
 # --- the cases, in the order of the file -------------------------------------------------
 
@@ -385,6 +504,7 @@ CASES: Final[tuple[ManifestCase, ...]] = (
         _relisted("BTC", -1, str.upper),
     ),
     *ACROSS_CASES,
+    *REMADE_CASES,
 )
 
 
@@ -399,6 +519,8 @@ def generate(gens: GeneratorSet) -> Json:
             manifests[case.manifest] = build_manifest(gens, case.manifest)
         base = manifests[case.manifest]
         m = base if case.change is None else mutated(base, case.change, gens)
+        if case.remade:
+            remake_proofs(gens, case.manifest, m, case.comment)
         expected = None
         if case.expected_digest is not None:
             digest = manifest_digest(Manifest.model_validate(base, strict=True))

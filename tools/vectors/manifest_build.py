@@ -78,6 +78,39 @@ class ManifestCase:
     change: Mutation | None = None
     check_signatures: bool = True
     expected_digest: Callable[[str], str] | None = None
+    remade: bool = False  # re-make every solvency proof over the edited manifest
+
+
+def remake_proofs(gens: GeneratorSet, recipe: Recipe, manifest: Json, label: str) -> None:
+    """Every solvency proof of the edited ``manifest`` made again from the recipe's inputs
+    (:data:`SOLVENCY_INPUTS`) over its own statement digest (seeds
+    "manifest/TAG/remade/LABEL/SYM"), so that only the edited rule fails."""
+    import json
+
+    from zkpor.formats.manifest import STATEMENT_LABEL, solvency_context
+    from zkpor.prover.solvency import prove_solvency
+
+    # 12.3a over the JSON as it is (a model-refused edit, such as chain_id 2^53, is proven too)
+    data = copy.deepcopy(manifest)
+    for entry in data["assets"].values():
+        entry["solvency"]["proof"] = ""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    statement = hashlib.sha256(STATEMENT_LABEL + text.encode()).digest()
+    for sym, inputs in SOLVENCY_INPUTS[recipe.tag].items():
+        p, q = (int(t) for t in manifest["assets"][sym]["solvency"]["min_ratio"].split("/"))
+        opening = Opening(
+            int(inputs["liabilities"]["units"]), int(inputs["liabilities"]["blinding"], 16)
+        )
+        proof = prove_solvency(
+            int(inputs["reserves"]),
+            opening,
+            p,
+            q,
+            gens=gens,
+            rng=seeded(f"manifest/{recipe.tag}/remade/{label}/{sym}"),
+            context=solvency_context(statement, sym),
+        )
+        manifest["assets"][sym]["solvency"]["proof"] = proof.to_bytes().hex()
 
 
 @functools.cache
@@ -243,7 +276,11 @@ def extra_assets(gens: GeneratorSet, recipe: Recipe) -> Assets:
 
 
 def _add_margin(
-    gens: GeneratorSet, tag: str, manifest: Json, openings: dict[str, tuple[int, Opening]]
+    gens: GeneratorSet,
+    tag: str,
+    manifest: Json,
+    openings: dict[str, tuple[int, Opening]],
+    disclose: bool = False,
 ) -> None:
     """docs/spec.md 16.6: the quote, prices and tiers, an ETH debt tree (alice owes 2 ETH);
     ETH's solvency is proven on equity minus debt."""
@@ -273,6 +310,12 @@ def _add_margin(
     reserves_eth, equity = openings["ETH"]
     debt = Opening(debt_tree.root.value, debt_tree.root.blinding)
     openings["ETH"] = (reserves_eth, equity - debt)
+    if disclose:  # 16.5: the debt root's opening beside the equity's
+        assets["ETH"]["solvency"]["debt"] = {
+            "amount": format_units(debt.value, 9),
+            "units": str(debt.value),
+            "blinding": hexsc(debt.blinding),
+        }
 
 
 def _prove_solvency(
@@ -328,6 +371,6 @@ def build_manifest(gens: GeneratorSet, recipe: Recipe) -> Json:
     }
     openings = {sym: (units, opening) for sym, (_, units, opening) in assets.items()}
     if recipe.margin:
-        _add_margin(gens, recipe.tag, manifest, openings)
+        _add_margin(gens, recipe.tag, manifest, openings, disclose=recipe.disclose)
     _prove_solvency(gens, recipe, manifest, openings)
     return manifest

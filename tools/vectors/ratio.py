@@ -33,6 +33,7 @@ _VALID: list[tuple[str, int, int, str, list[str]]] = [
     ("9999999999/9999999999", 1, 1, "10-digit terms, reduced", ["Valid", "EdgeCase"]),
     ("1.0000000000", 1, 1, "10 fraction digits", ["Valid", "EdgeCase"]),
     ("1.2500000000", 5, 4, "10 fraction digits, reduced", ["Valid"]),
+    ("0000000002", 2, 1, "an integer of 10 digits, leading zeros counted", ["Valid", "EdgeCase"]),
 ]
 
 _INVALID: list[tuple[str, str, str]] = [
@@ -53,6 +54,10 @@ _INVALID: list[tuple[str, str, str]] = [
     ("12345678901", "11 integer digits", "RatioSyntax"),
     ("1.12345678901", "11 fraction digits", "RatioSyntax"),
     ("12345678901/3", "an 11-digit numerator", "RatioSyntax"),
+    ("00000000002", "an integer of 11 digits: the limit counts digits, not value", "RatioSyntax"),
+    ("00000000001.5", "11 integer digits before the point (value 1.5)", "RatioSyntax"),
+    ("3/00000000002", "an 11-digit denominator (value 2)", "RatioSyntax"),
+    ("9999999999", "the largest 10-digit integer: read, then too large", "RatioTooLarge"),
     ("\u0661", "an Arabic-Indic digit one", "RatioSyntax"),
     ("\uff12", "a fullwidth digit two", "RatioSyntax"),
     ("\u00a02", "a no-break space is not ASCII white space", "RatioSyntax"),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from tools.vectors.base import EXCHANGE, ROUND_A, VectorFile
+from tools.vectors.reserves_bip322 import bip322_cases
 from tools.vectors.reserves_signing import (
     Signed,
     addresses,
@@ -380,6 +381,22 @@ DIAGNOSES: Final[tuple[tuple[str, Callable[[str], str], str | None], ...]] = (
         f"round '{OTHER_ROUND}' of the snapshot header and exchange 'Other Exchange' of "
         "the snapshot header",
     ),
+    (
+        "the header's exchange and round and a trailing CRLF: round first, then exchange",
+        lambda a: ownership(a, "Other Exchange", OTHER_ROUND) + "\r\n",
+        f"round '{OTHER_ROUND}' of the snapshot header and exchange 'Other Exchange' of "
+        "the snapshot header and a trailing CRLF",
+    ),
+    (
+        "the exchange name in lower case (a case variant, tried after the header variants)",
+        lambda a: ownership(a, exchange=EXCHANGE.lower()),
+        f"the exchange name as '{EXCHANGE.lower()}'",
+    ),
+    (
+        "the whole text in lower case",
+        lambda a: ownership(a).lower(),
+        "the whole text in lower case",
+    ),
     ("a trailing space: not one of the tried variants", lambda a: ownership(a) + " ", None),
     ("a LF in front: not tried", lambda a: "\n" + ownership(a), None),
 )
@@ -411,6 +428,17 @@ def generate(gens: GeneratorSet) -> Json:
             fields["designates"] = address_key(case.chain, address)
         comment = case.comment.format(**recids)
         g.add(comment, list(case.flags), "valid" if valid else "invalid", **fields)
+    for comment, flags, chain, address, signature in bip322_cases():  # 10.9
+        fields = {
+            "exchange": EXCHANGE,
+            "round_id": ROUND_A,
+            "chain": chain,
+            "address": address,
+            "signature": signature,
+        }
+        if "Valid" in flags:
+            fields.update(message=ownership(address), designates=address_key(chain, address))
+        g.add(comment, list(flags), "valid" if "Valid" in flags else "invalid", **fields)
 
     g = f.group("MessageDiagnosisTest")
     address = addresses()["p2pkh"]

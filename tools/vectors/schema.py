@@ -32,6 +32,7 @@ from tools.vectors.schemaparts import (
     _obj,
     _opt,
 )
+from tools.vectors.strict_json import SPECS as _STRICT_JSON_SPECS
 from tools.vectors.zkpi import SPECS as _ZKPI_SPECS
 from zkpor.vectors.common import VECTORS_VERSION
 
@@ -396,6 +397,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
     **_RATIO_SPECS,
     **_ZKPI_SPECS,
     **_RESERVES_SPECS,
+    **_STRICT_JSON_SPECS,
     **_AUDIT_SPECS,
 }
 

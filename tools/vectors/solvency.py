@@ -42,6 +42,7 @@ class Solvent(NamedTuple):
     liabilities: int
     p: int
     q: int
+    empty_context: bool = False  # step 1a of 6.3 absent: the context is the empty string
 
 
 SOLVENT: Final[tuple[Solvent, ...]] = (
@@ -67,6 +68,16 @@ SOLVENT: Final[tuple[Solvent, ...]] = (
         2**32 - 1,
     ),
     Solvent("zero", "R = 0, L = 0", ("Valid", "EdgeCase"), 0, 0, 1, 1),
+    Solvent(
+        "empty-context",
+        "an empty context: step 1a of 6.3 absorbs nothing (as for tree node proofs)",
+        ("Valid", "EmptyContext"),
+        250000000,
+        200345678,
+        1,
+        1,
+        empty_context=True,
+    ),
 )
 
 
@@ -77,6 +88,8 @@ def _add_solvent(g: Group, case: Solvent, gens: GeneratorSet) -> Json:
     r_l = random_scalar(seeded(f"solvency/{case.key}/liabilities"))
     prover_seed = seed(f"solvency/{case.key}/prover")
     context = hashlib.sha256(f"solvency/{case.key}/statement".encode()).digest() + b"BTC"
+    if case.empty_context:
+        context = b""
     proof = prove_solvency(
         case.reserves,
         Opening(case.liabilities, r_l),
@@ -177,6 +190,17 @@ TAMPERINGS: Final[tuple[Tampering, ...]] = (
         "the context's asset symbol changed",
         ("WrongContext",),
         lambda proven: {"context": proven.cases["btc"]["context"][:-2] + "44"},
+    ),
+    Tampering(
+        "a proof made with an empty context checked with the context 00 (one byte)",
+        ("WrongContext", "EmptyContext"),
+        {"context": "00"},
+        "empty-context",
+    ),
+    Tampering(
+        "a proof made with a context checked with the empty context",
+        ("WrongContext", "EmptyContext"),
+        {"context": ""},
     ),
     Tampering("R + 1", ("WrongReserves",), {"reserves": str(250000001)}),
     Tampering("R - 1", ("WrongReserves",), {"reserves": str(249999999)}),

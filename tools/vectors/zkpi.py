@@ -10,17 +10,19 @@ from the valid encodings, most by patching one field at its offset).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from tools.vectors.base import EXCHANGE, ROUND_A, Json, VectorFile
-from tools.vectors.inclusion import inclusion_proof
+from tools.vectors.inclusion import inclusion_proof, verified_assets
 from tools.vectors.schemaparts import HEX, OBJ, STR, GroupSpec, Schema, _arr
 from tools.vectors.sumtree import seeded_trees
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.vectors.checkers import CHECKERS
+from zkpor.vectors.tree import roots_json
 
 HEADER: Final[list[str]] = [
     "Input 'binary': a .zkpi file. A valid one decodes to 'inclusion' (the JSON proof",
@@ -64,6 +66,7 @@ class Proofs:
     spec: Json  # docs/spec.md 7.8: alice under a root with one child
     both: Json  # alice, BTC and ETH
     debtor: Json  # alice in margin.json, with a USDT debt
+    roots: Json  # roots.json of the BTC and ETH trees (round A, arity 4)
 
     @property
     def named(self) -> Json:
@@ -105,6 +108,63 @@ VALID: Final[tuple[ValidProof, ...]] = (
         "flags 3: the same, naming exchange 'Example Exchange'",
         ("Valid", "MarginTag"),
         lambda p: {**p.debtor, "exchange": EXCHANGE},
+    ),
+    ValidProof(
+        "a sibling commitment with prefix 04: decodes (rule 8 reads lengths only); "
+        "ZkpiVerifyTest refuses it",
+        ("Valid", "DecodedByVerifier"),
+        lambda p: _sibling_commitment_04(p.both),
+    ),
+    ValidProof(
+        "a range proof whose A has prefix 04: decodes (rule 8 reads lengths only); "
+        "ZkpiVerifyTest refuses it",
+        ("Valid", "DecodedByVerifier"),
+        lambda p: _range_proof_a_04(p.both),
+    ),
+)
+
+
+def _sibling_commitment_04(proof: Json) -> Json:
+    """``proof`` with a sibling of its first entry's leaf given the commitment prefix 04."""
+    out = copy.deepcopy(proof)
+    entry = out["assets"][0]
+    children = entry["path"][0]["children"]
+    other = (entry["leaf_index"] % 4 + 1) % len(children)
+    children[other]["commitment"] = "04" + children[other]["commitment"][2:]
+    return out
+
+
+def _range_proof_a_04(proof: Json) -> Json:
+    """``proof`` with the first range proof of its first step's A given the prefix 04."""
+    out = copy.deepcopy(proof)
+    proofs = out["assets"][0]["path"][0]["proofs"]
+    proofs[0] = "04" + proofs[0][2:]
+    return out
+
+
+def _entries_swapped(proof: Json) -> Json:
+    out = copy.deepcopy(proof)
+    out["assets"].reverse()
+    return out
+
+
+# (comment, flags, proof) of ZkpiVerifyTest: decode, then verify against Proofs.roots (8.2)
+VERIFY_CASES: Final[tuple[tuple[str, tuple[str, ...], Callable[[Proofs], Json]], ...]] = (
+    ("alice, BTC and ETH: decodes and verifies", ("Valid",), lambda p: p.both),
+    (
+        "a sibling commitment with prefix 04 (decodes; the verifier refuses the point)",
+        ("DecodedByVerifier", "InvalidPointEncoding"),
+        lambda p: _sibling_commitment_04(p.both),
+    ),
+    (
+        "a range proof whose A has prefix 04 (decodes; the verifier refuses the proof)",
+        ("DecodedByVerifier", "TamperedRangeProof"),
+        lambda p: _range_proof_a_04(p.both),
+    ),
+    (
+        "ETH before BTC (decodes; the verifier refuses the order, 8.1)",
+        ("AssetOrder",),
+        lambda p: _entries_swapped(p.both),
     ),
 )
 
@@ -163,9 +223,13 @@ def _named_with(exchange: bytes) -> Binary:
     return lambda e: b"ZKPI\x04\x01" + _str8(exchange) + e.named[NAMED_BODY_AT:]
 
 
-def _debt_input_tree_2(e: Encodings) -> bytes:
+def _tree_byte(e: Encodings, new: bytes) -> bytes:
     tree_byte = e.debts.rindex(b"\x04USDT\x01")  # the debt input: str8 "USDT", tree 1
-    return _at(e.debts, tree_byte + 5, b"\x02")
+    return _at(e.debts, tree_byte + 5, new)
+
+
+def _debt_input_tree_2(e: Encodings) -> bytes:
+    return _tree_byte(e, b"\x02")
 
 
 class BadBinary(NamedTuple):
@@ -195,6 +259,16 @@ BAD_BINARIES: Final[tuple[BadBinary, ...]] = (
             _patch(4, bytes((old,))),
         )
         for old in (1, 2, 3)
+    ),
+    BadBinary(
+        "version 2 (before margin tags) on a body naming its exchange (flags 1)",
+        ("OldFormat",),
+        _patch(4, b"\x02", lambda e: e.named),
+    ),
+    BadBinary(
+        "version 3 (before margin tags) on a body with debts (flags 2)",
+        ("OldFormat",),
+        _patch(4, b"\x03", _debts),
     ),
     BadBinary("flags 4 (an undefined bit)", _ENC, _patch(5, b"\x04")),
     BadBinary("flags 0x80 (an undefined bit)", _ENC, _patch(5, b"\x80")),
@@ -244,6 +318,7 @@ BAD_BINARIES: Final[tuple[BadBinary, ...]] = (
         _patch(TAG_AT, bytes.fromhex("0000000100000000")),
     ),
     BadBinary("an input tree byte of 2", _ENC, _debt_input_tree_2),
+    BadBinary("an input tree byte of 255", _ENC, lambda e: _tree_byte(e, b"\xff")),
     BadBinary("flags 1: an empty exchange", _IDENT, _named_with(b"")),
     BadBinary("flags 1: exchange with a LF", _IDENT, _named_with(b"Example\nExchange")),
     BadBinary(
@@ -269,7 +344,7 @@ def _proofs(gens: GeneratorSet) -> Proofs:
     spec = inclusion_proof(ROUND_A, 4, "alice", [t["spec"]])
     both = inclusion_proof(ROUND_A, 4, "alice", [t["btc"], t["eth"]])
     _, debtor = margin_inclusion(gens)
-    return Proofs(spec, both, debtor)
+    return Proofs(spec, both, debtor, roots_json(ROUND_A, 4, [t["btc"], t["eth"]]))
 
 
 def generate(gens: GeneratorSet) -> Json:
@@ -289,6 +364,17 @@ def generate(gens: GeneratorSet) -> Json:
     )
     for bad in BAD_BINARIES:
         g.add(bad.comment, list(bad.flags), "invalid", binary=bad.binary(encodings).hex())
+    g = f.group("ZkpiVerifyTest")
+    for comment, flags, make in VERIFY_CASES:
+        proof = make(proofs)
+        fields: Json = {"roots": proofs.roots, "binary": encode_zkpi(proof).hex()}
+        if "Valid" in flags:
+            fields["verified"] = verified_assets(
+                [seeded_trees(gens.point_type.backend_name)[s] for s in ("btc", "eth")], "alice"
+            )
+            g.add(comment, list(flags), "valid", **fields)
+        else:
+            g.add(comment, list(flags), "invalid", **fields)
     return f.to_json()
 
 
@@ -297,7 +383,10 @@ _VERIFIED = _arr(OBJ)
 SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
     "zkpi": (
         "binary inclusion proof vectors",
-        {"ZkpiDecodeTest": ({}, {"binary": HEX}, {"inclusion": OBJ})},
+        {
+            "ZkpiDecodeTest": ({}, {"binary": HEX}, {"inclusion": OBJ}),
+            "ZkpiVerifyTest": ({}, {"roots": OBJ, "binary": HEX}, {"verified": _VERIFIED}),
+        },
     ),
     "inclusion_exchange": (
         "inclusion proof exchange vectors",

@@ -153,8 +153,14 @@ export function checkInclusion(
   const kinds = [['equity', proof.assets], ['debt', proof.debts ?? []]] as const;
   for (const [kind, entries] of kinds) {
     const seen = new Set<string>();
+    let previous: string | null = null;
     for (const e of entries) {
       if (seen.has(e.asset)) throw new VerificationError(`${kind} asset ${e.asset} appears twice`);
+      // 8.1: ascending symbol bytes (symbols are ASCII, so UTF-16 order is byte order)
+      if (previous !== null && e.asset < previous) {
+        throw new VerificationError(`${kind} asset ${e.asset} is listed after ${previous}: the entries must be in ascending order of their symbols (8.1)`);
+      }
+      previous = e.asset;
       if (!roots.has(e.asset)) throw new VerificationError(`asset ${e.asset}: no published root for this asset`);
       if (kind === 'debt' && !roots.get(e.asset)!.debt) throw new VerificationError(`asset ${e.asset}: no published debt tree`);
       seen.add(e.asset);

@@ -174,6 +174,7 @@ const STATUS: Record<string, string> = {
   'inclusion_exchange.json': 'layer: test/formats.test.ts',
   'reserves.json': "layer: test/formats.test.ts (MessageDiagnosisTest cases naming the snapshot header skipped by tcId: prover-side)",
   'ratio.json': 'layer: test/formats.test.ts (the manifest\'s "p/q"; --min-ratio texts without "/" skipped by tcId: prover-side)',
+  'strict_json.json': 'layer: test/formats.test.ts (StrictJsonLimitTest for roots and reserves skipped by tcId: the page reads neither)',
   'audit.json': 'skipped: the page does not audit (audit files are checked by zkpor verify audit, 9.5); it checks one customer\'s proof',
 };
 

@@ -61,7 +61,10 @@ from zkpor.vectors.format_checks import (
     check_exchange,
     check_ownership,
     check_ratio,
+    check_size_limit,
+    check_strict_json,
     check_zkpi,
+    check_zkpi_verify,
 )
 from zkpor.vectors.outputs import (
     generator_digest_preimage,
@@ -438,11 +441,12 @@ CHECKERS: dict[str, dict[str, Checker]] = {
         "MarginTermsTest": check_margin_terms,
     },
     "ratio": {"RatioParseTest": check_ratio},
-    "zkpi": {"ZkpiDecodeTest": check_zkpi},
+    "zkpi": {"ZkpiDecodeTest": check_zkpi, "ZkpiVerifyTest": check_zkpi_verify},
     "inclusion_exchange": {"InclusionExchangeTest": check_exchange},
     "reserves": {
         "OwnershipSignatureTest": check_ownership,
         "MessageDiagnosisTest": check_diagnosis,
     },
     "audit": {"AuditFileTest": check_audit},
+    "strict_json": {"StrictJsonTest": check_strict_json, "StrictJsonLimitTest": check_size_limit},
 }

@@ -1,7 +1,7 @@
 """Checking the format files: audit.json (an audit file rebuilt from typed rows, then
 audited), reserves.json (ownership signatures and the wrong-message diagnosis), ratio.json
-(the --min-ratio text), zkpi.json (the binary inclusion proof) and inclusion_exchange.json
-(a proof checked against the exchange it names).
+(the --min-ratio text), zkpi.json (the binary inclusion proof), inclusion_exchange.json
+(a proof checked against the exchange it names) and strict_json.json (a file's bytes).
 
 See docs/vectors.md.
 """
@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from zkpor.crypto.generators import generator_digest
-from zkpor.errors import VerificationError
+from zkpor.errors import InputError, VerificationError
 from zkpor.vectors.checkbase import (
     CheckContext,
     Json,
@@ -117,6 +117,52 @@ def check_zkpi(group: Json, test: Json, ctx: CheckContext) -> Json:
     if encode_inclusion(proof) != data:
         raise VerificationError("the encoding is not the proof's one encoding")
     return {"inclusion": json.loads(proof.model_dump_json())}
+
+
+def check_zkpi_verify(group: Json, test: Json, ctx: CheckContext) -> Json:
+    """A .zkpi decoded (lengths only, 8.1a rule 8), then verified against ``roots`` (8.2):
+    a point or proof that does not decode is refused here, not by the decoder."""
+    from zkpor.formats.models import Roots
+    from zkpor.formats.zkpi import decode_inclusion
+    from zkpor.verify.inclusion import verify_inclusion
+
+    roots = Roots.model_validate(_get(test, "roots"))
+    if roots.generator_digest != generator_digest().hex():
+        raise VerificationError("roots file uses another generator set")
+    proof = decode_inclusion(_hex(test, "binary"))
+    results = verify_inclusion(proof, roots.assets, round_id=roots.round_id, arity=roots.arity)
+    return {"verified": verified_json(results)}
+
+
+def check_strict_json(group: Json, test: Json, ctx: CheckContext) -> Json:
+    """A file's exact bytes parsed by the strict rules (12.8); the canonical JSON of 12.3."""
+    from zkpor.formats.strictjson import load_strict_json
+
+    obj = load_strict_json(_hex(test, "data"), "vector")
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {"canonical": text}
+
+
+def check_size_limit(group: Json, test: Json, ctx: CheckContext) -> Json:
+    """The largest file read of a kind; one byte more is refused before parsing."""
+    from zkpor.formats.strictjson import MAX_PUBLIC_FILE_BYTES, load_strict_json
+    from zkpor.verify.recipes import MAX_MANIFEST_BYTES, MAX_PROOF_BYTES, MAX_ROOTS_BYTES
+
+    limits = {
+        "inclusion": MAX_PROOF_BYTES,
+        "manifest": MAX_MANIFEST_BYTES,
+        "roots": MAX_ROOTS_BYTES,
+        "reserves": MAX_PUBLIC_FILE_BYTES,
+    }
+    kind = _str(test, "file")
+    if kind not in limits:
+        raise MalformedTest(f"unknown file kind {kind!r}")
+    limit = limits[kind]
+    try:
+        load_strict_json(b"{}" + b" " * (limit - 1), kind, limit)
+    except InputError:
+        return {"max_bytes": limit}
+    raise VerificationError(f"a {kind} file of {limit + 1} bytes was not refused")
 
 
 def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:

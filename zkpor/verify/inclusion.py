@@ -3,7 +3,8 @@
 Spec: docs/spec/inclusion-proofs.md, 8.2 ("Verification"); debts and the collateral proof:
 docs/spec/margin.md, 16.8. For each asset in the proof:
 
-0. no asset twice, every asset published (before any cryptography);
+0. entries in ascending order of their symbols (so no asset twice), every asset published
+   (before any cryptography);
 1. the asset's root is published, with the same padded leaf count, and the path has one
    step per level of a tree of that size and arity;
 2. the opening is consistent: ``units`` < 2^64 and equal to ``amount`` at the asset's
@@ -272,13 +273,21 @@ def _entries(proof: InclusionProof) -> tuple[tuple[str, list[AssetInclusion]], .
 
 def _check_structure(proof: InclusionProof, roots: dict[str, AssetRoot]) -> None:
     """Step 0, before any cryptography (so that work stays linear in the published roots):
-    no asset twice per kind, every asset published (with a debt tree for a debt entry), and
-    a collateral proof only with debts."""
+    per kind, entries in strictly ascending order of their symbols' bytes (8.1: the one
+    order, which no JSON parser loses; so no asset twice), every asset published (with a
+    debt tree for a debt entry), and a collateral proof only with debts."""
     for kind, entries in _entries(proof):
         seen: set[str] = set()
+        previous: str | None = None
         for entry in entries:
             if entry.asset in seen:
                 raise VerificationError(f"{kind} asset {entry.asset} appears twice")
+            if previous is not None and entry.asset.encode() < previous.encode():
+                raise VerificationError(
+                    f"{kind} asset {entry.asset} is listed after {previous}: the entries must "
+                    "be in ascending order of their symbols (8.1)"
+                )
+            previous = entry.asset
             if entry.asset not in roots:
                 raise VerificationError(f"asset {entry.asset}: no published root for this asset")
             if kind == "debt" and roots[entry.asset].debt is None:

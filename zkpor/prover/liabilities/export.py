@@ -167,6 +167,10 @@ class BundleReader:
                 path=self._path(tree, leaf, leaf_count),
             )
             (debts if is_debt_tree(tree) else entries).append(entry)
+        # 8.1: ascending symbol bytes per kind (the SQL order is by tree name, and
+        # "A-/debt" sorts before "A/debt" while "A" sorts before "A-")
+        entries.sort(key=lambda e: e.asset.encode())
+        debts.sort(key=lambda e: e.asset.encode())
         return InclusionProof(
             format=INCLUSION_FORMAT,
             round_id=self.roots.round_id,
