@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from zkpor.crypto.group import N, P, Point
 from zkpor.errors import InputError
 from zkpor.formats.anonset import AnonSetReader, anonset_digest, ethereum_address
-from zkpor.reserves.anonset_build import build_anonset, members_from_node, write_anonset
+from zkpor.reserves.anonset_build import build_anonset, write_anonset
 
 G = Point.generator()
 SECRETS = [3, 5, 7, 11, 13]
@@ -299,8 +299,6 @@ def test_builder_refuses_twice_and_out_of_range() -> None:
         build_anonset([(Point.identity(), 1)], **BTC)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="at least one"):
         build_anonset([], **BTC)  # type: ignore[arg-type]
-    with pytest.raises(NotImplementedError):
-        next(iter(members_from_node("http://127.0.0.1:8545", [], 1)))
 
 
 def test_write_anonset_returns_digest(tmp_path: Path) -> None:

@@ -259,3 +259,93 @@ def test_an_inflated_commitment_passes_the_customer_but_not_the_audit(
     code, _, err = call_zkpor("verify", "audit", "bundle", cwd=tmp_path)
     assert code == 1
     assert "the proof's reserves commitment is not the manifest's commitment" in err, err
+
+
+def _round_of(tmp: Path, exchange: str, owned: tuple[int, ...]) -> Path:
+    """Another exchange's round over the same set, claiming the members ``owned``."""
+    tmp.mkdir()
+    _write_inputs(tmp)
+    if exchange != EXCHANGE:
+        make_reserves(tmp, exchange, ROUND, {"BTC": ["1.5"], "ETH": ["1"]})
+        snap = json.loads((tmp / "reserves.json").read_text())
+        snap["assets"][1]["chain_id"] = 1
+        (tmp / "reserves.json").write_text(json.dumps(snap))
+    (tmp / "eth.keys").write_text("".join(f"{MEMBER_SECRETS[i]:064x}\n" for i in owned))
+    # another exchange has its own master secret (and so its own tag secret, 17.11)
+    assert call_zkpor("keygen", "--out", "s.key", cwd=tmp)[0] == 0
+    code, _, err = call_zkpor(
+        "prove",
+        *("--balances", "balances.csv", "--assets", "assets.json", "--secret", "s.key"),
+        *("--round", ROUND, "--out", "bundle", "--arity", "4", "--pad-granularity", "4"),
+        *("--reserves", "reserves.json", "--exchange", exchange, "--workers", "1", "--quiet"),
+        *("--private-reserves", "ETH=eth.set,eth.keys"),
+        cwd=tmp,
+    )
+    assert code == 0, err
+    return tmp / "bundle"
+
+
+def test_compare_finds_a_key_claimed_by_two_exchanges(private_round: Path, tmp_path: Path) -> None:
+    """Exchange B claims member 4, which A claims too (and member 0, which A does not): the
+    tags of member 4 are equal in both proofs, every other tag differs."""
+    other = _round_of(tmp_path / "b", "Other Exchange", (0, 4, 6, 1))
+    code, out, err = call_zkpor("assets", "compare", str(private_round / "bundle"), str(other))
+    assert code == 1, err
+    g = generators().G
+    claimed = sorted((g * MEMBER_SECRETS[i]).to_bytes().hex() for i in (1, 4, 6))
+    assert [line.split()[2] for line in out.splitlines()] == claimed
+    assert "claimed by both 'Private Exchange' and 'Other Exchange'" in out
+    code, out, _ = call_zkpor(
+        "assets", "compare", str(private_round / "bundle"), str(other), "--json"
+    )
+    data = json.loads(out)
+    assert code == 1 and data["compared"] == ["ETH"]
+    assert sorted(x["key"] for x in data["claimed_by_both"]) == claimed
+
+
+def test_compare_disjoint_claims(private_round: Path, tmp_path: Path) -> None:
+    other = _round_of(tmp_path / "c", "Third Exchange", (0, 2, 3))
+    code, out, err = call_zkpor("assets", "compare", str(private_round / "bundle"), str(other))
+    assert (code, err) == (0, ""), err
+    assert out == "no key claimed by both, in ETH\n"
+
+
+def test_compare_refuses_a_tampered_proof(private_round: Path, tmp_path: Path) -> None:
+    other = _round_of(tmp_path / "d", "Fourth Exchange", (0, 3))
+    proof = other / "private-reserves/ETH.proof"
+    data = bytearray(proof.read_bytes())
+    data[64 + 33 + 5] ^= 1  # the first record's tag
+    proof.write_bytes(bytes(data))
+    code, _, err = call_zkpor("assets", "compare", str(private_round / "bundle"), str(other))
+    assert code == 1 and "key 0" in err, err
+
+
+def test_assets_set_from_a_file(tmp_path: Path) -> None:
+    g = generators().G
+    lines = [f"{(g * x).to_bytes().hex()} {b}" for x, b in zip(MEMBER_SECRETS, MEMBER_BALANCES)]
+    (tmp_path / "keys.txt").write_text("# key balance\n" + "\n".join(reversed(lines)) + "\n")
+    code, out, err = call_zkpor(
+        *("assets", "set", "--keys", "keys.txt", "--asset", "ETH", "--chain", "ethereum"),
+        *("--chain-id", "1", "--block", "21000000", "--decimals", "0", "--out", "s.set"),
+        cwd=tmp_path,
+    )
+    assert code == 0, err
+    digest = hashlib.sha256((tmp_path / "s.set").read_bytes()).hexdigest()
+    assert out == f"wrote s.set: 8 keys of ETH at block 21000000, SHA-256 {digest}\n"
+    members = (tmp_path / "s.set").read_text().splitlines()[1:]
+    assert [m.split()[0] for m in members] == sorted(m.split()[0] for m in members)
+    (tmp_path / "bad.txt").write_text(lines[0] + "\n" + lines[0].split()[0] + "\n")
+    code, _, err = call_zkpor(
+        *("assets", "set", "--keys", "bad.txt", "--asset", "ETH", "--chain", "ethereum"),
+        *("--chain-id", "1", "--block", "1", "--decimals", "0", "--out", "t.set"),
+        cwd=tmp_path,
+    )
+    assert code == 2 and "bad.txt:2: expected KEY BALANCE" in err, err
+    (tmp_path / "dup.txt").write_text(lines[0] + "\n" + lines[0] + "\n")
+    code, _, err = call_zkpor(
+        *("assets", "set", "--keys", "dup.txt", "--asset", "ETH", "--chain", "ethereum"),
+        *("--chain-id", "1", "--block", "1", "--decimals", "0", "--out", "t.set"),
+        cwd=tmp_path,
+    )
+    assert code == 2 and "given twice" in err, err
+    assert not (tmp_path / "t.set").exists()

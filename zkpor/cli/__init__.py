@@ -8,6 +8,7 @@ Manual: docs/cli.md.
 
 from __future__ import annotations
 
+from zkpor.cli import assets_cmds as _assets_cmds  # noqa: F401  (assets set/compare)
 from zkpor.cli import circuits_cmd as _circuits_cmd  # noqa: F401  (registers zkpor circuits)
 from zkpor.cli import demo_cmd as _demo_cmd  # noqa: F401  (registers zkpor demo)
 from zkpor.cli import operator_cmds as _operator_cmds  # noqa: F401  (keygen, prove, export)

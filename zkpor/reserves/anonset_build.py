@@ -7,15 +7,16 @@ print them, or a :class:`~zkpor.crypto.group.Point`), refuses a key given twice,
 outside [0, 2^64) and a total reaching 2^64, sorts the members by compressed key and
 returns the file's bytes; :func:`write_anonset` writes them atomically.
 
-Where the pairs come from is the caller's business. The seam for reading keys and balances
-from a node at the block (``--eth-rpc``) is :func:`members_from_node`, not yet written: the
-balances of a set are public facts each verifier should check on a node of their own
-(17.8), and that check belongs with it.
+Where the keys come from is the caller's business (for Ethereum: accounts whose public
+key is known, recovered from a transaction they sent; discovering them by scanning a chain
+is not part of zkpor). :func:`balances_from_node` reads each key's balance at the block from
+an Ethereum node (``zkpor assets set --eth-rpc``); every verifier can check the same
+balances on a node of its own (``zkpor verify audit --eth-rpc``, 17.11).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from zkpor.atomicfile import write_atomic
@@ -29,7 +30,7 @@ from zkpor.formats.anonset import (
     ethereum_address,
 )
 
-__all__ = ["KeyInput", "build_anonset", "compressed_key", "members_from_node", "write_anonset"]
+__all__ = ["KeyInput", "balances_from_node", "build_anonset", "compressed_key", "write_anonset"]
 
 KeyInput = bytes | Point
 
@@ -132,13 +133,50 @@ def write_anonset(path: Path, members: Iterable[tuple[KeyInput, int]], **header:
     return hashlib.sha256(data).digest()
 
 
-def members_from_node(
-    rpc_url: str, addresses: Sequence[str], block_height: int
-) -> Iterator[tuple[KeyInput, int]]:
-    """(key, balance) of each address at ``block_height``, read from an Ethereum node: the
-    seam for ``--eth-rpc`` set building (a key is known only for an address that has signed
-    a transaction: it is recovered from one). Not yet implemented."""
-    raise NotImplementedError(
-        "building an anonymity set from a node is not implemented yet: "
-        "pass (key, balance) pairs to build_anonset"
+def balances_from_node(
+    rpc_url: str,
+    keys: Sequence[KeyInput],
+    *,
+    block_height: int,
+    decimals: int,
+    token_contract: str | None = None,
+) -> list[tuple[KeyInput, int]]:
+    """(key, balance) of each key's Ethereum address at ``block_height``, read from the node
+    at ``rpc_url``: ether (18 decimals on chain), or the ERC-20 ``token_contract``'s
+    ``balanceOf`` (its ``decimals()`` on chain), written in the asset's base units of
+    ``decimals`` decimals, rounded down (a set never states more than the chain holds).
+    EthNodeError when the node cannot answer (unreachable, no state at the block);
+    InputError for a key that is not one."""
+    from web3 import Web3
+
+    from zkpor.reserves.ethnode import ERC20_ABI, connect
+
+    w3 = connect(rpc_url)
+    contract = (
+        w3.eth.contract(address=Web3.to_checksum_address(token_contract), abi=ERC20_ABI)
+        if token_contract is not None
+        else None
     )
+    chain_decimals = (
+        int(contract.functions.decimals().call(block_identifier=block_height))
+        if contract is not None
+        else 18
+    )
+    out: list[tuple[KeyInput, int]] = []
+    for i, key in enumerate(keys):
+        try:
+            _, point = compressed_key(key)
+        except EncodingError as exc:
+            raise InputError(str(exc), field=f"key {i}") from None
+        holder = Web3.to_checksum_address(ethereum_address(point))
+        if contract is None:
+            balance = w3.eth.get_balance(holder, block_identifier=block_height)
+        else:
+            balance = contract.functions.balanceOf(holder).call(block_identifier=block_height)
+        raw = int(balance)
+        if decimals >= chain_decimals:
+            units = raw * 10 ** (decimals - chain_decimals)
+        else:
+            units = raw // 10 ** (chain_decimals - decimals)
+        out.append((key, units))
+    return out

@@ -19,18 +19,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from zkpor.errors import VerificationError
 from zkpor.reserves.addresses import AddressEntry
 from zkpor.reserves.ethnode import (
+    ChainClaim,
     ChainReport,
     EthNodeError,
+    Finding,
     check_balances,
     claims_from_entries,
     connect,
 )
 
-__all__ = ["ChainAsset", "ChainCheck", "EthNodeError", "check_on_chain"]
+__all__ = [
+    "ChainAsset",
+    "ChainCheck",
+    "EthNodeError",
+    "PrivateSet",
+    "check_on_chain",
+    "check_private_sets",
+]
 
 
 @dataclass(frozen=True)
@@ -137,3 +147,61 @@ def check_on_chain(url: str, assets: Sequence[ChainAsset]) -> ChainCheck:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class PrivateSet:
+    """An anonymity set of private reserves (docs/spec/private-reserves.md 17.11) whose
+    members' balances are checked on the node: every member, owned or not, since the set
+    does not say which keys are the exchange's."""
+
+    asset: str
+    decimals: int
+    block_height: int
+    block_hash: str | None
+    token_contract: str | None
+    chain_id: int | None
+    set_path: Path
+
+
+def check_private_sets(url: str, sets: Sequence[PrivateSet]) -> list[ChainReport]:
+    """Each Ethereum set's member balances at its block: a member whose balance in the set
+    is above the chain's fails (the exchange could count it if the key is its own); the
+    per-member ``ok`` and ``note`` findings are summed into one line per set."""
+    from zkpor.formats.anonset import AnonSetReader
+
+    if not sets:
+        return []
+    w3 = connect(url)
+    from zkpor.reserves.ethnode import node_label
+
+    node = node_label(url)
+    reports: list[ChainReport] = []
+    for s in sets:
+        with AnonSetReader(s.set_path, check_keys=False) as reader:
+            claims = [ChainClaim(m.address or "", m.balance, s.token_contract) for m in reader]
+        report = check_balances(
+            w3,
+            asset=f"{s.asset} (private set)",
+            decimals=s.decimals,
+            claims=claims,
+            block_height=s.block_height,
+            block_hash=s.block_hash,
+            chain_id=s.chain_id,
+            node=node,
+            label="members",
+        )
+        members = [f for f in report.findings if f.where.startswith("members[")]
+        kept = [f for f in report.findings if f not in members or f.severity == "fail"]
+        if all(f.severity != "fail" for f in members):
+            kept.append(
+                Finding(
+                    f"{s.set_path.name}",
+                    "ok",
+                    f"every one of the {len(members)} members holds at least its balance in "
+                    f"the set at block {s.block_height}",
+                )
+            )
+        report.findings = kept
+        reports.append(report)
+    return reports

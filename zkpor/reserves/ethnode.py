@@ -445,10 +445,12 @@ def _balance_finding(at: _At, where: str, claim: ChainClaim, raw: int, big_d: in
     )
 
 
-def _claim_finding(at: _At, i: int, claim: ChainClaim, tokens: dict[str, _Token]) -> Finding:
+def _claim_finding(
+    at: _At, i: int, claim: ChainClaim, tokens: dict[str, _Token], label: str = "addresses"
+) -> Finding:
     """Step 3 for one claim (the ``i``-th address): its address, its balance on the node,
     the comparison."""
-    where = f"addresses[{i}] {claim.address}"
+    where = f"{label}[{i}] {claim.address}"
     if not _is_address(claim.address):
         return Finding(where, "fail", _NOT_AN_ADDRESS, claim.balance)
     read = _chain_balance(at, claim, tokens)
@@ -468,6 +470,7 @@ def check_balances(
     block_hash: str | None,
     chain_id: int | None = None,
     node: str = "the node",
+    label: str = "addresses",
 ) -> ChainReport:
     """Check one asset's claims against the node ``w3`` (from :func:`connect`) at
     ``block_height``; ``decimals`` is the asset's (assets file). See the module docstring.
@@ -484,5 +487,5 @@ def check_balances(
         tokens[token], finding = _read_token(at, token)
         report.findings.append(finding)
     for i, claim in enumerate(claims):
-        report.findings.append(_claim_finding(at, i, claim, tokens))
+        report.findings.append(_claim_finding(at, i, claim, tokens, label))
     return report

@@ -48,6 +48,7 @@ from zkpor.verify.trees import TreeReport, audit_bundle
 
 if TYPE_CHECKING:
     from zkpor.reserves.chaincheck import ChainCheck
+    from zkpor.reserves.ethnode import ChainReport
 
 __all__ = [
     "FAILED_INCLUSION",
@@ -388,6 +389,8 @@ def audit(
         if eth_rpc is not None:
             chain = _on_chain(manifest, manifest_source, eth_rpc)
     trees = audit_bundle(bundle, roots=pub, executor=executor, workers=workers, progress=progress)
+    if chain is not None and manifest is not None and eth_rpc is not None:
+        chain.reports += _private_on_chain(manifest, private, eth_rpc)
     if chain is not None:
         chain.raise_if_failed()
     not_checked = list(NOT_CHECKABLE)
@@ -401,9 +404,16 @@ def audit(
         not_checked.insert(0, "reserves and solvency (no manifest found)")
     if pub is None:
         not_checked.insert(0, "that the audit file's roots are the published ones (no roots)")
+    on_chain = {r.asset for r in chain.reports} if chain is not None else set()
     not_checked[:0] = [
-        f"that the balances in the private set of {c.asset} ({c.keys} keys) are those on "
-        f"chain at block {c.block_height}, and that its keys are real, independent holders"
+        (
+            f"that the keys of the private set of {c.asset} ({c.keys} keys) are real, "
+            "independent holders"
+            if f"{c.asset} (private set)" in on_chain
+            else f"that the balances in the private set of {c.asset} ({c.keys} keys) are "
+            f"those on chain at block {c.block_height}, and that its keys are real, "
+            "independent holders"
+        )
         for c in private
     ]
     return AuditReport(trees, report_m, chain, not_checked, _warnings(report_m), private)
@@ -422,6 +432,30 @@ def _checked_private(
     if progress:
         progress("check the private reserves", count, count)
     return checked
+
+
+def _private_on_chain(
+    m: Manifest, private: list[CheckedPrivateReserves], url: str
+) -> list[ChainReport]:
+    """The --eth-rpc check of the members of every Ethereum private set (17.11)."""
+    from zkpor.reserves.chaincheck import PrivateSet, check_private_sets
+
+    sets = []
+    for c in private:
+        res = m.assets[c.asset].reserves
+        if res.chain == "ethereum":
+            sets.append(
+                PrivateSet(
+                    asset=c.asset,
+                    decimals=m.assets[c.asset].decimals,
+                    block_height=res.block_height,
+                    block_hash=res.block_hash,
+                    token_contract=res.token_contract,
+                    chain_id=res.chain_id,
+                    set_path=c.set_path,
+                )
+            )
+    return check_private_sets(url, sets)
 
 
 def _chain_unchecked(unchecked: list[str]) -> list[str]:
