@@ -117,8 +117,8 @@ def check_token_fields(chain: str, token_contract: str | None, chain_id: int | N
         raise ValueError(f"chain_id is for chain ethereum, not {chain}")
 
 
-#: A multisig script: at most 20 keys (docs/spec/reserves.md 10.11), 684 bytes as hex.
-MAX_MULTISIG_SCRIPT_HEX: Final = 2 * (1 + 20 * 34 + 2 + 1)
+#: A multisig script: at most 20 keys (docs/spec/reserves.md 10.11), 685 bytes as hex.
+MAX_MULTISIG_SCRIPT_HEX: Final = 2 * (2 + 20 * 34 + 2 + 1)
 MULTISIG_FORMS = ("p2sh", "p2sh-p2wsh", "p2wsh")
 #: One legacy signed message (10.3): base64 of 65 bytes is 88 characters.
 LegacySignature = Annotated[str, StringConstraints(min_length=1, max_length=100)]

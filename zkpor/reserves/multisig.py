@@ -64,8 +64,9 @@ Form = Literal["p2sh", "p2sh-p2wsh", "p2wsh"]
 FORMS: Final[tuple[str, ...]] = ("p2sh", "p2sh-p2wsh", "p2wsh")
 #: The most keys per form: legacy P2SH is bound by the 520-byte redeem-script push.
 MAX_KEYS: Final[dict[str, int]] = {"p2sh": 15, "p2sh-p2wsh": 20, "p2wsh": 20}
-#: The longest standard script: OP_m, 20 pushes of 34 bytes, a 2-byte OP_n push, the opcode.
-MAX_SCRIPT_BYTES: Final = 1 + 20 * 34 + 2 + 1
+#: The longest standard script: m and n as 2-byte pushes (17..20), 20 keys of 34 bytes, the
+#: opcode: 685 bytes.
+MAX_SCRIPT_BYTES: Final = 2 + 20 * 34 + 2 + 1
 _LABEL: Final[dict[str, str]] = {"p2sh": "P2SH", "p2sh-p2wsh": "P2SH-P2WSH", "p2wsh": "P2WSH"}
 OP_CHECKMULTISIG: Final = 0xAE
 OP_CHECKSIG: Final = 0xAC
@@ -141,6 +142,8 @@ def parse_multisig(script: bytes, max_keys: int = 20) -> Multisig:
     while (i < len(script) and script[i] in (0x21, 0x41)) or (i < len(script) and not keys):
         keys.append(_key(script, i, len(keys) + 1, keys))
         i += 34
+    if not keys:
+        raise ValueError("no keys after OP_m")
     last = _number(script, i)
     if last is None:
         found = f"byte 0x{script[i]:02x}" if i < len(script) else "the end"
