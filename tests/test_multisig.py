@@ -380,3 +380,51 @@ def test_models_take_exactly_one_of_signature_and_multisig() -> None:
     assert "multisig" not in signed.model_dump(mode="json")  # absent: old digests unchanged
     with_ms = ManifestReserveAddress(address=entry.address, balance="1", multisig=data)  # type: ignore[arg-type]
     assert "signature" not in with_ms.model_dump(mode="json")
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_cli_message_lists_the_keys() -> None:
+    from .conftest import call_zkpor
+
+    address = ms.script_address(SCRIPT, "p2sh-p2wsh", "bitcoin")
+    args = ["reserves", "message", "--exchange", EX, "--round", RD, "--address", address]
+    code, out, err = call_zkpor(*args, "--script", SCRIPT.hex())
+    assert code == 0 and out == _msg(address), err
+    assert "p2sh-p2wsh 2-of-3 on bitcoin: at least 2 of these keys" in err
+    assert all(f"key {i + 1}: {k.hex()}" in err for i, k in enumerate(KEYS))
+    other = ms.script_address(multisig_script(KEYS[:2], 1), "p2sh", "bitcoin")
+    code, out, err = call_zkpor(*args[:-1], other, "--script", SCRIPT.hex())
+    assert code == 2 and out == "" and "this script's addresses are" in err
+    code, out, err = call_zkpor(*args, "--script", "5100ae")
+    assert code == 2 and "not a standard m-of-n multisig script" in err
+
+
+def test_cli_check_names_signers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from .conftest import call_zkpor
+
+    address = ms.script_address(SCRIPT, "p2wsh", "bitcoin")
+    sigs = sign_keys([SECRETS[0], SECRETS[2]], _msg(address))
+    good = {
+        "address": address,
+        "balance": "2",
+        "multisig": {"form": "p2wsh", "script": SCRIPT.hex(), "signatures": sigs},
+    }
+    snap: dict[str, object] = {"format": "zkpor-reserves-v1", "exchange": EX, "round_id": RD}
+    snap["assets"] = [{"asset": "BTC", "chain": "bitcoin", "block_height": 1, "addresses": [good]}]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(snap))
+    args = ["reserves", "check", str(path), "--exchange", EX, "--round", RD]
+    code, out, err = call_zkpor(*args)
+    assert code == 0, err
+    assert f"signed: key 1 {KEYS[0].hex()}, key 3 {KEYS[2].hex()}" in out
+    assert f"not signed: key 2 {KEYS[1].hex()}" in out
+    code, out, err = call_zkpor(*args, "--json")
+    assert json.loads(out)["multisig"][0]["m_of_n"] == "2-of-3"
+    sigs[1] = sign_keys([SECRETS[0]], _msg(address))[0]
+    path.write_text(json.dumps(snap))
+    code, out, err = call_zkpor(*args)
+    assert code == 1 and "not signed: key 2 (" in err and "is by key 1 again" in err

@@ -47,6 +47,7 @@ from zkpor.reserves.ecrecover import check_range
 
 __all__ = [
     "FORMS",
+    "address_form",
     "MAX_KEYS",
     "MAX_SCRIPT_BYTES",
     "Form",
@@ -453,3 +454,27 @@ def _witness_script(witness: Sequence[bytes]) -> Multisig:
         key = _key(script, 0, 1, [])
         return Multisig(1, (key,), script)
     return parse_multisig(script, MAX_KEYS["p2wsh"])
+
+
+def address_form(chain: str, address: str, signature: str | None, entry: object | None) -> str:
+    """What ``zkpor reserves list`` prints for a Bitcoin address: its form and, for a
+    script, m-of-n and how it is signed (``p2sh-p2wsh 2-of-3, script and 2 signed
+    messages``, ``p2wsh 2-of-3, BIP-322``, ``p2wpkh``); empty on other chains. It reads
+    what the entry states without verifying it (``zkpor verify audit`` does)."""
+    from zkpor.reserves import bip322
+
+    if chain not in NETWORKS:
+        return ""
+    try:
+        if entry is not None:
+            form, script = str(getattr(entry, "form", "")), str(getattr(entry, "script", ""))
+            parsed = parse_multisig(bytes.fromhex(script))
+            count = len(getattr(entry, "signatures", []))
+            return f"{form} {parsed.m}-of-{parsed.n}, script and {count} signed messages"
+        if signature is not None and bip322.uses_bip322(address, signature, chain):
+            spend = bip322_spend(bip322.address_kind(address, chain), signature)
+            return f"{spend.describe() if spend else 'unreadable'}, BIP-322"
+        kind, _ = decode_address(address, chain)
+    except (ValueError, VerificationError):
+        return "unreadable"
+    return {"p2sh": "p2sh-p2wpkh"}.get(kind, kind)
