@@ -394,7 +394,7 @@ def prepare(
     try:
         ms = parse_multisig(_script_bytes(script), MAX_KEYS[form])
     except ValueError as exc:
-        limit = f" ({_LABEL[form]} allows {MAX_KEYS[form]})" if "more than" in str(exc) else ""
+        limit = f" ({_LABEL[form]} allows {MAX_KEYS[form]})" if str(exc).startswith("n = ") else ""
         raise VerificationError(
             f"multisig: the script is not a standard m-of-n multisig: {exc}{limit}"
         ) from None

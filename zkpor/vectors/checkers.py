@@ -54,6 +54,9 @@ from zkpor.vectors.format_checks import (
     check_audit,
     check_diagnosis,
     check_exchange,
+    check_multisig_address,
+    check_multisig_bip322,
+    check_multisig_keys,
     check_ownership,
     check_ratio,
     check_zkpi,
@@ -439,4 +442,9 @@ CHECKERS: dict[str, dict[str, Checker]] = {
         "MessageDiagnosisTest": check_diagnosis,
     },
     "audit": {"AuditFileTest": check_audit},
+    "multisig": {
+        "MultisigAddressTest": check_multisig_address,
+        "MultisigKeysTest": check_multisig_keys,
+        "MultisigBip322Test": check_multisig_bip322,
+    },
 }

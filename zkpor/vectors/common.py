@@ -49,6 +49,7 @@ FILE_NAMES: Final[tuple[str, ...]] = (
     "inclusion_exchange",
     "reserves",
     "audit",
+    "multisig",
 )
 
 
