@@ -222,7 +222,7 @@ def _header_minus_4(signature: str) -> str:
 
 
 def _bip322_tests(f: VectorFile) -> None:
-    from zkpor.reserves.bip322 import _core
+    from zkpor.reserves.bip322 import encode_simple
     from zkpor.reserves.multisig_signing import (
         sign_bip322,
         sign_tapscript,
@@ -262,7 +262,7 @@ def _bip322_tests(f: VectorFile) -> None:
         "OP_1 as P2WSH witness script: valid BIP-322, but no key at all",
         ["NonStandardScript"],
         anyone,
-        _core().encode_simple([b"\x51"]),
+        encode_simple([b"\x51"]),
         None,
     )
     keys = _keys(3)

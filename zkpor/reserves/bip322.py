@@ -51,6 +51,7 @@ __all__ = [
     "AddressKind",
     "address_kind",
     "message_hash",
+    "encode_simple",
     "needs_bip322",
     "script_pushes",
     "spend_items",
@@ -283,6 +284,12 @@ class _Core:
         self.encode_full = core.encode_full
         self.parse_transaction = core.parse_transaction
         self.parse_witness = core.parse_witness
+
+
+def encode_simple(witness: list[bytes]) -> str:
+    """A simple BIP-322 signature (``smp`` and base64) of a witness stack."""
+    encoded: str = _core().encode_simple(witness)
+    return encoded
 
 
 def spend_items(signature: str) -> tuple[bytes, list[bytes]] | None:
