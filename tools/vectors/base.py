@@ -155,6 +155,29 @@ FLAGS: Final[dict[str, Flag]] = {
         "An Ethereum asset held as an ERC-20 token: its reserves name the token contract "
         "(EIP-55) and the chain id (docs/spec.md 10.1, 12.2), bound by every solvency proof.",
     ),
+    "Multisig": Flag(
+        "BASIC",
+        "A multisig address signed key by key: its script and one legacy signed message per key (docs/spec/reserves.md 10.11).",
+    ),
+    "Bip322Multisig": Flag(
+        "BASIC",
+        "A BIP-322 signature of a multisig script: P2SH or P2SH-P2WSH (full), P2WSH, or a Taproot OP_CHECKSIGADD script path (10.11).",
+    ),
+    "TooFewSigners": Flag(
+        "MODIFIED_PARAMETER",
+        "Fewer than m distinct keys of the script signed: m - 1 signatures, one key twice, a key outside the script.",
+        "One key would move a wallet that needs m.",
+    ),
+    "NonStandardScript": Flag(
+        "MODIFIED_PARAMETER",
+        "Not a standard m-of-n script: m > n, m = 0, an uncompressed, repeated or off-curve key, extra opcodes, a non-minimal number, too many keys for the form, a script needing no key.",
+        "An address anyone can spend, or one zkpor cannot count signers for, would count as reserves.",
+    ),
+    "WrongScript": Flag(
+        "MODIFIED_PARAMETER",
+        "The script does not make the address: another address's script, or the script under another form (P2SH, P2SH-P2WSH, P2WSH).",
+        "Keys that do not control the address would prove it.",
+    ),
     "Bip322": Flag(
         "BASIC",
         "A Taproot (P2TR) reserve address whose ownership signature is a BIP-322 simple "

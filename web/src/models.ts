@@ -259,7 +259,11 @@ export function roots(v: Json): Roots {
 
 // ---- manifest (12.2) ----
 
-export type ReserveAddress = { address: string; balance: string; signature: string };
+/** `signature` or, for a multisig address signed key by key (10.11), `multisig`: exactly one. */
+export type ReserveAddress = {
+  address: string; balance: string; signature?: string;
+  multisig?: { form: 'p2sh' | 'p2sh-p2wsh' | 'p2wsh'; script: string; signatures: string[] };
+};
 export type Disclosed = { amount: string; units: string; blinding: string };
 export type ManifestAsset = AssetRoot & {
   reserves: {
@@ -335,12 +339,25 @@ function manifestAsset(x: Json, w: string): ManifestAsset {
       total: rf.str('total'),
       total_units: rf.str('total_units', DECIMAL),
       addresses: rf.list('addresses', 0).map((a, i) => {
-        const af = Fields.of(a, `${w}.reserves.addresses.${i}`, ['address', 'balance', 'signature']);
-        return {
-          address: af.str('address', /^[0-9A-Za-z]+$/, 1, 100),
-          balance: af.str('balance', /^[0-9.]+$/, 1, 64),
-          signature: af.str('signature', /^[0-9A-Za-z+/=]+$/, 1, MAX_SIGNATURE_CHARS),
-        };
+        const where = `${w}.reserves.addresses.${i}`;
+        const af = Fields.of(a, where, ['address', 'balance'], ['signature', 'multisig']);
+        const out: ReserveAddress = { address: af.str('address', /^[0-9A-Za-z]+$/, 1, 100), balance: af.str('balance', /^[0-9.]+$/, 1, 64) };
+        if (af.has('signature') === af.has('multisig'))
+          throw new InputError(`${where}: give exactly one of signature (one signature, 10.3, 10.4, 10.9) and multisig (a script and one signature per key, 10.11)`);
+        if (af.has('signature')) out.signature = af.str('signature', /^[0-9A-Za-z+/=]+$/, 1, MAX_SIGNATURE_CHARS);
+        else {
+          const mf = Fields.of(af.raw('multisig'), `${where}.multisig`, ['form', 'script', 'signatures']);
+          out.multisig = {
+            form: mf.literal('form', ['p2sh', 'p2sh-p2wsh', 'p2wsh'] as const),
+            script: mf.str('script', /^([0-9a-f]{2})+$/, 2, 1370),
+            signatures: mf.list('signatures', 1, 20).map((x, j) => {
+              if (typeof x !== 'string' || x.length < 1 || x.length > 100 || !/^[0-9A-Za-z+/=]+$/.test(x))
+                throw new InputError(`${where}.multisig.signatures.${j}: a base64 signature of at most 100 characters`);
+              return x;
+            }),
+          };
+        }
+        return out;
       }),
     },
     solvency: {
@@ -388,7 +405,11 @@ function normalizedManifest(m: Omit<Manifest, 'normalized'>, raw: Obj): Json {
         ...(a.reserves.token_contract !== undefined ? { token_contract: a.reserves.token_contract } : {}),
         ...(a.reserves.chain_id !== undefined ? { chain_id: a.reserves.chain_id } : {}),
         total: a.reserves.total, total_units: a.reserves.total_units,
-        addresses: a.reserves.addresses.map((x) => ({ address: x.address, balance: x.balance, signature: x.signature })),
+        addresses: a.reserves.addresses.map((x) => ({
+          address: x.address, balance: x.balance,
+          ...(x.signature !== undefined ? { signature: x.signature } : {}),
+          ...(x.multisig !== undefined ? { multisig: { form: x.multisig.form, script: x.multisig.script, signatures: x.multisig.signatures } } : {}),
+        })),
       },
       solvency: { min_ratio: s.min_ratio, proof: s.proof, liabilities: s.liabilities, ...(s.debt ? { debt: s.debt } : {}) },
     };

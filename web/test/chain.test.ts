@@ -63,7 +63,8 @@ test('BIP-322 in the manifest: a P2TR address is checked, keyed by its text, ref
   const t = byFlag('Bip322');
   const m = parseManifest(strict(t.manifest));
   const btc = m.assets.get('BTC')!;
-  const p2tr = btc.reserves.addresses.find((a) => a.address.startsWith('bc1p'))!;
+  const found = btc.reserves.addresses.find((a) => a.address.startsWith('bc1p'))!;
+  const p2tr = { ...found, signature: found.signature! };
   assert.ok(p2tr.signature.length > 0);
   const args = [m.exchange, m.round_id, btc.decimals] as const;
   const unchecked: string[] = [];

@@ -10,7 +10,7 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -42,11 +42,21 @@ def reserves_message(
     exchange: Annotated[str, typer.Option("--exchange", help="Exchange name, exactly.")],
     round_id: Annotated[str, typer.Option("--round", help="Round id, exactly.")],
     address: Annotated[str, typer.Option("--address", help="The reserve address.")],
+    script: Annotated[
+        str | None,
+        typer.Option(
+            "--script",
+            metavar="HEX",
+            help="A multisig address's script (OP_m <keys> OP_n OP_CHECKMULTISIG, hex): "
+            "checks it makes ADDRESS and lists, on stderr, the keys that each sign the text.",
+        ),
+    ] = None,
 ) -> None:
     """Print the exact text ADDRESS signs for this exchange and round.
 
     Four lines joined by LF, with no newline at the end: redirect it to a file (as in the
-    example) and sign the file's bytes as they are.
+    example) and sign the file's bytes as they are. For a multisig address signed key by
+    key, every key signs this same text; with --script the keys are listed on stderr.
 
     Example:
 
@@ -66,11 +76,44 @@ def reserves_message(
     problem = address_problem(address)
     if problem is not None:
         raise InputError(problem, field="address")
+    if script is not None:
+        _multisig_keys(address, script)
     sys.stdout.write(ownership_message(exchange, round_id, address))
     sys.stdout.flush()
     if sys.stdout.isatty():
         # the text ends without a newline; keep the shell prompt off its last line
         sys.stderr.write("\n")
+
+
+def _multisig_keys(address: str, script: str) -> None:
+    """Check that ``script`` is a standard m-of-n whose address (of some form and network)
+    is ``address``; print its keys to stderr (InputError otherwise)."""
+    from zkpor.reserves import multisig
+
+    try:
+        parsed = multisig.parse_multisig(bytes.fromhex(script.lower()))
+    except ValueError as exc:
+        raise InputError(f"not a standard m-of-n multisig script: {exc}", field="script") from None
+    forms = [
+        (form, chain)
+        for chain in ("bitcoin", "bitcoin-testnet")
+        for form in multisig.FORMS
+        if multisig.script_address(parsed.script, form, chain) in (address, address.lower())
+    ]
+    if not forms:
+        found = ", ".join(
+            f"{form} {multisig.script_address(parsed.script, form, 'bitcoin')}"
+            for form in multisig.FORMS
+        )
+        raise InputError(f"this script's addresses are {found}; not {address}", field="script")
+    form, chain = forms[0]
+    lines = [
+        f"{form} {parsed.m}-of-{parsed.n} on {chain}: at least {parsed.m} of these keys each "
+        "sign the text below (a legacy signed message), or the wallet makes one BIP-322 "
+        "signature"
+    ]
+    lines += [f"  key {i + 1}: {k.hex()}" for i, k in enumerate(parsed.keys)]
+    sys.stderr.write("\n".join(lines) + "\n")
 
 
 def _inferred_decimals(snapshot: ReservesSnapshot) -> dict[str, int]:
@@ -221,6 +264,7 @@ def _print_check(
             "round_id": round_id,
             "assets": rows,
             **({"chain": chain.to_json()} if chain is not None else {}),
+            "multisig": _multisig_signers(snapshot, exchange, round_id),
             "not_checked": not_checked,
         }
         typer.echo(json.dumps(data, indent=2))
@@ -232,6 +276,13 @@ def _print_check(
             f"  {r['asset']:8} {r['total']}  ({n} address{'es' if n != 1 else ''}, "
             f"chain {r['chain']}, block {r['block_height']})"
         )
+    signers = _multisig_signers(snapshot, exchange, round_id)
+    if signers:
+        lines.append("Multisig addresses signed key by key:")
+    for item in signers:
+        lines.append(f"  {item['asset']} {item['address']}: {item['form']} {item['m_of_n']}")
+        lines.append("    signed: " + (", ".join(item["signed"]) or "none"))
+        lines.append("    not signed: " + (", ".join(item["not_signed"]) or "none"))
     if chain is not None:
         lines.append(f"Reserves on chain (Ethereum node {chain.node}):")
         lines += [f"  {line}" for line in chain.lines()]
@@ -241,6 +292,40 @@ def _print_check(
         lines += wrapped(text, "  ", first="  - ")
     for line in lines:
         data_console.print(shown_line(line), soft_wrap=True)
+
+
+def _multisig_signers(
+    snapshot: ReservesSnapshot, exchange: str, round_id: str
+) -> list[dict[str, Any]]:
+    """Per multisig address signed key by key (of a verified snapshot): which keys of its
+    script signed the ownership message and which did not (full key hex)."""
+    from zkpor.reserves import multisig, ownership_message
+
+    out: list[dict[str, Any]] = []
+    for entry in snapshot.assets:
+        for a in entry.addresses:
+            if a.multisig is None:
+                continue
+            check = multisig.prepare(
+                a.address, entry.chain, a.multisig.form, a.multisig.script, a.multisig.signatures
+            )
+            tally = check.tally(ownership_message(exchange, round_id, a.address))
+            keys = check.multisig.keys
+            out.append(
+                {
+                    "asset": entry.asset,
+                    "address": a.address,
+                    "form": a.multisig.form,
+                    "m_of_n": f"{check.multisig.m}-of-{check.multisig.n}",
+                    "signed": [f"key {k + 1} {keys[k].hex()}" for k in sorted(tally.signers)],
+                    "not_signed": [
+                        f"key {k + 1} {keys[k].hex()}"
+                        for k in range(len(keys))
+                        if k not in tally.signers
+                    ],
+                }
+            )
+    return out
 
 
 @reserves_app.command("list", short_help="Every reserve address of a manifest, to look up.")
@@ -267,6 +352,7 @@ def reserves_list(
       zkpor reserves list bundle/manifest.json --csv > addresses.csv
     """
     from zkpor.cli.verify_cmds import load_manifest
+    from zkpor.reserves.multisig import address_form
 
     if as_csv and as_json:
         raise InputError("give at most one of --csv and --json")
@@ -276,13 +362,15 @@ def reserves_list(
         return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["asset", "chain", "block_height", "block_hash", "address", "balance"])
+        writer.writerow(
+            ["asset", "chain", "block_height", "block_hash", "address", "balance", "form"]
+        )
         for sym, asset in m.assets.items():
             res = asset.reserves
             for a in res.addresses:
-                writer.writerow(
-                    [sym, res.chain, res.block_height, res.block_hash or "", a.address, a.balance]
-                )
+                form = address_form(res.chain, a.address, a.signature, a.multisig)
+                row = [sym, res.chain, res.block_height, res.block_hash or "", a.address]
+                writer.writerow([*row, a.balance, form])
         return
     lines = [f"reserves of {m.exchange}, round {m.round_id} (as the manifest states them)"]
     for sym, asset in m.assets.items():
@@ -295,14 +383,20 @@ def reserves_list(
             net = f" on chain id {res.chain_id}" if res.chain_id else ""
             lines.append(f"  {token}{net}")
         width = max((len(a.address) for a in res.addresses), default=0)
-        lines += [f"  {a.address:{width}}  {decimal(a.balance)}" for a in res.addresses]
+        for a in res.addresses:
+            lines.append(f"  {a.address:{width}}  {decimal(a.balance)}")
+            form = address_form(res.chain, a.address, a.signature, a.multisig)
+            if form:
+                lines.append(f"    {form}")
     for line in lines:
         data_console.print(shown_line(line), soft_wrap=True)
 
 
 def _reserves_json(m: Manifest) -> dict[str, object]:
     """``reserves list --json``: what the manifest states, per asset (amounts as exact
-    decimal strings, as in the manifest)."""
+    decimal strings, as in the manifest; each address's form, 10.11)."""
+    from zkpor.reserves.multisig import address_form
+
     return {
         "ok": True,
         "exchange": m.exchange,
@@ -316,7 +410,12 @@ def _reserves_json(m: Manifest) -> dict[str, object]:
                 "chain_id": a.reserves.chain_id,
                 "total": a.reserves.total,
                 "addresses": [
-                    {"address": x.address, "balance": x.balance} for x in a.reserves.addresses
+                    {
+                        "address": x.address,
+                        "balance": x.balance,
+                        "form": address_form(a.reserves.chain, x.address, x.signature, x.multisig),
+                    }
+                    for x in a.reserves.addresses
                 ],
             }
             for sym, a in m.assets.items()

@@ -27,6 +27,7 @@ import json
 from typing import Annotated, Final, Literal
 
 from pydantic import (
+    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
@@ -53,9 +54,11 @@ from zkpor.formats.models import (
 from zkpor.formats.reserves import (
     CHAIN_ID_TEXT,
     MAX_CHAIN_ID,
+    MAX_MULTISIG_SCRIPT_HEX,
     MAX_SIGNATURE_CHARS,
     TOKEN_CONTRACT_TEXT,
     TokenContract,
+    check_one_signature,
     check_token_fields,
 )
 
@@ -89,6 +92,21 @@ class Parameters(StrictModel):
     range_bits: Literal[64]
 
 
+class ManifestMultisig(StrictModel):
+    """A multisig address signed key by key (docs/spec/reserves.md 10.11): the form, the
+    script (lowercase hex) and the legacy signatures (base64)."""
+
+    form: Literal["p2sh", "p2sh-p2wsh", "p2wsh"]
+    script: str = Field(
+        min_length=2, max_length=MAX_MULTISIG_SCRIPT_HEX, pattern=r"^([0-9a-f]{2})+$"
+    )
+    signatures: list[
+        Annotated[
+            str, StringConstraints(min_length=1, max_length=100, pattern=r"^[0-9A-Za-z+/=]+$")
+        ]
+    ] = Field(min_length=1, max_length=20)
+
+
 class ManifestReserveAddress(StrictModel):
     """An address (ASCII letters and digits), its balance (a decimal in the asset's display
     unit) and its ownership signature (base64, BIP-322 base64 with an optional ``smp`` or
@@ -96,9 +114,23 @@ class ManifestReserveAddress(StrictModel):
 
     address: str = Field(min_length=1, max_length=100, pattern=r"^[0-9A-Za-z]+$")
     balance: str = Field(min_length=1, max_length=64, pattern=r"^[0-9.]+$")
-    signature: str = Field(
+    signature: str | None = absent_if_none(
         min_length=1, max_length=MAX_SIGNATURE_CHARS, pattern=r"^[0-9A-Za-z+/=]+$"
     )
+    multisig: ManifestMultisig | None = absent_if_none()
+
+    # exactly one of the two (docs/spec/reserves.md 10.11); absent, never null, when unused
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        json_schema_extra={"oneOf": [{"required": ["signature"]}, {"required": ["multisig"]}]},
+    )
+
+    @model_validator(mode="after")
+    def _one_signature(self) -> ManifestReserveAddress:
+        check_one_signature(self.signature, self.multisig)
+        return self
 
 
 class ManifestReserves(StrictModel):

@@ -45,6 +45,7 @@ __all__ = [
     "CHAINS",
     "MAX_SIGNATURE_CHARS",
     "AssetReserves",
+    "MultisigSignatures",
     "ReserveAddress",
     "ReservesSnapshot",
     "TokenContract",
@@ -53,7 +54,8 @@ __all__ = [
 ]
 
 CHAINS = ("bitcoin", "bitcoin-testnet", "ethereum")
-#: The longest signature accepted (a 15-of-15 P2WSH BIP-322 simple signature is about 2,500).
+#: The longest signature accepted: a BIP-322 signature of a 20-key multisig (10.11) is at
+#: most about 3,100 characters (a 20-of-20 P2SH-P2WSH full signature; tests/test_multisig.py).
 MAX_SIGNATURE_CHARS: Final = 10_000
 #: ``chain_id`` is at most 2^53 - 1 (EIP-2294's bound), so every JSON reader keeps it exact.
 MAX_CHAIN_ID = 2**53 - 1
@@ -115,12 +117,55 @@ def check_token_fields(chain: str, token_contract: str | None, chain_id: int | N
         raise ValueError(f"chain_id is for chain ethereum, not {chain}")
 
 
+#: A multisig script: at most 20 keys (docs/spec/reserves.md 10.11), 685 bytes as hex.
+MAX_MULTISIG_SCRIPT_HEX: Final = 2 * (2 + 20 * 34 + 2 + 1)
+MULTISIG_FORMS = ("p2sh", "p2sh-p2wsh", "p2wsh")
+#: One legacy signed message (10.3): base64 of 65 bytes is 88 characters.
+LegacySignature = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class MultisigSignatures(StrictModel):
+    """A multisig address signed the second way (10.11): its script and at least ``m``
+    legacy signed messages, each by a distinct key of the script."""
+
+    form: Literal["p2sh", "p2sh-p2wsh", "p2wsh"] = Field(
+        description="How the script makes the address: legacy P2SH, P2SH-P2WSH or P2WSH"
+    )
+    script: str = Field(
+        min_length=2,
+        max_length=MAX_MULTISIG_SCRIPT_HEX,
+        pattern=r"^([0-9a-f]{2})+$",
+        description="The redeem or witness script OP_m <keys> OP_n OP_CHECKMULTISIG, lowercase hex",
+    )
+    signatures: list[LegacySignature] = Field(
+        min_length=1,
+        max_length=20,
+        description="Legacy signed messages (base64 of 65 bytes) of the ownership message",
+    )
+
+
+def check_one_signature(signature: str | None, multisig: object | None) -> None:
+    """An address carries exactly one of ``signature`` and ``multisig`` (ValueError)."""
+    if (signature is None) == (multisig is None):
+        raise ValueError(
+            "give exactly one of signature (one signature, 10.3, 10.4, 10.9) and multisig "
+            "(a script and one signature per key, 10.11)"
+        )
+
+
 class ReserveAddress(StrictModel):
-    """One address: its balance at the snapshot and the ownership signature."""
+    """One address: its balance at the snapshot and the ownership signature (or, for a
+    multisig address signed key by key, its script and signatures)."""
 
     address: str = Field(min_length=1, max_length=100)
     balance: str = Field(min_length=1, max_length=64)
-    signature: str = Field(min_length=1, max_length=MAX_SIGNATURE_CHARS)
+    signature: str | None = Field(default=None, min_length=1, max_length=MAX_SIGNATURE_CHARS)
+    multisig: MultisigSignatures | None = None
+
+    @model_validator(mode="after")
+    def _one_signature(self) -> ReserveAddress:
+        check_one_signature(self.signature, self.multisig)
+        return self
 
     @field_validator("address")
     @classmethod

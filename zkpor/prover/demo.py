@@ -287,10 +287,11 @@ def _wallets(
     amount: int,
     round_id: str,
     wallet_keys: dict[str, str],
-) -> list[dict[str, str]]:
+) -> list[dict[str, object]]:
     """The reserve addresses of one key holding ``amount``: its address of ``kind``; for a
     P2WPKH key also a Taproot wallet (its key derived from this one, so the seeded random
-    stream is unchanged; BIP-322 signature) holding half of the amount."""
+    stream is unchanged; BIP-322 signature) holding half of the amount, for a P2SH-P2WPKH
+    key a 2-of-3 P2SH-P2WSH cold wallet (:func:`_cold_wallet`) holding half."""
     from zkpor.reserves.bip322 import p2tr_address, sign_p2tr
     from zkpor.reserves.message import ownership_message
     from zkpor.reserves.signing import (
@@ -308,6 +309,13 @@ def _wallets(
         addr = ethereum_address(key)
         sig = sign_ethereum(key, ownership_message(_EXCHANGE, round_id, addr))
     wallet_keys[f"{asset}:{addr}"] = key.hex()
+    if kind == "p2sh-p2wpkh":
+        half = amount // 2
+        cold = _cold_wallet(key, chain, round_id, wallet_keys, asset)
+        cold["balance"] = format_units(half, decimals)
+        balance = format_units(amount - half, decimals)
+        own: dict[str, object] = {"address": addr, "balance": balance, "signature": sig}
+        return [own, cold]
     if kind != "p2wpkh":
         return [{"address": addr, "balance": format_units(amount, decimals), "signature": sig}]
     taproot = hashlib.sha256(b"zkpor demo p2tr\x00" + key).digest()
@@ -319,6 +327,25 @@ def _wallets(
         {"address": addr, "balance": format_units(amount - half, decimals), "signature": sig},
         {"address": tr_addr, "balance": format_units(half, decimals), "signature": tr_sig},
     ]
+
+
+def _cold_wallet(
+    key: bytes, chain: str, round_id: str, wallet_keys: dict[str, str], asset: str
+) -> dict[str, object]:
+    """A 2-of-3 P2SH-P2WSH cold wallet (docs/spec/reserves.md 10.11), its three keys derived
+    from ``key`` (the seeded random stream is unchanged), signed the second way: the
+    script and two legacy signed messages, by keys 1 and 3."""
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.multisig import script_address
+    from zkpor.reserves.multisig_signing import multisig_script, public_key, sign_keys
+
+    cold = [hashlib.sha256(b"zkpor demo cold %d\x00" % i + key).digest() for i in range(3)]
+    script = multisig_script([public_key(k) for k in cold], 2)
+    address = script_address(script, "p2sh-p2wsh", chain)
+    wallet_keys[f"{asset}:{address}"] = ",".join(k.hex() for k in cold)
+    signatures = sign_keys([cold[0], cold[2]], ownership_message(_EXCHANGE, round_id, address))
+    multisig = {"form": "p2sh-p2wsh", "script": script.hex(), "signatures": signatures}
+    return {"address": address, "multisig": multisig}
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from zkpor.formats.manifest import (
     DisclosedLiabilities,
     Manifest,
     ManifestAsset,
+    ManifestMultisig,
     ManifestReserveAddress,
     ManifestReserves,
     Parameters,
@@ -178,7 +179,14 @@ def _manifest_asset(
             total=format_units(reserves_units, decimals),
             total_units=str(reserves_units),
             addresses=[
-                ManifestReserveAddress(address=a.address, balance=a.balance, signature=a.signature)
+                ManifestReserveAddress(
+                    address=a.address,
+                    balance=a.balance,
+                    signature=a.signature,
+                    multisig=None
+                    if a.multisig is None
+                    else ManifestMultisig(**a.multisig.model_dump()),
+                )
                 for a in res.addresses
             ],
         ),

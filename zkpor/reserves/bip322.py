@@ -51,7 +51,11 @@ __all__ = [
     "AddressKind",
     "address_kind",
     "message_hash",
+    "encode_simple",
     "needs_bip322",
+    "script_pushes",
+    "spend_items",
+    "uses_bip322",
     "p2tr_address",
     "segwit_program",
     "sign_p2tr",
@@ -59,7 +63,7 @@ __all__ = [
     "verify_form",
 ]
 
-AddressKind = Literal["p2wpkh", "p2wsh", "p2tr"]
+AddressKind = Literal["p2wpkh", "p2wsh", "p2tr", "p2sh"]
 _HRP: Final[dict[str, str]] = {"bitcoin": "bc", "bitcoin-testnet": "tb"}
 _INSTALL: Final = "pip install 'bip322-core>=0.12,<0.13' (a dependency of zkpor)"
 
@@ -89,9 +93,7 @@ def address_kind(address: str, chain: str) -> AddressKind:
         net = "bitcoin-testnet" if other == "tb" else "bitcoin"
         raise VerificationError(f"address: a {net} address cannot hold reserves on chain {chain}")
     if not text.startswith(hrp + "1"):
-        raise VerificationError(
-            "address: not a native segwit address (BIP-322 here: P2WPKH, P2WSH, P2TR)"
-        )
+        return _base58_kind(address, chain)
     if address != text and address != address.upper():
         raise VerificationError(
             "address: mixed-case bech32 address (BIP 173 allows all lower or all upper)"
@@ -119,6 +121,32 @@ def segwit_program(address: str, chain: str) -> bytes:
     address_kind(address, chain)
     _, program = _embit("bech32").decode(_HRP[chain], address.lower())
     return bytes(program)
+
+
+def _base58_kind(address: str, chain: str) -> AddressKind:
+    """A P2SH address of ``chain`` (BIP-322 full signatures only: P2SH multisig, 10.11);
+    anything else is refused as not an address BIP-322 is used for here."""
+    from zkpor.reserves.bitcoin import decode_address
+
+    try:
+        kind, _ = decode_address(address, chain)
+    except ValueError:
+        kind = ""
+    if kind != "p2sh":
+        raise VerificationError(
+            "address: not a native segwit address or a P2SH address (BIP-322 here: P2WPKH, "
+            "P2WSH, P2TR; P2SH with a full signature)"
+        )
+    return "p2sh"
+
+
+def uses_bip322(address: str, signature: str, chain: str) -> bool:
+    """Whether an ownership signature is checked as BIP-322 (10.9, 10.11): a P2TR or P2WSH
+    address (:func:`needs_bip322`), or a Bitcoin address whose signature has a BIP-322
+    prefix (``ful``, ``smp``, ``pof``: a legacy signature's base64 starts with G to K)."""
+    if needs_bip322(address, chain):
+        return True
+    return chain in _HRP and signature[:3] in ("ful", "smp", "pof")
 
 
 def message_hash(message: str) -> bytes:
@@ -262,3 +290,60 @@ class _Core:
         self.build_to_spend = core.build_to_spend
         self.build_to_sign = core.build_to_sign
         self.encode_simple = core.encode_simple
+        self.encode_full = core.encode_full
+        self.parse_transaction = core.parse_transaction
+        self.parse_witness = core.parse_witness
+
+
+def encode_simple(witness: list[bytes]) -> str:
+    """A simple BIP-322 signature (``smp`` and base64) of a witness stack."""
+    encoded: str = _core().encode_simple(witness)
+    return encoded
+
+
+def spend_items(signature: str) -> tuple[bytes, list[bytes]] | None:
+    """(scriptSig, witness stack) of ``to_sign``'s input as a simple (witness only) or full
+    signature gives them, or None when the signature does not decode."""
+    core = _core()
+    try:
+        decoded = core.decode_signature(signature)
+        if decoded.variant == "ful":
+            tx = core.parse_transaction(decoded.payload)
+            if len(tx.vin) != 1:
+                return None
+            vin = tx.vin[0]
+            return bytes(vin.script_sig.data), [bytes(x) for x in vin.witness.items]
+        if decoded.variant == "smp":
+            return b"", [bytes(x) for x in core.parse_witness(decoded.payload)]
+    except Exception:
+        return None
+    return None
+
+
+def script_pushes(script: bytes) -> list[bytes] | None:
+    """The data a push-only script pushes (direct pushes, OP_PUSHDATA1/2, OP_0, OP_1..16),
+    or None when it holds another opcode or a push runs past its end."""
+    out: list[bytes] = []
+    i = 0
+    while i < len(script):
+        op = script[i]
+        i += 1
+        if op == 0:
+            out.append(b"")
+            continue
+        if 0x51 <= op <= 0x60:
+            out.append(bytes((op - 0x50,)))
+            continue
+        if op <= 0x4B:
+            size = op
+        elif op in (0x4C, 0x4D):
+            width = 1 if op == 0x4C else 2
+            size = int.from_bytes(script[i : i + width], "little")
+            i += width
+        else:
+            return None
+        if i + size > len(script):
+            return None
+        out.append(script[i : i + size])
+        i += size
+    return out

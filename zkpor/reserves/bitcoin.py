@@ -39,11 +39,14 @@ from zkpor.reserves.ecrecover import check_range, recover_public_key
 
 __all__ = [
     "NETWORKS",
+    "check_network",
     "decode_address",
+    "decode_signature",
     "hash160",
     "message_digest",
     "network_of",
     "prepare",
+    "recover_key",
     "verify_message",
 ]
 
@@ -98,13 +101,9 @@ def network_of(address: str) -> str | None:
     return None
 
 
-def decode_address(address: str, chain: str) -> tuple[str, bytes]:
-    """(kind, hash) of a P2PKH, P2SH or P2WPKH address of ``chain``; raises ValueError.
-
-    Only ``chain``'s version bytes and bech32 HRP are accepted: another network's address,
-    an Ethereum address, text other than printable ASCII (``base58`` would strip trailing
-    white space) and mixed-case bech32 are refused."""
-    p2pkh, p2sh, hrp = NETWORKS[chain]
+def check_network(address: str, chain: str) -> None:
+    """Refuse (ValueError) text that is not printable ASCII, an Ethereum address, and an
+    address of the other Bitcoin network (10.3)."""
     if not address or not all(0x21 <= ord(c) <= 0x7E for c in address):
         raise ValueError("address must be printable ASCII without spaces")
     if re.fullmatch(r"0x[0-9a-fA-F]{40}", address):
@@ -112,6 +111,16 @@ def decode_address(address: str, chain: str) -> tuple[str, bytes]:
     other = network_of(address)
     if other is not None and other != chain:
         raise ValueError(f"a {other} address cannot hold reserves on chain {chain}")
+
+
+def decode_address(address: str, chain: str) -> tuple[str, bytes]:
+    """(kind, hash) of a P2PKH, P2SH or P2WPKH address of ``chain``; raises ValueError.
+
+    Only ``chain``'s version bytes and bech32 HRP are accepted: another network's address,
+    an Ethereum address, text other than printable ASCII (``base58`` would strip trailing
+    white space) and mixed-case bech32 are refused."""
+    p2pkh, p2sh, hrp = NETWORKS[chain]
+    check_network(address, chain)
     if address.lower().startswith(hrp + "1"):
         if address != address.lower() and address != address.upper():
             raise ValueError("mixed-case bech32 address (BIP 173 allows all lower or all upper)")
@@ -134,14 +143,10 @@ def decode_address(address: str, chain: str) -> tuple[str, bytes]:
     raise ValueError(f"address version 0x{raw[0]:02x} is not a {chain} P2PKH or P2SH version")
 
 
-def prepare(address: str, signature: str, chain: str = "bitcoin") -> Callable[[str], bool]:
-    """Check the address (for ``chain``) and the signature's form; return
-    ``signed(message)``, true when the signature recovers a key of ``address`` over
-    ``message``. Raises VerificationError for a bad address or signature (either call)."""
-    try:
-        kind, want = decode_address(address, chain)
-    except ValueError as exc:
-        raise VerificationError(f"address: {exc}") from None
+def decode_signature(signature: str) -> tuple[int, int, int]:
+    """(header, r, s) of a legacy signature (10.3 steps 2, 3): strict base64 of 65 bytes,
+    header 27..42; VerificationError otherwise. The caller checks r and s (step 5,
+    :func:`.ecrecover.check_range`) after its header rules (step 4)."""
     try:
         sig = base64.b64decode(signature, validate=True)
     except (binascii.Error, ValueError):
@@ -151,22 +156,38 @@ def prepare(address: str, signature: str, chain: str = "bitcoin") -> Callable[[s
     header = sig[0]
     if not 27 <= header <= 42:
         raise VerificationError(f"signature header {header} out of range 27..42")
-    recid = (header - 27) % 4
+    r = int.from_bytes(sig[1:33], "big")
+    s = int.from_bytes(sig[33:], "big")
+    return header, r, s
+
+
+def recover_key(message: str, header: int, r: int, s: int) -> bytes:
+    """The public key a legacy signature recovers over ``message``: 33 bytes compressed for
+    headers 31-42, 65 bytes uncompressed for 27-30 (VerificationError if none)."""
+    x, y = recover_public_key(message_digest(message), r, s, (header - 27) % 4)
+    if header >= 31:
+        return bytes((2 | (y & 1),)) + x.to_bytes(32, "big")
+    return b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big")
+
+
+def prepare(address: str, signature: str, chain: str = "bitcoin") -> Callable[[str], bool]:
+    """Check the address (for ``chain``) and the signature's form; return
+    ``signed(message)``, true when the signature recovers a key of ``address`` over
+    ``message``. Raises VerificationError for a bad address or signature (either call)."""
+    try:
+        kind, want = decode_address(address, chain)
+    except ValueError as exc:
+        raise VerificationError(f"address: {exc}") from None
+    header, r, s = decode_signature(signature)
     compressed = header >= 31
     if (35 <= header <= 38 and kind != "p2sh") or (39 <= header <= 42 and kind != "p2wpkh"):
         raise VerificationError("signature header does not match the address type")
     if not compressed and kind != "p2pkh":
         raise VerificationError("segwit addresses need a compressed key")
-    r = int.from_bytes(sig[1:33], "big")
-    s = int.from_bytes(sig[33:], "big")
     check_range(r, s)
 
     def signed(message: str) -> bool:
-        x, y = recover_public_key(message_digest(message), r, s, recid)
-        if compressed:
-            pub = bytes((2 | (y & 1),)) + x.to_bytes(32, "big")
-        else:
-            pub = b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big")
+        pub = recover_key(message, header, r, s)
         # P2SH-P2WPKH: the script hash is of the redeem script OP_0 <20-byte key hash>
         got = hash160(pub) if kind != "p2sh" else hash160(b"\x00\x14" + hash160(pub))
         return got == want

@@ -27,13 +27,14 @@ from zkpor.formats.identifiers import identifier_problem, shown
 from zkpor.formats.reserves import CHAINS, ReservesSnapshot, address_problem
 from zkpor.reserves import bitcoin, ethereum
 from zkpor.reserves.addresses import AddressEntry, AddressLabel, address_key
-from zkpor.reserves.bip322 import needs_bip322
+from zkpor.reserves.bip322 import uses_bip322
 from zkpor.reserves.message import ownership_message
 
 __all__ = [
     "AssetCheck",
     "ReservesReport",
     "check_asset",
+    "entry_check",
     "diagnose_wrong_message",
     "load_reserves",
     "verify_asset_reserves",
@@ -69,10 +70,21 @@ def _bip322_check(chain: str, address: str, signature: str) -> Callable[[str], b
     """``signed(message)`` for a P2TR or P2WSH address: BIP-322 (:mod:`.bip322`). The
     address and the signature's form are checked first (VerificationError), so that a
     wrong-message diagnosis only ever asks about the message."""
-    from zkpor.reserves import bip322
+    from zkpor.reserves import bip322, multisig
 
-    bip322.address_kind(address, chain)
+    kind = bip322.address_kind(address, chain)
     bip322.verify_form(signature)
+    if kind == "p2sh" and not signature.startswith("ful"):
+        raise VerificationError(
+            "signature: a P2SH address needs a full (ful) BIP-322 signature; simple (smp) "
+            "signatures are for native segwit addresses"
+        )
+    try:
+        multisig.bip322_spend(kind, signature)
+    except ValueError as exc:
+        raise VerificationError(
+            f"signature: the script this signature spends with is not a standard m-of-n: {exc}"
+        ) from None
 
     def signed(message: str) -> bool:
         return bip322.verify(address, message, signature, chain=chain)
@@ -86,7 +98,7 @@ def signature_check(chain: str, address: str, signature: str) -> Callable[[str],
     ``chain`` or a malformed signature."""
     if chain not in CHAINS:
         raise VerificationError(f"unknown chain {shown(chain)}")
-    if needs_bip322(address, chain):
+    if uses_bip322(address, signature, chain):
         return _bip322_check(chain, address, signature)
     if chain == "ethereum":
         if not address.startswith("0x"):
@@ -97,6 +109,25 @@ def signature_check(chain: str, address: str, signature: str) -> Callable[[str],
                 )
         return ethereum.prepare(address, signature)
     return bitcoin.prepare(address, signature, chain)
+
+
+def entry_check(
+    chain: str, addr: AddressEntry
+) -> tuple[Callable[[str], bool], Callable[[str], str] | None]:
+    """``signed(message)`` for one listed address, and for a multisig entry signed the
+    second way (10.11) ``shortfall(message)``, the line saying which keys signed and which
+    did not. VerificationError for a malformed entry, address or signature."""
+    ms = getattr(addr, "multisig", None)
+    if ms is not None:
+        if addr.signature is not None:
+            raise VerificationError("give either signature or multisig, not both")
+        from zkpor.reserves import multisig
+
+        check = multisig.prepare(addr.address, chain, ms.form, ms.script, ms.signatures)
+        return check.signed, lambda message: check.tally(message).shortfall()
+    if addr.signature is None:
+        raise VerificationError("no signature: give signature, or multisig (10.11)")
+    return signature_check(chain, addr.address, addr.signature), None
 
 
 def check_signature(chain: str, address: str, message: str, signature: str) -> None:
@@ -232,6 +263,8 @@ def _signature_of_other(
 ) -> str | None:
     """The other listed address whose own valid signature ``addr`` carries, or None (each
     candidate is checked: the key recovered over that address's message is its key)."""
+    if addr.signature is None:
+        return None
     for other in near:
         if other.address == addr.address or other is addr:
             continue
@@ -284,7 +317,7 @@ def check_asset(
             out.problems.append(f"{at}: balance: {exc}")
         expected = ownership_message(exchange, round_id, addr.address)
         try:
-            signed = signature_check(chain, addr.address, addr.signature)
+            signed, shortfall = entry_check(chain, addr)
             if signed(expected):
                 continue
         except VerificationError as exc:
@@ -294,8 +327,12 @@ def check_asset(
         found = diagnose_wrong_message(
             signed, exchange, round_id, hdr, addr.address, [a.address for a in near]
         )
-        owner = None if found else _signature_of_other(chain, addr, near, exchange, round_id)
-        if owner is not None:
+        owner = None
+        if found is None and shortfall is None:
+            owner = _signature_of_other(chain, addr, near, exchange, round_id)
+        if found is None and shortfall is not None:
+            out.problems.append(f"{at}: {shortfall(expected)}")
+        elif owner is not None:
             out.problems.append(
                 f"{at}: signature is the one of another listed address, {shown(owner, 100)} "
                 "(its valid signature over its own message): signatures swapped or copied"

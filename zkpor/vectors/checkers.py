@@ -59,6 +59,9 @@ from zkpor.vectors.format_checks import (
     check_audit,
     check_diagnosis,
     check_exchange,
+    check_multisig_address,
+    check_multisig_bip322,
+    check_multisig_keys,
     check_ownership,
     check_ratio,
     check_size_limit,
@@ -449,4 +452,9 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     },
     "audit": {"AuditFileTest": check_audit},
     "strict_json": {"StrictJsonTest": check_strict_json, "StrictJsonLimitTest": check_size_limit},
+    "multisig": {
+        "MultisigAddressTest": check_multisig_address,
+        "MultisigKeysTest": check_multisig_keys,
+        "MultisigBip322Test": check_multisig_bip322,
+    },
 }

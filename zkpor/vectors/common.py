@@ -50,6 +50,7 @@ FILE_NAMES: Final[tuple[str, ...]] = (
     "reserves",
     "audit",
     "strict_json",
+    "multisig",
 )
 
 

@@ -185,3 +185,43 @@ def check_exchange(group: Json, test: Json, ctx: CheckContext) -> Json:
         "binary": encode_inclusion(proof).hex(),
         "verified": verified_json(results),
     }
+
+
+def check_multisig_address(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.reserves.multisig import MAX_KEYS, parse_multisig, script_address
+
+    form = _str(test, "form")
+    parsed = parse_multisig(_hex(test, "script"), MAX_KEYS[form])
+    address = script_address(parsed.script, form, _str(test, "chain"))
+    return {"m": parsed.m, "n": parsed.n, "address": address}
+
+
+def check_multisig_keys(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.multisig import prepare
+
+    address = _str(test, "address")
+    message = ownership_message(_str(test, "exchange"), _str(test, "round_id"), address)
+    signatures = [str(s) for s in _list(test, "signatures")]
+    check = prepare(
+        address, _str(test, "chain"), _str(test, "form"), _str(test, "script"), signatures
+    )
+    tally = check.tally(message)
+    if not tally.ok:
+        raise VerificationError(tally.shortfall())
+    return {"message": message, "signers": sorted(k + 1 for k in tally.signers)}
+
+
+def check_multisig_bip322(group: Json, test: Json, ctx: CheckContext) -> Json:
+    from zkpor.reserves.bip322 import address_kind
+    from zkpor.reserves.message import ownership_message
+    from zkpor.reserves.multisig import bip322_spend
+    from zkpor.reserves.verify import check_signature
+
+    chain, address, signature = _str(test, "chain"), _str(test, "address"), _str(test, "signature")
+    message = ownership_message(_str(test, "exchange"), _str(test, "round_id"), address)
+    check_signature(chain, address, message, signature)
+    spend = bip322_spend(address_kind(address, chain), signature)
+    if spend is None:
+        raise VerificationError("the signature does not decode")
+    return {"message": message, "spend": spend.describe()}

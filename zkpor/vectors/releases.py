@@ -23,10 +23,9 @@ _RELEASE = re.compile(r"^v([1-9][0-9]*)$")
 
 # Files of FILE_NAMES that a release folder is NOT checked for: their format changed in a
 # later release (the current code reads the new one), or the release predates the file.
-# Every other file of every release keeps being checked.
-RETIRED: Final[dict[str, frozenset[str]]] = {
-    "v1": frozenset({"strict_json"}),  # added in v2 (issue 24): v1 has no such file
-}
+# Every other file of every release keeps being checked. v1 predates strict_json.json
+# (issue 24) and multisig.json (issue 26): v1 has no such files.
+RETIRED: Final[dict[str, frozenset[str]]] = {"v1": frozenset({"strict_json", "multisig"})}
 
 NO_RELEASES: Final[str] = (
     "no test-vector releases found: ./vectors/ holds no release folder (v1/, ...) and this "

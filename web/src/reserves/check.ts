@@ -13,6 +13,7 @@ import type { ReserveAddress } from '../models.js';
 import * as bitcoin from './bitcoin.js';
 import * as ethereum from './ethereum.js';
 import * as bip322 from './bip322.js';
+import * as multisig from './multisig.js';
 
 export function ownershipMessage(exchange: string, roundId: string, address: string): string {
   return `zkpor proof of reserves\nexchange: ${exchange}\nround: ${roundId}\naddress: ${address}`;
@@ -30,8 +31,19 @@ export function addressKey(chain: string, address: string): string {
   }
 }
 
+function p2shOf(address: string, chain: string): boolean {
+  try {
+    return bitcoin.decodeAddress(address, chain).kind === 'p2sh';
+  } catch {
+    return false;
+  }
+}
+
 function signatureCheck(chain: string, address: string, signature: string): (m: string) => boolean {
   if (bip322.needsBip322(address, chain)) return bip322.prepare(address, signature, chain);
+  if (chain !== 'ethereum' && ['ful', 'smp', 'pof'].includes(signature.slice(0, 3)) && p2shOf(address, chain))
+    // a P2SH address's BIP-322 signature (10.11): zkpor checks it; this page lists it as not checked
+    throw new bip322.UncheckedSignature('a BIP-322 signature for a P2SH address: this page does not evaluate it');
   if (chain === 'ethereum') {
     const other = address.startsWith('0x') ? null : bitcoin.networkOf(address);
     if (other !== null) throw new VerificationError(`address: a ${other} address cannot hold reserves on chain ethereum`);
@@ -70,6 +82,20 @@ export function diagnoseSignature(chain: string, address: string, signature: str
   return found ? found[0] : null;
 }
 
+/** Why a multisig entry signed key by key (10.11) fails, or null when at least m keys signed. */
+export function multisigProblem(chain: string, address: string, entry: multisig.MultisigEntry, expected: string): string | null {
+  let p: multisig.Prepared;
+  try {
+    p = multisig.prepare(address, chain, entry);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (p.signed(expected)) return null;
+  const found = VARIANTS.find(([, f]) => p.signed(f(expected)));
+  if (found) return `signed a different message: the expected text with ${found[0]}; expected '${shown(expected, 400)}'`;
+  return multisig.shortfall(p.multisig, p.tally(expected));
+}
+
 /**
  * The asset's total in base units; VerificationError listing every problem. A signature
  * this page cannot evaluate (bip322.UncheckedSignature) is no problem and no pass: its line
@@ -102,9 +128,14 @@ export function verifyAssetReserves(
       problems.push(`${at}: balance: ${(e as Error).message}`);
     }
     const expected = ownershipMessage(exchange, roundId, a.address);
+    if (a.multisig !== undefined) {
+      const p = multisigProblem(chain, a.address, a.multisig, expected);
+      if (p) problems.push(`${at}: ${p}`);
+      return;
+    }
     let found: string | null;
     try {
-      found = diagnoseSignature(chain, a.address, a.signature, exchange, roundId);
+      found = diagnoseSignature(chain, a.address, a.signature ?? '', exchange, roundId);
     } catch (e) {
       if (e instanceof bip322.UncheckedSignature) unchecked.push(`asset ${asset} reserves.addresses[${i}] ${shown(a.address)}: ${e.message}`);
       else problems.push(`${at}: ${(e as Error).message}`);
