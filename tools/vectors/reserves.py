@@ -36,7 +36,8 @@ from tools.vectors.reserves_signing import (
     v_is_other_recid,
     v_is_recid,
 )
-from tools.vectors.schemaparts import STR, GroupSpec, Schema, _nullable
+from tools.vectors.reserves_snapshot import snapshot_group
+from tools.vectors.schemaparts import OBJ, STR, GroupSpec, Schema, _nullable
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.group import N
 from zkpor.vectors.checkbase import Json
@@ -456,6 +457,7 @@ def generate(gens: GeneratorSet) -> Json:
             signature=btc_sign(key("btc0"), message(address), 31),
             diagnosis=diagnosis,
         )
+    snapshot_group(f)  # 10.1, 10.5 (issue 24, rule 15)
     return f.to_json()
 
 
@@ -470,6 +472,11 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
                 {},
                 {**_ADDRESS_FIELDS, "header_exchange": STR, "header_round": STR},
                 {"diagnosis": _nullable(STR)},
+            ),
+            "ReservesSnapshotTest": (
+                {},
+                {"snapshot": OBJ, "exchange": STR, "round_id": STR, "decimals": OBJ},
+                {"totals": OBJ},
             ),
         },
     )

@@ -1,4 +1,5 @@
-"""Flags of the cases that decide one rule each (issue 24, part B): the inclusion entry
+"""Flags of the cases that decide one rule each (issue 24, part B; the rules across assets
+of issue 21; the snapshot and margin-terms grammar cases): the inclusion entry
 order, re-made manifest proofs, the .zkpi decoder's scope, BIP-322 forms, strict JSON at
 the text level and the empty range-proof context.
 
@@ -13,12 +14,50 @@ from typing import Final
 from tools.vectors.base import Flag
 
 RULE_FLAGS: Final[dict[str, Flag]] = {
+    # the rules across assets of 10.5 (manifest.json, issue 21)
+    "CrossAssetDuplicate": Flag(
+        "MODIFIED_PARAMETER",
+        "Two assets claim one holding: the same address (compared as 10.5's duplicate key) "
+        "with the chain's native coin in both, or with the same token contract in both, on "
+        "one chain and chain id (an absent chain_id matches any) (docs/spec.md 10.5).",
+        "One pile of coins would be shown as covering two assets.",
+    ),
+    "EtherAndToken": Flag(
+        "BASIC",
+        "One address holds reserves of two assets that are different holdings: ether and an "
+        "ERC-20 token, or ether on two different chain ids (docs/spec.md 10.5).",
+    ),
+    "KnownTokenWrongContract": Flag(
+        "MODIFIED_PARAMETER",
+        "An Ethereum asset whose symbol is in the table of known token contracts for its "
+        "chain id (chain id 1 when absent) names another contract, or none "
+        "(zkpor/reserves/known_tokens.json, docs/spec.md 10.5).",
+        "An exchange-deployed contract whose balanceOf says anything would pass for the token.",
+    ),
+    "ChainIdAbsent": Flag(
+        "EDGE_CASE",
+        "An Ethereum asset without chain_id: it may be any network, so it matches every chain "
+        "id in the duplicate rule and is read as chain id 1 by the known-token rule.",
+    ),
     "AssetOrder": Flag(
         "MODIFIED_PARAMETER",
         "The entries of an inclusion proof's assets are not in ascending order of their "
         "symbols' bytes (docs/spec.md 8.1, 8.2 step 2.1).",
         "Two encodings of one proof: a verifier that accepts both lets a proof's digest or "
         "binary form differ for the same content.",
+    ),
+    "NonCanonicalText": Flag(
+        "MODIFIED_PARAMETER",
+        "A published price or up_to not in the published grammar: a leading zero, or a point "
+        "without fraction digits (docs/spec/margin.md 16.1).",
+        "Two writings of one value: a verifier that accepts both lets the manifest's digest "
+        "differ for the same terms.",
+    ),
+    "SnapshotRule": Flag(
+        "MODIFIED_PARAMETER",
+        "A reserves snapshot that breaks one rule of docs/spec/reserves.md 10.1 or 10.5 "
+        "(header exchange or round, an asset twice, an unknown asset, a total of 2^64 or "
+        "more, a missing entry); every signature is valid, so nothing else fails.",
     ),
     "ProofsRemade": Flag(
         "BASIC",

@@ -147,7 +147,8 @@ const cases = [
   { name: 'demo JSON proof, manifest and digest', proof: proofJson, manifest: manifestPath, digest, want: 'ok', shot: true,
     // the Taproot address checked (no "could not check"), the token contract and chain id shown
     // and USDT's contract vouched for by zkpor's table (10.5), so no not-known line
-    expect: /^(?![\s\S]*could not check)(?![\s\S]*not a known contract)(?=[\s\S]*bc1p[02-9ac-hj-np-z]{58})(?=[\s\S]*ERC-20 token contract 0xdAC17F958D2ee523a2206206994597C13D831ec7 \(known contract\), chain id 1 )/ },
+    // and ETH's private reserves (17.11): the line that leaves the per-key proof to the audit
+    expect: /^(?![\s\S]*could not check)(?![\s\S]*not a known contract)(?=[\s\S]*reserves of ETH: proven among 64 keys at block \d+ \(private\); the per-key proof is checked by the full audit)(?=[\s\S]*bc1p[02-9ac-hj-np-z]{58})(?=[\s\S]*ERC-20 token contract 0xdAC17F958D2ee523a2206206994597C13D831ec7 \(known contract\), chain id 1 )/ },
   { name: 'demo .zkpi proof, manifest and digest (a spot round: no debt-total note)', proof: proofBin, manifest: manifestPath, digest, want: 'ok',
     expect: /^(?![\s\S]*checked only by a full audit)(?=[\s\S]*none of your balances is pledged)/ },
   { name: 'demo proof without a digest', proof: proofJson, manifest: manifestPath, digest: '', want: 'ok' },

@@ -101,8 +101,9 @@ def assets_set(
     Example:
 
     \b
-      zkpor assets set --keys eth-keys.txt --asset ETH --chain ethereum --chain-id 1 \\
-        --block 21000000 --decimals 9 --eth-rpc http://127.0.0.1:8545 --out eth.set
+      zkpor assets set --keys eth-keys.txt --asset ETH --chain ethereum \\
+        --chain-id 1 --block 21000000 --decimals 9 \\
+        --eth-rpc http://127.0.0.1:8545 --out eth.set
     """
     from zkpor.reserves.anonset_build import KeyInput, balances_from_node, write_anonset
 

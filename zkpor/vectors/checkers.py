@@ -65,6 +65,7 @@ from zkpor.vectors.format_checks import (
     check_ownership,
     check_ratio,
     check_size_limit,
+    check_snapshot,
     check_strict_json,
     check_zkpi,
     check_zkpi_verify,
@@ -449,6 +450,7 @@ CHECKERS: dict[str, dict[str, Checker]] = {
     "reserves": {
         "OwnershipSignatureTest": check_ownership,
         "MessageDiagnosisTest": check_diagnosis,
+        "ReservesSnapshotTest": check_snapshot,
     },
     "audit": {"AuditFileTest": check_audit},
     "strict_json": {"StrictJsonTest": check_strict_json, "StrictJsonLimitTest": check_size_limit},

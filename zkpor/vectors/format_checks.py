@@ -13,6 +13,7 @@ import sqlite3
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from zkpor.crypto.generators import generator_digest
 from zkpor.errors import InputError, VerificationError
@@ -100,6 +101,23 @@ def check_diagnosis(group: Json, test: Json, ctx: CheckContext) -> Json:
     if found is None:
         return {"diagnosis": None}
     return {"diagnosis": found[0]}
+
+
+def check_snapshot(group: Json, test: Json, ctx: CheckContext) -> Json:
+    """A whole reserves snapshot through the prover's checks (10.1, 10.5): the totals."""
+    from zkpor.formats.reserves import ReservesSnapshot
+    from zkpor.reserves.verify import verify_reserves
+
+    snapshot = ReservesSnapshot.model_validate(test["snapshot"])
+    raw: Any = test["decimals"]
+    decimals = {str(k): int(v) for k, v in raw.items()}
+    report = verify_reserves(
+        snapshot,
+        exchange=_str(test, "exchange"),
+        round_id=_str(test, "round_id"),
+        decimals=decimals,
+    )
+    return {"totals": {sym: str(t) for sym, t in sorted(report.totals.items())}}
 
 
 def check_ratio(group: Json, test: Json, ctx: CheckContext) -> Json:

@@ -347,15 +347,25 @@ def write_audit_meta(audit: sqlite3.Connection, opts: ProveOptions) -> None:
     )
 
 
+def published_decimal(text: str) -> str:
+    """A price or bound of the assets file in its published form (docs/spec/margin.md 16.1):
+    the integer part without leading zeros ("0" kept), the fraction as written."""
+    whole, point, fraction = text.partition(".")
+    return (whole.lstrip("0") or "0") + point + fraction
+
+
 def margin_fields(spec: AssetSpec) -> dict[str, object]:
-    """The public margin terms of an asset (price and tiers), empty when it has none."""
+    """The public margin terms of an asset (price and tiers, in their published form),
+    empty when it has none."""
     if spec.price is None or spec.tiers is None:
         return {}
     tiers = [
-        {"ratio": t.ratio} if t.up_to is None else {"up_to": t.up_to, "ratio": t.ratio}
+        {"ratio": t.ratio}
+        if t.up_to is None
+        else {"up_to": published_decimal(t.up_to), "ratio": t.ratio}
         for t in spec.tiers
     ]
-    return {"price": spec.price, "tiers": tiers}
+    return {"price": published_decimal(spec.price), "tiers": tiers}
 
 
 def write_roots(
