@@ -789,26 +789,18 @@ def test_published_terms_drop_the_integer_parts_leading_zeros() -> None:
         "price": fields["price"],
         "tiers": fields["tiers"],
     }
-    Roots.model_validate(
-        {
+
+    def roots(asset: dict[str, object]) -> dict[str, object]:
+        return {
             "format": "zkpor-roots-v2",
             "round_id": "r",
             "arity": 4,
             "range_bits": 64,
             "generator_digest": "00" * 32,
             "quote": {"symbol": "USD", "decimals": 2},
-            "assets": {"BTC": root},
+            "assets": {"BTC": asset},
         }
-    )
+
+    Roots.model_validate(roots(root))
     with pytest.raises(ValueError, match="pattern"):
-        Roots.model_validate(
-            {
-                "format": "zkpor-roots-v2",
-                "round_id": "r",
-                "arity": 4,
-                "range_bits": 64,
-                "generator_digest": "00" * 32,
-                "quote": {"symbol": "USD", "decimals": 2},
-                "assets": {"BTC": {**root, "price": "060000.50"}},
-            }
-        )
+        Roots.model_validate(roots({**root, "price": "060000.50"}))
