@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from tools.vectors.base import Flag
+from tools.vectors.privateflags import PRIVATE_FLAGS
 
 RULE_FLAGS: Final[dict[str, Flag]] = {
     "AssetOrder": Flag(
@@ -80,3 +81,4 @@ RULE_FLAGS: Final[dict[str, Flag]] = {
         "refused before parsing.",
     ),
 }
+RULE_FLAGS.update(PRIVATE_FLAGS)  # private_assets.json (section 17)
