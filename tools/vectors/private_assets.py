@@ -46,7 +46,7 @@ from tools.vectors.schemaparts import (
 )
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import GeneratorSet
-from zkpor.crypto.group import N, Point
+from zkpor.crypto.group import N, Point, get_backend
 from zkpor.crypto.private_assets import (
     HEADER_BYTES,
     MAGIC,
@@ -56,6 +56,7 @@ from zkpor.crypto.private_assets import (
 )
 from zkpor.crypto.private_assets_prover import prove_assets
 from zkpor.crypto.private_assets_testing import assemble_proof, prove_key_unchecked
+from zkpor.errors import ZkporError
 from zkpor.reserves.private_assets import anonset_context
 from zkpor.vectors.checkers import CHECKERS
 from zkpor.vectors.common import seed
@@ -373,11 +374,47 @@ def _proof_tests(f: VectorFile, a: AnonSet, gens: GeneratorSet) -> bytes:
     bad += _cheat_cases(a, proof, gens)
     bad += [(c, fl, a.data, p) for c, fl, p in _file_cases(proof)]
     for comment, flags, data, p in bad:
+        _refused_for(flags[0], comment, data, p, gens)
         g.add(
             comment, flags, "invalid", set=data.hex(), exchange=EXCHANGE, round_id=ROUND_A,
             proof=p.hex(),
         )  # fmt: skip
     return proof
+
+
+# What the verifier's refusal says, per flag of an invalid PrivateAssetsTest case.
+_REASONS: Final[dict[str, tuple[str, ...]]] = {
+    "TamperedField": ("does not hold",),
+    "NonCanonicalScalar": ("non-canonical scalar",),
+    "UnownedKey": ("z_x1 G = A_Y1 + c1 Y does not hold",),
+    "WrongTag": ("z_x1 J = A_T1 + c1 T does not hold",),
+    "OverClaim": ("A_P0 + c0 P does not hold", "A_P1 + c1 (P - b G) does not hold"),
+    "ForgedBalance": ("another context", "A_P1 + c1 (P - b G) does not hold"),
+    "DuplicateKey": ("appears twice",),
+    "WrongProofContext": ("another context", "records and the set"),
+    "InvalidPointEncoding": ("the set's public key",),
+    "WrongLength": ("ends inside", "extra bytes"),
+    "InvalidProofHeader": ("proof header",),
+}
+
+
+def _refused_for(flag: str, comment: str, data: bytes, proof: bytes, gens: GeneratorSet) -> None:
+    """The installed checker refuses the case for the reason its flag names."""
+    from zkpor.vectors.checkbase import CheckContext
+    from zkpor.vectors.private_checks import check_private_assets
+
+    test = {"set": data.hex(), "exchange": EXCHANGE, "round_id": ROUND_A, "proof": proof.hex()}
+    try:
+        check_private_assets(
+            {},
+            {**test, "result": "invalid"},
+            CheckContext(get_backend(gens.point_type.backend_name)),
+        )
+    except (ValueError, ZkporError) as exc:
+        if not any(words in str(exc) for words in _REASONS[flag]):
+            raise AssertionError(f"{comment}: refused for another reason: {exc}") from None
+        return
+    raise AssertionError(f"{comment}: accepted")
 
 
 def generate(gens: GeneratorSet) -> dict[str, object]:
