@@ -48,6 +48,11 @@ SEEDS: Final[list[tuple[str, str]]] = [
         "margin/NAME/KIND/blindings, .../prover",
         "margin.json: the collateral proofs (KIND: random, bound, ..., cheat)",
     ),
+    (
+        "private_assets/NAME",
+        "private_assets.json: each prover (recorded as 'seed' in valid tests; NAME such as "
+        "unowned, over-claim, compare/shared for the others)",
+    ),
 ]
 
 

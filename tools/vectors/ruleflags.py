@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from tools.vectors.base import Flag
+from tools.vectors.privateflags import PRIVATE_FLAGS
 
 RULE_FLAGS: Final[dict[str, Flag]] = {
     # the rules across assets of 10.5 (manifest.json, issue 21)
@@ -119,3 +120,4 @@ RULE_FLAGS: Final[dict[str, Flag]] = {
         "refused before parsing.",
     ),
 }
+RULE_FLAGS.update(PRIVATE_FLAGS)  # private_assets.json (section 17)

@@ -13,6 +13,7 @@ from typing import Final
 from tools.vectors.audit import SPECS as _AUDIT_SPECS
 from tools.vectors.base import render
 from tools.vectors.multisig import SPECS as _MULTISIG_SPECS
+from tools.vectors.private_assets import SPECS as _PRIVATE_ASSETS_SPECS
 from tools.vectors.ratio import SPECS as _RATIO_SPECS
 from tools.vectors.reserves import SPECS as _RESERVES_SPECS
 from tools.vectors.schemaparts import (
@@ -401,6 +402,7 @@ SPECS: Final[dict[str, tuple[str, dict[str, GroupSpec]]]] = {
     **_STRICT_JSON_SPECS,
     **_AUDIT_SPECS,
     **_MULTISIG_SPECS,
+    **_PRIVATE_ASSETS_SPECS,
 }
 
 

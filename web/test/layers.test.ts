@@ -176,6 +176,7 @@ const STATUS: Record<string, string> = {
   'reserves.json': "layer: test/formats.test.ts (MessageDiagnosisTest cases naming the snapshot header skipped by tcId: prover-side)",
   'ratio.json': 'layer: test/formats.test.ts (the manifest\'s "p/q"; --min-ratio texts without "/" skipped by tcId: prover-side)',
   'strict_json.json': 'layer: test/formats.test.ts (StrictJsonLimitTest for roots and reserves skipped by tcId: the page reads neither)',
+  'private_assets.json': 'skipped: the page has no private-assets layer; the per-key proof over the anonymity set is checked by the full audit only (zkpor verify audit, spec 17.11), the page checks the solvency proof over the manifest\'s commitment',
   'audit.json': 'skipped: the page does not audit (audit files are checked by zkpor verify audit, 9.5); it checks one customer\'s proof',
 };
 

@@ -78,6 +78,11 @@ from zkpor.vectors.outputs import (
     trace_proof,
     tree_outputs,
 )
+from zkpor.vectors.private_checks import (
+    check_anonset,
+    check_private_assets,
+    check_tag_compare,
+)
 from zkpor.vectors.tree import build_tree
 
 __all__ = ["CHECKERS"]
@@ -458,5 +463,10 @@ CHECKERS: dict[str, dict[str, Checker]] = {
         "MultisigAddressTest": check_multisig_address,
         "MultisigKeysTest": check_multisig_keys,
         "MultisigBip322Test": check_multisig_bip322,
+    },
+    "private_assets": {
+        "AnonSetTest": check_anonset,
+        "PrivateAssetsTest": check_private_assets,
+        "TagCompareTest": check_tag_compare,
     },
 }

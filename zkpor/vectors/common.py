@@ -51,6 +51,7 @@ FILE_NAMES: Final[tuple[str, ...]] = (
     "audit",
     "strict_json",
     "multisig",
+    "private_assets",
 )
 
 

@@ -24,8 +24,11 @@ _RELEASE = re.compile(r"^v([1-9][0-9]*)$")
 # Files of FILE_NAMES that a release folder is NOT checked for: their format changed in a
 # later release (the current code reads the new one), or the release predates the file.
 # Every other file of every release keeps being checked. v1 predates strict_json.json
-# (issue 24) and multisig.json (issue 26): v1 has no such files.
-RETIRED: Final[dict[str, frozenset[str]]] = {"v1": frozenset({"strict_json", "multisig"})}
+# (issue 24), multisig.json (issue 26) and private_assets.json (issue 25): v1 has no such
+# files.
+RETIRED: Final[dict[str, frozenset[str]]] = {
+    "v1": frozenset({"strict_json", "multisig", "private_assets"})
+}
 
 NO_RELEASES: Final[str] = (
     "no test-vector releases found: ./vectors/ holds no release folder (v1/, ...) and this "
