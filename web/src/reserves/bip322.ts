@@ -413,8 +413,7 @@ function taprootValid(p: Program, t: ToSign): boolean {
   const control = w[w.length - 1];
   const script = w[w.length - 2];
   if (control.length < 33 || (control.length - 33) % 32 !== 0 || control.length > 33 + 32 * 128) return false;
-  if ((control[0] & 0xfe) !== 0xc0) throw new UncheckedSignature('a Taproot leaf version other than 0xc0 (tapscript): this page does not evaluate it');
-  const leaf = taggedHash('TapLeaf', Uint8Array.of(0xc0), varBytes(script));
+  const leaf = taggedHash('TapLeaf', Uint8Array.of(control[0] & 0xfe), varBytes(script));
   let k = leaf;
   for (let i = 33; i < control.length; i += 32) {
     const e = control.subarray(i, i + 32);
@@ -430,6 +429,7 @@ function taprootValid(p: Program, t: ToSign): boolean {
     return false;
   }
   if (!equal(bigBytes(q.x), p.program) || Number(q.y & 1n) !== (control[0] & 1)) return false;
+  if ((control[0] & 0xfe) !== 0xc0) throw new UncheckedSignature('a Taproot leaf version other than 0xc0 (tapscript): this page does not evaluate it');
   let tap;
   try {
     tap = parseTapscript(script);
