@@ -11,7 +11,7 @@
  * encoding, exactly one input and the BIP's output); for P2WPKH (BIP-322's own vectors; a
  * manifest's P2WPKH address keeps 10.3) the key and one ECDSA signature; for P2TR the key path (BIP-340 Schnorr
  * over the BIP-341 signature hash, SIGHASH_DEFAULT or SIGHASH_ALL); for P2WSH the witness
- * script's SHA-256 and the scripts `m <k1..kn> n CHECKMULTISIG` (1 <= m <= n <= 16) and
+ * script's SHA-256 and the scripts `m <k1..kn> n CHECKMULTISIG` (1 <= m <= n <= 20) and
  * `<k> CHECKSIG` with compressed keys (BIP-143 signature hash, strict DER, low S,
  * SIGHASH_ALL, empty dummy, clean stack); for P2SH (full signatures only) a scriptSig that
  * is exactly one push of a version-0 witness program whose HASH160 is the address (then
@@ -32,7 +32,7 @@ import { ripemd160 } from '@noble/hashes/legacy';
 import { concat, utf8 } from '../bytes.js';
 import { VerificationError } from '../errors.js';
 import { decodeAddress } from './bitcoin.js';
-import { parseTapscript } from './multisig.js';
+import { parseMultisig, parseTapscript } from './multisig.js';
 
 export const MAX_SIGNATURE_CHARS = 10_000;
 const HRP: Record<string, string> = { bitcoin: 'bc', 'bitcoin-testnet': 'tb' };
@@ -297,24 +297,21 @@ const validKey = (k: Uint8Array) => {
   }
 };
 
-/** `m <k1..kn> n OP_CHECKMULTISIG` or `<k> OP_CHECKSIG` with compressed valid keys; else null. */
+/**
+ * `m <k1..kn> n OP_CHECKMULTISIG` (multisig.ts's standard m-of-n: 1 <= m <= n <= 20, numbers
+ * minimal) or `<k> OP_CHECKSIG`, with compressed valid keys; else null.
+ */
 export function parseWitnessScript(s: Uint8Array): { m: number; keys: Uint8Array[]; multi: boolean } | null {
-  const key = (i: number) => (s[i] === 33 && (s[i + 1] === 2 || s[i + 1] === 3) ? s.subarray(i + 1, i + 34) : null);
-  if (s.length === 35 && s[34] === 0xac) {
-    const k = key(0);
-    return k && validKey(k) ? { m: 1, keys: [k], multi: false } : null;
+  if (s.length === 35 && s[0] === 33 && (s[1] === 2 || s[1] === 3) && s[34] === 0xac) {
+    const k = s.subarray(1, 34);
+    return validKey(k) ? { m: 1, keys: [k], multi: false } : null;
   }
-  if (s.length < 37) return null;
-  const n = s[s.length - 2] - 0x50;
-  const m = s[0] - 0x50;
-  if (s[s.length - 1] !== 0xae || n < 1 || n > 16 || m < 1 || m > n || s.length !== 3 + 34 * n) return null;
-  const keys: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const k = key(1 + 34 * i);
-    if (!k || !validKey(k)) return null;
-    keys.push(k);
+  try {
+    const ms = parseMultisig(s, 20);
+    return { m: ms.m, keys: ms.keys, multi: true };
+  } catch {
+    return null;
   }
-  return { m, keys, multi: true };
 }
 
 /** A standard script (parseWitnessScript) over its arguments `args` (bottom first) and `digest`. */
