@@ -169,6 +169,6 @@ test('bip322-oracle.json: the same verdict as zkpor on every case, or named as n
     } else if (got !== c.verdict) failures.push(`${c.what}: got ${got}, zkpor ${c.verdict}`);
   }
   assert.deepEqual(failures, []);
-  assert.ok(oracle.cases.length > 500 && skipped <= 6, `${oracle.cases.length} cases, ${skipped} skipped`);
+  assert.ok(oracle.cases.length > 500 && skipped <= 2, `${oracle.cases.length} cases, ${skipped} skipped`);
   console.log(`# bip322-oracle.json: ${oracle.cases.length} cases, ${oracle.cases.length - skipped} agree, ${skipped} not checked by the page`);
 });

@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { utf8 } from '../src/bytes.js';
+import { base64, bech32m } from '@scure/base';
+import { schnorr, secp256k1 } from '@noble/curves/secp256k1';
+import { bytesToHex, concat, hexToBytes, utf8 } from '../src/bytes.js';
+import { spendItems } from '../src/reserves/bip322.js';
 import { InputError, VerificationError } from '../src/errors.js';
 import { parseStrictJson, type Json } from '../src/json.js';
 import { manifest as parseManifest } from '../src/models.js';
@@ -89,17 +92,37 @@ test('BIP-322 in the manifest: a P2TR address is checked, keyed by its text, ref
   assert.throws(() => checkManifest(parseManifest(strict(v)), null, true, [], []), VerificationError);
 });
 
+/** A Taproot address committing to `script` as its only leaf with leaf version `version`, and the control block. */
+function taprootLeaf(internal: Uint8Array, script: Uint8Array, version: number): { address: string; control: Uint8Array } {
+  const tagged = (tag: string, ...m: Uint8Array[]) => schnorr.utils.taggedHash(tag, ...m);
+  const leaf = tagged('TapLeaf', Uint8Array.of(version), Uint8Array.of(script.length), script);
+  const tweak = BigInt('0x' + bytesToHex(tagged('TapTweak', internal, leaf)));
+  const q = schnorr.utils.lift_x(BigInt('0x' + bytesToHex(internal))).add(secp256k1.Point.BASE.multiply(tweak)).toAffine();
+  const qx = hexToBytes(q.x.toString(16).padStart(64, '0'));
+  return { address: bech32m.encode('bc', [1, ...bech32m.toWords(qx)]), control: Uint8Array.of(version | Number(q.y & 1n), ...internal) };
+}
+
 test('a BIP-322 signature the page cannot evaluate is listed as not checked, not passed, not failed', () => {
-  const c = oracle.find((x) => x.what.startsWith('P2WSH, a script this page does not evaluate'))!;
-  assert.equal(c.verdict, 'valid'); // zkpor accepts it (bip322-core's interpreter)
+  // zkpor's standard-script rule lets a standard tapscript under another leaf version through
+  const valid = cases('multisig.json').find(({ t }) => t.comment === 'Taproot script path 2-of-3, simple')!.t;
+  const w = spendItems(valid.signature)!.witness;
+  const { address, control } = taprootLeaf(w[w.length - 1].subarray(1, 33), w[w.length - 2], 0xc2);
+  const items = [...w.slice(0, -1), control];
+  const signature = 'smp' + base64.encode(concat(Uint8Array.of(items.length), ...items.map((x) => concat(Uint8Array.of(x.length), x))));
   const unchecked: string[] = [];
-  const entry = { address: c.address, balance: '1', signature: c.signature };
+  const entry = { address, balance: '1', signature };
   assert.equal(verifyAssetReserves('BTC', 'bitcoin', [entry], 'E', 'R', 8, unchecked), 100000000n);
   assert.equal(unchecked.length, 1);
-  assert.match(unchecked[0], /^asset BTC reserves\.addresses\[0\] bc1q.*: a P2WSH witness script other than m-of-n CHECKMULTISIG/);
+  assert.match(unchecked[0], /^asset BTC reserves\.addresses\[0\] bc1p.*: a Taproot leaf version other than 0xc0/);
+  // an OP_TRUE witness script (bip322-core: valid) is refused as zkpor refuses it
+  const c = oracle.find((x) => x.what.startsWith('P2WSH, a script this page does not evaluate'))!;
+  assert.equal(c.verdict, 'valid');
+  assert.throws(() => verifyAssetReserves('BTC', 'bitcoin', [{ address: c.address, balance: '1', signature: c.signature }], 'E', 'R', 8, unchecked),
+    /signature: the script this signature spends with is not a standard m-of-n: /);
+  assert.equal(unchecked.length, 1);
   // its witness script not the address's: refused, whatever the script
   const other = oracle.find((x) => x.what === 'P2WSH 2-of-3, keys 0 and 1')!;
-  assert.throws(() => verifyAssetReserves('BTC', 'bitcoin', [{ ...entry, address: other.address }], 'E', 'R', 8, unchecked),
+  assert.throws(() => verifyAssetReserves('BTC', 'bitcoin', [{ address: c.address, balance: '1', signature: other.signature }], 'E', 'R', 8, unchecked),
     /was not made by this address's key/);
   assert.equal(unchecked.length, 1);
   // a multisig address signs zkpor's ownership message, checked here in full

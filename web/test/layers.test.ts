@@ -172,7 +172,7 @@ const STATUS: Record<string, string> = {
   'margin.json': 'layer: test/r1cs.test.ts',
   'zkpi.json': 'layer: test/formats.test.ts',
   'inclusion_exchange.json': 'layer: test/formats.test.ts',
-  'multisig.json': 'layer: test/multisig.test.ts (BIP-322 for P2SH, P2SH-P2WSH and Taproot script paths listed as not checked, never accepted)',
+  'multisig.json': 'layer: test/multisig.test.ts (every case, BIP-322 for P2SH, P2SH-P2WSH, P2WSH and Taproot script paths included)',
   'reserves.json': "layer: test/formats.test.ts (MessageDiagnosisTest cases naming the snapshot header skipped by tcId: prover-side)",
   'ratio.json': 'layer: test/formats.test.ts (the manifest\'s "p/q"; --min-ratio texts without "/" skipped by tcId: prover-side)',
   'strict_json.json': 'layer: test/formats.test.ts (StrictJsonLimitTest for roots and reserves skipped by tcId: the page reads neither)',

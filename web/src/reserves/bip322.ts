@@ -1,6 +1,6 @@
 /**
- * BIP-322 ownership signatures for P2TR and P2WSH addresses (docs/spec.md 10.9), written
- * from BIP-322, BIP-341 and BIP-143. `to_spend` (version 0, one input spending
+ * BIP-322 ownership signatures for P2TR, P2WSH and P2SH addresses (docs/spec/reserves.md
+ * 10.9, 10.11), written from BIP-322, BIP-16, BIP-141, BIP-143, BIP-341 and BIP-342. `to_spend` (version 0, one input spending
  * 000..000:ffffffff with scriptSig `OP_0 PUSH32[message_hash]`, one 0-value output paying the
  * address's scriptPubKey) and `to_sign` (spends to_spend:0, one 0-value `OP_RETURN` output;
  * its witness is the signature) are built here; message_hash = SHA-256(t || t || m) with
@@ -11,10 +11,18 @@
  * encoding, exactly one input and the BIP's output); for P2WPKH (BIP-322's own vectors; a
  * manifest's P2WPKH address keeps 10.3) the key and one ECDSA signature; for P2TR the key path (BIP-340 Schnorr
  * over the BIP-341 signature hash, SIGHASH_DEFAULT or SIGHASH_ALL); for P2WSH the witness
- * script's SHA-256 and the scripts `m <k1..kn> n CHECKMULTISIG` (1 <= m <= n <= 16) and
+ * script's SHA-256 and the scripts `m <k1..kn> n CHECKMULTISIG` (1 <= m <= n <= 20) and
  * `<k> CHECKSIG` with compressed keys (BIP-143 signature hash, strict DER, low S,
- * SIGHASH_ALL, empty dummy, clean stack). Anything else a script interpreter would have to
- * judge (a Taproot script path or annex, another witness script) throws
+ * SIGHASH_ALL, empty dummy, clean stack); for P2SH (full signatures only) a scriptSig that
+ * is exactly one push of a version-0 witness program whose HASH160 is the address (then
+ * P2SH-P2WSH and P2SH-P2WPKH as above), or a legacy spend: minimal pushes only, the last one
+ * the redeem script whose HASH160 is the address, one of the two scripts above, the legacy
+ * SIGHASH_ALL signature hash, no witness; for a P2TR script path the control block (leaf
+ * version 0xc0, internal key and Merkle path tweaked to the address's key with its parity)
+ * and the tapscripts `<x> CHECKSIG` and `<x1> CHECKSIG <x2> CHECKSIGADD ... <m> NUMEQUAL`
+ * (BIP-342 signature hash with the leaf's hash; an empty signature signs nothing; exactly m
+ * signatures); an annex enters the signature hash (BIP-341). Anything else a script
+ * interpreter would have to judge (another leaf version or script) throws
  * UncheckedSignature: the page lists it as not checked instead of claiming it.
  */
 import { base64, bech32, bech32m } from '@scure/base';
@@ -23,6 +31,8 @@ import { sha256 } from '@noble/hashes/sha2';
 import { ripemd160 } from '@noble/hashes/legacy';
 import { concat, utf8 } from '../bytes.js';
 import { VerificationError } from '../errors.js';
+import { decodeAddress } from './bitcoin.js';
+import { parseMultisig, parseTapscript } from './multisig.js';
 
 export const MAX_SIGNATURE_CHARS = 10_000;
 const HRP: Record<string, string> = { bitcoin: 'bc', 'bitcoin-testnet': 'tb' };
@@ -39,11 +49,12 @@ export function needsBip322(address: string, chain: string): boolean {
   return t.length === hrp.length + 60 && (t.startsWith(hrp + '1q') || t.startsWith(hrp + '1p'));
 }
 
-export type Program = { kind: 'p2tr' | 'p2wsh' | 'p2wpkh'; program: Uint8Array; scriptPubKey: Uint8Array };
+export type Program = { kind: 'p2tr' | 'p2wsh' | 'p2wpkh' | 'p2sh'; program: Uint8Array; scriptPubKey: Uint8Array };
 
 /**
  * The witness program of a native segwit address of `chain` (P2TR, P2WSH, and P2WPKH, which
- * BIP-322 also covers but zkpor routes to 10.3 by needsBip322); VerificationError otherwise.
+ * BIP-322 also covers but zkpor routes to 10.3 by needsBip322), or the script hash of a P2SH
+ * address (full signatures, 10.11); VerificationError otherwise.
  */
 export function decodeSegwit(address: string, chain: string): Program {
   const hrp = HRP[chain];
@@ -52,7 +63,19 @@ export function decodeSegwit(address: string, chain: string): Program {
   const other = hrp === 'bc' ? 'tb' : 'bc';
   if (text.startsWith(other + '1'))
     throw new VerificationError(`address: a ${other === 'tb' ? 'bitcoin-testnet' : 'bitcoin'} address cannot hold reserves on chain ${chain}`);
-  if (!text.startsWith(hrp + '1')) throw new VerificationError('address: not a native segwit address (BIP-322 here: P2WPKH, P2WSH, P2TR)');
+  if (!text.startsWith(hrp + '1')) {
+    let hash: Uint8Array | null = null;
+    try {
+      const d = decodeAddress(address, chain);
+      if (d.kind === 'p2sh') hash = d.hash;
+    } catch {
+      /* refused below */
+    }
+    if (!hash)
+      throw new VerificationError(
+        'address: not a native segwit address or a P2SH address (BIP-322 here: P2WPKH, P2WSH, P2TR; P2SH with a full signature)');
+    return { kind: 'p2sh', program: hash, scriptPubKey: concat(Uint8Array.of(0xa9, 20), hash, Uint8Array.of(0x87)) };
+  }
   if (address !== text && address !== address.toUpperCase())
     throw new VerificationError('address: mixed-case bech32 address (BIP 173 allows all lower or all upper)');
   const bad = () => new VerificationError('address: invalid bech32/bech32m address (bad checksum or length)');
@@ -206,12 +229,23 @@ function taggedHash(tag: string, ...parts: Uint8Array[]): Uint8Array {
   return sha256(concat(t, t, ...parts));
 }
 
-/** BIP-341 SigMsg for input 0 (the only one), key path, no annex, hash type 0x00 or 0x01. */
-function taprootSighash(t: ToSign, spk: Uint8Array, hashType: number): Uint8Array {
+/**
+ * BIP-341 SigMsg for input 0 (the only one), hash type 0x00 or 0x01; with `leaf` (a tapleaf
+ * hash) BIP-342's extension (ext_flag 1, key_version 0, no OP_CODESEPARATOR); with `annex`
+ * its hash.
+ */
+function taprootSighash(t: ToSign, spk: Uint8Array, hashType: number, annex: Uint8Array | null, leaf: Uint8Array | null): Uint8Array {
   const outs = concat(...t.outputs.map((o) => concat(o.value, varBytes(o.script))));
+  const spendType = (leaf ? 2 : 0) + (annex ? 1 : 0);
   return taggedHash('TapSighash', Uint8Array.of(0, hashType), le32(t.version), le32(t.lockTime),
     sha256(concat(t.prevTxid, le32(t.prevVout))), sha256(ZERO8), sha256(varBytes(spk)), sha256(le32(t.sequence)),
-    sha256(outs), Uint8Array.of(0), le32(0));
+    sha256(outs), Uint8Array.of(spendType), le32(0), annex ? sha256(varBytes(annex)) : new Uint8Array(0),
+    leaf ? concat(leaf, Uint8Array.of(0), le32(0xffffffff)) : new Uint8Array(0));
+}
+
+/** The legacy signature hash of input 0 with `scriptCode` (no OP_CODESEPARATOR in it), SIGHASH_ALL. */
+function legacySighash(t: ToSign, scriptCode: Uint8Array): Uint8Array {
+  return dsha(concat(serializeTx({ ...t, scriptSig: scriptCode, witness: [] }, false), le32(1)));
 }
 
 /** BIP-143 signature hash for input 0 (amount 0), SIGHASH_ALL. */
@@ -263,55 +297,26 @@ const validKey = (k: Uint8Array) => {
   }
 };
 
-/** `m <k1..kn> n OP_CHECKMULTISIG` or `<k> OP_CHECKSIG` with compressed valid keys; else null. */
+/**
+ * `m <k1..kn> n OP_CHECKMULTISIG` (multisig.ts's standard m-of-n: 1 <= m <= n <= 20, numbers
+ * minimal) or `<k> OP_CHECKSIG`, with compressed valid keys; else null.
+ */
 export function parseWitnessScript(s: Uint8Array): { m: number; keys: Uint8Array[]; multi: boolean } | null {
-  const key = (i: number) => (s[i] === 33 && (s[i + 1] === 2 || s[i + 1] === 3) ? s.subarray(i + 1, i + 34) : null);
-  if (s.length === 35 && s[34] === 0xac) {
-    const k = key(0);
-    return k && validKey(k) ? { m: 1, keys: [k], multi: false } : null;
+  if (s.length === 35 && s[0] === 33 && (s[1] === 2 || s[1] === 3) && s[34] === 0xac) {
+    const k = s.subarray(1, 34);
+    return validKey(k) ? { m: 1, keys: [k], multi: false } : null;
   }
-  if (s.length < 37) return null;
-  const n = s[s.length - 2] - 0x50;
-  const m = s[0] - 0x50;
-  if (s[s.length - 1] !== 0xae || n < 1 || n > 16 || m < 1 || m > n || s.length !== 3 + 34 * n) return null;
-  const keys: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const k = key(1 + 34 * i);
-    if (!k || !validKey(k)) return null;
-    keys.push(k);
+  try {
+    const ms = parseMultisig(s, 20);
+    return { m: ms.m, keys: ms.keys, multi: true };
+  } catch {
+    return null;
   }
-  return { m, keys, multi: true };
 }
 
-/** Script evaluation of the witness for the address: true (valid) or false (invalid). */
-function witnessValid(p: Program, t: ToSign): boolean {
-  const w = t.witness;
-  if (t.scriptSig.length !== 0 || w.length === 0) return false;
-  if (p.kind === 'p2tr') {
-    if (w.length >= 2 && w[w.length - 1].length > 0 && w[w.length - 1][0] === 0x50)
-      throw new UncheckedSignature('a Taproot witness with an annex: this page does not evaluate it');
-    if (w.length >= 2) throw new UncheckedSignature('a Taproot script-path spend: this page checks key-path signatures only');
-    const sig = w[0];
-    if (sig.length !== 64 && !(sig.length === 65 && sig[64] === 0x01)) return false;
-    const digest = taprootSighash(t, p.scriptPubKey, sig.length === 64 ? 0 : 1);
-    try {
-      return schnorr.verify(sig.subarray(0, 64), digest, p.program);
-    } catch {
-      return false;
-    }
-  }
-  if (p.kind === 'p2wpkh') {
-    // exactly [signature, compressed key]; the key's HASH160 is the program; scriptCode is P2PKH's
-    if (w.length !== 2 || w[1].length !== 33 || (w[1][0] !== 2 && w[1][0] !== 3) || !equal(ripemd160(sha256(w[1])), p.program)) return false;
-    return ecdsaOk(w[0], w[1], segwitV0Sighash(t, concat(Uint8Array.of(0x76, 0xa9, 20), p.program, Uint8Array.of(0x88, 0xac))));
-  }
-  const script = w[w.length - 1];
-  if (script.length > 10_000 || !equal(sha256(script), p.program)) return false;
-  const parsed = parseWitnessScript(script);
-  if (!parsed) throw new UncheckedSignature('a P2WSH witness script other than m-of-n CHECKMULTISIG or one-key CHECKSIG: this page does not evaluate it');
-  const args = w.slice(0, -1);
+/** A standard script (parseWitnessScript) over its arguments `args` (bottom first) and `digest`. */
+function scriptValid(parsed: { m: number; keys: Uint8Array[]; multi: boolean }, args: Uint8Array[], digest: Uint8Array): boolean {
   if (args.some((a) => a.length > 520)) return false;
-  const digest = segwitV0Sighash(t, script);
   if (!parsed.multi) return args.length === 1 && ecdsaOk(args[0], parsed.keys[0], digest);
   // dummy (empty: NULLDUMMY), then exactly m signatures (fewer: underflow; more: not a clean stack)
   if (args.length !== parsed.m + 1 || args[0].length !== 0) return false;
@@ -324,6 +329,134 @@ function witnessValid(p: Program, t: ToSign): boolean {
     k++;
   }
   return true;
+}
+
+/** A version-0 witness (P2WPKH or P2WSH, native or nested in P2SH) for `program`. */
+function v0Valid(program: Uint8Array, t: ToSign): boolean {
+  const w = t.witness;
+  if (w.length === 0) return false;
+  if (program.length === 20) {
+    // exactly [signature, compressed key]; the key's HASH160 is the program; scriptCode is P2PKH's
+    if (w.length !== 2 || w[1].length !== 33 || (w[1][0] !== 2 && w[1][0] !== 3) || !equal(ripemd160(sha256(w[1])), program)) return false;
+    return ecdsaOk(w[0], w[1], segwitV0Sighash(t, concat(Uint8Array.of(0x76, 0xa9, 20), program, Uint8Array.of(0x88, 0xac))));
+  }
+  const script = w[w.length - 1];
+  if (script.length > 10_000 || !equal(sha256(script), program)) return false;
+  const parsed = parseWitnessScript(script);
+  if (!parsed) throw new UncheckedSignature('a P2WSH witness script other than m-of-n CHECKMULTISIG or one-key CHECKSIG: this page does not evaluate it');
+  return scriptValid(parsed, w.slice(0, -1), segwitV0Sighash(t, script));
+}
+
+/** The data of a push-only script whose every push is minimal (BIP-62 MINIMALDATA), or null. */
+function minimalPushes(s: Uint8Array): Uint8Array[] | null {
+  const out: Uint8Array[] = [];
+  const r = new Reader(s);
+  try {
+    while (!r.done()) {
+      const op = r.take(1)[0];
+      if (op === 0) out.push(new Uint8Array(0));
+      else if (op === 0x4f || (op >= 0x51 && op <= 0x60)) out.push(Uint8Array.of(op === 0x4f ? 0x81 : op - 0x50));
+      else if (op <= 0x4d) {
+        const size = op === 0x4c ? r.take(1)[0] : op === 0x4d ? r.take(1)[0] + 256 * r.take(1)[0] : op;
+        const d = r.take(size);
+        const minimal = size > 1 || (size === 1 && (d[0] > 16 || d[0] === 0) && d[0] !== 0x81);
+        if (!minimal || (op === 0x4c && size < 76) || (op === 0x4d && size < 256) || size > 520) return null;
+        out.push(d);
+      } else return null;
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/** A P2SH spend (BIP-16): nested segwit (BIP-141: the scriptSig is exactly the program's push) or legacy. */
+function p2shValid(p: Program, t: ToSign): boolean {
+  const s = t.scriptSig;
+  const redeem = s.subarray(1);
+  const version = redeem.length >= 4 && redeem.length <= 42 && redeem[1] === redeem.length - 2 ? redeem[0] : -1;
+  if (s.length >= 1 && s[0] === s.length - 1 && (version === 0 || (version >= 0x51 && version <= 0x60))) {
+    if (!equal(ripemd160(sha256(redeem)), p.program)) return false;
+    if (version !== 0) throw new UncheckedSignature('a P2SH-wrapped witness program of version 1 or more: this page does not evaluate it');
+    return (redeem.length === 22 || redeem.length === 34) && v0Valid(redeem.subarray(2), t);
+  }
+  const pushes = minimalPushes(s);
+  if (!pushes || pushes.length === 0 || t.witness.length !== 0) return false;
+  const script = pushes[pushes.length - 1];
+  if (!equal(ripemd160(sha256(script)), p.program)) return false;
+  if (script.length >= 4 && script.length <= 42 && script[1] === script.length - 2 && (script[0] === 0 || (script[0] >= 0x51 && script[0] <= 0x60)))
+    return false; // a witness program not pushed alone: BIP-141's malleated P2SH
+  const parsed = parseWitnessScript(script);
+  if (!parsed) throw new UncheckedSignature('a P2SH redeem script other than m-of-n CHECKMULTISIG or one-key CHECKSIG: this page does not evaluate it');
+  return scriptValid(parsed, pushes.slice(0, -1), legacySighash(t, script));
+}
+
+/** A BIP-340 signature (64 bytes, or 65 with SIGHASH_ALL) by x-only `key` over `t`'s BIP-341/342 hash. */
+function schnorrOk(sig: Uint8Array, key: Uint8Array, t: ToSign, spk: Uint8Array, annex: Uint8Array | null, leaf: Uint8Array | null): boolean {
+  if (sig.length !== 64 && !(sig.length === 65 && sig[64] === 0x01)) return false;
+  try {
+    return schnorr.verify(sig.subarray(0, 64), taprootSighash(t, spk, sig.length === 64 ? 0 : 1, annex, leaf), key);
+  } catch {
+    return false;
+  }
+}
+
+/** A P2TR spend: the key path, or a script path with a tapscript this page evaluates. */
+function taprootValid(p: Program, t: ToSign): boolean {
+  let w = t.witness;
+  const annex = w.length >= 2 && w[w.length - 1][0] === 0x50 ? w[w.length - 1] : null;
+  if (annex) w = w.slice(0, -1);
+  if (w.length === 1) return schnorrOk(w[0], p.program, t, p.scriptPubKey, annex, null);
+  const control = w[w.length - 1];
+  const script = w[w.length - 2];
+  if (control.length < 33 || (control.length - 33) % 32 !== 0 || control.length > 33 + 32 * 128) return false;
+  const leaf = taggedHash('TapLeaf', Uint8Array.of(control[0] & 0xfe), varBytes(script));
+  let k = leaf;
+  for (let i = 33; i < control.length; i += 32) {
+    const e = control.subarray(i, i + 32);
+    k = compare(k, e) < 0 ? taggedHash('TapBranch', k, e) : taggedHash('TapBranch', e, k);
+  }
+  let q: { x: bigint; y: bigint };
+  try {
+    const internal = schnorr.utils.lift_x(bytesToBig(control.subarray(1, 33)));
+    const tweak = bytesToBig(taggedHash('TapTweak', control.subarray(1, 33), k));
+    if (tweak >= N) return false;
+    q = internal.add(secp256k1.Point.BASE.multiplyUnsafe(tweak)).toAffine();
+  } catch {
+    return false;
+  }
+  if (!equal(bigBytes(q.x), p.program) || Number(q.y & 1n) !== (control[0] & 1)) return false;
+  if ((control[0] & 0xfe) !== 0xc0) throw new UncheckedSignature('a Taproot leaf version other than 0xc0 (tapscript): this page does not evaluate it');
+  let tap;
+  try {
+    tap = parseTapscript(script);
+  } catch {
+    throw new UncheckedSignature('a Taproot leaf script other than <x> CHECKSIG or <x1> CHECKSIG <x2> CHECKSIGADD ... <m> NUMEQUAL: this page does not evaluate it');
+  }
+  const args = w.slice(0, -2);
+  if (args.length !== tap.keys.length) return false; // fewer: underflow; more: not a clean stack
+  let count = 0;
+  for (let i = 0; i < tap.keys.length; i++) {
+    const sig = args[args.length - 1 - i]; // key i's signature is the i-th from the top
+    if (sig.length === 0) continue; // not signing (BIP-342: an empty signature is false, not a failure)
+    if (!schnorrOk(sig, tap.keys[i], t, p.scriptPubKey, annex, leaf)) return false;
+    count++;
+  }
+  return count === tap.m;
+}
+
+/** Script evaluation of the spend for the address: true (valid) or false (invalid). */
+function spendValid(p: Program, t: ToSign): boolean {
+  if (p.kind === 'p2sh') return p2shValid(p, t);
+  if (t.scriptSig.length !== 0 || t.witness.length === 0) return false;
+  return p.kind === 'p2tr' ? taprootValid(p, t) : v0Valid(p.program, t);
+}
+
+const bytesToBig = (b: Uint8Array) => b.reduce((a, x) => (a << 8n) | BigInt(x), 0n);
+
+function compare(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
 }
 
 // ---- the signature ----
@@ -354,6 +487,9 @@ export function prepare(address: string, signature: string, chain: string): (mes
   if (prefix === 'pof') throw new VerificationError('signature: proof-of-funds (pof) BIP-322 signatures need the UTXO set: not supported');
   if (prefix === '' && payload.length === 65)
     throw new VerificationError('signature: a 65-byte legacy signature is for P2PKH; this is a segwit address');
+  if (p.kind === 'p2sh' && prefix !== 'ful')
+    throw new VerificationError(
+      'signature: a P2SH address needs a full (ful) BIP-322 signature; simple (smp) signatures are for native segwit addresses');
   let simple: Uint8Array[] | null = null;
   let full: ToSign | null = null;
   try {
@@ -370,12 +506,28 @@ export function prepare(address: string, signature: string, chain: string): (mes
     };
     if (!equal(t.prevTxid, txid) || t.prevVout !== 0) return false;
     if (t.outputs.length !== 1 || !equal(t.outputs[0].value, ZERO8) || !equal(t.outputs[0].script, OP_RETURN_OUT.script)) return false;
-    if (!witnessValid(p, t)) return false;
+    if (!spendValid(p, t)) return false;
     if (t.version !== 0 && t.version !== 2) throw new VerificationError(`BIP-322 verdict inconclusive: to_sign version ${t.version} is not 0 or 2`);
     if (t.lockTime || t.sequence)
       throw new VerificationError(`signature is valid only at time ${t.lockTime} and age ${t.sequence}: a time-locked spend does not show the coins can move now`);
     return true;
   };
+}
+
+/**
+ * (scriptSig, witness) of to_sign's input as a simple or full signature (already through
+ * `prepare`'s form checks) gives them, or null when it does not decode (zkpor's spend_items).
+ */
+export function spendItems(signature: string): { scriptSig: Uint8Array; witness: Uint8Array[] } | null {
+  const prefix = ['smp', 'ful'].includes(signature.slice(0, 3)) ? signature.slice(0, 3) : '';
+  try {
+    const payload = base64.decode(signature.slice(prefix.length));
+    if (prefix !== 'ful') return { scriptSig: new Uint8Array(0), witness: parseWitness(payload) };
+    const t = parseFull(payload);
+    return { scriptSig: t.scriptSig, witness: t.witness };
+  } catch {
+    return null;
+  }
 }
 
 /** Whether `message` verifies, timelocks allowed (the tests' view of a full signature). */

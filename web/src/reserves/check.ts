@@ -2,7 +2,8 @@
  * One asset's reserves as the verifiers check them (docs/spec.md 10.5, verify_asset_reserves):
  * per address its text, no duplicate (by what it designates), its balance, its ownership
  * signature over ownership_message(exchange, round, address) (10.2: legacy 10.3, Ethereum
- * 10.4, BIP-322 10.9 for P2TR and P2WSH addresses); the total below 2^64.
+ * 10.4, BIP-322 10.9 and 10.11 for P2TR and P2WSH addresses and prefixed signatures); the
+ * total below 2^64.
  * Every problem is listed (up to 50).
  */
 import { bytesToHex } from '../bytes.js';
@@ -31,19 +32,27 @@ export function addressKey(chain: string, address: string): string {
   }
 }
 
-function p2shOf(address: string, chain: string): boolean {
-  try {
-    return bitcoin.decodeAddress(address, chain).kind === 'p2sh';
-  } catch {
-    return false;
+/**
+ * BIP-322 (10.9, 10.11) for a P2TR or P2WSH address, or a Bitcoin address whose signature has
+ * a BIP-322 prefix: the address and the signature's form, then the script the spend reveals
+ * must be a standard m-of-n (zkpor's `_bip322_check`, same order and words).
+ */
+function bip322Check(chain: string, address: string, signature: string): (m: string) => boolean {
+  const signed = bip322.prepare(address, signature, chain);
+  const items = bip322.spendItems(signature);
+  if (items) {
+    try {
+      multisig.bip322Spend(bip322.decodeSegwit(address, chain).kind, items.scriptSig, items.witness);
+    } catch (e) {
+      throw new VerificationError(`signature: the script this signature spends with is not a standard m-of-n: ${(e as Error).message}`);
+    }
   }
+  return signed;
 }
 
 function signatureCheck(chain: string, address: string, signature: string): (m: string) => boolean {
-  if (bip322.needsBip322(address, chain)) return bip322.prepare(address, signature, chain);
-  if (chain !== 'ethereum' && ['ful', 'smp', 'pof'].includes(signature.slice(0, 3)) && p2shOf(address, chain))
-    // a P2SH address's BIP-322 signature (10.11): zkpor checks it; this page lists it as not checked
-    throw new bip322.UncheckedSignature('a BIP-322 signature for a P2SH address: this page does not evaluate it');
+  if (bip322.needsBip322(address, chain) || (chain in bitcoin.NETWORKS && ['ful', 'smp', 'pof'].includes(signature.slice(0, 3))))
+    return bip322Check(chain, address, signature);
   if (chain === 'ethereum') {
     const other = address.startsWith('0x') ? null : bitcoin.networkOf(address);
     if (other !== null) throw new VerificationError(`address: a ${other} address cannot hold reserves on chain ethereum`);

@@ -37,7 +37,7 @@ function smallNumber(s: Uint8Array, i: number): [number, number] | null {
   return null;
 }
 
-function readKey(s: Uint8Array, i: number, k: number, keys: Uint8Array[]): Uint8Array {
+export function readKey(s: Uint8Array, i: number, k: number, keys: Uint8Array[]): Uint8Array {
   if (s[i] === 0x41) throw new Error(`key ${k} is a 65-byte uncompressed key: only 33-byte compressed keys are accepted`);
   if (s[i] !== 0x21) throw new Error(`key ${k} is not a 33-byte compressed key (push of ${s[i]} bytes)`);
   const key = s.slice(i + 1, i + 34);
@@ -223,4 +223,83 @@ export function prepare(address: string, chain: string, entry: MultisigEntry): P
     return t;
   };
   return { multisig: ms, form, tally, signed: (message) => tally(message).signers.size >= ms.m };
+}
+
+/**
+ * A Taproot leaf `<x1> OP_CHECKSIG <x2> OP_CHECKSIGADD ... <xn> OP_CHECKSIGADD OP_m
+ * OP_NUMEQUAL` (1 <= m <= n <= 20, 32-byte x-only keys on the curve, each once: a `multi_a`
+ * descriptor's script) or the one-key `<x> OP_CHECKSIG`; Error with zkpor's reason otherwise.
+ */
+export function parseTapscript(s: Uint8Array): Multisig {
+  const keys: Uint8Array[] = [];
+  let i = 0;
+  while (i + 34 <= s.length && s[i] === 0x20) {
+    const want = keys.length === 0 ? 'OP_CHECKSIG' : 'OP_CHECKSIGADD';
+    if (s[i + 33] !== (keys.length === 0 ? 0xac : 0xba)) throw new Error(`key ${keys.length + 1} is not followed by ${want}`);
+    const x = s.slice(i + 1, i + 33);
+    try {
+      secp256k1.Point.fromBytes(concat(Uint8Array.of(2), x));
+    } catch {
+      throw new Error(`key ${keys.length + 1} is not an x coordinate of secp256k1`);
+    }
+    const j = keys.findIndex((k) => same(k, x));
+    if (j >= 0) throw new Error(`key ${keys.length + 1} repeats key ${j + 1}`);
+    keys.push(x);
+    i += 34;
+  }
+  if (keys.length === 0) throw new Error('the tapscript does not start with a 32-byte key and OP_CHECKSIG');
+  if (i === s.length && keys.length === 1) return { m: 1, keys, script: s };
+  const num = smallNumber(s, i);
+  if (!num || num[1] + 1 !== s.length || s[num[1]] !== 0x9c) throw new Error('the tapscript does not end with OP_m OP_NUMEQUAL');
+  const m = num[0];
+  if (m > keys.length) throw new Error(`m = ${m} is more than n = ${keys.length}`);
+  if (keys.length > 20) throw new Error(`n = ${keys.length} keys, more than 20`);
+  return { m, keys, script: s };
+}
+
+/** The data a push-only script pushes (zkpor's `script_pushes`), or null. */
+export function scriptPushes(s: Uint8Array): Uint8Array[] | null {
+  const out: Uint8Array[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const op = s[i++];
+    if (op === 0) out.push(new Uint8Array(0));
+    else if (op >= 0x51 && op <= 0x60) out.push(Uint8Array.of(op - 0x50));
+    else if (op <= 0x4d) {
+      const width = op === 0x4c ? 1 : op === 0x4d ? 2 : 0;
+      const size = width === 0 ? op : s.subarray(i, i + width).reduceRight((a, b) => a * 256 + b, 0);
+      i += width;
+      if (i + size > s.length) return null;
+      out.push(s.subarray(i, i + size));
+      i += size;
+    } else return null;
+  }
+  return out;
+}
+
+function witnessScript(witness: Uint8Array[]): Multisig {
+  if (witness.length === 0) throw new Error('the witness is empty');
+  const s = witness[witness.length - 1];
+  if (s.length === 35 && s[0] === 0x21 && s[34] === 0xac) return { m: 1, keys: [readKey(s, 0, 1, [])], script: s };
+  return parseMultisig(s, MAX_KEYS.p2wsh);
+}
+
+/**
+ * The script a BIP-322 spend (scriptSig, witness) from an address of `kind` reveals, checked
+ * to be a standard m-of-n as zkpor's `bip322_spend` checks it (an anyone-can-spend script
+ * "signs" with no key): Error naming why not; null for a key spend or an empty scriptSig.
+ */
+export function bip322Spend(kind: string, scriptSig: Uint8Array, witness: Uint8Array[]): Multisig | null {
+  if (kind === 'p2wpkh') return null;
+  if (kind === 'p2tr') {
+    const w = witness.length >= 2 && witness[witness.length - 1][0] === 0x50 ? witness.slice(0, -1) : witness;
+    return w.length <= 1 ? null : parseTapscript(w[w.length - 2]);
+  }
+  if (kind === 'p2wsh') return witnessScript(witness);
+  const pushes = scriptPushes(scriptSig);
+  if (!pushes || pushes.length === 0) return null;
+  const redeem = pushes[pushes.length - 1];
+  if (redeem.length === 22 && redeem[0] === 0 && redeem[1] === 0x14) return null;
+  if (redeem.length === 34 && redeem[0] === 0 && redeem[1] === 0x20) return witnessScript(witness);
+  return parseMultisig(redeem, MAX_KEYS.p2sh);
 }
