@@ -311,7 +311,8 @@ def _refused(params: Json, test: Json, case: Case, gens: GeneratorSet) -> None:
 
 
 def margin_group(f: VectorFile, gens: GeneratorSet) -> None:
-    """Add the MarginAuditFileTest group to audit.json."""
+    """Add the MarginAuditFileTest group (and its lines of the file's header) to audit.json."""
+    f.header.extend(HEADER)
     g = f.group("MarginAuditFileTest", sql=MARGIN_AUDIT_SQL)
     valid = _write(Round(list(ACCOUNTS)), gens)
     g.add(
