@@ -26,6 +26,7 @@ from tools.vectors.schemaparts import NAT, OBJ, STR, GroupSpec, Schema, _arr, _n
 from tools.vectors.sumtree import TREE_INPUTS, seeded_trees
 from zkpor.crypto.generators import GeneratorSet, generator_digest
 from zkpor.protocol.sumtree import MarginTag
+from zkpor.vectors.audit_checks import MARGIN_AUDIT_COLUMNS
 from zkpor.vectors.checkbase import Json
 from zkpor.vectors.checkers import CHECKERS
 from zkpor.vectors.common import hexpt, seeded
@@ -329,6 +330,9 @@ def generate(gens: GeneratorSet) -> Json:
         a = AuditInputs(copy.deepcopy(tables), copy.deepcopy(roots), tree, gens)
         t.change(a)
         g.add(t.comment, list(t.flags), "invalid", tables=a.tables, roots=a.roots)
+    from tools.vectors.audit_margin import margin_group  # it imports this module's row helpers
+
+    margin_group(f, gens)
     return f.to_json()
 
 
@@ -350,7 +354,22 @@ SPECS: dict[str, tuple[str, dict[str, GroupSpec]]] = {
                     "roots": _nullable(OBJ),
                 },
                 {"nodes": NAT, "range_proofs": NAT},
-            )
+            ),
+            "MarginAuditFileTest": (
+                {"sql": _arr(STR)},
+                {
+                    "tables": {
+                        "type": "object",
+                        "properties": {
+                            k: _nullable(_arr(_arr(_CELL))) for k in MARGIN_AUDIT_COLUMNS
+                        },
+                        "required": sorted(MARGIN_AUDIT_COLUMNS),
+                        "additionalProperties": False,
+                    },
+                    "roots": OBJ,
+                },
+                {"nodes": NAT, "range_proofs": NAT, "margin_accounts": NAT},
+            ),
         },
     )
 }

@@ -119,5 +119,19 @@ RULE_FLAGS: Final[dict[str, Flag]] = {
         "The largest file a verifier reads of a kind (docs/spec.md 12.8); one byte more is "
         "refused before parsing.",
     ),
+    # a margin round's audit (audit.json MarginAuditFileTest, docs/spec/margin.md 16.7)
+    "SharedInput": Flag(
+        "MODIFIED_PARAMETER",
+        "One leaf an input of two margin accounts (docs/spec/margin.md 16.7 rule 3). Its "
+        "margin tag names one of them, so the tag rule (16.7 rule 5) refuses it too: the "
+        "case is flagged InputTagMismatch as well.",
+        "One customer's equity would back two accounts' debts.",
+    ),
+    "InputTagMismatch": Flag(
+        "MODIFIED_PARAMETER",
+        "An input leaf of a margin account whose margin tag names another account or input "
+        "count (docs/spec/margin.md 16.7 rule 5).",
+        "A leaf's owner would see another account on their path than the one that uses it.",
+    ),
 }
 RULE_FLAGS.update(PRIVATE_FLAGS)  # private_assets.json (section 17)

@@ -34,6 +34,7 @@ from zkpor.protocol.sumtree import (
     level_sizes,
     node_hash,
 )
+from zkpor.vectors.audit_checks import check_margin_audit
 from zkpor.vectors.checkbase import (
     CheckContext,
     Checker,
@@ -457,7 +458,7 @@ CHECKERS: dict[str, dict[str, Checker]] = {
         "MessageDiagnosisTest": check_diagnosis,
         "ReservesSnapshotTest": check_snapshot,
     },
-    "audit": {"AuditFileTest": check_audit},
+    "audit": {"AuditFileTest": check_audit, "MarginAuditFileTest": check_margin_audit},
     "strict_json": {"StrictJsonTest": check_strict_json, "StrictJsonLimitTest": check_size_limit},
     "multisig": {
         "MultisigAddressTest": check_multisig_address,
