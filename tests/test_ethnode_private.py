@@ -105,6 +105,11 @@ def chain(eth_node: EthNode, tmp_path_factory: pytest.TempPathFactory) -> Chain:
     usdt = node.deploy_token("Tether USD", "USDT", 6, 10**6 * 10**6, a[0])
     for i, units in USDT_SENT.items():
         node.send_token(usdt, a[0], a[i], units)
+    # a legacy (type 0, EIP-155) transaction from accounts[5]: its key becomes known
+    tx = node.w3.eth.send_transaction(
+        {"from": a[5], "to": a[9], "value": 1, "gasPrice": node.w3.eth.gas_price}
+    )
+    assert node.w3.eth.wait_for_transaction_receipt(tx, timeout=60)["status"] == 1
     block = node.w3.eth.block_number
     node.send_ether(a[1], a[9], 600 * 10**18)  # after the block: not seen by the checks
     tmp = tmp_path_factory.mktemp("private-chain")
@@ -170,3 +175,42 @@ def test_raised_member_balance_fails_only_on_chain(chain: Chain) -> None:
     assert "FAIL asset USDT (private set) members[" in err
     assert f"{holder}: claims 1005.0 USDT (private set), the chain has 5.0 at block" in err, err
     assert "1 check failed against the Ethereum node" in err
+
+
+def test_set_from_the_senders_of_a_block_range(chain: Chain) -> None:
+    """--scan-from: the keys of every account that sent a transaction up to the block,
+    recovered from the signatures (EIP-1559 transactions of accounts[0], the legacy one of
+    accounts[5]), each checked against the transaction's sender."""
+    from zkpor.reserves.keyscan import keys_from_node
+
+    scan = keys_from_node(chain.node.url, 0, chain.block)
+    assert sorted(scan.keys) == sorted(bytes.fromhex(_public_key(i)) for i in (0, 5))
+    assert scan.skipped == 0 and scan.transactions >= 1 + len(USDT_SENT) + 1
+    code, out, err = cli(
+        *("assets", "set", "--scan-from", "0", "--asset", "ETH", "--chain", "ethereum"),
+        *("--chain-id", str(CHAIN_ID), "--block", str(chain.block), "--decimals", "9"),
+        *("--eth-rpc", chain.node.url, "--out", "senders.set"),
+        cwd=chain.tmp,
+    )
+    assert code == 0, err
+    assert "2 senders' keys recovered" in " ".join(out.split())
+    members = (chain.tmp / "senders.set").read_text().splitlines()[1:]
+    assert sorted(m.split()[0] for m in members) == sorted(_public_key(i) for i in (0, 5))
+    code, _, err = cli(
+        *("assets", "set", "--scan-from", "0", "--asset", "ETH", "--chain", "ethereum"),
+        *("--block", "1", "--decimals", "9", "--out", "x.set"),
+        cwd=chain.tmp,
+    )
+    assert code == 2 and "give --eth-rpc URL" in err, err
+
+
+def test_a_sender_key_that_is_not_the_senders_is_refused(chain: Chain) -> None:
+    from zkpor.errors import VerificationError
+    from zkpor.reserves.keyscan import sender_key
+
+    block = chain.node.w3.eth.get_block(chain.block, full_transactions=True)
+    tx = dict(block["transactions"][0])
+    assert sender_key(tx) == bytes.fromhex(_public_key(5))
+    tx["from"] = chain.node.accounts[4]
+    with pytest.raises(VerificationError, match="not the sender's"):
+        sender_key(tx)

@@ -60,21 +60,42 @@ def _read_keys(path: Path, with_balances: bool) -> list[tuple[bytes, int]]:
     return out
 
 
+def _scanned_keys(eth_rpc: str | None, first: int | None, last: int) -> list[bytes]:
+    """The senders' keys of blocks ``first`` to ``last`` (zkpor.reserves.keyscan)."""
+    from zkpor.reserves.keyscan import keys_from_node
+
+    if eth_rpc is None or first is None:
+        raise InputError("--scan-from reads transactions from a node: give --eth-rpc URL")
+    if not 0 <= first <= last:
+        raise InputError("--scan-from must be between 0 and --block")
+    scan = keys_from_node(eth_rpc, first, last)
+    data_console.print(
+        shown_line(
+            f"scanned blocks {first} to {last}: {scan.transactions} transactions, "
+            f"{len(scan.keys)} senders' keys recovered"
+            + (f", {scan.skipped} of other types skipped" if scan.skipped else "")
+        )
+    )
+    if not scan.keys:
+        raise InputError(f"no transaction in blocks {first} to {last}: no key to put in the set")
+    return scan.keys
+
+
 @assets_app.command("set", short_help="Write an anonymity set file (keys and balances).")
 def assets_set(
-    keys: Annotated[
-        Path,
-        typer.Option(
-            "--keys",
-            help="Public keys, one per line (compressed, uncompressed or x||y hex), each "
-            "followed by its balance in base units unless --eth-rpc reads them.",
-        ),
-    ],
     asset: Annotated[str, typer.Option("--asset", help="The asset symbol, as in the round.")],
     chain: Annotated[str, typer.Option("--chain", help="bitcoin, bitcoin-testnet or ethereum.")],
     block: Annotated[int, typer.Option("--block", help="The block height of the balances.")],
     decimals: Annotated[int, typer.Option("--decimals", help="The asset's decimals.")],
     out: Annotated[Path, typer.Option("--out", help="The set file to write.")],
+    keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys",
+            help="Public keys, one per line (compressed, uncompressed or x||y hex), each "
+            "followed by its balance in base units unless --eth-rpc reads them.",
+        ),
+    ] = None,
     chain_id: Annotated[
         int | None, typer.Option("--chain-id", help="EIP-155 chain id (ethereum).")
     ] = None,
@@ -90,8 +111,20 @@ def assets_set(
             help="An Ethereum node: read every key's balance at --block from it.",
         ),
     ] = None,
+    scan_from: Annotated[
+        int | None,
+        typer.Option(
+            "--scan-from",
+            metavar="BLOCK",
+            help="Instead of --keys: the senders of every transaction in blocks BLOCK to "
+            "--block, their keys recovered from the signatures (needs --eth-rpc).",
+        ),
+    ] = None,
 ) -> None:
     """Write the canonical anonymity set file of the keys in KEYS (docs/spec 17.1).
+
+    With --scan-from BLOCK instead of --keys, the keys are those of every account that sent
+    a transaction in blocks BLOCK to --block, recovered from the signatures.
 
     The members are sorted by key; a key given twice, a balance of 2^64 or more, or a
     total reaching 2^64 is refused. With --eth-rpc (ethereum only) the balances are the
@@ -109,7 +142,12 @@ def assets_set(
 
     if eth_rpc is not None and chain != "ethereum":
         raise InputError("--eth-rpc reads Ethereum balances: --chain must be ethereum")
-    pairs: list[tuple[KeyInput, int]] = list(_read_keys(keys, with_balances=eth_rpc is None))
+    if (keys is None) == (scan_from is None):
+        raise InputError("give exactly one of --keys FILE and --scan-from BLOCK")
+    if keys is not None:
+        pairs: list[tuple[KeyInput, int]] = list(_read_keys(keys, with_balances=eth_rpc is None))
+    else:
+        pairs = [(k, 0) for k in _scanned_keys(eth_rpc, scan_from, block)]
     if eth_rpc is not None:
         pairs = balances_from_node(
             eth_rpc,

@@ -8,8 +8,8 @@ outside [0, 2^64) and a total reaching 2^64, sorts the members by compressed key
 returns the file's bytes; :func:`write_anonset` writes them atomically.
 
 Where the keys come from is the caller's business (for Ethereum: accounts whose public
-key is known, recovered from a transaction they sent; discovering them by scanning a chain
-is not part of zkpor). :func:`balances_from_node` reads each key's balance at the block from
+key is known, recovered from a transaction they sent: :mod:`zkpor.reserves.keyscan` finds
+them in a range of blocks). :func:`balances_from_node` reads each key's balance at the block from
 an Ethereum node (``zkpor assets set --eth-rpc``); every verifier can check the same
 balances on a node of its own (``zkpor verify audit --eth-rpc``, 17.11).
 """
