@@ -354,3 +354,45 @@ def test_assets_set_from_a_file(tmp_path: Path) -> None:
     )
     assert code == 2 and "given twice" in err, err
     assert not (tmp_path / "t.set").exists()
+
+
+def _set_with_the_signed_eth_key(tmp: Path) -> None:
+    """eth.set with one more member: the key of the snapshot's signed ETH address (make_reserves
+    derives it as SHA-256("ETH-2")), owned by the exchange: its balance would count twice."""
+    g = generators().G
+    signed = int.from_bytes(hashlib.sha256(b"ETH-2").digest())
+    members = [((g * x).to_bytes(), b * ETH) for x, b in zip(MEMBER_SECRETS, MEMBER_BALANCES)]
+    members.append(((g * signed).to_bytes(), 1 * ETH))
+    write_anonset(
+        tmp / "eth.set", members, asset="ETH", chain="ethereum", chain_id=1,
+        block_height=21000000, decimals=9,
+    )  # fmt: skip
+    owned = [signed, *(MEMBER_SECRETS[i] for i in OWNED)]
+    (tmp / "eth.keys").write_text("".join(f"{x:064x}\n" for x in owned))
+
+
+def test_a_signed_address_in_the_set_is_refused(
+    private_round: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mixed reserves: an address may not be both signed and a member of the set. The prover
+    refuses it; a prover with that check patched out gets a manifest every customer accepts
+    and the audit refuses."""
+    from zkpor.verify import private_reserves as vpr
+
+    _write_inputs(tmp_path)
+    _set_with_the_signed_eth_key(tmp_path)
+    shutil.copy(private_round / "s.key", tmp_path / "s.key")
+    code, _, err = _prove(tmp_path, "--private-reserves", "ETH=eth.set,eth.keys")
+    assert code == 2 and "also a signed address of ETH" in err, err
+    assert not (tmp_path / "bundle").exists()
+    monkeypatch.setattr(vpr, "public_overlap", lambda *args: None)
+    code, _, err = _prove(tmp_path, "--private-reserves", "ETH=eth.set,eth.keys")
+    assert code == 0, err
+    monkeypatch.undo()
+    assert call_zkpor("export", "bundle", "--user", "bob", "--out", "b.json", cwd=tmp_path)[0] == 0
+    code, _, err = call_zkpor(
+        "verify", "user", "b.json", "--manifest", "bundle/manifest.json", cwd=tmp_path
+    )
+    assert code == 0, err
+    code, _, err = call_zkpor("verify", "audit", "bundle", cwd=tmp_path)
+    assert code == 1 and "is also a signed public address of the asset" in err, err

@@ -156,6 +156,15 @@ def claimed_totals(
         owned = keys[sym]
         found = 0
         total = 0
+        from zkpor.verify.private_reserves import public_overlap
+
+        line = public_overlap(entries[sym].chain, entries[sym].addresses, item.set_path)
+        if line is not None:
+            raise InputError(
+                f"the key on line {line} is also a signed address of {sym} in the reserves "
+                "snapshot: its balance would count twice",
+                source=str(item.set_path),
+            )
         with AnonSetReader(item.set_path) as reader:
             check_header(reader.header, entries[sym], decimals[sym], str(item.set_path))
             for m in reader:

@@ -14,7 +14,8 @@ entry has ``private_reserves``, :func:`check_private_reserves` requires, in this
    proof added to the public reserves, 11.9);
 4. no signed public address of the asset is a member of the set (a key counted twice):
    on Ethereum the member's address; on Bitcoin a P2PKH or P2WPKH address whose hash is
-   the member key's HASH160, or a P2TR address whose output key is the member key's x.
+   the member key's HASH160, a P2SH-P2WPKH address of the member key (HASH160 of
+   ``0x0014 || HASH160(key)``), or a P2TR address whose output key is the member key's x.
 
 What it leaves to others: that the set's balances are those on chain at the block (with
 ``--eth-rpc`` the chain check reads them; without it the audit says it was not checked),
@@ -24,9 +25,10 @@ and that the set holds real, independent holders (17.8).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from zkpor.errors import InputError, ParameterError, VerificationError
 from zkpor.formats.anonset import AnonSetHeader, AnonSetReader
@@ -37,9 +39,17 @@ __all__ = [
     "CheckedPrivateReserves",
     "check_private_reserves",
     "private_files",
+    "public_overlap",
 ]
 
 PRIVATE_DIR: Final[str] = "private-reserves"
+
+
+class HasAddress(Protocol):
+    """A signed reserve address (of a manifest or a snapshot)."""
+
+    @property
+    def address(self) -> str: ...
 
 
 def private_files(folder: Path, asset: str) -> tuple[Path, Path]:
@@ -104,16 +114,19 @@ def _check_header(where: str, sym: str, entry: ManifestAsset, header: AnonSetHea
             )
 
 
-def _public_ids(entry: ManifestAsset) -> tuple[set[str], set[bytes], set[bytes]]:
-    """The public addresses of an asset as (Ethereum addresses, HASH160s, P2TR x keys)."""
+def _public_ids(
+    chain: str, addresses: Sequence[HasAddress]
+) -> tuple[set[str], set[bytes], set[bytes], set[bytes]]:
+    """The public addresses of an asset as (Ethereum addresses, P2PKH / P2WPKH HASH160s,
+    P2TR x keys, P2SH script hashes)."""
     from zkpor.reserves.bip322 import address_kind, needs_bip322
     from zkpor.reserves.bitcoin import decode_address
 
-    chain = entry.reserves.chain
     eth: set[str] = set()
     h160: set[bytes] = set()
     xonly: set[bytes] = set()
-    for a in entry.reserves.addresses:
+    p2sh: set[bytes] = set()
+    for a in addresses:
         if chain == "ethereum":
             eth.add(a.address.lower())
         elif needs_bip322(a.address, chain):
@@ -123,7 +136,9 @@ def _public_ids(entry: ManifestAsset) -> tuple[set[str], set[bytes], set[bytes]]
             kind, digest = decode_address(a.address, chain)
             if kind in ("p2pkh", "p2wpkh"):
                 h160.add(digest)
-    return eth, h160, xonly
+            elif kind == "p2sh":
+                p2sh.add(digest)
+    return eth, h160, xonly, p2sh
 
 
 def _segwit_program(address: str, chain: str) -> bytes:
@@ -132,24 +147,35 @@ def _segwit_program(address: str, chain: str) -> bytes:
     return segwit_program(address, chain)
 
 
-def _check_overlap(where: str, entry: ManifestAsset, set_path: Path) -> None:
-    """Step 4: no public address of the asset is a member of the set."""
+def public_overlap(chain: str, addresses: Sequence[HasAddress], set_path: Path) -> int | None:
+    """The line of the first set member that is also one of ``addresses`` (step 4), or
+    None. Shared with the prover, which refuses such a set before proving."""
     from zkpor.reserves.bitcoin import hash160
 
-    eth, h160, xonly = _public_ids(entry)
-    if not (eth or h160 or xonly):
-        return
+    eth, h160, xonly, p2sh = _public_ids(chain, addresses)
+    if not (eth or h160 or xonly or p2sh):
+        return None
     with AnonSetReader(set_path, check_keys=False) as reader:
         for m in reader:
+            key_hash = hash160(m.key) if h160 or p2sh else b""
             if (
                 (m.address is not None and m.address in eth)
-                or (h160 and hash160(m.key) in h160)
+                or key_hash in h160
                 or (xonly and m.key[1:] in xonly)
+                or (p2sh and hash160(b"\x00\x14" + key_hash) in p2sh)
             ):
-                raise VerificationError(
-                    f"{where}: the key on line {m.index + 2} of {set_path.name} is also a "
-                    "signed public address of the asset: its balance would count twice"
-                )
+                return m.index + 2
+    return None
+
+
+def _check_overlap(where: str, entry: ManifestAsset, set_path: Path) -> None:
+    """Step 4: no public address of the asset is a member of the set."""
+    line = public_overlap(entry.reserves.chain, entry.reserves.addresses, set_path)
+    if line is not None:
+        raise VerificationError(
+            f"{where}: the key on line {line} of {set_path.name} is also a signed public "
+            "address of the asset: its balance would count twice"
+        )
 
 
 def check_private_reserves(folder: Path, manifest: Manifest) -> list[CheckedPrivateReserves]:

@@ -428,7 +428,8 @@ def _checked_private(
         return []
     if progress:
         progress("check the private reserves", 0, count)
-    checked = check_private_reserves(bundle, manifest)
+    # BUNDLE may be the audit file itself: the private reserves' files are beside it
+    checked = check_private_reserves(bundle if bundle.is_dir() else bundle.parent, manifest)
     if progress:
         progress("check the private reserves", count, count)
     return checked
