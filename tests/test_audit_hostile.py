@@ -340,3 +340,21 @@ def test_random_byte_flips(good: Path, tmp_path: Path, data: st.DataObject) -> N
         except (VerificationError, InputError) as exc:
             assert str(path) in str(exc)
             assert "\n" not in str(exc)
+
+
+def test_a_malformed_schema_is_named_on_one_line(good: Path, tmp_path: Path) -> None:
+    """SQLite quotes a malformed table's CREATE statement, line breaks included (found by
+    test_random_byte_flips): the error stays one line, naming the file."""
+    path = tmp_path / "schema.sqlite"
+    shutil.copy(good / "audit.sqlite", path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE TABLE nodes(asset TEXT, ''evel INTEGER,\n  "
+        "idx INTEGER,\n  hash BLOB)' WHERE name = 'nodes'"
+    )
+    conn.close()
+    with ThreadPoolExecutor(1) as pool, pytest.raises((InputError, VerificationError)) as info:
+        audit_bundle(path, executor=pool)
+    message = str(info.value)
+    assert str(path) in message and "\n" not in message, message

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from zkpor.cli.app import app, command_group
 from zkpor.cli.common import data_console, shown_line
 from zkpor.errors import InputError
+
+if TYPE_CHECKING:
+    from zkpor.reserves.anonset_build import KeyInput
 
 assets_app = command_group(
     "Private reserves: build an anonymity set file, compare two exchanges' tags."
@@ -58,6 +61,55 @@ def _read_keys(path: Path, with_balances: bool) -> list[tuple[bytes, int]]:
     if not out:
         raise InputError("the keys file holds no key", source=str(path))
     return out
+
+
+def _members(
+    keys: Path | None,
+    scan_from: int | None,
+    eth_rpc: str | None,
+    block: int,
+    decimals: int,
+    token_contract: str | None,
+) -> list[tuple[KeyInput, int]]:
+    """The (key, balance) pairs: keys from the file or the scan, balances from the file or
+    the node."""
+    from zkpor.reserves.anonset_build import balances_from_node
+
+    if keys is not None:
+        pairs: list[tuple[KeyInput, int]] = list(_read_keys(keys, with_balances=eth_rpc is None))
+    else:
+        pairs = [(k, 0) for k in _scanned_keys(eth_rpc, scan_from, block)]
+    if eth_rpc is None:
+        return pairs
+    return balances_from_node(
+        eth_rpc,
+        [k for k, _ in pairs],
+        block_height=block,
+        decimals=decimals,
+        token_contract=token_contract,
+    )
+
+
+def _set_header(
+    asset: str,
+    chain: str,
+    block: int,
+    decimals: int,
+    chain_id: int | None,
+    token_contract: str | None,
+) -> dict[str, object]:
+    """The set file's header fields (17.1): the optional ones only when given."""
+    header: dict[str, object] = {
+        "asset": asset,
+        "chain": chain,
+        "block_height": block,
+        "decimals": decimals,
+    }
+    if chain_id is not None:
+        header["chain_id"] = chain_id
+    if token_contract is not None:
+        header["token_contract"] = token_contract
+    return header
 
 
 def _scanned_keys(eth_rpc: str | None, first: int | None, last: int) -> list[bytes]:
@@ -138,34 +190,14 @@ def assets_set(
         --chain-id 1 --block 21000000 --decimals 9 \\
         --eth-rpc http://127.0.0.1:8545 --out eth.set
     """
-    from zkpor.reserves.anonset_build import KeyInput, balances_from_node, write_anonset
+    from zkpor.reserves.anonset_build import write_anonset
 
     if eth_rpc is not None and chain != "ethereum":
         raise InputError("--eth-rpc reads Ethereum balances: --chain must be ethereum")
     if (keys is None) == (scan_from is None):
         raise InputError("give exactly one of --keys FILE and --scan-from BLOCK")
-    if keys is not None:
-        pairs: list[tuple[KeyInput, int]] = list(_read_keys(keys, with_balances=eth_rpc is None))
-    else:
-        pairs = [(k, 0) for k in _scanned_keys(eth_rpc, scan_from, block)]
-    if eth_rpc is not None:
-        pairs = balances_from_node(
-            eth_rpc,
-            [k for k, _ in pairs],
-            block_height=block,
-            decimals=decimals,
-            token_contract=token_contract,
-        )
-    header: dict[str, object] = {
-        "asset": asset,
-        "chain": chain,
-        "block_height": block,
-        "decimals": decimals,
-    }
-    if chain_id is not None:
-        header["chain_id"] = chain_id
-    if token_contract is not None:
-        header["token_contract"] = token_contract
+    pairs = _members(keys, scan_from, eth_rpc, block, decimals, token_contract)
+    header = _set_header(asset, chain, block, decimals, chain_id, token_contract)
     digest = write_anonset(out, pairs, **header)
     data_console.print(
         shown_line(

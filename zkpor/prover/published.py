@@ -157,7 +157,8 @@ def check_published(folder: Path, source: str) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"not a SQLite audit file ({exc})", source=audit_source) from None
+        reason = " ".join(str(exc).split())  # SQLite may quote a multi-line schema
+        raise InputError(f"not a SQLite audit file ({reason})", source=audit_source) from None
     if meta.get("format") != AUDIT_FORMAT or meta.get("round_id") != roots.round_id:
         raise InputError(
             "audit file and roots.json are not of the same finished round", source=audit_source

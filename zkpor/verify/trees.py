@@ -492,7 +492,8 @@ def audit_bundle(
         conn = connect_readonly(path)
         report = _audit(conn, source, roots, pool, progress)
     except sqlite3.Error as exc:
-        raise InputError(f"unreadable audit file ({exc})", source=source) from None
+        reason = " ".join(str(exc).split())  # SQLite quotes the schema: one line
+        raise InputError(f"unreadable audit file ({reason})", source=source) from None
     except UnicodeDecodeError:  # text cells are decoded by the sqlite3 module itself
         raise InputError("unreadable audit file (text that is not UTF-8)", source=source) from None
     except VerificationError as exc:

@@ -164,8 +164,9 @@ def prove_liabilities(
                 on_resume=on_resume,
             )
         except sqlite3.DatabaseError as exc:
+            reason = " ".join(str(exc).split())  # SQLite may quote a multi-line schema
             raise InputError(
-                f"the unfinished run's state is damaged ({exc}); remove it to start over",
+                f"the unfinished run's state is damaged ({reason}); remove it to start over",
                 source=str(partial),
             ) from None
 
