@@ -280,7 +280,7 @@ def test_item10_spec7_2_user_id_counts_bytes() -> None:
 
 def test_item10_spec9_5_audit_round_id_counts_bytes(ctx: CheckContext) -> None:
     """The auditor's 64-byte limit on the round id is in bytes too (33 x 'é' = 66 bytes)."""
-    from zkpor.vectors.format_checks import check_audit
+    from zkpor.vectors.audit_checks import check_audit
 
     group = vectors("audit")["testGroups"][0]
     test = copy.deepcopy(next(t for t in group["tests"] if t["result"] == "valid"))

@@ -26,11 +26,10 @@ from tools.vectors.schemaparts import NAT, OBJ, STR, GroupSpec, Schema, _arr, _n
 from tools.vectors.sumtree import TREE_INPUTS, seeded_trees
 from zkpor.crypto.generators import GeneratorSet, generator_digest
 from zkpor.protocol.sumtree import MarginTag
-from zkpor.vectors.audit_checks import MARGIN_AUDIT_COLUMNS
+from zkpor.vectors.audit_checks import AUDIT_COLUMNS, MARGIN_AUDIT_COLUMNS
 from zkpor.vectors.checkbase import Json
 from zkpor.vectors.checkers import CHECKERS
 from zkpor.vectors.common import hexpt, seeded
-from zkpor.vectors.format_checks import AUDIT_COLUMNS
 from zkpor.vectors.tree import Tree, build_tree, roots_json
 
 AUDIT_SQL: list[str] = [

@@ -1,8 +1,10 @@
-"""Checking audit.json's MarginAuditFileTest: a margin round's audit file rebuilt from typed
-rows (the tree tables of 9.3 and the margin tables of docs/spec/margin.md 16.4), then
-audited with its published roots (9.5, then 16.7).
+"""Checking audit.json: audit files rebuilt from typed rows, then audited (docs/spec/
+bundle-and-audit.md 9.3-9.5; a margin round's tables and rules, docs/spec/margin.md 16.4,
+16.7).
 
-A table whose rows are null does not exist: it is dropped after the group's ``sql`` made it.
+``AuditFileTest`` gives the tree tables (meta, assets, nodes); ``MarginAuditFileTest`` adds
+margin_accounts and margin_inputs, and there a table whose rows are null does not exist: it
+is dropped after the group's ``sql`` made it.
 
 See docs/vectors.md.
 """
@@ -13,12 +15,17 @@ import sqlite3
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from zkpor.vectors.checkbase import CheckContext, Json, MalformedTest, _get, _list, _obj
-from zkpor.vectors.format_checks import AUDIT_COLUMNS, _cell
 
-__all__ = ["MARGIN_AUDIT_COLUMNS", "check_margin_audit"]
+if TYPE_CHECKING:
+    from zkpor.verify.trees import TreeReport
+
+__all__ = ["AUDIT_COLUMNS", "MARGIN_AUDIT_COLUMNS", "check_audit", "check_margin_audit"]
+
+#: The tables of an audit file and their widths (9.3).
+AUDIT_COLUMNS: Final[dict[str, int]] = {"meta": 2, "assets": 6, "nodes": 7}
 
 #: The tables of a margin round's audit file and their widths.
 MARGIN_AUDIT_COLUMNS: Final[dict[str, int]] = {
@@ -28,13 +35,36 @@ MARGIN_AUDIT_COLUMNS: Final[dict[str, int]] = {
 }
 
 
-def _fill(conn: sqlite3.Connection, sql: list[object], tables: Json) -> None:
-    """Run ``sql``, insert every table's rows in order, drop the tables given as null."""
+def _cell(raw: object) -> object:
+    if raw is None:
+        return None
+    cell = _obj(raw, "cell")
+    if len(cell) != 1:
+        raise MalformedTest("a cell has exactly one of integer, text, blob")
+    ((kind, value),) = cell.items()
+    if kind == "integer" and isinstance(value, int):
+        return value
+    if kind == "text" and isinstance(value, str):
+        return value
+    if kind == "blob" and isinstance(value, str):
+        return bytes.fromhex(value)
+    raise MalformedTest(f"bad cell {raw!r}")
+
+
+def _fill(
+    conn: sqlite3.Connection,
+    sql: list[object],
+    tables: Json,
+    columns: dict[str, int],
+    *,
+    droppable: bool,
+) -> None:
+    """Run ``sql``, insert every table's rows in order; with ``droppable``, drop the tables
+    given as null."""
     for statement in sql:
         conn.execute(str(statement))
-    for name, width in MARGIN_AUDIT_COLUMNS.items():
-        rows = _get(tables, name)
-        if rows is None:
+    for name, width in columns.items():
+        if droppable and _get(tables, name) is None:
             conn.execute(f"DROP TABLE {name}")
             continue
         for row in _list(tables, name):
@@ -45,9 +75,8 @@ def _fill(conn: sqlite3.Connection, sql: list[object], tables: Json) -> None:
     conn.commit()
 
 
-def check_margin_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
-    """The audit of the file the rows make, with the roots: nodes and range proofs checked,
-    collateral proofs verified."""
+def _audit_rows(group: Json, test: Json, columns: dict[str, int], *, droppable: bool) -> TreeReport:
+    """The audit (with the test's roots, when not null) of the file the rows make."""
     from zkpor.formats.models import Roots
     from zkpor.verify.trees import audit_bundle
 
@@ -58,11 +87,22 @@ def check_margin_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
         path = Path(tmp) / "audit.sqlite"
         conn = sqlite3.connect(path)
         try:
-            _fill(conn, _list(group, "sql"), tables)
+            _fill(conn, _list(group, "sql"), tables, columns, droppable=droppable)
         finally:
             conn.close()
         with ThreadPoolExecutor(max_workers=1) as pool:
-            report = audit_bundle(path, roots=roots, executor=pool)
+            return audit_bundle(path, roots=roots, executor=pool)
+
+
+def check_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
+    """AuditFileTest: nodes checked and range proofs verified."""
+    report = _audit_rows(group, test, AUDIT_COLUMNS, droppable=False)
+    return {"nodes": report.nodes, "range_proofs": report.proofs}
+
+
+def check_margin_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
+    """MarginAuditFileTest: nodes and range proofs checked, collateral proofs verified."""
+    report = _audit_rows(group, test, MARGIN_AUDIT_COLUMNS, droppable=True)
     return {
         "nodes": report.nodes,
         "range_proofs": report.proofs,

@@ -34,7 +34,7 @@ from zkpor.protocol.sumtree import (
     level_sizes,
     node_hash,
 )
-from zkpor.vectors.audit_checks import check_margin_audit
+from zkpor.vectors.audit_checks import check_audit, check_margin_audit
 from zkpor.vectors.checkbase import (
     CheckContext,
     Checker,
@@ -57,7 +57,6 @@ from zkpor.vectors.circuit_checks import (
 )
 from zkpor.vectors.common import hexpt
 from zkpor.vectors.format_checks import (
-    check_audit,
     check_diagnosis,
     check_exchange,
     check_multisig_address,

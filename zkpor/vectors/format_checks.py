@@ -9,10 +9,6 @@ See docs/vectors.md.
 from __future__ import annotations
 
 import json
-import sqlite3
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from zkpor.crypto.generators import generator_digest
@@ -24,56 +20,9 @@ from zkpor.vectors.checkbase import (
     _get,
     _hex,
     _list,
-    _obj,
     _str,
     verified_json,
 )
-
-AUDIT_COLUMNS = {"meta": 2, "assets": 6, "nodes": 7}
-
-
-def _cell(raw: object) -> object:
-    if raw is None:
-        return None
-    cell = _obj(raw, "cell")
-    if len(cell) != 1:
-        raise MalformedTest("a cell has exactly one of integer, text, blob")
-    ((kind, value),) = cell.items()
-    if kind == "integer" and isinstance(value, int):
-        return value
-    if kind == "text" and isinstance(value, str):
-        return value
-    if kind == "blob" and isinstance(value, str):
-        return bytes.fromhex(value)
-    raise MalformedTest(f"bad cell {raw!r}")
-
-
-def check_audit(group: Json, test: Json, ctx: CheckContext) -> Json:
-    from zkpor.formats.models import Roots
-    from zkpor.verify.trees import audit_bundle
-
-    sql = _list(group, "sql")
-    tables = _obj(_get(test, "tables"), "tables")
-    raw_roots = _get(test, "roots")
-    roots = None if raw_roots is None else Roots.model_validate(raw_roots)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "audit.sqlite"
-        conn = sqlite3.connect(path)
-        try:
-            for statement in sql:
-                conn.execute(str(statement))
-            for name, width in AUDIT_COLUMNS.items():
-                for row in _list(tables, name):
-                    if not isinstance(row, list) or len(row) != width:
-                        raise MalformedTest(f"a {name} row has {width} cells")
-                    marks = ", ".join("?" * width)
-                    conn.execute(f"INSERT INTO {name} VALUES ({marks})", [_cell(c) for c in row])
-            conn.commit()
-        finally:
-            conn.close()
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            report = audit_bundle(path, roots=roots, executor=pool)
-    return {"nodes": report.nodes, "range_proofs": report.proofs}
 
 
 def check_ownership(group: Json, test: Json, ctx: CheckContext) -> Json:
