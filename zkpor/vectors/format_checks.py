@@ -1,5 +1,5 @@
-"""Checking the format files: audit.json (an audit file rebuilt from typed rows, then
-audited), reserves.json (ownership signatures and the wrong-message diagnosis), ratio.json
+"""Checking the format files: reserves.json (ownership signatures, the wrong-message
+diagnosis, whole snapshots), ratio.json
 (the --min-ratio text), zkpi.json (the binary inclusion proof), inclusion_exchange.json
 (a proof checked against the exchange it names) and strict_json.json (a file's bytes).
 
