@@ -20,7 +20,7 @@ from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.r1cs import ConstraintSystem
 from zkpor.formats.models import INCLUSION_FORMAT
 from zkpor.protocol.margin import account_build
-from zkpor.vectors.circuit_checks import terms_from_json
+from zkpor.vectors.circuit_checks import terms_from_json, terms_json
 from zkpor.vectors.common import seed, seeded
 
 _BTC_TIERS: Final = [
@@ -344,18 +344,7 @@ def terms_output(roots: Json) -> Json:
     for sym, a in roots["assets"].items():
         if "price" in a:
             data["assets"][sym] = {k: a[k] for k in ("decimals", "price", "tiers")}
-    terms = terms_from_json(data)
-    return {
-        "scale": terms.scale,
-        "assets": {
-            sym: {
-                "price": str(terms.prices[sym]),
-                "bounds": [str(b) for b in terms.tables[sym].bounds],
-                "percents": list(terms.tables[sym].percents),
-            }
-            for sym in terms.prices
-        },
-    }
+    return terms_json(terms_from_json(data))
 
 
 def terms_group(f: VectorFile, roots: Json) -> None:

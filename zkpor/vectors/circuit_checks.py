@@ -176,16 +176,20 @@ def check_margin_terms(group: Json, test: Json, ctx: Any) -> Json:
     terms = terms_of(Roots.model_validate(test["roots"]))
     if terms is None:
         raise VerificationError("the roots have no quote")
+    return {"terms": terms_json(terms)}
+
+
+def terms_json(terms: Any) -> Json:
+    """Margin terms as margin.json records them: D and per priced asset its price and
+    bounds in margin units (decimal text) and its percents."""
     return {
-        "terms": {
-            "scale": terms.scale,
-            "assets": {
-                sym: {
-                    "price": str(terms.prices[sym]),
-                    "bounds": [str(b) for b in terms.tables[sym].bounds],
-                    "percents": list(terms.tables[sym].percents),
-                }
-                for sym in terms.prices
-            },
-        }
+        "scale": terms.scale,
+        "assets": {
+            sym: {
+                "price": str(terms.prices[sym]),
+                "bounds": [str(b) for b in terms.tables[sym].bounds],
+                "percents": list(terms.tables[sym].percents),
+            }
+            for sym in terms.prices
+        },
     }
