@@ -29,16 +29,15 @@ from typing import Any, Final, NamedTuple
 from tools.vectors.audit import _asset_row, _b, _i, _node_rows, _t
 from tools.vectors.base import MASTER, RUN_NONCE, VectorFile
 from tools.vectors.margin import TERMS
-from zkpor.crypto.drbg import SeededRandom
+from tools.vectors.margin_cases import leaf_collateral_proof
 from zkpor.crypto.generators import GeneratorSet, generator_digest
-from zkpor.crypto.r1cs import ConstraintSystem
 from zkpor.formats.auditfile import MARGIN_TABLES_SQL, TREE_TABLES_SQL
-from zkpor.protocol.margin import account_build, collateral_hundredths, debt_hundredths
+from zkpor.protocol.margin import collateral_hundredths, debt_hundredths
 from zkpor.protocol.sumtree import DEBT_SUFFIX, MarginTag
 from zkpor.prover.liabilities.keys import pad_leaf_id
 from zkpor.vectors.checkbase import Json
 from zkpor.vectors.circuit_checks import terms_from_json
-from zkpor.vectors.common import seed, seeded
+from zkpor.vectors.common import seeded
 from zkpor.vectors.tree import Tree, build_tree, roots_json
 
 ROUND: Final[str] = "audit-margin-2026-12"
@@ -150,8 +149,6 @@ def _roots(trees: dict[str, Tree]) -> Json:
 def _prove(gens: GeneratorSet, trees: dict[str, Tree], acc: Account) -> bytes:
     """The account's collateral proof over the leaves it is proved over, in that order
     (equity trees, then debt trees, in the order given)."""
-    from zkpor.crypto.r1cs.prover import prove_circuit
-
     over = acc.proved_over or acc.inputs
     leaves = [trees[t].levels[0][trees[t].index_of(owner)] for t, owner in over]
     equity = [t for t, _ in over if not t.endswith(DEBT_SUFFIX)]
@@ -160,14 +157,8 @@ def _prove(gens: GeneratorSet, trees: dict[str, Tree], acc: Account) -> bytes:
     values = [n.value for n in leaves]
     cover = collateral_hundredths(terms, dict(zip(equity, values)))
     assert debt_hundredths(terms, dict(zip(debt, values[len(equity) :]))) <= cover, acc
-    cs = ConstraintSystem(values=values)
-    account_build(terms, equity, debt)(cs)
-    proof, _ = prove_circuit(
-        cs.circuit(),
-        cs.witness(),
-        [n.blinding for n in leaves],
-        rng=SeededRandom(seed(f"audit-margin/{acc.name}/prover")),
-        gens=gens,
+    proof = leaf_collateral_proof(
+        terms, equity, debt, leaves, f"audit-margin/{acc.name}/prover", gens
     )
     return proof.to_bytes()
 

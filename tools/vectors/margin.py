@@ -27,6 +27,7 @@ from typing import Any, Final, NamedTuple
 from tools.vectors.base import Json, VectorFile
 from tools.vectors.margin_cases import (
     extra_shape_groups,
+    leaf_collateral_proof,
     same_size_other_circuit,
     second_round_cases,
     terms_group,
@@ -318,8 +319,6 @@ def margin_inclusion(
     """(roots, alice's inclusion proof): her 1.5 BTC back a 50,000 USDT debt; the proof has
     her BTC path, her USDT debt path and her collateral proof (account ``account``) over
     those two leaves."""
-    from zkpor.crypto.r1cs.prover import prove_circuit
-
     terms = terms_from_json(TERMS)
     btc, _, usdt_debt, roots = _margin_trees(gens, tags)
     equity_entry = btc.inclusion_entry("alice")
@@ -328,14 +327,8 @@ def margin_inclusion(
         btc.levels[0][btc.index_of("alice")],
         usdt_debt.levels[0][usdt_debt.index_of("alice")],
     ]
-    cs = ConstraintSystem(values=[n.value for n in leaves])
-    account_build(terms, ["BTC"], ["USDT"])(cs)
-    proof, _ = prove_circuit(
-        cs.circuit(),
-        cs.witness(),
-        [n.blinding for n in leaves],
-        rng=SeededRandom(seed("margin/inclusion/alice/prover")),
-        gens=gens,
+    proof = leaf_collateral_proof(
+        terms, ["BTC"], ["USDT"], leaves, "margin/inclusion/alice/prover", gens
     )
     inputs = [
         {"asset": "BTC", "tree": "equity", "leaf": equity_entry["leaf_index"]},

@@ -18,8 +18,9 @@ from tools.vectors.base import Group, Json, VectorFile
 from zkpor.crypto.drbg import SeededRandom
 from zkpor.crypto.generators import GeneratorSet
 from zkpor.crypto.r1cs import ConstraintSystem
+from zkpor.crypto.r1cs.proof import R1CSProof
 from zkpor.formats.models import INCLUSION_FORMAT
-from zkpor.protocol.margin import account_build
+from zkpor.protocol.margin import MarginTerms, account_build
 from zkpor.vectors.circuit_checks import terms_from_json, terms_json
 from zkpor.vectors.common import seed, seeded
 
@@ -426,23 +427,38 @@ def _round2(gens: GeneratorSet) -> tuple[dict[str, Any], Json]:
     return trees, roots
 
 
-def _dave(gens: GeneratorSet, trees: dict[str, Any], equity: list[str], tag: str) -> Json:
-    """dave's inclusion proof, his collateral proof made over ``equity`` (in that order)
-    then his debts."""
+def leaf_collateral_proof(
+    terms: MarginTerms,
+    equity: list[str],
+    debt: list[str],
+    leaves: list[Any],
+    purpose: str,
+    gens: GeneratorSet,
+) -> R1CSProof:
+    """The collateral proof of an account (16.4) over tree leaves (their values and
+    blindings), equity trees then debt trees in that order, by the seeded prover on
+    ``seed(purpose)``."""
     from zkpor.crypto.r1cs.prover import prove_circuit
 
-    terms = terms_from_json(_TERMS2)
-    names = [*equity, *(f"{a}/debt" for a in _DEBT2)]
-    leaves = [trees[n].levels[0][trees[n].index_of("dave")] for n in names]
     cs = ConstraintSystem(values=[n.value for n in leaves])
-    account_build(terms, equity, _DEBT2)(cs)
+    account_build(terms, equity, debt)(cs)
     proof, _ = prove_circuit(
         cs.circuit(),
         cs.witness(),
         [n.blinding for n in leaves],
-        rng=SeededRandom(seed(f"margin2/{tag}/prover")),
+        rng=SeededRandom(seed(purpose)),
         gens=gens,
     )
+    return proof
+
+
+def _dave(gens: GeneratorSet, trees: dict[str, Any], equity: list[str], tag: str) -> Json:
+    """dave's inclusion proof, his collateral proof made over ``equity`` (in that order)
+    then his debts."""
+    terms = terms_from_json(_TERMS2)
+    names = [*equity, *(f"{a}/debt" for a in _DEBT2)]
+    leaves = [trees[n].levels[0][trees[n].index_of("dave")] for n in names]
+    proof = leaf_collateral_proof(terms, equity, _DEBT2, leaves, f"margin2/{tag}/prover", gens)
     inputs = [
         {
             "asset": n.removesuffix("/debt"),
