@@ -103,7 +103,9 @@ def _demo_json(result: DemoResult) -> dict[str, object]:
             "trees": result.pad_granularity,
             "debt_trees": result.debt_pad_granularity,
         },
-        "private_reserves": {sym: n for sym, n in result.private_keys.items() if n},
+        "private_reserves": {
+            sym: a["private_keys"] for sym, a in result.assets.items() if a["private_keys"]
+        },
     }
 
 
@@ -160,13 +162,12 @@ def _print_demo_summary(result: DemoResult) -> None:
         f"{result.debt_pad_granularity} (zkpor prove's defaults: {DEFAULT_PAD_GRANULARITY} "
         f"and {DEFAULT_DEBT_PAD_GRANULARITY}; the demo's round is small)"
     )
-    for sym, keys in result.private_keys.items():
-        if keys:
-            info = result.assets[sym]
+    for sym, info in result.assets.items():
+        if info["private_keys"]:
             console.print(
-                f"private reserves: {sym} holds {info['private_reserves']} among {keys} keys, "
-                "proven without naming them (bundle/private-reserves/; the reserves column "
-                "counts them)"
+                f"private reserves: {sym} holds {info['private_reserves']} among "
+                f"{info['private_keys']} keys, proven without naming them "
+                "(bundle/private-reserves/; the reserves column counts them)"
             )
     s = result.sizes
     console.print(

@@ -81,8 +81,6 @@ class DemoResult:
     margin_customers: int = 0
     audit_margin_accounts: int = 0
     debtors_verified: list[str] = field(default_factory=list)
-    #: per asset, the size of the set its private reserves are proven among (0: none)
-    private_keys: dict[str, int] = field(default_factory=dict)
     #: the padding the demo proves with (a small round: equity trees padded less than
     #: zkpor prove's default of 256; debt trees at the default)
     pad_granularity: int = 64
@@ -402,8 +400,6 @@ def run_demo(
         covered = _audit(bundle, manifest, digest, executor, progress, result)
     for sym in chosen:
         result.assets[sym] = _asset_summary(sym, manifest, book, sym in covered)
-        private_entry = manifest.assets[sym].private_reserves
-        result.private_keys[sym] = private_entry.keys if private_entry is not None else 0
     result.sizes = {
         "manifest_json": (bundle / "manifest.json").stat().st_size,
         "audit_sqlite": (bundle / "audit.sqlite").stat().st_size,
@@ -537,6 +533,8 @@ def _asset_summary(sym: str, manifest: Manifest, book: _Book, covered: bool) -> 
         + format_units(abs(liabilities - debt), decimals),
         "reserves": format_units(held, decimals),
         "private_reserves": format_units(private, decimals) if private else None,
+        # the size of the set the private reserves are proven among (17.11)
+        "private_keys": m.private_reserves.keys if m.private_reserves is not None else None,
         "ratio": round(held / (liabilities - debt), 4) if liabilities > debt else None,
         "addresses": len(m.reserves.addresses),
         "covered": covered,
