@@ -70,12 +70,9 @@ class CheckedPrivateReserves:
     set_path: Path
 
 
-def _sha256(path: Path) -> bytes:
-    h = hashlib.sha256()
+def _sha256(path: Path) -> str:
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.digest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _check_files(where: str, folder: Path, sym: str, entry: ManifestAsset) -> tuple[Path, Path]:
@@ -86,7 +83,7 @@ def _check_files(where: str, folder: Path, sym: str, entry: ManifestAsset) -> tu
     for path, want, what in zip(paths, (pr.set_digest, pr.proof_digest), ("set", "proof")):
         if path.is_symlink() or not path.is_file():
             raise VerificationError(f"{where}: {path.name}: the {what} file is missing")
-        if _sha256(path).hex() != want:
+        if _sha256(path) != want:
             raise VerificationError(
                 f"{where}: {path.name}: the {what} file is not the one the manifest binds "
                 f"(its SHA-256 differs from {what}_digest)"
