@@ -396,3 +396,30 @@ def test_a_signed_address_in_the_set_is_refused(
     assert code == 0, err
     code, _, err = call_zkpor("verify", "audit", "bundle", cwd=tmp_path)
     assert code == 1 and "is also a signed public address of the asset" in err, err
+
+
+def test_a_set_of_another_block_is_refused(
+    private_round: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The set's header must describe the asset's reserves: the prover refuses a set at
+    another block; a prover with that check patched out is refused by the audit."""
+    from zkpor.prover import private_reserves as pr
+
+    _write_inputs(tmp_path)
+    g = generators().G
+    members = [((g * x).to_bytes(), b * ETH) for x, b in zip(MEMBER_SECRETS, MEMBER_BALANCES)]
+    write_anonset(
+        tmp_path / "eth.set", members, asset="ETH", chain="ethereum", chain_id=1,
+        block_height=21000001, decimals=9,
+    )  # fmt: skip
+    shutil.copy(private_round / "s.key", tmp_path / "s.key")
+    code, _, err = _prove(tmp_path, "--private-reserves", "ETH=eth.set,eth.keys")
+    assert code == 2, err
+    assert "the set's block_height is 21000001; the reserves snapshot's ETH has 21000000" in err
+    monkeypatch.setattr(pr, "check_header", lambda *args: None)
+    code, _, err = _prove(tmp_path, "--private-reserves", "ETH=eth.set,eth.keys")
+    assert code == 0, err
+    monkeypatch.undo()
+    code, _, err = call_zkpor("verify", "audit", "bundle", cwd=tmp_path)
+    assert code == 1
+    assert "the set's block_height is 21000001, the manifest's 21000000" in err, err

@@ -121,20 +121,15 @@ def load_keys(path: Path) -> dict[bytes, int]:
 
 def check_header(header: AnonSetHeader, entry: AssetReserves, decimals: int, source: str) -> None:
     """The set describes the asset's reserves in the snapshot (what the audit checks)."""
-    pairs = (
-        ("asset", header.asset, entry.asset),
-        ("chain", header.chain, entry.chain),
-        ("chain_id", header.chain_id, entry.chain_id),
-        ("token_contract", header.token_contract, entry.token_contract),
-        ("block_height", header.block_height, entry.block_height),
-        ("decimals", header.decimals, decimals),
-    )
-    for name, got, want in pairs:
-        if got != want:
-            raise InputError(
-                f"the set's {name} is {got!r}; the reserves snapshot's {entry.asset} has {want!r}",
-                source=source,
-            )
+    from zkpor.verify.private_reserves import header_mismatch
+
+    wrong = header_mismatch(header, entry.asset, entry, decimals)
+    if wrong is not None:
+        name, got, want = wrong
+        raise InputError(
+            f"the set's {name} is {got!r}; the reserves snapshot's {entry.asset} has {want!r}",
+            source=source,
+        )
 
 
 def claimed_totals(

@@ -38,6 +38,7 @@ __all__ = [
     "PRIVATE_DIR",
     "CheckedPrivateReserves",
     "check_private_reserves",
+    "header_mismatch",
     "private_files",
     "public_overlap",
 ]
@@ -91,24 +92,51 @@ def _check_files(where: str, folder: Path, sym: str, entry: ManifestAsset) -> tu
     return paths
 
 
+class ReservesAt(Protocol):
+    """Where an asset's reserves are (a manifest's or a snapshot's entry)."""
+
+    @property
+    def chain(self) -> str: ...
+    @property
+    def chain_id(self) -> int | None: ...
+    @property
+    def token_contract(self) -> str | None: ...
+    @property
+    def block_height(self) -> int: ...
+
+
+def header_mismatch(
+    header: AnonSetHeader,
+    asset: str,
+    reserves: ReservesAt,
+    decimals: int,
+    keys: int | None = None,
+) -> tuple[str, object, object] | None:
+    """The first header field of a set that does not describe the asset's reserves, as
+    (field, the set's value, the reserves' value), or None (step 2; ``count`` only when
+    ``keys`` is given). Shared with the prover, which refuses such a set before proving."""
+    pairs = [
+        ("asset", header.asset, asset),
+        ("chain", header.chain, reserves.chain),
+        ("chain_id", header.chain_id, reserves.chain_id),
+        ("token_contract", header.token_contract, reserves.token_contract),
+        ("block_height", header.block_height, reserves.block_height),
+        ("decimals", header.decimals, decimals),
+    ]
+    if keys is not None:
+        pairs.append(("count", header.count, keys))
+    return next(((n, got, want) for n, got, want in pairs if got != want), None)
+
+
 def _check_header(where: str, sym: str, entry: ManifestAsset, header: AnonSetHeader) -> None:
     """Step 2: the set describes this asset's reserves."""
     assert entry.private_reserves is not None
-    res = entry.reserves
-    pairs = (
-        ("asset", header.asset, sym),
-        ("chain", header.chain, res.chain),
-        ("chain_id", header.chain_id, res.chain_id),
-        ("token_contract", header.token_contract, res.token_contract),
-        ("block_height", header.block_height, res.block_height),
-        ("decimals", header.decimals, entry.decimals),
-        ("count", header.count, entry.private_reserves.keys),
+    wrong = header_mismatch(
+        header, sym, entry.reserves, entry.decimals, entry.private_reserves.keys
     )
-    for name, got, want in pairs:
-        if got != want:
-            raise VerificationError(
-                f"{where}: the set's {name} is {got!r}, the manifest's {want!r}"
-            )
+    if wrong is not None:
+        name, got, want = wrong
+        raise VerificationError(f"{where}: the set's {name} is {got!r}, the manifest's {want!r}")
 
 
 def _public_ids(
