@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 TAG_SECRET_LABEL: Final[bytes] = b"zkpor:private-assets:tag-secret:v1"
-PRIVATE_DIR: Final[str] = "private-reserves"
 
 
 @dataclass(frozen=True)
@@ -189,12 +188,12 @@ def prove_private(
     from zkpor.atomicfile import atomic_writer
     from zkpor.formats.anonset import anonset_digest
     from zkpor.reserves.private_assets import prove_private_assets
+    from zkpor.verify.private_reserves import PRIVATE_DIR, private_files
 
-    folder = bundle / PRIVATE_DIR
-    folder.mkdir(exist_ok=True)
+    (bundle / PRIVATE_DIR).mkdir(exist_ok=True)
     out: dict[str, PrivateProven] = {}
     for sym, item in sorted(inputs.items()):
-        set_copy, proof_path = folder / f"{sym}.set", folder / f"{sym}.proof"
+        set_copy, proof_path = private_files(bundle, sym)
         with item.set_path.open("rb") as src, atomic_writer(set_copy) as dst:
             shutil.copyfileobj(src, dst)
         result = prove_private_assets(

@@ -17,7 +17,7 @@ from zkpor.formats.auditfile import AUDIT_FORMAT, AUDIT_TABLES
 from zkpor.formats.manifest import Manifest, manifest_digest
 from zkpor.formats.models import Roots
 from zkpor.protocol.sumtree import debt_tree
-from zkpor.prover.private_reserves import PRIVATE_DIR
+from zkpor.verify.private_reserves import PRIVATE_DIR, private_files
 
 __all__ = ["PUBLISHED_FILES", "check_published", "publish_folder"]
 
@@ -85,10 +85,10 @@ def _copy_private(src: Path, staging: Path, bundle: Path) -> list[str]:
         return []
     manifest = Manifest.model_validate_json((src / "manifest.json").read_bytes())
     names = [
-        f"{PRIVATE_DIR}/{sym}.{ext}"
+        path.relative_to(src).as_posix()
         for sym, a in sorted(manifest.assets.items())
         if a.private_reserves is not None
-        for ext in ("set", "proof")
+        for path in private_files(src, sym)
     ]
     if names:
         (staging / PRIVATE_DIR).mkdir()
